@@ -1,0 +1,11 @@
+"""warehouse: all persistence of flarewatch. Knows nothing of HTTP or Prefect.
+
+- `schemas`: every table declared once (`TABLES`), generated from the record dataclasses.
+- `convert`: records -> Arrow, cast to the declared schema (`parquet.to_arrow` re-exports it).
+- `parquet`: idempotent appends, atomic partition / table replacement, upsert, read.
+- `lock`: one writer per data root (`root_lock`).
+- `raw`: content-addressed raw pages and feeds (`RawStore`).
+- `state`: feed state, seen URLs, partition and run records.
+- `catalog`: DuckDB views, macros, `trends`, `provenance`.
+- `paths`: the layout of the data root; the only module that builds paths.
+"""

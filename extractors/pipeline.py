@@ -1,0 +1,66 @@
+"""One fetched page in, one article and the incidents it reports out.
+
+In: `Page` (the raw bytes of a fetched article page and the feed entry that led to it).
+Out: `CodedArticle` (the extracted `Article` and its `Mention`s), or None when the page holds
+no article. Pure and picklable, so the flow can spread pages over processes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from extractors.articles import extract_article
+from extractors.incidents import code_incidents
+from extractors.records import Article, FeedEntry, Mention
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A fetched article page waiting to be extracted and coded."""
+
+    entry: FeedEntry
+    outlet: str | None
+    url: str
+    fetched_at: dt.datetime
+    raw_path: str | None
+    body: bytes = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class CodedArticle:
+    """An extracted article and the incident mentions coded from its text."""
+
+    article: Article
+    mentions: tuple[Mention, ...]
+
+
+def code_article(article: Article) -> CodedArticle:
+    """Code the incidents of an already extracted article (used when re-coding stored articles)."""
+    mentions = code_incidents(
+        article.text,
+        article_id=article.article_id,
+        published_at=article.published_at,
+        title=article.title,
+        outlet=article.outlet,
+    )
+    return CodedArticle(article=article, mentions=mentions)
+
+
+def code_page(page: Page) -> CodedArticle | None:
+    """Extract the article body and metadata from a page, then code its incidents."""
+    article = extract_article(
+        page.body,
+        url=page.url,
+        feed_entry=page.entry,
+        fetched_at=page.fetched_at,
+        raw_path=page.raw_path,
+        outlet=page.outlet,
+    )
+    return None if article is None else code_article(article)
+
+
+def code_pages(pages: Sequence[Page]) -> list[CodedArticle | None]:
+    """`code_page` over a batch, in order: the unit of work one worker process receives."""
+    return [code_page(p) for p in pages]

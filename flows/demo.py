@@ -1,0 +1,86 @@
+"""The offline demo: serve `seeds/demo/` (feeds and article pages) on 127.0.0.1 over real HTTP.
+
+In: the demo folder. Out: a running server's base URL and a feed list pointing at it. Feed and
+page files hold the literal `{{BASE_URL}}`, replaced at serve time with `http://127.0.0.1:PORT`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import threading
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from extractors import SEEDS_DIR
+
+DEMO_DIR = SEEDS_DIR / "demo"
+PLACEHOLDER = b"{{BASE_URL}}"
+TEXT_TYPES = {".xml": "application/rss+xml; charset=utf-8", ".html": "text/html; charset=utf-8"}
+
+
+class _DemoHandler(SimpleHTTPRequestHandler):
+    """Serves files of the demo folder with the base URL filled in; logs nothing."""
+
+    base_url = b""
+
+    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        path = Path(self.translate_path(self.path))
+        if not path.is_file() or path.suffix not in TEXT_TYPES:
+            self.send_error(404)
+            return
+        body = path.read_bytes().replace(PLACEHOLDER, self.base_url)
+        # An ETag lets a second `flarewatch demo` exercise conditional GET: unchanged feeds answer 304.
+        etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+        if self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
+        content_type = TEXT_TYPES[path.suffix]
+        if path.suffix == ".xml" and b"<feed" in body[:500]:
+            content_type = "application/atom+xml; charset=utf-8"
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("ETag", etag)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+        return
+
+
+DEMO_PORT = 8765
+"""The demo's fixed port: article URLs (and so their identity) include it, so a second
+`flarewatch demo` recognises the articles of the first."""
+
+
+@contextlib.contextmanager
+def serve_demo(directory: Path = DEMO_DIR, port: int = 0) -> Iterator[str]:
+    """Serve `directory` on 127.0.0.1 for the duration of the block; yields the base URL.
+
+    `port` 0 takes a free port (tests); an OSError names a port already in use.
+    """
+    handler = type("DemoHandler", (_DemoHandler,), {})
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), partial(handler, directory=str(directory)))
+    except OSError as exc:
+        raise OSError(f"cannot serve the demo on 127.0.0.1:{port} ({exc.strerror}); try --port") from None
+    handler.base_url = f"http://127.0.0.1:{server.server_address[1]}".encode()
+    thread = threading.Thread(target=server.serve_forever, name="flarewatch-demo-server", daemon=True)
+    thread.start()
+    try:
+        yield handler.base_url.decode()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def write_demo_feed_list(base_url: str, target: Path, directory: Path = DEMO_DIR) -> Path:
+    """Write the demo feed list with the server's base URL filled in; returns its path."""
+    text = (directory / "feeds.yaml").read_text(encoding="utf-8")
+    target.write_text(text.replace(PLACEHOLDER.decode(), base_url), encoding="utf-8")
+    return target

@@ -1,0 +1,117 @@
+"""The ingest flow: poll feeds, fetch new articles, extract and code them, merge, write.
+
+In: flow parameters (feed list path, data root, allowed hosts), read into `Settings` once.
+Out: rows in the warehouse, a `runs` row, and two Prefect artifacts (monthly attack counts and a
+markdown summary). Tasks are thin wrappers over `flows.steps`; work is batched (one task per
+feed, one per chunk of articles) because a Prefect task run costs about as much as extracting an
+article on this kind of machine.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.context import FlowRunContext
+
+from extractors.feeds import load_feed_list
+from extractors.fetch import FetchPolicy
+from extractors.pipeline import CodedArticle
+from extractors.records import FeedEntry, FeedPoll, FeedSpec
+from flows import steps
+from flows.report import feed_state_rows, monthly_table, run_markdown, summary_dict
+from flows.settings import Settings
+from warehouse import catalog, state
+from warehouse.lock import root_lock
+
+
+def fetch_policy(settings: Settings) -> FetchPolicy:
+    """The fetch policy the settings ask for."""
+    return FetchPolicy(
+        timeout=settings.timeout,
+        max_bytes=settings.max_bytes,
+        allow_hosts=frozenset(settings.allow_hosts),
+        respect_robots=settings.respect_robots,
+    )
+
+
+@task(name="poll-feed", retries=1, retry_delay_seconds=5)
+def poll_feed_task(spec: FeedSpec, prior: dict, policy: FetchPolicy) -> FeedPoll:
+    return steps.poll_feeds([spec], {spec.id: prior} if prior else {}, policy)[0]
+
+
+@task(name="fetch-pages")
+def fetch_pages_task(entries: list[FeedEntry], outlets: dict[str, str], policy: FetchPolicy, root: Path):
+    return steps.fetch_pages(entries, outlets, policy, root)
+
+
+@task(name="code-pages")
+def code_pages_task(pages: list, workers: int, chunk_size: int) -> list[CodedArticle]:
+    return steps.code_all(pages, workers=workers, chunk_size=chunk_size)
+
+
+@flow(name="ingest", log_prints=False)
+def ingest(feeds: str | None = None, data: str | None = None, allow_hosts: list[str] | None = None) -> dict:
+    """One pass over a feed list: poll, fetch new pages, code, merge, write. Returns the run summary."""
+    overrides = {k: v for k, v in {"feeds": feeds, "data": data, "allow_hosts": allow_hosts}.items() if v}
+    settings = Settings(**overrides)
+    return run_ingest(settings)
+
+
+def run_ingest(settings: Settings) -> dict:
+    """The body of the ingest flow (called inside a flow run)."""
+    logger = get_run_logger()
+    root, policy = settings.data, fetch_policy(settings)
+    context = FlowRunContext.get()
+    run_id = str(context.flow_run.id) if context and context.flow_run else uuid.uuid4().hex
+    summary = steps.RunSummary(run_id=run_id, started_at=steps.utcnow())
+    specs = [s for s in load_feed_list(settings.feeds) if s.enabled]
+    with root_lock(root, timeout=settings.lock_timeout):
+        prior = state.load_feed_state(root)
+        polls = [f.result() for f in [poll_feed_task.submit(s, prior.get(s.id) or {}, policy) for s in specs]]
+        summary.feeds_polled = len(polls)
+        for poll in polls:
+            summary.feeds_failed += poll.status == "error"
+            summary.feeds_not_modified += poll.status == "not_modified"
+            summary.entries_seen += len(poll.entries)
+            if poll.status == "error":
+                summary.failures.append(steps.Failure("feed", poll.feed_id, poll.error or "unknown error"))
+        entries = steps.new_entries(polls, state.seen_canonical_urls(root))
+        logger.info("%d feeds polled, %d new entries", len(polls), len(entries))
+        outlets = {s.id: s.outlet for s in specs}
+        size = settings.chunk_size
+        fetched = [
+            fetch_pages_task.submit(entries[i : i + size], outlets, policy, root)
+            for i in range(0, len(entries), size)
+        ]
+        pages = []
+        for future in fetched:
+            chunk_pages, failures = future.result()
+            pages.extend(chunk_pages)
+            summary.failures.extend(failures)
+        coded = code_pages_task(pages, settings.workers, size) if pages else []
+        summary.new_articles, summary.new_mentions = steps.store_coded(root, coded)
+        months = {steps.event_month(m.event_date) for c in coded for m in c.mentions}
+        if months:
+            summary.new_incidents, summary.merges, summary.months_rewritten = steps.remerge_incidents(root, months)
+        state.save_feed_state(root, feed_state_rows(specs, polls, prior, coded))
+        summary.finished_at = steps.utcnow()
+        state.record_run(
+            root, run_id=run_id, kind="ingest", started_at=summary.started_at, finished_at=summary.finished_at,
+            feeds_polled=summary.feeds_polled, feeds_failed=summary.feeds_failed,
+            new_articles=summary.new_articles, new_mentions=summary.new_mentions,
+            new_incidents=summary.new_incidents, merges=summary.merges, failures=len(summary.failures),
+        )
+    publish_artifacts(root, summary)
+    logger.info("run %s: %d new articles, %d new incidents", run_id, summary.new_articles, summary.new_incidents)
+    return summary_dict(summary)
+
+
+def publish_artifacts(root: Path, summary: steps.RunSummary) -> None:
+    """A table artifact of the monthly attack counts and a markdown summary of the run."""
+    with catalog.connect(root) as con:
+        rows = monthly_table(con)
+    create_table_artifact(rows, key="attacks-per-month", description="Attacks per month, all countries")
+    create_markdown_artifact(run_markdown(summary), key="ingest-summary", description="What this run did")

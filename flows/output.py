@@ -1,0 +1,80 @@
+"""How the CLI prints: tables, CSV, JSON, a terminal bar chart and run summaries.
+
+In: Arrow tables or plain dicts. Out: text on stdout. Nothing here queries or computes.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import sys
+
+import pyarrow as pa
+from rich.console import Console
+from rich.table import Table
+
+BAR_WIDTH = 40
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return round(value, 4)
+    return value
+
+
+def print_table(table: pa.Table, fmt: str, *, title: str | None = None, chart: tuple[str, str] | None = None) -> None:
+    """Print an Arrow table as a rich table (with a bar chart of `chart` = (label, value)), CSV or JSON."""
+    rows = [{k: _plain(v) for k, v in r.items()} for r in table.to_pylist()]
+    if fmt == "json":
+        json.dump(rows, sys.stdout, ensure_ascii=False, default=str)
+        sys.stdout.write("\n")
+        return
+    if fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=table.column_names, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return
+    console = Console(soft_wrap=False)
+    view = Table(title=title, title_justify="left")
+    for name in table.column_names:
+        view.add_column(name, justify="right" if pa.types.is_integer(table.schema.field(name).type) else "left")
+    for row in rows:
+        view.add_row(*["" if v is None else str(v) for v in row.values()])
+    console.print(view)
+    if chart and rows and chart[1] in table.column_names:
+        print_bars(rows, *chart)
+    elif not rows:
+        console.print("(no rows)")
+
+
+def print_bars(rows: list[dict], label: str, value: str) -> None:
+    """A horizontal bar chart in the terminal: one bar per label, values summed."""
+    totals: dict[str, int] = {}
+    for row in rows:
+        totals[str(row[label])] = totals.get(str(row[label]), 0) + (row[value] or 0)
+    peak = max(totals.values(), default=0) or 1
+    width = max(len(k) for k in totals)
+    for key, total in totals.items():
+        print(f"{key:<{width}} {'█' * max(1 if total else 0, round(BAR_WIDTH * total / peak))} {total}")
+
+
+def print_record(record: dict) -> None:
+    """One record as aligned `field: value` lines."""
+    width = max(len(k) for k in record)
+    for key, value in record.items():
+        print(f"{key:<{width}}  {_plain(value)}")
+
+
+def print_summary(summary: dict) -> None:
+    """The one-paragraph account of an ingest run, then its failures."""
+    print(
+        f"Polled {summary['feeds_polled']} feeds ({summary['feeds_not_modified']} unchanged, "
+        f"{summary['feeds_failed']} failed), {summary['entries_seen']} entries: "
+        f"{summary['new_articles']} new articles, {summary['new_mentions']} new mentions, "
+        f"{summary['new_incidents']} new incidents, {summary['merges']} merged."
+    )
+    for failure in summary["failures"]:
+        print(f"  failed {failure['stage']}: {failure['target']}: {failure['reason']}")

@@ -1,0 +1,226 @@
+"""The steps of one ingest pass as plain functions: library calls composed, no Prefect.
+
+In: settings values, the feed list, the data root. Out: records written to the warehouse and a
+`RunSummary`. The Prefect tasks in `flows.ingest` are one-line wrappers over these, so every
+step can be tested and reused (backfills, re-coding) without an orchestrator.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import multiprocessing
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from extractors.dedup import merge_mentions
+from extractors.feeds import poll_feed
+from extractors.fetch import Fetcher, FetchError, FetchPolicy
+from extractors.pipeline import CodedArticle, Page, code_pages
+from extractors.records import Article, FeedEntry, FeedPoll, FeedSpec, Incident, Mention
+from warehouse import parquet
+from warehouse.raw import RawStore
+
+INLINE_BELOW = 16
+"""Batches smaller than this are coded in-process: starting worker processes costs ~1-2 s."""
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """Something that went wrong for one feed or URL, recorded and reported, never raised."""
+
+    stage: str
+    target: str
+    reason: str
+
+
+@dataclass(slots=True)
+class RunSummary:
+    """What one ingest pass did: the figures of the run's markdown artifact and `runs` row."""
+
+    run_id: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None = None
+    feeds_polled: int = 0
+    feeds_failed: int = 0
+    feeds_not_modified: int = 0
+    entries_seen: int = 0
+    new_articles: int = 0
+    new_mentions: int = 0
+    new_incidents: int = 0
+    merges: int = 0
+    months_rewritten: tuple[str, ...] = ()
+    failures: list[Failure] = field(default_factory=list)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def poll_feeds(specs: Sequence[FeedSpec], feed_state: dict[str, dict], policy: FetchPolicy) -> list[FeedPoll]:
+    """Poll each enabled feed once with conditional GET; a failing feed yields an "error" poll."""
+    polls = []
+    with Fetcher(policy) as fetcher:
+        for spec in specs:
+            prior = feed_state.get(spec.id) or {}
+            etag, modified = (prior.get("etag"), prior.get("last_modified"))
+            if prior.get("url") not in (None, spec.url):
+                etag = modified = None  # the feed moved: its old validators mean nothing
+            polls.append(poll_feed(fetcher, spec, etag=etag, last_modified=modified, now=utcnow()))
+    return polls
+
+
+def new_entries(polls: Iterable[FeedPoll], seen_urls: set[str]) -> list[FeedEntry]:
+    """Entries whose canonical URL is not yet ingested, each URL once (first feed wins)."""
+    out, taken = [], set(seen_urls)
+    for poll in polls:
+        for entry in poll.entries:
+            if entry.canonical_url not in taken:
+                taken.add(entry.canonical_url)
+                out.append(entry)
+    return out
+
+
+def fetch_pages(
+    entries: Sequence[FeedEntry], outlets: dict[str, str], policy: FetchPolicy, root: Path
+) -> tuple[list[Page], list[Failure]]:
+    """Fetch article pages concurrently and keep each body in the raw store before coding it."""
+    store = RawStore(root)
+    pages, failures = [], []
+    with Fetcher(policy) as fetcher:
+        results = fetcher.get_many([e.url for e in entries])
+    for entry, result in zip(entries, results, strict=True):
+        if isinstance(result, FetchError):
+            failures.append(Failure("fetch", entry.url, result.reason))
+            continue
+        raw_path = store.put(result.body, fetched_at=result.fetched_at, kind="page")
+        pages.append(
+            Page(
+                entry=entry,
+                outlet=outlets.get(entry.feed_id),
+                url=result.final_url,
+                fetched_at=result.fetched_at,
+                raw_path=raw_path,
+                body=result.body,
+            )
+        )
+    return pages, failures
+
+
+def code_all(pages: Sequence[Page], *, workers: int, chunk_size: int) -> list[CodedArticle]:
+    """Extract and code pages, spread over `workers` processes when the batch is worth it."""
+    if workers <= 1 or len(pages) < INLINE_BELOW:
+        return [c for c in code_pages(pages) if c is not None]
+    size = max(1, min(chunk_size, -(-len(pages) // (workers * 2))))
+    chunks = [pages[i : i + size] for i in range(0, len(pages), size)]
+    # forkserver: forking a process that runs Prefect's threads can deadlock; spawn costs more.
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return [c for batch in pool.map(code_pages, chunks) for c in batch if c is not None]
+
+
+def store_coded(root: Path, coded: Sequence[CodedArticle]) -> tuple[int, int]:
+    """Write articles (append, idempotent by key) and their mentions (upsert by mention_id).
+
+    Returns (articles written, mentions written). Mentions land in their article's ingest month.
+    """
+    articles = parquet.append(root, "articles", [c.article for c in coded])
+    mentions = [m for c in coded for m in c.mentions]
+    if mentions:
+        fetched = {c.article.article_id: c.article.fetched_at for c in coded}
+        parquet.upsert(root, "mentions", [_mention_row(m, fetched[m.article_id]) for m in mentions])
+    return articles, len(mentions)
+
+
+def _mention_row(mention: Mention, ingested_at: dt.datetime) -> dict:
+    return dataclasses.asdict(mention) | {"ingested_at": ingested_at}
+
+
+def event_month(day: dt.date | None) -> str:
+    return "unknown" if day is None else f"{day.year:04d}-{day.month:02d}"
+
+
+def shift_month(month: str, delta: int) -> str:
+    year, mon = int(month[:4]), int(month[5:7])
+    index = year * 12 + mon - 1 + delta
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def remerge_incidents(root: Path, months: Iterable[str]) -> tuple[int, int, tuple[str, ...]]:
+    """Merge stored mentions into incidents again around the months that received new mentions.
+
+    Mentions of the affected months +-2 are merged (a cluster cannot reach further: merging needs
+    dates within a day, a week or the same month), and the incidents of the affected months +-1 are
+    rewritten whole, so a late report that moves an incident to a neighbouring month moves it.
+    Returns (new incident ids, ids merged away, months rewritten).
+    """
+    affected = {m for m in months if m != "unknown"}
+    write = {shift_month(m, d) for m in affected for d in (-1, 0, 1)} | ({"unknown"} & set(months))
+    read = {shift_month(m, d) for m in affected for d in (-2, -1, 0, 1, 2)} | ({"unknown"} & set(months))
+    mentions = [m for m in load_mentions(root) if event_month(m.event_date) in read]
+    previous = [i for i in load_incidents(root, sorted(write)) if i.status != "merged"]
+    incidents = [i for i in merge_mentions(mentions, previous) if event_month(i.event_date) in write]
+    by_month: dict[str, list[Incident]] = {m: [] for m in write}
+    # An incident whose id is stored in a month outside the window (its date moved far) is
+    # rewritten there too, so no id is ever stored twice.
+    ids = {i.incident_id for i in incidents}
+    for month in set(parquet.affected_partitions(root, "incidents", incidents)) - write:
+        by_month[month] = [i for i in load_incidents(root, [month]) if i.incident_id not in ids]
+    for incident in incidents:
+        by_month[event_month(incident.event_date)].append(incident)
+    parquet.replace_partitions(root, "incidents", by_month)
+    before = {i.incident_id for i in previous}
+    new = sum(1 for i in incidents if i.status == "active" and i.incident_id not in before)
+    merged = sum(1 for i in incidents if i.status == "merged" and i.incident_id in before)
+    return new, merged, tuple(sorted(by_month))
+
+
+def load_mentions(root: Path, partitions: Sequence[str] | None = None) -> list[Mention]:
+    """The stored mentions (of the given ingest months, or all) as records."""
+    return records_from(parquet.read(root, "mentions", partitions=partitions).to_pylist(), Mention)
+
+
+def load_incidents(root: Path, months: Sequence[str]) -> list[Incident]:
+    """The stored incidents (all statuses) of the given event months."""
+    return records_from(parquet.read(root, "incidents", partitions=months).to_pylist(), Incident)
+
+
+def records_from(rows: Iterable[dict], cls: type) -> list:
+    """Rows read back from Parquet as records: extra columns dropped, lists made tuples."""
+    names = [f.name for f in dataclasses.fields(cls)]
+    return [cls(**{n: tuple(r[n]) if isinstance(r[n], list) else r[n] for n in names}) for r in rows]
+
+
+def recode_month(root: Path, month: str, *, workers: int) -> dict:
+    """Re-extract and re-code every article fetched in `month` from its stored raw page.
+
+    The month's article and mention partitions are rewritten whole (so mentions coded by an older
+    extractor do not linger beside the new ones), then incidents are re-merged for every event
+    month the old or new mentions touch. Returns counts for the run's report.
+    """
+    stored = records_from(parquet.read(root, "articles", partitions=[month]).to_pylist(), Article)
+    store = RawStore(root)
+    pages = [
+        Page(
+            entry=FeedEntry(
+                feed_id=a.feed_id or "", url=a.url, canonical_url=a.canonical_url, title=a.title,
+                summary=None, published_at=a.published_at,
+            ),
+            outlet=a.outlet, url=a.url, fetched_at=a.fetched_at, raw_path=a.raw_path,
+            body=store.get(a.raw_path),
+        )
+        for a in stored
+        if a.raw_path
+    ]
+    old_months = {event_month(m.event_date) for m in load_mentions(root, partitions=[month])}
+    coded = code_all(pages, workers=workers, chunk_size=100)
+    fetched = {c.article.article_id: c.article.fetched_at for c in coded}
+    parquet.append(root, "articles", [c.article for c in coded])  # a changed extraction is a new version
+    mentions = [_mention_row(m, fetched[m.article_id]) for c in coded for m in c.mentions]
+    parquet.replace_partitions(root, "mentions", {month: mentions})
+    months = old_months | {event_month(r["event_date"]) for r in mentions}
+    new, merged, rewritten = remerge_incidents(root, months) if months else (0, 0, ())
+    return {"month": month, "articles": len(coded), "mentions": len(mentions), "new_incidents": new,
+            "merges": merged, "incident_months": list(rewritten)}

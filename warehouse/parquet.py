@@ -1,0 +1,355 @@
+"""Parquet reads and writes: records in, hive-partitioned files under the data root out.
+
+In: records (dataclasses, dicts, or an Arrow table) and a table name from `schemas.TABLES`.
+Out: Parquet files (`paths.py` layout) and Arrow tables read back with the declared schema.
+
+Three write modes, one per table (`TableSpec.mode`):
+
+- append (`articles`, `mentions`): `append` skips rows whose key is anywhere in the table and writes
+  the rest as one new file per partition, `part-<sha of the keys>.parquet`.
+- replace (`incidents`): each partition directory holds exactly ONE file, `data.parquet`.
+  `replace_partitions` writes the new file under a temp name (`.data.parquet.<id>.tmp`, which no
+  reader's `*.parquet` glob matches), fsyncs it, then `os.replace`s it over `data.parquet`: a single
+  atomic rename. A crash before the rename leaves the old file (plus an invisible temp file), after
+  it the new one; no reader ever sees both, none or half of a partition, and a reader that already
+  opened the old file keeps reading the old inode. Emptying a partition is one atomic unlink.
+  A fixed name (rather than content-hashed names plus a delete) is what makes this one step; it is
+  also what keeps it atomic on object storage later, where a PUT replaces an object atomically and
+  there is no directory rename.
+  Across partitions a call is not atomic, so it is ordered to never double-count: when an incident
+  moves month (its date was corrected), every partition that loses a key is written before any
+  partition gains a key that another partition holds. An interrupted call can leave a moved incident
+  missing until the call is rerun, never counted twice. `upsert` is the safe entry point: it works
+  out the affected months itself.
+- table (`feed_state`, `partitions`, `runs`): one `data.parquet`, replaced the same way.
+
+Writes take `lock.write_guard(root)` (reentrant inside a flow that holds `root_lock`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from warehouse import paths
+from warehouse.convert import Records, dedupe, key_array, to_arrow
+from warehouse.lock import write_guard
+from warehouse.schemas import TableSpec, spec
+
+__all__ = [
+    "Records",
+    "affected_partitions",
+    "append",
+    "list_partitions",
+    "read",
+    "replace_partitions",
+    "replace_table",
+    "sweep_temp",
+    "to_arrow",
+    "upsert",
+]
+
+
+def _norm_partition(ts: TableSpec, value: str) -> str:
+    """Accept "2024-07" or "event_month=2024-07"."""
+    prefix = f"{ts.partition_col}="
+    if value.startswith(prefix):
+        value = value[len(prefix) :]
+    return paths.check_partition_value(value)
+
+
+def _files(
+    root: str | os.PathLike[str], ts: TableSpec, partitions: Iterable[str] | None = None
+) -> list[tuple[str | None, Path]]:
+    """(partition value or None, file) for every readable data file, optionally some partitions."""
+    if ts.partition_col is None:
+        return [(None, f) for f in paths.data_files(paths.table_dir(root, ts.name))]
+    present = paths.partition_values(root, ts.name, ts.partition_col)
+    if partitions is not None:
+        wanted = {_norm_partition(ts, p) for p in partitions}
+        present = [p for p in present if p in wanted]
+    return [
+        (p, f)
+        for p in present
+        for f in paths.data_files(paths.partition_dir(root, ts.name, ts.partition_col, p))
+    ]
+
+
+def _stored_keys(
+    root: str | os.PathLike[str], ts: TableSpec, partitions: Iterable[str] | None = None
+) -> pa.Table:
+    """Columns `key` and `partition` for every stored row (only key columns are read)."""
+    pieces = []
+    for part, f in _files(root, ts, partitions):
+        keys = key_array(pq.read_table(f, columns=list(ts.key)), ts.key)
+        pieces.append(pa.table({"key": keys, "partition": pa.repeat(part or "", len(keys))}))
+    if not pieces:
+        return pa.table({"key": pa.array([], pa.string()), "partition": pa.array([], pa.string())})
+    return pa.concat_tables(pieces).combine_chunks()
+
+
+def list_partitions(root: str | os.PathLike[str], table: str) -> list[str]:
+    """The partition values of `table` that hold data, sorted ("2024-07", ..., "unknown")."""
+    return sorted({p for p, _ in _files(root, spec(table)) if p is not None})
+
+
+def _write_atomic(tbl: pa.Table, final: Path) -> None:
+    """Write `tbl` to `final` via a temp file in the same directory and one `os.replace`."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = paths.temp_path(final)
+    try:
+        with open(tmp, "wb") as fh:
+            pq.write_table(tbl, fh, compression="zstd")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, final)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    paths.fsync_dir(final.parent)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reads
+
+
+def _conform(tbl: pa.Table, schema: pa.Schema, partition: tuple[str, str] | None) -> pa.Table:
+    """Cast a stored file's table to `schema`; columns the file predates come back null."""
+    arrays = []
+    for field in schema:
+        if partition is not None and field.name == partition[0]:
+            arrays.append(pa.repeat(partition[1], tbl.num_rows).cast(pa.string()))
+        elif field.name in tbl.column_names:
+            arrays.append(tbl[field.name].cast(field.type))
+        else:
+            arrays.append(pa.nulls(tbl.num_rows, field.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def read(
+    root: str | os.PathLike[str],
+    table: str,
+    *,
+    partitions: Iterable[str] | None = None,
+    columns: Sequence[str] | None = None,
+) -> pa.Table:
+    """Read `table` (or some of its partitions, e.g. ["2024-07"]) with its declared schema.
+
+    `columns` selects columns (the partition column among them if wanted). Returns an empty table
+    with the schema when nothing is stored.
+    """
+    ts = spec(table)
+    schema = ts.schema if columns is None else pa.schema([ts.schema.field(c) for c in columns])
+    pieces = []
+    for part, f in _files(root, ts, partitions):
+        pf = pq.ParquetFile(f)
+        present = [n for n in schema.names if n in pf.schema_arrow.names]
+        tbl = pf.read(columns=present)
+        pcol = (ts.partition_col, part) if ts.partition_col and part is not None else None
+        pieces.append(_conform(tbl, schema, pcol))
+    return pa.concat_tables(pieces) if pieces else schema.empty_table()
+
+
+# ---------------------------------------------------------------------------------------------
+# Writes
+
+
+def _require_mode(ts: TableSpec, mode: str, hint: str) -> None:
+    if ts.mode != mode:
+        raise ValueError(f"{ts.name} is a {ts.mode!r} table: {hint}")
+
+
+def append(
+    root: str | os.PathLike[str], table: str, records: Records, *, ingested_at: Any = None
+) -> int:
+    """Append records to an append table (articles, mentions); returns the rows written.
+
+    Rows whose key is already anywhere in the table, or earlier in `records`, are skipped, so a
+    rerun writes nothing. At most one new file per partition. `ingested_at`: see `to_arrow`.
+    """
+    ts = spec(table)
+    _require_mode(ts, "append", "use replace_partitions / upsert / replace_table")
+    new = to_arrow(records, table, ingested_at=ingested_at)
+    if new.num_rows == 0:
+        return 0
+    new = dedupe(new, ts.key, keep="first")
+    pcol = ts.partition_col
+    assert pcol is not None
+    with write_guard(root):
+        stored = _stored_keys(root, ts).column("key").combine_chunks()
+        keys = key_array(new, ts.key)
+        if len(stored):
+            fresh = pc.invert(pc.is_in(keys, value_set=stored))
+            new, keys = new.filter(fresh), keys.filter(fresh)
+        written = 0
+        for part in sorted(set(new[pcol].to_pylist())):
+            mask = pc.equal(new[pcol], part)
+            rows, part_keys = new.filter(mask), keys.filter(mask)
+            digest = hashlib.sha256("\n".join(sorted(part_keys.to_pylist())).encode()).hexdigest()
+            target = paths.partition_dir(root, table, pcol, part) / f"part-{digest[:32]}.parquet"
+            _write_atomic(rows.drop_columns([pcol]), target)
+            written += rows.num_rows
+    return written
+
+
+def _write_partition(root: str | os.PathLike[str], ts: TableSpec, part: str, tbl: pa.Table) -> None:
+    pcol = ts.partition_col
+    assert pcol is not None
+    directory = paths.partition_dir(root, ts.name, pcol, part)
+    target = directory / paths.DATA_FILE
+    if tbl.num_rows == 0:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target)  # one atomic step: the partition is gone
+        with contextlib.suppress(OSError):
+            directory.rmdir()  # fails harmlessly if a stray temp file is left
+        return
+    tbl = tbl.sort_by([(k, "ascending") for k in ts.key])
+    _write_atomic(tbl.drop_columns([pcol]), target)
+
+
+def replace_partitions(
+    root: str | os.PathLike[str], table: str, rows_by_partition: Mapping[str, Records]
+) -> None:
+    """Rewrite each named partition of a replace table whole; an empty sequence removes it.
+
+    Every row must belong to the partition it is listed under, and a key may appear once in the
+    call. A key stored in a partition the call does not name is an error (it would then be counted
+    twice): use `upsert`, which names those partitions itself. Each partition swaps atomically; see
+    the module docstring for the order across partitions.
+    """
+    ts = spec(table)
+    _require_mode(ts, "replace", "use append / replace_table / upsert")
+    pcol = ts.partition_col
+    assert pcol is not None
+    new: dict[str, pa.Table] = {}
+    owner: dict[str, str] = {}
+    for raw_part, records in rows_by_partition.items():
+        part = _norm_partition(ts, raw_part)
+        tbl = to_arrow(records, table)
+        wrong = pc.not_equal(tbl[pcol], part)
+        if tbl.num_rows and pc.any(wrong).as_py():
+            bad = tbl.filter(wrong)
+            raise ValueError(
+                f"{table}: {bad.num_rows} row(s) listed under {part} belong elsewhere, e.g. "
+                f"{bad[ts.key[0]][0].as_py()} -> {bad[pcol][0].as_py()}"
+            )
+        for k in key_array(tbl, ts.key).to_pylist():
+            if k in owner:
+                raise ValueError(f"{table}: key {k!r} given twice ({owner[k]}, {part})")
+            owner[k] = part
+        new[part] = tbl
+
+    with write_guard(root):
+        stored = _stored_keys(root, ts)
+        stored_at = dict(
+            zip(stored["key"].to_pylist(), stored["partition"].to_pylist(), strict=True)
+        )
+        elsewhere = [(k, stored_at[k]) for k in owner if stored_at.get(k, owner[k]) not in new]
+        if elsewhere:
+            k, p = elsewhere[0]
+            raise ValueError(
+                f"{table}: {len(elsewhere)} key(s) are stored in partitions this call does not "
+                f"rewrite, e.g. {k!r} in {p}; include those partitions or use upsert()"
+            )
+        # Keys moving in from another partition of this call; see the module docstring.
+        moved_in: dict[str, set[str]] = {p: set() for p in new}
+        loses = dict.fromkeys(new, False)
+        for k, p in owner.items():
+            if stored_at.get(k, p) != p:
+                moved_in[p].add(k)
+        for k, q in stored_at.items():
+            if q in new and owner.get(k) != q:
+                loses[q] = True
+        for part in sorted(new):
+            if not moved_in[part]:
+                _write_partition(root, ts, part, new[part])
+            elif loses[part]:
+                keep = pc.invert(
+                    pc.is_in(key_array(new[part], ts.key), pa.array(sorted(moved_in[part])))
+                )
+                _write_partition(root, ts, part, new[part].filter(keep))
+        for part in sorted(p for p in new if moved_in[p]):
+            _write_partition(root, ts, part, new[part])
+
+
+def replace_table(root: str | os.PathLike[str], table: str, records: Records) -> None:
+    """Replace an unpartitioned table (feed_state, partitions, runs) with `records`, atomically."""
+    ts = spec(table)
+    _require_mode(ts, "table", "use append / replace_partitions / upsert")
+    tbl = to_arrow(records, table)
+    if dedupe(tbl, ts.key, keep="last").num_rows != tbl.num_rows:
+        raise ValueError(f"{table}: duplicate keys {ts.key}")
+    with write_guard(root):
+        _write_atomic(tbl, paths.table_dir(root, table) / paths.DATA_FILE)
+
+
+def affected_partitions(root: str | os.PathLike[str], table: str, records: Records) -> list[str]:
+    """The partitions an `upsert` (or `append`) of `records` would rewrite, sorted.
+
+    That is where the records belong plus, for replace tables, where their keys are stored now
+    (an incident whose date changed leaves its old month). [] for unpartitioned tables.
+    """
+    ts = spec(table)
+    if ts.partition_col is None:
+        return []
+    new = to_arrow(records, table)
+    parts = set(new[ts.partition_col].to_pylist())
+    if ts.mode == "replace" and new.num_rows:
+        stored = _stored_keys(root, ts)
+        hit = pc.is_in(stored["key"].combine_chunks(), value_set=key_array(new, ts.key))
+        parts |= set(stored["partition"].filter(hit).to_pylist())
+    return sorted(parts)
+
+
+def upsert(root: str | os.PathLike[str], table: str, records: Records) -> list[str]:
+    """Insert or replace rows by key, keeping every other row; returns the partitions rewritten.
+
+    Unpartitioned tables: the one file is rewritten. Replace tables (incidents): the months the
+    records belong to and the months their keys occupy now are rewritten whole, through
+    `replace_partitions`. The last of several records with one key wins.
+    """
+    ts = spec(table)
+    if ts.mode == "append":
+        raise ValueError(f"{table} is append-only: use append()")
+    new = dedupe(to_arrow(records, table), ts.key, keep="last")
+    if new.num_rows == 0:
+        return []
+    with write_guard(root):
+        parts = affected_partitions(root, table, new) if ts.partition_col else None
+        current = read(root, table, partitions=parts)
+        kept = current.filter(
+            pc.invert(pc.is_in(key_array(current, ts.key), key_array(new, ts.key)))
+        )
+        merged = pa.concat_tables([kept, new])
+        if ts.partition_col is None:
+            _write_atomic(merged, paths.table_dir(root, table) / paths.DATA_FILE)
+            return []
+        assert parts is not None
+        pcol = merged[ts.partition_col]
+        replace_partitions(root, table, {p: merged.filter(pc.equal(pcol, p)) for p in parts})
+        return parts
+
+
+def sweep_temp(root: str | os.PathLike[str], *, older_than: float = 3600.0) -> int:
+    """Delete temp files left by killed writes (older than `older_than` seconds); returns the count.
+
+    Readers never see them; this only reclaims space. Young ones may belong to a live writer.
+    """
+    cutoff = time.time() - older_than
+    removed = 0
+    for f in paths.temp_files(root):
+        with contextlib.suppress(FileNotFoundError):
+            if f.stat().st_mtime < cutoff:
+                f.unlink()
+                removed += 1
+    return removed
