@@ -26,6 +26,7 @@ class Page:
     fetched_at: dt.datetime
     raw_path: str | None
     body: bytes = field(repr=False)
+    feed_language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,7 @@ def code_page(page: Page) -> CodedArticle | None:
         fetched_at=page.fetched_at,
         raw_path=page.raw_path,
         outlet=page.outlet,
+        feed_language=page.feed_language,
     )
     return None if article is None else code_article(article)
 

@@ -43,8 +43,8 @@ def poll_feed_task(spec: FeedSpec, prior: dict, policy: FetchPolicy) -> FeedPoll
 
 
 @task(name="fetch-pages")
-def fetch_pages_task(entries: list[FeedEntry], outlets: dict[str, str], policy: FetchPolicy, root: Path):
-    return steps.fetch_pages(entries, outlets, policy, root)
+def fetch_pages_task(entries: list[FeedEntry], feeds: dict[str, FeedSpec], policy: FetchPolicy, root: Path):
+    return steps.fetch_pages(entries, feeds, policy, root)
 
 
 @task(name="code-pages")
@@ -80,10 +80,10 @@ def run_ingest(settings: Settings) -> dict:
                 summary.failures.append(steps.Failure("feed", poll.feed_id, poll.error or "unknown error"))
         entries = steps.new_entries(polls, state.seen_canonical_urls(root))
         logger.info("%d feeds polled, %d new entries", len(polls), len(entries))
-        outlets = {s.id: s.outlet for s in specs}
+        by_id = {s.id: s for s in specs}
         size = settings.chunk_size
         fetched = [
-            fetch_pages_task.submit(entries[i : i + size], outlets, policy, root)
+            fetch_pages_task.submit(entries[i : i + size], by_id, policy, root)
             for i in range(0, len(entries), size)
         ]
         pages = []

@@ -84,9 +84,12 @@ def new_entries(polls: Iterable[FeedPoll], seen_urls: set[str]) -> list[FeedEntr
 
 
 def fetch_pages(
-    entries: Sequence[FeedEntry], outlets: dict[str, str], policy: FetchPolicy, root: Path
+    entries: Sequence[FeedEntry], feeds: dict[str, FeedSpec], policy: FetchPolicy, root: Path
 ) -> tuple[list[Page], list[Failure]]:
-    """Fetch article pages concurrently and keep each body in the raw store before coding it."""
+    """Fetch article pages concurrently and keep each body in the raw store before coding it.
+
+    `feeds` maps feed_id to its spec, for the outlet name and the declared language.
+    """
     store = RawStore(root)
     pages, failures = [], []
     with Fetcher(policy) as fetcher:
@@ -99,11 +102,12 @@ def fetch_pages(
         pages.append(
             Page(
                 entry=entry,
-                outlet=outlets.get(entry.feed_id),
+                outlet=feeds[entry.feed_id].outlet if entry.feed_id in feeds else None,
                 url=result.final_url,
                 fetched_at=result.fetched_at,
                 raw_path=raw_path,
                 body=result.body,
+                feed_language=feeds[entry.feed_id].language if entry.feed_id in feeds else None,
             )
         )
     return pages, failures

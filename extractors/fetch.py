@@ -1,0 +1,497 @@
+"""HTTP fetching: the one module of `extractors` that talks to the network.
+
+In: URLs and a `FetchPolicy`. Out: `Response` (raw bytes, final URL, status, lower-cased headers)
+or `FetchError` (url, short reason, status).
+
+Every request gets a real User-Agent, timeouts (per socket operation and for the whole body),
+conditional GET headers when asked, a cap on the DECODED body (inflated here in bounded steps, so a
+gzip bomb stops at cap+1 bytes), retries with backoff and jitter only where a retry can help,
+redirects followed by hand so every hop is checked, and the SSRF guard: a host any of whose
+addresses is loopback, private, link-local, reserved, multicast or cloud-metadata is refused
+unless named in `allow_hosts`. The guard runs before each hop and again when a socket is opened,
+on the very address connected to (no DNS-rebinding gap). Environment proxies and netrc are
+ignored (`trust_env=False`): a proxy would connect past the guard.
+
+Robots: `get(url, check_robots=True)`, which `get_many` uses for article pages when the policy
+respects robots, reads each host's robots.txt through the same guarded client, cached per origin
+for the fetcher's lifetime. As RFC 9309 says, a 4xx robots.txt allows everything and an
+unreachable one (5xx, timeout) allows nothing. Feeds skip the check: a feed invites polling.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import ipaddress
+import logging
+import socket
+import threading
+import time
+import urllib.robotparser
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from itertools import zip_longest
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+from urllib.parse import SplitResult, urljoin, urlsplit
+
+import httpcore
+import httpx
+# stamina (hynek; a thin, opinionated layer over tenacity) instead of a hand-written loop: it
+# gives capped exponential backoff with jitter, a per-exception hook that can return a custom
+# wait (how Retry-After is honoured), and `stamina.set_testing()` to switch waits off in tests.
+import stamina
+import stamina.instrumentation
+
+if TYPE_CHECKING:
+    from httpcore import NetworkStream
+    from httpcore._backends.base import SOCKET_OPTION
+
+__all__ = ["FetchError", "FetchPolicy", "Fetcher", "Kind", "Response"]
+
+LOGGER = logging.getLogger(__name__)
+
+Kind = Literal["any", "page", "feed"]
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+_MAX_BACKOFF = 10.0  # seconds; exponential backoff stops growing here
+_ROBOTS_MAX_BYTES = 512_000  # Google reads the first 500 KiB of a robots.txt
+_METADATA = frozenset(ipaddress.ip_address(a) for a in ("169.254.169.254", "fd00:ec2::254"))
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+# Feeds are often served with a generic type; parse_feed rejects what is not a feed.
+_FEED_EXTRA_TYPES = frozenset({"text/plain", "text/html", "application/octet-stream"})
+_ACCEPT = {"page": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1", "any": "*/*",
+           "feed": "application/rss+xml,application/atom+xml,application/rdf+xml,"
+                   "application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.1"}
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """One successful fetch (2xx, or 304 with an empty body). Header names are lower-case."""
+
+    url: str
+    final_url: str
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    fetched_at: dt.datetime
+
+
+class FetchError(Exception):
+    """A fetch that gave no usable response: `.url`, `.reason` (short, human-readable), `.status`."""
+
+    def __init__(self, url: str, reason: str, status: int | None = None) -> None:
+        super().__init__(url, reason, status)  # args kept so the error pickles across processes
+        self.url = url
+        self.reason = reason
+        self.status = status
+
+    def __str__(self) -> str:
+        return f"{self.url}: {self.reason}"
+
+
+class _Retryable(FetchError):
+    """A failure a later attempt may not repeat; `retry_after` is the server's wish, if any."""
+
+    def __init__(self, url: str, reason: str, status: int | None = None,
+                 retry_after: float | None = None) -> None:
+        super().__init__(url, reason, status)
+        self.retry_after = retry_after
+
+
+class _Refused(Exception):
+    """Raised by the guarded network backend; carries the SSRF refusal reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class FetchPolicy:
+    """How to fetch. `allow_hosts`: exact host names or IP literals exempt from the SSRF guard."""
+
+    user_agent: str = "flarewatch/0.1 (+https://github.com/flarewatch/flarewatch)"
+    timeout: float = 15.0
+    max_bytes: int = 5_000_000
+    max_redirects: int = 5
+    retries: int = 2
+    backoff: float = 0.5
+    allow_hosts: frozenset[str] = frozenset()
+    per_host_concurrency: int = 2
+    concurrency: int = 8
+    respect_robots: bool = True
+    max_retry_after: float = 30.0  # a longer Retry-After gives up now; the next poll tries again
+
+    def __post_init__(self) -> None:
+        if min(self.timeout, self.max_bytes, self.per_host_concurrency, self.concurrency) <= 0:
+            raise ValueError("timeout, max_bytes and concurrencies must be positive")
+        if min(self.retries, self.max_redirects, self.backoff) < 0:
+            raise ValueError("retries, max_redirects and backoff must not be negative")
+
+
+def _address_problem(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """Why connecting to `ip` is refused, or None if it is a public unicast address."""
+    if isinstance(ip, ipaddress.IPv6Address):  # IPv4 hidden inside IPv6 is judged as IPv4
+        inner = ip.ipv4_mapped or ip.sixtofour
+        if inner is None and ip in _NAT64:
+            inner = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if inner is not None:
+            return _address_problem(inner)
+    checks = (
+        (ip in _METADATA, "a cloud-metadata"), (ip.is_loopback, "a loopback"),
+        (ip.is_link_local, "a link-local"), (ip.is_multicast, "a multicast"),
+        (ip.is_unspecified, "an unspecified"), (ip.is_private, "a private"),
+        (ip.is_reserved, "a reserved"), (not ip.is_global, "a non-public"),
+    )
+    return next((kind for hit, kind in checks if hit), None)
+
+
+def _checked_addresses(host: str, port: int, allow_hosts: frozenset[str]) -> list[str]:
+    """Resolve `host` and return its addresses; raise `_Refused` if any one is not public.
+
+    Every address counts (not just the first): a name with one public and one private record
+    would otherwise reach the private one on a retry or a second connection.
+    """
+    host = host.strip("[]").lower()
+    if host in allow_hosts:
+        return [host]
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise _Refused(f"DNS lookup failed for {host}: {exc.strerror}") from exc
+    except UnicodeError:  # IDNA: empty or over-long label
+        raise _Refused(f"invalid host name: {host}") from None
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    for address in addresses:
+        problem = _address_problem(ipaddress.ip_address(address.split("%", 1)[0]))
+        if problem:
+            shown = address if address == host else f"{host} ({address})"
+            raise _Refused(f"refused: {shown} is {problem} address")
+    return addresses
+
+
+class _GuardedBackend(httpcore.SyncBackend):
+    """httpcore's socket backend, connecting only to addresses that pass the SSRF guard."""
+
+    def __init__(self, allow_hosts: frozenset[str]) -> None:
+        self._allow_hosts = allow_hosts
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                    local_address: str | None = None,
+                    socket_options: Iterable[SOCKET_OPTION] | None = None) -> NetworkStream:
+        last: Exception | None = None
+        for address in _checked_addresses(host, port, self._allow_hosts):
+            try:
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except httpcore.ConnectError as exc:  # try the host's next address
+                last = exc
+        raise last or httpcore.ConnectError(f"no address for {host}")
+
+
+class _BoundedDecoder:
+    """Undo Content-Encoding (gzip / deflate / identity) without producing more than asked for."""
+
+    def __init__(self, url: str, encoding: str) -> None:
+        encoding = encoding.strip().lower()
+        if encoding in ("gzip", "x-gzip"):
+            self._z: zlib._Decompress | None = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            self._z = zlib.decompressobj()
+        elif encoding in ("", "identity"):
+            self._z = None
+        else:  # we only advertise gzip and deflate
+            raise FetchError(url, f"unsupported Content-Encoding: {encoding}")
+        self._url, self._deflate, self._first = url, encoding == "deflate", True
+
+    def decode(self, chunk: bytes, limit: int) -> bytes:
+        """Return at most `limit` decoded bytes of `chunk` (more input may remain undecoded)."""
+        if self._z is None:
+            return chunk[:limit]
+        try:
+            out = self._z.decompress(chunk, limit)
+        except zlib.error:
+            if not (self._deflate and self._first):
+                raise FetchError(self._url, "corrupt compressed body") from None
+            self._z = zlib.decompressobj(-zlib.MAX_WBITS)  # "deflate" sent as raw deflate
+            out = self._z.decompress(chunk, limit)
+        self._first = False
+        return out
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds: delta-seconds or an HTTP date (RFC 9110 10.2.3); None if absent."""
+    value = (value or "").strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value).replace(tzinfo=dt.UTC)  # HTTP dates are GMT
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+
+
+def _log_retry(details: stamina.instrumentation.RetryDetails) -> None:
+    exc = details.caused_by
+    LOGGER.info("retry %d of %s in %.1fs: %s", details.retry_num, getattr(exc, "url", "?"),
+                details.wait_for, getattr(exc, "reason", exc))
+
+
+# stamina's default hook logs a bare "stamina.retry_scheduled" WARNING, which Python prints to
+# stderr when the app has not configured logging (noise in the CLI); one INFO line with the URL
+# and the reason says more. The setting is process-wide: flarewatch is stamina's only user.
+stamina.instrumentation.set_on_retry_hooks([_log_retry])
+
+
+def _retry_hook(exc: Exception) -> bool | float:
+    if isinstance(exc, _Retryable):
+        return exc.retry_after if exc.retry_after is not None else True
+    return False
+
+
+def _type_allowed(media_type: str, kind: Kind) -> bool:
+    if kind == "any" or not media_type:  # no declared type: let the parser judge the bytes
+        return True
+    if kind == "page":
+        return media_type in _PAGE_TYPES
+    return media_type in _FEED_EXTRA_TYPES or any(
+        word in media_type for word in ("xml", "rss", "atom", "rdf", "json"))
+
+
+@dataclass(slots=True)
+class _Hop:
+    status: int
+    headers: dict[str, str]
+    body: bytes = b""
+    location: str | None = None
+
+
+class Fetcher:
+    """A guarded HTTP client (one `httpx.Client` inside); use as a context manager.
+
+    `transport` replaces the network (e.g. `httpx.MockTransport` serving a fixture map): no DNS
+    look-ups and no SSRF guard then, since no socket is opened by us.
+    """
+
+    def __init__(self, policy: FetchPolicy | None = None, *,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        self.policy = policy or FetchPolicy()
+        allow = frozenset(h.strip("[]").lower() for h in self.policy.allow_hosts)
+        self._allow_hosts = allow
+        self._guarded = transport is None
+        if transport is None:
+            limits = httpx.Limits(max_connections=2 * self.policy.concurrency,
+                                  max_keepalive_connections=self.policy.concurrency)
+            transport = httpx.HTTPTransport(limits=limits, trust_env=False)
+            # httpx exposes no network_backend option; its pool keeps the backend here.
+            transport._pool._network_backend = _GuardedBackend(allow)  # noqa: SLF001
+        self._client = httpx.Client(transport=transport, timeout=self.policy.timeout,
+                                    follow_redirects=False, trust_env=False)
+        self._lock = threading.Lock()
+        self._host_slots: dict[str, threading.BoundedSemaphore] = {}
+        self._robots: dict[str, urllib.robotparser.RobotFileParser | FetchError] = {}
+        self._robots_locks: dict[str, threading.Lock] = {}
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:  # noqa: D102
+        self._client.close()
+
+    def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
+            kind: Kind = "any", check_robots: bool = False) -> Response:
+        """Fetch one URL, following redirects; raise `FetchError` for anything unusable.
+
+        `kind` "page" accepts only HTML / XHTML, "feed" only XML-ish types (a missing type passes);
+        `check_robots` consults robots.txt of every hop's host (if the policy respects robots).
+        A 304 comes back as a `Response` with status 304 and an empty body.
+        """
+        headers = {"User-Agent": self.policy.user_agent, "Accept": _ACCEPT[kind],
+                   "Accept-Encoding": "gzip, deflate"}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return self._follow(url, headers, kind, self.policy.max_bytes,
+                            check_robots and self.policy.respect_robots)
+
+    def get_many(self, urls: Sequence[str], *, kind: Kind = "page",
+                 check_robots: bool | None = None) -> list[Response | FetchError]:
+        """Fetch article pages concurrently; results in input order, failures as `FetchError`.
+
+        At most `policy.concurrency` requests in flight, `policy.per_host_concurrency` per host.
+        `check_robots` defaults to the policy's `respect_robots`.
+        """
+        robots = self.policy.respect_robots if check_robots is None else check_robots
+
+        def one(url: str) -> Response | FetchError:
+            try:
+                return self.get(url, kind=kind, check_robots=robots)
+            except FetchError as exc:
+                return exc
+
+        if not urls:
+            return []
+        with ThreadPoolExecutor(max_workers=min(self.policy.concurrency, len(urls))) as pool:
+            futures = {i: pool.submit(one, urls[i]) for i in _interleave_by_host(urls)}
+            return [futures[i].result() for i in range(len(urls))]
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _follow(self, url: str, headers: dict[str, str], kind: Kind, max_bytes: int,
+                check_robots: bool) -> Response:
+        current, seen = url, {url}
+        for _ in range(self.policy.max_redirects + 1):
+            parts = _split(current, url)
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            try:
+                if self._guarded:
+                    _checked_addresses(parts.hostname or "", port, self._allow_hosts)
+            except _Refused as exc:
+                where = "" if current == url else f" (redirected to {current})"
+                raise FetchError(url, f"{exc}{where}") from None
+            if check_robots:
+                self._check_robots(current, url)
+            hop = self._fetch_with_retries(current, headers, kind, max_bytes)
+            if hop.location is None:
+                return Response(url=url, final_url=current, status=hop.status,
+                                headers=hop.headers, body=hop.body,
+                                fetched_at=dt.datetime.now(dt.UTC))
+            nxt = urljoin(current, hop.location)
+            if nxt in seen:
+                raise FetchError(url, "redirect loop", hop.status)
+            seen.add(nxt)
+            current = nxt
+        raise FetchError(url, f"too many redirects (over {self.policy.max_redirects})")
+
+    def _fetch_with_retries(self, url: str, headers: dict[str, str], kind: Kind,
+                            max_bytes: int) -> _Hop:
+        backoff = self.policy.backoff
+        try:
+            for attempt in stamina.retry_context(
+                on=_retry_hook, attempts=self.policy.retries + 1, timeout=None,
+                wait_initial=backoff, wait_max=_MAX_BACKOFF, wait_jitter=backoff,
+            ):
+                with attempt:
+                    return self._fetch_once(url, headers, kind, max_bytes)
+        except _Retryable as exc:  # attempts used up: hand back a plain, picklable FetchError
+            raise FetchError(exc.url, exc.reason, exc.status) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _fetch_once(self, url: str, headers: dict[str, str], kind: Kind, max_bytes: int) -> _Hop:
+        timeout = self.policy.timeout
+        deadline = time.monotonic() + timeout
+        try:
+            with self._host_slot(urlsplit(url).netloc), \
+                    self._client.stream("GET", url, headers=headers) as r:
+                status = r.status_code
+                flat = {k.lower(): v for k, v in r.headers.items()}
+                if status in _REDIRECTS and "location" in r.headers:
+                    return _Hop(status, flat, location=r.headers["location"])
+                if status == 304:
+                    return _Hop(status, flat)
+                if status in _RETRY_STATUSES:
+                    wait = _retry_after_seconds(r.headers.get("retry-after"))
+                    if wait is not None and wait > self.policy.max_retry_after:
+                        raise FetchError(url, f"HTTP {status}, Retry-After {wait:.0f}s is over "
+                                         f"the {self.policy.max_retry_after:g}s cap", status)
+                    raise _Retryable(url, f"HTTP {status}", status, wait)
+                if not 200 <= status < 300:
+                    raise FetchError(url, f"HTTP {status}", status)
+                media = r.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+                if not _type_allowed(media, kind):
+                    raise FetchError(url, f"wrong content type for a {kind}: {media}", status)
+                body = self._read_capped(r, url, max_bytes, deadline)
+                return _Hop(status, flat, body)
+        except _Refused as exc:
+            raise FetchError(url, str(exc)) from None
+        except (httpx.InvalidURL, UnicodeError, ValueError) as exc:
+            raise FetchError(url, f"invalid URL: {exc}") from None
+        except httpx.TimeoutException:
+            raise _Retryable(url, f"timeout after {timeout:g}s") from None
+        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as exc:
+            raise _Retryable(url, f"connection failed: {exc or type(exc).__name__}") from None
+        except httpx.HTTPError as exc:
+            raise FetchError(url, f"{type(exc).__name__}: {exc}") from None
+
+    def _read_capped(self, r: httpx.Response, url: str, max_bytes: int, deadline: float) -> bytes:
+        over = f"body over {_size(max_bytes)} cap"
+        encoding = r.headers.get("content-encoding", "")
+        declared = r.headers.get("content-length", "")
+        if not encoding and declared.isdigit() and int(declared) > max_bytes:
+            raise FetchError(url, over, r.status_code)
+        chunks: Iterable[bytes] = r.iter_raw()
+        if r.is_stream_consumed:  # an in-memory response from a test transport: already decoded
+            chunks, encoding = [r.content], ""
+        decoder = _BoundedDecoder(url, encoding)
+        body = bytearray()
+        for chunk in chunks:
+            if time.monotonic() > deadline:  # a server trickling bytes must not hold us forever
+                raise _Retryable(url, f"timeout after {self.policy.timeout:g}s")
+            body += decoder.decode(chunk, max_bytes + 1 - len(body))
+            if len(body) > max_bytes:
+                raise FetchError(url, over, r.status_code)
+        return bytes(body)
+
+    def _host_slot(self, host: str) -> threading.BoundedSemaphore:
+        with self._lock:
+            if host not in self._host_slots:
+                self._host_slots[host] = threading.BoundedSemaphore(self.policy.per_host_concurrency)
+            return self._host_slots[host]
+
+    def _check_robots(self, url: str, asked: str) -> None:
+        parts = urlsplit(url)
+        key = f"{parts.scheme}://{parts.netloc}"
+        with self._lock:
+            lock = self._robots_locks.setdefault(key, threading.Lock())
+        with lock:  # one robots.txt fetch per host, however many threads ask at once
+            rules = self._robots.get(key)
+            if rules is None:
+                rules = self._robots[key] = self._load_robots(key)
+        if isinstance(rules, FetchError):
+            raise FetchError(asked, rules.reason, rules.status)
+        if not rules.can_fetch(self.policy.user_agent, url):
+            raise FetchError(asked, "disallowed by robots.txt")
+
+    def _load_robots(self, origin: str) -> urllib.robotparser.RobotFileParser | FetchError:
+        rules = urllib.robotparser.RobotFileParser(origin + "/robots.txt")
+        headers = {"User-Agent": self.policy.user_agent, "Accept-Encoding": "gzip, deflate"}
+        try:
+            body = self._follow(origin + "/robots.txt", headers, "any", _ROBOTS_MAX_BYTES,
+                                False).body
+        except FetchError as exc:
+            if exc.status is not None and 400 <= exc.status < 500:
+                body = b""  # RFC 9309: an unavailable robots.txt allows everything
+            else:
+                return FetchError(origin, f"robots.txt unreachable ({exc.reason})", exc.status)
+        rules.parse(body.decode("utf-8", "replace").splitlines())
+        return rules
+
+
+def _split(url: str, asked: str) -> SplitResult:
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises ValueError for a bad port
+    except ValueError:
+        raise FetchError(asked, f"invalid URL: {url}") from None
+    if parts.scheme in ("http", "https") and parts.hostname:
+        return parts
+    raise FetchError(asked, f"not an http(s) URL: {url}")
+
+
+def _interleave_by_host(urls: Sequence[str]) -> list[int]:
+    """Indices of `urls` in round-robin order over hosts, so threads rarely wait on one host."""
+    by_host: dict[str, list[int]] = {}
+    for i, url in enumerate(urls):
+        try:
+            host = urlsplit(url).netloc
+        except ValueError:  # get() reports it
+            host = ""
+        by_host.setdefault(host, []).append(i)
+    return [i for row in zip_longest(*by_host.values()) for i in row if i is not None]
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:g} MB" if n >= 1_000_000 else f"{n / 1e3:g} kB"
