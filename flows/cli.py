@@ -94,7 +94,16 @@ def build_parser() -> argparse.ArgumentParser:
     trends.add_argument("--by", choices=["month", "week", "day"], default="month", help="period (default month)")
     trends.add_argument("--country", metavar="ISO3", help="only this country, e.g. IRQ")
     trends.add_argument("--event-type", metavar="TYPE", help="only this ACLED event type")
+    trends.add_argument(
+        "--group", metavar="COLUMN", action="append",
+        choices=["iso3", "admin1", "event_type", "sub_event_type", "actor1"],
+        help="break counts down by this column (repeatable; default iso3)",
+    )
+    trends.add_argument("--since", metavar="YYYY-MM-DD", help="first event date counted")
+    trends.add_argument("--until", metavar="YYYY-MM-DD", help="last event date counted")
+    trends.add_argument("--all-types", action="store_true", help="count every incident, not only attacks")
     trends.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format")
+    trends.add_argument("--chart", metavar="FILE.png", help="also draw the counts as a bar chart into a PNG file")
 
     sql = sub.add_parser(
         "sql",
@@ -155,7 +164,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         hosts = list(dict.fromkeys([*settings.allow_hosts, "127.0.0.1"]))
         summary = ingest(feeds=str(feeds), data=str(settings.data), allow_hosts=hosts)
     output.print_summary(summary)
-    return _print_trends(settings.data, "month", None, None, "table")
+    return _print_trends(settings.data, "table", by="month")
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -164,18 +173,26 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return extract_file(Path(args.input), Path(args.output))
 
 
-def _print_trends(data: Path, by: str, country: str | None, event_type: str | None, fmt: str) -> int:
+def _print_trends(data: Path, fmt: str, chart: str | None = None, **query: object) -> int:
     from warehouse import catalog
 
     with catalog.connect(data) as con:
-        table = catalog.trends(con, by=by, country=country, event_type=event_type)
-    output.print_table(table, fmt, title=f"Attacks per {by}", chart=("period", "incidents"))
+        table = catalog.trends(con, **query)
+    by = query.get("by", "month")
+    title = f"{'Incidents' if query.get('attacks_only') is False else 'Attacks'} per {by}"
+    output.print_table(table, fmt, title=title, chart=("period", "incidents"))
+    if chart:
+        output.save_chart(table, Path(chart), title=title)
+        print(f"chart written to {chart}", file=sys.stderr)
     return 0
 
 
 def cmd_trends(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    return _print_trends(settings.data, args.by, args.country, args.event_type, args.format)
+    return _print_trends(
+        settings.data, args.format, args.chart, by=args.by, country=args.country, event_type=args.event_type,
+        group=tuple(args.group or ("iso3",)), attacks_only=not args.all_types, since=args.since, until=args.until,
+    )
 
 
 def cmd_sql(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import json
 import sys
+from pathlib import Path
 
 import pyarrow as pa
 from rich.console import Console
@@ -78,3 +79,33 @@ def print_summary(summary: dict) -> None:
     )
     for failure in summary["failures"]:
         print(f"  failed {failure['stage']}: {failure['target']}: {failure['reason']}")
+
+
+def save_chart(table: pa.Table, target: Path, *, title: str) -> None:
+    """Draw incidents per period as a bar chart (stacked by the first group column) into a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display: files only
+    import matplotlib.pyplot as plt
+
+    rows = table.to_pylist()
+    periods = sorted({str(r["period"]) for r in rows})
+    group = next((c for c in table.column_names if c not in {"period", "incidents", "fatalities", "fatalities_reported"}), None)
+    stacks: dict[str, list[int]] = {}
+    for row in rows:
+        key = str(row[group]) if group else "incidents"
+        stacks.setdefault(key, [0] * len(periods))[periods.index(str(row["period"]))] += row["incidents"] or 0
+    figure, axes = plt.subplots(figsize=(max(6, len(periods) * 0.6) + (3 if group else 0), 4))
+    bottom = [0] * len(periods)
+    for key, values in sorted(stacks.items()):
+        axes.bar(periods, values, bottom=bottom, label=key)
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    axes.set_title(title)
+    axes.set_ylabel("incidents")
+    axes.tick_params(axis="x", labelrotation=45)
+    if group:
+        axes.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1))
+    figure.tight_layout()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(target, dpi=100)
+    plt.close(figure)
