@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from extractors.articles import extract_article
 from extractors.dedup import merge_mentions
@@ -41,6 +42,12 @@ def document_text(doc: dict, published_at: dt.datetime | None) -> tuple[str, str
     return "", doc.get("title")
 
 
+def outlet_of(doc: dict) -> str | None:
+    """The outlet a document comes from: its URL's host (so wire copies count as two outlets)."""
+    host = urlsplit(doc.get("url") or "").hostname
+    return host.removeprefix("www.") if host else doc.get("outlet")
+
+
 def code_documents(docs: Iterable[dict]) -> list[Mention]:
     """Code every document; a document missing `id` is an input error (ValueError, with its line)."""
     mentions: list[Mention] = []
@@ -51,7 +58,7 @@ def code_documents(docs: Iterable[dict]) -> list[Mention]:
         text, title = document_text(doc, published_at)
         mentions.extend(
             code_incidents(text, article_id=str(doc["id"]), published_at=published_at, title=title,
-                           outlet=doc.get("source") or doc.get("url"))
+                           outlet=outlet_of(doc))
         )
     return mentions
 

@@ -1,0 +1,233 @@
+"""Place finding and resolution (extractors.places) on hand-written sentences.
+
+These use the gazetteer shipped in seeds/gazetteer/ (no network, nothing from ../shared).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+import yaml
+
+from extractors import SEEDS_DIR
+from extractors.gazetteer import GazetteerData, fold
+from extractors.places import Location, get_gazetteer
+
+
+@pytest.fixture(scope="module")
+def gz():
+    return get_gazetteer()
+
+
+def locate_all(gz, text: str, **kw) -> Location | None:
+    return gz.locate(text, 0, len(text), **kw)
+
+
+# -- sites, demonyms, spellings ------------------------------------------------------------
+
+
+def test_site_fills_admin1_and_country(gz):
+    text = "An Iraqi security source said four rockets fell near the Ain al-Asad base in Anbar province."
+    loc = locate_all(gz, text)
+    assert loc is not None
+    assert loc.place.kind == "site"
+    assert (loc.iso3, loc.admin1) == ("IRQ", "Al Anbar")
+    assert loc.location == "Ain al-Asad Air Base"
+    assert loc.geo_precision == 2  # "near" the base
+    assert loc.latitude == pytest.approx(33.79, abs=0.05)
+
+
+def test_site_written_with_lower_case_descriptor(gz):
+    text = "At least one rocket fell near a coalition base at the Conoco gas field in eastern Syria's Deir Ezzor province."
+    loc = locate_all(gz, text)
+    assert (loc.location, loc.iso3, loc.admin1) == ("Conoco gas field", "SYR", "Deir ez-Zor")
+
+
+def test_demonym_signals_country_but_is_no_location(gz):
+    text = "An Iraqi security source said the talks went well."
+    assert gz.countries(text) == ["IRQ"]
+    [hit] = gz.find(text)
+    assert hit.surface == "Iraqi" and hit.candidates[0].iso3 == "IRQ"
+    loc = locate_all(gz, text)
+    assert (loc.iso3, loc.admin1, loc.geo_precision) == ("IRQ", None, 3)
+
+
+@pytest.mark.parametrize("spelling", ["Deir Ezzor", "Deir ez-Zor", "Dayr az Zawr", "Deir el-Zour"])
+def test_spelling_variants_of_a_region(gz, spelling):
+    loc = locate_all(gz, f"Clashes were reported in {spelling} province on Monday.")
+    assert (loc.iso3, loc.admin1, loc.place.kind) == ("SYR", "Deir ez-Zor", "admin1")
+
+
+@pytest.mark.parametrize("spelling", ["Kiev", "Kyiv"])
+def test_exonym_and_endonym_of_a_city(gz, spelling):
+    loc = locate_all(gz, f"Drones struck {spelling} overnight.")
+    assert (loc.iso3, loc.place.kind, loc.location) == ("UKR", "city", "Kyiv")
+
+
+def test_article_variants_meet(gz):
+    a = locate_all(gz, "Shelling hit Deir al-Balah on Tuesday.")
+    b = locate_all(gz, "Shelling hit Deir el-Balah on Tuesday.")
+    assert a.place == b.place and a.iso3 == "PSE"
+
+
+# -- ambiguity resolved by context ---------------------------------------------------------
+
+
+def test_same_town_name_in_two_countries_follows_the_named_country(gz):
+    lbn = locate_all(gz, "Gunmen opened fire in Tripoli, Lebanon, on Sunday.")
+    lby = locate_all(gz, "In Libya, rival militias clashed in Tripoli overnight.")
+    assert lbn.iso3 == "LBN" and lby.iso3 == "LBY"
+    assert lbn.location == lby.location == "Tripoli"
+
+
+def test_same_town_name_follows_the_named_region(gz):
+    pak = locate_all(gz, "Police dispersed protesters in Hyderabad, Sindh.")
+    ind = locate_all(gz, "Police dispersed protesters in Hyderabad, Telangana.")
+    assert (pak.iso3, pak.admin1) == ("PAK", "Sindh")
+    assert (ind.iso3, ind.admin1) == ("IND", "Telangana")
+
+
+def test_context_iso3_breaks_a_tie(gz):
+    text = "A roadside bomb exploded in Hyderabad."
+    assert locate_all(gz, text, context_iso3=["PAK"]).iso3 == "PAK"
+    assert locate_all(gz, text, context_iso3=["IND"]).iso3 == "IND"
+
+
+def test_unknown_village_takes_its_named_region(gz):
+    text = "On 6 May 2020, rebel forces fired grenade launchers at positions near Kamianka, Donetsk."
+    loc = locate_all(gz, text)
+    assert (loc.location, loc.admin1, loc.iso3) == ("Kamianka", "Donetsk", "UKR")
+    assert loc.geo_precision == 3  # coordinates are the region's
+
+
+def test_bracketed_district_and_region(gz):
+    text = "Militants killed two teachers in Toulfe (Loroum, Nord)."
+    loc = locate_all(gz, text)
+    assert (loc.location, loc.admin1, loc.iso3) == ("Toulfe", "Nord", "BFA")
+
+
+def test_country_possessive_names_the_container(gz):
+    loc = locate_all(gz, "A drone struck a convoy in Syria's Idlib province.")
+    assert (loc.iso3, loc.admin1) == ("SYR", "Idlib")
+
+
+def test_main_country_beats_a_more_specific_foreign_name(gz):
+    text = ("Nigerian troops shelled positions in the Timbuktu triangle, around Alagarno forest, "
+            "in Biu LGA (Borno).")
+    loc = locate_all(gz, text)
+    assert (loc.iso3, loc.admin1) == ("NGA", "Borno")
+
+
+def test_span_limits_the_place_and_text_gives_context(gz):
+    text = "Fighting continued in Kherson. Separately, a drone hit Odesa."
+    second = text.index("Separately")
+    assert gz.locate(text, second, len(text)).location == "Odesa"
+    assert gz.locate(text, 0, second).location == "Kherson"
+
+
+# -- what is not a place -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Strong nord-ouest winds were forecast for the weekend.",
+        "He was hit by a car while he walked along the road, police said.",
+        "Police said the man was taken to hospital.",
+        "The NAF and the SMM issued statements.",
+        "Said he would return in May.",
+        "Col. Hasan Abdullahi met Justin Zongo on Monday.",
+    ],
+)
+def test_words_that_are_also_town_names_are_not_places(gz, text):
+    assert gz.find(text) == []
+    assert locate_all(gz, text) is None
+
+
+def test_mali_is_not_found_inside_somali(gz):
+    text = "Somali forces said they had retaken the town."
+    assert all(h.candidates[0].iso3 != "MLI" for h in gz.find(text))
+    assert gz.countries(text) == ["SOM"]
+
+
+def test_common_word_town_taken_with_its_region(gz):
+    loc = locate_all(gz, "Mortars were fired at a checkpoint in Hit, Anbar.")
+    assert (loc.location, loc.iso3, loc.admin1, loc.geo_precision) == ("Hit", "IRQ", "Al Anbar", 1)
+
+
+def test_attributive_country_is_not_the_scene(gz):
+    loc = locate_all(gz, "Iran-backed militias attacked a base in Syria.")
+    assert loc.iso3 == "SYR"
+    loc = locate_all(gz, "A drone attack killed three US soldiers at a base in Jordan.")
+    assert loc.iso3 == "JOR"
+
+
+def test_nothing_named_gives_none(gz):
+    assert locate_all(gz, "The meeting ended without agreement.") is None
+
+
+def test_sea_has_no_country(gz):
+    loc = locate_all(gz, "Houthi forces attacked a cargo ship in the Red Sea.")
+    assert (loc.location, loc.iso3, loc.place.kind) == ("Red Sea", None, "water")
+
+
+# -- find() output -------------------------------------------------------------------------
+
+
+def test_offsets_and_longest_match(gz):
+    text = "Rockets fell on Deir ez-Zor and Abu Kamal, near the Iraqi border."
+    hits = gz.find(text)
+    for h in hits:
+        assert text[h.start : h.end] == h.surface
+    surfaces = [h.surface for h in hits]
+    assert surfaces == ["Deir ez-Zor", "Abu Kamal", "Iraqi"]  # not "Deir", "Abu", "Kamal"
+    assert hits[0].start == text.index("Deir")
+
+
+def test_candidates_keep_every_reading_best_first(gz):
+    [hit] = [h for h in gz.find("Rockets hit Tripoli, Lebanon.") if h.surface == "Tripoli"]
+    isos = [c.iso3 for c in hit.candidates]
+    assert isos[0] == "LBN" and "LBY" in isos
+
+
+def test_countries_most_frequent_first(gz):
+    text = "Syrian officials said. Iraq closed the border; Iraq's army deployed near Mosul."
+    assert gz.countries(text)[:2] == ["IRQ", "SYR"]
+
+
+# -- the seed files ------------------------------------------------------------------------
+
+
+def test_seed_files_load_without_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        GazetteerData(SEEDS_DIR / "gazetteer")
+
+
+def test_every_site_sits_in_a_known_region(gz):
+    data = yaml.safe_load((SEEDS_DIR / "gazetteer" / "sites.yaml").read_text(encoding="utf-8"))
+    for site in data["sites"]:
+        assert -90 <= site["lat"] <= 90 and -180 <= site["lon"] <= 180, site["name"]
+        if site.get("iso3"):
+            assert site["iso3"] in gz.data.country_row, site["name"]
+            assert (site["iso3"], fold(site["admin1"])) in gz.data.admin1_row, site["name"]
+
+
+def test_load_is_quick_enough():
+    import time
+
+    t = time.perf_counter()
+    GazetteerData(SEEDS_DIR / "gazetteer")
+    assert time.perf_counter() - t < 5.0  # ~0.5 s on a 2-core machine
+
+
+def test_dateline_is_where_the_reporter_is_not_the_scene(gz):
+    text = "KYIV, Ukraine (AP) — Russian missiles struck Kharkiv early Monday, the governor said."
+    loc = locate_all(gz, text)
+    assert (loc.location, loc.iso3) == ("Kharkiv", "UKR")
+
+
+def test_title_case_headline_abbreviation_is_an_adjective(gz):
+    loc = locate_all(gz, "Attacks on US Interests in Iraq Highlight Threat of Escalating Conflict")
+    assert loc.iso3 == "IRQ"
