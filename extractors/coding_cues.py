@@ -1,0 +1,400 @@
+"""Per-sentence evidence for incident coding: event cues that survive the filters, and context.
+
+In: one sentence (clean text) and the dates found in it. Out: `analyse_sentence(...)` ->
+`SentenceCues`: the event cues kept (each with offsets and whether it is weak), the ones dropped
+with the reason (negated, threat/plan, aggregate, habit, accident, question...), the context cues
+(armed parties, civilians, small arms...) and the sentence's event family.
+
+Why a cue is dropped is kept beside it so a coding decision can be explained from the evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extractors.coding_text import clause_bounds, clause_of
+from extractors.dates import DateHit
+from extractors.lexicon import Lexicon
+
+# Event cues by family: a sentence's family decides which incident group it can open.
+VIOLENCE = ("suicide", "ied", "air", "strike", "shelling", "explosion_remote", "explosion", "grenade",
+            "chemical", "clash", "attack", "kill", "injure", "abduct", "sexual", "territory_gov", "territory_nsa")
+DEMO = ("protest", "riot", "mob", "crowd")
+SD = ("loot", "arrest", "agreement")
+# "crowd" is not matched from the lexicon: a fight cue becomes one when its sides are crowds.
+EVENT_CUES = VIOLENCE + ("dwu", "seizure") + DEMO + SD
+CONTEXT_CUES = ("armed_party", "nonstate_armed", "civilian_party", "rioter_party", "crowd_party", "small_arms",
+                "intervention", "lethal_force", "separation", "claim", "legal")
+# Cues specific enough to open an incident of their own family next to one of another family.
+SPECIFIC = frozenset(("suicide", "ied", "air", "shelling", "grenade", "chemical", "clash", "abduct", "sexual",
+                      "dwu", "protest", "riot", "mob", "territory_gov", "territory_nsa"))
+EXPLOSIVE = frozenset(("suicide", "ied", "air", "shelling", "grenade", "chemical"))
+# Words that on their own only echo an incident ("deaths", "the attacks") rather than report one.
+_WEAK_WORDS = re.compile(
+    r"^(?:attacks|strikes|raids|assaults|shootings|bombings|explosions|blasts|clashes|killings|airstrikes|"
+    r"air strikes|hostilities|incursions|dead|died|deaths?|death toll|"
+    r"under fire|protests|demonstrations|rallies|arrests|ambushes|foiled|thwarted|averted|foiling|thwarting|"
+    r"found dead|human remains|bod(?:y|ies) .*|.* bod(?:y|ies)|"
+    r"dead bod(?:y|ies)|remains of .*|fatalit(?:y|ies)|wounded|wounding|injured|injuring|hurt|injuries|maimed)$",
+    re.IGNORECASE)
+# a plural-looking word that is a verb: "Garre militia attacks Degodia herdsman"
+_VERB_NEXT = re.compile(r"\s+(?:a|an|the|his|her|their|its|two|three|four|five|several|(?-i:[A-Z])\w*)\b",
+                        re.IGNORECASE)
+_PERFECT = re.compile(r"(?i)\b(?:have|has|'ve)\s+(?:\w+ly\s+|once again\s+|again\s+|also\s+|been\s+){0,2}"
+                      r"(?:(?:carried out|launched|conducted|mounted|staged|made|used|fired)\s+(?:\w+\s+){0,2})?$")
+_POSSESSIVE = re.compile(r"[\w][’']s\s+(?:\w+[- ]){0,1}$")
+_ACTOR_BEFORE = re.compile(r"(?:\b(?:[A-Z]\.){2,}|\b[A-Z]{2,5}|\b(?i:army|military|militants?|militia|rebels|forces|"
+                           r"troops|police|"
+                           r"insurgents|jihadists|gunmen|raiders|bandits|group|jets|warplanes|drones?|navy))\s+$")
+_PLURAL_NOUN = re.compile(r"(?i)^(?:\w+[- ])?(?:attacks|strikes|airstrikes|air strikes|raids|bombings|shellings|"
+                          r"explosions|blasts)$")
+_IMPACT_AFTER = re.compile(r"(?i)\s+(?:\w+ly\s+)?(?:hit|hits|struck|strike|killed|kill|kills|destroyed|damaged|"
+                           r"targeted|pounded|"
+                           r"wounded|injured|left|rocked|shook)\b")
+_LAUNCH_BEFORE = re.compile(r"(?i)\b(?:launch(?:es|ed)?|carr(?:y|ies|ied) out|conduct(?:s|ed)?|mount(?:s|ed)?|"
+                            r"stag(?:es|ed)|"
+                            r"order(?:s|ed)|unleash(?:es|ed)?)\s+(?:\w+\s+){0,3}$")
+_VERB_FORMS = re.compile(r"^(?:attacks|strikes|raids|kills|bombs|shells|targets|ambushes|storms)$", re.IGNORECASE)
+_NEGATED_VERB = re.compile(r"(?i)^(?:has not|have not|had not|did not|didn't|hasn't|haven't|never|was not|were not)$")
+_MODAL_VERB = re.compile(r"(?i)^(?:would|could|might|may|will|won't|wouldn't|can|cannot|can't|should|shall)$")
+_SCOPE = 60  # characters a negation or modal reaches forward ("threatened to target Israeli ships")
+_PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|got|is|are)\s+(?:\w+\s+)?$", re.IGNORECASE)
+
+
+class LazyCues(dict):
+    """Context cues of one sentence, matched on first use (most sentences need only a few)."""
+
+    def __init__(self, lex: Lexicon | None = None, text: str = "") -> None:
+        super().__init__()
+        self._lex = lex
+        self._text = text
+
+    def __missing__(self, name: str) -> list[Cue]:
+        found = _matches(self._lex, name, self._text) if self._lex is not None and name in self._lex.cues else []
+        self[name] = found
+        return found
+
+    def get(self, name: str, default: object = None) -> list[Cue]:  # type: ignore[override]
+        return self[name]
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """One matched cue: its name, [start, end) within the sentence, the words, and strength."""
+
+    name: str
+    start: int
+    end: int
+    text: str
+    weak: bool = False
+
+
+@dataclass(slots=True)
+class SentenceCues:
+    """What one sentence says about incidents (offsets are within the sentence)."""
+
+    events: list[Cue] = field(default_factory=list)
+    dropped: list[tuple[Cue, str]] = field(default_factory=list)
+    context: dict[str, list[Cue]] = field(default_factory=LazyCues)
+    family: str | None = None
+    clauses: list[int] = field(default_factory=list)
+
+    @property
+    def strong(self) -> bool:
+        """True when some kept cue reports an event by itself (not only an echo like "the attack")."""
+        return any(not c.weak for c in self.events)
+
+    @property
+    def specific(self) -> bool:
+        """True when some kept strong cue names a kind of act precisely (a weapon, a clash...)."""
+        return any(c.name in SPECIFIC and not c.weak for c in self.events)
+
+    def names(self) -> set[str]:
+        """The names of the kept event cues."""
+        return {c.name for c in self.events}
+
+
+def _matches(lex: Lexicon, name: str, text: str) -> list[Cue]:
+    return [Cue(name, m.start(), m.end(), m.group()) for m in lex.cues[name].finditer(text)]
+
+
+def _inside(cue: Cue, spans: list[Cue]) -> bool:
+    return any(s.start <= cue.start and cue.end <= s.end for s in spans)
+
+
+def _drop_contained(cues: list[Cue]) -> list[Cue]:
+    """Drop a cue lying strictly inside a longer cue of another name ("attack" in "drone attack")."""
+    kept = []
+    for cue in cues:
+        if any(o is not cue and o.name != cue.name and o.start <= cue.start and cue.end <= o.end
+               and (o.end - o.start) > (cue.end - cue.start) for o in cues):
+            continue
+        kept.append(cue)
+    return kept
+
+
+def analyse_sentence(text: str, lex: Lexicon, dates: list[DateHit]) -> SentenceCues:
+    """The event cues of one sentence after the filters, its context cues and its family.
+
+    `dates`: the date expressions found in the sentence; a named day keeps a counted or
+    habitual phrasing ("four attacks on Sunday") as one incident instead of a tally.
+    """
+    out = SentenceCues(clauses=clause_bounds(text))
+    if not lex.any_event.search(text):
+        return out
+    raw = [cue for name in EVENT_CUES if name in lex.cues for cue in _matches(lex, name, text)]
+    if not raw:
+        return out
+    out.context = LazyCues(lex, text)
+    blockers = {name: _matches(lex, name, text) for name in
+                ("strike_labour", "non_conflict", "anaphor", "negation", "modality", "aggregate_count",
+                 "aggregate_period", "habitual", "commemoration", "question")}
+    cues = _drop_contained(raw)
+    named_day = any(d.precision == "day" for d in dates)
+    sentence_drop = _sentence_reason(blockers, named_day, cues, text.rstrip(" \"'\u201d\u2019").endswith("?"))
+    for cue in cues:
+        reason = (sentence_drop or _tally_reason(cue, blockers, out.clauses, named_day)
+                  or _cue_reason(cue, blockers, out.clauses, cues))
+        if reason:
+            out.dropped.append((cue, reason))
+            continue
+        weak = _is_weak(cue, text, out, blockers, lex, named_day)
+        out.events.append(Cue(cue.name, cue.start, cue.end, cue.text, weak))
+    _convert_crowd_fights(text, out, lex)
+    _ground_strikes(text, out, lex)
+    out.family = _family(out)
+    return out
+
+
+def _is_weak(cue: Cue, text: str, out: SentenceCues, blockers: dict[str, list[Cue]], lex: Lexicon,
+             named_day: bool) -> bool:
+    """Whether a kept cue only echoes an incident rather than reporting one.
+
+    Echoes: "the attack", bare plurals ("attacks", "Israel's missiles"), a body found (the
+    outcome, not the act), what a court or a probe hears about, perfect-tense states ("Houthis
+    have attacked ships") and possessives ("Hamas's attack"). A plural that acts is not an echo:
+    "militia attacks a village", "Israeli strikes hit Deir el-Balah", "the US launched airstrikes".
+    """
+    anaphoric = _inside(cue, blockers["anaphor"])
+    weak = anaphoric or bool(_WEAK_WORDS.match(cue.text)) or bool(out.context.get("legal"))
+    if not weak and cue.name in _MUNITION_CUES and (
+            (_BARE_PLURAL.match(cue.text) and not _in_use(text, cue, out.clauses))
+            or _PLURAL_ACT_AFTER.match(text, cue.end)):
+        weak = True
+    if weak and not anaphoric and _VERB_FORMS.match(cue.text) and (
+            (cue.text[0].islower() and (_VERB_NEXT.match(text, cue.end)
+                                        or lex.cues["armed_party"].match(text, cue.end + 1)
+                                        or lex.cues["civilian_party"].match(text, cue.end + 1)))
+            or _ACTOR_BEFORE.search(text[max(0, cue.start - 30):cue.start])):
+        weak = False
+    if weak and not anaphoric and _PLURAL_NOUN.match(cue.text) and (
+            _IMPACT_AFTER.match(text, cue.end) or _LAUNCH_BEFORE.search(text[max(0, cue.start - 40):cue.start])):
+        weak = False
+    clause_start = out.clauses[clause_of(out.clauses, cue.start)]
+    if not weak and not named_day and _PERFECT.search(text[max(clause_start, cue.start - 30):cue.start]):
+        weak = True
+    if not weak and cue.name in _POSSESSIVE_CUES and _POSSESSIVE.search(text[max(0, cue.start - 25):cue.start]):
+        weak = True
+    return weak
+
+
+_POSSESSIVE_CUES = ("attack", "clash", "shelling", "air", "strike", "ied")
+_MUNITION_CUES = ("shelling", "air", "grenade", "ied")
+_PLURAL_ACT_AFTER = re.compile(r"(?i)\s+(?:attacks|strikes|barrages|raids|bombardments)\b")
+_BARE_PLURAL = re.compile(r"(?i)^(?:[\w-]+ )?(?:rockets|missiles|drones|shells|mortars|bombs|grenades|projectiles|"
+                          r"UAVs|IEDs|mines|landmines|artillery)$")
+_USE = re.compile(
+    r"(?i)\b(?:fir(?:ed|es|e|ing)|launch(?:ed|es|ing)?|f[ae]ll|falling|landed|struck|strikes?|hit|hits|slammed|rained|"
+    r"targeted|targeting|exploded|detonated|aimed|shot|pounded|used|dropped|impacted|intercepted|downed|rocked|"
+    r"killed|killing|injured|wounded|damaged|destroyed|attacked|attack)\b|\b(?:\d+|two|three|four|five|six|seven|"
+    r"eight|nine|ten|"
+    r"dozens?|several|a number of|barrage|salvo|volley)\s+(?:\w+\s+){0,2}$")
+
+
+def _in_use(text: str, cue: Cue, clauses: list[int]) -> bool:
+    """True when the clause of a weapon word says it was used (fired, fell, killed) or counts it."""
+    index = clause_of(clauses, cue.start)
+    start = clauses[index]
+    end = clauses[index + 1] if index + 1 < len(clauses) else len(text)
+    return bool(_USE.search(text[start:cue.start]) or _USE.search(text[cue.end:end]))
+
+
+def _sentence_reason(blockers: dict[str, list[Cue]], named_day: bool, cues: list[Cue],
+                     text_is_question: bool = False) -> str | None:
+    """A reason that voids every cue of the sentence, or None.
+
+    Counts, spans of time and habits act on their clause (`_tally_reason`): "Since then,
+    attacks have largely stopped" voids the attacks, "4 killed as part of the ongoing conflict"
+    does not void the killing.
+    """
+    if blockers["question"] or text_is_question:
+        return "question"
+    if blockers["commemoration"] and not any(c.name in DEMO for c in cues):
+        return "commemoration"  # a march on a memorial day is still a march
+    return None
+
+
+def _tally_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], named_day: bool) -> str | None:
+    """A count, span of time or habit in the cue's clause that makes it a tally, not an event.
+
+    "On 28 April, MONUSCO set up a base due to continued attacks by CODECO": the day dates the
+    base, the attacks in the clause of "continued" are a tally. A count of events on a named
+    day ("four attacks on three ships late Sunday") stays one incident.
+    """
+    if _inside(cue, blockers["aggregate_count"]):
+        return "aggregate_count"
+    clause = clause_of(clauses, cue.start)
+    names = ("aggregate_period", "habitual") if named_day else ("aggregate_count", "aggregate_period", "habitual")
+    for name in names:
+        # the cue's own clause, or the clause right after it when that clause is the span
+        # itself ("300 civilians had been killed in attacks | since January")
+        if any(clause_of(clauses, b.start) == clause or (clause_of(clauses, b.start) == clause + 1
+                                                          and b.start - clauses[clause + 1] <= 1)
+               for b in blockers[name]):
+            return name
+    return None
+
+
+def _cue_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], cues: list[Cue]) -> str | None:
+    """A reason that voids this one cue, or None."""
+    if cue.name == "strike" and _overlaps(cue, blockers["strike_labour"]):
+        return "labour strike"
+    if _overlaps(cue, blockers["non_conflict"]):
+        return "not conflict"
+    if cue.name in ("kill", "explosion", "injure") and blockers["non_conflict"] and not any(
+            c.name in EXPLOSIVE or c.name in ("attack", "clash") for c in cues if c is not cue):
+        return "not conflict"
+    clause = clause_of(clauses, cue.start)
+    for name in ("negation", "modality"):
+        # a threat or a denial governs what follows it closely in its own clause
+        if any(b.end <= cue.start <= b.end + _SCOPE and clause_of(clauses, b.start) == clause for b in blockers[name]):
+            return name
+    # a modal or a negated verb right after the act: "attacks could lead to a wider war",
+    # "missiles won't hurt", "large-scale fighting has not resumed"
+    if any(cue.end <= b.start <= cue.end + 25 and _MODAL_VERB.match(b.text) and clause_of(clauses, b.start) == clause
+           for b in blockers["modality"]):
+        return "modality"
+    if any(cue.end <= b.start <= cue.end + 20 and _NEGATED_VERB.match(b.text) and clause_of(clauses, b.start) == clause
+           for b in blockers["negation"]):
+        return "negation"
+    return None
+
+
+def _overlaps(cue: Cue, spans: list[Cue]) -> bool:
+    return any(s.start < cue.end and cue.start < s.end for s in spans)
+
+
+_FIGHT_CUES = ("clash", "attack", "kill")
+# words whose subject is not the one who fought: "three people died", "explosions targeting police"
+_NOT_AGENTIVE = re.compile(r"(?i)^(?:\w+ing|died|dead|deaths?|death toll|fatalit\w+|found dead|.*bod(?:y|ies).*)$")
+_PARTNER = re.compile(r"^\s*(?:with|against|and|by)\s+(?P<np>[^,.;:()]{3,80})", re.IGNORECASE)
+_FIREARMS = re.compile(r"(?i)\b(?:shot|shoot\w*|gunfire|gunshots?|armed|guns?|firearms?|fire ?fights?|"
+                       r"exchanged? (?:of )?fire|"
+                       r"rifles?|bullets?|gunm[ae]n)\b")
+_REDUCED_PASSIVE = re.compile(r"(?i)\s+(?:in|during|when|after|as|near|at|on|while|following)\b")
+_STATE = re.compile(r"(?i)\b(?:police\w*|officers?|gendarm\w+|security (?:forces|personnel|agents)|guards?|"
+                    r"soldiers?|troops|army)\b")
+_BETWEEN = re.compile(r"\bbetween\s+(?P<np>[^,.;:()]{3,90})", re.IGNORECASE)
+
+
+def _convert_crowd_fights(text: str, out: SentenceCues, lex: Lexicon) -> None:
+    """A fight or beating whose named sides are crowds ("two groups of villagers clashed",
+    "students clashed with police", "a group of locals beat a man") is a riot, not a battle.
+
+    A side armed with guns or an armed group (militants, a militia, herders) keeps it a battle;
+    state forces on the other side do not (police facing a crowd is ACLED's riot).
+    """
+    if not any(c.name in _FIGHT_CUES for c in out.events):
+        return
+    if out.context.get("small_arms") or _FIREARMS.search(text):
+        return
+    converted = []
+    for cue in out.events:
+        if cue.name in _FIGHT_CUES and not _NOT_AGENTIVE.match(cue.text):
+            clause_start = out.clauses[clause_of(out.clauses, cue.start)]
+            first = min((c.start for c in out.events if clause_start <= c.start <= cue.start), default=cue.start)
+            sides = [text[clause_start:first]]
+            if passive_before(text, cue.start) or _REDUCED_PASSIVE.match(text, cue.end):
+                sides = [""]  # the subject of a passive is the victim; only "by ..." names the doer
+            partner = _PARTNER.match(text, cue.end)
+            if partner:
+                sides.append(partner.group("np"))
+            elif cue.name == "clash" and re.match(r"(?i)ambush|fought", cue.text) \
+                    and not passive_before(text, cue.start):
+                sides.append(text[cue.end:cue.end + 60])  # "youths ambushed a group of militants"
+            between = _BETWEEN.search(text, cue.start)
+            if between and between.start() - cue.end <= 40:
+                sides.append(between.group("np"))
+            # a crowd in a two-sided fight; for one-sided violence only an unorganised crowd
+            # ("a group of locals beat a man"), not party workers or youths of a community
+            party = "rioter_party" if cue.name == "clash" else "crowd_party"
+            crowd = any(lex.cues[party].search(side) for side in sides[:1] + sides[2:]) or (
+                cue.name == "clash" and any(lex.cues[party].search(side) for side in sides))
+            armed_group = any(lex.cues["nonstate_armed"].search(side) for side in sides)
+            # a clash with the police by someone not armed is a riot too ("X clashed with police")
+            police_fight = cue.name == "clash" and any(_STATE.search(side) for side in sides[1:]) \
+                and not _STATE.search(sides[0])
+            if (crowd or police_fight) and not armed_group:
+                name = "riot" if any(c.name == "protest" for c in out.events) else "crowd"
+                cue = Cue(name, cue.start, cue.end, cue.text, cue.weak)
+        converted.append(cue)
+    out.events = converted
+
+
+def _ground_strikes(text: str, out: SentenceCues, lex: Lexicon) -> None:
+    """"Raiders struck at the village": a bare "struck" by a ground group is an attack, not an
+    air strike (which "strike" alone is taken to be: "an Israeli strike on the town")."""
+    converted = []
+    for cue in out.events:
+        if cue.name == "strike":
+            clause_start = out.clauses[clause_of(out.clauses, cue.start)]
+            if lex.cues["nonstate_armed"].search(text[clause_start:cue.start]):
+                cue = Cue("attack", cue.start, cue.end, cue.text, cue.weak)
+        converted.append(cue)
+    out.events = converted
+
+
+def _family(out: SentenceCues) -> str | None:
+    """The sentence's event family: dwu, demo, violence or sd (None without kept cues).
+
+    An intercepted attack absorbs the violence words that describe it; a demonstration absorbs
+    generic violence words (police fired, protesters killed) but not explosives; violence absorbs
+    looting and arrests (the incident is the attack, not what was taken).
+    """
+    names = out.names()
+    if not names:
+        return None
+    if names & set(VIOLENCE) and any(c.name == "protest" for c in out.events) and all(
+            c.text.lower().startswith("march") for c in out.events if c.name == "protest"):
+        # "militias marched to Gordi and attacked settlers": a march is only movement here
+        out.events = [c for c in out.events if c.name != "protest"]
+        names = out.names()
+    if "dwu" in names:
+        return "dwu"
+    if "seizure" in names:
+        # arms seized after a fight belong to the fight; seized on their own, they are a
+        # disrupted attack
+        if names & set(VIOLENCE) - {"explosion"} and any(c.name in VIOLENCE and not c.weak for c in out.events):
+            out.events = [c for c in out.events if c.name != "seizure"]
+            names = out.names()
+        else:
+            return "dwu"
+    if names & set(DEMO) and not names & EXPLOSIVE:
+        return "demo"
+    if names & set(VIOLENCE):
+        return "violence"
+    return "sd"
+
+
+def split_cues(cues: SentenceCues, start: int, end: int) -> SentenceCues:
+    """The cues of the part [start, end) of a sentence, with that part's own family."""
+    part = SentenceCues(events=[c for c in cues.events if start <= c.start < end], context=cues.context,
+                        clauses=cues.clauses)
+    part.family = _family(part)
+    return part
+
+
+def passive_before(text: str, position: int) -> bool:
+    """True when the words before `position` make the cue there passive ("were killed")."""
+    return bool(_PASSIVE_BEFORE.search(text[max(0, position - 30):position]))

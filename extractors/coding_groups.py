@@ -1,0 +1,227 @@
+"""Grouping the sentences of one document into incidents (ACLED: one type, one place, one day).
+
+In: the `Read`s of a document in order (`coding_reads`) and the story's countries.
+Out: `group_sentences(...)` -> `Group`s; `disaggregate(...)` joins typed groups that turn out to
+be the same type at the same place on the same day.
+
+A sentence joins the incident being told unless it names another day, another region or
+country of the story, another town after "in another attack", or another family of event with
+a specific word (an interception after an attack, a protest after a bombing). Echoes ("the
+attack", "the rockets") never open an incident when one is being told.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from extractors.coding_reads import Read
+from extractors.dates import DateHit
+
+_PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "year": 3}
+
+
+@dataclass(slots=True)
+class Group:
+    """The sentences that report one incident, and what they settle between them."""
+
+    family: str
+    members: list[Read] = field(default_factory=list)
+    date: DateHit | None = None
+    date_inherited: bool = False
+    location: Any | None = None
+
+    @property
+    def lead(self) -> Read:
+        return self.members[0]
+
+
+def specific_place(location: Any | None) -> bool:
+    return location is not None and location.place is not None and location.place.kind != "country"
+
+
+def _place_conflict(group: Group, location: Any | None, countries: tuple[str, ...]) -> bool:
+    """True when `location` names a place in another country or region than the group's.
+
+    Only a named sub-national place in one of the story's main countries can say so: a
+    demonym ("Syrian mercenaries") or a namesake far away is not a second scene.
+    """
+    if location is None or group.location is None or not specific_place(location):
+        return False
+    if countries and location.iso3 not in countries[:3]:
+        return False
+    if not specific_place(group.location):
+        return False  # "rockets hit bases in Iraq and Syria" then "four fell near Ain al-Asad": detail
+    old = group.location
+    if location.location and any(
+            (r.location is not None and r.location.location and _same_name(r.location.location, location.location))
+            or location.location.lower() in r.sentence.text.lower() for r in group.members):
+        return False  # the same name again ("near Vodyane, Donetsk" ... "near Vodiane"): one place
+    if location.iso3 and old.iso3 and location.iso3 != old.iso3:
+        return True
+    return bool(location.admin1 and old.admin1 and location.admin1 != old.admin1)
+
+
+def _same_name(a: str, b: str) -> bool:
+    """Two spellings of one name ("Vodyane" / "Vodiane", "Deir ez-Zor" / "Deir Ezzor")."""
+    x, y = re.sub(r"[^a-z]", "", a.lower()), re.sub(r"[^a-z]", "", b.lower())
+    return x == y or difflib.SequenceMatcher(None, x, y).ratio() >= 0.8
+
+
+def _other_town(group: Group, location: Any | None) -> bool:
+    """True when `location` is a town or site other than the one the group names."""
+    if location is None or group.location is None or not specific_place(location):
+        return False
+    return bool(location.location and group.location.location and location.location != group.location.location)
+
+
+_KIND_RANK = {"site": 0, "city": 1, "water": 1, "admin2": 2, "admin1": 3, "country": 4}
+
+
+def _specificity(location: Any) -> tuple[int, int]:
+    kind = location.place.kind if location.place is not None else "country"
+    return _KIND_RANK.get(kind, 4), location.geo_precision or 3
+
+
+def _refine(group: Group, read: Read) -> None:
+    """Keep the most specific place the group's sentences name (a town over its region).
+
+    A detail sentence may only sharpen the place within the same country and region: "the
+    attack came after talks in Washington" does not move an attack in Syria to Washington.
+    """
+    location = read.location
+    if location is None:
+        return
+    old = group.location
+    if old is None:
+        group.location = location
+        return
+    vague = old.place is None or old.place.kind == "country"
+    if not read.cues.strong or (not vague and location.iso3 and old.iso3 and location.iso3 != old.iso3) or (
+            location.admin1 and old.admin1 and location.admin1 != old.admin1):
+        return
+    if _specificity(location) < _specificity(old):
+        group.location = location
+
+
+def _bare(expression: str) -> str:
+    return re.sub(r"(?i)^(?:on|in|last|this|early|late)\s+|\s+(?:morning|afternoon|evening|night)$", "",
+                  expression).lower()
+
+
+def _same_time(new: DateHit, old: DateHit) -> bool:
+    """Whether a sentence's date can be the day of the incident being told.
+
+    A coarser date only contradicts a day outside its span ("in January" against 16 July);
+    "this week" does not contradict Tuesday.
+    """
+    if new.date is None and old.date is None:
+        # unresolved (no publication date): "on Sunday" is not "on Monday", whatever the week
+        return _bare(new.text) == _bare(old.text) or not new.text or not old.text
+    if new.date is None or old.date is None:
+        return True
+    if new.precision == "day" and old.precision == "day":
+        return new.date == old.date
+    coarse = new if _PRECISION_RANK[new.precision] >= _PRECISION_RANK[old.precision] else old
+    fine = old if coarse is new else new
+    if coarse.precision == "week":
+        return abs((coarse.date - fine.date).days) <= 4
+    if coarse.precision == "month":
+        return (coarse.date.year, coarse.date.month) == (fine.date.year, fine.date.month)
+    return coarse.date.year == fine.date.year
+
+
+def _opens_new(group: Group | None, read: Read, family: str, countries: tuple[str, ...]) -> bool:
+    """Whether a sentence starts a new incident rather than adding detail to `group`."""
+    if group is None or read.forced_new:
+        return True
+    if not read.cues.strong:
+        return False
+    if read.date is not None and group.date is not None and not _same_time(read.date, group.date):
+        return True
+    if _place_conflict(group, read.location, countries):
+        return True
+    if read.cues.context.get("separation") and _other_town(group, read.location):
+        return True
+    return family != group.family and read.cues.specific
+
+
+def _reported_echo(read: Read) -> bool:
+    """Whether a sentence that only echoes an incident ("the 1994 bombing that killed 85")
+    still reports one: it gives a toll, and a date unless it is about a trial, or it gives a
+    date and a named place."""
+    toll = bool(read.toll.fatalities) or bool(read.toll.injuries)
+    dated = read.date is not None and read.date.date is not None
+    legal = bool(read.cues.context.get("legal"))
+    return (toll and (dated or not legal)) or (dated and specific_place(read.location))
+
+
+def group_sentences(reads: list[Read], countries: tuple[str, ...]) -> list[Group]:
+    groups: list[Group] = []
+    for read in reads:
+        family = read.cues.family or "violence"
+        current = groups[-1] if groups else None
+        if read.detail:
+            # a figures-only sentence completes the incident told just before it
+            if current is not None and read.index - current.members[-1].index <= 1:
+                current.members.append(read)
+            continue
+        if _opens_new(current, read, family, countries):
+            if current is None and not read.cues.strong and not _reported_echo(read):
+                continue  # an echo ("the attacks", "Israel's missiles") with nothing to echo
+            group = Group(family)
+            if read.date is not None and (read.date.date is not None or read.date.text):
+                group.date = read.date
+            elif current is not None and current.date is not None:
+                group.date, group.date_inherited = current.date, True
+            groups.append(group)
+            current = group
+        elif read.date is not None and read.date.date is not None and (
+                current.date is None or (current.date_inherited and current.date.precision != "day")):
+            current.date, current.date_inherited = read.date, False
+        current.members.append(read)
+        _refine(current, read)
+    return groups
+
+
+def _same_scene(a: Group, b: Group) -> bool:
+    """Same day (or no day) and no two different places: one ACLED event.
+
+    Places differ when their countries or regions differ, or when both name a town or site
+    and not the same one ("Taiz" and "Taiz governorate" are one place; "Djibo" and "Arbinda" two).
+    """
+    day_a = a.date.date if a.date is not None else None
+    day_b = b.date.date if b.date is not None else None
+    if day_a != day_b:
+        return False
+    x, y = a.location, b.location
+    if x is None or y is None:
+        return True
+    if x.iso3 and y.iso3 and x.iso3 != y.iso3:
+        return False
+    if x.admin1 and y.admin1 and x.admin1 != y.admin1:
+        return False
+    return not (specific_place(x) and specific_place(y) and x.location != y.location
+                and x.place.kind in ("city", "site") and y.place.kind in ("city", "site"))
+
+
+def disaggregate(typed: list[tuple[Group, str]]) -> list[tuple[Group, str]]:
+    """ACLED's unit: one type at one place on one day. Groups that share all three are joined
+    ("In another attack, 4 soldiers were killed in the same district" adds to the first)."""
+    out: list[tuple[Group, str]] = []
+    for group, sub_event_type in typed:
+        for kept, kept_type in out:
+            if kept_type == sub_event_type and _same_scene(kept, group):
+                kept.members.extend(group.members)
+                if kept.location is None:
+                    kept.location = group.location
+                for read in group.members:
+                    read.toll = replace(read.toll, additive=True)  # "in another attack": its victims add
+                break
+        else:
+            out.append((group, sub_event_type))
+    return out
+
+

@@ -1,0 +1,183 @@
+"""Reading one document sentence by sentence: what each sentence says about incidents.
+
+In: the prepared text (`coding_text.prepare`), the publication date and the story's countries.
+Out: `read_sentences(...)` -> `Read`s in document order: each eventful sentence with its kept
+cues (`coding_cues`), the date expression that dates its main act (`dates`), its casualty
+figures (`casualties`) and its place (`places`, when the gazetteer is installed); plus "detail"
+reads for sentences that only give figures or police action, which complete the incident before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from extractors.casualties import Toll, read_toll
+from extractors.coding_cues import Cue, SentenceCues, analyse_sentence, split_cues
+from extractors.coding_text import Prepared, Sentence, clause_of, sentences
+from extractors.coding_types import classify
+from extractors.dates import DateHit, find_dates
+from extractors.lexicon import get_lexicon
+
+_DATE_RANK = {"explicit": 0, "partial": 1, "weekday": 2, "relative": 3, "anchored": 4, "month": 5, "year": 6}
+
+
+@dataclass(slots=True)
+class Read:
+    """What one eventful sentence says (offsets in the clean text)."""
+
+    sentence: Sentence
+    cues: SentenceCues
+    lead: Cue
+    date: DateHit | None
+    toll: Toll
+    location: Any | None  # places.Location when the gazetteer is installed
+    index: int = 0  # the sentence's position in the document
+    detail: bool = False  # no event words, only figures ("No casualties were reported.")
+    forced_new: bool = False  # the second act of "X hit Y after Z struck W": always its own incident
+
+
+@functools.cache
+def gazetteer() -> Any | None:
+    """The place gazetteer when `extractors.places` is installed, else None (places stay empty)."""
+    try:
+        from extractors.places import get_gazetteer
+    except ImportError:
+        return None
+    return get_gazetteer()
+
+
+_CLAUSE_WORD = re.compile(r"(?i)\b(?:after|before|following|when|while|but|since|as|because|amid|ahead of|prompting|"
+                          r"due to|despite|said|says|and|which|who|that)\b|[;:.]")
+# a date that opens the sentence dates all of it: "On 6 May 2020, ...", "As reported on 2 May, ..."
+_OPENING = re.compile(r"(?i)^\W*(?:(?:on or around|on or about|as reported on|reported on|on|around|in|during|by|"
+                      r"late on|early on|"
+                      r"between|\d{1,2}|the night of)\s+)*$")
+_SPAN_EDGE = re.compile(r"(?i)\b(?:since|until|till|from|by|after|before|ahead of|through)\s+(?:the\s+|mid-?|"
+                        r"early\s+|late\s+)?$")
+
+
+def _attach_date(text: str, cues: SentenceCues, dates: list[DateHit], cue: Cue) -> DateHit | None:
+    """The date expression that dates the event cue `cue` of one sentence, or None.
+
+    Same clause first (the most explicit, then the latest: "on Thursday and Friday" is read as
+    Friday, ACLED's "night of 23 to 24" as the 24th); then a date that opens the sentence
+    ("On 6 May 2020, ..."); then the nearest date before the cue. A date in a later clause
+    belongs to something else ("... after a meeting this week").
+    """
+    # "since mid-October", "until Friday", "after the 7 October attack": a span's edge or
+    # another event's day, not the day of this one
+    dates = [d for d in dates if not _SPAN_EDGE.search(text[max(0, d.start - 12):d.start])]
+    if not dates:
+        return None
+    clause = clause_of(cues.clauses, cue.start)
+    same = [d for d in dates if clause_of(cues.clauses, d.start) == clause]
+    if same:
+        return min(same, key=lambda d: (_DATE_RANK[d.kind], -(d.date.toordinal() if d.date else 0)))
+    # a date set off by commas right after the act: "abducted pupils in Kuriga, Kaduna state, last week"
+    following = [d for d in dates if d.start >= cue.end and not _CLAUSE_WORD.search(text[cue.end:d.start])
+                 and not any(cue.end <= c.start < d.start for c in cues.events)]
+    if following:
+        return following[0]
+    opening = [d for d in dates if _OPENING.match(text[:d.start])]
+    if opening:
+        return opening[0]
+    before = [d for d in dates if d.end <= cue.start and not _CLAUSE_WORD.search(text[d.end:cue.start])]
+    return before[-1] if before else None
+
+
+def _lead_cue(cues: SentenceCues) -> Cue:
+    strong = [c for c in cues.events if not c.weak]
+    return (strong or cues.events)[0]
+
+
+_LOCATIVE_BEFORE = re.compile(r"(?i)\b(?:in|at|near|inside|outside|across|into|"
+                              r"off)\s+(?:the\s+)?(?:\w+\s+){0,2}?(?:of\s+)?$")
+_DEMONYM = re.compile(r"(?i)(?:i|ian|ese|ish|ic|an)$")
+
+
+def locate(gazetteer: Any, clean: str, sentence: Sentence, countries: tuple[str, ...],
+           near: int | None = None) -> Any | None:
+    """The place of the incident one sentence tells, from the gazetteer.
+
+    When the gazetteer's pick is only a country, a place the sentence puts the event in ("in
+    Syria", "off Yemen") is preferred over a country named as a speaker or an adjective ("Iran
+    says", "US troops").
+    """
+    location = gazetteer.locate(clean, sentence.start, sentence.end, context_iso3=countries)
+    if location is None or location.place is None or location.place.kind != "country":
+        return location
+    hits = [h for h in gazetteer.find(clean) if sentence.start <= h.start and h.end <= sentence.end]
+    placed = [h for h in hits if _LOCATIVE_BEFORE.search(clean[max(sentence.start, h.start - 30):h.start])
+              and not (_DEMONYM.search(h.surface) and h.surface.lower() not in {c.name.lower() for c in h.candidates})]
+    if near is not None:
+        placed.sort(key=lambda h: abs(h.start - near))  # the place named closest to the act
+    elif any(h.candidates and h.candidates[0].name == location.location for h in placed):
+        return location
+    for hit in placed:
+        better = gazetteer.locate(clean, hit.start, hit.end, context_iso3=countries)
+        if better is not None:
+            return better
+    return location
+
+
+_FIGURE_WORDS = re.compile(r"(?i)casualt|fatalit|injur|wounded|unhurt|unharmed|unscathed|killed|dead|died|hurt")
+_NO_CUE = Cue("detail", 0, 0, "", True)
+
+
+def read_sentences(prep: Prepared, published: dt.date | None, countries: tuple[str, ...]) -> list[Read]:
+    lex = get_lexicon()
+    gaz = gazetteer()
+    reads: list[Read] = []
+    anchor: dt.date | None = published
+    for index, sentence in enumerate(sentences(prep.clean)):
+        # dates are only read where an event word is (most sentences of a story have none)
+        eventful = bool(lex.any_event.search(sentence.text))
+        dates = find_dates(sentence.text, published=published, anchor=anchor) if eventful else []
+        cues = analyse_sentence(sentence.text, lex, dates) if eventful else SentenceCues()
+        if not cues.events:
+            # a sentence of figures or of police action only completes the incident before it
+            toll = read_toll(sentence.text) if _FIGURE_WORDS.search(sentence.text) else None
+            action = lex.cues["intervention"].search(sentence.text)
+            if (toll is not None and (toll.fatalities is not None or toll.injuries is not None)) or action:
+                if action:
+                    cues.context["intervention"] = [Cue("intervention", action.start(), action.end(), action.group())]
+                reads.append(Read(sentence, cues, _NO_CUE, None, toll or Toll(), None, index, detail=True))
+            continue
+        for number, (part, a, b) in enumerate(_acts(sentence.text, cues, lex)):
+            lead = _lead_cue(part)
+            date = _attach_date(sentence.text, part, dates, lead)
+            if date is not None and date.date is not None:
+                anchor = date.date
+            span = Sentence(sentence.start + a, sentence.start + b, sentence.text[a:b])
+            location = None if gaz is None else locate(gaz, prep.clean, span, countries, sentence.start + lead.start)
+            reads.append(Read(sentence, part, lead, date, read_toll(span.text), location, index, forced_new=number > 0))
+    return reads
+
+
+_CONNECTOR = re.compile(r"(?i)\b(?:after|following|in retaliation for|in response to|in revenge for|prompting|"
+                        r"hours after|days after)\b|,\s+and\b|;")
+
+
+def _acts(text: str, cues: SentenceCues, lex: Any) -> list[tuple[SentenceCues, int, int]]:
+    """The sentence as one act, or as two when it ties two different acts together.
+
+    "Hezbollah fires rockets at Israel after an airstrike kills five fighters": two incidents,
+    each with its own type; "two policemen were killed following attacks by militants" stays
+    one (the second part only echoes the first).
+    """
+    whole = [(cues, 0, len(text))]
+    for connector in _CONNECTOR.finditer(text):
+        first = split_cues(cues, 0, connector.start())
+        second = split_cues(cues, connector.end(), len(text))
+        if not (first.specific and second.specific):
+            continue
+        kinds = [classify([(text, part)], part.family or "violence", lex)[0] for part in (first, second)]
+        if kinds[0] != kinds[1]:
+            return [(first, 0, connector.start()), (second, connector.end(), len(text))]
+    return whole
+
+

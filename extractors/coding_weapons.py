@@ -1,0 +1,56 @@
+"""Weapons and munition counts named in an incident's sentences.
+
+In: sentence texts. Out: `read_weapons(text)` -> canonical weapon names in order of mention
+(`seeds/lexicon/weapons.yaml`), `read_munitions(text)` -> the first count of munitions the
+text gives ("four rockets" -> 4, "a drone and three rockets" -> 4), or None.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from extractors.casualties import number_pattern, parse_number
+from extractors.lexicon import get_lexicon
+
+_MUNITION = (r"(?:rockets?|missiles?|drones?|UAVs?|shells?|mortars?(?: rounds| shells| bombs)?|rounds|projectiles?|"
+             r"grenades?|bombs?|IEDs?)")
+
+
+@functools.cache
+def _munition_pattern() -> re.Pattern[str]:
+    number = number_pattern()
+    # up to two describing words between the figure and the munition ("two armed drones"), never
+    # a capitalised word ("16 July two drones": 16 is a day) nor another figure
+    between = r"(?:(?-i:[a-z][\w-]*)[- ]){0,2}?"
+    item = rf"(?P<num>{number})\s+{between}{_MUNITION}\b"
+    return re.compile(rf"\b{item}(?:\s+(?:and|,)\s+(?P<num2>{number})\s+{between}{_MUNITION}\b)?",
+                      re.IGNORECASE)
+
+
+def read_weapons(text: str) -> list[str]:
+    """Canonical weapon names the text names, first mention first, each once."""
+    found: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for pattern, weapon in get_lexicon().weapons:
+        for m in pattern.finditer(text):
+            if any(m.start() < b and a < m.end() for a, b in taken):
+                continue
+            taken.append(m.span())
+            found.append((m.start(), weapon))
+    seen: dict[str, None] = {}
+    for _, weapon in sorted(found):
+        seen.setdefault(weapon, None)
+    return list(seen)
+
+
+def read_munitions(text: str) -> int | None:
+    """The number of munitions the first count in `text` gives, or None."""
+    lex = get_lexicon()
+    for m in _munition_pattern().finditer(text):
+        first = parse_number(m.group("num"), lex)
+        if first is None or first > 10_000:
+            continue
+        second = parse_number(m.group("num2"), lex) if m.group("num2") else 0
+        return first + (second or 0)
+    return None

@@ -1,0 +1,284 @@
+"""Date expressions in news and event notes, resolved against the publication time.
+
+In: a stretch of text, the publication date (or None) and an anchor date (the date of the incident
+the text last spoke of, for "the next day"). Out: `find_dates(...)` -> `DateHit`s, each with its
+offsets, the resolved date (None when it cannot be resolved), ACLED's time precision and a kind.
+
+Rules (ACLED's conventions where they exist):
+- explicit dates ("6 May 2020", "May 6, 2020", "2020-05-06", "17/04/2017") resolve as written;
+  without a year ("On 6 May", "Sept. 17") they take the most recent such day not after publication
+  (unresolved when there is no publication date);
+- a weekday names the most recent such day on or before publication ("last Thursday": before it);
+- "overnight" / "last night" / "yesterday" = the day before publication; "today" = publication day;
+- "last week", "this week", the weekend -> week precision; "in January", "last month", "earlier
+  this month" -> month precision, dated the 15th (ACLED's mid-month); "in 2014" -> year precision;
+- "around", "as reported", "(or around)" before or after a day turn it into week precision;
+- a range ("the night of 23 to 24 November", "Thursday and Friday") is read as its last day.
+Only the standard library: explicit patterns cover news and note styles at a fraction of
+`dateparser`'s cost (see bench/bench_coding.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+    "oct": 10, "nov": 11, "dec": 12,
+}
+WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
+SMALL_NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "several": None,
+}
+
+# Month and weekday names are capitalised in running text; matching them case-sensitively keeps
+# the modal "may" and the verb "march" out.
+_MONTH = (r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|"
+          r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?")
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_DAY2 = r"(?:\s*(?:-|–|to|and|or|/)\s*(?P<day2>[0-3]?\d)(?:st|nd|rd|th)?)?"
+_YEAR = r"(?P<year>1[89]\d\d|20\d\d)"
+_WEEKDAY = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_NUM = r"(?:\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|several)"
+_I = "(?i:{})"
+
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern)) for kind, pattern in (
+        ("iso", rf"\b{_YEAR}-(?P<mnum>[01]?\d)-(?P<day>[0-3]?\d)\b"),
+        ("dmy", rf"\b{_DAY}{_DAY2}(?:\s+of)?\s+{_MONTH}(?:,?\s+{_YEAR})?\b"),
+        ("mdy", rf"\b{_MONTH}\s+{_DAY}{_DAY2}\b(?!:)(?:,?\s+{_YEAR}\b)?"),
+        ("numeric", r"(?:(?<=\bon )|(?<=\bOn ))(?P<day>[0-3]?\d)/(?P<mnum>[01]?\d)(?:/(?P<year>(?:19|20)?\d\d))?\b"
+                    r"|\b(?P<day_b>[0-3]?\d)/(?P<mnum_b>[01]?\d)/(?P<year_b>(?:19|20)\d\d)\b"),
+        ("month_year", rf"\b(?:(?P<part>early|mid|late|the end of|end of|"
+                       rf"the beginning of)[- ])?{_MONTH},?\s+{_YEAR}\b"),
+        ("month", _I.format(r"\b(?:in|since|during|of|last|this|until|by|from|early|mid|late)[- ]")
+                  + rf"(?:(?P<part>early|mid|late|the end of|the beginning of)[- ])?{_MONTH}(?![\w-])"),
+        ("weekday", _I.format(r"(?:\b(?P<last>last|past|previous) )?") + rf"\b{_WEEKDAY}\b"),
+        ("relative", _I.format(
+            r"\b(?:(?P<today>today|tonight|this (?:morning|afternoon|evening)|earlier today|(?:early|late) today)|"
+            r"(?P<yesterday>yesterday|last night|overnight|the previous night)|"
+            r"(?P<before_yesterday>the day before yesterday)|"
+            rf"(?P<days_ago>{_NUM} days? ago)|(?P<weeks_ago>{_NUM} weeks? ago)|"
+            r"(?P<last_week>last week|the previous week|the past week)|(?P<this_week>(?:earlier |late |)this week)|"
+            r"(?P<last_weekend>last weekend)|(?P<weekend>(?:this|the|over the) weekend)|"
+            r"(?P<last_month>last month|the previous month)|(?P<this_month>(?:earlier |late |)this month)|"
+            r"(?P<last_year>last year|the previous year)|(?P<this_year>(?:earlier |)this year))\b")),
+        ("anchored", _I.format(
+            r"\b(?:(?P<next>the next day|the following day|a day later|the day after|the next morning|"
+            r"the following morning|the next night)|(?P<same>hours later|the same day|that day|that night|"
+            r"later that day)|"
+            r"(?P<prev>the day before|the previous day|a day earlier|the night before|the eve)|"
+            rf"(?P<n_later>{_NUM} days? (?:later|after))|(?P<n_earlier>{_NUM} days? (?:earlier|before))|"
+            r"(?P<week_later>a week later|the following week|the next week)|(?P<week_earlier>a week (?:earlier|"
+            r"before))|"
+            r"(?P<days_later>days later))\b")),
+        ("holiday", r"\b(?P<holiday>Christmas Eve|Christmas|New Year's Eve|New Year's Day)\b"),
+        ("year", _I.format(r"\b(?:in|since|during|of|the|early|late|mid|until|by|from|year) ")
+                 + r"(?P<year>1[89]\d\d|20\d\d)(?!s\b|\d|,\d)\b"),
+    )
+)
+_APPROXIMATE_BEFORE = re.compile(
+    r"(?:around|about|approximately|circa|as reported on|reported on|or around|on or about|week of|between)\s+$",
+    re.IGNORECASE)
+_APPROXIMATE_AFTER = re.compile(r"^\s*\((?:as reported|or around|approximately|reported)\)", re.IGNORECASE)
+_PART_DAY = {"early": 5, "the beginning of": 5, "mid": 15, "late": 25, "the end of": 28, "end of": 28}
+
+
+@dataclass(frozen=True, slots=True)
+class DateHit:
+    """One date expression: [start, end) in the searched text, what it resolves to, how precise.
+
+    `kind`: "explicit" (day, month and year written), "partial" (day and month, year inferred),
+    "weekday", "relative" (today, last week...), "anchored" (the next day...), "month", "year".
+    `date` is None when the expression cannot be resolved (no publication date, no anchor).
+    """
+
+    start: int
+    end: int
+    date: dt.date | None
+    precision: str
+    kind: str
+    text: str = ""
+
+    @property
+    def specific(self) -> bool:
+        """True when it names a day (or a week) rather than a month or a year."""
+        return self.precision in ("day", "week")
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _recent_day(month: int, day: int, published: dt.date | None) -> dt.date | None:
+    """The most recent (month, day) not after publication (one day of slack for time zones)."""
+    if published is None:
+        return None
+    for year in (published.year, published.year - 1):
+        candidate = _safe_date(year, month, day)
+        if candidate is not None and candidate <= published + dt.timedelta(days=1):
+            return candidate
+    return None
+
+
+def _recent_month(month: int, published: dt.date | None, day: int = 15) -> dt.date | None:
+    if published is None:
+        return None
+    year = published.year if month <= published.month else published.year - 1
+    candidate = _safe_date(year, month, day) or _safe_date(year, month, 28)
+    return min(candidate, published) if candidate and candidate > published else candidate
+
+
+def _shift_month(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 15)
+
+
+def _count(word: str | None) -> int | None:
+    if word is None:
+        return None
+    return int(word) if word.isdigit() else SMALL_NUMBERS.get(word.lower())
+
+
+def _year_of(text: str | None) -> int | None:
+    if not text:
+        return None
+    year = int(text)
+    return year + 2000 if year < 100 else year
+
+
+def _resolve(kind: str, m: re.Match[str], published: dt.date | None,
+             anchor: dt.date | None) -> tuple[dt.date | None, str, str] | None:
+    """(date, precision, hit kind) for one pattern match, or None when the match is not a date."""
+    g = m.groupdict()
+    if kind in ("iso", "dmy", "mdy", "numeric"):
+        if kind == "numeric" and g.get("day") is None:
+            g = {"day": g["day_b"], "mnum": g["mnum_b"], "year": g["year_b"]}
+        month = MONTHS[g["month"].lower()] if g.get("month") else int(g["mnum"])
+        day = int(g["day2"]) if g.get("day2") else int(g["day"])
+        year = _year_of(g.get("year"))
+        if not 1 <= month <= 12 or not 1 <= day <= 31:
+            return None
+        if year is not None:
+            return _safe_date(year, month, day), "day", "explicit"
+        return _recent_day(month, day, published), "day", "partial"
+    if kind == "month_year":
+        day = _PART_DAY.get((g.get("part") or "").lower(), 15)
+        precision = "week" if g.get("part") else "month"
+        return _safe_date(int(g["year"]), MONTHS[g["month"].lower()], day), precision, "month"
+    if kind == "month":
+        day = _PART_DAY.get((g.get("part") or "").lower(), 15)
+        precision = "week" if g.get("part") else "month"
+        return _recent_month(MONTHS[g["month"].lower()], published, day), precision, "month"
+    if kind == "year":
+        return dt.date(int(g["year"]), 7, 1), "year", "year"
+    if kind == "weekday":
+        if published is None:
+            return None, "day", "weekday"
+        back = (published.weekday() - WEEKDAYS[g["weekday"].lower()]) % 7
+        if back == 0 and g.get("last"):
+            back = 7
+        return published - dt.timedelta(days=back), "day", "weekday"
+    if kind == "holiday":
+        name = g["holiday"].lower()
+        month, day = {"christmas eve": (12, 24), "christmas": (12, 25), "new year's eve": (12, 31),
+                      "new year's day": (1, 1)}[name]
+        return _recent_day(month, day, published), "day", "partial"
+    if kind == "relative":
+        return _relative(g, published)
+    if kind == "anchored":
+        return _anchored(g, anchor)
+    return None
+
+
+def _relative(g: dict[str, str | None], published: dt.date | None) -> tuple[dt.date | None, str, str]:
+    if published is None:
+        return None, "day", "relative"
+    day = dt.timedelta(days=1)
+    if g["today"]:
+        return published, "day", "relative"
+    if g["yesterday"]:
+        return published - day, "day", "relative"
+    if g["before_yesterday"]:
+        return published - 2 * day, "day", "relative"
+    if g["days_ago"]:
+        n = _count(g["days_ago"].split()[0])
+        return (published - n * day if n else None), "day", "relative"
+    if g["weeks_ago"]:
+        n = _count(g["weeks_ago"].split()[0])
+        return (published - 7 * n * day if n else None), "week", "relative"
+    if g["last_week"]:
+        return published - 7 * day, "week", "relative"
+    if g["this_week"]:
+        return published - dt.timedelta(days=min(2, published.weekday())), "week", "relative"
+    if g["last_weekend"] or g["weekend"]:
+        back = (published.weekday() - 5) % 7
+        if g["last_weekend"] and back < 2:
+            back += 7
+        return published - back * day, "week", "relative"
+    if g["last_month"]:
+        return _shift_month(published, -1), "month", "relative"
+    if g["this_month"]:
+        return min(published.replace(day=15), published), "month", "relative"
+    if g["last_year"]:
+        return dt.date(published.year - 1, 7, 1), "year", "relative"
+    return dt.date(published.year, min(published.month, 7), 1), "year", "relative"
+
+
+def _anchored(g: dict[str, str | None], anchor: dt.date | None) -> tuple[dt.date | None, str, str]:
+    if anchor is None:
+        return None, "day", "anchored"
+    day = dt.timedelta(days=1)
+    if g["next"]:
+        return anchor + day, "day", "anchored"
+    if g["same"]:
+        return anchor, "day", "anchored"
+    if g["prev"]:
+        return anchor - day, "day", "anchored"
+    if g["n_later"] or g["n_earlier"]:
+        text = g["n_later"] or g["n_earlier"] or ""
+        n = _count(text.split()[0])
+        if n is None:
+            return None, "week", "anchored"
+        return (anchor + n * day if g["n_later"] else anchor - n * day), "day", "anchored"
+    if g["week_later"]:
+        return anchor + 7 * day, "week", "anchored"
+    if g["week_earlier"]:
+        return anchor - 7 * day, "week", "anchored"
+    return None, "week", "anchored"
+
+
+def find_dates(text: str, *, published: dt.date | None, anchor: dt.date | None = None) -> list[DateHit]:
+    """Every date expression in `text`, left to right, overlaps resolved for the earlier pattern.
+
+    `published`: the publication date (UTC) that relative expressions resolve against.
+    `anchor`: the date "the next day" and its kin count from (None leaves them unresolved).
+    """
+    hits: list[DateHit] = []
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            start, end = m.span()
+            if any(start < b and a < end for a, b in taken):
+                continue
+            if kind == "numeric" and m.group() in ("9/11", "24/7"):
+                continue
+            resolved = _resolve(kind, m, published, anchor)
+            if resolved is None:
+                continue
+            date, precision, hit_kind = resolved
+            if precision == "day" and (_APPROXIMATE_BEFORE.search(text[max(0, start - 20):start])
+                                       or _APPROXIMATE_AFTER.match(text[end:end + 20])):
+                precision = "week"
+            taken.append((start, end))
+            hits.append(DateHit(start, end, date, precision, hit_kind, m.group()))
+    hits.sort(key=lambda h: h.start)
+    return hits

@@ -1,0 +1,160 @@
+"""Incident coding: one document's text in, the incidents it reports out, in ACLED's taxonomy.
+
+In: `code_incidents(text, article_id=..., published_at=..., title=..., outlet=...)`.
+Out: a tuple of `Mention`s, one per incident (one type at one place on one day), each with its
+evidence: the sentence(s) it rests on, their offsets in `text`, a confidence and the extractor
+version. Pure and deterministic: the same input always gives the same mentions.
+
+How (each step's rules live in its own module; the lexicons in `seeds/lexicon/`):
+1. markup is stripped and the text cut into sentences and clauses (`coding_text`);
+2. each sentence is searched for event cues; cues under a negation, a threat or plan, a tally
+   ("dozens of strikes", "more than 175 times"), a habit, an accident or a question are dropped,
+   and echoes ("the attack", bare plurals) are marked weak (`coding_cues`); the date of the main
+   act (`dates`), the casualty figures (`casualties`) and the place (`places`) are read per
+   sentence, and a sentence tying two different acts ("X after Y") is read as two
+   (`coding_reads`);
+3. sentences are grouped into incidents in reading order: a sentence joins the incident being
+   told unless it names another day, another region or country of the story, another town after
+   "in another attack", or another family of event with a specific word; echoes never open an
+   incident when one is being told; groups of one type, place and day are joined (`coding_groups`);
+4. each group is typed (`coding_types`), dated (its own date, else the date of the incident told
+   just before it, else the day before publication at week precision), placed, and given its
+   actors (`actors`), casualties (largest figure, added victims summed, claims only when nothing
+   else), weapons (`coding_weapons`) and role (background when dated clearly before the news).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from extractors import EXTRACTOR_VERSION
+from extractors.actors import Actors, read_actors, read_claim
+from extractors.casualties import Toll, combine_tolls
+from extractors.coding_groups import Group, disaggregate, group_sentences
+from extractors.coding_reads import gazetteer, read_sentences
+from extractors.coding_text import Prepared, prepare
+from extractors.coding_types import classify
+from extractors.coding_weapons import read_munitions, read_weapons
+from extractors.lexicon import get_lexicon
+from extractors.records import Mention
+from extractors.taxonomy import SUB_EVENT_TYPES
+
+MAX_EVIDENCE = 1200  # characters: beyond this the evidence is the lead sentence alone
+
+
+def _role(group: Group, first: Group, published: dt.date | None) -> str:
+    """background for an incident dated clearly before the news it is reported with."""
+    date = group.date.date if group.date is not None else None
+    if group.lead.cues.context.get("legal") and group is not first:
+        return "background"
+    if date is None:
+        return "primary"
+    if published is not None:
+        if group.date.precision in ("month", "year") and (date.year, date.month) < (published.year, published.month):
+            return "background"
+        if date < published - dt.timedelta(days=7):
+            return "background"
+    first_date = first.date.date if first.date is not None and not first.date_inherited else None
+    if group is not first and first_date is not None and date < first_date - dt.timedelta(days=2):
+        return "background"
+    return "primary"
+
+
+def _confidence(group: Group, toll: Toll) -> float:
+    score = 0.45
+    if any(r.cues.specific for r in group.members):
+        score += 0.2
+    if group.date is not None and not group.date_inherited:
+        score += 0.1
+    if group.location is not None:
+        score += 0.1
+    if toll.fatalities is not None or toll.injuries is not None:
+        score += 0.05
+    if group.lead.lead.weak:
+        score -= 0.15
+    return round(min(0.95, max(0.05, score)), 2)
+
+
+def _mention_id(article_id: str, start: int, end: int, sub_event_type: str, date: dt.date | None) -> str:
+    key = f"{article_id}|{start}|{end}|{sub_event_type}|{date.isoformat() if date else ''}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _evidence(group: Group, prep: Prepared) -> tuple[int, int]:
+    start = group.lead.sentence.start
+    end = max(r.sentence.end for r in group.members)
+    if end - start > MAX_EVIDENCE:
+        end = max((r.sentence.end for r in group.members if r.sentence.end - start <= MAX_EVIDENCE),
+                  default=group.lead.sentence.end)
+    return prep.to_original(start, end)
+
+
+def _default_date(published: dt.date | None) -> tuple[dt.date | None, str]:
+    # An undated report is taken to be about the day before publication (news reports the
+    # previous day's events), at week precision: the day itself is not known.
+    if published is None:
+        return None, "day"
+    return published - dt.timedelta(days=1), "week"
+
+
+def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | None, title: str | None = None,
+                   outlet: str | None = None) -> tuple[Mention, ...]:
+    """Code the incidents one document reports (see the module docstring).
+
+    `published_at`: publication time; relative dates resolve against its UTC date (None leaves
+    them unresolved). `title` only helps to tell which countries the story is about; the coded
+    evidence always comes from `text`.
+    """
+    if not text or not text.strip():
+        return ()
+    published = published_at.astimezone(dt.timezone.utc).date() if published_at is not None else None
+    prep = prepare(text)
+    gaz = gazetteer()
+    countries: tuple[str, ...] = ()
+    if gaz is not None:
+        countries = tuple(gaz.countries(f"{title}\n{prep.clean}" if title else prep.clean))
+    lex = get_lexicon()
+    typed = [(group, classify([(r.sentence.text, r.cues) for r in group.members], group.family, lex)[0])
+             for group in group_sentences(read_sentences(prep, published, countries), countries)]
+    typed = disaggregate(typed)
+    groups = [group for group, _ in typed]
+    mentions: list[Mention] = []
+    for group, sub_event_type in typed:
+        toll = combine_tolls(r.toll for r in group.members)
+        if group.date is not None:
+            event_date, precision = group.date.date, group.date.precision
+        else:
+            event_date, precision = _default_date(published)
+        lead = group.lead
+        actors = read_actors(lead.sentence.text, lead.lead.start, lead.lead.end)
+        for read in group.members[1:]:
+            if actors.actor1 is not None:
+                break
+            claimed = read_claim(read.sentence.text)
+            if claimed is not None:
+                actors = Actors(claimed, actors.actor2)
+        joined = " ".join(r.sentence.text for r in group.members)
+        location = group.location
+        if location is None and len(countries) == 1:
+            iso3, admin1, place, lat, lon, geo = countries[0], None, None, None, None, 3
+        elif location is not None:
+            iso3, admin1, place = location.iso3 or None, location.admin1, location.location
+            lat, lon, geo = location.latitude, location.longitude, location.geo_precision
+        else:
+            iso3 = admin1 = place = lat = lon = geo = None
+        start, end = _evidence(group, prep)
+        mentions.append(Mention(
+            mention_id=_mention_id(article_id, start, end, sub_event_type, event_date),
+            article_id=article_id, outlet=outlet, reported_at=published_at,
+            event_type=SUB_EVENT_TYPES[sub_event_type], sub_event_type=sub_event_type,
+            event_date=event_date, date_precision=precision,
+            iso3=iso3, admin1=admin1, location=place, latitude=lat, longitude=lon, geo_precision=geo,
+            actor1=actors.actor1, actor2=actors.actor2,
+            fatalities=toll.fatalities, injuries=toll.injuries,
+            weapons=tuple(read_weapons(joined)), munitions=read_munitions(joined),
+            role=_role(group, groups[0], published), evidence=text[start:end],
+            evidence_start=start, evidence_end=end,
+            confidence=_confidence(group, toll), extractor_version=EXTRACTOR_VERSION,
+        ))
+    return tuple(mentions)

@@ -1,0 +1,98 @@
+"""The coding lexicons: YAML files under `seeds/lexicon/` compiled once into regular expressions.
+
+In: nothing (reads `seeds/lexicon/*.yaml` on first use). Out: `get_lexicon()`, a `Lexicon` whose
+`cues` map each cue name (an event kind, a context word class, a filter) to one compiled pattern,
+plus the number words and weapon names the casualty and weapon readers need.
+
+The lexicon is data, not code: a pattern can be read, argued over and changed without touching the
+coder. Loading happens once per process (`functools.cache`), so a worker pays it one time.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from extractors import SEEDS_DIR
+
+LEXICON_DIR = SEEDS_DIR / "lexicon"
+CUE_FILES = ("events.yaml", "context.yaml", "filters.yaml")
+EVENT_FILE = "events.yaml"
+
+# A cue matches whole words: not inside a longer word, whatever its first and last characters are.
+_LEFT = r"(?<![\w])"
+_RIGHT = r"(?![\w])"
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Compiled lexicons.
+
+    `cues`: cue name -> pattern (case-insensitive, whole words; alternatives keep their order).
+    `units` / `tens` / `scales`: number words -> values. `vague`: vague quantity -> value or None.
+    `keep_qualifiers` / `refuse_qualifiers`: words before a figure that keep it or void it.
+    `weapons`: (pattern, canonical weapon name) in precedence order.
+    `any_event`: one pattern for every event cue at once, to skip sentences without any quickly.
+    """
+
+    cues: Mapping[str, re.Pattern[str]]
+    units: Mapping[str, int]
+    tens: Mapping[str, int]
+    scales: Mapping[str, int]
+    vague: Mapping[str, int | None]
+    keep_qualifiers: tuple[str, ...]
+    refuse_qualifiers: tuple[str, ...]
+    weapons: tuple[tuple[re.Pattern[str], str], ...]
+    any_event: re.Pattern[str]
+
+
+def compile_cue(patterns: list[str]) -> re.Pattern[str]:
+    """One alternation of `patterns`, each anchored on word boundaries, case-insensitive."""
+    body = "|".join(f"(?:{p})" for p in patterns)
+    return re.compile(f"{_LEFT}(?:{body}){_RIGHT}", re.IGNORECASE)
+
+
+def _read(path: Path) -> dict:
+    with path.open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping at the top level")
+    return data
+
+
+def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
+    """Read and compile every lexicon file in `directory` (a bad pattern raises `re.error`)."""
+    cues: dict[str, re.Pattern[str]] = {}
+    event_patterns = [str(p) for patterns in _read(directory / EVENT_FILE).values() for p in patterns]
+    for name in CUE_FILES:
+        for cue, patterns in _read(directory / name).items():
+            if cue in cues:
+                raise ValueError(f"{name}: cue {cue!r} is defined twice")
+            cues[cue] = compile_cue([str(p) for p in patterns])
+    numbers = _read(directory / "numbers.yaml")
+    weapons = tuple(
+        (compile_cue([str(p) for p in patterns]), str(weapon))
+        for weapon, patterns in _read(directory / "weapons.yaml").items()
+    )
+    return Lexicon(
+        cues=cues,
+        units={str(k): int(v) for k, v in numbers["units"].items()},
+        tens={str(k): int(v) for k, v in numbers["tens"].items()},
+        scales={str(k): int(v) for k, v in numbers["scales"].items()},
+        vague={str(k): (None if v is None else int(v)) for k, v in numbers["vague"].items()},
+        keep_qualifiers=tuple(numbers["keep_qualifiers"]),
+        refuse_qualifiers=tuple(numbers["refuse_qualifiers"]),
+        weapons=weapons,
+        any_event=compile_cue(event_patterns),
+    )
+
+
+@functools.cache
+def get_lexicon() -> Lexicon:
+    """The shipped lexicon, loaded on first use and shared afterwards."""
+    return load_lexicon()

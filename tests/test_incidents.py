@@ -1,0 +1,186 @@
+"""Incident coding: types, what is not an incident, dates, figures, evidence (extractors/incidents.py).
+
+Texts are written for these tests; none is copied from an evaluation set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extractors import EXTRACTOR_VERSION
+from extractors.incidents import code_incidents
+from extractors.taxonomy import SUB_EVENT_TYPES
+
+# A Friday afternoon, UTC.
+PUB = dt.datetime(2022, 3, 18, 15, 0, tzinfo=dt.timezone.utc)
+
+
+def code(text: str, published: dt.datetime | None = PUB, **kw):
+    return code_incidents(text, article_id="doc-1", published_at=published, **kw)
+
+
+def only(text: str, published: dt.datetime | None = PUB):
+    mentions = code(text, published)
+    assert len(mentions) == 1, [(m.sub_event_type, m.evidence) for m in mentions]
+    return mentions[0]
+
+
+@pytest.mark.parametrize("text, sub_event_type", [
+    ("On 3 March 2022, separatist forces fired mortars and artillery shells at army positions near Avdiivka.",
+     "Shelling/artillery/missile attack"),
+    ("On 3 March 2022, warplanes bombed a rebel base outside the town, killing eight fighters.", "Air/drone strike"),
+    ("On 3 March 2022, a drone strike hit a car carrying two commanders.", "Air/drone strike"),
+    ("On 3 March 2022, a roadside bomb exploded under a police truck, wounding four officers.",
+     "Remote explosive/landmine/IED"),
+    ("On 3 March 2022, a suicide bomber detonated his vest at the gate of a mosque, killing nine worshippers.",
+     "Suicide bomb"),
+    ("On 3 March 2022, attackers threw a hand grenade into a crowded bar, injuring five people.", "Grenade"),
+    ("On 3 March 2022, soldiers and militants clashed for several hours near the border; six fighters died.",
+     "Armed clash"),
+    ("On 3 March 2022, gunmen attacked an army checkpoint and killed two soldiers.", "Armed clash"),
+    ("On 3 March 2022, gunmen shot dead a farmer and his son in their field.", "Attack"),
+    ("On 3 March 2022, armed men kidnapped a priest and two teachers from the village.",
+     "Abduction/forced disappearance"),
+    ("On 3 March 2022, soldiers raped a woman at a checkpoint.", "Sexual violence"),
+    ("On 3 March 2022, air defences intercepted two missiles fired at the city.", "Disrupted weapons use"),
+    ("On 3 March 2022, the army defused an improvised explosive device planted on the main road.",
+     "Disrupted weapons use"),
+    ("On 3 March 2022, two militants died when the bomb they were planting exploded prematurely.",
+     "Disrupted weapons use"),
+    ("On 3 March 2022, hundreds of teachers gathered outside parliament to demand unpaid salaries.",
+     "Peaceful protest"),
+    ("On 3 March 2022, police fired tear gas to disperse students protesting against fee increases.",
+     "Protest with intervention"),
+    ("On 3 March 2022, protesters burned tyres and pelted police with stones during a demonstration.",
+     "Violent demonstration"),
+    ("On 3 March 2022, a mob lynched a man accused of stealing a motorbike.", "Mob violence"),
+    ("On 3 March 2022, militants looted shops and set houses on fire in the village. No casualties were reported.",
+     "Looting/property destruction"),
+    ("On 3 March 2022, police arrested six suspected smugglers at the border post.", "Arrests"),
+])
+def test_each_kind_of_event_gets_its_sub_event_type(text, sub_event_type):
+    mention = only(text)
+    assert mention.sub_event_type == sub_event_type
+    assert mention.event_type == SUB_EVENT_TYPES[sub_event_type]
+    assert mention.event_date == dt.date(2022, 3, 3)
+
+
+@pytest.mark.parametrize("text", [
+    "Rebels threatened to attack the capital if talks failed.",
+    "The army plans to launch air strikes on the hideouts next week.",
+    "Officials warned that a rocket attack could close the airport.",
+    "The militia denied carrying out the bombing of the market.",
+    "Militants have fired at the base more than 60 times this year.",
+    "The air force carried out dozens of strikes on militant positions.",
+    "Since then, attacks on the convoys have largely stopped.",
+    "Hundreds gathered to commemorate the victims of the massacre on its tenth anniversary.",
+    "Will the fighting spread to the north?",
+    "Five climbers died in an avalanche on the mountain.",
+    "Attacks on aid workers have risen sharply across the region over the past six months.",
+    "Teachers went on strike over unpaid wages.",
+])
+def test_what_is_not_a_violent_incident_is_not_coded_as_one(text):
+    violent = [m for m in code(text) if m.event_type in
+               ("Battles", "Explosions/Remote violence", "Violence against civilians")
+               or m.sub_event_type == "Disrupted weapons use"]
+    assert violent == [], [(m.sub_event_type, m.evidence) for m in violent]
+
+
+def test_relative_dates_resolve_against_publication():
+    assert only("Rockets hit the air base on Thursday, officials said.").event_date == dt.date(2022, 3, 17)
+    assert only("A car bomb exploded overnight outside a hotel.").event_date == dt.date(2022, 3, 17)
+    last_week = only("Gunmen who kidnapped 30 pupils last week have demanded a ransom.")
+    assert (last_week.event_date, last_week.date_precision) == (dt.date(2022, 3, 11), "week")
+
+
+def test_relative_dates_stay_unresolved_without_publication_time():
+    mention = only("Rockets hit the air base on Thursday, officials said.", published=None)
+    assert mention.event_date is None
+
+
+def test_an_undated_report_is_dated_the_day_before_publication_at_week_precision():
+    mention = only("Gunmen kill four villagers in night raid")
+    assert (mention.event_date, mention.date_precision) == (dt.date(2022, 3, 17), "week")
+
+
+def test_figures_none_zero_and_counts():
+    assert only("On Monday a bomb killed two soldiers near the bridge.").fatalities == 2
+    zero = only("On Monday a car bomb exploded near the bridge. There were no casualties.")
+    assert (zero.fatalities, zero.injuries) == (0, 0)
+    unknown = only("On Monday a car bomb exploded near the bridge.")
+    assert (unknown.fatalities, unknown.injuries) == (None, None)
+
+
+def test_headline_and_lead_of_one_attack_make_one_mention():
+    text = ("Drone strike kills two fighters in the north\n\n"
+            "A drone strike on a pickup truck on Wednesday killed two fighters, a monitoring group said. "
+            "The strike destroyed the vehicle.")
+    mention = only(text)
+    assert (mention.sub_event_type, mention.fatalities) == ("Air/drone strike", 2)
+    assert mention.event_date == dt.date(2022, 3, 16)
+
+
+STORY = (
+    "Several mortar rounds struck bases used by African Union troops on Thursday in Somalia and Kenya, "
+    "officials said.\n"
+    "In Somalia, three shells landed inside a compound near the airport in Mogadishu, a police officer said, "
+    "causing no casualties.\n"
+    "In Kenya, at least one shell exploded close to a camp outside Mandera town in Mandera county, and nobody "
+    "was hurt, a local administrator said.\n"
+    "Militants have fired at the bases more than 60 times over the past year.\n"
+    "On 2 March, a roadside bomb killed four soldiers near Afgooye in the Lower Shabelle region.\n"
+    "In January, an attack on a base in Lamu county killed two Kenyan soldiers.\n"
+    "Troops later carried out dozens of raids on militant hideouts."
+)
+
+
+def test_a_story_of_two_current_and_two_recalled_attacks_gives_four_mentions():
+    mentions = sorted(code(STORY), key=lambda m: m.evidence_start)
+    assert len(mentions) == 4, [(m.sub_event_type, m.event_date, m.iso3, m.evidence[:60]) for m in mentions]
+    somalia, kenya, bomb, january = mentions
+    assert {somalia.iso3, kenya.iso3} == {"SOM", "KEN"}
+    for current in (somalia, kenya):
+        assert current.sub_event_type == "Shelling/artillery/missile attack"
+        assert current.event_date == dt.date(2022, 3, 17) and current.role == "primary"
+        assert current.fatalities == 0
+    assert (bomb.sub_event_type, bomb.event_date, bomb.fatalities, bomb.role) == (
+        "Remote explosive/landmine/IED", dt.date(2022, 3, 2), 4, "background")
+    assert (january.event_date, january.date_precision, january.fatalities, january.role) == (
+        dt.date(2022, 1, 15), "month", 2, "background")
+
+
+def test_evidence_points_into_the_text_and_carries_version_and_confidence():
+    text = "<p>On 3 March 2022, gunmen attacked a police post &amp; killed two officers.</p>"
+    mention = only(text)
+    assert text[mention.evidence_start:mention.evidence_end] == mention.evidence
+    assert "gunmen attacked" in mention.evidence
+    assert mention.extractor_version == EXTRACTOR_VERSION
+    assert 0.0 < mention.confidence <= 1.0
+    assert len(mention.mention_id) == 16 and int(mention.mention_id, 16) >= 0
+
+
+def test_mention_ids_differ_per_document_and_are_stable():
+    text = "On 3 March 2022, gunmen attacked a police post and killed two officers."
+    first = code_incidents(text, article_id="a", published_at=PUB)
+    again = code_incidents(text, article_id="a", published_at=PUB)
+    other = code_incidents(text, article_id="b", published_at=PUB)
+    assert first == again
+    assert first[0].mention_id != other[0].mention_id
+
+
+def test_empty_text_gives_nothing():
+    assert code("") == () and code("   \n ") == ()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=400))
+def test_any_text_codes_without_error_and_the_same_twice(text):
+    first = code(text)
+    assert first == code(text)
+    for mention in first:
+        assert text[mention.evidence_start:mention.evidence_end] == mention.evidence
+        assert mention.sub_event_type in SUB_EVENT_TYPES
