@@ -22,6 +22,7 @@ from extractors.pipeline import CodedArticle
 from extractors.records import FeedEntry, FeedPoll, FeedSpec
 from flows import steps
 from flows.report import feed_state_rows, monthly_table, run_markdown, summary_dict
+from flows.runners import SettingsTaskRunner
 from flows.settings import Settings
 from warehouse import catalog, state
 from warehouse.lock import root_lock
@@ -52,7 +53,7 @@ def code_pages_task(pages: list, workers: int, chunk_size: int) -> list[CodedArt
     return steps.code_all(pages, workers=workers, chunk_size=chunk_size)
 
 
-@flow(name="ingest", log_prints=False)
+@flow(name="ingest", log_prints=False, task_runner=SettingsTaskRunner())
 def ingest(feeds: str | None = None, data: str | None = None, allow_hosts: list[str] | None = None) -> dict:
     """One pass over a feed list: poll, fetch new pages, code, merge, write. Returns the run summary."""
     overrides = {k: v for k, v in {"feeds": feeds, "data": data, "allow_hosts": allow_hosts}.items() if v}
@@ -81,19 +82,23 @@ def run_ingest(settings: Settings) -> dict:
         entries = steps.new_entries(polls, state.seen_canonical_urls(root))
         logger.info("%d feeds polled, %d new entries", len(polls), len(entries))
         by_id = {s.id: s for s in specs}
-        size = settings.chunk_size
-        fetched = [
-            fetch_pages_task.submit(entries[i : i + size], by_id, policy, root)
-            for i in range(0, len(entries), size)
-        ]
-        pages = []
-        for future in fetched:
-            chunk_pages, failures = future.result()
-            pages.extend(chunk_pages)
+        # Chunk by chunk: fetch the next chunk while this one is coded, and store each coded
+        # chunk before the next, so memory holds one chunk of pages and a crash keeps what was stored.
+        chunks = [entries[i : i + settings.chunk_size] for i in range(0, len(entries), settings.chunk_size)]
+        coded: list[CodedArticle] = []
+        months = state.unmerged_mention_months(root)  # left by a run killed before it merged
+        pending = fetch_pages_task.submit(chunks[0], by_id, policy, root) if chunks else None
+        for index in range(len(chunks)):
+            pages, failures = pending.result()
+            pending = fetch_pages_task.submit(chunks[index + 1], by_id, policy, root) if index + 1 < len(chunks) else None
             summary.failures.extend(failures)
-        coded = code_pages_task(pages, settings.workers, size) if pages else []
-        summary.new_articles, summary.new_mentions = steps.store_coded(root, coded)
-        months = {steps.event_month(m.event_date) for c in coded for m in c.mentions}
+            chunk = code_pages_task(pages, settings.workers, settings.chunk_size) if pages else []
+            written_articles, written_mentions = steps.store_coded(root, chunk)
+            summary.new_articles += written_articles
+            summary.new_mentions += written_mentions
+            months |= {steps.event_month(m.event_date) for c in chunk for m in c.mentions}
+            coded.extend(steps.without_text(chunk))
+            logger.info("chunk %d/%d: %d articles stored", index + 1, len(chunks), written_articles)
         if months:
             summary.new_incidents, summary.merges, summary.months_rewritten = steps.remerge_incidents(root, months)
         state.save_feed_state(root, feed_state_rows(specs, polls, prior, coded))
@@ -104,6 +109,7 @@ def run_ingest(settings: Settings) -> dict:
             new_articles=summary.new_articles, new_mentions=summary.new_mentions,
             new_incidents=summary.new_incidents, merges=summary.merges, failures=len(summary.failures),
         )
+        steps.record_coded_months(root, coded, run_id, summary.months_rewritten)
     publish_artifacts(root, summary)
     logger.info("run %s: %d new articles, %d new incidents", run_id, summary.new_articles, summary.new_incidents)
     return summary_dict(summary)

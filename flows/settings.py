@@ -7,7 +7,7 @@ Out: `Settings`, passed down as explicit arguments to library code.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     max_bytes: int = Field(5_000_000, gt=0, description="Largest feed or page body accepted (decoded).")
     respect_robots: bool = Field(True, description="Consult robots.txt before fetching article pages.")
     lock_timeout: float = Field(600.0, ge=0, description="Seconds to wait for another run's write lock.")
+    task_runner: Literal["default", "dask"] = Field(
+        "default", description="Prefect task runner: threads in this process, or Dask (needs the [scale] extra)."
+    )
+    dask_address: str | None = Field(
+        None, description="Dask scheduler (tcp://host:8786) for task_runner=dask; unset: a temporary local cluster."
+    )
 
     @field_validator("allow_hosts", mode="before")
     @classmethod

@@ -23,12 +23,13 @@ from urllib.parse import urlsplit
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from courlan import clean_url, get_hostinfo
+from courlan import clean_url, extract_domain, get_hostinfo
 from htmldate.extractors import extract_url_date
 from htmldate.utils import Extractor as HtmlDateOptions
 from lxml import etree
 from trafilatura.sitemaps import GUESSES as SITEMAP_GUESSES
-from trafilatura.sitemaps import SitemapObject, extract_robots_sitemaps
+from trafilatura.sitemaps import DETECT_SITEMAP_LINK, SitemapObject, extract_robots_sitemaps
+from trafilatura.utils import safe_relative_url
 
 from extractors.articles import EXTRACTOR_ID
 from extractors.dedup import merge_mentions
@@ -157,6 +158,11 @@ def store_coded(root: Path, coded: Sequence[CodedArticle]) -> tuple[int, int]:
     return articles, len(mentions)
 
 
+def without_text(coded: Sequence[CodedArticle]) -> list[CodedArticle]:
+    """The coded articles with their text and mentions dropped: what a run keeps for its report."""
+    return [CodedArticle(article=dataclasses.replace(c.article, text=""), mentions=()) for c in coded]
+
+
 def _mention_row(mention: Mention, ingested_at: dt.datetime) -> dict:
     return dataclasses.asdict(mention) | {"ingested_at": ingested_at}
 
@@ -242,7 +248,7 @@ def code_version() -> str:
 
 _REF_COLUMNS = (
     "article_id", "content_sha256", "canonical_url", "url", "feed_id", "outlet", "title",
-    "published_at", "raw_path", "fetched_at", "extractor_version",
+    "published_at", "raw_path", "fetched_at", "extractor_version", "language",
 )
 
 
@@ -315,8 +321,9 @@ def prepare_recode(root: Path, month: str, *, workers: int, refs: Sequence[dict]
             feed_id=ref["feed_id"] or "", url=ref["url"], canonical_url=ref["canonical_url"],
             title=ref["title"], summary=None, published_at=ref["published_at"],
         )
+        # The stored language stands in for the feed's declared one (the last resort of extraction).
         pages.append(Page(entry=entry, outlet=ref["outlet"], url=ref["url"], fetched_at=ref["fetched_at"],
-                          raw_path=ref["raw_path"], body=body))
+                          raw_path=ref["raw_path"], body=body, feed_language=ref["language"]))
     coded = code_all(pages, workers=workers, chunk_size=100)
     got = {c.article.article_id for c in coded}
     failed = {f.target for f in failures}
@@ -443,23 +450,27 @@ def remerge_recoded(root: Path, months: Iterable[str]) -> tuple[int, int, tuple[
 
 
 def store_discovered(root: Path, coded: Sequence[CodedArticle], month: str, *,
-                     after_articles: Callable[[], None] | None = None) -> dict:
+                     after_mentions: Callable[[], None] | None = None) -> dict:
     """Store articles a sitemap or URL list found for one publication month; the caller holds the lock.
 
-    Appends them (skipping any stored meanwhile) with their mentions, then re-merges incidents for
-    the event months of every mention of the month's articles, stored before or now: a rerun after
-    a kill between the two steps still merges what the first attempt stored. `after_articles` runs
-    between the two (the kill-and-resume test's hook).
+    Order: their mentions first (replacing any an earlier, killed attempt left), then incidents
+    re-merged for the event months of every mention of the month's articles, then the articles.
+    A stored article marks its URL as seen, so it goes last: a run killed before it fetches the
+    page again next time and redoes the rest, instead of leaving an article without its mentions.
+    `after_mentions` runs after the mentions are written (the kill-and-resume test's hook).
     """
-    articles, mentions = store_coded(root, coded)
-    if after_articles is not None:
-        after_articles()
-    ids = {r["article_id"] for r in articles_by_month(root).get(month, [])}
+    rows = [_mention_row(m, c.article.fetched_at) for c in coded for m in c.mentions]
+    new_ids = {c.article.article_id for c in coded}
+    replace_article_mentions(root, new_ids, rows)
+    if after_mentions is not None:
+        after_mentions()
+    ids = {r["article_id"] for r in articles_by_month(root).get(month, [])} | new_ids
     stored = parquet.read(root, "mentions", columns=["article_id", "event_date"])
     hit = pc.is_in(stored["article_id"], value_set=pa.array(sorted(ids), pa.string()))
     months = {event_month(d) for d in stored["event_date"].filter(hit).to_pylist()}
     new, merged, rewritten = remerge_recoded(root, months)
-    return {"month": month, "articles": len(ids), "new_articles": articles, "mentions": mentions,
+    articles = parquet.append(root, "articles", [c.article for c in coded])
+    return {"month": month, "articles": len(ids), "new_articles": articles, "mentions": len(rows),
             "new_incidents": new, "merges": merged, "incident_months": list(rewritten), "failures": []}
 
 
@@ -559,16 +570,16 @@ def site_root(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def outlet_for(url: str, specs: Sequence[FeedSpec]) -> str | None:
-    """The outlet of a discovered URL: the feed list's outlet for the URL's site, or, where several
-    outlets share one site, the one whose feed id or name appears in the URL path."""
+def spec_for(url: str, specs: Sequence[FeedSpec]) -> FeedSpec | None:
+    """The feed whose outlet (and language) a discovered URL takes: the feed list's feed of the
+    URL's site, or, where several outlets share one site, the one whose feed id or outlet name
+    appears in the URL path; None when that stays ambiguous."""
     same = [s for s in specs if site_root(s.url) == site_root(url)]
-    outlets = {s.outlet for s in same}
-    if len(outlets) == 1:
-        return outlets.pop()
+    if len({s.outlet for s in same}) == 1:
+        return same[0]
     path = urlsplit(url).path.lower()
-    named = sorted({s.outlet for s in same if s.id in path or s.outlet.lower().replace(" ", "-") in path})
-    return named[0] if len(named) == 1 else None
+    named = [s for s in same if s.id in path or s.outlet.lower().replace(" ", "-") in path]
+    return named[0] if len({s.outlet for s in named}) == 1 else None
 
 
 def read_url_list(path: Path) -> list[str]:
@@ -601,6 +612,18 @@ class _GuardedSitemap(SitemapObject):
                 body = b""
         self.content = body.decode("utf-8", "replace")
         self.fetched += bool(self.content)
+
+    def handle_link(self, link: str) -> None:
+        absolute = safe_relative_url(self.base_url, link)
+        same_host = absolute and urlsplit(absolute).netloc == urlsplit(self.base_url).netloc
+        if same_host and link != self.current_url and extract_domain(absolute, fast=True) is None:
+            # An IP address or a one-label host (a local server): courlan finds no registrable
+            # domain there and trafilatura would drop every link; the same host is the same site.
+            cleaned = clean_url(absolute)
+            if cleaned:
+                (self.sitemap_urls if DETECT_SITEMAP_LINK.search(cleaned) else self.urls).append(cleaned)
+            return
+        super().handle_link(link)
 
     def process(self) -> None:
         super().process()
@@ -652,7 +675,8 @@ def discover_sitemap_urls(
     with Fetcher(policy) as fetcher:
         for root in roots:
             domain, base = get_hostinfo(root)
-            if domain is None:
+            domain = domain or urlsplit(base).hostname  # an IP address has no registrable domain
+            if not domain:
                 failures.append(Failure("sitemap", root, "not a site URL"))
                 continue
             try:
@@ -702,17 +726,14 @@ def fetch_and_code(
     """
     entries = [FeedEntry(feed_id="backfill", url=c.url, canonical_url=c.canonical_url, title=None,
                          summary=None, published_at=None) for c in candidates]
+    groups: dict[FeedSpec | None, list[FeedEntry]] = {}
+    for entry in entries:
+        groups.setdefault(spec_for(entry.url, specs), []).append(entry)
     pages: list[Page] = []
     failures: list[Failure] = []
-    for outlet, group in _group_by(entries, lambda e: outlet_for(e.url, specs)):
-        got, failed = fetch_pages(group, {"backfill": outlet} if outlet else {}, policy, root)
+    for spec, group in groups.items():
+        feeds = {"backfill": dataclasses.replace(spec, id="backfill")} if spec else {}
+        got, failed = fetch_pages(group, feeds, policy, root)
         pages += got
         failures += failed
     return code_all(pages, workers=workers, chunk_size=100), failures
-
-
-def _group_by(items: Sequence[FeedEntry], key: Callable[[FeedEntry], str | None]) -> list[tuple[str | None, list[FeedEntry]]]:
-    groups: dict[str | None, list[FeedEntry]] = {}
-    for item in items:
-        groups.setdefault(key(item), []).append(item)
-    return list(groups.items())

@@ -128,3 +128,18 @@ def record_run(
     )
     parquet.upsert(root, "runs", [run])
     return run
+
+
+def unmerged_mention_months(root: str | os.PathLike[str]) -> set[str]:
+    """Event months ("YYYY-MM" or "unknown") of stored mentions that no incident cites.
+
+    Empty after every complete run. A run killed between writing mentions and re-merging
+    incidents leaves some; the next run re-merges their months, so nothing stays uncounted.
+    """
+    mentions = parquet.read(root, "mentions", columns=["mention_id", "event_date"])
+    if mentions.num_rows == 0:
+        return set()
+    cited = parquet.read(root, "incidents", columns=["mention_ids"])["mention_ids"]
+    cited_ids = pc.list_flatten(cited.combine_chunks()) if len(cited) else pc.cast([], "string")
+    orphan = mentions.filter(pc.invert(pc.is_in(mentions["mention_id"], value_set=cited_ids)))
+    return {"unknown" if d is None else f"{d.year:04d}-{d.month:02d}" for d in orphan["event_date"].to_pylist()}
