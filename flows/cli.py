@@ -123,6 +123,49 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _data_option(show)
     show.add_argument("incident_id", help="an incident_id from trends or sql")
+
+    backfill = sub.add_parser(
+        "backfill",
+        help="re-code or fill month partitions: plan, progress bar, resume",
+        description="Backfill the publication months START..END. Prints the plan first (each month "
+        "partition, its status, what will happen); --dry-run stops there and writes nothing. Then runs "
+        "one Prefect flow run per month, at most --max-parallel at a time, with a progress bar and a "
+        "final table. Running it twice leaves the same query results; a killed run, run again, resumes "
+        "where it stopped. Exits 1 naming each month that failed and why, 2 on bad input.",
+    )
+    _data_option(backfill)
+    backfill.add_argument("--start", required=True, metavar="YYYY-MM", help="first publication month")
+    backfill.add_argument("--end", required=True, metavar="YYYY-MM", help="last publication month (inclusive)")
+    backfill.add_argument(
+        "--source", nargs="+", default=["raw"], metavar=("SOURCE", "FILE"),
+        help="raw: re-code the stored raw pages (default); sitemaps: historical article URLs from the "
+        "sitemaps of the feed list's sites; urls FILE: a list of URLs, one a line",
+    )
+    backfill.add_argument(
+        "--reprocess", choices=["none", "failed", "stale", "all"], default="stale",
+        help="which months already recorded run again: none (only missing or interrupted ones), failed "
+        "(also failed ones), stale (also those coded by an older extractor; default), all",
+    )
+    backfill.add_argument("--max-parallel", type=int, default=2, metavar="N",
+                          help="month partitions at a time (default 2); their writes take turns on the data lock")
+    backfill.add_argument("--dry-run", action="store_true", help="print the plan and stop; writes nothing")
+    backfill.add_argument("--feeds", metavar="FILE",
+                          help="feed list: the sites --source sitemaps walks, the outlet of each URL")
+    _allow_option(backfill)
+    backfill.add_argument(
+        "--local", action="store_true",
+        help="run the months as subflows of this process even if PREFECT_API_URL names a server with "
+        "the backfill/manual deployment (otherwise --source raw sends one run per month there)",
+    )
+
+    status = sub.add_parser(
+        "status",
+        help="feeds, a coverage grid of month partitions, the last runs",
+        description="Show the state of a data root: each feed (last poll, status, last error, "
+        "entries), a coverage grid of month partitions (articles by publication month, incidents by "
+        "event month) with their status, and the last 10 runs.",
+    )
+    _data_option(status)
     return parser
 
 
@@ -226,6 +269,60 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backfill(args: argparse.Namespace) -> int:
+    from flows import plan as planning
+
+    kind, *rest = args.source
+    if kind not in ("raw", "sitemaps", "urls") or (kind == "urls") != bool(rest) or len(rest) > 1:
+        raise ValueError("--source takes raw, sitemaps, or urls FILE")
+    urls_file = rest[0] if rest else None
+    if urls_file and not Path(urls_file).is_file():
+        raise ValueError(f"no URL list at {urls_file}")
+    if args.max_parallel < 1:
+        raise ValueError("--max-parallel must be at least 1")
+    planning.month_range(args.start, args.end)
+    settings = _settings(args, feeds=args.feeds)
+    if kind == "sitemaps":
+        print("Looking for the sitemaps of the feed list's sites ...", file=sys.stderr, flush=True)
+    plan = planning.plan_for(settings, args.start, args.end, source=kind, reprocess=args.reprocess,
+                             urls_file=urls_file)
+    planning.show(planning.plan_rows(plan), f"Backfill plan, {args.start} .. {args.end}, data {settings.data}")
+    for line in planning.plan_summary(plan):
+        print(line)
+    if args.dry_run:
+        print("Dry run: nothing was written.")
+        return 0
+    if not plan.has_work:
+        print("Nothing to run.")
+        return 1 if plan.failures else 0
+
+    from flows import backfill as flows_backfill
+
+    remote = not args.local and kind == "raw" and flows_backfill.deployment_available()
+    with planning.progress_bar(plan, remote=remote) as on_event, flows_backfill.watch(on_event):
+        if remote:
+            result = flows_backfill.run_through_deployment(plan, settings, max_parallel=args.max_parallel)
+        else:
+            with flows_backfill.planned(plan) as run_id:
+                result = flows_backfill.backfill(
+                    start=args.start, end=args.end, data=str(settings.data), source=kind, urls=urls_file,
+                    reprocess=args.reprocess, max_parallel=args.max_parallel, feeds=str(settings.feeds),
+                    allow_hosts=list(settings.allow_hosts), run_id=run_id,
+                )
+    return planning.report(settings.data, result)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from flows import plan as planning
+
+    settings = _settings(args)
+    if not Path(settings.data).is_dir():
+        print(f"flarewatch status: no data root at {settings.data}; run `flarewatch demo` first", file=sys.stderr)
+        return 2
+    planning.show_status(planning.coverage(settings.data))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from flows.deployments import serve_deployments
 
@@ -240,6 +337,8 @@ COMMANDS = {
     "trends": cmd_trends,
     "sql": cmd_sql,
     "show": cmd_show,
+    "backfill": cmd_backfill,
+    "status": cmd_status,
 }
 
 

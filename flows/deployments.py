@@ -13,6 +13,7 @@ from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLi
 
 POLL_EVERY_SECONDS = 15 * 60
 ONE_AT_A_TIME = ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW)
+BACKFILL_RUNS = ConcurrencyLimitConfig(limit=4, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE)
 
 
 def serve_deployments() -> int:
@@ -34,9 +35,12 @@ def serve_deployments() -> int:
         name="poll", interval=POLL_EVERY_SECONDS, concurrency_limit=ONE_AT_A_TIME,
         description="Poll every enabled feed, fetch and code new articles.",
     )
+    # Several backfill runs may run at once (`flarewatch backfill` sends one per month); their
+    # writes and the poll's take turns on the data root's lock, so they never write at once.
     manual = backfill.to_deployment(
-        name="manual", concurrency_limit=ONE_AT_A_TIME,
-        description="Re-code a month range of stored raw pages; parameters start and end (YYYY-MM).",
+        name="manual", concurrency_limit=BACKFILL_RUNS,
+        description="Backfill months: parameters start and end (YYYY-MM), source (raw | sitemaps | urls), "
+        "urls (file), reprocess (none | failed | stale | all), max_parallel, data.",
     )
     serve(poll, manual)
     return 0

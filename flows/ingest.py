@@ -20,7 +20,7 @@ from extractors.feeds import load_feed_list
 from extractors.fetch import FetchPolicy
 from extractors.pipeline import CodedArticle
 from extractors.records import FeedEntry, FeedPoll, FeedSpec
-from flows import steps
+from flows import partitions, steps
 from flows.report import feed_state_rows, monthly_table, run_markdown, summary_dict
 from flows.runners import SettingsTaskRunner
 from flows.settings import Settings
@@ -109,7 +109,7 @@ def run_ingest(settings: Settings) -> dict:
             new_articles=summary.new_articles, new_mentions=summary.new_mentions,
             new_incidents=summary.new_incidents, merges=summary.merges, failures=len(summary.failures),
         )
-        steps.record_coded_months(root, coded, run_id, summary.months_rewritten)
+        partitions.record_coded_months(root, coded, run_id, summary.months_rewritten)
     publish_artifacts(root, summary)
     logger.info("run %s: %d new articles, %d new incidents", run_id, summary.new_articles, summary.new_incidents)
     return summary_dict(summary)

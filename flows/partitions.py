@@ -1,0 +1,150 @@
+"""Partition bookkeeping: which publication and event months are coded, by which extractor.
+
+In: the data root and the articles an ingest or backfill run coded. Out: rows of the `partitions`
+table and the lookups the backfill plan reads. The backfill partition is the PUBLICATION month of
+an article (its `published_at`, else its fetch time): the month the news is about, which is what
+an analyst backfills ("code March again"). The `articles` table itself stays stored by ingest
+month; `partitions` rows of table "articles" name publication months, rows of table "incidents"
+name event months.
+"""
+
+from __future__ import annotations
+
+
+import importlib.metadata
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+
+from extractors.articles import EXTRACTOR_ID
+from extractors.pipeline import CodedArticle
+from extractors.records import Article
+from warehouse import parquet
+from warehouse.schemas import PARTITION_STATUSES, PartitionRun, month_of
+from flows.steps import utcnow
+
+def publication_month(article: Article | Mapping[str, Any]) -> str:
+    """The month an article is about: its publication month (UTC), else its fetch month."""
+    get = article.get if isinstance(article, Mapping) else partial(getattr, article)
+    return month_of(get("published_at") or get("fetched_at"))
+
+
+def code_version() -> str:
+    """flarewatch's own version (the `code_version` of `partitions` rows)."""
+    try:
+        return importlib.metadata.version("flarewatch")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+_REF_COLUMNS = (
+    "article_id", "content_sha256", "canonical_url", "url", "feed_id", "outlet", "title",
+    "published_at", "raw_path", "fetched_at", "extractor_version", "language",
+)
+
+
+def latest_article_refs(root: Path) -> list[dict]:
+    """The latest stored version of every article, without its text, sorted by article_id.
+
+    Latest: the newest fetch; among versions extracted from one fetch (a re-code appends one),
+    the current extractor's, then the highest content hash, so the choice never depends on
+    file order.
+    """
+    best: dict[str, dict] = {}
+    for row in parquet.read(root, "articles", columns=list(_REF_COLUMNS)).to_pylist():
+        rank = (row["fetched_at"], row["extractor_version"] == EXTRACTOR_ID, row["content_sha256"])
+        held = best.get(row["article_id"])
+        if held is None or rank > held["_rank"]:
+            best[row["article_id"]] = row | {"_rank": rank}
+    return [{k: v for k, v in best[i].items() if k != "_rank"} for i in sorted(best)]
+
+
+def articles_by_month(root: Path) -> dict[str, list[dict]]:
+    """Publication month -> the latest versions of the articles published that month."""
+    out: dict[str, list[dict]] = {}
+    for ref in latest_article_refs(root):
+        out.setdefault(publication_month(ref), []).append(ref)
+    return out
+
+
+def month_extractor_version(refs: Sequence[Mapping[str, Any]]) -> str | None:
+    """The extractor a month's articles were coded with: the current one only if all were."""
+    versions = {r["extractor_version"] for r in refs}
+    if not versions:
+        return None
+    return EXTRACTOR_ID if versions == {EXTRACTOR_ID} else sorted(versions - {EXTRACTOR_ID})[0]
+
+
+def partition_rows(root: Path, table: str | None = None) -> dict[tuple[str, str], dict]:
+    """(table, partition) -> its `partitions` row, for one table or all."""
+    rows = parquet.read(root, "partitions").to_pylist()
+    return {(r["table"], r["partition"]): r for r in rows if table is None or r["table"] == table}
+
+
+def mark_partitions(
+    root: Path, table: str, counts: Mapping[str, int | None], *, status: str, run_id: str,
+    extractor_version: str | Mapping[str, str | None] | None = EXTRACTOR_ID, error: str | None = None,
+) -> None:
+    """Upsert one `partitions` row per partition of `counts` (partition -> rows) in one write.
+
+    "running" stamps started_at; "done" / "failed" stamp finished_at and keep the started_at of
+    the row they close (as `warehouse.state.record_partition`, but many partitions at once).
+    """
+    if status not in PARTITION_STATUSES:
+        raise ValueError(f"status must be one of {PARTITION_STATUSES}, got {status!r}")
+    if not counts:
+        return
+    now, version = utcnow(), code_version()
+    prior = partition_rows(root, table) if status != "running" else {}
+    rows = []
+    for part, n in sorted(counts.items()):
+        extractor = extractor_version.get(part) if isinstance(extractor_version, Mapping) else extractor_version
+        started = now if status == "running" else (prior.get((table, part)) or {}).get("started_at")
+        rows.append(PartitionRun(
+            table=table, partition=part, status=status, rows=n, code_version=version,
+            extractor_version=extractor, run_id=run_id, started_at=started,
+            finished_at=now if status in ("done", "failed") else None, error=error,
+        ))
+    parquet.upsert(root, "partitions", rows)
+
+
+def incident_counts(root: Path, months: Iterable[str]) -> dict[str, int]:
+    """Event month -> incidents stored in it (every status), 0 for an emptied month."""
+    wanted = sorted(set(months))
+    stored = parquet.read(root, "incidents", partitions=wanted, columns=["event_month"])["event_month"]
+    counts = Counter(stored.to_pylist())
+    return {m: counts.get(m, 0) for m in wanted}
+
+
+def record_coded_months(root: Path, coded: Sequence[CodedArticle], run_id: str,
+                        incident_months: Iterable[str] = ()) -> None:
+    """Mark the publication months that received `coded` articles, and the incident months
+    rewritten, as done (what an ingest run calls at its end, under the data root's lock).
+
+    rows = the articles now stored for the month (incidents: the month's incidents);
+    extractor_version = the current extractor only if every article of the month was coded by
+    it, so `flarewatch backfill --reprocess stale` still finds a month an upgrade half-covered.
+    """
+    months = sorted({publication_month(c.article) for c in coded})
+    if months:
+        by_month = articles_by_month(root)
+        mark_partitions(
+            root, "articles", {m: len(by_month.get(m, [])) for m in months}, status="done", run_id=run_id,
+            extractor_version={m: month_extractor_version(by_month.get(m, [])) for m in months},
+        )
+    mark_incident_months(root, incident_months, run_id)
+
+
+def mark_incident_months(root: Path, months: Iterable[str], run_id: str) -> None:
+    """Mark rewritten incident months done with their incident counts. A neighbour month a merge
+    rewrote empty is recorded only if it was recorded before (keeps the coverage grid to months
+    that hold or held incidents)."""
+    months = sorted(set(months))
+    if not months:
+        return
+    known = partition_rows(root, "incidents")
+    counts = {m: n for m, n in incident_counts(root, months).items() if n or ("incidents", m) in known}
+    mark_partitions(root, "incidents", counts, status="done", run_id=run_id)

@@ -1,0 +1,170 @@
+"""Re-coding stored articles (backfill --source raw) and storing discovered ones (sitemaps, urls).
+
+In: the data root and a publication month. Out: the month's articles re-extracted from the raw
+store and re-coded, their mentions replaced, incidents re-merged; a dict of counts for the report.
+"""
+
+from __future__ import annotations
+
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from extractors.pipeline import CodedArticle, Page
+from extractors.records import FeedEntry
+from warehouse import parquet
+from warehouse.lock import root_lock
+from warehouse.raw import RawStore
+from warehouse.schemas import month_of
+from flows.partitions import articles_by_month
+from flows.steps import Failure, _mention_row, code_all, event_month, remerge_incidents
+
+@dataclass(frozen=True, slots=True)
+class Recode:
+    """A publication month re-extracted and re-coded from the raw store, not yet written."""
+
+    month: str
+    articles: int
+    coded: tuple[CodedArticle, ...]
+    kept: tuple[str, ...]
+    """Articles whose stored page no longer yields an article: their rows are left as stored."""
+    failures: tuple[Failure, ...]
+    """Articles whose raw page is missing or unreadable (not re-coded)."""
+
+
+def prepare_recode(root: Path, month: str, *, workers: int, refs: Sequence[dict] | None = None) -> Recode:
+    """Re-extract and re-code the latest version of every article published in `month`.
+
+    Reads only (no lock needed): the stored raw page of each article goes through
+    `extractors.pipeline.code_page` again, with the stored URL, canonical URL, title and
+    publication time standing in for the feed entry (the feed summary is not stored, so an
+    article whose text came from its summary is re-coded from its page).
+    """
+    refs = articles_by_month(root).get(month, []) if refs is None else refs
+    store = RawStore(root)
+    pages, failures = [], []
+    for ref in refs:
+        if not ref["raw_path"]:
+            failures.append(Failure("recode", ref["url"], "no raw page stored for this article"))
+            continue
+        try:
+            body = store.get(ref["raw_path"])
+        except (OSError, ValueError, EOFError) as exc:  # absent, outside the store, bad gzip
+            failures.append(Failure("recode", ref["url"], f"raw page {ref['raw_path']} unreadable: {exc}"))
+            continue
+        entry = FeedEntry(
+            feed_id=ref["feed_id"] or "", url=ref["url"], canonical_url=ref["canonical_url"],
+            title=ref["title"], summary=None, published_at=ref["published_at"],
+        )
+        # The stored language stands in for the feed's declared one (the last resort of extraction).
+        pages.append(Page(entry=entry, outlet=ref["outlet"], url=ref["url"], fetched_at=ref["fetched_at"],
+                          raw_path=ref["raw_path"], body=body, feed_language=ref["language"]))
+    coded = code_all(pages, workers=workers, chunk_size=100)
+    got = {c.article.article_id for c in coded}
+    failed = {f.target for f in failures}
+    kept = tuple(r["article_id"] for r in refs if r["article_id"] not in got and r["url"] not in failed)
+    return Recode(month=month, articles=len(refs), coded=tuple(coded), kept=kept, failures=tuple(failures))
+
+
+def write_recode(root: Path, recode: Recode, *, after_mentions: Callable[[], None] | None = None) -> dict:
+    """Write a prepared re-code; the caller holds the data root's lock. Returns counts.
+
+    Order (each step idempotent, so a run killed anywhere is finished by running it again):
+    1. articles appended (a changed extraction is a new version; an identical one is skipped);
+    2. the mentions of the re-coded articles replaced, in every ingest-month partition that held
+       or receives them, the other articles' mentions kept;
+    3. incidents re-merged for the event months the old and new mentions touch, plus any month
+       holding an incident that still cites a replaced mention (`steps.remerge_incidents`), which is how
+       a rerun after a kill between 2 and 3 still finds the months of the mentions 2 removed.
+    `after_mentions` runs between 2 and 3 (the kill-and-resume test's hook).
+    """
+    new_versions = parquet.append(root, "articles", [c.article for c in recode.coded])
+    ids = {c.article.article_id for c in recode.coded}
+    rows = [_mention_row(m, c.article.fetched_at) for c in recode.coded for m in c.mentions]
+    removed, old_months = replace_article_mentions(root, ids, rows)
+    if after_mentions is not None:
+        after_mentions()
+    months = old_months | {event_month(r["event_date"]) for r in rows}
+    new, merged, rewritten = remerge_incidents(root, months)
+    return {
+        "month": recode.month, "articles": recode.articles, "recoded": len(recode.coded),
+        "new_versions": new_versions, "kept": len(recode.kept), "mentions": len(rows),
+        "mentions_replaced": len(removed), "new_incidents": new, "merges": merged,
+        "incident_months": list(rewritten), "failures": [dataclasses.asdict(f) for f in recode.failures],
+    }
+
+
+def recode_month(root: Path, month: str, *, workers: int) -> dict:
+    """Re-code every article published in `month` from its stored raw page (prepare + write).
+
+    Takes the data root's lock for the writes. `flows.backfill` calls the two halves itself, so
+    that months can be extracted in parallel while their writes take turns.
+    """
+    recode = prepare_recode(root, month, workers=workers)
+    with root_lock(root):
+        return write_recode(root, recode)
+
+
+def replace_article_mentions(root: Path, article_ids: set[str], rows: Sequence[dict]) -> tuple[set[str], set[str]]:
+    """Replace the stored mentions of `article_ids` with `rows` (their new mentions).
+
+    Every ingest-month partition that holds mentions of these articles or receives new ones is
+    rewritten whole, with the other articles' mentions kept. Returns (mention ids removed, event
+    months of the mentions removed).
+    """
+    if not article_ids:
+        return set(), set()
+    where = parquet.read(root, "mentions", columns=["article_id", "ingest_month"])
+    hit = pc.is_in(where["article_id"], value_set=pa.array(sorted(article_ids), pa.string()))
+    parts = set(where["ingest_month"].filter(hit).to_pylist())
+    new_by_part: dict[str, list[dict]] = {}
+    for row in rows:
+        new_by_part.setdefault(month_of(row["ingested_at"]), []).append(row)
+    parts |= set(new_by_part)
+    if not parts:
+        return set(), set()
+    stored = parquet.read(root, "mentions", partitions=sorted(parts))
+    mine = pc.is_in(stored["article_id"], value_set=pa.array(sorted(article_ids), pa.string()))
+    old = stored.filter(mine)
+    others = stored.filter(pc.invert(mine)).drop_columns(["ingest_month"])
+    new_ids = {r["mention_id"] for r in rows}
+    removed = set(old["mention_id"].to_pylist()) - new_ids
+    old_months = {event_month(d) for d in old["event_date"].to_pylist()}
+    by_part: dict[str, list[dict]] = {p: [] for p in parts}
+    for row in others.to_pylist():
+        by_part[month_of(row["ingested_at"])].append(row)
+    for part, new in new_by_part.items():
+        by_part[part].extend(new)
+    parquet.replace_partitions(root, "mentions", by_part)
+    return removed, old_months
+
+
+
+def store_discovered(root: Path, coded: Sequence[CodedArticle], month: str, *,
+                     after_mentions: Callable[[], None] | None = None) -> dict:
+    """Store articles a sitemap or URL list found for one publication month; the caller holds the lock.
+
+    Order: their mentions first (replacing any an earlier, killed attempt left), then incidents
+    re-merged for the event months of every mention of the month's articles, then the articles.
+    A stored article marks its URL as seen, so it goes last: a run killed before it fetches the
+    page again next time and redoes the rest, instead of leaving an article without its mentions.
+    `after_mentions` runs after the mentions are written (the kill-and-resume test's hook).
+    """
+    rows = [_mention_row(m, c.article.fetched_at) for c in coded for m in c.mentions]
+    new_ids = {c.article.article_id for c in coded}
+    replace_article_mentions(root, new_ids, rows)
+    if after_mentions is not None:
+        after_mentions()
+    ids = {r["article_id"] for r in articles_by_month(root).get(month, [])} | new_ids
+    stored = parquet.read(root, "mentions", columns=["article_id", "event_date"])
+    hit = pc.is_in(stored["article_id"], value_set=pa.array(sorted(ids), pa.string()))
+    months = {event_month(d) for d in stored["event_date"].filter(hit).to_pylist()}
+    new, merged, rewritten = remerge_incidents(root, months)
+    articles = parquet.append(root, "articles", [c.article for c in coded])
+    return {"month": month, "articles": len(ids), "new_articles": articles, "mentions": len(rows),
+            "new_incidents": new, "merges": merged, "incident_months": list(rewritten), "failures": []}
