@@ -128,6 +128,8 @@ def _deletions(key: str) -> set[str]:
     return {key} | {key[:i] + key[i + 1 :] for i in range(len(key))}
 
 
+_UNIT_SUFFIX = re.compile(r"\s+(?:Region|Province|Department|Governorate|District|State)$")
+
 # Row kinds in places.tsv.gz, most general first.
 KINDS = ("country", "admin1", "admin2", "city", "site", "water")
 
@@ -175,8 +177,15 @@ class GazetteerData:
         self.abbreviations: set[str] = set()
         self.country_row: dict[str, int] = {}
         self.admin1_row: dict[tuple[str, str], int] = {}
+        aliases = yaml.load((folder / "aliases.yaml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        # ACLED's spelling of a region where the gazetteer's differs ("Al Marqab" -> "Almargeb"),
+        # applied to every row as it is parsed.
+        self._rename: dict[tuple[str, str], str] = {
+            (iso3, old): new for iso3, names in (aliases.get("acled_admin1") or {}).items()
+            for old, new in names.items()
+        }
         self._index_heads()
-        self._load_aliases(folder / "aliases.yaml")
+        self._load_aliases(aliases)
         self._load_sites(folder / "sites.yaml")
 
     # -- lookup --------------------------------------------------------------------------
@@ -185,7 +194,11 @@ class GazetteerData:
         """The entry with id `i`."""
         r = self._rows[i]
         if isinstance(r, str):
-            r = self._rows[i] = _parse_row(r)
+            r = _parse_row(r)
+            if r.admin1 and (r.iso3, r.admin1) in self._rename:
+                new = self._rename[(r.iso3, r.admin1)]
+                r = Row(r.kind, r.iso3, new, new if r.kind == "admin1" else r.name, r.lat, r.lon, r.pop)
+            self._rows[i] = r
         return r
 
     def ids(self, key: str) -> list[tuple[int, bool]]:
@@ -236,6 +249,16 @@ class GazetteerData:
                 self.country_row[r.iso3] = i
             elif r.admin1:
                 self.admin1_row[(r.iso3, fold(r.admin1))] = i
+                raw = _parse_row(line)
+                if raw.admin1 != r.admin1:  # renamed: both spellings name it
+                    self.admin1_row[(r.iso3, fold(raw.admin1 or ""))] = i
+                    for key, weak in name_keys(r.admin1):
+                        self._add(key, i, weak)
+                bare = _UNIT_SUFFIX.sub("", r.admin1)
+                if bare != r.admin1 and len(bare) >= 4:
+                    # "Central Region" is "Central" in ACLED notes ("Lilongwe (Central)").
+                    for key, _ in name_keys(bare):
+                        self._add(key, i, True)
 
     def _add(self, key: str, i: int, weak: bool = False) -> None:
         item = f"~{i}" if weak else str(i)
@@ -249,8 +272,7 @@ class GazetteerData:
         self._rows.append(r)
         return len(self._rows) - 1
 
-    def _load_aliases(self, path: Path) -> None:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    def _load_aliases(self, data: dict) -> None:
         for iso3, names in (data.get("countries") or {}).items():
             i = self.country_row[iso3]
             for name in names:

@@ -89,7 +89,7 @@ _NEAR = frozenset(
     "north south east west northeast northwest southeast southwest between".split()
 )
 _LOCATIVE = frozenset("in at near outside around inside into on within across".split())
-_AWAY = frozenset("from to toward towards with".split())
+_AWAY = frozenset("from to toward towards with by".split())
 _GAP_WORDS = "|".join(sorted(UNIT_WORDS | TOWN_WORDS | VILLAGE_WORDS | {"center", "centre", "area", "sector"}))
 # What stands between a place and its container: "X, Y", "X (Y", "X in Y", "X district of Y".
 _CONTAINER_GAP = re.compile(
@@ -99,6 +99,7 @@ _COMMA_GAP = re.compile(rf"\s*(?:(?:{_GAP_WORDS})\b\s*){{0,2}}[,(]\s*", re.I)
 _POSSESSIVE_GAP = re.compile(rf"\s*(?:(?:{_GAP_WORDS})\b\s*)?['’]s\s+", re.I)
 _LISTING = re.compile(r"\s*(?:,|and\b|or\b|&)\s*[A-Z]")
 _BORDER = re.compile(r"\bborders?\s+(?:with\s+|of\s+)?(?:the\s+)?$", re.I)
+_BORDER_AFTER = re.compile(r"(?:['’]s)?[ \t]+(?:\w+[ \t]+)?(?:border|frontier)\b", re.I)  # "near the Mali border"
 
 
 @dataclass(slots=True)
@@ -127,19 +128,22 @@ class Gazetteer:
     def find(self, text: str) -> list[PlaceHit]:
         """Every accepted place-name occurrence, in text order, non-overlapping (the longest
         name wins), each with all its readings, best first (best = what the text supports)."""
-        _, matches = self._resolve(text, ())
+        _, matches, _ = self._resolve(text, ())
         return [self._hit(x) for x in matches if x.accepted]
 
     def countries(self, text: str) -> list[str]:
         """ISO3 codes the text names (countries, demonyms, regions, towns), most often first."""
-        _, matches = self._resolve(text, ())
+        _, matches, _ = self._resolve(text, ())
         votes: Counter[str] = Counter()
-        for x in matches:
+        first: dict[str, int] = {}
+        for k, x in enumerate(matches):
             if x.accepted and not x.m.attributive:
                 iso3 = self.data.row(x.best).iso3
                 if iso3:
-                    votes[iso3] += 1
-        return [iso3 for iso3, _ in votes.most_common()]
+                    # Places weigh more than nationalities ("Ethiopian raiders" in Kenya).
+                    votes[iso3] += _weight(x.best in self.data.demonym_rows, self.data.row(x.best).kind, False)
+                    first.setdefault(iso3, k)
+        return sorted(votes, key=lambda c: (-votes[c], first[c]))
 
     def locate(
         self, text: str, start: int, end: int, *, context_iso3: Sequence[str] = ()
@@ -153,7 +157,7 @@ class Gazetteer:
         districts before regions before countries; then places introduced by "in", "at",
         "near" before others; then places not introduced by "from", "to", "border with".
         """
-        toks, matches = self._resolve(text, tuple(context_iso3))
+        toks, matches, doc_votes = self._resolve(text, tuple(context_iso3))
         row = self.data.row
         inside = [k for k, x in enumerate(matches) if x.accepted and start <= x.m.start and x.m.end <= end]
         if not inside:
@@ -168,6 +172,8 @@ class Gazetteer:
             votes[row(x.best).iso3] += w + 0.5 * self._locative(toks, x.m.lo)
         for n, iso3 in enumerate(context_iso3[:2]):
             votes[iso3] += 0.3 - 0.1 * n
+        for iso3, v in doc_votes.items():
+            votes[iso3] += 0.25 * min(v, 6.0)  # the whole text's countries break ties
         main = votes.most_common(1)[0][0]
         places = [
             k for k in inside
@@ -219,45 +225,70 @@ class Gazetteer:
         return scan(self.data, text)
 
     @functools.lru_cache(maxsize=256)  # noqa: B019
-    def _resolve(self, text: str, context_iso3: tuple[str, ...]) -> tuple[list[Token], list[_Match]]:
+    def _resolve(
+        self, text: str, context_iso3: tuple[str, ...]
+    ) -> tuple[list[Token], list[_Match], Counter[str]]:
         toks, mentions = self._scan(text)
         row = self.data.row
         matches = [_Match(m) for m in mentions]
-        # Pass 1: which countries and regions does the text name without doubt?
+        # Pass 1: which countries and regions does the text name without doubt? Each clear
+        # mention is weighed by what it is: a country or region named as such counts most, a
+        # town less, a nationality or an adjective ("Ethiopian militia", "Iran-backed") least:
+        # whose people act is weak evidence of where.
         votes: Counter[str] = Counter()
+        own: list[tuple[str, float] | None] = [None] * len(matches)
         regions: set[tuple[str, str]] = set()
         unique = [len({row(rid).iso3 for rid, _ in x.m.ids}) == 1 for x in matches]
         for n, x in enumerate(matches):
-            best_by_iso: dict[str, float] = {}
+            best_by_iso: dict[str, tuple[float, int]] = {}
             for rid, weak in x.m.ids:
                 r = row(rid)
                 s = self._prior(rid, r, weak, unique[n])
-                if s > best_by_iso.get(r.iso3, -1e9):
-                    best_by_iso[r.iso3] = s
-            ranked = sorted(best_by_iso.items(), key=lambda kv: -kv[1])
-            if ranked and ranked[0][1] >= ACCEPT and not x.m.common and not x.m.in_name and (
-                len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= 1.0
+                if s > best_by_iso.get(r.iso3, (-1e9, 0))[0]:
+                    best_by_iso[r.iso3] = (s, rid)
+            ranked = sorted(best_by_iso.items(), key=lambda kv: -kv[1][0])
+            if ranked and ranked[0][1][0] >= ACCEPT and not x.m.common and not x.m.in_name and (
+                len(ranked) == 1 or ranked[0][1][0] - ranked[1][1][0] >= 1.0
             ):
-                if not x.m.attributive:
-                    votes[ranked[0][0]] += 1
+                iso3, (_, rid) = ranked[0]
+                if iso3:
+                    w = _weight(rid in self.data.demonym_rows, row(rid).kind, x.m.attributive,
+                                ranked[0][1][0] >= 6.5)
+                    votes[iso3] += w
+                    own[n] = (iso3, w)
                 for rid, weak in x.m.ids:
                     r = row(rid)
                     if not weak and r.kind in ("admin1", "admin2") and r.iso3 == ranked[0][0]:
                         regions.add((r.iso3, r.admin1 or ""))
-        top = votes.most_common(1)[0][0] if votes else None
+        top = max(votes, key=votes.__getitem__) if votes else None
         ctx = {iso3: 2.5 - min(n, 1) for n, iso3 in enumerate(context_iso3)}
 
         # Pass 2: score every reading in that context.
         for n, x in enumerate(matches):
+            mine = own[n]
             for rid, weak in x.m.ids:
                 r = row(rid)
                 support = 0.0
+                penalty = 0.0
                 if r.iso3:
-                    support += 2.5 if r.iso3 == top else 1.5 if r.iso3 in votes else 0.0
-                    support += ctx.get(r.iso3, 0.0)
+                    # Evidence for this reading's country from the rest of the text only.
+                    other = votes[r.iso3] - (mine[1] if mine and mine[0] == r.iso3 else 0.0)
+                    rival = max((v for c, v in votes.items() if c != r.iso3), default=0.0)
+                    if r.iso3 in votes:  # a clear name is evidence of its own country
+                        support += 2.5 if r.iso3 == top and votes[top] >= 1.0 else 1.5
+                    sure = bool(mine) and mine[0] == r.iso3 and mine[1] >= 1.0  # "Corrientes"
+                    if other <= 0.25 and rival >= 1.5 and not sure and (
+                        (r.kind in ("city", "admin2", "site") and self._prior(rid, r, False) < 7.0)
+                        or (r.kind == "admin1" and not unique[n])
+                    ):
+                        # A namesake in a country the text gives no other sign of, while it
+                        # names another: "Inata" (Burkina Faso) is no Inada in Japan, the
+                        # "Central" of a Malawi note no region of Botswana.
+                        penalty = 2.5
+                    support += ctx.get(r.iso3, 0.0) if other > 0.25 or not rival else 0.0
                     if r.kind not in ("country", "admin1") and (r.iso3, r.admin1 or "") in regions:
                         support += 2.0
-                s = self._prior(rid, r, weak, unique[n]) + support
+                s = self._prior(rid, r, weak, unique[n]) + support - penalty
                 if x.m.hint == "admin":
                     s += 3.0 if r.kind in ("admin1", "admin2") else -1.0
                 elif x.m.hint in ("city", "village"):
@@ -289,7 +320,7 @@ class Gazetteer:
                 doubtful = x.m.common and r.kind == "admin1" and r.iso3 != top \
                     and r.iso3 not in context_iso3[:1]
             x.accepted = x.scores[x.best] >= ACCEPT and not x.unknown and (confirmed or not doubtful)
-        return toks, matches
+        return toks, matches, votes
 
     def _prior(self, rid: int, r: Row, weak: bool, unique: bool = False) -> float:
         if rid in self.data.demonym_rows:
@@ -361,7 +392,8 @@ class Gazetteer:
 
     def _bordering(self, text: str, x: _Match) -> bool:
         """"near the border with Somalia": a neighbour, not the scene."""
-        return bool(_BORDER.search(text, max(0, x.m.start - 24), x.m.start))
+        return bool(_BORDER.search(text, max(0, x.m.start - 24), x.m.start)) \
+            or bool(_BORDER_AFTER.match(text, x.m.end))
 
     @staticmethod
     def _locative(toks: list[Token], lo: int) -> bool:
@@ -418,6 +450,13 @@ class Gazetteer:
                 seen.add(p)
                 cands.append(p)
         return PlaceHit(x.m.start, x.m.end, x.m.surface, tuple(cands))
+
+
+def _weight(demonym: bool, kind: str, attributive: bool, big: bool = True) -> float:
+    """How much one clear mention says about the country of the text (see `_resolve`)."""
+    if attributive or demonym:
+        return 0.5
+    return {"country": 2.0, "admin1": 2.0, "admin2": 1.5}.get(kind, 1.0 if big else 0.5)
 
 
 def _top(scores: dict[int, float]) -> list[int]:

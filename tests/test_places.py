@@ -231,3 +231,59 @@ def test_dateline_is_where_the_reporter_is_not_the_scene(gz):
 def test_title_case_headline_abbreviation_is_an_adjective(gz):
     loc = locate_all(gz, "Attacks on US Interests in Iraq Highlight Threat of Escalating Conflict")
     assert loc.iso3 == "IRQ"
+
+
+# -- document-level country evidence ---------------------------------------------------------
+
+
+def test_country_before_the_word_border_is_a_neighbour_not_the_scene(gz):
+    text = "Militants attacked a gendarmerie post near the Mali border in Djibasso, Kossi province."
+    loc = locate_all(gz, text, context_iso3=tuple(gz.countries(text)))
+    assert (loc.iso3, loc.location) == ("BFA", "Djibasso")
+
+
+def test_small_namesake_abroad_is_dropped_when_the_text_names_another_country(gz):
+    # "Inata" has a namesake in Japan; nothing in the text points there.
+    text = "Miners protested in Inata after Burkinabe officials in Djibo closed the site, Burkina Faso media said."
+    assert gz.countries(text) == ["BFA"]
+
+
+def test_namesake_inside_its_named_region_is_kept(gz):
+    # The town, not the country Panama: the region right after it holds a town of that name.
+    text = "Villagers in Panama, Corrientes, protested against a new dam."
+    loc = locate_all(gz, text, context_iso3=tuple(gz.countries(text)))
+    assert (loc.iso3, loc.admin1, loc.location) == ("ARG", "Corrientes", "Panama")
+    assert gz.countries(text)[0] == "ARG"
+
+
+def test_countries_weigh_places_above_nationalities(gz):
+    text = ("Ethiopian gunmen, said to be Ethiopian herders, raided Ethiopian-Kenyan grazing land "
+            "near Moyale in Kenya.")
+    assert gz.countries(text)[0] == "KEN"
+
+
+# -- ACLED's region names -----------------------------------------------------------------------
+
+
+def test_region_named_without_its_unit_word(gz):
+    # GeoNames says "Central Region"; notes write "(Central)".
+    loc = locate_all(gz, "Protesters gathered in Lilongwe (Central) after the court ruling.")
+    assert (loc.iso3, loc.admin1, loc.location) == ("MWI", "Central Region", "Lilongwe")
+
+
+@pytest.mark.parametrize("text, admin1", [
+    ("Unknown gunmen attacked a checkpoint in Janzur (Aljfara) at dawn.", "Aljfara"),
+    ("Shelling hit Tarhuna (Al Marqab) on Tuesday.", "Almargeb"),
+    ("Two people were killed in clashes in Iztapalapa, Mexico City.", "Distrito Federal"),
+])
+def test_region_is_spelled_as_acled_spells_it(gz, text, admin1):
+    assert locate_all(gz, text).admin1 == admin1
+
+
+def test_acled_region_renames_name_existing_regions():
+    data = yaml.safe_load((SEEDS_DIR / "gazetteer" / "aliases.yaml").read_text(encoding="utf-8"))
+    gd = get_gazetteer().data
+    for iso3, names in data["acled_admin1"].items():
+        for old, new in names.items():
+            assert (iso3, fold(new)) in gd.admin1_row, (iso3, old)
+            assert (iso3, fold(old)) in gd.admin1_row, (iso3, old)
