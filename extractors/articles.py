@@ -14,6 +14,8 @@ import datetime as dt
 import hashlib
 import logging
 import re
+import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -78,7 +80,9 @@ def extract_article(html: bytes | str, *, url: str, feed_entry: FeedEntry | None
     Text: the page's body, unless the page yields less text than the feed summary (a paywall or
     consent page), then the summary. Date: see `_published_at`. Language: the page's declared
     language (`<html lang>`, content-language, og:locale), else `feed_language`; a lower-case
-    ISO 639 code without region.
+    ISO 639 code without region. A candidate whose writing system does not match the text's is
+    passed over (a Russian page on a feed declared "en", a template's stray `lang="en"`): no
+    language (None) rather than a wrong one.
     """
     page_text, doc = _run_trafilatura(html, url, fetched_at)
     summary = feed_entry.summary if feed_entry else None
@@ -106,7 +110,7 @@ def extract_article(html: bytes | str, *, url: str, feed_entry: FeedEntry | None
         published_at=_published_at(getattr(doc, "date", None),
                                     feed_entry.published_at if feed_entry else None),
         site_name=_clean(getattr(doc, "sitename", None)),
-        language=_language(html, getattr(doc, "language", None), feed_language),
+        language=_language(html, getattr(doc, "language", None), feed_language, text),
         content_sha256=sha,
         raw_path=raw_path,
         fetched_at=fetched_at,
@@ -181,12 +185,51 @@ def _published_at(page_date: str | None, feed_date: dt.datetime | None) -> dt.da
     return parsed.replace(tzinfo=dt.UTC)
 
 
-def _language(html: bytes | str, detected: str | None, feed_language: str | None) -> str | None:
+def _language(html: bytes | str, detected: str | None, feed_language: str | None,
+              text: str = "") -> str | None:
+    script = _main_script(text)
     for candidate in (detected, _declared_language(html), feed_language):
         match = _LANG_CODE.match((candidate or "").strip().lower())
-        if match:
+        if match and (script is None or script in _SCRIPTS.get(match.group(1), _LATIN)):
             return match.group(1)
     return None
+
+
+# The writing systems of the languages not written in Latin letters (ISO 639-1 and -3 codes);
+# every other code is taken as Latin-script. Only a clear mismatch rejects a declared language.
+_LATIN = frozenset({"LATIN"})
+_SCRIPTS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("ru", "rus", "uk", "ukr", "bg", "bul", "mk", "mkd", "be", "bel", "kk", "kaz",
+                     "ky", "kir", "tg", "tgk", "mn", "mon"), frozenset({"CYRILLIC"})),
+    **dict.fromkeys(("sr", "srp"), frozenset({"CYRILLIC", "LATIN"})),
+    **dict.fromkeys(("ar", "ara", "fa", "fas", "per", "ur", "urd", "ps", "pus", "sd", "snd", "ug",
+                     "uig", "ckb"), frozenset({"ARABIC"})),
+    **dict.fromkeys(("ku", "kur"), frozenset({"ARABIC", "LATIN"})),
+    **dict.fromkeys(("he", "heb", "yi", "yid"), frozenset({"HEBREW"})),
+    **dict.fromkeys(("el", "ell", "gre"), frozenset({"GREEK"})),
+    **dict.fromkeys(("zh", "zho", "chi"), frozenset({"CJK"})),
+    **dict.fromkeys(("ja", "jpn"), frozenset({"CJK", "HIRAGANA", "KATAKANA"})),
+    **dict.fromkeys(("ko", "kor"), frozenset({"HANGUL", "CJK"})),
+    **dict.fromkeys(("hi", "hin", "mr", "mar", "ne", "nep", "sa", "san"), frozenset({"DEVANAGARI"})),
+    **dict.fromkeys(("bn", "ben"), frozenset({"BENGALI"})),
+    **dict.fromkeys(("ta", "tam"), frozenset({"TAMIL"})),
+    **dict.fromkeys(("th", "tha"), frozenset({"THAI"})),
+    **dict.fromkeys(("ka", "kat", "geo"), frozenset({"GEORGIAN"})),
+    **dict.fromkeys(("hy", "hye", "arm"), frozenset({"ARMENIAN"})),
+    **dict.fromkeys(("am", "amh", "ti", "tir"), frozenset({"ETHIOPIC"})),
+}
+
+
+def _main_script(text: str, sample: int = 2000) -> str | None:
+    """The writing system of most letters among the first `sample` ("LATIN", "CYRILLIC", ...)."""
+    counts: Counter[str] = Counter()
+    for ch in text:
+        if ch.isalpha():
+            name = unicodedata.name(ch, "")
+            counts["CJK" if name.startswith("CJK") else name.split(" ", 1)[0]] += 1
+            if counts.total() >= sample:
+                break
+    return counts.most_common(1)[0][0] if counts else None
 
 
 def _declared_language(html: bytes | str) -> str | None:

@@ -155,7 +155,7 @@ def analyse_sentence(text: str, lex: Lexicon, dates: list[DateHit]) -> SentenceC
     sentence_drop = _sentence_reason(blockers, named_day, cues, text.rstrip(" \"'\u201d\u2019").endswith("?"))
     for cue in cues:
         reason = (sentence_drop or _tally_reason(cue, blockers, out.clauses, named_day)
-                  or _cue_reason(cue, blockers, out.clauses, cues))
+                  or _cue_reason(cue, blockers, out.clauses, cues, text))
         if reason:
             out.dropped.append((cue, reason))
             continue
@@ -203,7 +203,7 @@ _POSSESSIVE_CUES = ("attack", "clash", "shelling", "air", "strike", "ied")
 _MUNITION_CUES = ("shelling", "air", "grenade", "ied")
 _PLURAL_ACT_AFTER = re.compile(r"(?i)\s+(?:attacks|strikes|barrages|raids|bombardments)\b")
 _BARE_PLURAL = re.compile(r"(?i)^(?:[\w-]+ )?(?:rockets|missiles|drones|shells|mortars|bombs|grenades|projectiles|"
-                          r"UAVs|IEDs|mines|landmines|artillery)$")
+                          r"UAVs|IEDs|mines|landmines|artillery|attacks|strikes|bombings)$")
 _USE = re.compile(
     r"(?i)\b(?:fir(?:ed|es|e|ing)|launch(?:ed|es|ing)?|f[ae]ll|falling|landed|struck|strikes?|hit|hits|slammed|rained|"
     r"targeted|targeting|exploded|detonated|aimed|shot|pounded|used|dropped|impacted|intercepted|downed|rocked|"
@@ -256,7 +256,12 @@ def _tally_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], 
     return None
 
 
-def _cue_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], cues: list[Cue]) -> str | None:
+# "since" right before an act makes it the start of a span ("the first time since Hamas attacked")
+_REFERENCE = re.compile(r"(?i)\bsince\s+(?:the\s+|a\s+|its\s+|their\s+)?(?:[\w.’'-]+\s+){0,3}$")
+
+
+def _cue_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], cues: list[Cue],
+                text: str = "") -> str | None:
     """A reason that voids this one cue, or None."""
     if cue.name == "strike" and _overlaps(cue, blockers["strike_labour"]):
         return "labour strike"
@@ -266,6 +271,8 @@ def _cue_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], cu
             c.name in EXPLOSIVE or c.name in ("attack", "clash") for c in cues if c is not cue):
         return "not conflict"
     clause = clause_of(clauses, cue.start)
+    if _REFERENCE.search(text[max(clauses[clause], cue.start - 40):cue.start]):
+        return "reference"  # "his first speech since the 7 October attack": a point in time, not news
     for name in ("negation", "modality"):
         # a threat or a denial governs what follows it closely in its own clause
         if any(b.end <= cue.start <= b.end + _SCOPE and clause_of(clauses, b.start) == clause for b in blockers[name]):

@@ -55,7 +55,7 @@ _CLAUSE_WORD = re.compile(r"(?i)\b(?:after|before|following|when|while|but|since
 # a date that opens the sentence dates all of it: "On 6 May 2020, ...", "As reported on 2 May, ..."
 _OPENING = re.compile(r"(?i)^\W*(?:(?:on or around|on or about|as reported on|reported on|on|around|in|during|by|"
                       r"late on|early on|"
-                      r"between|\d{1,2}|the night of)\s+)*$")
+                      r"between|\d{1,2}|the (?:night|morning|afternoon|evening|early hours) of)\s+)*$")
 _SPAN_EDGE = re.compile(r"(?i)\b(?:since|until|till|from|by|after|before|ahead of|through)\s+(?:the\s+|mid-?|"
                         r"early\s+|late\s+)?$")
 

@@ -6,7 +6,9 @@ or `FetchError` (url, short reason, status).
 Every request gets a real User-Agent, timeouts (per socket operation and for the whole body),
 conditional GET headers when asked, a cap on the DECODED body (inflated here in bounded steps, so a
 gzip bomb stops at cap+1 bytes), retries with backoff and jitter only where a retry can help,
-redirects followed by hand so every hop is checked, and the SSRF guard: a host any of whose
+per-host limits (concurrency, an optional spacing between starts, and a Retry-After that holds
+back every request to that host, not only the one that got it), redirects followed by hand so
+every hop is checked, and the SSRF guard: a host any of whose
 addresses is loopback, private, link-local, reserved, multicast or cloud-metadata is refused
 unless named in `allow_hosts`. The guard runs before each hop and again when a socket is opened,
 on the very address connected to (no DNS-rebinding gap). Environment proxies and netrc are
@@ -118,6 +120,7 @@ class FetchPolicy:
     backoff: float = 0.5
     allow_hosts: frozenset[str] = frozenset()
     per_host_concurrency: int = 2
+    per_host_interval: float = 0.0  # seconds between the starts of two requests to one host
     concurrency: int = 8
     respect_robots: bool = True
     max_retry_after: float = 30.0  # a longer Retry-After gives up now; the next poll tries again
@@ -125,8 +128,9 @@ class FetchPolicy:
     def __post_init__(self) -> None:
         if min(self.timeout, self.max_bytes, self.per_host_concurrency, self.concurrency) <= 0:
             raise ValueError("timeout, max_bytes and concurrencies must be positive")
-        if min(self.retries, self.max_redirects, self.backoff) < 0:
-            raise ValueError("retries, max_redirects and backoff must not be negative")
+        if min(self.retries, self.max_redirects, self.backoff, self.per_host_interval) < 0:
+            raise ValueError("retries, max_redirects, backoff and per_host_interval must not be "
+                             "negative")
 
 
 def _address_problem(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
@@ -288,6 +292,7 @@ class Fetcher:
                                     follow_redirects=False, trust_env=False)
         self._lock = threading.Lock()
         self._host_slots: dict[str, threading.BoundedSemaphore] = {}
+        self._not_before: dict[str, float] = {}  # host -> monotonic time its next request may start
         self._robots: dict[str, urllib.robotparser.RobotFileParser | FetchError] = {}
         self._robots_locks: dict[str, threading.Lock] = {}
 
@@ -321,7 +326,9 @@ class Fetcher:
                  check_robots: bool | None = None) -> list[Response | FetchError]:
         """Fetch article pages concurrently; results in input order, failures as `FetchError`.
 
-        At most `policy.concurrency` requests in flight, `policy.per_host_concurrency` per host.
+        At most `policy.concurrency` requests in flight, `policy.per_host_concurrency` per host,
+        starts to one host spaced by `policy.per_host_interval`, and none to a host during the
+        Retry-After it gave any of them (a 429 holds back its sibling requests, not just itself).
         `check_robots` defaults to the policy's `respect_robots`.
         """
         robots = self.policy.respect_robots if check_robots is None else check_robots
@@ -382,29 +389,12 @@ class Fetcher:
 
     def _fetch_once(self, url: str, headers: dict[str, str], kind: Kind, max_bytes: int) -> _Hop:
         timeout = self.policy.timeout
-        deadline = time.monotonic() + timeout
+        host = urlsplit(url).netloc
         try:
-            with self._host_slot(urlsplit(url).netloc), \
-                    self._client.stream("GET", url, headers=headers) as r:
-                status = r.status_code
-                flat = {k.lower(): v for k, v in r.headers.items()}
-                if status in _REDIRECTS and "location" in r.headers:
-                    return _Hop(status, flat, location=r.headers["location"])
-                if status == 304:
-                    return _Hop(status, flat)
-                if status in _RETRY_STATUSES:
-                    wait = _retry_after_seconds(r.headers.get("retry-after"))
-                    if wait is not None and wait > self.policy.max_retry_after:
-                        raise FetchError(url, f"HTTP {status}, Retry-After {wait:.0f}s is over "
-                                         f"the {self.policy.max_retry_after:g}s cap", status)
-                    raise _Retryable(url, f"HTTP {status}", status, wait)
-                if not 200 <= status < 300:
-                    raise FetchError(url, f"HTTP {status}", status)
-                media = r.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-                if not _type_allowed(media, kind):
-                    raise FetchError(url, f"wrong content type for a {kind}: {media}", status)
-                body = self._read_capped(r, url, max_bytes, deadline)
-                return _Hop(status, flat, body)
+            with self._host_slot(host):
+                self._await_turn(host)
+                deadline = time.monotonic() + timeout
+                return self._exchange(url, host, headers, kind, max_bytes, deadline)
         except _Refused as exc:
             raise FetchError(url, str(exc)) from None
         except (httpx.InvalidURL, UnicodeError, ValueError) as exc:
@@ -415,6 +405,31 @@ class Fetcher:
             raise _Retryable(url, f"connection failed: {exc or type(exc).__name__}") from None
         except httpx.HTTPError as exc:
             raise FetchError(url, f"{type(exc).__name__}: {exc}") from None
+
+    def _exchange(self, url: str, host: str, headers: dict[str, str], kind: Kind, max_bytes: int,
+                  deadline: float) -> _Hop:
+        with self._client.stream("GET", url, headers=headers) as r:
+            status = r.status_code
+            flat = {k.lower(): v for k, v in r.headers.items()}
+            if status in _REDIRECTS and "location" in r.headers:
+                return _Hop(status, flat, location=r.headers["location"])
+            if status == 304:
+                return _Hop(status, flat)
+            if status in _RETRY_STATUSES:
+                wait = _retry_after_seconds(r.headers.get("retry-after"))
+                if wait is not None and wait > self.policy.max_retry_after:
+                    raise FetchError(url, f"HTTP {status}, Retry-After {wait:.0f}s is over "
+                                     f"the {self.policy.max_retry_after:g}s cap", status)
+                if wait is not None:  # the server's wish holds for every request to it
+                    self._defer(host, wait)
+                raise _Retryable(url, f"HTTP {status}", status, wait)
+            if not 200 <= status < 300:
+                raise FetchError(url, f"HTTP {status}", status)
+            media = r.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+            if not _type_allowed(media, kind):
+                raise FetchError(url, f"wrong content type for a {kind}: {media}", status)
+            body = self._read_capped(r, url, max_bytes, deadline)
+            return _Hop(status, flat, body)
 
     def _read_capped(self, r: httpx.Response, url: str, max_bytes: int, deadline: float) -> bytes:
         over = f"body over {_size(max_bytes)} cap"
@@ -434,6 +449,20 @@ class Fetcher:
             if len(body) > max_bytes:
                 raise FetchError(url, over, r.status_code)
         return bytes(body)
+
+    def _await_turn(self, host: str) -> None:
+        """Sleep until `host` may take another request; book the next turn `per_host_interval` on."""
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._not_before.get(host, 0.0))
+            self._not_before[host] = start + self.policy.per_host_interval
+        if start > now:
+            time.sleep(start - now)
+
+    def _defer(self, host: str, seconds: float) -> None:
+        with self._lock:
+            until = time.monotonic() + seconds
+            self._not_before[host] = max(self._not_before.get(host, 0.0), until)
 
     def _host_slot(self, host: str) -> threading.BoundedSemaphore:
         with self._lock:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 
 from extractors import EXTRACTOR_VERSION
 from extractors.actors import Actors, read_actors, read_claim
@@ -76,9 +77,38 @@ def _confidence(group: Group, toll: Toll) -> float:
     return round(min(0.95, max(0.05, score)), 2)
 
 
-def _mention_id(article_id: str, start: int, end: int, sub_event_type: str, date: dt.date | None) -> str:
+def _mention_id(article_id: str, start: int, end: int, sub_event_type: str, date: dt.date | None,
+                ordinal: int = 0) -> str:
+    """A stable id from the evidence span, type and date; `ordinal` tells apart the targets of one
+    counted strike ("strikes on three locations": ordinals 0, 1, 2 share one evidence span)."""
     key = f"{article_id}|{start}|{end}|{sub_event_type}|{date.isoformat() if date else ''}"
+    if ordinal:
+        key += f"|{ordinal}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+# Remote strikes on counted or listed targets: ACLED codes one event per target location.
+_SPLIT_TYPES = ("Air/drone strike", "Shelling/artillery/missile attack")
+_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5}
+_COUNTED_TARGETS = re.compile(
+    r"(?i)\b(?:on|against|at|targeting|targeted|hit|hitting|struck|striking|bombed|pounded)\s+(?:\w+\s+)?"
+    r"(?P<n>two|three|four|five|[2-5])\s+(?:separate\s+|different\s+|[\w-]+\s+)?"
+    r"(?:locations|sites|facilities|targets|positions|places|areas|bases|depots|camps|compounds)\b")
+_SITE = r"(?:facility|cent(?:er|re)|depot|camp|base|site|headquarters|post|warehouse|compound)"
+_TARGET_PAIR = re.compile(rf"(?i)\b(?:struck|hit|targeted|bombed|on|against)\s+an?\s+(?:[\w-]+\s+){{0,3}}?{_SITE}"
+                          rf"\s+and\s+an?\s+(?:[\w-]+\s+){{0,3}}?{_SITE}\b")
+
+
+def _targets(group: Group, sub_event_type: str) -> int:
+    """How many separate targets a remote strike's lead sentence names: 1 unless it counts them
+    ("airstrikes on three locations") or lists two sites ("struck a depot and a training camp")."""
+    if sub_event_type not in _SPLIT_TYPES:
+        return 1
+    text = group.lead.sentence.text
+    counted = _COUNTED_TARGETS.search(text)
+    if counted:
+        return _COUNTS[counted.group("n").lower()]
+    return 2 if _TARGET_PAIR.search(text) else 1
 
 
 def _evidence(group: Group, prep: Prepared) -> tuple[int, int]:
@@ -144,17 +174,20 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
         else:
             iso3 = admin1 = place = lat = lon = geo = None
         start, end = _evidence(group, prep)
-        mentions.append(Mention(
-            mention_id=_mention_id(article_id, start, end, sub_event_type, event_date),
-            article_id=article_id, outlet=outlet, reported_at=published_at,
-            event_type=SUB_EVENT_TYPES[sub_event_type], sub_event_type=sub_event_type,
-            event_date=event_date, date_precision=precision,
-            iso3=iso3, admin1=admin1, location=place, latitude=lat, longitude=lon, geo_precision=geo,
-            actor1=actors.actor1, actor2=actors.actor2,
-            fatalities=toll.fatalities, injuries=toll.injuries,
-            weapons=tuple(read_weapons(joined)), munitions=read_munitions(joined),
-            role=_role(group, groups[0], published), evidence=text[start:end],
-            evidence_start=start, evidence_end=end,
-            confidence=_confidence(group, toll), extractor_version=EXTRACTOR_VERSION,
-        ))
+        for ordinal in range(_targets(group, sub_event_type)):
+            # the figures of a counted strike stay on its first target: they are not per target
+            first = ordinal == 0
+            mentions.append(Mention(
+                mention_id=_mention_id(article_id, start, end, sub_event_type, event_date, ordinal),
+                article_id=article_id, outlet=outlet, reported_at=published_at,
+                event_type=SUB_EVENT_TYPES[sub_event_type], sub_event_type=sub_event_type,
+                event_date=event_date, date_precision=precision,
+                iso3=iso3, admin1=admin1, location=place, latitude=lat, longitude=lon, geo_precision=geo,
+                actor1=actors.actor1, actor2=actors.actor2,
+                fatalities=toll.fatalities if first else None, injuries=toll.injuries if first else None,
+                weapons=tuple(read_weapons(joined)), munitions=read_munitions(joined) if first else None,
+                role=_role(group, groups[0], published), evidence=text[start:end],
+                evidence_start=start, evidence_end=end,
+                confidence=_confidence(group, toll), extractor_version=EXTRACTOR_VERSION,
+            ))
     return tuple(mentions)

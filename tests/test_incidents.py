@@ -184,3 +184,41 @@ def test_any_text_codes_without_error_and_the_same_twice(text):
     for mention in first:
         assert text[mention.evidence_start:mention.evidence_end] == mention.evidence
         assert mention.sub_event_type in SUB_EVENT_TYPES
+
+
+# --- rules added for headline prose, counted strikes and long articles -------------------------
+
+def test_an_act_named_after_since_is_a_point_in_time_not_news():
+    assert code("The rebel leader gave his first interview since insurgents attacked the capital.") == ()
+
+
+def test_an_execution_for_an_old_bombing_is_not_a_new_bombing():
+    assert code("The authorities hanged two men for bomb attacks on a market.") == ()
+
+
+def test_plural_munition_attacks_not_said_to_hit_anything_only_echo():
+    assert code("Shipping firms halted traffic through the strait after missile strikes.") == ()
+    hit = only("Missile strikes hit a fuel depot near the port on Wednesday, killing two guards.")
+    assert hit.fatalities == 2
+
+
+def test_a_date_after_the_morning_of_dates_the_act_it_opens():
+    m = only("On the afternoon of 4 March 2022, gunmen and suicide bombers attacked an army base near Kandahar.")
+    assert m.event_date == dt.date(2022, 3, 4) and m.date_precision == "day"
+
+
+def test_strikes_on_counted_locations_are_one_incident_per_location():
+    mentions = code("Warplanes carried out airstrikes on three locations near the border on Wednesday, killing four.")
+    assert len(mentions) == 3
+    assert len({m.mention_id for m in mentions}) == 3
+    assert {m.evidence for m in mentions} == {mentions[0].evidence}
+    assert [m.fatalities for m in mentions] == [4, None, None]  # the figure is not per location
+
+
+def test_strikes_on_two_listed_sites_are_two_incidents():
+    mentions = code("Jets struck an ammunition depot and a training camp near the city on Wednesday.")
+    assert len(mentions) == 2 and mentions[0].mention_id != mentions[1].mention_id
+
+
+def test_a_single_strike_is_not_split():
+    assert len(code("A drone struck a car on the main road on Wednesday, killing its driver.")) == 1
