@@ -9,6 +9,7 @@ article on this kind of machine.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from prefect.context import FlowRunContext
 
 from extractors.feeds import load_feed_list
 from extractors.fetch import FetchPolicy
-from extractors.pipeline import CodedArticle
+from extractors.pipeline import CodedArticle, Page
 from extractors.records import FeedEntry, FeedPoll, FeedSpec
 from flows import partitions, steps
 from flows.report import feed_state_rows, monthly_table, run_markdown, summary_dict
@@ -43,14 +44,17 @@ def poll_feed_task(spec: FeedSpec, prior: dict, policy: FetchPolicy) -> FeedPoll
     return steps.poll_feeds([spec], {spec.id: prior} if prior else {}, policy)[0]
 
 
+# Tasks hand each other raw-store paths, not page bytes: Prefect keeps every task's result for
+# the flow run's lifetime, so returning bodies would hold a whole run's pages in memory.
 @task(name="fetch-pages")
 def fetch_pages_task(entries: list[FeedEntry], feeds: dict[str, FeedSpec], policy: FetchPolicy, root: Path):
-    return steps.fetch_pages(entries, feeds, policy, root)
+    pages, failures = steps.fetch_pages(entries, feeds, policy, root)
+    return [dataclasses.replace(p, body=b"") for p in pages], failures
 
 
 @task(name="code-pages")
-def code_pages_task(pages: list, workers: int, chunk_size: int) -> list[CodedArticle]:
-    return steps.code_all(pages, workers=workers, chunk_size=chunk_size)
+def code_pages_task(pages: list[Page], root: Path, workers: int, chunk_size: int) -> steps.ChunkResult:
+    return steps.code_and_store(root, pages, workers=workers, chunk_size=chunk_size)
 
 
 @flow(name="ingest", log_prints=False, task_runner=SettingsTaskRunner())
@@ -92,13 +96,12 @@ def run_ingest(settings: Settings) -> dict:
             pages, failures = pending.result()
             pending = fetch_pages_task.submit(chunks[index + 1], by_id, policy, root) if index + 1 < len(chunks) else None
             summary.failures.extend(failures)
-            chunk = code_pages_task(pages, settings.workers, settings.chunk_size) if pages else []
-            written_articles, written_mentions = steps.store_coded(root, chunk)
-            summary.new_articles += written_articles
-            summary.new_mentions += written_mentions
-            months |= {steps.event_month(m.event_date) for c in chunk for m in c.mentions}
-            coded.extend(steps.without_text(chunk))
-            logger.info("chunk %d/%d: %d articles stored", index + 1, len(chunks), written_articles)
+            result = code_pages_task(pages, root, settings.workers, settings.chunk_size)
+            summary.new_articles += result.articles
+            summary.new_mentions += result.mentions
+            months |= result.months
+            coded.extend(result.coded)
+            logger.info("chunk %d/%d: %d articles stored", index + 1, len(chunks), result.articles)
         if months:
             summary.new_incidents, summary.merges, summary.months_rewritten = steps.remerge_incidents(root, months)
         state.save_feed_state(root, feed_state_rows(specs, polls, prior, coded))

@@ -127,16 +127,40 @@ def code_all(pages: Sequence[Page], *, workers: int, chunk_size: int) -> list[Co
 
 
 def store_coded(root: Path, coded: Sequence[CodedArticle]) -> tuple[int, int]:
-    """Write articles (append, idempotent by key) and their mentions (upsert by mention_id).
+    """Write mentions (upsert by mention_id), then their articles (append, idempotent by key).
 
+    Mentions go first: a stored article marks its URL as seen, so a run killed between the two
+    writes must leave the article unstored (the next run fetches and codes it again, replacing
+    the same mention ids) rather than an article whose mentions no run will ever write.
     Returns (articles written, mentions written). Mentions land in their article's ingest month.
     """
-    articles = parquet.append(root, "articles", [c.article for c in coded])
     mentions = [m for c in coded for m in c.mentions]
     if mentions:
         fetched = {c.article.article_id: c.article.fetched_at for c in coded}
         parquet.upsert(root, "mentions", [_mention_row(m, fetched[m.article_id]) for m in mentions])
+    articles = parquet.append(root, "articles", [c.article for c in coded])
     return articles, len(mentions)
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkResult:
+    """What coding and storing one chunk of pages did; small, so a task can return it."""
+
+    articles: int
+    mentions: int
+    months: frozenset[str]
+    coded: tuple[CodedArticle, ...]
+    """The chunk's articles without text or mentions, for the run's feed and partition records."""
+
+
+def code_and_store(root: Path, pages: Sequence[Page], *, workers: int, chunk_size: int) -> ChunkResult:
+    """Read the pages' bodies back from the raw store, code them, store articles and mentions."""
+    store = RawStore(root)
+    loaded = [dataclasses.replace(p, body=store.get(p.raw_path)) if p.raw_path and not p.body else p for p in pages]
+    coded = code_all(loaded, workers=workers, chunk_size=chunk_size)
+    articles, mentions = store_coded(root, coded)
+    months = frozenset(event_month(m.event_date) for c in coded for m in c.mentions)
+    return ChunkResult(articles, mentions, months, tuple(without_text(coded)))
 
 
 def without_text(coded: Sequence[CodedArticle]) -> list[CodedArticle]:
