@@ -128,15 +128,18 @@ _FIGURE_WORDS = re.compile(r"(?i)casualt|fatalit|injur|wounded|unhurt|unharmed|u
 _NO_CUE = Cue("detail", 0, 0, "", True)
 
 
-def read_sentences(prep: Prepared, published: dt.date | None, countries: tuple[str, ...]) -> list[Read]:
+def read_sentences(prep: Prepared, published: dt.date | None, countries: tuple[str, ...],
+                   inferred: bool = False) -> list[Read]:
+    """The `Read`s of one document. `published`: the publication date, or with `inferred` the
+    text's own latest full date standing in for it (see `dates.reference_date`)."""
     lex = get_lexicon()
     gaz = gazetteer()
     reads: list[Read] = []
-    anchor: dt.date | None = published
+    anchor: dt.date | None = None if inferred else published
     for index, sentence in enumerate(sentences(prep.clean)):
         # dates are only read where an event word is (most sentences of a story have none)
         eventful = bool(lex.any_event.search(sentence.text))
-        dates = find_dates(sentence.text, published=published, anchor=anchor) if eventful else []
+        dates = find_dates(sentence.text, published=published, anchor=anchor, inferred=inferred) if eventful else []
         cues = analyse_sentence(sentence.text, lex, dates) if eventful else SentenceCues()
         if not cues.events:
             # a sentence of figures or of police action only completes the incident before it

@@ -13,7 +13,11 @@ Rules (ACLED's conventions where they exist):
 - "last week", "this week", the weekend -> week precision; "in January", "last month", "earlier
   this month" -> month precision, dated the 15th (ACLED's mid-month); "in 2014" -> year precision;
 - "around", "as reported", "(or around)" before or after a day turn it into week precision;
-- a range ("the night of 23 to 24 November", "Thursday and Friday") is read as its last day.
+- a range ("the night of 23 to 24 November", "Thursday and Friday") is read as its last day;
+- without a publication time, `reference_date(text)` (the latest full date the text itself writes:
+  a dateline, a caption, "On 12 March 2019") can stand in for it (`inferred=True`): a day named
+  relative to it ("on Saturday", "yesterday") is then only known to the week, a day and month
+  ("May 22") take their year from it and keep day precision.
 Only the standard library: explicit patterns cover news and note styles at a fraction of
 `dateparser`'s cost (see bench/bench_coding.py).
 """
@@ -51,7 +55,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern)) for kind, pattern in (
         ("iso", rf"\b{_YEAR}-(?P<mnum>[01]?\d)-(?P<day>[0-3]?\d)\b"),
         ("dmy", rf"\b{_DAY}{_DAY2}(?:\s+of)?\s+{_MONTH}(?:,?\s+{_YEAR})?\b"),
-        ("mdy", rf"\b{_MONTH}\s+{_DAY}{_DAY2}\b(?!:)(?:,?\s+{_YEAR}\b)?"),
+        ("mdy", rf"\b{_MONTH}\s+{_DAY}{_DAY2}\b(?!:)(?:,?\s+{_YEAR}(?!\d))?"),
         ("numeric", r"(?:(?<=\bon )|(?<=\bOn ))(?P<day>[0-3]?\d)/(?P<mnum>[01]?\d)(?:/(?P<year>(?:19|20)?\d\d))?\b"
                     r"|\b(?P<day_b>[0-3]?\d)/(?P<mnum_b>[01]?\d)/(?P<year_b>(?:19|20)\d\d)\b"),
         ("month_year", rf"\b(?:(?P<part>early|mid|late|the end of|end of|"
@@ -118,13 +122,14 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-def _recent_day(month: int, day: int, published: dt.date | None) -> dt.date | None:
-    """The most recent (month, day) not after publication (one day of slack for time zones)."""
+def _recent_day(month: int, day: int, published: dt.date | None, slack: int = 1) -> dt.date | None:
+    """The most recent (month, day) not after publication (one day of slack for time zones; with an
+    inferred reference date, half a year: the text may be written well after its latest date)."""
     if published is None:
         return None
     for year in (published.year, published.year - 1):
         candidate = _safe_date(year, month, day)
-        if candidate is not None and candidate <= published + dt.timedelta(days=1):
+        if candidate is not None and candidate <= published + dt.timedelta(days=slack):
             return candidate
     return None
 
@@ -156,7 +161,7 @@ def _year_of(text: str | None) -> int | None:
 
 
 def _resolve(kind: str, m: re.Match[str], published: dt.date | None,
-             anchor: dt.date | None) -> tuple[dt.date | None, str, str] | None:
+             anchor: dt.date | None, slack: int = 1) -> tuple[dt.date | None, str, str] | None:
     """(date, precision, hit kind) for one pattern match, or None when the match is not a date."""
     g = m.groupdict()
     if kind in ("iso", "dmy", "mdy", "numeric"):
@@ -169,7 +174,7 @@ def _resolve(kind: str, m: re.Match[str], published: dt.date | None,
             return None
         if year is not None:
             return _safe_date(year, month, day), "day", "explicit"
-        return _recent_day(month, day, published), "day", "partial"
+        return _recent_day(month, day, published, slack), "day", "partial"
     if kind == "month_year":
         day = _PART_DAY.get((g.get("part") or "").lower(), 15)
         precision = "week" if g.get("part") else "month"
@@ -256,11 +261,39 @@ def _anchored(g: dict[str, str | None], anchor: dt.date | None) -> tuple[dt.date
     return None, "week", "anchored"
 
 
-def find_dates(text: str, *, published: dt.date | None, anchor: dt.date | None = None) -> list[DateHit]:
+# "the April 15, 2013, bombing", "the highest since May 10, 2010", "until 3 June 2019": a date that
+# names a recalled event or the edge of a span says nothing about when the text was written
+_NOT_REFERENCE = re.compile(r"(?i)\b(?:the|since|until|till|before|after|from|through|between|than)\s+$")
+
+
+def reference_date(text: str) -> dt.date | None:
+    """The latest full date (day, month and year) written in `text`, or None.
+
+    In: a whole document. Out: the day a text without a publication time can at least be said
+    to be written on or after (a dateline, a caption, "On 12 March 2019 ..."); used in its place
+    to resolve relative expressions. Dates that name a recalled event ("the April 15, 2013,
+    bombing") or a span's edge ("since May 10, 2010") are not candidates.
+    """
+    latest: dt.date | None = None
+    for kind, pattern in _PATTERNS[:4]:
+        for m in pattern.finditer(text):
+            if _NOT_REFERENCE.search(text[max(0, m.start() - 12):m.start()]):
+                continue
+            resolved = _resolve(kind, m, None, None)
+            if resolved is not None and resolved[2] == "explicit" and resolved[0] is not None:
+                latest = resolved[0] if latest is None else max(latest, resolved[0])
+    return latest
+
+
+def find_dates(text: str, *, published: dt.date | None, anchor: dt.date | None = None,
+               inferred: bool = False) -> list[DateHit]:
     """Every date expression in `text`, left to right, overlaps resolved for the earlier pattern.
 
     `published`: the publication date (UTC) that relative expressions resolve against.
     `anchor`: the date "the next day" and its kin count from (None leaves them unresolved).
+    `inferred`: `published` is not the publication date but `reference_date(...)` of the text:
+    weekdays and relative days resolved against it are week precision (the text may have been
+    written days after the latest date it names).
     """
     hits: list[DateHit] = []
     taken: list[tuple[int, int]] = []
@@ -271,10 +304,12 @@ def find_dates(text: str, *, published: dt.date | None, anchor: dt.date | None =
                 continue
             if kind == "numeric" and m.group() in ("9/11", "24/7"):
                 continue
-            resolved = _resolve(kind, m, published, anchor)
+            resolved = _resolve(kind, m, published, anchor, 183 if inferred else 1)
             if resolved is None:
                 continue
             date, precision, hit_kind = resolved
+            if inferred and precision == "day" and hit_kind in ("weekday", "relative") and date is not None:
+                precision = "week"
             if precision == "day" and (_APPROXIMATE_BEFORE.search(text[max(0, start - 20):start])
                                        or _APPROXIMATE_AFTER.match(text[end:end + 20])):
                 precision = "week"

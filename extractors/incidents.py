@@ -37,6 +37,7 @@ from extractors.coding_reads import gazetteer, read_sentences
 from extractors.coding_text import Prepared, prepare
 from extractors.coding_types import classify
 from extractors.coding_weapons import read_munitions, read_weapons
+from extractors.dates import reference_date
 from extractors.lexicon import get_lexicon
 from extractors.records import Mention
 from extractors.taxonomy import SUB_EVENT_TYPES
@@ -145,8 +146,12 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
     if gaz is not None:
         countries = tuple(gaz.countries(f"{title}\n{prep.clean}" if title else prep.clean))
     lex = get_lexicon()
+    # without a publication time, the latest full date the text writes dates its relative
+    # expressions (a dateline, "On 12 March 2019"); undated incidents stay undated
+    reference = published if published is not None else reference_date(prep.clean)
+    reads = read_sentences(prep, reference, countries, inferred=published is None)
     typed = [(group, classify([(r.sentence.text, r.cues) for r in group.members], group.family, lex)[0])
-             for group in group_sentences(read_sentences(prep, published, countries), countries)]
+             for group in group_sentences(reads, countries)]
     typed = disaggregate(typed)
     groups = [group for group, _ in typed]
     mentions: list[Mention] = []

@@ -98,3 +98,29 @@ def test_relative_dates_stay_unresolved_without_publication_date():
 def test_a_year_alone_is_year_precision():
     hit = one("the 1994 bombing of the centre")
     assert (hit.date.year, hit.precision) == (1994, "year")
+
+
+def test_without_publication_the_latest_full_date_of_the_text_is_the_reference():
+    from extractors.dates import reference_date
+    text = ("KABUL, 14 June 2021 - A bomb went off on Saturday. The attack came after the 2 May 2021 ambush "
+            "and was the worst since 9 January 2020.")
+    assert reference_date(text) == dt.date(2021, 6, 14)
+    # a date naming a recalled event or the edge of a span is not when the text was written
+    assert reference_date("The worst toll since May 10, 2010. The April 15, 2013, bombing.") is None
+    assert reference_date("Rockets fell on Tuesday.") is None
+
+
+def test_days_resolved_against_an_inferred_reference_are_honestly_imprecise():
+    ref = dt.date(2021, 6, 14)  # a Monday
+    saturday = one("a bomb went off on Saturday", published=ref, anchor=None)
+    assert saturday.date is None or saturday.date == dt.date(2021, 6, 12)
+    hit = find_dates("a bomb went off on Saturday", published=ref, inferred=True)[0]
+    assert (hit.date, hit.precision) == (dt.date(2021, 6, 12), "week")
+    # a day and month take the reference's year and keep day precision, even somewhat after it
+    later = find_dates("the 22 July blast", published=ref, inferred=True)[0]
+    assert (later.date, later.precision) == (dt.date(2021, 7, 22), "day")
+
+
+def test_a_year_glued_to_the_next_word_is_still_read():
+    hit = one("April 15, 2013At about 2:50 p.m. two bombs exploded", published=None)
+    assert hit.date == dt.date(2013, 4, 15) and hit.kind == "explicit"

@@ -222,3 +222,38 @@ def test_strikes_on_two_listed_sites_are_two_incidents():
 
 def test_a_single_strike_is_not_split():
     assert len(code("A drone struck a car on the main road on Wednesday, killing its driver.")) == 1
+
+
+def test_without_publication_relative_days_resolve_against_the_texts_own_latest_date():
+    text = ("The court heard on 3 November 2019 that the defendant had been seen near the market. "
+            "On Friday a car bomb exploded outside the governor's office in Kandahar, killing six people.")
+    bomb = [m for m in code(text, published=None) if m.sub_event_type == "Remote explosive/landmine/IED"]
+    assert len(bomb) == 1
+    assert bomb[0].event_date == dt.date(2019, 11, 1) and bomb[0].date_precision == "week"
+
+
+def test_without_any_full_date_relative_days_stay_unresolved():
+    mention = only("On Friday a car bomb exploded outside the governor's office in Kandahar, killing six people.",
+                   published=None)
+    assert mention.event_date is None
+
+
+@pytest.mark.parametrize("text", [
+    # a bomb squad sweep with nothing found is not a disrupted attack
+    "Police said bomb disposal teams had swept the road and that traffic was moving again by Tuesday morning.",
+    # air strikes named as the backing of a campaign are not a strike
+    "Militias backed by allied troops and foreign air strikes recaptured territory from the rebels in 2019.",
+])
+def test_sweeps_and_backing_are_not_incidents(text):
+    violent = [m for m in code(text) if m.event_type != "Protests" and m.sub_event_type != "Peaceful protest"]
+    assert violent == [], [(m.sub_event_type, m.evidence) for m in violent]
+
+
+def test_a_device_found_and_defused_is_still_disrupted_weapons_use():
+    mention = only("On 12 March 2022, soldiers found an IED planted on the road near the village and a bomb disposal "
+                   "team defused it.")
+    assert mention.sub_event_type == "Disrupted weapons use"
+
+
+def test_a_denied_accusation_of_shelling_is_not_coded():
+    assert code("The rebels rejected the charges and accused the army of shelling its own positions.") == ()
