@@ -46,7 +46,7 @@ ARTICLES = frozenset(
 so that "Deir al-Balah" and "Deir el-Balah" meet; a leading one may be dropped ("Anbar")."""
 
 PARTICLES = ARTICLES | frozenset(
-    "de del della dei di da do dos das du des la le les lo los las y e i o a of the and on upon"
+    "de del della dei di da do dos das du des au aux la le les lo los las y e i o a of the and on upon"
     " sur sous am im der den van von bin ibn bint wa ye na ni ki".split()
 )
 """Lower-case words allowed inside a capitalised name ("Lima-San Juan de Lurigancho")."""

