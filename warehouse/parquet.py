@@ -5,9 +5,9 @@ Out: Parquet files (`paths.py` layout) and Arrow tables read back with the decla
 
 Three write modes, one per table (`TableSpec.mode`):
 
-- append (`articles`, `mentions`): `append` skips rows whose key is anywhere in the table and writes
+- append (`articles`): `append` skips rows whose key is anywhere in the table and writes
   the rest as one new file per partition, `part-<sha of the keys>.parquet`.
-- replace (`incidents`): each partition directory holds exactly ONE file, `data.parquet`.
+- replace (`mentions`, `incidents`): each partition directory holds exactly ONE file, `data.parquet`.
   `replace_partitions` writes the new file under a temp name (`.data.parquet.<id>.tmp`, which no
   reader's `*.parquet` glob matches), fsyncs it, then `os.replace`s it over `data.parquet`: a single
   atomic rename. A crash before the rename leaves the old file (plus an invisible temp file), after
@@ -172,7 +172,7 @@ def _require_mode(ts: TableSpec, mode: str, hint: str) -> None:
 def append(
     root: str | os.PathLike[str], table: str, records: Records, *, ingested_at: Any = None
 ) -> int:
-    """Append records to an append table (articles, mentions); returns the rows written.
+    """Append records to an append table (articles); returns the rows written.
 
     Rows whose key is already anywhere in the table, or earlier in `records`, are skipped, so a
     rerun writes nothing. At most one new file per partition. `ingested_at`: see `to_arrow`.
