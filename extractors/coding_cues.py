@@ -149,7 +149,7 @@ def analyse_sentence(text: str, lex: Lexicon, dates: list[DateHit]) -> SentenceC
     out.context = LazyCues(lex, text)
     blockers = {name: _matches(lex, name, text) for name in
                 ("strike_labour", "non_conflict", "anaphor", "negation", "modality", "aggregate_count",
-                 "aggregate_period", "habitual", "commemoration", "question")}
+                 "aggregate_period", "habitual", "habit_adverbial", "commemoration", "question")}
     cues = _drop_contained(raw)
     named_day = any(d.precision == "day" for d in dates)
     sentence_drop = _sentence_reason(blockers, named_day, cues, text.rstrip(" \"'\u201d\u2019").endswith("?"))
@@ -191,6 +191,9 @@ def _is_weak(cue: Cue, text: str, out: SentenceCues, blockers: dict[str, list[Cu
     if weak and not anaphoric and _PLURAL_NOUN.match(cue.text) and (
             _IMPACT_AFTER.match(text, cue.end) or _LAUNCH_BEFORE.search(text[max(0, cue.start - 40):cue.start])):
         weak = False
+    if not weak and not named_day and cue.name == "clash" and _ING.match(cue.text) and _ROLE_NOUN.search(
+            text[max(0, cue.start - 30):cue.start]):
+        weak = True  # "US troops advise Iraqi forces fighting remnants of IS": a standing role, not an act
     clause_start = out.clauses[clause_of(out.clauses, cue.start)]
     if not weak and not named_day and _PERFECT.search(text[max(clause_start, cue.start - 30):cue.start]):
         weak = True
@@ -199,6 +202,11 @@ def _is_weak(cue: Cue, text: str, out: SentenceCues, blockers: dict[str, list[Cu
     return weak
 
 
+# a participle right after a party noun, with no auxiliary: "forces fighting remnants of IS" names what
+# the forces do, not a fight that happened ("forces were fighting ..." is still an act)
+_ING = re.compile(r"(?i)^(?:fighting|battling|combating|combatting)$")
+_ROLE_NOUN = re.compile(r"(?i)\b(?:forces|troops|soldiers|fighters|militias?|units|groups|partners|allies|"
+                        r"army|militaries|rebels|police)\s+$")
 _POSSESSIVE_CUES = ("attack", "clash", "shelling", "air", "strike", "ied")
 _MUNITION_CUES = ("shelling", "air", "grenade", "ied")
 _PLURAL_ACT_AFTER = re.compile(r"(?i)\s+(?:attacks|strikes|barrages|raids|bombardments)\b")
@@ -230,6 +238,8 @@ def _sentence_reason(blockers: dict[str, list[Cue]], named_day: bool, cues: list
     """
     if blockers["question"] or text_is_question:
         return "question"
+    if blockers["habit_adverbial"] and not named_day:
+        return "habitual"  # "militias attack convoys at will": a state of affairs, not one act
     if blockers["commemoration"] and not any(c.name in DEMO for c in cues):
         return "commemoration"  # a march on a memorial day is still a march
     return None

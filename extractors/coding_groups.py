@@ -18,7 +18,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from extractors.coding_reads import Read
+from extractors.coding_types import classify
 from extractors.dates import DateHit
+from extractors.lexicon import get_lexicon
 
 _PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "year": 3}
 
@@ -145,7 +147,29 @@ def _opens_new(group: Group | None, read: Read, family: str, countries: tuple[st
         return True
     if read.cues.context.get("separation") and _other_town(group, read.location):
         return True
+    if _answer_across_border(group, read, family, countries):
+        return True
     return family != group.family and read.cues.specific
+
+
+_REMOTE = frozenset(("Air/drone strike", "Shelling/artillery/missile attack"))
+
+
+def _answer_across_border(group: Group, read: Read, family: str, countries: tuple[str, ...]) -> bool:
+    """A remote strike of another kind into another country of the story opens its own incident,
+    even when that country is all the sentence names: "an Israeli drone strike in Lebanon ...
+    Hezbollah fired rockets at a base in Israel" is two incidents, not one."""
+    new, old = read.location, group.location
+    if not read.cues.specific or new is None or old is None or not new.iso3 or not old.iso3:
+        return False
+    if group.date is None or group.date.precision != "day":
+        return False  # only the answer to an incident told to the day, not to a campaign's span
+    if new.iso3 == old.iso3 or (countries and new.iso3 not in countries[:3]):
+        return False
+    lex = get_lexicon()
+    kind = classify([(read.sentence.text, read.cues)], family, lex)[0]
+    told = classify([(r.sentence.text, r.cues) for r in group.members], group.family, lex)[0]
+    return kind in _REMOTE and told in _REMOTE and kind != told
 
 
 def _reported_echo(read: Read) -> bool:

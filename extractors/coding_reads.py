@@ -70,7 +70,8 @@ def _attach_date(text: str, cues: SentenceCues, dates: list[DateHit], cue: Cue) 
     """
     # "since mid-October", "until Friday", "after the 7 October attack": a span's edge or
     # another event's day, not the day of this one
-    dates = [d for d in dates if not _SPAN_EDGE.search(text[max(0, d.start - 12):d.start])]
+    dates = [d for d in dates if not _SPAN_EDGE.search(text[max(0, d.start - 12):d.start])
+             and not _statement_day(text, d, cue)]
     if not dates:
         return None
     clause = clause_of(cues.clauses, cue.start)
@@ -87,6 +88,17 @@ def _attach_date(text: str, cues: SentenceCues, dates: list[DateHit], cue: Cue) 
         return opening[0]
     before = [d for d in dates if d.end <= cue.start and not _CLAUSE_WORD.search(text[d.end:cue.start])]
     return before[-1] if before else None
+
+
+# "X said in a statement on Tuesday that its forces had repelled an attack": the day dates the
+# statement; an act told in the past perfect after "that" happened before it, on a day not given
+_SPEECH_BEFORE = re.compile(r"(?i)\b(?:said|says|announced|stated|reported|claimed|told\s+\w+)\b[^.;:]{0,40}$")
+_PLUPERFECT_ACT = re.compile(r"(?i)^\s*,?\s*that\b[^.;:]*\b(?:had|have|has)\s+(?:\w+\s+){0,2}$")
+
+
+def _statement_day(text: str, date: DateHit, cue: Cue) -> bool:
+    return (date.end <= cue.start and bool(_SPEECH_BEFORE.search(text[:date.start]))
+            and bool(_PLUPERFECT_ACT.match(text[date.end:cue.start])))
 
 
 def _lead_cue(cues: SentenceCues) -> Cue:
@@ -108,6 +120,8 @@ def locate(gazetteer: Any, clean: str, sentence: Sentence, countries: tuple[str,
     says", "US troops").
     """
     location = gazetteer.locate(clean, sentence.start, sentence.end, context_iso3=countries)
+    if location is not None and location.place is not None and location.place.kind == "city":
+        location = _past_metonyms(gazetteer, clean, sentence, countries, location)
     if location is None or location.place is None or location.place.kind != "country":
         return location
     hits = [h for h in gazetteer.find(clean) if sentence.start <= h.start and h.end <= sentence.end]
@@ -122,6 +136,38 @@ def locate(gazetteer: Any, clean: str, sentence: Sentence, countries: tuple[str,
         if better is not None:
             return better
     return location
+
+
+# a city (a capital) named as the government that acts or speaks: "Washington struck", "Moscow says",
+# "the Damascus government"; the scene is another place the sentence names, if any
+_METONYM_AFTER = re.compile(
+    r"(?i)(?:\s+(?:government|regime|administration|authorities|leadership|officials|forces|troops)\b|"
+    r"\s+(?:has\s+|have\s+|had\s+|then\s+|later\s+|also\s+)?(?:struck|strikes|retaliated|retaliates|launched|launches|"
+    r"said|says|accused|accuses|blamed|blames|warned|warns|responded|responds|denied|denies|claimed|claims|ordered|"
+    r"orders|sent|sends|vowed|vows|bombed|bombs|attacked|attacks|carried out|carries out|announced|announces|"
+    r"condemned|condemns|backed|backs|supports|supported|deployed|deploys)\b)")
+
+
+def _metonyms(gazetteer: Any, clean: str, sentence: Sentence) -> list[Any]:
+    """The city names of a sentence that stand for a government (see `_METONYM_AFTER`)."""
+    hits = [h for h in gazetteer.find(clean) if sentence.start <= h.start and h.end <= sentence.end]
+    return [h for h in hits if h.candidates and h.candidates[0].kind == "city"
+            and _METONYM_AFTER.match(clean, h.end)]
+
+
+def _past_metonyms(gazetteer: Any, clean: str, sentence: Sentence, countries: tuple[str, ...],
+                   location: Any) -> Any:
+    """`location` unless it is a city named as an actor ("Washington struck", "the Damascus
+    government"): then the place the sentence gives once those names are set aside, or None."""
+    actors = [h for h in _metonyms(gazetteer, clean, sentence)
+              if any(c.name == location.location for c in h.candidates[:1])]
+    if not actors:
+        return location
+    masked = list(clean)
+    for hit in actors:
+        masked[hit.start:hit.end] = " " * (hit.end - hit.start)
+    # None when the sentence names no other place: the government acted, the scene is not told
+    return gazetteer.locate("".join(masked), sentence.start, sentence.end, context_iso3=countries)
 
 
 _FIGURE_WORDS = re.compile(r"(?i)casualt|fatalit|injur|wounded|unhurt|unharmed|unscathed|killed|dead|died|hurt")

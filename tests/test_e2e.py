@@ -89,11 +89,6 @@ def test_every_incident_traces_to_a_sentence(demo_runs):
     assert incidents > 0 and orphans == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap (issue 4 open): the coder still finds extra incidents in the demo corpus "
-    "(detection P 0.81 R 0.94 against tests/fixtures/demo_gold.jsonl); remove this mark when it passes",
-)
 def test_attacks_per_month_match_the_hand_count(demo_runs):
     """The monthly attack counts equal the distinct hand-coded incidents (clusters) per month."""
     root = demo_runs[0]

@@ -257,3 +257,58 @@ def test_a_device_found_and_defused_is_still_disrupted_weapons_use():
 
 def test_a_denied_accusation_of_shelling_is_not_coded():
     assert code("The rebels rejected the charges and accused the army of shelling its own positions.") == ()
+
+
+# --- precision in news prose: actors named by their capital, support, tallies, follow-ups ----------
+
+def test_a_capital_that_acts_is_not_the_scene_when_another_place_is_named():
+    # the story's main country is the capital's own: the capital must still not win as the scene
+    mention = only("Moscow struck an ammunition depot in Ukraine on Tuesday, a Russian official told Russian "
+                   "television, killing three Ukrainian soldiers and Russian volunteers.")
+    assert mention.iso3 == "UKR", (mention.iso3, mention.location)
+
+
+def test_a_clash_is_not_split_by_a_government_named_after_its_capital():
+    # "the Damascus government" names the attackers' patron; the statement's day is not the fight's
+    mentions = code("Fighters of the Kurdish-led force clashed with tribesmen in the town of Hajin in Deir ez-Zor "
+                    "province on Monday, killing four. The force said in a statement on Wednesday that its men had "
+                    "repelled an assault by gunmen loyal to the Damascus government.")
+    assert len(mentions) == 1, [(m.location, m.event_date, m.evidence[:60]) for m in mentions]
+    assert mentions[0].event_date == dt.date(2022, 3, 14)
+
+
+def test_air_strikes_supporting_a_ground_attack_are_not_an_air_strike():
+    mention = only("Army troops, with the support of foreign air strikes, attacked insurgent camps near Kismayo on "
+                   "Wednesday, killing 12 fighters.")
+    assert mention.event_type == "Battles"
+
+
+@pytest.mark.parametrize("text", [
+    # a count of compound attacks over a span of months
+    "Rebels claimed more than 90 rocket and drone attacks on the bases between March and June.",
+    # a campaign dated by a span of years
+    "Militias backed by allied troops recaptured territory from the rebels in 2019 and 2020.",
+    # a habit told in the present, whatever clause carries the adverb
+    "Rebel proxies attack convoys, border posts and aid trucks with impunity.",
+    # a scare-quoted "attack on" is rhetoric
+    "The governor denounced the ministry's 'attack on farmers' in a speech to the assembly.",
+    # a finding about a strike already reported
+    "Investigators said the strike that killed a photographer in Tyre was 'apparently deliberate'.",
+])
+def test_tallies_habits_rhetoric_and_findings_are_not_incidents(text):
+    violent = [m for m in code(text) if m.event_type != "Protests"]
+    assert violent == [], [(m.sub_event_type, m.evidence) for m in violent]
+
+
+def test_a_standing_mission_does_not_turn_a_rocket_attack_into_a_clash():
+    mention = only("Several rockets hit the airport near Kandahar late on Wednesday without causing casualties. "
+                   "The US has about 900 troops in the country, where they train Afghan forces fighting the Taliban.")
+    assert mention.sub_event_type == "Shelling/artillery/missile attack"
+
+
+def test_a_reply_of_another_kind_into_another_country_is_its_own_incident():
+    mentions = code("An Israeli drone strike on a car near Bint Jbeil in southern Lebanon killed two people on "
+                    "Tuesday. Hours later, Hezbollah said it had fired a salvo of rockets at an Israeli army base "
+                    "in response.")
+    assert sorted((m.iso3, m.sub_event_type) for m in mentions) == [
+        ("ISR", "Shelling/artillery/missile attack"), ("LBN", "Air/drone strike")]
