@@ -6,12 +6,12 @@ the order the mentions arrive in: the active incidents, "merged" tombstones for 
 absorbed (an id an analyst cited never disappears), and earlier "retracted" incidents unchanged.
 
 Two mentions may be one incident only if nothing contradicts it (`_compatible`): a compatible type
-family, dates within the precision of both, places equal or nested, attacker and target not swapped,
-and different articles (an article that reports two attacks reports two incidents) unless both are
-literally the same span. Clusters then grow best-first: the strongest pair (`_affinity`) proposes a
-merge of its two clusters, which goes ahead only if every cross pair is compatible (complete-linkage
-veto) and the average affinity clears `MERGE_THRESHOLD` (average linkage), so a vague mention cannot
-chain two distinct events together.
+family (or a generic "Attack" against a named weapon's family), dates within the precision of both,
+places equal or nested, two clean attacker names not swapped, and different articles (an article that
+reports two attacks reports two incidents) unless both are literally the same span. Clusters then grow
+best-first: the strongest pair (`_affinity`) proposes a merge of its two clusters, which goes ahead only
+if every cross pair is compatible (complete-linkage veto) and the average affinity clears
+`MERGE_THRESHOLD` (average linkage), so a vague mention cannot chain two distinct events together.
 """
 
 from __future__ import annotations
@@ -50,6 +50,15 @@ _FAMILY: dict[str, str] = {
     "Peaceful protest": "crowd", "Protest with intervention": "crowd",
     "Excessive force against protesters": "crowd", "Violent demonstration": "crowd", "Mob violence": "crowd",
 }
+# A coder that reads "an attack on a base / a ship" without a weapon cue codes the generic "Attack"; another
+# outlet names the weapon. So "Attack" may be the same incident as a strike or an explosion, at the cost
+# of a sub-type disagreement (`_CROSS_COST`): a shared day alone does not outweigh it, a shared place or
+# attacker as well does. "Armed clash" gets no such pass: a clash beside a strike is usually a second
+# event. Blocking groups the families that may meet this way.
+_GENERIC = {"Attack": frozenset({"remote", "bomb"})}
+_BLOCK = {"remote": "harm", "bomb": "harm", "civilians": "harm"}
+_CROSS_COST = 1.0
+_FRAGMENT_WEIGHT = 0.75  # how much a mismatch of actor strings that are not both clean names counts
 _END = dt.datetime.max.replace(tzinfo=dt.UTC)
 _PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "year": 3}
 # Half-widths in half-days: a "day" date is +-0.5 day, so two match within 1 day (ACLED's day +-1); a
@@ -65,7 +74,9 @@ _STOP = frozenset(  # words that name no one in particular ("Iran-backed militia
     "accused likely claimed possibly reportedly thought believed blamed official unknown unidentified "
     "armed group force military militia militant rebel gunman gunmen security personnel member service "
     "servicemember troop army soldier fighter people person civilian individual men man women woman "
-    "facility site location base target building vehicle ship vessel boat several multiple two three".split()
+    "facility site location base target building vehicle ship vessel boat several multiple two three "
+    # words a headline wraps around an actor ("Israeli strikes", "Iran accuses Israel of", "Biden orders")
+    "strike attack kill hit say claim accuse order report show video carry out journalist".split()
 )
 _PLACE_NOISE = frozenset(  # words that do not tell two places apart ("Ain al-Asad air base" -> "ainasad")
     "governorate province region state district county division municipality wilayah muhafazat oblast "
@@ -135,6 +146,8 @@ class _Node:
     loc: tuple[str, ...]
     a1: frozenset[str]
     a2: frozenset[str]
+    named1: bool
+    named2: bool
 
 
 def _node(src: Mention | Incident, weight: int = 1) -> _Node:
@@ -154,7 +167,7 @@ def _node(src: Mention | Incident, weight: int = 1) -> _Node:
         family=_FAMILY.get(src.sub_event_type, src.sub_event_type or src.event_type), lo=lo, hi=hi,
         day=src.event_date.toordinal() if src.event_date and src.date_precision in _HALF_WIDTH else None,
         iso3=src.iso3, admin1=_norm_place(src.admin1), loc=_place_parts(src.location, src.iso3, src.admin1),
-        a1=_tokens(src.actor1), a2=_tokens(src.actor2),
+        a1=_tokens(src.actor1), a2=_tokens(src.actor2), named1=_named(src.actor1), named2=_named(src.actor2),
     )
 
 
@@ -200,7 +213,26 @@ def _country_names(iso3: str | None) -> frozenset[str]:
 
 def _tokens(s: str | None) -> frozenset[str]:
     stems = (w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in _words(s))
-    return frozenset(w for w in stems if w not in _STOP)
+    return frozenset(w for w in stems if w not in _STOP and not w.isdigit())  # "2 journalists": a count
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _named(s: str | None) -> bool:
+    """Whether an actor string looks like a clean name ("Iran-backed Houthis", "Israeli military").
+
+    Coders also leave fragments there ("separate disclosure", "headed", "Iranian leaders accuse Israeli"):
+    a name has telling words, each capitalised. Only two names can contradict each other. Title-case
+    headline fragments ("Biden Orders") pass for names: that errs towards the stricter rule.
+    """
+    def telling_words(text: str) -> list[str]:
+        return [w for w in re.split(r"[^\w'’.]+", text) if w and _tokens(w)]
+
+    # "Israeli military (accused)": an aside is no part of the name, unless all else is generic
+    # ("Unidentified Armed Group (Brazil)")
+    telling = telling_words(re.sub(r"\([^)]*\)", " ", s or "")) or telling_words(s or "")
+    # particles of a transliterated name ("lid-Dawatai wal-Jihad") may be lower-case, not the whole name
+    capital = [w[0].isupper() or w[0].isdigit() for w in telling]
+    return any(capital) and all(c or len(w) <= 3 for c, w in zip(capital, telling, strict=True))
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -216,24 +248,41 @@ def _place_match(x: str, y: str) -> bool:
         difflib.SequenceMatcher(None, x, y).ratio() >= 0.8)
 
 
+def _same_place(x: str, y: str) -> bool:
+    return x == y or difflib.SequenceMatcher(None, x, y).ratio() >= 0.8
+
+
 # --- the two judgements: could these be one incident, and how alike are they -------------------------
 
 
 def _compatible(a: _Node, b: _Node) -> bool:
     """False when anything contradicts a and b being one incident."""
-    if a.family != b.family or a.lo > b.hi or b.lo > a.hi or a.article == b.article:
+    if a.lo > b.hi or b.lo > a.hi or a.article == b.article:
+        return False
+    if a.family != b.family and not _crossable(a, b):
         return False
     if a.iso3 and b.iso3 and a.iso3 != b.iso3:
         return False
     if a.admin1 and b.admin1 and not _place_match(a.admin1, b.admin1):
         return False
-    if a.loc and b.loc and not (any(_place_match(a.loc[0], y) for y in b.loc)
-                                or any(_place_match(x, b.loc[0]) for x in a.loc)):
+    # a coder that resolves no region may put it as the place ("Deir ez-Zor" against admin1 "Deir ez-Zor",
+    # town "Mayadin"): a part naming the other's region is no finer place than that region
+    # (the same name, not a nested one: "Bihar Sharif" is a town of Bihar)
+    la = tuple(x for x in a.loc if not (b.admin1 and _same_place(x, b.admin1)))
+    lb = tuple(y for y in b.loc if not (a.admin1 and _same_place(y, a.admin1)))
+    if la and lb and not (any(_place_match(la[0], y) for y in lb) or any(_place_match(x, lb[0]) for x in la)):
         return False  # two towns; "Khan Younis, Gaza" and "Rafah, Gaza" differ in their finest part
     # two different attackers, one of whom is the other's target: a strike and its reprisal (a battle
     # has no such sides; a missing attacker is no evidence, coders often put the target there)
-    return a.family == "battle" or not (a.a1 and b.a1 and not _overlap(a.a1, b.a1)
+    # (only clean names count: a fragment that happens to contain the other's target proves nothing)
+    return a.family == "battle" or not (a.named1 and b.named1 and a.a1 and b.a1 and not _overlap(a.a1, b.a1)
                                         and (_overlap(a.a1, b.a2) or _overlap(a.a2, b.a1)))
+
+
+def _crossable(a: _Node, b: _Node) -> bool:
+    """Two families that may still be one incident: a generic "Attack" and a named weapon's family."""
+    return (b.family in _GENERIC.get(a.src.sub_event_type, ())
+            or a.family in _GENERIC.get(b.src.sub_event_type, ()))
 
 
 def _affinity(a: _Node, b: _Node) -> float:
@@ -243,7 +292,8 @@ def _affinity(a: _Node, b: _Node) -> float:
     the RSS gold set: a different sub-event type, a gap of 2+ days, two named attackers with nothing
     in common are strong signs of two incidents; the same day, attacker, target or death toll of one.
     """
-    s = 1.0 if a.src.sub_event_type == b.src.sub_event_type else -1.0
+    same_family = a.family == b.family
+    s = 1.0 if a.src.sub_event_type == b.src.sub_event_type else -1.0 if same_family else -_CROSS_COST
     if a.day is not None and b.day is not None:
         gap = abs(a.day - b.day)
         if gap == 0:
@@ -254,9 +304,10 @@ def _affinity(a: _Node, b: _Node) -> float:
             s -= 2.0 * (gap - 1)
     if a.loc and b.loc or a.admin1 and b.admin1:
         s += 0.5
-    for x, y, hit, miss in ((a.a1, b.a1, 1.0, -1.0), (a.a2, b.a2, 0.5, -0.25)):
-        if x and y:
-            s += hit if _overlap(x, y) else miss
+    for x, y, named, hit, miss in ((a.a1, b.a1, a.named1 and b.named1, 1.0, -1.0),
+                                   (a.a2, b.a2, a.named2 and b.named2, 0.5, -0.25)):
+        if x and y:  # two clean names with nothing in common tell two incidents; a fragment barely does
+            s += hit if _overlap(x, y) else miss if named else miss * _FRAGMENT_WEIGHT
     if a.src.fatalities and a.src.fatalities == b.src.fatalities:
         s += 0.5
     return s
@@ -277,10 +328,10 @@ def _proposals(nodes: Sequence[_Node]) -> list[tuple[float, int, int]]:
     spread: dict[str, list[int]] = defaultdict(list)
     for i, n in enumerate(nodes):
         if n.day is None:
-            spread[n.family].append(i)
+            spread[_BLOCK.get(n.family, n.family)].append(i)
         else:
-            point[(n.family, n.day)][n.iso3].append(i)
-            by_month[(n.family, _month(n.day))].append(i)
+            point[(_BLOCK.get(n.family, n.family), n.day)][n.iso3].append(i)
+            by_month[(_BLOCK.get(n.family, n.family), _month(n.day))].append(i)
     best: list[list[tuple[float, int]]] = [[] for _ in nodes]  # min-heaps of (affinity, -partner)
 
     def offer(i: int, j: int) -> None:

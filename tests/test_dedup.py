@@ -167,11 +167,65 @@ def test_retracted_incidents_stay_retracted() -> None:
     assert merge_mentions([mention("a#0", "a")], previous=[retracted]) == (retracted,)
 
 
+def test_a_generic_attack_merges_with_the_strike_another_outlet_names_but_needs_evidence() -> None:
+    # one outlet: "an attack on the base"; another names the weapon. Same day, town and attacker: one.
+    attack = mention("a#0", "a", event_type="Violence against civilians", sub_event_type="Attack")
+    strike = mention("b#0", "b", hours=2)
+    assert len(merge_mentions([attack, strike])) == 1
+    # sharing only the country and the day is not enough across types
+    bare = dict(admin1=None, location=None, actor1=None, actor2=None)
+    assert len(merge_mentions([replace(attack, **bare), replace(strike, **bare)])) == 2
+    # an abduction is not a generic attack: it never meets a strike
+    abduction = replace(attack, sub_event_type="Abduction/forced disappearance")
+    assert len(merge_mentions([abduction, strike])) == 2
+
+
+def test_a_count_in_an_actor_string_is_no_name() -> None:
+    # "2 Journalists" as attacker and "2 journalists" as the other's target must not read as a swap
+    a = mention("a#0", "a", actor1="Israeli strikes", actor2="2 journalists")
+    b = mention("b#0", "b", hours=1, actor1="2 Journalists", actor2=None)
+    assert len(merge_mentions([a, b])) == 1
+
+
+def test_a_fragment_in_the_actor_slot_weighs_less_than_a_name() -> None:
+    # dates a day apart with no date cue and no place: a mismatch of two names splits, of a fragment not
+    vague = dict(iso3="YEM", admin1=None, location=None, actor2=None, date_precision="week")
+    houthis = mention("a#0", "a", actor1="Houthis", **vague)
+    later = dict(hours=20, event_date=DAY + dt.timedelta(days=1), **vague)
+    assert len(merge_mentions([houthis, mention("b#0", "b", actor1="separate disclosure", **later)])) == 1
+    assert len(merge_mentions([houthis, mention("c#0", "c", actor1="Royal Navy", **later)])) == 2
+    # ACLED-style names are names: an aside in brackets, lower-case particles of a transliteration
+    group = mention("d#0", "d", actor1="Unidentified Armed Group (Yemen)", **vague)
+    jnim = mention("e#0", "e", actor1="Jama'at Nusrat al-Islam wal-Muslimin", **later)
+    assert len(merge_mentions([group, jnim])) == 2
+
+
+def test_a_fragment_does_not_veto_as_a_swapped_attacker() -> None:
+    # a headline fragment that happens to contain the other's target is not a reprisal
+    a = mention("a#0", "a", actor1="leaders accuse Israeli", actor2=None)
+    b = mention("b#0", "b", hours=1, actor1="Hezbollah", actor2="Israeli forces")
+    assert len(merge_mentions([a, b])) == 1
+    named = replace(a, actor1="Israeli military")  # two clean names, swapped: a strike and its reprisal
+    assert len(merge_mentions([named, b])) == 2
+
+
+def test_a_region_given_as_the_place_nests_the_towns_of_that_region() -> None:
+    region = mention("a#0", "a", admin1=None, location="Deir ez-Zor")
+    town = mention("b#0", "b", hours=1)  # Mayadin, Deir ez-Zor
+    assert len(merge_mentions([region, town])) == 1
+    other = mention("c#0", "c", hours=1, admin1=None, location="Abu Kamal")  # a town, not the region
+    assert len(merge_mentions([region, town, other])) == 2
+    # a place that only contains the region's name is a place of its own, not the region
+    airport = mention("d#0", "d", hours=1, admin1=None, location="Deir ez-Zor Airport")
+    assert len(merge_mentions([town, airport])) == 2
+
+
 # --- order-independence and incremental runs, as properties --------------------------------------------
 
 SUBS = [("Explosions/Remote violence", "Air/drone strike"),
         ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
-        ("Strategic developments", "Disrupted weapons use"), ("Battles", "Armed clash")]
+        ("Strategic developments", "Disrupted weapons use"), ("Battles", "Armed clash"),
+        ("Violence against civilians", "Attack")]
 
 mention_specs = st.lists(
     st.tuples(
@@ -181,7 +235,7 @@ mention_specs = st.lists(
         st.sampled_from(["day", "week", "month"]),
         st.sampled_from([("SYR", None, None), ("SYR", "Deir ez-Zor", "Mayadin"), ("SYR", None, "Abu Kamal"),
                          ("IRQ", "Erbil", "Erbil"), (None, None, None)]),
-        st.sampled_from([None, "US military", "Iran-backed militia", "Houthis"]),
+        st.sampled_from([None, "US military", "Iran-backed militia", "Houthis", "separate disclosure"]),
         st.sampled_from([None, 0, 3, 7]),
     ),
     max_size=18,
