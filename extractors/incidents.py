@@ -29,7 +29,7 @@ import datetime as dt
 import hashlib
 import re
 
-from extractors import EXTRACTOR_VERSION
+from extractors import EXTRACTOR_VERSION, places
 from extractors.actors import Actors, read_actors, read_claim
 from extractors.casualties import Toll, combine_tolls
 from extractors.coding_groups import Group, disaggregate, group_sentences
@@ -63,14 +63,16 @@ def _role(group: Group, first: Group, published: dt.date | None) -> str:
     return "primary"
 
 
-def _confidence(group: Group, toll: Toll) -> float:
+def _confidence(group: Group, toll: Toll, abstained: bool = False) -> float:
     score = 0.45
     if any(r.cues.specific for r in group.members):
         score += 0.2
     if group.date is not None and not group.date_inherited:
         score += 0.1
-    if group.location is not None:
+    if group.location is not None and not abstained:
         score += 0.1
+    elif abstained:
+        score -= 0.05  # a place was named but nothing tells its country for sure
     if toll.fatalities is not None or toll.injuries is not None:
         score += 0.05
     if group.lead.lead.weak:
@@ -143,8 +145,10 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
     prep = prepare(text)
     gaz = gazetteer()
     countries: tuple[str, ...] = ()
+    named: set[str] = set()
     if gaz is not None:
         countries = tuple(gaz.countries(f"{title}\n{prep.clean}" if title else prep.clean))
+        named = gaz.place_countries(f"{title}\n{prep.clean}" if title else prep.clean)
     lex = get_lexicon()
     # without a publication time, the latest full date the text writes dates its relative
     # expressions (a dateline, "On 12 March 2019"); undated incidents stay undated
@@ -171,7 +175,16 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
                 actors = Actors(claimed, actors.actor2)
         joined = " ".join(r.sentence.text for r in group.members)
         location = group.location
-        if location is None and len(countries) == 1:
+        if location is not None and not getattr(location, "strong", True):
+            # weak evidence for the country (see `places.Gazetteer._strong`): abstain rather
+            # than count the incident in a wrong country
+            location, abstained = None, True
+        else:
+            abstained = False
+        # the story's only country stands in for an unplaced incident only when the text names it
+        # as a place, not only through a nationality ("Somali gunmen") or as a neighbour
+        sure = countries[:1] and (countries[0] in named or "demonym" not in places.WEAK_RULES)
+        if location is None and len(countries) == 1 and sure and not abstained:
             iso3, admin1, place, lat, lon, geo = countries[0], None, None, None, None, 3
         elif location is not None:
             iso3, admin1, place = location.iso3 or None, location.admin1, location.location
@@ -193,6 +206,6 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
                 weapons=tuple(read_weapons(joined)), munitions=read_munitions(joined) if first else None,
                 role=_role(group, groups[0], published), evidence=text[start:end],
                 evidence_start=start, evidence_end=end,
-                confidence=_confidence(group, toll), extractor_version=EXTRACTOR_VERSION,
+                confidence=_confidence(group, toll, abstained), extractor_version=EXTRACTOR_VERSION,
             ))
     return tuple(mentions)

@@ -16,6 +16,9 @@ whole text names, and the caller's `context_iso3`; a small town the text puts th
 ("near Novoluhanske") when it is the only country the name can mean and the text names no
 other country, not even as a nationality. A small place with no support, and a
 name that is also an English word ("Hit", "Man") or part of a person's name, is not taken.
+
+Every `Location` says whether its country rests on strong evidence (`Location.strong`, see
+`Gazetteer._strong` and `WEAK_RULES`): callers that count by country abstain on weak ones.
 """
 
 from __future__ import annotations
@@ -78,10 +81,18 @@ class Location:
     longitude: float | None
     geo_precision: int | None
     place: Place | None
+    # How well the text supports the country: False when the only evidence is weak (a
+    # nationality, a country named as actor or neighbour, a small or namesake town whose
+    # country nothing else in the text names, a town whose country loses to another the
+    # text names). Callers that count by country abstain on a weak location.
+    strong: bool = True
 
 
 ACCEPT = 5.5  # least score a reading needs (a town of ~50k people needs no context)
 SMALL = 6.0  # prior under which a town needs support from context (~20k people)
+NAMESAKE_MARGIN = 2.0  # score lead over other countries' readings that lets a namesake town stand alone
+WEAK_RULES = frozenset({"demonym", "actor", "rival", "namesake"})  # which weak evidence abstains
+LARGE_TOWN = 100_000  # a town this big may stand alone for its country when it is no namesake
 MAX_CANDIDATES = 40
 LONE_LOCATIVE = 2.0  # support for a small town introduced by "in"/"near" in a text naming no rival country
 
@@ -103,6 +114,18 @@ _POSSESSIVE_GAP = re.compile(rf"\s*(?:(?:{_GAP_WORDS})\b\s*)?['’]s\s+", re.I)
 _LISTING = re.compile(r"\s*(?:,|and\b|or\b|&)\s*[A-Z]")
 _COMPOUND_AFTER = re.compile(r"[-‐‑][A-Z]")  # "Kain-Ouro": the name goes on past the match
 _BORDER = re.compile(r"\bborders?\s+(?:with\s+|of\s+)?(?:the\s+)?$", re.I)
+_OFF_COAST = re.compile(r"\b(?:off|coast\s+of|shores?\s+of|waters\s+of)\s+(?:the\s+)?$", re.IGNORECASE)
+# what follows a country named as the one that acts or speaks: "US strikes", "Ukraine downs",
+# "Israel has said", "Lebanon PM", "Russia's army"
+_ACTOR_AFTER = re.compile(
+    r"(?:['’]s)?\s+(?!(?:is|was|has\s+been|had\s+been|as|its|this|thus)\b)"  # "Yemen was hit": no actor
+    r"(?:(?:has|have|had|also|then|later|now)\s+)?(?:[a-z]+(?:s|ed)\b|"
+    r"(?:PM|president|prime minister|army|military|forces|troops|government|officials|ministry|minister|"
+    r"navy|air force|police|authorities)\b)")
+# a nationality that qualifies a place, not people: "an Israeli army base", "Syrian territory"
+_NATIONAL_SITE = re.compile(
+    r"[ \t]+(?:[\w-]+[ \t]+){0,2}?(?:base|bases|outpost|post|positions?|town|towns|village|villages|city|cities|"
+    r"territory|soil|airspace|airport|airbase|port|border\s+town|settlement|settlements|capital)\b", re.IGNORECASE)
 _BORDER_AFTER = re.compile(r"(?:['’]s)?[ \t]+(?:\w+[ \t]+)?(?:border|frontier)\b", re.I)  # "near the Mali border"
 
 
@@ -149,6 +172,22 @@ class Gazetteer:
                     first.setdefault(iso3, k)
         return sorted(votes, key=lambda c: (-votes[c], first[c]))
 
+    def place_countries(self, text: str, *, as_scene: bool = False) -> set[str]:
+        """ISO3 codes the text names by a place name (a country, region or town), not only
+        through a nationality, an adjective ("US troops") or a border ("border with Mali").
+        `as_scene`: a country name counts only where the text puts something in it ("in
+        Syria"), not where it acts or speaks ("Iran accuses Israel")."""
+        toks, matches, _ = self._resolve(text, ())
+        out: set[str] = set()
+        for x in matches:
+            if x.accepted and not x.m.attributive and x.best not in self.data.demonym_rows:
+                r = self.data.row(x.best)
+                if not r.iso3 or (r.kind == "country" and self._bordering(text, x)):
+                    continue
+                if not as_scene or self._rival_place(text, toks, x):
+                    out.add(r.iso3)
+        return out
+
     def locate(
         self, text: str, start: int, end: int, *, context_iso3: Sequence[str] = ()
     ) -> Location | None:
@@ -188,7 +227,13 @@ class Gazetteer:
             # Only "Ukrainian soldiers", "Iraqi forces": that country, at region precision.
             k = next((k for k in inside if row(matches[k].best).iso3 == main), inside[0])
             p = self.place(matches[k].best)
-            return self._location(p.name, p, 3)
+            # a nationality or an adjective says whose people act, not where: weak when the
+            # text names another country as a place and never names this one as a place
+            # ("a Malian police officer shot an imam in Gordaga" in a note naming Burkina Faso)
+            strong = "demonym" not in WEAK_RULES or self._place_support(text, matches, p.iso3, exclude=k) > 0 \
+                or not any(c != p.iso3 for c in self.place_countries(text, as_scene=True)) \
+                or bool(_NATIONAL_SITE.match(text, matches[k].m.end))  # "an Israeli army base": a place
+            return self._location(p.name, p, 3, strong)
         # Each place is a candidate; a region also stands for the unknown town named just
         # before it ("in Culianca, Sinaloa": Culianca, in Sinaloa).
         options = []
@@ -201,7 +246,7 @@ class Gazetteer:
             if unknown:
                 lo, name = unknown
                 rank = self._rank(toks, lo, "city", place.iso3, k, main)
-                options.append((rank, name, place, 2 if place.kind == "admin2" else 3))
+                options.append((rank, name, place, 2 if place.kind == "admin2" else 3, k))
                 continue
             rank = self._rank(toks, x.m.lo, place.kind, place.iso3, k, main)
             if place.kind in ("city", "site"):
@@ -209,9 +254,9 @@ class Gazetteer:
                 precision = 2 if near else 1
             else:
                 precision = {"admin2": 2}.get(place.kind, 3)
-            options.append((rank, place.name, place, precision))
-        _, name, place, precision = min(options, key=lambda o: o[0])
-        return self._location(name, place, precision)
+            options.append((rank, place.name, place, precision, k))
+        _, name, place, precision, k = min(options, key=lambda o: o[0])
+        return self._location(name, place, precision, self._strong(text, toks, matches, k))
 
     def place(self, row_id: int) -> Place:
         """The `Place` of a gazetteer row (cached)."""
@@ -450,11 +495,88 @@ class Gazetteer:
             return None
         return lo, text[toks[lo].start : toks[q].end]
 
-    def _location(self, name: str, place: Place, precision: int) -> Location:
+    def _location(self, name: str, place: Place, precision: int, strong: bool = True) -> Location:
         return Location(
             name, place.admin1 if place.kind != "country" else None, place.iso3 or None,
-            place.latitude, place.longitude, precision, place,
+            place.latitude, place.longitude, precision, place, strong,
         )
+
+    # -- strength of the evidence for a country -----------------------------------------------
+
+    def _place_support(self, text: str, matches: list[_Match], iso3: str, exclude: int) -> float:
+        """How much the text's other place names (not nationalities, adjectives or neighbours)
+        say the text is about `iso3`."""
+        row = self.data.row
+        total = 0.0
+        for j, y in enumerate(matches):
+            if j == exclude or not y.accepted or y.m.attributive or y.best in self.data.demonym_rows:
+                continue
+            r = row(y.best)
+            if r.iso3 != iso3 or (r.kind == "country" and self._bordering(text, y)):
+                continue
+            total += _weight(False, r.kind, False)
+        return total
+
+    def _placed(self, text: str, toks: list[Token], x: _Match) -> bool:
+        """Named as a scene: "in Syria", "off the coast of Yemen", "Syria's Deir Ezzor"."""
+        return self._locative(toks, x.m.lo) or bool(_OFF_COAST.search(text, max(0, x.m.start - 24), x.m.start))
+
+    def _rival_place(self, text: str, toks: list[Token], y: _Match) -> bool:
+        """Whether mention `y` names a place that competes as the scene: a town or region, or a
+        country named as a place; not a neighbour ("border with Mali") nor a country named only
+        as the one that acts or speaks ("Iran accuses Israel")."""
+        if self.data.row(y.best).kind != "country":
+            return True
+        return not self._bordering(text, y) and self._placed(text, toks, y)
+
+    def _strong(self, text: str, toks: list[Token], matches: list[_Match], k: int) -> bool:
+        """Whether the country of the place chosen at `matches[k]` rests on strong evidence.
+
+        Strong: a country or region named as such (not as a neighbour or an actor); a place
+        tied to its container ("Kamianka, Donetsk", "Syria's Deir Ezzor"); a place whose
+        country another place of the text names; a large town or one whose name no other
+        country has, when the text names no rival country. Weak: anything else, e.g. a small
+        namesake town, or a town whose country loses to another country the text names.
+        """
+        row = self.data.row
+        x = matches[k]
+        r = row(x.best)
+        iso3 = r.iso3
+        if not iso3:
+            return True  # a sea: no country is claimed
+        if x.container_of is not None or x.holds_unknown or any(
+                o.container_of is not None and matches[o.container_of] is x for o in matches):
+            return True
+        own = self._place_support(text, matches, iso3, exclude=k)
+        rivals: Counter[str] = Counter()
+        for j, y in enumerate(matches):
+            if j == k or not y.accepted or y.m.attributive or y.best in self.data.demonym_rows \
+                    or _COMPOUND_AFTER.match(text, y.m.end):  # "Gourma-Rharous": not that Gourma
+                continue
+            ry = row(y.best)
+            if ry.iso3 and ry.iso3 != iso3 and self._rival_place(text, toks, y):
+                rivals[ry.iso3] += _weight(False, ry.kind, False)
+        rival = max(rivals.values(), default=0.0)
+        if r.kind in ("country", "admin1"):
+            # a country named only as the one that acts or speaks ("US strikes", "Ukraine downs",
+            # "Lebanon PM says"), never as a place, while nothing else in the text names it
+            return own > 0 or self._placed(text, toks, x) or x.m.hint == "admin" or "actor" not in WEAK_RULES \
+                or not _ACTOR_AFTER.match(text, x.m.end)
+        if own > 0:
+            return True
+        readings = {row(rid).iso3 for rid, _ in x.m.ids}
+        unique = len(readings) == 1
+        large = (r.pop or 0) >= LARGE_TOWN
+        if rival > 0:
+            # a town whose country the text gives no other sign of, while it names another; a
+            # large town no other country has yields only to another town ("Tegucigalpa ...
+            # Los Angeles cemetery"), not to a region or country named as a place
+            return "rival" not in WEAK_RULES or (unique and large and rival < 1.5)
+        # alone in the text: a namesake needs to be large, or to be its own region's name too
+        # ("Farah", "Salyan"), or to outscore every other country's reading clearly
+        margin = x.scores[x.best] - max((v for rid, v in x.scores.items() if row(rid).iso3 != iso3), default=-1e9)
+        also_region = any(row(rid).kind in ("admin1", "admin2") and row(rid).iso3 == iso3 for rid, _ in x.m.ids)
+        return "namesake" not in WEAK_RULES or unique or large or also_region or margin >= NAMESAKE_MARGIN
 
     def _hit(self, x: _Match) -> PlaceHit:
         seen: set[Place] = set()

@@ -312,3 +312,28 @@ def test_a_reply_of_another_kind_into_another_country_is_its_own_incident():
                     "in response.")
     assert sorted((m.iso3, m.sub_event_type) for m in mentions) == [
         ("ISR", "Shelling/artillery/missile attack"), ("LBN", "Air/drone strike")]
+
+
+# -- abstaining on a weak country (see places.Gazetteer._strong) -------------------------------
+
+
+def test_an_incident_whose_country_rests_on_weak_evidence_is_coded_without_a_place():
+    weak = only("Fighting continued across Helmand province this week. On Monday, gunmen shot dead "
+                "two farmers near Hyderabad.")
+    assert (weak.iso3, weak.admin1, weak.location) == (None, None, None)
+    strong = only("On Monday, gunmen shot dead two farmers near Hyderabad.")
+    assert strong.iso3 is not None and strong.location == "Hyderabad"
+    # the abstention shows in the confidence: a named place whose country is unsure counts less
+    assert weak.confidence < strong.confidence
+
+
+def test_a_country_known_only_from_a_nationality_does_not_stand_in_for_the_place():
+    # the act names no place; the story's only country comes from "Somali": whose gunmen, not
+    # where they struck
+    m = only("Somali gunmen have been crossing the frontier for weeks, residents said. On Monday, "
+             "gunmen attacked a police post, killing two officers.")
+    assert m.iso3 is None
+    # a country named by its name, even not as the scene, still stands in (region precision)
+    named = only("Somalia has been hit by drought for months, residents said. On Monday, "
+                 "gunmen attacked a police post, killing two officers.")
+    assert named.iso3 == "SOM" and named.location is None
