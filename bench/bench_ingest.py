@@ -51,13 +51,15 @@ def bare_code(texts: list[str]) -> float:
 def instrument(spans: Intervals) -> None:
     """Time every call into project code made by the ingest flow."""
     import flows.ingest as ingest_mod
-    from flows import steps
+    from flows import partitions, steps
     from warehouse import state
 
-    for name in ("poll_feeds", "new_entries", "fetch_pages", "code_all", "store_coded",
-                 "remerge_incidents", "record_coded_months"):
+    for name in ("poll_feeds", "new_entries", "fetch_pages", "code_and_store", "code_all", "store_coded",
+                 "remerge_incidents"):
         spans.wrap(steps, name)
-    for name in ("load_feed_state", "seen_canonical_urls", "save_feed_state", "record_run"):
+    spans.wrap(partitions, "record_coded_months")
+    for name in ("load_feed_state", "seen_canonical_urls", "save_feed_state", "record_run",
+                 "unmerged_mention_months"):
         spans.wrap(state, name)
     for name in ("load_feed_list", "feed_state_rows", "monthly_table", "root_lock"):
         spans.wrap(ingest_mod, name)

@@ -29,19 +29,20 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import pyarrow as pa
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from extractors.fetch import FetchPolicy  # noqa: E402
-from extractors.records import FeedSpec  # noqa: E402
-from flows import steps  # noqa: E402
-from flows.report import feed_state_rows  # noqa: E402
-from warehouse import catalog, parquet, state  # noqa: E402
+from extractors.fetch import FetchPolicy
+from extractors.records import FeedSpec
+from flows import steps
+from flows.report import feed_state_rows
+from warehouse import catalog, parquet, state
 
 WINDOW = 12  # items a feed lists: the newest ones, as real feeds do
 START = dt.datetime(2024, 1, 1, 6, tzinfo=dt.UTC)
@@ -84,11 +85,11 @@ class ChangingFeedServer:
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            def do_GET(self) -> None:
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     owner._handle(self)
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: object) -> None:
                 return
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -204,6 +205,7 @@ class Cycle:
     page_failures: int
     articles_total: int
     rss_mb: float
+    arrow_mb: float  # bytes Arrow's memory pool holds allocated now
 
 
 def one_cycle(srv: ChangingFeedServer, root: Path, policy: FetchPolicy, run: int, *,
@@ -231,8 +233,8 @@ def one_cycle(srv: ChangingFeedServer, root: Path, policy: FetchPolicy, run: int
     seconds = time.perf_counter() - started
     gc.collect()
     total = parquet.read(root, "articles", columns=["article_id"]).num_rows
-    return Cycle(run, seconds, articles, mentions,
-                 sum(p.status == "not_modified" for p in polls), errors, len(failures), total, rss_mb())
+    return Cycle(run, seconds, articles, mentions, sum(p.status == "not_modified" for p in polls),
+                 errors, len(failures), total, rss_mb(), pa.total_allocated_bytes() / 1e6)
 
 
 def check(srv: ChangingFeedServer, root: Path, cycles: list[Cycle], warmup: int) -> dict[str, object]:
@@ -281,6 +283,7 @@ def check(srv: ChangingFeedServer, root: Path, cycles: list[Cycle], warmup: int)
             "incidents": i, "active_incidents": active, "requests": srv.requests,
             "rss_start_mb": round(cycles[0].rss_mb, 1), "rss_after_warmup_mb": round(after[0], 1) if after else None,
             "rss_end_mb": round(cycles[-1].rss_mb, 1), "rss_growth_after_warmup_mb": round(growth, 1),
+            "arrow_allocated_end_mb": round(cycles[-1].arrow_mb, 2),
             "seconds_per_cycle_first_half": round(first_half, 3),
             "seconds_per_cycle_second_half": round(second_half, 3),
             "total_seconds": round(sum(c.seconds for c in cycles), 1), "problems": problems}
@@ -301,7 +304,7 @@ def soak(cycles: int, root: Path, *, feeds: int = 3, per_cycle: int = 3, warmup:
                 print(f"cycle {c.n:4d}  {c.seconds:6.2f}s  +{c.new_articles:2d} articles "
                       f"+{c.new_mentions:2d} mentions  304s {c.not_modified}  feed errors "
                       f"{c.feed_errors}  page failures {c.page_failures}  total {c.articles_total:5d}"
-                      f"  rss {c.rss_mb:6.1f} MB", flush=True)
+                      f"  rss {c.rss_mb:6.1f} MB  arrow {c.arrow_mb:5.2f} MB", flush=True)
         summary = check(srv, root, done, warmup)
     return done, summary
 

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 import feedparser
-from feedparser.encodings import convert_to_utf8
 import lxml.html
 import yaml
+from feedparser.encodings import convert_to_utf8
 from lxml import etree
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 

@@ -104,7 +104,9 @@ def run_ingest(settings: Settings) -> dict:
             logger.info("chunk %d/%d: %d articles stored", index + 1, len(chunks), result.articles)
         if months:
             summary.new_incidents, summary.merges, summary.months_rewritten = steps.remerge_incidents(root, months)
-        state.save_feed_state(root, feed_state_rows(specs, polls, prior, coded))
+        failed = {f.target for f in summary.failures if f.stage == "fetch"}
+        retry = {e.feed_id for e in entries if e.url in failed}
+        state.save_feed_state(root, feed_state_rows(specs, polls, prior, coded, keep_validators=retry))
         summary.finished_at = steps.utcnow()
         state.record_run(
             root, run_id=run_id, kind="ingest", started_at=summary.started_at, finished_at=summary.finished_at,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import duckdb
 
@@ -18,21 +18,27 @@ from flows.steps import RunSummary
 
 
 def feed_state_rows(
-    specs: Sequence[FeedSpec], polls: Sequence[FeedPoll], prior: dict[str, dict], coded: Sequence[CodedArticle]
+    specs: Sequence[FeedSpec], polls: Sequence[FeedPoll], prior: dict[str, dict], coded: Sequence[CodedArticle],
+    keep_validators: Collection[str] = (),
 ) -> list[dict]:
-    """One `feed_state` row per polled feed; validators kept from before on a 304 or an error."""
+    """One `feed_state` row per polled feed; validators kept from before on a 304 or an error.
+
+    `keep_validators`: feeds whose new ETag / Last-Modified must not be saved because one of their
+    pages failed: the next poll must get the feed again (200, not 304) to retry that page.
+    """
     new_by_feed = Counter(c.article.feed_id for c in coded)
     urls = {s.id: s.url for s in specs}
     rows = []
     for poll in polls:
         before = prior.get(poll.feed_id) or {}
         ok = poll.status == "ok"
+        fresh = ok and poll.feed_id not in keep_validators
         rows.append(
             {
                 "feed_id": poll.feed_id,
                 "url": urls.get(poll.feed_id),
-                "etag": poll.etag if ok else before.get("etag"),
-                "last_modified": poll.last_modified if ok else before.get("last_modified"),
+                "etag": poll.etag if fresh else before.get("etag"),
+                "last_modified": poll.last_modified if fresh else before.get("last_modified"),
                 "last_polled_at": poll.fetched_at,
                 "last_status": poll.status,
                 "last_error": poll.error,
