@@ -7,11 +7,14 @@ step can be tested and reused (backfills, re-coding) without an orchestrator.
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
+import functools
 import datetime as dt
 import multiprocessing
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -120,10 +123,22 @@ def code_all(pages: Sequence[Page], *, workers: int, chunk_size: int) -> list[Co
         return [c for c in code_pages(pages) if c is not None]
     size = max(1, min(chunk_size, -(-len(pages) // (workers * 2))))
     chunks = [pages[i : i + size] for i in range(0, len(pages), size)]
-    # forkserver: forking a process that runs Prefect's threads can deadlock; spawn costs more.
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return [c for batch in pool.map(code_pages, chunks) for c in batch if c is not None]
+    try:
+        batches = list(_pool(workers).map(code_pages, chunks))
+    except BrokenProcessPool:  # a worker died (killed, out of memory): start afresh once
+        _pool.cache_clear()
+        batches = list(_pool(workers).map(code_pages, chunks))
+    return [c for batch in batches for c in batch if c is not None]
+
+
+@functools.cache
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """One pool of coding processes per process, kept for its lifetime: a worker's start-up
+    (importing trafilatura, loading the gazetteer) costs 1-2 s, paid once, not once per chunk.
+    forkserver: forking a process that runs Prefect's threads can deadlock; spawn costs more."""
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
+    atexit.register(pool.shutdown, cancel_futures=True)
+    return pool
 
 
 def store_coded(root: Path, coded: Sequence[CodedArticle]) -> tuple[int, int]:
