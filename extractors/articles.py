@@ -16,7 +16,6 @@ import logging
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
 from typing import Any
 
 import trafilatura
@@ -26,7 +25,7 @@ from extractors import EXTRACTOR_VERSION
 from extractors.records import Article, FeedEntry
 from extractors.urls import article_id, canonicalize_url
 
-__all__ = ["EXTRACTOR_ID", "extract_article", "extract_articles"]
+__all__ = ["EXTRACTOR_ID", "extract_article"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -59,10 +58,6 @@ _LANG_PATTERNS = (
                rb"[\"']?([A-Za-z]{2,3})", re.I),
 )
 _LANG_CODE = re.compile(r"^([a-z]{2,3})(?:[-_].*)?$")
-
-# A page tuple for `extract_articles`:
-#   (html, url, feed_entry, fetched_at, raw_path, outlet[, feed_language])
-Page = tuple[Any, ...]
 
 
 def extract_article(html: bytes | str, *, url: str, feed_entry: FeedEntry | None,
@@ -116,26 +111,6 @@ def extract_article(html: bytes | str, *, url: str, feed_entry: FeedEntry | None
         fetched_at=fetched_at,
         extractor_version=EXTRACTOR_ID,
     )
-
-
-def extract_articles(pages: Sequence[Page]) -> list[Article | None]:
-    """Batch form of `extract_article` for process pools (top-level, picklable in and out).
-
-    In: page tuples `(html, url, feed_entry, fetched_at, raw_path, outlet[, feed_language])`.
-    Out: one `Article | None` per page, same order. A page on which extraction itself fails is
-    logged with its URL and gives None: one bad page never stops the batch.
-    """
-    out: list[Article | None] = []
-    for page in pages:
-        html, url, entry, fetched_at, raw_path, outlet, *rest = page
-        try:
-            out.append(extract_article(html, url=url, feed_entry=entry, fetched_at=fetched_at,
-                                       raw_path=raw_path, outlet=outlet,
-                                       feed_language=rest[0] if rest else None))
-        except Exception:  # noqa: BLE001 - logged; the batch goes on
-            LOGGER.exception("extraction failed for %s", url)
-            out.append(None)
-    return out
 
 
 def _run_trafilatura(html: bytes | str, url: str,

@@ -8,12 +8,15 @@ no article. Pure and picklable, so the flow can spread pages over processes.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from extractors.articles import extract_article
 from extractors.incidents import code_incidents
 from extractors.records import Article, FeedEntry, Mention
+
+LOGGER = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,5 +67,16 @@ def code_page(page: Page) -> CodedArticle | None:
 
 
 def code_pages(pages: Sequence[Page]) -> list[CodedArticle | None]:
-    """`code_page` over a batch, in order: the unit of work one worker process receives."""
-    return [code_page(p) for p in pages]
+    """`code_page` over a batch, in order: the unit of work one worker process receives.
+
+    A page on which extraction or coding itself fails is logged with its URL and gives None:
+    one bad page never stops the batch (top-level and picklable, for process pools).
+    """
+    out: list[CodedArticle | None] = []
+    for page in pages:
+        try:
+            out.append(code_page(page))
+        except Exception:  # noqa: BLE001 - logged with the URL; the batch goes on
+            LOGGER.exception("extraction or coding failed for %s", page.url)
+            out.append(None)
+    return out

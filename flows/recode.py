@@ -18,7 +18,6 @@ import pyarrow.compute as pc
 from extractors.pipeline import CodedArticle, Page
 from extractors.records import FeedEntry
 from warehouse import parquet
-from warehouse.lock import root_lock
 from warehouse.raw import RawStore
 from warehouse.schemas import month_of
 from flows.partitions import articles_by_month
@@ -97,17 +96,6 @@ def write_recode(root: Path, recode: Recode, *, after_mentions: Callable[[], Non
         "mentions_replaced": len(removed), "new_incidents": new, "merges": merged,
         "incident_months": list(rewritten), "failures": [dataclasses.asdict(f) for f in recode.failures],
     }
-
-
-def recode_month(root: Path, month: str, *, workers: int) -> dict:
-    """Re-code every article published in `month` from its stored raw page (prepare + write).
-
-    Takes the data root's lock for the writes. `flows.backfill` calls the two halves itself, so
-    that months can be extracted in parallel while their writes take turns.
-    """
-    recode = prepare_recode(root, month, workers=workers)
-    with root_lock(root):
-        return write_recode(root, recode)
 
 
 def replace_article_mentions(root: Path, article_ids: set[str], rows: Sequence[dict]) -> tuple[set[str], set[str]]:

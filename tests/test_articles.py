@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import pickle
@@ -10,7 +11,8 @@ from pathlib import Path
 import trafilatura
 
 from extractors import EXTRACTOR_VERSION
-from extractors.articles import extract_article, extract_articles
+from extractors.articles import extract_article
+from extractors.pipeline import Page, code_pages
 from extractors.records import FeedEntry
 from extractors.urls import article_id
 
@@ -123,22 +125,24 @@ def test_str_input_works_like_bytes() -> None:
 
 
 def test_batch_form_is_picklable_and_keeps_going() -> None:
+    def job(body: object, url: str = URL, entry: FeedEntry | None = None, language: str | None = None) -> Page:
+        return Page(entry=entry or ENTRY, outlet="Example", url=url, fetched_at=FETCHED, raw_path=None,
+                    body=body, feed_language=language)  # type: ignore[arg-type]
+
     pages = [
-        (page("article_en.html"), URL, ENTRY, FETCHED, None, "Example"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00", URL, None, FETCHED, None, "Example"),
-        (page("article_ru_windows1251.html"), "https://region.example.ru/news/1", None, FETCHED,
-         None, "Region", "ru"),
-        (12345, URL, None, FETCHED, None, None),  # a bug-shaped item: not a page at all
-        (page("article_fr.html"), "", None, FETCHED, None, None),  # no URL: id from the content
+        job(page("article_en.html")),
+        job(b"\x89PNG\r\n\x1a\n\x00\x00", entry=dataclasses.replace(ENTRY, summary=None)),
+        job(page("article_ru_windows1251.html"), "https://region.example.ru/news/1", language="ru"),
+        job(12345),  # a bug-shaped item: not a page at all
+        job(page("article_fr.html"), "", entry=dataclasses.replace(ENTRY, url="", canonical_url="")),
     ]
-    assert pickle.loads(pickle.dumps(extract_articles)) is extract_articles
-    results = extract_articles(pickle.loads(pickle.dumps(pages)))
+    assert pickle.loads(pickle.dumps(code_pages)) is code_pages
+    results = code_pages(pickle.loads(pickle.dumps(pages)))
     assert [r is None for r in results] == [False, True, False, True, False]
-    assert results[2].language == "ru"  # type: ignore[union-attr]
-    no_url = results[4]
+    assert results[2].article.language == "ru"  # type: ignore[union-attr]
+    no_url = results[4].article  # type: ignore[union-attr]
     assert no_url is not None and no_url.canonical_url == ""
     assert no_url.article_id == article_id(f"sha256:{no_url.content_sha256}")
-    assert pickle.loads(pickle.dumps(results)) == results
 
 
 def test_published_date_rules() -> None:

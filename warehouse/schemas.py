@@ -140,18 +140,6 @@ def month_of(value: dt.date | dt.datetime) -> str:
     return f"{value.year:04d}-{value.month:02d}"
 
 
-def months_spanning(start: dt.date, end: dt.date) -> list[str]:
-    """Every "YYYY-MM" from `start`'s month to `end`'s month inclusive (e.g. a merge window)."""
-    if end < start:
-        start, end = end, start
-    year, month = start.year, start.month
-    out: list[str] = []
-    while (year, month) <= (end.year, end.month):
-        out.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return out
-
-
 def _ingest_month(column: str) -> Callable[[Row], str]:
     def partition_of(row: Row) -> str:
         value = row[column]
