@@ -24,31 +24,27 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import ipaddress
 import logging
-import socket
 import threading
 import time
 import urllib.robotparser
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from itertools import zip_longest
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from itertools import zip_longest
+from typing import Literal
 from urllib.parse import SplitResult, urljoin, urlsplit
 
-import httpcore
 import httpx
+
 # stamina (hynek; a thin, opinionated layer over tenacity) instead of a hand-written loop: it
 # gives capped exponential backoff with jitter, a per-exception hook that can return a custom
 # wait (how Retry-After is honoured), and `stamina.set_testing()` to switch waits off in tests.
 import stamina
 import stamina.instrumentation
 
-if TYPE_CHECKING:
-    from httpcore import NetworkStream
-    from httpcore._backends.base import SOCKET_OPTION
+from extractors.netguard import GuardedBackend, Refused, checked_addresses
 
 __all__ = ["FetchError", "FetchPolicy", "Fetcher", "Kind", "Response"]
 
@@ -60,8 +56,6 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 _MAX_BACKOFF = 10.0  # seconds; exponential backoff stops growing here
 _ROBOTS_MAX_BYTES = 512_000  # Google reads the first 500 KiB of a robots.txt
-_METADATA = frozenset(ipaddress.ip_address(a) for a in ("169.254.169.254", "fd00:ec2::254"))
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # Feeds are often served with a generic type; parse_feed rejects what is not a feed.
 _FEED_EXTRA_TYPES = frozenset({"text/plain", "text/html", "application/octet-stream"})
@@ -104,10 +98,6 @@ class _Retryable(FetchError):
         self.retry_after = retry_after
 
 
-class _Refused(Exception):
-    """Raised by the guarded network backend; carries the SSRF refusal reason."""
-
-
 @dataclass(frozen=True, slots=True)
 class FetchPolicy:
     """How to fetch. `allow_hosts`: exact host names or IP literals exempt from the SSRF guard."""
@@ -131,65 +121,6 @@ class FetchPolicy:
         if min(self.retries, self.max_redirects, self.backoff, self.per_host_interval) < 0:
             raise ValueError("retries, max_redirects, backoff and per_host_interval must not be "
                              "negative")
-
-
-def _address_problem(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-    """Why connecting to `ip` is refused, or None if it is a public unicast address."""
-    if isinstance(ip, ipaddress.IPv6Address):  # IPv4 hidden inside IPv6 is judged as IPv4
-        inner = ip.ipv4_mapped or ip.sixtofour
-        if inner is None and ip in _NAT64:
-            inner = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-        if inner is not None:
-            return _address_problem(inner)
-    checks = (
-        (ip in _METADATA, "a cloud-metadata"), (ip.is_loopback, "a loopback"),
-        (ip.is_link_local, "a link-local"), (ip.is_multicast, "a multicast"),
-        (ip.is_unspecified, "an unspecified"), (ip.is_private, "a private"),
-        (ip.is_reserved, "a reserved"), (not ip.is_global, "a non-public"),
-    )
-    return next((kind for hit, kind in checks if hit), None)
-
-
-def _checked_addresses(host: str, port: int, allow_hosts: frozenset[str]) -> list[str]:
-    """Resolve `host` and return its addresses; raise `_Refused` if any one is not public.
-
-    Every address counts (not just the first): a name with one public and one private record
-    would otherwise reach the private one on a retry or a second connection.
-    """
-    host = host.strip("[]").lower()
-    if host in allow_hosts:
-        return [host]
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        raise _Refused(f"DNS lookup failed for {host}: {exc.strerror}") from exc
-    except UnicodeError:  # IDNA: empty or over-long label
-        raise _Refused(f"invalid host name: {host}") from None
-    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-    for address in addresses:
-        problem = _address_problem(ipaddress.ip_address(address.split("%", 1)[0]))
-        if problem:
-            shown = address if address == host else f"{host} ({address})"
-            raise _Refused(f"refused: {shown} is {problem} address")
-    return addresses
-
-
-class _GuardedBackend(httpcore.SyncBackend):
-    """httpcore's socket backend, connecting only to addresses that pass the SSRF guard."""
-
-    def __init__(self, allow_hosts: frozenset[str]) -> None:
-        self._allow_hosts = allow_hosts
-
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                    local_address: str | None = None,
-                    socket_options: Iterable[SOCKET_OPTION] | None = None) -> NetworkStream:
-        last: Exception | None = None
-        for address in _checked_addresses(host, port, self._allow_hosts):
-            try:
-                return super().connect_tcp(address, port, timeout, local_address, socket_options)
-            except httpcore.ConnectError as exc:  # try the host's next address
-                last = exc
-        raise last or httpcore.ConnectError(f"no address for {host}")
 
 
 class _BoundedDecoder:
@@ -287,7 +218,7 @@ class Fetcher:
                                   max_keepalive_connections=self.policy.concurrency)
             transport = httpx.HTTPTransport(limits=limits, trust_env=False)
             # httpx exposes no network_backend option; its pool keeps the backend here.
-            transport._pool._network_backend = _GuardedBackend(allow)  # noqa: SLF001
+            transport._pool._network_backend = GuardedBackend(allow)  # noqa: SLF001
         self._client = httpx.Client(transport=transport, timeout=self.policy.timeout,
                                     follow_redirects=False, trust_env=False)
         self._lock = threading.Lock()
@@ -355,8 +286,8 @@ class Fetcher:
             port = parts.port or (443 if parts.scheme == "https" else 80)
             try:
                 if self._guarded:
-                    _checked_addresses(parts.hostname or "", port, self._allow_hosts)
-            except _Refused as exc:
+                    checked_addresses(parts.hostname or "", port, self._allow_hosts)
+            except Refused as exc:
                 where = "" if current == url else f" (redirected to {current})"
                 raise FetchError(url, f"{exc}{where}") from None
             if check_robots:
@@ -395,7 +326,7 @@ class Fetcher:
                 self._await_turn(host)
                 deadline = time.monotonic() + timeout
                 return self._exchange(url, host, headers, kind, max_bytes, deadline)
-        except _Refused as exc:
+        except Refused as exc:
             raise FetchError(url, str(exc)) from None
         except (httpx.InvalidURL, UnicodeError, ValueError) as exc:
             raise FetchError(url, f"invalid URL: {exc}") from None

@@ -15,7 +15,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response as WResponse
 
-from extractors import fetch
+from extractors import fetch, netguard
 from extractors.fetch import Fetcher, FetchError, FetchPolicy, Response
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -300,7 +300,7 @@ def test_ssrf_every_resolved_address_counts(monkeypatch: pytest.MonkeyPatch) -> 
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", port)),
                 (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.1.2.3", port))]
 
-    monkeypatch.setattr(fetch.socket, "getaddrinfo", resolve)
+    monkeypatch.setattr(netguard.socket, "getaddrinfo", resolve)
     with fetcher() as f:
         assert reason_of(lambda: f.get("http://mixed.example/")).reason == \
             "refused: mixed.example (10.1.2.3) is a private address"
@@ -313,18 +313,18 @@ def test_ssrf_guard_holds_at_connect_time(monkeypatch: pytest.MonkeyPatch) -> No
     def resolve(host, port, *args, **kwargs):  # noqa: ANN001, ANN202
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
 
-    monkeypatch.setattr(fetch.socket, "getaddrinfo", resolve)
+    monkeypatch.setattr(netguard.socket, "getaddrinfo", resolve)
     with fetcher(retries=0) as f:
         error = reason_of(lambda: f.get("http://rebind.example:9/"))
     assert error.reason == "refused: rebind.example (127.0.0.1) is a loopback address"
 
 
 def test_guarded_backend_refuses_directly() -> None:
-    backend = fetch._GuardedBackend(frozenset())  # noqa: SLF001
-    with pytest.raises(fetch._Refused):  # noqa: SLF001
+    backend = netguard.GuardedBackend(frozenset())
+    with pytest.raises(netguard.Refused):
         backend.connect_tcp("127.0.0.1", 9)
     with pytest.raises(httpcore.ConnectError):  # allowed, and nothing listens on port 9
-        fetch._GuardedBackend(LOCAL).connect_tcp("127.0.0.1", 9, timeout=1)  # noqa: SLF001
+        netguard.GuardedBackend(LOCAL).connect_tcp("127.0.0.1", 9, timeout=1)
 
 
 def test_non_http_urls_are_refused() -> None:
