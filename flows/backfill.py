@@ -57,7 +57,7 @@ from extractors.pipeline import CodedArticle
 from flows import discover, partitions, recode, steps
 from flows.plan import DEFAULT_REPROCESS, Plan, month_range, plan_for
 from flows.settings import Settings
-from warehouse import state
+from warehouse import paths, state
 from warehouse.lock import root_lock
 
 __all__ = [
@@ -120,8 +120,8 @@ def planned(plan: Plan) -> Iterator[str]:
 @contextlib.contextmanager
 def _write_turn(root: Path, timeout: float) -> Iterator[None]:
     # Every write of a backfill thread goes through here: one thread of this process writes at a
-    # time, and only that thread waits on the file lock (two threads waiting on it at once can
-    # deadlock on the reentrant registry of warehouse.lock).
+    # time. root_lock alone does not serialise threads: it is held per process, so a second
+    # thread of the same process passes it while the first is still writing.
     with _WRITE_TURN, root_lock(root, timeout=timeout):
         yield
 
@@ -151,7 +151,7 @@ def backfill_month(
 ) -> dict:
     """Run one publication month: re-code it from the raw store (`raw`), or store the articles a
     sitemap / URL list found for it (`sitemaps`, `urls`, handed over by the parent flow)."""
-    root = Path(data)
+    root = data
     with _write_turn(root, lock_timeout):
         partitions.mark_partitions(root, "articles", {month: None}, status="running", run_id=run_id)
     try:
@@ -201,7 +201,7 @@ def _close(root: Path, month: str, run_id: str, result: dict) -> None:
 
 @task(name="fetch-and-code", cache_policy=NO_CACHE)
 def fetch_and_code_task(candidates: list[discover.Candidate], specs: list, policy, data: str, workers: int):
-    return discover.fetch_and_code(candidates, specs, policy, Path(data), workers=workers)
+    return discover.fetch_and_code(candidates, specs, policy, data, workers=workers)
 
 
 @flow(name="backfill", log_prints=False)
@@ -349,7 +349,7 @@ def run_through_deployment(
     from prefect.client.orchestration import get_client
     from prefect.deployments import run_deployment
 
-    root = settings.data.resolve()
+    root = paths.root_url(settings.data)
     started = steps.utcnow()
     state.record_run(root, run_id=plan.run_id, kind="backfill", started_at=started)
 

@@ -18,11 +18,12 @@ from flows import output
 
 EPILOG = """environment: FLAREWATCH_DATA (data root), FLAREWATCH_FEEDS (feed list),
 FLAREWATCH_ALLOW_HOSTS (comma-separated hosts exempt from the private-address guard),
-FLAREWATCH_WORKERS (processes for extraction). Start with `flarewatch demo`."""
+FLAREWATCH_WORKERS (processes for extraction), FLAREWATCH_LOCK_DIR (lock files of an s3:// data root).
+Start with `flarewatch demo`."""
 
 
 def _data_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", metavar="DIR", help="data root (default: $FLAREWATCH_DATA or ./data)")
+    parser.add_argument("--data", metavar="DIR", help="data root, a directory or s3://bucket/prefix (default: $FLAREWATCH_DATA or ./data)")
 
 
 def _allow_option(parser: argparse.ArgumentParser) -> None:
@@ -216,7 +217,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return extract_file(Path(args.input), Path(args.output))
 
 
-def _print_trends(data: Path, fmt: str, chart: str | None = None, **query: object) -> int:
+def _print_trends(data: str, fmt: str, chart: str | None = None, **query: object) -> int:
     from warehouse import catalog
 
     with catalog.connect(data) as con:
@@ -314,9 +315,10 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from flows import plan as planning
+    from warehouse import paths
 
     settings = _settings(args)
-    if not Path(settings.data).is_dir():
+    if not paths.open_root(settings.data).exists():
         print(f"flarewatch status: no data root at {settings.data}; run `flarewatch demo` first", file=sys.stderr)
         return 2
     planning.show_status(planning.coverage(settings.data))

@@ -20,7 +20,12 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="FLAREWATCH_", extra="ignore")
 
-    data: Path = Field(Path("data"), description="Data root holding the Parquet warehouse and raw store.")
+    # A string, not a Path: Path("s3://bucket/x") would collapse the "//" of a URL.
+    data: str = Field(
+        "data",
+        description="Data root holding the Parquet warehouse and raw store: a directory, or object "
+        "storage such as s3://bucket/prefix (needs the [s3] extra; lock files then go to FLAREWATCH_LOCK_DIR).",
+    )
     feeds: Path = Field(SEEDS_DIR / "feeds.yaml", description="Feed list (YAML).")
     allow_hosts: Annotated[tuple[str, ...], NoDecode] = Field(
         (), description="Hosts exempt from the private-address (SSRF) guard, e.g. 127.0.0.1."
@@ -37,6 +42,14 @@ class Settings(BaseSettings):
     dask_address: str | None = Field(
         None, description="Dask scheduler (tcp://host:8786) for task_runner=dask; unset: a temporary local cluster."
     )
+
+    @field_validator("data", mode="before")
+    @classmethod
+    def _data_text(cls, value: object) -> object:
+        # Accept a Path too (tests and callers pass one); "~" is expanded for local directories.
+        if isinstance(value, Path) or (isinstance(value, str) and "://" not in value):
+            return str(Path(value).expanduser())
+        return value
 
     @field_validator("allow_hosts", mode="before")
     @classmethod

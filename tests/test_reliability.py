@@ -35,7 +35,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from extractors import fetch as fetch_module
+from extractors import netguard
 from extractors.fetch import Fetcher, FetchPolicy
 from extractors.records import FeedSpec
 from flows import steps
@@ -531,7 +531,7 @@ def fake_dns(monkeypatch: pytest.MonkeyPatch) -> None:
             return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (FAKE_DNS[host], port))]
         return real(host, port, *args, **kwargs)
 
-    monkeypatch.setattr(fetch_module.socket, "getaddrinfo", resolve)
+    monkeypatch.setattr(netguard.socket, "getaddrinfo", resolve)
 
 
 def internal_feeds(port: int) -> dict[str, tuple[str, str]]:

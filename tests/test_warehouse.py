@@ -462,6 +462,51 @@ def test_forked_child_does_not_inherit_lock_ownership(tmp_path):
         child.join(10)
 
 
+def test_two_threads_taking_the_lock_in_opposite_orders_do_not_deadlock(tmp_path, monkeypatch):
+    """Thread A (a write: mutex, then lock) is about to wait on the file lock when thread B takes
+    the lock and then writes (needs the mutex). Without the gate B would get the file lock, A would
+    wait on it holding the mutex B needs: both stuck until the timeout."""
+    import threading
+
+    monkeypatch.setattr(lock, "DEFAULT_TIMEOUT", 3.0)
+    a_waits, b_holds = threading.Event(), threading.Event()
+    real_acquire = lock._acquire
+
+    def acquire(path, timeout):
+        if threading.current_thread().name == "A":
+            a_waits.set()
+            b_holds.wait(1.0)  # give B its chance to take the file lock first
+        return real_acquire(path, timeout)
+
+    monkeypatch.setattr(lock, "_acquire", acquire)
+    errors: list[Exception] = []
+
+    def run(target):
+        try:
+            target()
+        except Exception as exc:
+            errors.append(exc)
+
+    def writer_a():
+        parquet.append(tmp_path, "articles", [make_article(1, fetched=JULY)])
+
+    def writer_b():
+        a_waits.wait(5)
+        with lock.root_lock(tmp_path, timeout=3.0):
+            b_holds.set()
+            parquet.append(tmp_path, "articles", [make_article(2, fetched=JULY)])
+
+    threads = [threading.Thread(target=run, args=(f,), name=n) for n, f in (("A", writer_a), ("B", writer_b))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert errors == []
+    assert sorted(ids(tmp_path, "articles", "article_id")) == sorted(
+        [make_article(1, fetched=JULY).article_id, make_article(2, fetched=JULY).article_id]
+    )
+
+
 # ---------------------------------------------------------------------------------- raw store
 
 

@@ -7,5 +7,5 @@
 - `raw`: content-addressed raw pages and feeds (`RawStore`).
 - `state`: feed state, seen URLs, partition and run records.
 - `catalog`: DuckDB views, macros, `trends`, `provenance`.
-- `paths`: the layout of the data root; the only module that builds paths.
+- `paths`: the layout of the data root (a directory or `s3://...`); the only module that builds paths.
 """

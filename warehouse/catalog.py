@@ -17,6 +17,10 @@ view is the empty relation), and a table that has since lost every file (DuckDB:
 The Parquet is the store of record; a `.duckdb` database file holds only these views and macros and
 can be deleted at any time.
 The session time zone is UTC, so day / week / month buckets are UTC.
+
+On object storage (`s3://...` roots) the connection reads through the root's fsspec file system,
+registered with `register_filesystem`: DuckDB's own S3 support is the httpfs extension, which it
+downloads at run time, and this must work offline.
 """
 
 from __future__ import annotations
@@ -89,12 +93,12 @@ def _base_view_sql(con: duckdb.DuckDBPyConnection, root: str | os.PathLike[str],
 
 
 def _has_files(root: str | os.PathLike[str], ts: TableSpec) -> bool:
-    base = paths.table_dir(root, ts.name)
+    parsed = paths.open_root(root)
     if ts.partition_col is None:
-        return bool(paths.data_files(base))
+        return bool(paths.data_files(parsed, paths.table_dir(parsed, ts.name)))
     return any(
-        paths.data_files(paths.partition_dir(root, ts.name, ts.partition_col, p))
-        for p in paths.partition_values(root, ts.name, ts.partition_col)
+        paths.data_files(parsed, paths.partition_dir(parsed, ts.name, ts.partition_col, p))
+        for p in paths.partition_values(parsed, ts.name, ts.partition_col)
     )
 
 
@@ -136,7 +140,15 @@ _DERIVED = {
 
 
 def refresh(con: duckdb.DuckDBPyConnection, root: str | os.PathLike[str]) -> None:
-    """(Re)create every view and macro over `root`; call it after writing to a root seen empty."""
+    """(Re)create every view and macro over `root`; call it after writing to a root seen empty.
+
+    On object storage, registers the root's file system on `con` unless one of its protocol is.
+    """
+    root = paths.open_root(root)
+    if not root.local:
+        protocols = {root.fs.protocol} if isinstance(root.fs.protocol, str) else set(root.fs.protocol)
+        if not protocols & set(con.list_filesystems()):
+            con.register_filesystem(root.fs)
     con.execute("SET TimeZone = 'UTC'")
     for name, ts in TABLES.items():
         view = "incidents_all" if name == "incidents" else name
@@ -161,7 +173,8 @@ def refresh(con: duckdb.DuckDBPyConnection, root: str | os.PathLike[str]) -> Non
 
 
 def connect(root: str | os.PathLike[str], database: str = ":memory:") -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection (in memory, or a disposable database file) with the views over `root`."""
+    """A DuckDB connection (in memory, or a disposable database file) with the views over `root`
+    (a local directory or an object-storage URL)."""
     con = duckdb.connect(database)
     refresh(con, root)
     return con

@@ -1,6 +1,7 @@
 """One writer at a time per data root: an exclusive `fcntl.flock` on `<root>/.locks/<name>.lock`.
 
-In: a data root and a lock name. Out: the `root_lock` context manager, `LockTimeout`.
+In: a data root (local or object storage) and a lock name. Out: the `root_lock` context manager,
+`write_guard`, `LockTimeout`.
 
 A scheduled poll and a hand-started backfill may run at the same moment; both read-modify-write the
 same tables (append checks keys, upsert rewrites months). The flow holds `root_lock(root)` around its
@@ -11,7 +12,21 @@ process from interleaving single writes.
 
 flock locks belong to the open file, so the kernel drops the lock when its holder dies: no stale
 lock to clean after a crash. The lock file is never deleted (deleting it would let two processes
-lock two different inodes). Not for NFS / object storage: there, use one scheduler-level lock.
+lock two different inodes).
+
+Object storage has no locks, so an `s3://` root is locked through a local file as well
+(`paths.lock_path`: `$FLAREWATCH_LOCK_DIR/<sha of the root URL>/write.lock`). Chosen over a lease
+object written with a conditional PUT (`If-None-Match: *`) because a lease must expire to survive a
+crash, and a writer that stalls past its lease (GC pause, suspended laptop) keeps writing after
+another took over: counts could double. A flock has no lease and no stale lock. The price: every
+writer of one object-storage root must share the lock directory (one machine, or a shared file
+system whose flock works); writers on other machines need a scheduler-level lock (SCALING.md).
+
+Threads: one per-lock `threading.Lock` (the gate) is held while a thread decides whether its
+process already holds the flock and, if not, waits for it. Without it two threads could each
+open their own descriptor and wait on the file lock; one of them gets it while the other keeps
+waiting on its own descriptor, and if the holder then needs something the waiter holds (the
+per-root write mutex of `write_guard`) both stall until the timeout.
 """
 
 from __future__ import annotations
@@ -48,6 +63,7 @@ class _Held:
 
 _registry: dict[Path, _Held] = {}
 _registry_mutex = threading.Lock()
+_gates: dict[Path, threading.Lock] = {}
 _thread_mutexes: dict[Path, threading.RLock] = {}
 
 
@@ -101,24 +117,27 @@ def root_lock(
         timeout = DEFAULT_TIMEOUT
     path = paths.lock_path(root, name)
     pid = os.getpid()
+    deadline = None if timeout is None else time.monotonic() + timeout
     with _registry_mutex:
-        held = _registry.get(path)
-        # A forked child inherits the registry but not the lock's ownership: check the pid.
-        if held is not None and held.pid == pid:
-            held.count += 1
-            fresh = False
-        else:
-            fresh = True
-    if fresh:
-        fd = _acquire(path, timeout)
+        gate = _gates.setdefault(path, threading.Lock())
+    # The gate: one thread of this process at a time checks the registry and waits on the flock.
+    if not gate.acquire(timeout=-1 if deadline is None else max(0.0, deadline - time.monotonic())):
+        raise LockTimeout(f"data root is locked: another thread of this process waits for {path}")
+    try:
         with _registry_mutex:
             held = _registry.get(path)
+            # A forked child inherits the registry but not the lock's ownership: check the pid.
             if held is not None and held.pid == pid:
-                # Another thread of this process took it meanwhile: share theirs.
-                os.close(fd)
                 held.count += 1
             else:
+                held = None
+        if held is None:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            fd = _acquire(path, left)
+            with _registry_mutex:
                 _registry[path] = _Held(pid=pid, fd=fd, count=1)
+    finally:
+        gate.release()
     try:
         yield path
     finally:

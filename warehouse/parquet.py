@@ -14,8 +14,9 @@ Three write modes, one per table (`TableSpec.mode`):
   it the new one; no reader ever sees both, none or half of a partition, and a reader that already
   opened the old file keeps reading the old inode. Emptying a partition is one atomic unlink.
   A fixed name (rather than content-hashed names plus a delete) is what makes this one step; it is
-  also what keeps it atomic on object storage later, where a PUT replaces an object atomically and
-  there is no directory rename.
+  also what keeps it atomic on object storage, where there is no rename: there the file is
+  serialised in memory and stored with one PUT under its final key, which replaces the object
+  whole (readers see the old or the new object, never part of one), and there are no temp files.
   Across partitions a call is not atomic, so it is ordered to never double-count: when an incident
   moves month (its date was corrected), every partition that loses a key is written before any
   partition gains a key that another partition holds. An interrupted call can leave a moved incident
@@ -24,6 +25,7 @@ Three write modes, one per table (`TableSpec.mode`):
 - table (`feed_state`, `partitions`, `runs`): one `data.parquet`, replaced the same way.
 
 Writes take `lock.write_guard(root)` (reentrant inside a flow that holds `root_lock`).
+`root`: a local directory or an object-storage URL (`paths.open_root`).
 """
 
 from __future__ import annotations
@@ -68,11 +70,11 @@ def _norm_partition(ts: TableSpec, value: str) -> str:
 
 
 def _files(
-    root: str | os.PathLike[str], ts: TableSpec, partitions: Iterable[str] | None = None
-) -> list[tuple[str | None, Path]]:
+    root: paths.Root, ts: TableSpec, partitions: Iterable[str] | None = None
+) -> list[tuple[str | None, str]]:
     """(partition value or None, file) for every readable data file, optionally some partitions."""
     if ts.partition_col is None:
-        return [(None, f) for f in paths.data_files(paths.table_dir(root, ts.name))]
+        return [(None, f) for f in paths.data_files(root, paths.table_dir(root, ts.name))]
     present = paths.partition_values(root, ts.name, ts.partition_col)
     if partitions is not None:
         wanted = {_norm_partition(ts, p) for p in partitions}
@@ -80,17 +82,17 @@ def _files(
     return [
         (p, f)
         for p in present
-        for f in paths.data_files(paths.partition_dir(root, ts.name, ts.partition_col, p))
+        for f in paths.data_files(root, paths.partition_dir(root, ts.name, ts.partition_col, p))
     ]
 
 
 def _stored_keys(
-    root: str | os.PathLike[str], ts: TableSpec, partitions: Iterable[str] | None = None
+    root: paths.Root, ts: TableSpec, partitions: Iterable[str] | None = None
 ) -> pa.Table:
     """Columns `key` and `partition` for every stored row (only key columns are read)."""
     pieces = []
     for part, f in _files(root, ts, partitions):
-        keys = key_array(pq.read_table(f, columns=list(ts.key)), ts.key)
+        keys = key_array(pq.read_table(f, columns=list(ts.key), filesystem=root.fs), ts.key)
         pieces.append(pa.table({"key": keys, "partition": pa.repeat(part or "", len(keys))}))
     if not pieces:
         return pa.table({"key": pa.array([], pa.string()), "partition": pa.array([], pa.string())})
@@ -99,11 +101,18 @@ def _stored_keys(
 
 def list_partitions(root: str | os.PathLike[str], table: str) -> list[str]:
     """The partition values of `table` that hold data, sorted ("2024-07", ..., "unknown")."""
-    return sorted({p for p, _ in _files(root, spec(table)) if p is not None})
+    return sorted({p for p, _ in _files(paths.open_root(root), spec(table)) if p is not None})
 
 
-def _write_atomic(tbl: pa.Table, final: Path) -> None:
-    """Write `tbl` to `final` via a temp file in the same directory and one `os.replace`."""
+def _write_atomic(root: paths.Root, tbl: pa.Table, path: str) -> None:
+    """Write `tbl` to `path` atomically: locally via a temp file in the same directory and one
+    `os.replace`; on object storage as one PUT of the serialised file under its final key."""
+    if not root.local:
+        buffer = pa.BufferOutputStream()
+        pq.write_table(tbl, buffer, compression="zstd")
+        root.fs.pipe_file(path, buffer.getvalue().to_pybytes())
+        return
+    final = Path(path)
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = paths.temp_path(final)
     try:
@@ -150,9 +159,10 @@ def read(
     """
     ts = spec(table)
     schema = ts.schema if columns is None else pa.schema([ts.schema.field(c) for c in columns])
+    parsed = paths.open_root(root)
     pieces = []
-    for part, f in _files(root, ts, partitions):
-        pf = pq.ParquetFile(f)
+    for part, f in _files(parsed, ts, partitions):
+        pf = pq.ParquetFile(f, filesystem=parsed.fs)
         present = [n for n in schema.names if n in pf.schema_arrow.names]
         tbl = pf.read(columns=present)
         pcol = (ts.partition_col, part) if ts.partition_col and part is not None else None
@@ -185,6 +195,7 @@ def append(
     new = dedupe(new, ts.key, keep="first")
     pcol = ts.partition_col
     assert pcol is not None
+    root = paths.open_root(root)
     with write_guard(root):
         stored = _stored_keys(root, ts).column("key").combine_chunks()
         keys = key_array(new, ts.key)
@@ -196,25 +207,30 @@ def append(
             mask = pc.equal(new[pcol], part)
             rows, part_keys = new.filter(mask), keys.filter(mask)
             digest = hashlib.sha256("\n".join(sorted(part_keys.to_pylist())).encode()).hexdigest()
-            target = paths.partition_dir(root, table, pcol, part) / f"part-{digest[:32]}.parquet"
-            _write_atomic(rows.drop_columns([pcol]), target)
+            target = f"{paths.partition_dir(root, table, pcol, part)}/part-{digest[:32]}.parquet"
+            _write_atomic(root, rows.drop_columns([pcol]), target)
             written += rows.num_rows
     return written
 
 
-def _write_partition(root: str | os.PathLike[str], ts: TableSpec, part: str, tbl: pa.Table) -> None:
+def _write_partition(root: paths.Root, ts: TableSpec, part: str, tbl: pa.Table) -> None:
     pcol = ts.partition_col
     assert pcol is not None
     directory = paths.partition_dir(root, ts.name, pcol, part)
-    target = directory / paths.DATA_FILE
+    target = f"{directory}/{paths.DATA_FILE}"
     if tbl.num_rows == 0:
+        # One atomic step (an unlink, or one DELETE): the partition is gone.
+        if not root.local:
+            with contextlib.suppress(FileNotFoundError):
+                root.fs.rm_file(target)
+            return
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(target)  # one atomic step: the partition is gone
+            os.unlink(target)
         with contextlib.suppress(OSError):
-            directory.rmdir()  # fails harmlessly if a stray temp file is left
+            os.rmdir(directory)  # fails harmlessly if a stray temp file is left
         return
     tbl = tbl.sort_by([(k, "ascending") for k in ts.key])
-    _write_atomic(tbl.drop_columns([pcol]), target)
+    _write_atomic(root, tbl.drop_columns([pcol]), target)
 
 
 def replace_partitions(
@@ -249,6 +265,7 @@ def replace_partitions(
             owner[k] = part
         new[part] = tbl
 
+    root = paths.open_root(root)
     with write_guard(root):
         stored = _stored_keys(root, ts)
         stored_at = dict(
@@ -289,8 +306,9 @@ def replace_table(root: str | os.PathLike[str], table: str, records: Records) ->
     tbl = to_arrow(records, table)
     if dedupe(tbl, ts.key, keep="last").num_rows != tbl.num_rows:
         raise ValueError(f"{table}: duplicate keys {ts.key}")
+    root = paths.open_root(root)
     with write_guard(root):
-        _write_atomic(tbl, paths.table_dir(root, table) / paths.DATA_FILE)
+        _write_atomic(root, tbl, f"{paths.table_dir(root, table)}/{paths.DATA_FILE}")
 
 
 def affected_partitions(root: str | os.PathLike[str], table: str, records: Records) -> list[str]:
@@ -305,7 +323,7 @@ def affected_partitions(root: str | os.PathLike[str], table: str, records: Recor
     new = to_arrow(records, table)
     parts = set(new[ts.partition_col].to_pylist())
     if ts.mode == "replace" and new.num_rows:
-        stored = _stored_keys(root, ts)
+        stored = _stored_keys(paths.open_root(root), ts)
         hit = pc.is_in(stored["key"].combine_chunks(), value_set=key_array(new, ts.key))
         parts |= set(stored["partition"].filter(hit).to_pylist())
     return sorted(parts)
@@ -324,6 +342,7 @@ def upsert(root: str | os.PathLike[str], table: str, records: Records) -> list[s
     new = dedupe(to_arrow(records, table), ts.key, keep="last")
     if new.num_rows == 0:
         return []
+    root = paths.open_root(root)
     with write_guard(root):
         parts = affected_partitions(root, table, new) if ts.partition_col else None
         current = read(root, table, partitions=parts)
@@ -332,7 +351,7 @@ def upsert(root: str | os.PathLike[str], table: str, records: Records) -> list[s
         )
         merged = pa.concat_tables([kept, new])
         if ts.partition_col is None:
-            _write_atomic(merged, paths.table_dir(root, table) / paths.DATA_FILE)
+            _write_atomic(root, merged, f"{paths.table_dir(root, table)}/{paths.DATA_FILE}")
             return []
         assert parts is not None
         pcol = merged[ts.partition_col]
@@ -344,6 +363,7 @@ def sweep_temp(root: str | os.PathLike[str], *, older_than: float = 3600.0) -> i
     """Delete temp files left by killed writes (older than `older_than` seconds); returns the count.
 
     Readers never see them; this only reclaims space. Young ones may belong to a live writer.
+    Object storage has none (0).
     """
     cutoff = time.time() - older_than
     removed = 0

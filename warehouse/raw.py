@@ -4,8 +4,9 @@ In: bytes as fetched and their fetch time. Out: files `raw/fetch_month=YYYY-MM/<
 under the data root, and the path relative to the root (what `Article.raw_path` holds).
 
 Content addressing makes `put` idempotent and safe without the write lock: two processes storing
-the same body write the same bytes under the same name, and each write is a temp file plus one
-`os.replace`. Keeping the raw bytes lets a new extractor version re-run over old pages offline.
+the same body write the same bytes under the same name. On a local root each write is a temp file
+plus one `os.replace`; on object storage it is one PUT under the final key (atomic there).
+Keeping the raw bytes lets a new extractor version re-run over old pages offline.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import hashlib
+import io
 import os
 import re
 from collections.abc import Iterator
@@ -26,12 +28,21 @@ _MONTH_DIR = re.compile(r"^fetch_month=(\d{4}-\d{2})$")
 _FILE = re.compile(r"^[a-z0-9_]+-[0-9a-f]{64}\.gz$")
 
 
-class RawStore:
-    """Content-addressed raw bytes under `<root>/raw`."""
+def _gzip(body: bytes) -> bytes:
+    # mtime=0: the same body always gives the same file bytes.
+    out = io.BytesIO()
+    with gzip.GzipFile(fileobj=out, mode="wb", mtime=0) as gz:
+        gz.write(body)
+    return out.getvalue()
 
-    def __init__(self, root: str | os.PathLike[str]) -> None:
-        self.root = paths.as_root(root)
-        self.base = paths.raw_dir(root)
+
+class RawStore:
+    """Content-addressed raw bytes under `<root>/raw` (a local directory or object storage)."""
+
+    def __init__(self, root: str | os.PathLike[str] | paths.Root) -> None:
+        self._root = paths.open_root(root)
+        self.root = self._root.url
+        self.base = paths.raw_dir(self._root)
 
     def put(self, body: bytes, *, fetched_at: dt.datetime, kind: str = "page") -> str:
         """Store `body` (skipped if already stored); returns its path relative to the root.
@@ -44,53 +55,61 @@ class RawStore:
         if not _KIND.match(kind):
             raise ValueError(f"kind must match [a-z0-9_]+, got {kind!r}")
         digest = hashlib.sha256(body).hexdigest()
-        rel = PurePosixPath(
-            paths.RAW_DIR, f"fetch_month={month_of(fetched_at)}", f"{kind}-{digest}.gz"
-        )
-        final = self.root / rel
-        if final.exists():
-            return str(rel)
+        rel = str(PurePosixPath(paths.RAW_DIR, f"fetch_month={month_of(fetched_at)}", f"{kind}-{digest}.gz"))
+        if self.exists(rel):
+            return rel
+        if not self._root.local:
+            self._root.fs.pipe_file(self._root.join(rel), _gzip(body))
+            return rel
+        final = Path(self._root.join(rel))
         final.parent.mkdir(parents=True, exist_ok=True)
         tmp = paths.temp_path(final)
         try:
             with open(tmp, "wb") as fh:
-                # mtime=0: the same body always gives the same file bytes.
-                with gzip.GzipFile(fileobj=fh, mode="wb", mtime=0) as gz:
-                    gz.write(body)
+                fh.write(_gzip(body))
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, final)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        return str(rel)
+        return rel
 
-    def _resolve(self, relpath: str) -> Path:
-        path = (self.root / relpath).resolve()
-        if self.base not in path.parents or not _FILE.match(path.name):
+    def _resolve(self, relpath: str) -> str:
+        """The stored path of `relpath`; ValueError unless it is `raw/fetch_month=YYYY-MM/<file>`."""
+        parts = PurePosixPath(relpath).parts
+        if (
+            len(parts) != 3
+            or parts[0] != paths.RAW_DIR
+            or not _MONTH_DIR.match(parts[1])
+            or not _FILE.match(parts[2])
+        ):
             raise ValueError(f"not a raw store path: {relpath!r}")
-        return path
+        return self._root.join(*parts)
 
     def get(self, relpath: str) -> bytes:
         """The bytes stored at `relpath` (as `put` returned it); FileNotFoundError if absent."""
-        with gzip.open(self._resolve(relpath), "rb") as gz:
-            return gz.read()
+        path = self._resolve(relpath)
+        if self._root.local:
+            data = Path(path).read_bytes()
+        else:
+            data = self._root.fs.cat_file(path)
+        return gzip.decompress(data)
 
     def exists(self, relpath: str) -> bool:
         """True if `relpath` is stored."""
-        return self._resolve(relpath).is_file()
+        path = self._resolve(relpath)
+        return Path(path).is_file() if self._root.local else bool(self._root.fs.isfile(path))
 
     def months(self) -> list[str]:
         """The fetch months present, sorted ("2024-07", ...)."""
-        if not self.base.is_dir():
-            return []
-        found = (_MONTH_DIR.match(p.name) for p in self.base.iterdir() if p.is_dir())
+        found = (_MONTH_DIR.match(name) for name, is_dir in self._root.listdir(self.base) if is_dir)
         return sorted(m.group(1) for m in found if m)
 
     def iter(self, month: str) -> Iterator[str]:
         """The relative paths stored for one fetch month, sorted; temp files excluded."""
-        directory = self.base / f"fetch_month={month}"
-        if not _MONTH_DIR.match(directory.name) or not directory.is_dir():
+        name = f"fetch_month={month}"
+        if not _MONTH_DIR.match(name):
             return iter(())
-        names = sorted(p.name for p in directory.iterdir() if _FILE.match(p.name))
-        return (str(PurePosixPath(paths.RAW_DIR, directory.name, n)) for n in names)
+        files = [n for n, is_dir in self._root.listdir(f"{self.base}/{name}") if not is_dir and _FILE.match(n)]
+        return (str(PurePosixPath(paths.RAW_DIR, name, n)) for n in files)
