@@ -3,9 +3,9 @@
 In: the files under `seeds/gazetteer/` (see its README): `places.tsv.gz` and `names.tsv.gz`
 (derived from GeoNames data by `scripts/build_gazetteer.py`), `common_words.txt` (derived),
 and the hand-curated `sites.yaml` and `aliases.yaml`, read as they are at load time.
-Out: `GazetteerData`, which maps a normalised name to the rows it may mean; `tokens()`,
-which cuts text into word tokens; and `scan()`, which finds every known name in a text as a
-`Mention` with all its readings (resolving them is `extractors.places`' job).
+Out: `GazetteerData`, which maps a normalised name to the rows it may mean, and `tokens()`,
+which cuts text into word tokens (finding the names in a text is `extractors.place_scan`'s
+job, resolving them `extractors.place_resolve`'s).
 
 Why not a regex over all names: 600k names make a huge alternation slow to compile and to
 run. A name is instead keyed by its normalised tokens glued together ("Deir ez-Zor",
@@ -15,6 +15,7 @@ This module is pure (no network); its only I/O is reading the seed files once.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import re
 import unicodedata
@@ -174,6 +175,8 @@ class GazetteerData:
         self.common_words: set[str] = {w.strip() for w in lines if w.strip() and not w.startswith("#")}
         self._fuzzy: dict[str, set[int]] | None = None
         self.demonym_rows: set[int] = set()
+        self.actor_rows: set[int] = set()  # a subset of demonym_rows: forces of one country
+        self.regional_actors: list[tuple[re.Pattern[str], frozenset[str]]] = []
         self.abbreviations: set[str] = set()
         self.country_row: dict[str, int] = {}
         self.admin1_row: dict[tuple[str, str], int] = {}
@@ -207,6 +210,16 @@ class GazetteerData:
         if raw is None:
             return []
         return [(int(x[1:]), True) if x[0] == "~" else (int(x), False) for x in raw.split(",")]
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019 - one instance per process
+    def actor_countries(self, text: str) -> frozenset[str]:
+        """The countries the regional groups a text names are active in ("JNIM militants":
+        Mali, Burkina Faso, Niger); empty when it names none."""
+        found: set[str] = set()
+        for pattern, iso3s in self.regional_actors:
+            if pattern.search(text):
+                found |= iso3s
+        return frozenset(found)
 
     def has(self, key: str) -> bool:
         """Whether `key` names anything (the hot path: most n-grams name nothing)."""
@@ -286,6 +299,22 @@ class GazetteerData:
             for name in names:
                 for key, _ in name_keys(name, drop_article=False):
                     self._add(key, d)
+        for iso3, names in (data.get("actors") or {}).items():
+            # A force, group or mission found in one country only ("OSCE SMM", "Koglweogo"):
+            # a country row like a demonym's, but evidence of the scene (`actor_rows`).
+            d = self._add_row(self.row(self.country_row[iso3]))
+            self.demonym_rows.add(d)
+            self.actor_rows.add(d)
+            for name in names:
+                for key, _ in name_keys(name, drop_article=False):
+                    self._add(key, d)
+        for group in data.get("regional_actors") or ():
+            # A group active in a few countries ("JNIM": Mali, Burkina Faso, Niger): it says
+            # which countries the story can be in, not which one.
+            alternation = "|".join(
+                r"[-\s]+".join(re.escape(w) for w in re.split(r"[-\s]+", name)) for name in group["names"]
+            )
+            self.regional_actors.append((re.compile(rf"(?<!\w)(?:{alternation})(?!\w)"), frozenset(group["iso3"])))
         for iso3, regions in (data.get("admin1") or {}).items():
             for admin1, names in regions.items():
                 i = self.admin1_row.get((iso3, fold(admin1)))
@@ -328,205 +357,3 @@ class GazetteerData:
             for name in [s["name"], *(s.get("aliases") or ())]:
                 for key, weak in name_keys(name):
                     self._add(key, i, weak)
-
-
-# -- scanning text ---------------------------------------------------------------------------
-
-MAX_TOKENS = 7
-UNIT_WORDS = frozenset(
-    "province provinces governorate governorates state states region regions oblast oblasts "
-    "department departement prefecture wilaya wilayah county counties district districts "
-    "municipality municipalities raion rayon lga commune division territory emirate "
-    "muhafazat canton parish subcounty".split()
-)
-TOWN_WORDS = frozenset("city town township neighbourhood neighborhood suburb".split())
-VILLAGE_WORDS = frozenset("village villages hamlet locality".split())
-# Words that may stand right before a place without making it part of another name.
-_BEFORE_OK = frozenset(
-    "eastern western northern southern central north south east west northeast northwest "
-    "southeast southwest upper lower middle greater rural downtown old new lake mount mt "
-    "river camp port cape the in at near of".split()
-)
-# Capitalised words that may follow a place without making it part of another name.
-_AFTER_OK = UNIT_WORDS | TOWN_WORDS | VILLAGE_WORDS | frozenset(
-    "airport air base airbase airfield camp dam bridge hospital university "
-    "prison market bazaar mosque church square stadium port harbour harbor station checkpoint "
-    "crossing border international central general police army military security court "
-    "council government governor mayor valley river lake mountains hills area zone strip".split()
-)  # not "Road", "Street", "Boulevard": "Lazaro Cardenas Boulevard" is no town
-# Titles: "Col. Hasan", "President Zongo" name people, not places.
-_TITLES = frozenset(
-    "mr mrs ms dr col gen lt maj capt sgt cpl president minister sheikh shaikh commander general "
-    "colonel major captain king prince princess queen imam emir governor senator judge pope "
-    "mullah ayatollah bishop brother sister spokesman spokesperson secretary chief director "
-    "officer leader ambassador envoy lawmaker rep correspondent reporter editor".split()
-)
-# "Iran-backed", "US-led", "Britain-based": a name used as an adjective, not a place.
-_ATTRIBUTIVE = re.compile(r"[-‐‑][a-z]")
-_DATELINE = re.compile(r"(?:,[ \t]+[A-Z][\w .]*)?[ \t]*(?:\([A-Za-z .]+\)[ \t]*)?[-—–:]")
-_SENTENCE_GAP = re.compile(r"[.!?:;\n\"“”(\[]")
-
-
-@dataclass(slots=True)
-class Mention:
-    """A name found in text, with every row it may mean; `places.py` resolves it.
-
-    `hint`: "admin" ("Anbar province"), "city" ("Ghazni city") or "village".
-    `common`: a name that is also an ordinary word ("Hit", "Centre"): needs support.
-    `in_name`: looks like part of a person's or body's name ("Col. Hasan", "Justin Zongo",
-    "Nelson Mandela Bay"): a small town reading needs support.
-    """
-
-    lo: int
-    hi: int
-    start: int
-    end: int
-    surface: str
-    ids: list[tuple[int, bool]]
-    common: bool = False
-    attributive: bool = False
-    hint: str | None = None
-    in_name: bool = False
-    qualifier: bool = False  # closes "X, Y." / "(X, Y)": names the region of what precedes
-
-
-_FUNCTION_WORDS = frozenset(
-    "on in and or to for with from at by of is was were are has have had said says say will "
-    "would could should may might did does do as but than that which who since after before "
-    "over under into during against about".split()
-)
-_NEXT_WORD = re.compile(r"[ \t]+([A-Za-z]+)")
-
-
-def nxt_word_is_noun(text: str, end: int) -> bool:
-    """Whether a content word follows ("US soldiers", "US Interests" in a title): no tagger,
-    so function words are listed."""
-    m = _NEXT_WORD.match(text, end)
-    return bool(m) and m.group(1).lower() not in _FUNCTION_WORDS
-
-
-def _capital(t: Token, shouting: bool) -> bool:
-    c = t.text[0]
-    return shouting or c.isupper() or c.isdigit()
-
-
-def scan(data: GazetteerData, text: str) -> tuple[list[Token], list[Mention]]:
-    """Every name of `data` in `text`, longest first, left to right, non-overlapping.
-
-    Case matters (a name must be capitalised, apart from particles inside it: "Deir ez-Zor";
-    "al-Anbar"), except in text written in capitals. Short all-capital words match only the
-    listed abbreviations ("US", "KPK"), not acronyms of bodies ("NAF", "SMM").
-    """
-    toks = tokens(text)
-    letters = [c for c in text[:2000] if c.isalpha()]
-    shouting = bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
-    has = data.has
-    out: list[Mention] = []
-    i, n_toks = 0, len(toks)
-    while i < n_toks:
-        t = toks[i]
-        lower_article = not _capital(t, shouting) and t.norm in ARTICLES
-        if not (_capital(t, shouting) or (
-            lower_article and t.joins_next and i + 1 < n_toks and _capital(toks[i + 1], shouting)
-        )):
-            i += 1
-            continue
-        j = i + 1
-        while j < n_toks and j - i < MAX_TOKENS and toks[j - 1].joins_next:
-            j += 1
-        found = None
-        for hi in range(j, i, -1):
-            window = toks[i:hi]
-            if hi - i == 1 and t.norm in ARTICLES:
-                continue  # "Al" alone is no place
-            if not (_capital(window[-1], shouting) or (hi - i > 1 and window[-1].norm in DESCRIPTORS)) or any(
-                not _capital(w, shouting) and w.norm not in PARTICLES and w.norm not in DESCRIPTORS
-                for w in window[1:-1]
-            ):
-                continue
-            key = "".join(w.norm for w in window)
-            if has(key):
-                found = (hi, key)
-                break
-            if hi - i > 1 and any(w.norm in ARTICLES for w in window[:-1]):
-                key = "".join("al" if w.norm in ARTICLES else w.norm for w in window)
-                if has(key):
-                    found = (hi, key)
-                    break
-        if found is None:
-            i += 1
-            continue
-        hi, key = found
-        if key in data.not_places:
-            i = hi  # "Boko Haram", "May", "Hassan": words that are no places here
-            continue
-        first, last = toks[i], toks[hi - 1]
-        if hi - i == 1 and first.text.isupper() and not shouting and len(first.text) <= 3 \
-                and key not in data.abbreviations:
-            i += 1  # "NAF", "SMM", "IDP": acronyms, not towns
-            continue
-        m = Mention(i, hi, first.start, last.end, text[first.start : last.end], data.ids(key))
-        m.common = key in data.common_words or (t.norm == "the" and key[3:] in data.common_words)
-        m.attributive = bool(_ATTRIBUTIVE.match(text, last.end)) or bool(
-            # "BEIRUT (Reuters) -", "KYIV, Ukraine (AP) —": where the reporter files from.
-            first.text.isupper() and not shouting and _DATELINE.match(text, last.end)
-            and not text[max(0, first.start - 2) : first.start].strip()
-        ) or (
-            # "US soldiers", "UK officials": an abbreviation before a noun is an adjective.
-            key in data.abbreviations and nxt_word_is_noun(text, last.end)
-        )
-        nxt = toks[hi] if hi < n_toks and last.joins_next else None
-        before = toks[i - 2].norm if i >= 2 and toks[i - 1].norm == "of" else ""
-        for word in (nxt.norm if nxt else "", before):
-            if word in UNIT_WORDS:
-                m.hint = "admin"
-            elif word in TOWN_WORDS:
-                m.hint = "city"
-            elif word in VILLAGE_WORDS:
-                m.hint = "village"
-            if m.hint:
-                break
-        if i > 0:
-            prev = toks[i - 1]
-            if prev.norm in _TITLES and (prev.joins_next or text[prev.end : t.start].strip() == "."):
-                m.in_name = True  # "Col. Hasan"
-            elif prev.joins_next and _capital(prev, False) and not shouting \
-                    and prev.norm not in _BEFORE_OK and not (out and out[-1].hi == i) \
-                    and i >= 2 and not _SENTENCE_GAP.search(text, toks[i - 2].end, prev.start):
-                m.in_name = True  # "Justin Zongo", "St Albans"
-        if i > 0 and _QUALIFIER_BEFORE.search(text, toks[i - 1].end, t.start) \
-                and _QUALIFIER_AFTER.match(text, last.end):
-            m.qualifier = True
-        if nxt is not None and hi - i == 1 and _capital(nxt, shouting) and not shouting \
-                and nxt.norm not in _AFTER_OK and not has(nxt.norm):
-            m.in_name = True  # "Nelson Mandela", "Ayn Zarah", "Khair Khana"
-        out.append(m)
-        i = hi
-    _fuzzy_qualifiers(data, text, toks, out)
-    return toks, out
-
-
-_QUALIFIER_BEFORE = re.compile(r"\s*[,(]\s*$")
-_QUALIFIER_AFTER = re.compile(r"\s*(?:[),.;]|$)")
-
-
-def _fuzzy_qualifiers(data: GazetteerData, text: str, toks: list[Token], out: list[Mention]) -> None:
-    """A misspelt region as the last qualifier of a place: "(Ceel Buur, Galgaduud)"."""
-    covered = {k for m in out for k in range(m.lo, m.hi)}
-    for i, t in enumerate(toks):
-        if i in covered or i == 0 or not t.text[0].isupper() or t.text.isupper():
-            continue
-        if not _QUALIFIER_BEFORE.search(text, toks[i - 1].end, t.start):
-            continue
-        hi = i + 1
-        while hi < len(toks) and hi - i < 3 and toks[hi - 1].joins_next and hi not in covered \
-                and toks[hi].text[0].isupper():
-            hi += 1
-        if not _QUALIFIER_AFTER.match(text, toks[hi - 1].end):
-            continue
-        key = "".join(x.norm for x in toks[i:hi])
-        ids = data.fuzzy_regions(key)
-        if ids and len({(data.row(r).iso3, data.row(r).admin1) for r in ids}) == 1:
-            out.append(Mention(i, hi, t.start, toks[hi - 1].end, text[t.start : toks[hi - 1].end],
-                               [(r, False) for r in ids], qualifier=True))
-    out.sort(key=lambda m: m.lo)

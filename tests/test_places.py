@@ -405,3 +405,127 @@ def test_a_small_namesake_town_alone_in_the_text_is_weak(gz):
     # a container settles it
     tied = locate_all(gz, "Gunmen shelled Kamianka, Donetsk, on Monday.")
     assert tied is not None and tied.iso3 == "UKR" and tied.strong
+
+
+# -- forces and groups tied to one country or a few ------------------------------------------
+
+
+def test_a_force_of_one_country_names_its_country_where_no_place_is_named(gz):
+    loc = locate_all(gz, "The OSCE SMM recorded 12 explosions near a checkpoint on Tuesday.")
+    assert loc is not None and (loc.iso3, loc.admin1, loc.geo_precision) == ("UKR", None, 3) and loc.strong
+    # unlike a nationality, it counts as naming the country for a story's unplaced incidents
+    assert gz.place_countries("Koglweogo militiamen beat two herders on Friday.") == {"BFA"}
+    assert gz.place_countries("Burkinabe soldiers beat two herders on Friday.") == set()
+
+
+def test_a_namesake_town_abroad_yields_to_the_force_of_one_country(gz):
+    # "Bor" alone is a namesake of several countries (weak); the militia says Burkina Faso.
+    assert not locate_all(gz, "Gunmen attacked a police post in Bor on Monday.").strong
+    loc = locate_all(gz, "Koglweogo militiamen killed two herders near Bor.")
+    assert loc is not None and loc.iso3 == "BFA" and loc.strong
+
+
+def test_a_town_outside_every_country_of_a_regional_group_is_weak(gz):
+    # A Breton village no other country has is strong alone, not in a story about JNIM.
+    assert locate_all(gz, "Gunmen abducted two traders in Plouha.").strong
+    loc = locate_all(gz, "Suspected JNIM militants abducted two traders in Plouha.")
+    assert loc is not None and not loc.strong
+
+
+def test_a_regional_group_and_a_closing_qualifier_pick_the_district(gz):
+    # "Bam" is an Iranian city and a province of Burkina Faso; the last name in the brackets is
+    # a region, and the group named is active in Burkina Faso.
+    assert locate_all(gz, "Gunmen burned a school in Wendou (Sabce, Bam) on Sunday.").iso3 != "BFA"
+    text = "Militants of the Islamic State in the Greater Sahara burned a school in Wendou (Sabce, Bam) on Sunday."
+    assert _where(gz, text) == ("BFA", "Centre-Nord", "Wendou")
+
+
+# -- the region the text names as the container -----------------------------------------------
+
+
+def test_a_town_outside_the_region_the_span_names_is_a_namesake(gz):
+    # The gazetteer's Bhiwani is in Haryana; the note puts its Bhiwani in Bihar.
+    text = "Police fired on protesters in Bhiwani village near Rajgir town (Nalanda, Bihar)."
+    assert _where(gz, text)[:2] == ("IND", "Bihar")
+
+
+def test_a_weak_town_yields_to_the_region_the_text_ties_it_to(gz):
+    # "Hyderabad" here is a hamlet of Helmand, not the Indian or Pakistani city.
+    text = "Militants attacked a police post in the Hyderabad area of Nahri Saraj district, Helmand."
+    loc = locate_all(gz, text)
+    assert (loc.iso3, loc.admin1) == ("AFG", "Helmand") and loc.strong
+
+
+def test_an_unknown_village_takes_the_namesake_region_of_its_districts_country(gz):
+    # Plateau is a state of Nigeria and a department of Benin; Bassa is a Nigerian LGA.
+    assert _where(gz, "Gunmen burned houses in Ancha village (Bassa LGA, Plateau) overnight.")[:2] == ("NGA", "Plateau")
+
+
+def test_a_misspelt_region_of_four_words_in_brackets(gz):
+    loc = locate_all(gz, "Shells fell on a farm in Bir Ayyad (Al Jabl Al Gharbi) on Monday.")
+    assert (loc.iso3, loc.admin1) == ("LBY", "Al Jabal Al Gharbi")
+
+
+# -- nationalities only ----------------------------------------------------------------------
+
+
+def test_the_nationality_of_the_victims_is_the_scene(gz):
+    loc = locate_all(gz, "Armed Ugandan rustlers shot two Kenyan herders at a watering point.")
+    assert loc is not None and loc.iso3 == "KEN"
+
+
+def test_a_neighbour_named_at_the_border_is_not_the_scene(gz):
+    loc = locate_all(gz, "Algerian soldiers fired on smugglers near the border with Mali.")
+    assert loc is not None and loc.iso3 == "DZA"
+
+
+# -- the place of a story, for incidents whose sentences name none ----------------------------
+
+
+def test_story_place_is_the_one_place_of_the_text(gz):
+    text = "On 3 June, in Tetecala, Morelos, a man was found shot dead. 1 fatality."
+    loc = gz.story_place(text, "MEX")
+    assert (loc.iso3, loc.admin1, loc.location) == ("MEX", "Morelos", "Tetecala") and loc.geo_precision == 2
+    assert gz.story_place(text, "GTM") is None  # not the country asked for
+    assert gz.story_place("Clashes hit Kandahar and Zabul provinces this week. Five died.", "AFG") is None
+
+
+def test_actor_files_load_with_every_country_known(gz):
+    data = yaml.safe_load((SEEDS_DIR / "gazetteer" / "aliases.yaml").read_text(encoding="utf-8"))
+    for iso3 in data["actors"]:
+        assert iso3 in gz.data.country_row
+    for group in data["regional_actors"]:
+        assert group["names"] and all(iso3 in gz.data.country_row for iso3 in group["iso3"])
+    assert gz.data.actor_countries("Fighters of Jama'at Nusrat al-Islam wal-Muslimin") == {"MLI", "BFA", "NER"}
+
+
+def test_equal_readings_of_a_region_go_to_the_more_populous(gz):
+    # Nothing tells Nigeria's Plateau from Benin's but size.
+    assert _where(gz, "Gunmen killed three farmers in Zangwol (Plateau) overnight.")[:2] == ("NGA", "Plateau")
+
+
+def test_a_sea_inside_a_named_region_is_a_street_of_it(gz):
+    loc = locate_all(gz, "A grenade hit a checkpoint at Red Sea junction in Hodan district (Hodan, Banadir).")
+    assert loc is not None and loc.iso3 == "SOM"
+    at_sea = locate_all(gz, "A tanker was attacked in the Red Sea off Hodeidah.")
+    assert at_sea is not None and at_sea.place.kind == "water"
+
+
+def test_every_force_name_matches_as_written(gz):
+    # A name the scanner cannot match (a lower-case word inside it, a three-letter acronym)
+    # would be dead data.
+    data = yaml.safe_load((SEEDS_DIR / "gazetteer" / "aliases.yaml").read_text(encoding="utf-8"))
+    for iso3, names in data["actors"].items():
+        for name in names:
+            text = f"On Monday, {name} fighters attacked a post."
+            hits = [h for h in gz.find(text) if h.surface == name]
+            assert hits and hits[0].candidates[0].iso3 == iso3, name
+    for group in data["regional_actors"]:
+        for name in group["names"]:
+            assert gz.data.actor_countries(f"On Monday, {name} fighters attacked a post.") == set(group["iso3"]), name
+
+
+def test_a_region_named_with_its_unit_word_is_no_namesake_district(gz):
+    # Two districts of other states are also called Guerrero; "state" says which is meant.
+    loc = locate_all(gz, "On 8 May, in Guerrero state, armed men burned two trucks.")
+    assert (loc.iso3, loc.admin1, loc.place.kind) == ("MEX", "Guerrero", "admin1")
