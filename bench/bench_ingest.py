@@ -11,8 +11,14 @@ One process, one run, on a shared machine, so every figure is a ratio of things 
    feed list, artifacts' query) and the rest (Prefect orchestration: flow/task runs, states,
    events, artifacts);
 3. bare single-core `trafilatura.extract` again (after the flow), and bare single-core incident
-   coding (`extractors.incidents.code_incidents`) over the extracted texts: documents/s per core.
+   coding (`extractors.incidents.code_incidents`) over the extracted texts: documents/s per core;
+4. the CPU time the flow took per page in each process (flow process, coding processes, page
+   server, Prefect's API server, from /proc) against bare extraction's CPU time per page: a
+   figure other jobs on the machine do not move, and the ceiling it sets on idle cores.
 Goals (issue): pipeline pages/s >= 0.8 x bare single-core x cores used; Prefect share <= 10 %.
+
+With `--options`, only the per-page CPU cost of each extraction option and of coding instead
+(`options_table`), interleaved page by page over the `--bare` pages; no flow is run.
 """
 
 from __future__ import annotations
@@ -30,12 +36,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _farm import Farm, Intervals, load_pages, print_machine, serve_farm, write_feed_list  # noqa: E402
 
 
-def bare_extract(pages: list[bytes]) -> tuple[float, list[str]]:
+def bare_extract(pages: list[bytes]) -> tuple[float, float, list[str]]:
+    """(wall seconds, CPU seconds, texts) of `trafilatura.extract` with its defaults, one core."""
     import trafilatura
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     texts = [trafilatura.extract(p) or "" for p in pages]
-    return time.perf_counter() - t0, texts
+    return time.perf_counter() - t0, time.process_time() - c0, texts
 
 
 def bare_code(texts: list[str]) -> float:
@@ -48,13 +55,80 @@ def bare_code(texts: list[str]) -> float:
     return time.perf_counter() - t0
 
 
+def options_table(pages: list[bytes], url: str) -> None:
+    """Print the CPU milliseconds per page of bare `trafilatura.extract` with its defaults, with
+    each of our options alone, of our whole extraction (`extract_article`), of it with `fast`,
+    of coding its text, of parts of it (metadata we never use, which include parsing the page:
+    subtract the parse line) and of the raw store's gzip at three levels; each option runs on
+    page i before any runs on page i+1, in an order that rotates from page to page."""
+    import gzip
+    from copy import copy
+
+    import trafilatura
+    from trafilatura.metadata import extract_catstags, extract_license
+    from trafilatura.utils import load_html
+
+    from extractors import articles
+    from extractors.incidents import code_incidents
+    from extractors.pipeline import code_article
+
+    when = dt.datetime(2024, 10, 8, 12, tzinfo=dt.UTC)
+
+    def ours(page: bytes, fast: bool = False) -> object:
+        dates = {"original_date": True, "extensive_search": articles._DATE_SEARCH_EXTENSIVE,
+                 "max_date": "2024-10-09", "url": url, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
+        return trafilatura.bare_extraction(page, url=url, **(articles._OPTIONS | {"fast": fast}),
+                                           date_extraction_params=dates)
+
+    def parsed(page: bytes) -> object:
+        return load_html(page)
+
+    runs = {
+        "extract(), defaults (the baseline)": lambda p: trafilatura.extract(p),
+        "extract(favor_precision=True)": lambda p: trafilatura.extract(p, favor_precision=True),
+        "extract(include_tables=True)": lambda p: trafilatura.extract(p, include_tables=True),
+        "extract(with_metadata=True)": lambda p: trafilatura.extract(p, with_metadata=True),
+        "our bare_extraction options": ours,
+        "our options + fast=True": lambda p: ours(p, fast=True),
+        "  metadata part: categories and tags": lambda p: [extract_catstags(k, t) for t in [parsed(p)]
+                                                           for k in ("category", "tag")],
+        "  metadata part: licence": lambda p: extract_license(parsed(p)),
+        "  parsing the page alone (load_html)": parsed,
+        "  copying the parsed tree": lambda p: copy(parsed(p)),
+        "raw store: gzip level 9 (its default)": lambda p: gzip.compress(p, 9, mtime=0),
+        "raw store: gzip level 6": lambda p: gzip.compress(p, 6, mtime=0),
+        "raw store: gzip level 1": lambda p: gzip.compress(p, 1, mtime=0),
+    }
+    ours_all, coding = "extract_article (ours, all of it)", "code_incidents of its text"
+    spent = dict.fromkeys([*runs, ours_all, coding], 0.0)
+    for run in runs.values():  # warm-up, untimed: imports, trafilatura's and the coder's tables
+        run(pages[0])
+    code_incidents("On 1 May 2020, gunmen attacked a police post in Kabul.", article_id="warm-up", published_at=when)
+    order = list(runs.items())
+    for i, page in enumerate(pages):
+        for name, run in order[i % len(order):] + order[: i % len(order)]:  # each option first as often
+            c0 = time.process_time()
+            run(page)
+            spent[name] += time.process_time() - c0
+        c0 = time.process_time()
+        article = articles.extract_article(page, url=url, feed_entry=None, fetched_at=when, raw_path=None, outlet=None)
+        c1 = time.process_time()
+        if article is not None:
+            code_article(article)
+        spent[ours_all] += c1 - c0
+        spent[coding] += time.process_time() - c1
+    base = spent["extract(), defaults (the baseline)"]
+    for name, seconds in spent.items():
+        print(f"    {name:<38} {1000 * seconds / len(pages):7.2f} ms CPU per page  {seconds / base:5.2f}x")
+
+
 def instrument(spans: Intervals) -> None:
     """Time every call into project code made by the ingest flow."""
     import flows.ingest as ingest_mod
     from flows import partitions, steps
     from warehouse import state
 
-    for name in ("poll_feeds", "new_entries", "fetch_pages", "code_and_store", "code_all", "store_coded",
+    for name in ("poll_feeds", "new_entries", "fetch_pages", "submit_coding", "store_chunk", "store_coded",
                  "remerge_incidents"):
         spans.wrap(steps, name)
     spans.wrap(partitions, "record_coded_months")
@@ -65,16 +139,60 @@ def instrument(spans: Intervals) -> None:
         spans.wrap(ingest_mod, name)
 
 
-def run_flow(farm: Farm, root: Path, workers: int, chunk_size: int) -> tuple[float, dict]:
+def run_flow(farm: Farm, root: Path, workers: int, chunk_size: int) -> tuple[float, dict, dict[str, float]]:
+    """Run the ingest flow over `farm` into `root`: (wall seconds, run summary, CPU seconds the
+    flow took in each group of processes, see `cpu_by_group`)."""
     from flows.ingest import ingest
 
     os.environ["FLAREWATCH_WORKERS"] = str(workers)
     os.environ["FLAREWATCH_CHUNK_SIZE"] = str(chunk_size)
     with serve_farm(farm):
         feeds = write_feed_list(farm, root.parent / f"{root.name}-feeds.yaml")
-        t0 = time.perf_counter()
+        cpu0, t0 = cpu_by_group(), time.perf_counter()
         summary = ingest(feeds=str(feeds), data=str(root), allow_hosts=["127.0.0.1"])
-        return time.perf_counter() - t0, summary
+        wall, cpu1 = time.perf_counter() - t0, cpu_by_group()
+        return wall, summary, {k: cpu1[k] - cpu0.get(k, 0.0) for k in cpu1}
+
+
+def _proc_cpu(pid: int) -> float:
+    """utime + stime of one process, in seconds (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def cpu_by_group() -> dict[str, float]:
+    """CPU seconds so far of this process ("flow": Prefect's engine, fetch threads, writes) and of
+    its descendants by kind: "coders" (the multiprocessing pool), "page server" (bench/_farm.py),
+    "prefect api" (everything else, Prefect's temporary API server)."""
+    out = {"flow": _proc_cpu(os.getpid()), "coders": 0.0, "page server": 0.0, "prefect api": 0.0}
+    todo = _children(os.getpid())
+    while todo:
+        pid = todo.pop()
+        todo += _children(pid)
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmd = f.read().decode(errors="replace")
+        except OSError:
+            continue
+        kind = ("page server" if "_farm.py" in cmd else
+                "coders" if "multiprocessing" in cmd or "forkserver" in cmd else "prefect api")
+        out[kind] += _proc_cpu(pid)
+    return out
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as f:
+                out += [int(x) for x in f.read().split()]
+    except OSError:
+        pass
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--bare", type=int, default=300, help="pages for each bare single-core pass")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--chunk-size", type=int, default=100)
+    ap.add_argument("--options", action="store_true", help="only the CPU cost of each extraction option")
     args = ap.parse_args(argv)
     print_machine("python bench/bench_ingest.py " + " ".join(sys.argv[1:] if argv is None else argv))
     logging.getLogger("prefect").setLevel(logging.WARNING)
@@ -98,7 +217,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"pages: {len(raw)} distinct sources from {args.pages or 'seeds/demo/pages'}, "
           f"served as {args.articles} distinct articles over {args.feeds} feeds; mean page {avg_kb:.1f} KiB")
 
-    t_bare1, texts = bare_extract(sample)
+    if args.options:
+        print(f"CPU per page, {len(sample)} pages, options interleaved page by page:")
+        options_table(sample, farm.base_url.decode() + "/a/0/0.html")
+        return 0
+    t_bare1, c_bare1, texts = bare_extract(sample)
     print(f"bare trafilatura.extract, 1 core (before): {len(sample)} pages in {t_bare1:.2f} s = "
           f"{len(sample) / t_bare1:.1f} pages/s")
 
@@ -111,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
         spans = Intervals()
         instrument(spans)
         start = time.perf_counter()
-        wall, summary = run_flow(farm, tmp / "data", args.workers, args.chunk_size)
+        wall, summary, cpu = run_flow(farm, tmp / "data", args.workers, args.chunk_size)
         work = spans.union(start, start + wall)
         from warehouse import catalog
 
@@ -128,9 +251,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"time inside project code: {work:.2f} s; orchestration (rest): {wall - work:.2f} s "
               f"= {100 * (wall - work) / wall:.1f} % of the flow's wall time")
 
-    t_bare2, _ = bare_extract(sample)
+    t_bare2, c_bare2, _ = bare_extract(sample)
     print(f"bare trafilatura.extract, 1 core (after): {len(sample)} pages in {t_bare2:.2f} s = "
           f"{len(sample) / t_bare2:.1f} pages/s")
+    bare_cpu = (c_bare1 + c_bare2) / (2 * len(sample))
+    flow_cpu = sum(cpu.values()) / args.articles
+    print("CPU per page during the flow: " + ", ".join(f"{k} {1000 * v / args.articles:.1f} ms" for k, v in cpu.items())
+          + f"; total {1000 * flow_cpu:.1f} ms; bare trafilatura.extract {1000 * bare_cpu:.1f} ms CPU per page")
     t_code = bare_code(texts)
     print(f"bare incident coding (code_incidents), 1 core: {len(texts)} docs in {t_code:.2f} s = "
           f"{len(texts) / t_code:.1f} docs/s per core")
@@ -146,6 +273,9 @@ def main(argv: list[str] | None = None) -> int:
     share = 100 * (wall - work) / wall
     print(f"RESULT prefect share at {args.articles} articles: {share:.1f} % (goal <= 10 %): "
           f"{'MET' if share <= 10 else 'NOT MET'}")
+    print(f"RESULT CPU per page: pipeline {1000 * flow_cpu:.1f} ms (all processes) vs bare extraction "
+          f"{1000 * bare_cpu:.1f} ms = {flow_cpu / bare_cpu:.2f}x; ceiling on {cores} idle cores "
+          f"{cores * bare_cpu / flow_cpu:.2f}x bare 1-core (goal {goal:.1f}x)")
     print(f"RESULT coding: {len(texts) / t_code:.1f} docs/s per core "
           f"(extraction alone: {bare_rate:.1f} pages/s per core)")
     return 0

@@ -99,7 +99,7 @@ def child(n: int, feeds: int, pages: Path | None) -> None:
 
     logging.getLogger("prefect").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="fw-mem-") as tmp:
-        wall, summary = run_flow(Farm(load_pages(pages), n, feeds, pages_dir=pages), Path(tmp) / "data", 2, 100)
+        wall, summary, _ = run_flow(Farm(load_pages(pages), n, feeds, pages_dir=pages), Path(tmp) / "data", 2, 100)
         print(f"ingested {summary.get('new_articles')} articles in {wall:.1f} s")
 
 

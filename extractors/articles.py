@@ -11,11 +11,13 @@ nothing, the feed entry fills in: its summary for the text, its timestamp for th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import re
 import unicodedata
 from collections import Counter
+from itertools import islice
 from typing import Any
 
 import trafilatura
@@ -197,14 +199,14 @@ _SCRIPTS: dict[str, frozenset[str]] = {
 
 def _main_script(text: str, sample: int = 2000) -> str | None:
     """The writing system of most letters among the first `sample` ("LATIN", "CYRILLIC", ...)."""
-    counts: Counter[str] = Counter()
-    for ch in text:
-        if ch.isalpha():
-            name = unicodedata.name(ch, "")
-            counts["CJK" if name.startswith("CJK") else name.split(" ", 1)[0]] += 1
-            if counts.total() >= sample:
-                break
+    counts = Counter(map(_script_of, islice(filter(str.isalpha, text), sample)))
     return counts.most_common(1)[0][0] if counts else None
+
+
+@functools.lru_cache(maxsize=8192)
+def _script_of(letter: str) -> str:
+    name = unicodedata.name(letter, "")
+    return "CJK" if name.startswith("CJK") else name.split(" ", 1)[0]
 
 
 def _declared_language(html: bytes | str) -> str | None:

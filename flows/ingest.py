@@ -15,11 +15,12 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 
 from extractors.feeds import load_feed_list
 from extractors.fetch import FetchPolicy
-from extractors.pipeline import CodedArticle, Page
+from extractors.pipeline import CodedArticle
 from extractors.records import FeedEntry, FeedPoll, FeedSpec
 from flows import partitions, steps
 from flows.report import feed_state_rows, monthly_table, run_markdown, summary_dict
@@ -52,9 +53,10 @@ def fetch_pages_task(entries: list[FeedEntry], feeds: dict[str, FeedSpec], polic
     return [dataclasses.replace(p, body=b"") for p in pages], failures
 
 
-@task(name="code-pages")
-def code_pages_task(pages: list[Page], root: Path, workers: int, chunk_size: int) -> steps.ChunkResult:
-    return steps.code_and_store(root, pages, workers=workers, chunk_size=chunk_size)
+# No cache key: the input is a handle on work running in the coding processes, not data.
+@task(name="store-chunk", cache_policy=NO_CACHE)
+def store_chunk_task(root: Path, coding: steps.Coding) -> steps.ChunkResult:
+    return steps.store_chunk(root, coding)
 
 
 @flow(name="ingest", log_prints=False, task_runner=SettingsTaskRunner())
@@ -86,22 +88,35 @@ def run_ingest(settings: Settings) -> dict:
         entries = steps.new_entries(polls, state.seen_canonical_urls(root))
         logger.info("%d feeds polled, %d new entries", len(polls), len(entries))
         by_id = {s.id: s for s in specs}
-        # Chunk by chunk: fetch the next chunk while this one is coded, and store each coded
-        # chunk before the next, so memory holds one chunk of pages and a crash keeps what was stored.
+        # Chunk by chunk, as a pipeline: while the coding processes work on chunk i (and what is
+        # left of i-1), the flow fetches chunk i+1 and stores chunk i-1, so the coders never wait
+        # for a fetch or a write; memory holds a few chunks' records (page bytes stay in the raw
+        # store and the coders), and a crash keeps what was stored.
         chunks = [entries[i : i + settings.chunk_size] for i in range(0, len(entries), settings.chunk_size)]
         coded: list[CodedArticle] = []
         months = state.unmerged_mention_months(root)  # left by a run killed before it merged
-        pending = fetch_pages_task.submit(chunks[0], by_id, policy, root) if chunks else None
-        for index in range(len(chunks)):
-            pages, failures = pending.result()
-            pending = fetch_pages_task.submit(chunks[index + 1], by_id, policy, root) if index + 1 < len(chunks) else None
-            summary.failures.extend(failures)
-            result = code_pages_task(pages, root, settings.workers, settings.chunk_size)
+
+        def store(coding: steps.Coding, number: int) -> None:
+            nonlocal months
+            result = store_chunk_task(root, coding)
             summary.new_articles += result.articles
             summary.new_mentions += result.mentions
             months |= result.months
             coded.extend(result.coded)
-            logger.info("chunk %d/%d: %d articles stored", index + 1, len(chunks), result.articles)
+            logger.info("chunk %d/%d: %d articles stored", number, len(chunks), result.articles)
+
+        pending = fetch_pages_task.submit(chunks[0], by_id, policy, root) if chunks else None
+        coding: steps.Coding | None = None
+        for index in range(len(chunks)):
+            pages, failures = pending.result()
+            pending = fetch_pages_task.submit(chunks[index + 1], by_id, policy, root) if index + 1 < len(chunks) else None
+            summary.failures.extend(failures)
+            started = steps.submit_coding(pages, workers=settings.workers, chunk_size=settings.chunk_size, root=root)
+            if coding is not None:
+                store(coding, index)
+            coding = started
+        if coding is not None:
+            store(coding, len(chunks))
         if months:
             summary.new_incidents, summary.merges, summary.months_rewritten = steps.remerge_incidents(root, months)
         failed = {f.target for f in summary.failures if f.stage == "fetch"}

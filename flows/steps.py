@@ -13,7 +13,7 @@ import functools
 import datetime as dt
 import multiprocessing
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +29,8 @@ from warehouse.raw import RawStore
 
 INLINE_BELOW = 16
 """Batches smaller than this are coded in-process: starting worker processes costs ~1-2 s."""
+BATCHES_PER_WORKER = 8
+"""A chunk goes to the coding processes in about this many batches per process."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,17 +120,74 @@ def fetch_pages(
 
 
 def code_all(pages: Sequence[Page], *, workers: int, chunk_size: int) -> list[CodedArticle]:
-    """Extract and code pages, spread over `workers` processes when the batch is worth it."""
-    if workers <= 1 or len(pages) < INLINE_BELOW:
-        return [c for c in code_pages(pages) if c is not None]
-    size = max(1, min(chunk_size, -(-len(pages) // (workers * 2))))
-    chunks = [pages[i : i + size] for i in range(0, len(pages), size)]
-    try:
-        batches = list(_pool(workers).map(code_pages, chunks))
-    except BrokenProcessPool:  # a worker died (killed, out of memory): start afresh once
-        _pool.cache_clear()
-        batches = list(_pool(workers).map(code_pages, chunks))
-    return [c for batch in batches for c in batch if c is not None]
+    """Extract and code pages (bodies in hand), spread over `workers` processes when worth it.
+
+    Out: the coded articles in page order, pages without an article left out.
+    """
+    return submit_coding(pages, workers=workers, chunk_size=chunk_size).result()
+
+
+class Coding:
+    """Pages handed to the coding processes: `submit_coding` returns at once, `result()` waits.
+
+    A plain class (not a dataclass), so that Prefect passes it to a task as it is.
+    """
+
+    __slots__ = ("_done", "_executor", "_futures", "_pages", "_root", "_size", "_workers")
+
+    def __init__(self, pages: Sequence[Page], root: Path | None, workers: int, size: int) -> None:
+        self._pages, self._root, self._workers, self._size = pages, root, workers, size
+        self._executor: ProcessPoolExecutor | None = None
+        self._futures: list[Future] = []
+        self._done: list[CodedArticle | None] | None = None
+        if workers <= 1 or len(pages) < INLINE_BELOW:
+            self._done = code_stored(root, pages)
+            return
+        try:
+            self._submit()
+        except BrokenProcessPool:  # a worker died since the last chunk: start afresh once
+            self._submit(fresh=True)
+
+    def _submit(self, fresh: bool = False) -> None:
+        if fresh and _pool(self._workers) is self._executor:  # another chunk may have replaced it
+            _pool.cache_clear()
+        self._executor = _pool(self._workers)
+        self._futures = [self._executor.submit(code_stored, self._root, self._pages[i : i + self._size])
+                         for i in range(0, len(self._pages), self._size)]
+
+    def result(self) -> list[CodedArticle]:
+        """The coded articles in page order (pages without an article left out)."""
+        if self._done is None:
+            try:
+                done = [c for f in self._futures for c in f.result()]
+            except BrokenProcessPool:  # a worker died (killed, out of memory): start afresh once
+                self._submit(fresh=True)
+                done = [c for f in self._futures for c in f.result()]
+            self._done, self._futures = done, []
+        return [c for c in self._done if c is not None]
+
+
+def submit_coding(pages: Sequence[Page], *, workers: int, chunk_size: int, root: Path | None = None) -> Coding:
+    """Start extracting and coding pages; returns without waiting when they go to worker processes.
+
+    In: pages (a page with an empty body is read back from the raw store under `root`, by the
+    process that codes it, so page bytes never travel between processes), the number of coding
+    processes, the largest batch one process receives. Batches are small (about 8 per process
+    and chunk), so no process idles long while another finishes the chunk's last batch.
+    Small chunks, or `workers` 1, are coded here and now.
+    """
+    size = max(1, min(chunk_size, -(-len(pages) // (workers * BATCHES_PER_WORKER))))
+    return Coding(pages, root, workers, size)
+
+
+def code_stored(root: Path | None, pages: Sequence[Page]) -> list[CodedArticle | None]:
+    """`code_pages`, after reading back from the raw store under `root` each page with an empty
+    body (top-level and picklable: this is what a coding process runs)."""
+    if root is not None and any(p.raw_path and not p.body for p in pages):
+        store = RawStore(root)
+        pages = [dataclasses.replace(p, body=store.get(p.raw_path)) if p.raw_path and not p.body else p
+                 for p in pages]
+    return code_pages(pages)
 
 
 @functools.cache
@@ -168,11 +227,9 @@ class ChunkResult:
     """The chunk's articles without text or mentions, for the run's feed and partition records."""
 
 
-def code_and_store(root: Path, pages: Sequence[Page], *, workers: int, chunk_size: int) -> ChunkResult:
-    """Read the pages' bodies back from the raw store, code them, store articles and mentions."""
-    store = RawStore(root)
-    loaded = [dataclasses.replace(p, body=store.get(p.raw_path)) if p.raw_path and not p.body else p for p in pages]
-    coded = code_all(loaded, workers=workers, chunk_size=chunk_size)
+def store_chunk(root: Path, coding: Coding) -> ChunkResult:
+    """Wait for a chunk's coding, then store its articles and mentions (`store_coded`)."""
+    coded = coding.result()
     articles, mentions = store_coded(root, coded)
     months = frozenset(event_month(m.event_date) for c in coded for m in c.mentions)
     return ChunkResult(articles, mentions, months, tuple(without_text(coded)))

@@ -154,3 +154,12 @@ def test_published_date_rules() -> None:
     assert _published_at("2026-02-18T00:00:00", feed) == feed  # a day apart: zones, take the feed's
     assert _published_at("2026-01-02T00:00:00", feed) == dt.datetime(2026, 1, 2, tzinfo=dt.UTC)
     assert _published_at(None, feed) == feed and _published_at("garbage", None) is None
+
+
+def test_main_script_counts_the_first_letters() -> None:
+    from extractors.articles import _main_script
+
+    assert _main_script("Удар беспилотника по складу, drone") == "CYRILLIC"
+    assert _main_script("12 345, -- !") is None
+    assert _main_script("北京 Beijing") == "LATIN"  # 7 Latin letters against 2 CJK ideographs
+    assert _main_script("abc" + "д" * 10, sample=3) == "LATIN"  # only the first `sample` letters count

@@ -1,14 +1,18 @@
 """The ingest steps as plain functions: a run killed between storing mentions and merging them
-leaves mentions no incident cites; the next run finds their months and merges them."""
+leaves mentions no incident cites, the next run finds their months and merges them; the coding
+processes read page bytes from the raw store themselves."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
 
-from extractors.records import Mention
+from extractors.pipeline import Page
+from extractors.records import FeedEntry, Mention
 from flows import steps
 from warehouse import catalog, parquet, state
+from warehouse.raw import RawStore
 
 FETCHED = dt.datetime(2024, 8, 2, 9, tzinfo=dt.timezone.utc)
 
@@ -36,3 +40,24 @@ def test_mentions_left_unmerged_by_a_killed_run_are_merged_by_the_next(tmp_path)
     with catalog.connect(tmp_path) as con:
         rows = con.execute("SELECT location, fatalities FROM incidents ORDER BY location").fetchall()
     assert rows == [("Hit", 2), ("Ramadi", 1)]
+
+
+def test_coding_processes_read_page_bytes_from_the_raw_store(tmp_path):
+    """Pages handed over without bytes (as the ingest flow does) are read back from the raw store
+    by the coding processes and give what pages with their bytes in hand give, in page order."""
+    fixtures = sorted((Path(__file__).parent / "fixtures" / "pages").glob("article_*.html"))
+    store = RawStore(tmp_path)
+    with_bytes = []
+    for i in range(steps.INLINE_BELOW + 2):  # enough pages to go to the process pool
+        body = fixtures[i % len(fixtures)].read_bytes().replace(b"</body>", f"<p>copy {i}</p></body>".encode())
+        url = f"https://news.example.com/story/{i}"
+        entry = FeedEntry(feed_id="f", url=url, canonical_url=url, title=None, summary=None, published_at=FETCHED)
+        with_bytes.append(Page(entry=entry, outlet="o", url=url, fetched_at=FETCHED,
+                               raw_path=store.put(body, fetched_at=FETCHED), body=body))
+    without_bytes = [dataclasses.replace(p, body=b"") for p in with_bytes]
+
+    coding = steps.submit_coding(without_bytes, workers=2, chunk_size=100, root=tmp_path)
+    expected = steps.code_all(with_bytes, workers=1, chunk_size=100)
+
+    assert coding.result() == expected
+    assert [c.article.url for c in expected] == [p.url for p in with_bytes]
