@@ -29,9 +29,11 @@ _FILE = re.compile(r"^[a-z0-9_]+-[0-9a-f]{64}\.gz$")
 
 
 def _gzip(body: bytes) -> bytes:
-    # mtime=0: the same body always gives the same file bytes.
+    # mtime=0: the same body always gives the same file bytes. Level 6 (zlib's default) rather
+    # than gzip's 9: this runs in the flow process for every page, and 9 costs it about 1.7x the
+    # CPU of 6 (`bench/bench_ingest.py --options`, BENCHMARKS.md section 1) for a file barely smaller.
     out = io.BytesIO()
-    with gzip.GzipFile(fileobj=out, mode="wb", mtime=0) as gz:
+    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=6, mtime=0) as gz:
         gz.write(body)
     return out.getvalue()
 
