@@ -25,7 +25,7 @@ SD = ("loot", "arrest", "agreement")
 # "crowd" is not matched from the lexicon: a fight cue becomes one when its sides are crowds.
 EVENT_CUES = VIOLENCE + ("dwu", "seizure") + DEMO + SD
 CONTEXT_CUES = ("armed_party", "nonstate_armed", "civilian_party", "rioter_party", "crowd_party", "small_arms",
-                "intervention", "lethal_force", "separation", "claim", "legal")
+                "intervention", "lethal_force", "separation", "claim", "legal", "footage")
 # Cues specific enough to open an incident of their own family next to one of another family.
 SPECIFIC = frozenset(("suicide", "ied", "air", "shelling", "grenade", "chemical", "clash", "abduct", "sexual",
                       "dwu", "protest", "riot", "mob", "territory_gov", "territory_nsa"))
@@ -149,13 +149,13 @@ def analyse_sentence(text: str, lex: Lexicon, dates: list[DateHit]) -> SentenceC
     out.context = LazyCues(lex, text)
     blockers = {name: _matches(lex, name, text) for name in
                 ("strike_labour", "non_conflict", "anaphor", "negation", "modality", "aggregate_count",
-                 "aggregate_period", "habitual", "habit_adverbial", "commemoration", "question")}
+                 "aggregate_period", "habitual", "habit_adverbial", "running_total", "commemoration", "question")}
     cues = _drop_contained(raw)
     named_day = any(d.precision == "day" for d in dates)
     sentence_drop = _sentence_reason(blockers, named_day, cues, text.rstrip(" \"'\u201d\u2019").endswith("?"))
     for cue in cues:
         reason = (sentence_drop or _tally_reason(cue, blockers, out.clauses, named_day)
-                  or _cue_reason(cue, blockers, out.clauses, cues, text))
+                  or _cue_reason(cue, blockers, out.clauses, cues, text, named_day))
         if reason:
             out.dropped.append((cue, reason))
             continue
@@ -172,12 +172,15 @@ def _is_weak(cue: Cue, text: str, out: SentenceCues, blockers: dict[str, list[Cu
     """Whether a kept cue only echoes an incident rather than reporting one.
 
     Echoes: "the attack", bare plurals ("attacks", "Israel's missiles"), a body found (the
-    outcome, not the act), what a court or a probe hears about, perfect-tense states ("Houthis
-    have attacked ships") and possessives ("Hamas's attack"). A plural that acts is not an echo:
+    outcome, not the act), what a court or a probe hears about, what a video shows, perfect-tense
+    states ("Houthis have attacked ships"), possessives ("Hamas's attack"), a plural noun after its
+    actor ("militant attacks on troops"), "fighting" as the state of a war, a means ("by attacking
+    ships") and the backdrop of an "amid" clause. A plural that acts is not an echo:
     "militia attacks a village", "Israeli strikes hit Deir el-Balah", "the US launched airstrikes".
     """
     anaphoric = _inside(cue, blockers["anaphor"])
-    weak = anaphoric or bool(_WEAK_WORDS.match(cue.text)) or bool(out.context.get("legal"))
+    weak = (anaphoric or bool(_WEAK_WORDS.match(cue.text)) or bool(out.context.get("legal"))
+            or bool(out.context.get("footage")))
     if not weak and cue.name in _MUNITION_CUES and (
             (_BARE_PLURAL.match(cue.text) and not _in_use(text, cue, out.clauses))
             or _PLURAL_ACT_AFTER.match(text, cue.end)):
@@ -186,7 +189,7 @@ def _is_weak(cue: Cue, text: str, out: SentenceCues, blockers: dict[str, list[Cu
             (cue.text[0].islower() and (_VERB_NEXT.match(text, cue.end)
                                         or lex.cues["armed_party"].match(text, cue.end + 1)
                                         or lex.cues["civilian_party"].match(text, cue.end + 1)))
-            or _ACTOR_BEFORE.search(text[max(0, cue.start - 30):cue.start])):
+            or (_ACTOR_BEFORE.search(text[max(0, cue.start - 30):cue.start]) and not _NOUN_AFTER.match(text, cue.end))):
         weak = False
     if weak and not anaphoric and _PLURAL_NOUN.match(cue.text) and (
             _IMPACT_AFTER.match(text, cue.end) or _LAUNCH_BEFORE.search(text[max(0, cue.start - 40):cue.start])):
@@ -194,7 +197,14 @@ def _is_weak(cue: Cue, text: str, out: SentenceCues, blockers: dict[str, list[Cu
     if not weak and not named_day and cue.name == "clash" and _ING.match(cue.text) and _ROLE_NOUN.search(
             text[max(0, cue.start - 30):cue.start]):
         weak = True  # "US troops advise Iraqi forces fighting remnants of IS": a standing role, not an act
+    if not weak and not named_day and cue.text.lower() == "fighting" and not _FIGHT_VERB_BEFORE.search(
+            text[max(0, cue.start - 20):cue.start]) and not _FIGHT_ONSET_AFTER.match(text, cue.end):
+        weak = True  # "cross-border fighting", "as fighting rages": the state of a war, not one clash
+    if not weak and cue.text.lower().endswith("ing") and _GERUND_PREP.search(text[max(0, cue.start - 12):cue.start]):
+        weak = True  # "sowed chaos by attacking shipping": a means or a habit named, not an act told
     clause_start = out.clauses[clause_of(out.clauses, cue.start)]
+    if not weak and not named_day and _AMID.match(text, clause_start):
+        weak = True  # "Violence escalates ... amid Gaza assault": the backdrop, not the act reported
     if not weak and not named_day and _PERFECT.search(text[max(clause_start, cue.start - 30):cue.start]):
         weak = True
     if not weak and cue.name in _POSSESSIVE_CUES and _POSSESSIVE.search(text[max(0, cue.start - 25):cue.start]):
@@ -202,6 +212,14 @@ def _is_weak(cue: Cue, text: str, out: SentenceCues, blockers: dict[str, list[Cu
     return weak
 
 
+# a plural after an actor is a noun, not a verb, when a preposition or the end follows it:
+# "militant attacks on US troops", "the danger posed by Houthi militant attacks."
+_NOUN_AFTER = re.compile(r"(?i)\s*(?:$|[.,;:)]|(?:on|in|against|by|at|near|across|from|targeting)\b)")
+# bare "fighting" is an act only as a verb ("troops were fighting ...") or when it breaks out
+_FIGHT_VERB_BEFORE = re.compile(r"(?i)\b(?:was|were|is|are|been|be|began|begun|started)\s+$")
+_FIGHT_ONSET_AFTER = re.compile(r"(?i)\s+(?:\w+\s+)?(?:erupted|broke out|flared|took place|occurred|killed|left)\b|\s+between\b")
+_AMID = re.compile(r"(?i)amid(?:st)?\b")
+_GERUND_PREP = re.compile(r"(?i)\b(?:by|without)\s+$")
 # a participle right after a party noun, with no auxiliary: "forces fighting remnants of IS" names what
 # the forces do, not a fight that happened ("forces were fighting ..." is still an act)
 _ING = re.compile(r"(?i)^(?:fighting|battling|combating|combatting)$")
@@ -211,7 +229,7 @@ _POSSESSIVE_CUES = ("attack", "clash", "shelling", "air", "strike", "ied")
 _MUNITION_CUES = ("shelling", "air", "grenade", "ied")
 _PLURAL_ACT_AFTER = re.compile(r"(?i)\s+(?:attacks|strikes|barrages|raids|bombardments)\b")
 _BARE_PLURAL = re.compile(r"(?i)^(?:[\w-]+ )?(?:rockets|missiles|drones|shells|mortars|bombs|grenades|projectiles|"
-                          r"UAVs|IEDs|mines|landmines|artillery|attacks|strikes|bombings)$")
+                          r"UAVs|IEDs|mines|landmines|artillery|attacks|strikes|bombings|bombardments)$")
 _USE = re.compile(
     r"(?i)\b(?:fir(?:ed|es|e|ing)|launch(?:ed|es|ing)?|f[ae]ll|falling|landed|struck|strikes?|hit|hits|slammed|rained|"
     r"targeted|targeting|exploded|detonated|aimed|shot|pounded|used|dropped|impacted|intercepted|downed|rocked|"
@@ -238,6 +256,8 @@ def _sentence_reason(blockers: dict[str, list[Cue]], named_day: bool, cues: list
     """
     if blockers["question"] or text_is_question:
         return "question"
+    if blockers["running_total"]:
+        return "running total"  # "attacked again, bringing the total to 90": a tally's latest step
     if blockers["habit_adverbial"] and not named_day:
         return "habitual"  # "militias attack convoys at will": a state of affairs, not one act
     if blockers["commemoration"] and not any(c.name in DEMO for c in cues):
@@ -270,9 +290,21 @@ def _tally_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], 
 _REFERENCE = re.compile(r"(?i)\bsince\s+(?:the\s+|a\s+|its\s+|their\s+)?(?:[\w.’'-]+\s+){0,3}$")
 
 
+# "days after the Oct. 7 attack": the act dates something else
+_SPAN_AFTER = re.compile(r"(?i)\b(?:days|weeks|months|years)\s+(?:after|before)\s+the\s+(?:[\w.’'-]+\s+){0,3}$")
+# an event verb in the infinitive ("to attack", "to strike") names an aim; "in response to attack" is a noun
+_INFINITIVE = re.compile(r"(?i)(?<!response )(?<!retaliation )(?<!reaction )(?<!due )(?<!prior )(?<!led )(?<!lead )"
+                         r"(?<!leading )(?<!exposed )(?<!subjected )\bto\s+$")
+# "drones to launch attacks on British soil": the aim again, with a verb of launching
+_INFINITIVE_LAUNCH = re.compile(r"(?i)\bto\s+(?:launch|carry out|mount|stage|conduct|commit)\s+(?:[\w-]+\s+){0,2}$")
+_BARE_VERBS = frozenset(("attack", "strike", "bomb", "shell", "kill", "fight", "clash", "ambush", "abduct", "kidnap",
+                        "raid", "target", "hit", "shoot", "storm", "assault", "loot", "burn", "fire", "launch"))
+
+
 def _cue_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], cues: list[Cue],
-                text: str = "") -> str | None:
-    """A reason that voids this one cue, or None."""
+                text: str = "", named_day: bool = False) -> str | None:
+    """A reason that voids this one cue, or None (`named_day`: the sentence names a day, which
+    keeps an infinitive as told: "On 28 April, a dispute triggered one camp to attack the other")."""
     if cue.name == "strike" and _overlaps(cue, blockers["strike_labour"]):
         return "labour strike"
     if _overlaps(cue, blockers["non_conflict"]):
@@ -281,8 +313,12 @@ def _cue_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], cu
             c.name in EXPLOSIVE or c.name in ("attack", "clash") for c in cues if c is not cue):
         return "not conflict"
     clause = clause_of(clauses, cue.start)
-    if _REFERENCE.search(text[max(clauses[clause], cue.start - 40):cue.start]):
+    if _REFERENCE.search(text[max(clauses[clause], cue.start - 40):cue.start]) or _SPAN_AFTER.search(
+            text[max(0, cue.start - 50):cue.start]):
         return "reference"  # "his first speech since the 7 October attack": a point in time, not news
+    if not named_day and ((cue.text in _BARE_VERBS and _INFINITIVE.search(text[max(0, cue.start - 25):cue.start]))
+                          or _INFINITIVE_LAUNCH.search(text[max(0, cue.start - 40):cue.start])):
+        return "purpose"  # "Tehran helps allied militias to attack Israel": an aim, not an act told
     for name in ("negation", "modality"):
         # a threat or a denial governs what follows it closely in its own clause
         if any(b.end <= cue.start <= b.end + _SCOPE and clause_of(clauses, b.start) == clause for b in blockers[name]):

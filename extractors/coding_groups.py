@@ -2,7 +2,8 @@
 
 In: the `Read`s of a document in order (`coding_reads`) and the story's countries.
 Out: `group_sentences(...)` -> `Group`s; `disaggregate(...)` joins typed groups that turn out to
-be the same type at the same place on the same day.
+be the same type at the same place on the same day, and folds a launch told without impact into
+the interception the same story reports (ACLED codes the two as one Disrupted weapons use).
 
 A sentence joins the incident being told unless it names another day, another region or
 country of the story, another town after "in another attack", or another family of event with
@@ -17,7 +18,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from extractors.coding_reads import Read
+from extractors.coding_reads import Read, placed_in
 from extractors.coding_types import classify
 from extractors.dates import DateHit
 from extractors.lexicon import get_lexicon
@@ -101,11 +102,25 @@ def _refine(group: Group, read: Read) -> None:
         group.location = location
         return
     vague = old.place is None or old.place.kind == "country"
+    if vague and _country_level(location) and location.iso3 and old.iso3 and location.iso3 != old.iso3 \
+            and read.cues.strong and placed_in(read.sentence.text, location.location) \
+            and not any(placed_in(r.sentence.text, old.location) for r in group.members if r is not read):
+        # "U.S. carries out airstrikes" then "... airstrikes against two facilities in eastern
+        # Syria": the country the act is put in, not the one that acts
+        group.location = location
+        return
     if not read.cues.strong or (not vague and location.iso3 and old.iso3 and location.iso3 != old.iso3) or (
             location.admin1 and old.admin1 and location.admin1 != old.admin1):
         return
+    if vague and location.iso3 and old.iso3 and location.iso3 != old.iso3 and any(
+            placed_in(r.sentence.text, old.location) for r in group.members if r is not read):
+        return  # "US strikes Iran-linked site in Syria" is not moved by "Israeli bombardments of Gaza"
     if _specificity(location) < _specificity(old):
         group.location = location
+
+
+def _country_level(location: Any) -> bool:
+    return location.place is None or location.place.kind == "country"
 
 
 def _bare(expression: str) -> str:
@@ -175,11 +190,19 @@ def _answer_across_border(group: Group, read: Read, family: str, countries: tupl
 def _reported_echo(read: Read) -> bool:
     """Whether a sentence that only echoes an incident ("the 1994 bombing that killed 85")
     still reports one: it gives a toll, and a date unless it is about a trial, or it gives a
-    date and a named place."""
+    date and a named place, or a day ("video of an airstrike on a depot in Syria on Nov. 8").
+    A toll in a sentence whose acts were voided as a tally belongs to the tally ("targeted in
+    three more attacks at bases in Iraq, Syria, leaving one injured")."""
+    if any(reason in _TALLY_REASONS for _, reason in read.cues.dropped):
+        return False
     toll = bool(read.toll.fatalities) or bool(read.toll.injuries)
     dated = read.date is not None and read.date.date is not None
     legal = bool(read.cues.context.get("legal"))
-    return (toll and (dated or not legal)) or (dated and specific_place(read.location))
+    day = dated and read.date.precision == "day" and not legal  # a trial's day is not the act's
+    return (toll and (dated or not legal)) or (dated and specific_place(read.location)) or day
+
+
+_TALLY_REASONS = frozenset(("aggregate_count", "aggregate_period", "habitual", "running total"))
 
 
 def group_sentences(reads: list[Read], countries: tuple[str, ...]) -> list[Group]:
@@ -246,6 +269,31 @@ def disaggregate(typed: list[tuple[Group, str]]) -> list[tuple[Group, str]]:
                 break
         else:
             out.append((group, sub_event_type))
+    return _intercepted(out)
+
+
+_LAUNCHED = frozenset(("Air/drone strike", "Shelling/artillery/missile attack"))
+_IMPACT = re.compile(r"(?i)\b(?:hit|hits|struck|attacked|strikes? (?:on|at)|landed|impact\w*|exploded|damag\w+|destroy\w*|"
+                     r"killed|killing|kills|wounded|wounding|injur\w+|casualt\w+)\b")
+
+
+def _intercepted(typed: list[tuple[Group, str]]) -> list[tuple[Group, str]]:
+    """A launch the same story says was intercepted is the interception (ACLED: an attack stopped
+    before impact is Disrupted weapons use): "Houthis say they fired missiles towards Israel" then
+    "a missile was intercepted near Eilat" is one incident. A launch told with any impact (a hit,
+    damage, victims), in its own words or the interception's ("one was intercepted; another hit a
+    house"), stays its own incident."""
+    stops = [group for group, kind in typed if kind == "Disrupted weapons use"]
+    if not stops:
+        return typed
+    out = []
+    for group, kind in typed:
+        stop = next((g for g in stops if _same_scene(g, group)), None) if kind in _LAUNCHED else None
+        if stop is not None and not any(r.toll.fatalities or r.toll.injuries or _IMPACT.search(r.sentence.text)
+                                        for r in group.members + stop.members):
+            stop.members.extend(group.members)
+            continue
+        out.append((group, kind))
     return out
 
 

@@ -22,6 +22,7 @@ from extractors.coding_types import classify
 from extractors.dates import DateHit, find_dates
 from extractors.lexicon import get_lexicon
 
+_PROCEEDING_KINDS = frozenset(("weekday", "relative", "anchored"))
 _DATE_RANK = {"explicit": 0, "partial": 1, "weekday": 2, "relative": 3, "anchored": 4, "month": 5, "year": 6}
 
 
@@ -56,6 +57,9 @@ _CLAUSE_WORD = re.compile(r"(?i)\b(?:after|before|following|when|while|but|since
 _OPENING = re.compile(r"(?i)^\W*(?:(?:on or around|on or about|as reported on|reported on|on|around|in|during|by|"
                       r"late on|early on|"
                       r"between|\d{1,2}|the (?:night|morning|afternoon|evening|early hours) of)\s+)*$")
+# a sentence that opens on a date, as ACLED notes and datelines do ("On 7 May 2020, in Barra Mansa, ...")
+_DATELINE = re.compile(r"(?i)\W*(?:on or around |on or about |as reported on |around |on )?(?:\d{1,2}\s+[a-z]{3}|"
+                       r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d)")
 _SPAN_EDGE = re.compile(r"(?i)\b(?:since|until|till|from|by|after|before|ahead of|through)\s+(?:the\s+|mid-?|"
                         r"early\s+|late\s+)?$")
 
@@ -109,6 +113,15 @@ def _lead_cue(cues: SentenceCues) -> Cue:
 _LOCATIVE_BEFORE = re.compile(r"(?i)\b(?:in|at|near|inside|outside|across|into|"
                               r"off)\s+(?:the\s+)?(?:\w+\s+){0,2}?(?:of\s+)?$")
 _DEMONYM = re.compile(r"(?i)(?:i|ian|ese|ish|ic|an)$")
+
+
+def placed_in(text: str, name: str | None) -> bool:
+    """Whether `text` puts something in the place `name` ("in eastern Syria", "off Yemen"), not
+    only names it as an actor or a speaker ("U.S. carries out airstrikes", "Iran says")."""
+    if not name:
+        return False
+    return any(_LOCATIVE_BEFORE.search(text[max(0, m.start() - 30):m.start()])
+               for m in re.finditer(rf"\b{re.escape(name)}\b", text))
 
 
 def locate(gazetteer: Any, clean: str, sentence: Sentence, countries: tuple[str, ...],
@@ -182,11 +195,16 @@ def read_sentences(prep: Prepared, published: dt.date | None, countries: tuple[s
     gaz = gazetteer()
     reads: list[Read] = []
     anchor: dt.date | None = None if inferred else published
+    opening: DateHit | None = None  # the day a sentence with no act opens on ("On 7 May 2020, police went ...")
     for index, sentence in enumerate(sentences(prep.clean)):
         # dates are only read where an event word is (most sentences of a story have none)
         eventful = bool(lex.any_event.search(sentence.text))
         dates = find_dates(sentence.text, published=published, anchor=anchor, inferred=inferred) if eventful else []
         cues = analyse_sentence(sentence.text, lex, dates) if eventful else SentenceCues()
+        if not cues.events and _DATELINE.match(sentence.text):
+            opening = next((d for d in find_dates(sentence.text, published=published, anchor=anchor, inferred=inferred)
+                            if d.date is not None and d.precision == "day" and _OPENING.match(sentence.text[:d.start])),
+                           opening)
         if not cues.events:
             # a sentence of figures or of police action only completes the incident before it
             toll = read_toll(sentence.text) if _FIGURE_WORDS.search(sentence.text) else None
@@ -199,12 +217,35 @@ def read_sentences(prep: Prepared, published: dt.date | None, countries: tuple[s
         for number, (part, a, b) in enumerate(_acts(sentence.text, cues, lex)):
             lead = _lead_cue(part)
             date = _attach_date(sentence.text, part, dates, lead)
+            if date is not None and date.kind in _PROCEEDING_KINDS and part.context.get("legal") \
+                    and not _OPENING.match(sentence.text[:date.start]):
+                date = None  # "identified the bomber in court Friday": the day of the trial, not of the bombing
             if date is not None and date.date is not None:
-                anchor = date.date
+                anchor, opening = date.date, None
+            elif date is None and opening is not None:
+                date = opening  # the act told after a dated scene-setting sentence happened that day
             span = Sentence(sentence.start + a, sentence.start + b, sentence.text[a:b])
-            location = None if gaz is None else locate(gaz, prep.clean, span, countries, sentence.start + lead.start)
+            location = None
+            if gaz is not None:
+                # "WHO warns of disease in Gaza; US strikes Iran-linked site in Syria": the part the act is in
+                part_span = _segment(sentence, a, b, lead)
+                if part_span is not None:
+                    location = locate(gaz, prep.clean, part_span, countries, sentence.start + lead.start)
+                if location is None:
+                    location = locate(gaz, prep.clean, span, countries, sentence.start + lead.start)
             reads.append(Read(sentence, part, lead, date, read_toll(span.text), location, index, forced_new=number > 0))
     return reads
+
+
+def _segment(sentence: Sentence, a: int, b: int, lead: Cue) -> Sentence | None:
+    """The semicolon-delimited part of sentence[a:b] holding the lead cue, or None without one."""
+    text = sentence.text
+    if ";" not in text[a:b] or lead is _NO_CUE:
+        return None
+    start = max((m.end() for m in re.finditer(";", text[a:lead.start])), default=0) + a
+    end = text.find(";", lead.end, b)
+    end = b if end < 0 else end
+    return Sentence(sentence.start + start, sentence.start + end, text[start:end])
 
 
 _CONNECTOR = re.compile(r"(?i)\b(?:after|following|in retaliation for|in response to|in revenge for|prompting|"

@@ -82,7 +82,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"before))|"
             r"(?P<days_later>days later))\b")),
         ("holiday", r"\b(?P<holiday>Christmas Eve|Christmas|New Year's Eve|New Year's Day)\b"),
-        ("year", _I.format(r"\b(?:in|since|during|of|the|early|late|mid|until|by|from|year) ")
+        ("year", _I.format(r"\b(?:in|since|during|of|the|early|late|mid|until|by|from|year|over) ")
                  + r"(?P<year>1[89]\d\d|20\d\d)(?!s\b|\d|,\d)\b"),
     )
 )

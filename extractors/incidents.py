@@ -20,7 +20,10 @@ How (each step's rules live in its own module; the lexicons in `seeds/lexicon/`)
 4. each group is typed (`coding_types`), dated (its own date, else the date of the incident told
    just before it, else the day before publication at week precision), placed, and given its
    actors (`actors`), casualties (largest figure, added victims summed, claims only when nothing
-   else), weapons (`coding_weapons`) and role (background when dated clearly before the news).
+   else), weapons (`coding_weapons`) and role (background when dated clearly before the news);
+   in a story whose news is a finding about an act ("rights groups say the strike ...", "an
+   analysis of shell fragments shows ...") an incident it does not date is left out: it is not
+   the previous day's news the default date would make it.
 """
 
 from __future__ import annotations
@@ -123,6 +126,14 @@ def _evidence(group: Group, prep: Prepared) -> tuple[int, int]:
     return prep.to_original(start, end)
 
 
+# the news of a follow-up story: what investigators, rights groups or an analysis conclude about an
+# act reported before ("police are investigating" in a fresh report is not one)
+_FINDING = re.compile(
+    r"(?i)\b(?:(?:rights groups?|investigations|investigators|findings|analysis|inquiry|probe)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:say|says|said|show|shows|showed|found|finds|indicate|indicates|suggest|suggests|concluded?|believe)\b|"
+    r"(?:says?|said)\s+(?:\w+\s+){0,2}(?:rights groups?|investigators)\b|(?:must|should)\s+be\s+investigated\b)")
+
+
 def _default_date(published: dt.date | None) -> tuple[dt.date | None, str]:
     # An undated report is taken to be about the day before publication (news reports the
     # previous day's events), at week precision: the day itself is not known.
@@ -157,6 +168,10 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
     typed = [(group, classify([(r.sentence.text, r.cues) for r in group.members], group.family, lex)[0])
              for group in group_sentences(reads, countries)]
     typed = disaggregate(typed)
+    if published is not None and any(group.date is None for group, _ in typed) and _FINDING.search(prep.clean):
+        # a story whose news is a finding about an act it does not date: the act is not the day
+        # before's news, and the story gives no day to count it on
+        typed = [(group, kind) for group, kind in typed if group.date is not None]
     groups = [group for group, _ in typed]
     mentions: list[Mention] = []
     for group, sub_event_type in typed:
@@ -184,6 +199,9 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
         # the story's only country stands in for an unplaced incident only when the text names it
         # as a place, not only through a nationality ("Somali gunmen") or as a neighbour
         sure = countries[:1] and (countries[0] in named or "demonym" not in places.WEAK_RULES)
+        if location is None and len(countries) == 1 and sure and not abstained:
+            # the story's own place when it has one (see `places.Gazetteer.story_place`)
+            location = gaz.story_place(prep.clean, countries[0])
         if location is None and len(countries) == 1 and sure and not abstained:
             iso3, admin1, place, lat, lon, geo = countries[0], None, None, None, None, 3
         elif location is not None:

@@ -337,3 +337,87 @@ def test_a_country_known_only_from_a_nationality_does_not_stand_in_for_the_place
     named = only("Somalia has been hit by drought for months, residents said. On Monday, "
                  "gunmen attacked a police post, killing two officers.")
     assert named.iso3 == "SOM" and named.location is None
+
+
+@pytest.mark.parametrize("text", [
+    # a plural after an actor word is a noun when a preposition or the end follows it
+    "Insurers raised premiums because of the danger posed by militant attacks.",
+    "Senators tabled a motion condemning militia attacks on peacekeepers.",
+    # fighting as the state of a war, an aim in the infinitive, a means after "by"
+    "Traders say cross-border fighting keeps customers away from the market.",
+    "The government accused its neighbour of helping rebel groups to attack border towns.",
+    "The rebels terrorise the valley by attacking buses.",
+    # running totals, spans, trends and counts of places
+    "Peacekeepers were attacked again on Tuesday, bringing the total number of attacks to 41.",
+    "Bases in the north have been attacked 57 times since Oct. 17, an official said on Monday.",
+    "Militia attacks on aid convoys in northern Mali rise over the weekend.",
+    "Peacekeepers targeted in three more attacks on bases in Mali, leaving one injured",
+    "Armed groups continue targeting convoys on the northern highway.",
+    "Artillery units shelled several rebel positions in the hills.",
+    "The mayor said life returned to normal after weeks of rocket fire from across the river.",
+    "Soldiers were attacked again across the Middle East.",
+    "Rights experts estimate that 9,000 detainees were killed in prisons during Verania's long civil war.",
+    # what a weapon can do; an act that only dates another; the backdrop of other news
+    "The new Sejjil missile reportedly has a range of 2,000 km and could strike Israeli cities.",
+    "The minister resigned days after the Jan. 9 attack by militants.",
+    "Fuel prices climbed amid an army assault on the valley.",
+    "Officials fear terrorists could modify cheap, off-the-shelf drones to launch attacks on crowded stadiums.",
+    "Between 300 and 800 civilians were killed in those countries, according to the monitor.",
+    "The gang had been carrying out bomb and gun attacks in southern England since autumn 1974.",
+    # a story whose news is a finding about an act it does not date
+    ("Reporter killed near border was in combat zone, army says\n\n"
+     "Rights groups say an army strike that killed the reporter must be investigated as a war crime."),
+])
+def test_commentary_tallies_and_findings_are_not_incidents(text):
+    violent = [m for m in code(text) if m.event_type in
+               ("Battles", "Explosions/Remote violence", "Violence against civilians")
+               or m.sub_event_type == "Disrupted weapons use"]
+    assert violent == [], [(m.sub_event_type, m.evidence) for m in violent]
+
+
+def test_footage_of_an_act_is_coded_only_when_it_names_the_day():
+    assert code("Army releases video of airstrike on rebel camp in Lebanon") == ()
+    dated = only("The army released video of an airstrike on a depot in Syria on Tuesday.")
+    assert (dated.sub_event_type, dated.event_date, dated.iso3) == ("Air/drone strike", dt.date(2022, 3, 15), "SYR")
+
+
+def test_a_scene_setting_sentence_dates_the_act_told_after_it():
+    text = ("On 7 May 2021, police went to a house in Lagos to check a tip. "
+            "Officers were attacked by suspects and a shoot-out broke out.")
+    mention = only(text)
+    assert (mention.event_date, mention.date_precision) == (dt.date(2021, 5, 7), "day")
+
+
+def test_an_infinitive_act_on_a_named_day_is_told_not_planned():
+    mention = only("On 28 April 2020, a land dispute drove one family to attack its neighbours with knives.")
+    assert mention.event_date == dt.date(2020, 4, 28)
+
+
+def test_fighting_between_two_sides_is_a_clash():
+    assert only("Fighting between two clans in the village left three dead.").sub_event_type == "Armed clash"
+
+
+def test_the_country_an_act_is_put_in_wins_over_the_country_that_acts():
+    text = ("Turkey carries out air strikes on militant hideouts\n\n"
+            "Turkish jets struck depots in northern Iraq, the defence ministry said.")
+    assert only(text).iso3 == "IRQ"
+
+
+def test_the_place_of_a_semicolon_part_is_the_place_of_its_act():
+    mention = only("Aid talks stall in Geneva; drone strike hits a convoy in Yemen")
+    assert (mention.sub_event_type, mention.iso3) == ("Air/drone strike", "YEM")
+
+
+def test_the_day_of_a_trial_does_not_date_the_act_it_is_about():
+    text = ("A witness identified the accused in court Friday as the man who planted the bomb that destroyed "
+            "the federal building in Oklahoma City.")
+    assert [m for m in code(text) if m.event_date == dt.date(2022, 3, 18)] == []
+
+
+def test_a_launch_the_story_says_was_intercepted_is_the_interception():
+    text = ("Rebels say they fired ballistic missiles towards Israel\n\n"
+            "Israeli officials say a missile was intercepted near Eilat.")
+    assert [m.sub_event_type for m in code(text)] == ["Disrupted weapons use"]
+    hit = ("Rebels fired missiles towards Israel\n\n"
+           "One missile was intercepted near Eilat; another hit a house in Ashkelon, wounding two people.")
+    assert sorted(m.sub_event_type for m in code(hit)) == ["Disrupted weapons use", "Shelling/artillery/missile attack"]
