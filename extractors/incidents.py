@@ -154,13 +154,16 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
         return ()
     published = published_at.astimezone(dt.timezone.utc).date() if published_at is not None else None
     prep = prepare(text)
+    lex = get_lexicon()
+    if not lex.any_event.search(prep.clean):
+        # no event cue anywhere: nothing to code, and the place scan is most of a long text's cost
+        return ()
     gaz = gazetteer()
     countries: tuple[str, ...] = ()
     named: set[str] = set()
     if gaz is not None:
         countries = tuple(gaz.countries(f"{title}\n{prep.clean}" if title else prep.clean))
         named = gaz.place_countries(f"{title}\n{prep.clean}" if title else prep.clean)
-    lex = get_lexicon()
     # without a publication time, the latest full date the text writes dates its relative
     # expressions (a dateline, "On 12 March 2019"); undated incidents stay undated
     reference = published if published is not None else reference_date(prep.clean)

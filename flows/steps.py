@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import atexit
 import dataclasses
-import functools
 import datetime as dt
 import multiprocessing
+import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -149,9 +149,9 @@ class Coding:
             self._submit(fresh=True)
 
     def _submit(self, fresh: bool = False) -> None:
-        if fresh and _pool(self._workers) is self._executor:  # another chunk may have replaced it
-            _pool.cache_clear()
-        self._executor = _pool(self._workers)
+        # another chunk may have replaced a broken pool already: only a pool this chunk saw break
+        # is replaced
+        self._executor = _pool(self._workers, broken=self._executor if fresh else None)
         self._futures = [self._executor.submit(code_stored, self._root, self._pages[i : i + self._size])
                          for i in range(0, len(self._pages), self._size)]
 
@@ -190,14 +190,36 @@ def code_stored(root: Path | None, pages: Sequence[Page]) -> list[CodedArticle |
     return code_pages(pages)
 
 
-@functools.cache
-def _pool(workers: int) -> ProcessPoolExecutor:
+_pools: dict[int, tuple[dict[str, str], ProcessPoolExecutor]] = {}
+
+
+def _pool(workers: int, broken: ProcessPoolExecutor | None = None) -> ProcessPoolExecutor:
     """One pool of coding processes per process, kept for its lifetime: a worker's start-up
     (importing trafilatura, loading the gazetteer) costs 1-2 s, paid once, not once per chunk.
-    forkserver: forking a process that runs Prefect's threads can deadlock; spawn costs more."""
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
+    forkserver: forking a process that runs Prefect's threads can deadlock; spawn costs more.
+
+    A new pool replaces the kept one when that one is `broken`, or when this process's
+    environment changed since it started: workers read the raw store themselves, so they need
+    the same object-storage settings and credentials (AWS_*, FLAREWATCH_*) as the flow. The
+    forkserver keeps the environment it started with, hence the initializer.
+    """
+    env = dict(os.environ)
+    kept = _pools.get(workers)
+    if kept is not None and kept[0] == env and kept[1] is not broken:
+        return kept[1]
+    if kept is not None:
+        kept[1].shutdown(wait=False)  # chunks already submitted to it still finish
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
+                               initializer=_adopt_environment, initargs=(env,))
     atexit.register(pool.shutdown, cancel_futures=True)
+    _pools[workers] = (env, pool)
     return pool
+
+
+def _adopt_environment(env: dict[str, str]) -> None:
+    """Run in each new coding process: take the environment of the process that started it."""
+    os.environ.clear()
+    os.environ.update(env)
 
 
 def store_coded(root: Path, coded: Sequence[CodedArticle]) -> tuple[int, int]:

@@ -6,7 +6,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
+import signal
+import time
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+
+import pytest
 
 from extractors.pipeline import Page
 from extractors.records import FeedEntry, Mention
@@ -61,3 +67,27 @@ def test_coding_processes_read_page_bytes_from_the_raw_store(tmp_path):
 
     assert coding.result() == expected
     assert [c.article.url for c in expected] == [p.url for p in with_bytes]
+
+
+def test_coding_processes_take_the_environment_the_flow_has_now(monkeypatch):
+    """Workers read the raw store, so they need the flow's current credentials and settings."""
+    monkeypatch.delenv("FLAREWATCH_TEST_MARK", raising=False)
+    first = steps._pool(2)
+    assert steps._pool(2) is first  # kept while nothing changes
+    assert first.submit(os.getenv, "FLAREWATCH_TEST_MARK").result() is None
+    monkeypatch.setenv("FLAREWATCH_TEST_MARK", "s3-credentials")
+    second = steps._pool(2)
+    assert second is not first
+    assert second.submit(os.getenv, "FLAREWATCH_TEST_MARK").result() == "s3-credentials"
+
+
+def test_a_broken_pool_is_replaced_once(tmp_path):
+    pool = steps._pool(2)
+    os.kill(pool.submit(os.getpid).result(), signal.SIGKILL)
+    with pytest.raises(BrokenProcessPool):
+        for _ in range(20):  # the pool notices the death on a later call
+            pool.submit(os.getpid).result()
+            time.sleep(0.05)
+    fresh = steps._pool(2, broken=pool)
+    assert fresh is not pool and fresh.submit(int, "7").result() == 7
+    assert steps._pool(2, broken=pool) is fresh  # a second chunk that saw the same break keeps it
