@@ -59,6 +59,7 @@ from flows.plan import DEFAULT_REPROCESS, Plan, month_range, plan_for
 from flows.settings import Settings
 from warehouse import paths, state
 from warehouse.lock import root_lock
+from warehouse.paths import DataRoot
 
 __all__ = [
     "DEPLOYMENT", "PartitionFailed", "TEST_HOLD_ENV", "backfill", "backfill_month", "deployment_available",
@@ -118,7 +119,7 @@ def planned(plan: Plan) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def _write_turn(root: Path, timeout: float) -> Iterator[None]:
+def _write_turn(root: DataRoot, timeout: float) -> Iterator[None]:
     # Every write of a backfill thread goes through here: one thread of this process writes at a
     # time. root_lock alone does not serialise threads: it is held per process, so a second
     # thread of the same process passes it while the first is still writing.
@@ -183,7 +184,7 @@ def _failure_reason(failures: list[dict]) -> str:
     return f"{len(failures)} article(s) not re-coded: {first['target']}: {first['reason']}{more}"
 
 
-def _close(root: Path, month: str, run_id: str, result: dict) -> None:
+def _close(root: DataRoot, month: str, run_id: str, result: dict) -> None:
     """Record the month (articles) and the incident months it rewrote; under the write turn."""
     refs = partitions.articles_by_month(root).get(month, [])
     result["articles"] = len(refs)

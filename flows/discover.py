@@ -6,7 +6,6 @@ with the months they may belong to; then fetched, extracted and coded pages.
 
 from __future__ import annotations
 
-
 import dataclasses
 import datetime as dt
 import gzip
@@ -19,16 +18,21 @@ from courlan import clean_url, extract_domain, get_hostinfo
 from htmldate.extractors import extract_url_date
 from htmldate.utils import Extractor as HtmlDateOptions
 from lxml import etree
+from trafilatura.sitemaps import (
+    DETECT_SITEMAP_LINK,
+    SitemapObject,
+    extract_robots_sitemaps,
+)
 from trafilatura.sitemaps import GUESSES as SITEMAP_GUESSES
-from trafilatura.sitemaps import DETECT_SITEMAP_LINK, SitemapObject, extract_robots_sitemaps
 from trafilatura.utils import safe_relative_url
 
 from extractors.fetch import Fetcher, FetchError, FetchPolicy
 from extractors.pipeline import CodedArticle, Page
 from extractors.records import FeedEntry, FeedSpec
 from extractors.urls import canonicalize_url
-from warehouse.schemas import month_of
 from flows.steps import Failure, code_all, fetch_pages
+from warehouse.paths import DataRoot
+from warehouse.schemas import month_of
 
 # --- discovery of historical URLs (backfill --source sitemaps | urls) --------------------------
 
@@ -199,7 +203,7 @@ def candidates_from_urls(urls: Iterable[str]) -> tuple[list[Candidate], list[Fai
 
 
 def fetch_and_code(
-    candidates: Sequence[Candidate], specs: Sequence[FeedSpec], policy: FetchPolicy, root: Path, *, workers: int
+    candidates: Sequence[Candidate], specs: Sequence[FeedSpec], policy: FetchPolicy, root: DataRoot, *, workers: int
 ) -> tuple[list[CodedArticle], list[Failure]]:
     """Fetch discovered URLs (raw pages kept in the raw store), extract and code them.
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -28,6 +27,7 @@ from flows.runners import SettingsTaskRunner
 from flows.settings import Settings
 from warehouse import catalog, state
 from warehouse.lock import root_lock
+from warehouse.paths import DataRoot
 
 
 def fetch_policy(settings: Settings) -> FetchPolicy:
@@ -48,14 +48,14 @@ def poll_feed_task(spec: FeedSpec, prior: dict, policy: FetchPolicy) -> FeedPoll
 # Tasks hand each other raw-store paths, not page bytes: Prefect keeps every task's result for
 # the flow run's lifetime, so returning bodies would hold a whole run's pages in memory.
 @task(name="fetch-pages")
-def fetch_pages_task(entries: list[FeedEntry], feeds: dict[str, FeedSpec], policy: FetchPolicy, root: Path):
+def fetch_pages_task(entries: list[FeedEntry], feeds: dict[str, FeedSpec], policy: FetchPolicy, root: DataRoot):
     pages, failures = steps.fetch_pages(entries, feeds, policy, root)
     return [dataclasses.replace(p, body=b"") for p in pages], failures
 
 
 # No cache key: the input is a handle on work running in the coding processes, not data.
 @task(name="store-chunk", cache_policy=NO_CACHE)
-def store_chunk_task(root: Path, coding: steps.Coding) -> steps.ChunkResult:
+def store_chunk_task(root: DataRoot, coding: steps.Coding) -> steps.ChunkResult:
     return steps.store_chunk(root, coding)
 
 
@@ -135,7 +135,7 @@ def run_ingest(settings: Settings) -> dict:
     return summary_dict(summary)
 
 
-def publish_artifacts(root: Path, summary: steps.RunSummary) -> None:
+def publish_artifacts(root: DataRoot, summary: steps.RunSummary) -> None:
     """A table artifact of the monthly attack counts and a markdown summary of the run."""
     with catalog.connect(root) as con:
         rows = monthly_table(con)

@@ -10,21 +10,20 @@ name event months.
 
 from __future__ import annotations
 
-
 import importlib.metadata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from functools import partial
-from pathlib import Path
 from typing import Any
-
 
 from extractors.articles import EXTRACTOR_ID
 from extractors.pipeline import CodedArticle
 from extractors.records import Article
-from warehouse import parquet
-from warehouse.schemas import PARTITION_STATUSES, PartitionRun, month_of
 from flows.steps import utcnow
+from warehouse import parquet
+from warehouse.paths import DataRoot
+from warehouse.schemas import PARTITION_STATUSES, PartitionRun, month_of
+
 
 def publication_month(article: Article | Mapping[str, Any]) -> str:
     """The month an article is about: its publication month (UTC), else its fetch month."""
@@ -46,7 +45,7 @@ _REF_COLUMNS = (
 )
 
 
-def latest_article_refs(root: Path) -> list[dict]:
+def latest_article_refs(root: DataRoot) -> list[dict]:
     """The latest stored version of every article, without its text, sorted by article_id.
 
     Latest: the newest fetch; among versions extracted from one fetch (a re-code appends one),
@@ -62,7 +61,7 @@ def latest_article_refs(root: Path) -> list[dict]:
     return [{k: v for k, v in best[i].items() if k != "_rank"} for i in sorted(best)]
 
 
-def articles_by_month(root: Path) -> dict[str, list[dict]]:
+def articles_by_month(root: DataRoot) -> dict[str, list[dict]]:
     """Publication month -> the latest versions of the articles published that month."""
     out: dict[str, list[dict]] = {}
     for ref in latest_article_refs(root):
@@ -78,14 +77,14 @@ def month_extractor_version(refs: Sequence[Mapping[str, Any]]) -> str | None:
     return EXTRACTOR_ID if versions == {EXTRACTOR_ID} else sorted(versions - {EXTRACTOR_ID})[0]
 
 
-def partition_rows(root: Path, table: str | None = None) -> dict[tuple[str, str], dict]:
+def partition_rows(root: DataRoot, table: str | None = None) -> dict[tuple[str, str], dict]:
     """(table, partition) -> its `partitions` row, for one table or all."""
     rows = parquet.read(root, "partitions").to_pylist()
     return {(r["table"], r["partition"]): r for r in rows if table is None or r["table"] == table}
 
 
 def mark_partitions(
-    root: Path, table: str, counts: Mapping[str, int | None], *, status: str, run_id: str,
+    root: DataRoot, table: str, counts: Mapping[str, int | None], *, status: str, run_id: str,
     extractor_version: str | Mapping[str, str | None] | None = EXTRACTOR_ID, error: str | None = None,
 ) -> None:
     """Upsert one `partitions` row per partition of `counts` (partition -> rows) in one write.
@@ -111,7 +110,7 @@ def mark_partitions(
     parquet.upsert(root, "partitions", rows)
 
 
-def incident_counts(root: Path, months: Iterable[str]) -> dict[str, int]:
+def incident_counts(root: DataRoot, months: Iterable[str]) -> dict[str, int]:
     """Event month -> incidents stored in it (every status), 0 for an emptied month."""
     wanted = sorted(set(months))
     stored = parquet.read(root, "incidents", partitions=wanted, columns=["event_month"])["event_month"]
@@ -119,7 +118,7 @@ def incident_counts(root: Path, months: Iterable[str]) -> dict[str, int]:
     return {m: counts.get(m, 0) for m in wanted}
 
 
-def record_coded_months(root: Path, coded: Sequence[CodedArticle], run_id: str,
+def record_coded_months(root: DataRoot, coded: Sequence[CodedArticle], run_id: str,
                         incident_months: Iterable[str] = ()) -> None:
     """Mark the publication months that received `coded` articles, and the incident months
     rewritten, as done (what an ingest run calls at its end, under the data root's lock).
@@ -138,7 +137,7 @@ def record_coded_months(root: Path, coded: Sequence[CodedArticle], run_id: str,
     mark_incident_months(root, incident_months, run_id)
 
 
-def mark_incident_months(root: Path, months: Iterable[str], run_id: str) -> None:
+def mark_incident_months(root: DataRoot, months: Iterable[str], run_id: str) -> None:
     """Mark rewritten incident months done with their incident counts. A neighbour month a merge
     rewrote empty is recorded only if it was recorded before (keeps the coverage grid to months
     that hold or held incidents)."""

@@ -37,7 +37,14 @@ from pathlib import Path
 
 from rich import box
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from extractors.articles import EXTRACTOR_ID
@@ -47,6 +54,7 @@ from extractors.records import FeedSpec
 from flows import discover, partitions, steps
 from flows.settings import Settings
 from warehouse import parquet, state
+from warehouse.paths import DataRoot
 from warehouse.schemas import month_of
 
 SOURCES = ("raw", "sitemaps", "urls")
@@ -150,7 +158,7 @@ def job_key(start: str, end: str, source: str, reprocess: str, urls_file: str | 
     return key
 
 
-def interrupted_run(root: Path, key: str) -> dict | None:
+def interrupted_run(root: DataRoot, key: str) -> dict | None:
     """The latest backfill run of these parameters that started and never finished (killed)."""
     rows = [r for r in parquet.read(root, "runs").to_pylist()
             if r["kind"] == "backfill" and r["finished_at"] is None and r["run_id"].startswith(key + ":")]
@@ -158,7 +166,7 @@ def interrupted_run(root: Path, key: str) -> dict | None:
 
 
 def make_plan(
-    root: Path,
+    root: DataRoot,
     start: str,
     end: str,
     *,
@@ -227,7 +235,7 @@ def plan_for(settings: Settings, start: str, end: str, *, source: str = "raw",
                      specs=feed_specs(settings, source), policy=fetch_policy(settings))
 
 
-def _with_candidates(root: Path, plan: Plan, specs: Sequence[FeedSpec], policy: FetchPolicy) -> Plan:
+def _with_candidates(root: DataRoot, plan: Plan, specs: Sequence[FeedSpec], policy: FetchPolicy) -> Plan:
     """Discover the URLs of a sitemaps / urls backfill and keep those worth fetching."""
     if plan.source == "sitemaps":
         roots = sorted({discover.site_root(s.url) for s in specs if s.enabled})
@@ -286,7 +294,7 @@ def plan_summary(plan: Plan) -> list[str]:
     return lines
 
 
-def result_rows(root: Path, results: Sequence[Mapping]) -> list[dict]:
+def result_rows(root: DataRoot, results: Sequence[Mapping]) -> list[dict]:
     """The final table: each partition run, with its `partitions` row as recorded. `changed`:
     articles whose extraction changed (a new version), or the new articles of sitemaps / urls;
     blank where the run happened elsewhere (through the deployment)."""
@@ -319,7 +327,7 @@ class Coverage:
     runs: list[dict]
 
 
-def coverage(root: Path, *, last_runs: int = 10) -> Coverage:
+def coverage(root: DataRoot, *, last_runs: int = 10) -> Coverage:
     """Feeds, the month x table grid of partition states, and the last runs of a data root."""
     feeds = [
         {"feed": r["feed_id"], "last poll": _when(r["last_polled_at"]), "status": r["last_status"] or "",
@@ -436,7 +444,7 @@ def progress_bar(plan: Plan, *, remote: bool = False) -> Iterator[Callable[[str,
         progress.update(bar, description="done")
 
 
-def report(root: Path, result: Mapping) -> int:
+def report(root: DataRoot, result: Mapping) -> int:
     """Print the final table and the failures; the exit status (1 if any month or URL failed)."""
     runs = result["partitions"]
     show(result_rows(root, runs), "Backfill result", empty="(no month partition ran)")

@@ -6,22 +6,22 @@ store and re-coded, their mentions replaced, incidents re-merged; a dict of coun
 
 from __future__ import annotations
 
-
 import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from extractors.pipeline import CodedArticle, Page
 from extractors.records import FeedEntry
-from warehouse import parquet
-from warehouse.raw import RawStore
-from warehouse.schemas import month_of
 from flows.partitions import articles_by_month
 from flows.steps import Failure, _mention_row, code_all, event_month, remerge_incidents
+from warehouse import parquet
+from warehouse.paths import DataRoot
+from warehouse.raw import RawStore
+from warehouse.schemas import month_of
+
 
 @dataclass(frozen=True, slots=True)
 class Recode:
@@ -36,7 +36,7 @@ class Recode:
     """Articles whose raw page is missing or unreadable (not re-coded)."""
 
 
-def prepare_recode(root: Path, month: str, *, workers: int, refs: Sequence[dict] | None = None) -> Recode:
+def prepare_recode(root: DataRoot, month: str, *, workers: int, refs: Sequence[dict] | None = None) -> Recode:
     """Re-extract and re-code the latest version of every article published in `month`.
 
     Reads only (no lock needed): the stored raw page of each article goes through
@@ -70,7 +70,7 @@ def prepare_recode(root: Path, month: str, *, workers: int, refs: Sequence[dict]
     return Recode(month=month, articles=len(refs), coded=tuple(coded), kept=kept, failures=tuple(failures))
 
 
-def write_recode(root: Path, recode: Recode, *, after_mentions: Callable[[], None] | None = None) -> dict:
+def write_recode(root: DataRoot, recode: Recode, *, after_mentions: Callable[[], None] | None = None) -> dict:
     """Write a prepared re-code; the caller holds the data root's lock. Returns counts.
 
     Order (each step idempotent, so a run killed anywhere is finished by running it again):
@@ -98,7 +98,7 @@ def write_recode(root: Path, recode: Recode, *, after_mentions: Callable[[], Non
     }
 
 
-def replace_article_mentions(root: Path, article_ids: set[str], rows: Sequence[dict]) -> tuple[set[str], set[str]]:
+def replace_article_mentions(root: DataRoot, article_ids: set[str], rows: Sequence[dict]) -> tuple[set[str], set[str]]:
     """Replace the stored mentions of `article_ids` with `rows` (their new mentions).
 
     Every ingest-month partition that holds mentions of these articles or receives new ones is
@@ -133,7 +133,7 @@ def replace_article_mentions(root: Path, article_ids: set[str], rows: Sequence[d
 
 
 
-def store_discovered(root: Path, coded: Sequence[CodedArticle], month: str, *,
+def store_discovered(root: DataRoot, coded: Sequence[CodedArticle], month: str, *,
                      after_mentions: Callable[[], None] | None = None) -> dict:
     """Store articles a sitemap or URL list found for one publication month; the caller holds the lock.
 

@@ -16,8 +16,6 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from pathlib import Path
-
 
 from extractors.dedup import merge_mentions
 from extractors.feeds import poll_feed
@@ -25,6 +23,7 @@ from extractors.fetch import Fetcher, FetchError, FetchPolicy
 from extractors.pipeline import CodedArticle, Page, code_pages
 from extractors.records import FeedEntry, FeedPoll, FeedSpec, Incident, Mention
 from warehouse import parquet
+from warehouse.paths import DataRoot
 from warehouse.raw import RawStore
 
 INLINE_BELOW = 16
@@ -90,7 +89,7 @@ def new_entries(polls: Iterable[FeedPoll], seen_urls: set[str]) -> list[FeedEntr
 
 
 def fetch_pages(
-    entries: Sequence[FeedEntry], feeds: dict[str, FeedSpec], policy: FetchPolicy, root: Path
+    entries: Sequence[FeedEntry], feeds: dict[str, FeedSpec], policy: FetchPolicy, root: DataRoot
 ) -> tuple[list[Page], list[Failure]]:
     """Fetch article pages concurrently and keep each body in the raw store before coding it.
 
@@ -135,7 +134,7 @@ class Coding:
 
     __slots__ = ("_done", "_executor", "_futures", "_pages", "_root", "_size", "_workers")
 
-    def __init__(self, pages: Sequence[Page], root: Path | None, workers: int, size: int) -> None:
+    def __init__(self, pages: Sequence[Page], root: DataRoot | None, workers: int, size: int) -> None:
         self._pages, self._root, self._workers, self._size = pages, root, workers, size
         self._executor: ProcessPoolExecutor | None = None
         self._futures: list[Future] = []
@@ -167,7 +166,7 @@ class Coding:
         return [c for c in self._done if c is not None]
 
 
-def submit_coding(pages: Sequence[Page], *, workers: int, chunk_size: int, root: Path | None = None) -> Coding:
+def submit_coding(pages: Sequence[Page], *, workers: int, chunk_size: int, root: DataRoot | None = None) -> Coding:
     """Start extracting and coding pages; returns without waiting when they go to worker processes.
 
     In: pages (a page with an empty body is read back from the raw store under `root`, by the
@@ -180,7 +179,7 @@ def submit_coding(pages: Sequence[Page], *, workers: int, chunk_size: int, root:
     return Coding(pages, root, workers, size)
 
 
-def code_stored(root: Path | None, pages: Sequence[Page]) -> list[CodedArticle | None]:
+def code_stored(root: DataRoot | None, pages: Sequence[Page]) -> list[CodedArticle | None]:
     """`code_pages`, after reading back from the raw store under `root` each page with an empty
     body (top-level and picklable: this is what a coding process runs)."""
     if root is not None and any(p.raw_path and not p.body for p in pages):
@@ -222,7 +221,7 @@ def _adopt_environment(env: dict[str, str]) -> None:
     os.environ.update(env)
 
 
-def store_coded(root: Path, coded: Sequence[CodedArticle]) -> tuple[int, int]:
+def store_coded(root: DataRoot, coded: Sequence[CodedArticle]) -> tuple[int, int]:
     """Write mentions (upsert by mention_id), then their articles (append, idempotent by key).
 
     Mentions go first: a stored article marks its URL as seen, so a run killed between the two
@@ -249,7 +248,7 @@ class ChunkResult:
     """The chunk's articles without text or mentions, for the run's feed and partition records."""
 
 
-def store_chunk(root: Path, coding: Coding) -> ChunkResult:
+def store_chunk(root: DataRoot, coding: Coding) -> ChunkResult:
     """Wait for a chunk's coding, then store its articles and mentions (`store_coded`)."""
     coded = coding.result()
     articles, mentions = store_coded(root, coded)
@@ -277,7 +276,7 @@ def shift_month(month: str, delta: int) -> str:
 
 
 
-def remerge_incidents(root: Path, months: Iterable[str]) -> tuple[int, int, tuple[str, ...]]:
+def remerge_incidents(root: DataRoot, months: Iterable[str]) -> tuple[int, int, tuple[str, ...]]:
     """Merge stored mentions into incidents again around the months that received new mentions.
 
     Mentions of the affected months +-2 are merged (a cluster cannot reach further: merging needs
@@ -327,12 +326,12 @@ def remerge_incidents(root: Path, months: Iterable[str]) -> tuple[int, int, tupl
     return new, merged, tuple(sorted(by_month))
 
 
-def load_mentions(root: Path, partitions: Sequence[str] | None = None) -> list[Mention]:
+def load_mentions(root: DataRoot, partitions: Sequence[str] | None = None) -> list[Mention]:
     """The stored mentions (of the given ingest months, or all) as records."""
     return records_from(parquet.read(root, "mentions", partitions=partitions).to_pylist(), Mention)
 
 
-def load_incidents(root: Path, months: Sequence[str]) -> list[Incident]:
+def load_incidents(root: DataRoot, months: Sequence[str]) -> list[Incident]:
     """The stored incidents (all statuses) of the given event months."""
     return records_from(parquet.read(root, "incidents", partitions=months).to_pylist(), Incident)
 

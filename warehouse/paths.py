@@ -36,6 +36,8 @@ DATA_FILE = "data.parquet"
 LOCK_DIR = ".locks"
 RAW_DIR = "raw"
 LOCK_DIR_ENV = "FLAREWATCH_LOCK_DIR"
+# What the flows pass around as a data root: a local directory or an object-storage URL.
+DataRoot = str | os.PathLike[str]
 
 # Partition values become directory names: keep them to a safe alphabet (no "/", no "..", no "=").
 _SAFE_VALUE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
