@@ -148,6 +148,12 @@ class Row:
     pop: int | None
 
 
+def _names_pattern(names: list[str]) -> re.Pattern[str]:
+    """A pattern matching any of `names` as written, spaces and hyphens alike."""
+    alternation = "|".join(r"[-\s]+".join(re.escape(w) for w in re.split(r"[-\s]+", n)) for n in names)
+    return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)")
+
+
 def _parse_row(line: str) -> Row:
     kind, iso3, admin1, name, lat, lon, pop = line.split("\t")
     return Row(
@@ -160,7 +166,7 @@ class GazetteerData:
     """The loaded tables: rows by id, and normalised key -> row ids (weak ones marked).
 
     `ids(key)` gives `[(row_id, weak), ...]`. Rows and id lists are parsed lazily: the files
-    hold ~175k places and ~410k keys, and a document touches a few dozen of them.
+    hold ~205k places and ~430k keys, and a document touches a few dozen of them.
     """
 
     def __init__(self, folder: Path) -> None:
@@ -177,6 +183,7 @@ class GazetteerData:
         self.demonym_rows: set[int] = set()
         self.actor_rows: set[int] = set()  # a subset of demonym_rows: forces of one country
         self.regional_actors: list[tuple[re.Pattern[str], frozenset[str]]] = []
+        self.actor_areas: list[tuple[re.Pattern[str], frozenset[tuple[str, str]]]] = []
         self.abbreviations: set[str] = set()
         self.country_row: dict[str, int] = {}
         self.admin1_row: dict[tuple[str, str], int] = {}
@@ -219,6 +226,16 @@ class GazetteerData:
         for pattern, iso3s in self.regional_actors:
             if pattern.search(text):
                 found |= iso3s
+        return frozenset(found)
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019
+    def actor_regions(self, text: str) -> frozenset[tuple[str, str]]:
+        """The (iso3, folded admin1) regions where the groups a text names operate ("OSCE
+        SMM": Donetsk and Luhansk); empty when it names none (`aliases.yaml` `actor_areas`)."""
+        found: set[tuple[str, str]] = set()
+        for pattern, regions in self.actor_areas:
+            if pattern.search(text):
+                found |= regions
         return frozenset(found)
 
     def has(self, key: str) -> bool:
@@ -311,10 +328,16 @@ class GazetteerData:
         for group in data.get("regional_actors") or ():
             # A group active in a few countries ("JNIM": Mali, Burkina Faso, Niger): it says
             # which countries the story can be in, not which one.
-            alternation = "|".join(
-                r"[-\s]+".join(re.escape(w) for w in re.split(r"[-\s]+", name)) for name in group["names"]
-            )
-            self.regional_actors.append((re.compile(rf"(?<!\w)(?:{alternation})(?!\w)"), frozenset(group["iso3"])))
+            self.regional_actors.append((_names_pattern(group["names"]), frozenset(group["iso3"])))
+        for group in data.get("actor_areas") or ():
+            # Where a group operates inside its countries: support for a namesake village there.
+            regions = set()
+            for iso3, admin1s in group["areas"].items():
+                for admin1 in admin1s:
+                    if (iso3, fold(admin1)) not in self.admin1_row:
+                        warnings.warn(f"aliases.yaml: no admin1 {admin1!r} in {iso3}", stacklevel=2)
+                    regions.add((iso3, fold(admin1)))
+            self.actor_areas.append((_names_pattern(group["names"]), frozenset(regions)))
         for iso3, regions in (data.get("admin1") or {}).items():
             for admin1, names in regions.items():
                 i = self.admin1_row.get((iso3, fold(admin1)))

