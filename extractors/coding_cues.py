@@ -43,6 +43,10 @@ _VERB_NEXT = re.compile(r"\s+(?:a|an|the|his|her|their|its|two|three|four|five|s
                         re.IGNORECASE)
 _PERFECT = re.compile(r"(?i)\b(?:have|has|'ve)\s+(?:\w+ly\s+|once again\s+|again\s+|also\s+|been\s+){0,2}"
                       r"(?:(?:carried out|launched|conducted|mounted|staged|made|used|fired)\s+(?:\w+\s+){0,2})?$")
+# the means of a state told in the perfect: "the militia, which has sowed chaos by attacking shipping and
+# firing missiles at Israel" sums up a campaign, it reports no act
+_MEANS_OF_STATE = re.compile(r"(?i)\b(?:have|has|'ve)\s+(?:\w+ly\s+)?\w+(?:ed|en|wn|ght)\s+(?:\w+\s+){0,3}?by\s+"
+                             r"(?:\w+ing\s+(?:\w+\s+){0,3}?(?:and|or)\s+)?(?:\w+ing\s+)?$")
 _POSSESSIVE = re.compile(r"[\w][’']s\s+(?:\w+[- ]){0,1}$")
 _ACTOR_BEFORE = re.compile(r"(?:\b(?:[A-Z]\.){2,}|\b[A-Z]{2,5}|\b(?i:army|military|militants?|militia|rebels|forces|"
                            r"troops|police|"
@@ -155,7 +159,7 @@ def analyse_sentence(text: str, lex: Lexicon, dates: list[DateHit]) -> SentenceC
     sentence_drop = _sentence_reason(blockers, named_day, cues, text.rstrip(" \"'\u201d\u2019").endswith("?"))
     for cue in cues:
         reason = (sentence_drop or _tally_reason(cue, blockers, out.clauses, named_day)
-                  or _cue_reason(cue, blockers, out.clauses, cues, text, named_day))
+                  or _cue_reason(cue, blockers, out.clauses, cues, text, named_day) or _search(cue, text, lex))
         if reason:
             out.dropped.append((cue, reason))
             continue
@@ -207,9 +211,23 @@ def _is_weak(cue: Cue, text: str, out: SentenceCues, blockers: dict[str, list[Cu
         weak = True  # "Violence escalates ... amid Gaza assault": the backdrop, not the act reported
     if not weak and not named_day and _PERFECT.search(text[max(clause_start, cue.start - 30):cue.start]):
         weak = True
+    if not weak and not named_day and _MEANS_OF_STATE.search(text[max(0, cue.start - 70):cue.start]):
+        weak = True
     if not weak and cue.name in _POSSESSIVE_CUES and _POSSESSIVE.search(text[max(0, cue.start - 25):cue.start]):
         weak = True
     return weak
+
+
+def _search(cue: Cue, text: str, lex: Lexicon) -> str | None:
+    """"arrested at one of two flats police raided": a search that made arrests, not an attack."""
+    if cue.text.lower().startswith("raid") and _POLICE_BEFORE.search(text[max(0, cue.start - 40):cue.start]) \
+            and lex.cues["arrest"].search(text):
+        return "search"
+    return None
+
+
+_POLICE_BEFORE = re.compile(r"(?i)\b(?:police|officers|detectives|agents|investigators|security forces)\s+"
+                            r"(?:\w+\s+)?(?:had\s+|have\s+|has\s+)?$")
 
 
 # a plural after an actor is a noun, not a verb, when a preposition or the end follows it:

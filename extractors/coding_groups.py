@@ -35,6 +35,7 @@ class Group:
     date: DateHit | None = None
     date_inherited: bool = False
     location: Any | None = None
+    scene: str = ""  # the town a round-up's sentence opened this incident in (`_new_scene`)
 
     @property
     def lead(self) -> Read:
@@ -162,12 +163,43 @@ def _opens_new(group: Group | None, read: Read, family: str, countries: tuple[st
         return True
     if read.cues.context.get("separation") and _other_town(group, read.location):
         return True
+    if _new_scene(group, read):
+        return True
     if _answer_across_border(group, read, family, countries):
         return True
     return family != group.family and read.cues.specific
 
 
 _REMOTE = frozenset(("Air/drone strike", "Shelling/artillery/missile attack"))
+# the town a round-up puts an act in: "In the western town of Heet, a car bomb ...", "in neighbouring
+# Shah Wali Kot district", "In Baghdad, meanwhile, ..."
+_SCENE = re.compile(r"(?:\b(?:[Tt]own|[Cc]ity|[Vv]illage|[Dd]istrict|[Nn]eighbou?rhoods?) of|\b[Ii]n neighbou?ring|^In)"
+                    r" ([A-Z][\w'-]+(?: [A-Z][\w'-]+)?)\b(?!')")
+_NOT_PLACES = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "the", "a", "an", "its", "his", "her", "their", "this", "that", "one", "another",
+    "addition", "response", "total"})
+
+
+def _new_scene(group: Group | None, read: Read) -> str:
+    """A round-up's next scene: a sentence telling an act (not only its victims), in a town the incident
+    told so far does not name, with victims of its own when that incident already has its own
+    other figures ("... killed 42 in the town of Taji." then "In the western town of Heet, a car
+    bomb exploded near an army patrol, killing one soldier"). A place alone is not enough (a
+    detail sentence names the street), nor the same figures again (the same act told closer), nor
+    after a lede that only sums up ("A wave of attacks killed 107"). Returns the town, or ""."""
+    toll = read.toll
+    if group is None or not any(r.cues.specific for r in group.members) or not (toll.fatalities or toll.injuries) \
+            or not any(not c.weak and c.name not in ("kill", "injure") for c in read.cues.events):
+        return ""
+    told = [(r.toll.fatalities, r.toll.injuries) for r in group.members if r.toll.fatalities or r.toll.injuries]
+    if not told or (toll.fatalities, toll.injuries) in told:
+        return ""
+    scene = _SCENE.search(read.sentence.text)
+    if scene is None or scene.group(1).split()[0].lower() in _NOT_PLACES:
+        return ""
+    name = scene.group(1).lower()
+    return "" if any(name in r.sentence.text.lower() for r in group.members) else name
 
 
 def _answer_across_border(group: Group, read: Read, family: str, countries: tuple[str, ...]) -> bool:
@@ -218,7 +250,7 @@ def group_sentences(reads: list[Read], countries: tuple[str, ...]) -> list[Group
         if _opens_new(current, read, family, countries):
             if current is None and not read.cues.strong and not _reported_echo(read):
                 continue  # an echo ("the attacks", "Israel's missiles") with nothing to echo
-            group = Group(family)
+            group = Group(family, scene=_new_scene(current, read))
             if read.date is not None and (read.date.date is not None or read.date.text):
                 group.date = read.date
             elif current is not None and current.date is not None:
@@ -260,7 +292,7 @@ def disaggregate(typed: list[tuple[Group, str]]) -> list[tuple[Group, str]]:
     out: list[tuple[Group, str]] = []
     for group, sub_event_type in typed:
         for kept, kept_type in out:
-            if kept_type == sub_event_type and _same_scene(kept, group):
+            if kept_type == sub_event_type and _same_scene(kept, group) and not _other_scene(kept, group):
                 kept.members.extend(group.members)
                 if kept.location is None:
                     kept.location = group.location
@@ -270,6 +302,12 @@ def disaggregate(typed: list[tuple[Group, str]]) -> list[tuple[Group, str]]:
         else:
             out.append((group, sub_event_type))
     return _intercepted(out)
+
+
+def _other_scene(kept: Group, group: Group) -> bool:
+    """A round-up's scene the incident kept does not name: another town, even one not placed."""
+    return any(g.scene and not any(g.scene in r.sentence.text.lower() for r in h.members)
+               for g, h in ((group, kept), (kept, group)))
 
 
 _LAUNCHED = frozenset(("Air/drone strike", "Shelling/artillery/missile attack"))

@@ -24,10 +24,11 @@ _ABBREVIATIONS = frozenset(
     "inc ltd co corp mt ft u.s u.k u.n e.g i.e a.m p.m al lt.-col brig".split()
 )
 # A sentence ends at ., ! or ? before a capital (after spaces, or glued on, as in pasted
-# paragraphs: "unanimously.In May"), at a line break, or at a wiki heading ("==Background==").
+# paragraphs: "unanimously.In May", "al-Juburi.A roadside bomb"), at a line break, or at a wiki
+# heading ("==Background==").
 _SENTENCE_END = re.compile(
     r"[.!?]+['\"\u201d\u2019)\]]*(?=\s+['\"\u201c\u2018(\[]?[A-Z0-9])"
-    r"|(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|(?<=[a-z]{2}[.!?]['\"\u201d\u2019])(?=[A-Z][a-z])"
+    r"|(?<=[a-z]{2}[.!?])(?=[A-Z][a-z]|[AI] [a-z])|(?<=[a-z]{2}[.!?]['\"\u201d\u2019])(?=[A-Z][a-z])"
     r"|={2,}[^=\n]{0,80}={2,}|\n+")
 _CLAUSE_BREAK = re.compile(
     r"[;:\u2014\u2013]|,|\s-\s|\((?!as reported|or around)|"

@@ -8,7 +8,8 @@ absorbed (an id an analyst cited never disappears), and earlier "retracted" inci
 Two mentions may be one incident only if nothing contradicts it (`_compatible`): a compatible type
 family (or a generic "Attack" against a named weapon's family), dates within the precision of both,
 places equal or nested, two clean attacker names not swapped, and different articles (an article that
-reports two attacks reports two incidents) unless both are literally the same span. Clusters then grow
+reports two attacks reports two incidents) unless both are literally the same span coded by two coder
+versions (one coder reads two incidents from one sentence by construction: "X after Y", strikes on three sites). Clusters then grow
 best-first: the strongest pair (`_affinity`) proposes a merge of its two clusters, which goes ahead only
 if every cross pair is compatible (complete-linkage veto) and the average affinity clears
 `MERGE_THRESHOLD` (average linkage), so a vague mention cannot chain two distinct events together.
@@ -17,21 +18,24 @@ if every cross pair is compatible (complete-linkage veto) and the average affini
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import functools
 import hashlib
 import heapq
 import math
-import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from itertools import combinations, product
 from typing import Any
 
-import pycountry
-
+from extractors.dedup_names import (
+    _named,
+    _norm_place,
+    _overlap,
+    _place_match,
+    _place_parts,
+    _same_place,
+    _tokens,
+)
 from extractors.records import Incident, Mention
 from extractors.taxonomy import SUB_EVENT_TYPES
 
@@ -68,22 +72,6 @@ MERGE_THRESHOLD = 0.5  # average affinity two clusters need to merge; results ar
 _MAX_GAP = 2  # days apart beyond which the date penalty alone keeps a pair under MERGE_THRESHOLD
 _TOP_K = 40  # best partners each mention keeps as merge proposals: memory in a crowded country-week
 
-_STOP = frozenset(  # words that name no one in particular ("Iran-backed militias" -> {"iran"})
-    "a an the of in on at by for from to and or with near outside inside per its his her their be "
-    "used use using linked backed aligned affiliated sponsored supported led allegedly alleged suspected "
-    "accused likely claimed possibly reportedly thought believed blamed official unknown unidentified "
-    "armed group force military militia militant rebel gunman gunmen security personnel member service "
-    "servicemember troop army soldier fighter people person civilian individual men man women woman "
-    "facility site location base target building vehicle ship vessel boat several multiple two three "
-    # words a headline wraps around an actor ("Israeli strikes", "Iran accuses Israel of", "Biden orders")
-    "strike attack kill hit say claim accuse order report show video carry out journalist".split()
-)
-_PLACE_NOISE = frozenset(  # words that do not tell two places apart ("Ain al-Asad air base" -> "ainasad")
-    "governorate province region state district county division municipality wilayah muhafazat oblast "
-    "city town village camp refugee air airbase base near outside of the in and area street st road rd "
-    "avenue ave boulevard square northern southern eastern western central al el ad ar as at an ash az ath"
-    .split()
-)
 
 
 def incident_id_for(anchor_mention_id: str) -> str:
@@ -117,11 +105,11 @@ def merge_mentions(mentions: Iterable[Mention], previous: Iterable[Incident] = (
             must += [(nodes[-1].ident, mid) for mid in present]
     nodes.sort(key=lambda n: n.key)
     spans: dict[tuple[object, ...], list[_Node]] = defaultdict(list)
-    for n in nodes:  # literally the same span of one article, coded twice: one incident if compatible
+    for n in nodes:  # one span of one article coded by two coder versions: one incident if compatible
         if isinstance(n.src, Mention):
             spans[(n.article, n.src.evidence_start, n.src.evidence_end)].append(n)
     must += [(x.ident, y.ident) for group in spans.values() for x, y in combinations(group, 2)
-             if _compatible(replace(x, article=""), y)]
+             if x.src.extractor_version != y.src.extractor_version and _compatible(replace(x, article=""), y)]
     pos = {n.ident: i for i, n in enumerate(nodes)}
     clusters = _cluster(nodes, [(pos[a], pos[b]) for a, b in must])
     return _finish([[nodes[i] for i in c] for c in clusters], prev, active)
@@ -183,73 +171,6 @@ def _interval(day: dt.date | None, precision: str) -> tuple[float, float]:
     half = _HALF_WIDTH.get(precision, 1)
     return 2 * day.toordinal() - half, 2 * day.toordinal() + half
 
-
-def _words(s: str | None) -> list[str]:
-    """Lower-case ASCII words: "U.S.-backed" -> ["us", "backed"], "Ma'arib" -> ["maarib"]."""
-    plain = unicodedata.normalize("NFKD", s or "").encode("ascii", "ignore").decode().lower()
-    return [w for w in re.split(r"[^a-z0-9]+", re.sub(r"[.'`]", "", plain)) if w]
-
-
-def _norm_place(s: str | None) -> str:
-    return "".join(w for w in _words(s) if w not in _PLACE_NOISE)
-
-
-def _place_parts(location: str | None, iso3: str | None, admin1: str | None) -> tuple[str, ...]:
-    """A location's comma- or bracket-separated parts, finest first ("Boylston Street, Boston": 2).
-
-    A part that only names the mention's country or first-level region ("Syria" in SYR, a coder's
-    stand-in when it knows no town) is no finer place, so it is left out.
-    """
-    coarse = _country_names(iso3) | {_norm_place(admin1)}
-    parts = (p for p in map(_norm_place, re.split(r"[,;()/]", location or "")) if p)
-    return tuple(p for p in parts if not any(c and _place_match(p, c) for c in coarse))
-
-
-@functools.lru_cache(maxsize=512)
-def _country_names(iso3: str | None) -> frozenset[str]:
-    country = pycountry.countries.get(alpha_3=iso3) if iso3 else None
-    return frozenset(_norm_place(getattr(country, k, None)) for k in ("name", "common_name", "official_name"))
-
-
-def _tokens(s: str | None) -> frozenset[str]:
-    stems = (w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in _words(s))
-    return frozenset(w for w in stems if w not in _STOP and not w.isdigit())  # "2 journalists": a count
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _named(s: str | None) -> bool:
-    """Whether an actor string looks like a clean name ("Iran-backed Houthis", "Israeli military").
-
-    Coders also leave fragments there ("separate disclosure", "headed", "Iranian leaders accuse Israeli"):
-    a name has telling words, each capitalised. Only two names can contradict each other. Title-case
-    headline fragments ("Biden Orders") pass for names: that errs towards the stricter rule.
-    """
-    def telling_words(text: str) -> list[str]:
-        return [w for w in re.split(r"[^\w'’.]+", text) if w and _tokens(w)]
-
-    # "Israeli military (accused)": an aside is no part of the name, unless all else is generic
-    # ("Unidentified Armed Group (Brazil)")
-    telling = telling_words(re.sub(r"\([^)]*\)", " ", s or "")) or telling_words(s or "")
-    # particles of a transliterated name ("lid-Dawatai wal-Jihad") may be lower-case, not the whole name
-    capital = [w[0].isupper() or w[0].isdigit() for w in telling]
-    return any(capital) and all(c or len(w) <= 3 for c, w in zip(capital, telling, strict=True))
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _overlap(a: frozenset[str], b: frozenset[str]) -> bool:
-    # "israel"/"israeli", "houthi"/"houthis", "lebanon"/"lebanese": a shared prefix of 4+ or stem of 5
-    return any(x == y or (n := min(len(x), len(y), 5)) >= 4 and x[:n] == y[:n] for x in a for y in b)
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _place_match(x: str, y: str) -> bool:
-    # equal, nested ("damascus" in "ruraldamascus"), or transliterated alike ("irbil"/"erbil")
-    return x == y or min(len(x), len(y)) >= 4 and (x in y or y in x) or (
-        difflib.SequenceMatcher(None, x, y).ratio() >= 0.8)
-
-
-def _same_place(x: str, y: str) -> bool:
-    return x == y or difflib.SequenceMatcher(None, x, y).ratio() >= 0.8
 
 
 # --- the two judgements: could these be one incident, and how alike are they -------------------------

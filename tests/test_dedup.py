@@ -110,9 +110,19 @@ def test_two_day_dates_more_than_a_day_apart_stay_distinct() -> None:
     assert len(merge_mentions(ms)) == 2
 
 
-def test_the_same_span_coded_twice_is_one_incident() -> None:
-    twice = [mention("a#0", "a"), mention("a#0b", "a", location=None)]
+def test_the_same_span_coded_by_two_coder_versions_is_one_incident() -> None:
+    twice = [mention("a#0", "a"), mention("a#0b", "a", location=None, extractor_version="older")]
     assert partition(merge_mentions(twice)) == {frozenset({"a#0", "a#0b"})}
+
+
+def test_incidents_one_coder_reads_from_one_sentence_stay_apart() -> None:
+    # "US jets struck three sites": the coder codes one strike per site on the same span
+    sites = [mention(f"a#{k}", "a") for k in range(3)]
+    assert len(active(merge_mentions(sites))) == 3
+    # "US strikes militia sites after a drone attack on its troops": the reprisal and the attack
+    after = [mention("b#0", "b"), mention("b#1", "b", sub_event_type="Shelling/artillery/missile attack",
+                                         actor1="Iran-backed militia", actor2="US military")]
+    assert len(active(merge_mentions(after))) == 2
 
 
 def test_previous_ids_absorbed_into_another_come_back_as_merged_tombstones() -> None:

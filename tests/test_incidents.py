@@ -421,3 +421,67 @@ def test_a_launch_the_story_says_was_intercepted_is_the_interception():
     hit = ("Rebels fired missiles towards Israel\n\n"
            "One missile was intercepted near Eilat; another hit a house in Ashkelon, wounding two people.")
     assert sorted(m.sub_event_type for m in code(hit)) == ["Disrupted weapons use", "Shelling/artillery/missile attack"]
+
+
+def test_a_sentence_glued_to_the_one_before_on_an_article_is_still_a_sentence():
+    # pasted paragraphs lose the space after a period; "A" and "I" open sentences too
+    from extractors.coding_text import sentences
+    text = "Police said the blast wounded two guards.A roadside bomb at a bus stop killed four people."
+    assert [s.text for s in sentences(text)] == ["Police said the blast wounded two guards.",
+                                                 "A roadside bomb at a bus stop killed four people."]
+    glued = ("Police said the blast wounded two guards outside a ministry in Baghdad.A roadside bomb at a bus "
+             "stop in Basra killed four people on Thursday.")
+    assert sorted(m.location for m in code(glued)) == ["Baghdad", "Basrah"]
+
+
+@pytest.mark.parametrize("town", ["Muqdadiyah", "Qarmat Sulaiman"])  # placed in the same region, or not placed
+def test_each_town_of_a_round_up_with_its_own_victims_is_its_own_incident(town):
+    text = ("A car bomb killed 12 people outside a mosque in the town of Baqubah on Thursday. "
+            f"In the eastern town of {town}, a roadside bomb exploded near a police patrol, killing two officers.")
+    mentions = code(text)
+    assert len(mentions) == 2, [m.evidence for m in mentions]
+    assert sorted(m.fatalities for m in mentions) == [2, 12]
+
+
+def test_a_sentence_giving_the_town_and_the_same_victims_details_the_incident_told():
+    text = ("A car bomb killed 12 people in Diyala province on Thursday. "
+            "The bomb exploded outside a mosque in the town of Baqubah, killing 12 worshippers.")
+    assert only(text).location == "Baqubah"
+
+
+def test_the_means_of_a_state_told_in_the_perfect_is_a_campaign_not_an_act():
+    text = ("Oman is trying to stay out of a war with the rebel movement, which has sowed panic by attacking "
+            "tankers and firing missiles at Israel.")
+    assert code(text) == ()
+
+
+def test_fighting_reported_in_several_parts_of_a_place_is_no_single_incident():
+    assert code("Fighting was reported in several parts of the city on Thursday, residents said.") == ()
+
+
+def test_a_police_search_that_made_arrests_is_no_attack():
+    mention = only("The second suspect was arrested at a farmhouse police raided near the border on Tuesday.")
+    assert mention.event_type == "Strategic developments"
+    # a raid with victims is still violence
+    assert only("Officers raided a flat in the suburbs, killing two gunmen.").event_type == "Battles"
+
+
+@pytest.mark.parametrize("text", [
+    "Monitors counted civilians killed in air strikes between March 2015 and the end of 2019.",  # a span of years
+    "Officials disputed the number of civilians killed, saying it was far lower.",  # a statistic
+    "The general ordered more air strikes than his predecessor did in a decade.",  # a comparison of counts
+    "In the north, where government air attacks have shot up since the truce collapsed, the toll is unknown.",  # a trend
+])
+def test_statistics_about_acts_are_no_incident(text):
+    assert code(text) == ()
+
+
+def test_flying_a_drone_is_no_strike_unless_the_drone_is_a_weapon():
+    assert code("A hobbyist flew a drone over the stadium during the match, police said.") == ()
+    text = "Militants flew an explosive-laden drone into the barracks, wounding three soldiers."
+    assert only(text).sub_event_type == "Air/drone strike"
+
+
+def test_drones_made_flying_bombs_strike_from_the_air():
+    text = "Two drones rigged as flying bombs struck the governor's motorcade on Sunday, wounding four guards."
+    assert only(text).sub_event_type == "Air/drone strike"
