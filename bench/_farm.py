@@ -284,5 +284,34 @@ class Intervals:
         return out
 
 
+def descendants_by_kind(pid: int) -> dict[int, str]:
+    """Every process below `pid` (read from /proc, Linux only) with its kind: "page server" (this
+    module), "coders" (a multiprocessing pool), "prefect api" (anything else: Prefect's
+    temporary API server). Processes that end while being read are left out."""
+    out, todo = {}, _children(pid)
+    while todo:
+        child = todo.pop()
+        todo += _children(child)
+        try:
+            with open(f"/proc/{child}/cmdline", "rb") as fh:
+                cmd = fh.read().decode(errors="replace")
+        except OSError:
+            continue
+        out[child] = ("page server" if "_farm.py" in cmd else
+                      "coders" if "multiprocessing" in cmd or "forkserver" in cmd else "prefect api")
+    return out
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                out += [int(x) for x in fh.read().split()]
+    except OSError:
+        pass
+    return out
+
+
 if __name__ == "__main__":
     _serve_forever(sys.argv[1:])

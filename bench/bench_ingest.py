@@ -33,7 +33,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _farm import Farm, Intervals, load_pages, print_machine, serve_farm, write_feed_list  # noqa: E402
+from _farm import (Farm, Intervals, descendants_by_kind, load_pages, print_machine, serve_farm,
+                   write_feed_list)  # noqa: E402
 
 
 def bare_extract(pages: list[bytes]) -> tuple[float, float, list[str]]:
@@ -169,29 +170,8 @@ def cpu_by_group() -> dict[str, float]:
     its descendants by kind: "coders" (the multiprocessing pool), "page server" (bench/_farm.py),
     "prefect api" (everything else, Prefect's temporary API server)."""
     out = {"flow": _proc_cpu(os.getpid()), "coders": 0.0, "page server": 0.0, "prefect api": 0.0}
-    todo = _children(os.getpid())
-    while todo:
-        pid = todo.pop()
-        todo += _children(pid)
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                cmd = f.read().decode(errors="replace")
-        except OSError:
-            continue
-        kind = ("page server" if "_farm.py" in cmd else
-                "coders" if "multiprocessing" in cmd or "forkserver" in cmd else "prefect api")
+    for pid, kind in descendants_by_kind(os.getpid()).items():
         out[kind] += _proc_cpu(pid)
-    return out
-
-
-def _children(pid: int) -> list[int]:
-    out = []
-    try:
-        for tid in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{tid}/children") as f:
-                out += [int(x) for x in f.read().split()]
-    except OSError:
-        pass
     return out
 
 

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _farm import print_machine  # noqa: E402
+from _farm import descendants_by_kind, print_machine  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -33,34 +33,6 @@ def _rss(pid: int) -> int:
         return 0
 
 
-def _children(pid: int) -> list[int]:
-    out = []
-    try:
-        for tid in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{tid}/children") as f:
-                out += [int(x) for x in f.read().split()]
-    except OSError:
-        pass
-    return out
-
-
-def _cmdline(pid: int) -> str:
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return f.read().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return ""
-
-
-def tree(pid: int) -> list[int]:
-    seen, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        seen.append(p)
-        todo += _children(p)
-    return seen
-
-
 def measure(n: int, feeds: int, pages: Path | None) -> dict:
     cmd = [sys.executable, __file__, "--child", str(n), "--feeds", str(feeds)]
     if pages:
@@ -70,15 +42,10 @@ def measure(n: int, feeds: int, pages: Path | None) -> dict:
     t0 = time.perf_counter()
     while proc.poll() is None:
         flow = _rss(proc.pid)
-        work = others = server = 0
-        for p in tree(proc.pid)[1:]:
-            line = _cmdline(p)
-            if "_farm.py" in line:
-                server += _rss(p)
-            elif "multiprocessing" in line or "forkserver" in line:
-                work += _rss(p)
-            else:
-                others += _rss(p)
+        used = {"coders": 0, "page server": 0, "prefect api": 0}
+        for p, kind in descendants_by_kind(proc.pid).items():
+            used[kind] += _rss(p)
+        work, server, others = used["coders"], used["page server"], used["prefect api"]
         peak["flow"] = max(peak["flow"], flow)
         peak["flow+workers"] = max(peak["flow+workers"], flow + work)
         peak["page server"] = max(peak["page server"], server)
