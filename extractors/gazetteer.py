@@ -23,6 +23,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
@@ -39,6 +40,10 @@ _WORD = re.compile(r"[^\W_]+(?:['’ʼ‘`´][^\W_]+)*")
 # What may stand between two tokens of one name: spaces, a hyphen, an apostrophe, never a
 # line break, a comma or a bracket (those end a name).
 _JOIN = re.compile(r"[ \t\u00a0\-‐‑'’‘ʼ`&]{1,3}")
+# A word and the gap after it: what is not a word character ends a word, and `_WORD` matches
+# wherever a word character stands; so these are `_WORD`'s matches and the text between them.
+_WORD_GAP = re.compile(rf"({_WORD.pattern})([\W_]*)")
+_LEAD = re.compile(r"[\W_]*")  # what stands before the first word
 
 ARTICLES = frozenset(
     "al el ad ar as at an az ash ath adh ez es ed er en et ul um".split()
@@ -69,9 +74,11 @@ def fold(s: str) -> str:
     return s.encode("ascii", "ignore").decode().lower()
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """One word of a text: offsets, surface, folded form, and whether it may join the next."""
+class Token(NamedTuple):
+    """One word of a text: offsets, surface, folded form, and whether it may join the next.
+
+    A named tuple, not a dataclass: a text has thousands of tokens, and a tuple is built
+    several times faster (`place_scan` profile, issue #7)."""
 
     start: int
     end: int
@@ -80,24 +87,51 @@ class Token:
     joins_next: bool
 
 
+# `fold` of the words `tokens` has seen: news repeats its words, and folding is the cost of
+# tokenising. Bounded: cleared when full.
+_FOLDED: dict[str, str] = {}
+_FOLDED_MAX = 50_000
+_IDS_KEPT = 5_000  # parsed id lists `GazetteerData.ids` keeps (cleared when full)
+
+
 def tokens(text: str) -> list[Token]:
     """Cut `text` into word tokens; `joins_next` is False where punctuation ends a name."""
     out: list[Token] = []
-    matches = list(_WORD.finditer(text))
-    for i, m in enumerate(matches):
-        word, end = m.group(), m.end()
+    append = out.append
+    new = tuple.__new__
+    folded = _FOLDED
+    join = _JOIN.fullmatch
+    # each word of `_WORD` with the gap after it, up to the next word (or the end): the words
+    # `_WORD.finditer` finds, and the text between them, in one C pass
+    pairs = _WORD_GAP.findall(text)
+    pos = _LEAD.match(text).end()
+    last = len(pairs) - 1
+    for i, (word, gap) in enumerate(pairs):
+        start = pos
+        end = full = start + len(word)
+        pos = end + len(gap)
         if len(word) > 3 and word[-1] == "s" and word[-2] in "'’":
             word, end = word[:-2], end - 2  # "Syria's" names Syria
-        norm = fold(word)
+        norm = folded.get(word)
+        if norm is None:
+            if len(folded) >= _FOLDED_MAX:
+                folded.clear()
+            norm = folded[word] = fold(word)
         if not norm:
             continue
         joins = False
-        if i + 1 < len(matches) and end == m.end():
-            gap = text[end : matches[i + 1].start()]
+        if i < last and end == full:
             # "U.S." and "St. Petersburg": a dot joins only after a one- or two-letter word.
-            joins = bool(_JOIN.fullmatch(gap)) or (gap in (".", ". ") and len(norm) <= 2)
-        out.append(Token(m.start(), end, word, norm, joins))
+            joins = gap == " " or bool(join(gap)) or (gap in (".", ". ") and len(norm) <= 2)
+        append(new(Token, (start, end, word, norm, joins)))
     return out
+
+
+def shifted(toks: list[Token], offset: int) -> list[Token]:
+    """`toks` with their offsets moved by `offset` (the tokens of a text that is the tail of a
+    longer one)."""
+    new = tuple.__new__
+    return [new(Token, (t[0] + offset, t[1] + offset, t[2], t[3], t[4])) for t in toks]
 
 
 def name_tokens(name: str) -> list[str]:
@@ -148,6 +182,12 @@ class Row:
     pop: int | None
 
 
+def _first_words(names: list[str]) -> tuple[str, ...]:
+    """The first word of each of `names`: text holding none of them cannot match
+    `_names_pattern(names)` (a cheap test before the regex)."""
+    return tuple(re.split(r"[-\s]+", n)[0] for n in names)
+
+
 def _names_pattern(names: list[str]) -> re.Pattern[str]:
     """A pattern matching any of `names` as written, spaces and hyphens alike."""
     alternation = "|".join(r"[-\s]+".join(re.escape(w) for w in re.split(r"[-\s]+", n)) for n in names)
@@ -180,10 +220,14 @@ class GazetteerData:
         lines = (folder / "common_words.txt").read_text(encoding="utf-8").splitlines()
         self.common_words: set[str] = {w.strip() for w in lines if w.strip() and not w.startswith("#")}
         self._fuzzy: dict[str, set[int]] | None = None
+        self._ids: dict[str, tuple[tuple[int, bool], ...]] = {}  # key -> parsed `ids(key)`, bounded
         self.demonym_rows: set[int] = set()
         self.actor_rows: set[int] = set()  # a subset of demonym_rows: forces of one country
         self.regional_actors: list[tuple[re.Pattern[str], frozenset[str]]] = []
         self.actor_areas: list[tuple[re.Pattern[str], frozenset[tuple[str, str]]]] = []
+        # the first words of each group's names, in the same order (see `_first_words`)
+        self._regional_words: list[tuple[str, ...]] = []
+        self._area_words: list[tuple[str, ...]] = []
         self.abbreviations: set[str] = set()
         self.country_row: dict[str, int] = {}
         self.admin1_row: dict[tuple[str, str], int] = {}
@@ -213,18 +257,25 @@ class GazetteerData:
 
     def ids(self, key: str) -> list[tuple[int, bool]]:
         """Row ids a normalised key may mean, with True for a weak (article-dropped) match."""
-        raw = self._names.get(key)
-        if raw is None:
-            return []
-        return [(int(x[1:]), True) if x[0] == "~" else (int(x), False) for x in raw.split(",")]
+        got = self._ids.get(key)
+        if got is None:
+            raw = self._names.get(key)
+            if raw is None:
+                return []
+            if len(self._ids) >= _IDS_KEPT:
+                self._ids.clear()
+            got = self._ids[key] = tuple(
+                (int(x[1:]), True) if x[0] == "~" else (int(x), False) for x in raw.split(",")
+            )
+        return list(got)
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 - one instance per process
     def actor_countries(self, text: str) -> frozenset[str]:
         """The countries the regional groups a text names are active in ("JNIM militants":
         Mali, Burkina Faso, Niger); empty when it names none."""
         found: set[str] = set()
-        for pattern, iso3s in self.regional_actors:
-            if pattern.search(text):
+        for (pattern, iso3s), words in zip(self.regional_actors, self._regional_words, strict=True):
+            if any(w in text for w in words) and pattern.search(text):
                 found |= iso3s
         return frozenset(found)
 
@@ -233,8 +284,8 @@ class GazetteerData:
         """The (iso3, folded admin1) regions where the groups a text names operate ("OSCE
         SMM": Donetsk and Luhansk); empty when it names none (`aliases.yaml` `actor_areas`)."""
         found: set[tuple[str, str]] = set()
-        for pattern, regions in self.actor_areas:
-            if pattern.search(text):
+        for (pattern, regions), words in zip(self.actor_areas, self._area_words, strict=True):
+            if any(w in text for w in words) and pattern.search(text):
                 found |= regions
         return frozenset(found)
 
@@ -291,6 +342,7 @@ class GazetteerData:
                         self._add(key, i, True)
 
     def _add(self, key: str, i: int, weak: bool = False) -> None:
+        self._ids.pop(key, None)
         item = f"~{i}" if weak else str(i)
         old = self._names.get(key)
         if old is None:
@@ -329,6 +381,7 @@ class GazetteerData:
             # A group active in a few countries ("JNIM": Mali, Burkina Faso, Niger): it says
             # which countries the story can be in, not which one.
             self.regional_actors.append((_names_pattern(group["names"]), frozenset(group["iso3"])))
+            self._regional_words.append(_first_words(group["names"]))
         for group in data.get("actor_areas") or ():
             # Where a group operates inside its countries: support for a namesake village there.
             regions = set()
@@ -338,6 +391,7 @@ class GazetteerData:
                         warnings.warn(f"aliases.yaml: no admin1 {admin1!r} in {iso3}", stacklevel=2)
                     regions.add((iso3, fold(admin1)))
             self.actor_areas.append((_names_pattern(group["names"]), frozenset(regions)))
+            self._area_words.append(_first_words(group["names"]))
         for iso3, regions in (data.get("admin1") or {}).items():
             for admin1, names in regions.items():
                 i = self.admin1_row.get((iso3, fold(admin1)))

@@ -105,6 +105,7 @@ def resolve(
     area = data.actor_regions(text)
 
     # Pass 2: score every reading in that context.
+    rivals: dict[str, float] = {}  # iso3 -> the most votes of another country (votes are fixed now)
     for n, x in enumerate(matches):
         mine = own[n]
         for rid, weak in x.m.ids:
@@ -114,7 +115,9 @@ def resolve(
             if r.iso3:
                 # Evidence for this reading's country from the rest of the text only.
                 other = votes[r.iso3] - (mine[1] if mine and mine[0] == r.iso3 else 0.0)
-                rival = max((v for c, v in votes.items() if c != r.iso3), default=0.0)
+                rival = rivals.get(r.iso3)
+                if rival is None:
+                    rival = rivals[r.iso3] = max((v for c, v in votes.items() if c != r.iso3), default=0.0)
                 if r.iso3 in votes:  # a clear name is evidence of its own country
                     support += 2.5 if r.iso3 == top and votes[top] >= 1.0 else 1.5
                 sure = bool(mine) and mine[0] == r.iso3 and mine[1] >= 1.0  # "Corrientes"
@@ -154,6 +157,7 @@ def resolve(
             x.scores[rid] = s
             x.support[rid] = support
     link_containers(data, text, matches)
+    held = {o.container_of for o in matches if o.container_of is not None}  # contained in another
     for n, x in enumerate(matches):
         # equal scores: the more populous reading ("Plateau": Nigeria's state before Benin's)
         x.best = max(x.scores, key=lambda c: (x.scores[c], row(c).pop or 0))
@@ -168,9 +172,7 @@ def resolve(
         base = reading_prior(data, x.best, r, False, unique[n])
         confirmed = x.m.hint == "admin" or x.container_of is not None or x.holds_unknown or (
             x.m.qualifier and r.kind in ("admin1", "admin2")
-        ) or any(
-            o.container_of is not None and matches[o.container_of] is x for o in matches
-        )
+        ) or n in held
         if r.kind in ("city", "admin2"):
             doubtful = x.m.common or x.m.in_name or (base < SMALL and not x.support[x.best])
         else:  # "Delta", "Unity": a region of the text's own country, or with support

@@ -99,6 +99,28 @@ def _capital(t: Token, shouting: bool) -> bool:
     return shouting or c.isupper() or c.isdigit()
 
 
+def shouting(text: str) -> bool:
+    """Whether `text` is written in capitals (over 60 % of the letters of its first 2000
+    characters are capitals): then case says nothing about names."""
+    head = text[:2000]
+    # counted in C for the ASCII characters (letters: A-Z, a-z; capitals: A-Z), in Python for
+    # the others only
+    raw = head.encode("ascii", "ignore")
+    letters = len(raw) - len(raw.translate(None, _ASCII_LETTERS))
+    upper = len(raw) - len(raw.translate(None, _ASCII_UPPER))
+    if len(raw) != len(head):
+        for c in _NON_ASCII.findall(head):
+            if c.isalpha():
+                letters += 1
+                upper += c.isupper()
+    return bool(letters) and upper > 0.6 * letters
+
+
+_ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
+_ASCII_UPPER = bytes(range(65, 91))
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def scan(data: GazetteerData, text: str) -> tuple[list[Token], list[Mention]]:
     """Every name of `data` in `text`, longest first, left to right, non-overlapping.
 
@@ -106,17 +128,27 @@ def scan(data: GazetteerData, text: str) -> tuple[list[Token], list[Mention]]:
     "al-Anbar"), except in text written in capitals. Short all-capital words match only the
     listed abbreviations ("US", "KPK"), not acronyms of bodies ("NAF", "SMM").
     """
+    loud = shouting(text)
     toks = tokens(text)
-    letters = [c for c in text[:2000] if c.isalpha()]
-    shouting = bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+    return toks, mentions(data, text, toks, spans(data, toks, loud), loud)
+
+
+def spans(data: GazetteerData, toks: list[Token], shouting: bool) -> list[tuple[int, int, str]]:
+    """The token spans `(lo, hi, key)` of the names `scan` reports, in order.
+
+    They depend on the tokens alone (and on `shouting`), not on the text around them: so the
+    spans of a text whose tail is another text already scanned are the head's spans plus the
+    tail's, shifted (a name never spans a line break: a token before one never joins the
+    next; see `extractors.places.Gazetteer._scan`)."""
     has = data.has
-    out: list[Mention] = []
+    out: list[tuple[int, int, str]] = []
+    # whether each token counts as capitalised (`_capital`)
+    cap = [shouting or t.text[0].isupper() or t.text[0].isdigit() for t in toks]
     i, n_toks = 0, len(toks)
     while i < n_toks:
         t = toks[i]
-        lower_article = not _capital(t, shouting) and t.norm in ARTICLES
-        if not (_capital(t, shouting) or (
-            lower_article and t.joins_next and i + 1 < n_toks and _capital(toks[i + 1], shouting)
+        if not (cap[i] or (
+            t.norm in ARTICLES and t.joins_next and i + 1 < n_toks and cap[i + 1]
         )):
             i += 1
             continue
@@ -128,17 +160,17 @@ def scan(data: GazetteerData, text: str) -> tuple[list[Token], list[Mention]]:
             window = toks[i:hi]
             if hi - i == 1 and t.norm in ARTICLES:
                 continue  # "Al" alone is no place
-            if not (_capital(window[-1], shouting) or (hi - i > 1 and window[-1].norm in DESCRIPTORS)) or any(
-                not _capital(w, shouting) and w.norm not in PARTICLES and w.norm not in DESCRIPTORS
-                for w in window[1:-1]
+            if not (cap[hi - 1] or (hi - i > 1 and window[-1].norm in DESCRIPTORS)) or any(
+                not cap[k] and toks[k].norm not in PARTICLES and toks[k].norm not in DESCRIPTORS
+                for k in range(i + 1, hi - 1)
             ):
                 continue
-            key = "".join(w.norm for w in window)
+            key = "".join([w.norm for w in window])
             if has(key):
                 found = (hi, key)
                 break
             if hi - i > 1 and any(w.norm in ARTICLES for w in window[:-1]):
-                key = "".join("al" if w.norm in ARTICLES else w.norm for w in window)
+                key = "".join(["al" if w.norm in ARTICLES else w.norm for w in window])
                 if has(key):
                     found = (hi, key)
                     break
@@ -149,12 +181,28 @@ def scan(data: GazetteerData, text: str) -> tuple[list[Token], list[Mention]]:
         if key in data.not_places:
             i = hi  # "Boko Haram", "May", "Hassan": words that are no places here
             continue
-        first, last = toks[i], toks[hi - 1]
+        first = toks[i]
         if hi - i == 1 and first.text.isupper() and not shouting and len(first.text) <= 3 \
                 and key not in data.abbreviations \
                 and not all(rid in data.actor_rows for rid, _ in data.ids(key)):
             i += 1  # "NAF", "SMM", "IDP": acronyms, not towns; but "ODM" is a party of one country
             continue
+        out.append((i, hi, key))
+        i = hi
+    return out
+
+
+def mentions(
+    data: GazetteerData, text: str, toks: list[Token], found: list[tuple[int, int, str]], shouting: bool
+) -> list[Mention]:
+    """The `Mention`s of the `spans` found in `text` (cut into `toks`), with what their
+    surroundings say about them."""
+    has = data.has
+    out: list[Mention] = []
+    n_toks = len(toks)
+    for i, hi, key in found:
+        t = first = toks[i]
+        last = toks[hi - 1]
         m = Mention(i, hi, first.start, last.end, text[first.start : last.end], data.ids(key))
         m.common = key in data.common_words or (t.norm == "the" and key[3:] in data.common_words)
         m.attributive = bool(_ATTRIBUTIVE.match(text, last.end)) or bool(
@@ -191,9 +239,8 @@ def scan(data: GazetteerData, text: str) -> tuple[list[Token], list[Mention]]:
                 and nxt.norm not in _AFTER_OK and not has(nxt.norm):
             m.in_name = True  # "Nelson Mandela", "Ayn Zarah", "Khair Khana"
         out.append(m)
-        i = hi
     _fuzzy_qualifiers(data, text, toks, out)
-    return toks, out
+    return out
 
 
 _QUALIFIER_BEFORE = re.compile(r"\s*[,(]\s*$")

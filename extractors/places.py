@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from extractors import SEEDS_DIR
-from extractors.gazetteer import GazetteerData, Token, fold
+from extractors.gazetteer import GazetteerData, Token, fold, shifted, tokens
 from extractors.place_evidence import (
     LOCALS_AFTER,
     NATIONAL_SITE,
@@ -45,7 +45,15 @@ from extractors.place_resolve import (
     resolve,
     weight,
 )
-from extractors.place_scan import TOWN_WORDS, UNIT_WORDS, VILLAGE_WORDS, Mention, scan
+from extractors.place_scan import (
+    TOWN_WORDS,
+    UNIT_WORDS,
+    VILLAGE_WORDS,
+    Mention,
+    mentions,
+    shouting,
+    spans,
+)
 
 __all__ = ["WEAK_RULES", "Gazetteer", "Location", "Place", "PlaceHit", "get_gazetteer"]
 
@@ -99,6 +107,7 @@ _NEAR = frozenset(
     "north south east west northeast northwest southeast southwest between".split()
 )
 _AWAY = frozenset("from to toward towards with by".split())
+_PIECES = 8  # texts whose tokens and name spans `Gazetteer._scan` keeps for reuse
 
 
 class Gazetteer:
@@ -107,6 +116,8 @@ class Gazetteer:
     def __init__(self, data: GazetteerData) -> None:
         self.data = data
         self._places: dict[int, Place] = {}
+        # (text, shouting) -> its tokens and name spans (see `_scan`)
+        self._pieces: dict[tuple[str, bool], tuple[list[Token], list[tuple[int, int, str]]]] = {}
 
     # -- public ---------------------------------------------------------------------------
 
@@ -304,7 +315,39 @@ class Gazetteer:
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 - one instance per process
     def _scan(self, text: str) -> tuple[list[Token], list[Mention]]:
-        return scan(self.data, text)
+        """`place_scan.scan(self.data, text)`, reusing the tokens and name spans of a text
+        scanned before when `text` is a line put before it: callers scan an article's title
+        and body ("title\nbody") and then the body alone, and the body's tokens and spans are
+        its share of the whole text's (a token never joins across a line break, so neither a
+        token nor a name crosses one; see `place_scan.spans`). What the surroundings say
+        about each name (`place_scan.mentions`) is read in `text` itself."""
+        loud = shouting(text)
+        got = self._pieces.get((text, loud))
+        if got is not None:
+            toks, found = got
+        else:
+            cut = text.find("\n")
+            if cut < 0:
+                toks, found = self._piece(text, loud)
+            else:
+                toks = tokens(text[:cut])
+                found = spans(self.data, toks, loud)
+                tail_toks, tail_found = self._piece(text[cut + 1 :], loud)
+                n = len(toks)
+                toks += shifted(tail_toks, cut + 1)
+                found += [(lo + n, hi + n, key) for lo, hi, key in tail_found]
+        return toks, mentions(self.data, text, toks, found, loud)
+
+    def _piece(self, text: str, loud: bool) -> tuple[list[Token], list[tuple[int, int, str]]]:
+        """The tokens and name spans of `text` (see `_scan`), kept for the last few texts."""
+        got = self._pieces.get((text, loud))
+        if got is None:
+            toks = tokens(text)
+            got = toks, spans(self.data, toks, loud)
+            if len(self._pieces) >= _PIECES:
+                self._pieces.clear()  # the reuse is within one document: its title, then its body
+            self._pieces[(text, loud)] = got
+        return got
 
     @functools.lru_cache(maxsize=256)  # noqa: B019
     def _resolve(

@@ -587,3 +587,39 @@ def test_ukrainian_names_are_romanised_as_ukraine_does_and_as_news_also_writes(g
     assert romanise_uk("Водяне") == "Vodiane" and romanise_uk("Водяне", y_forms=True) == "Vodyane"
     assert romanise_uk("Юр’ївка") == "Yurivka" and romanise_uk("Згурівка") == "Zghurivka"
     assert romanise_uk("Калинове-Борщувате") == "Kalynove-Borshchuvate"
+
+
+_BODIES = [
+    "BEIRUT (Reuters) - Israeli strikes hit Nabatieh, south Lebanon, and Tyre on Monday.",
+    "Of the attacks near Kamianka, Donetsk, two hit Col. Hasan's post in Deir ez-Zor's countryside.",
+    "GUNMEN KILLED FIVE IN MAIDUGURI, BORNO STATE, ON TUESDAY.",
+    "Clashes in Ghazni city and Anbar province; the U.S. embassy in Kabul said (Zimtanga, Bam).",
+]
+_TITLES = ["", "Attack in Kabul,", "President", "Gen.", "KYIV", "Clashes near Donetsk (", "Province of", "MALI"]
+
+
+@pytest.mark.parametrize("body", _BODIES)
+def test_title_and_body_scan_as_one_text(gz, body):
+    """`Gazetteer._scan` reuses a body's tokens and name spans for "title\\nbody" (issue #7): the
+    result is what scanning the joined text afresh gives, whatever the title and its case."""
+    from extractors.place_scan import scan
+
+    for title in _TITLES:
+        for text in (f"{title}\n{body}", f"{title}\n{body.upper()}", f"{title.upper()}\n{body.lower()}"):
+            gz._pieces.clear()
+            gz._scan(body)  # the body first, as `locate` may
+            assert gz._scan.__wrapped__(gz, text) == scan(gz.data, text)
+            gz._pieces.clear()
+            assert gz._scan.__wrapped__(gz, text) == scan(gz.data, text)
+
+
+def test_tokens_cut_words_and_joins():
+    from extractors.gazetteer import tokens
+
+    toks = tokens("  Syria's Deir ez-Zor, U.S. St. Petersburg__Kam'yanka\nN'Djamena.")
+    assert [(t.text, t.norm, t.joins_next) for t in toks] == [
+        ("Syria", "syria", False), ("Deir", "deir", True), ("ez", "ez", True), ("Zor", "zor", False),
+        ("U", "u", True), ("S", "s", True), ("St", "st", True), ("Petersburg", "petersburg", False),
+        ("Kam'yanka", "kamyanka", False), ("N'Djamena", "ndjamena", False),
+    ]
+    assert [(t.start, t.end) for t in toks][:2] == [(2, 7), (10, 14)]
