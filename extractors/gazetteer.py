@@ -354,29 +354,27 @@ class GazetteerData:
         self._rows.append(r)
         return len(self._rows) - 1
 
+    def _add_names(self, names: list[str], row_id: int) -> None:
+        for name in names:
+            for key, _ in name_keys(name, drop_article=False):
+                self._add(key, row_id)
+
     def _load_aliases(self, data: dict) -> None:
         for iso3, names in (data.get("countries") or {}).items():
-            i = self.country_row[iso3]
-            for name in names:
-                for key, _ in name_keys(name, drop_article=False):
-                    self._add(key, i)
+            self._add_names(names, self.country_row[iso3])
         for iso3, names in (data.get("demonyms") or {}).items():
             # A demonym gets its own row (a copy of the country) so that callers can tell
             # "Iraqi" (a signal) from "Iraq" (a place).
             d = self._add_row(self.row(self.country_row[iso3]))
             self.demonym_rows.add(d)
-            for name in names:
-                for key, _ in name_keys(name, drop_article=False):
-                    self._add(key, d)
+            self._add_names(names, d)
         for iso3, names in (data.get("actors") or {}).items():
             # A force, group or mission found in one country only ("OSCE SMM", "Koglweogo"):
             # a country row like a demonym's, but evidence of the scene (`actor_rows`).
             d = self._add_row(self.row(self.country_row[iso3]))
             self.demonym_rows.add(d)
             self.actor_rows.add(d)
-            for name in names:
-                for key, _ in name_keys(name, drop_article=False):
-                    self._add(key, d)
+            self._add_names(names, d)
         for group in data.get("regional_actors") or ():
             # A group active in a few countries ("JNIM": Mali, Burkina Faso, Niger): it says
             # which countries the story can be in, not which one.
