@@ -18,7 +18,6 @@ warm-up. Exit 1 if an invariant fails. `tests/test_soak.py` runs the same loop f
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import gc
 import hashlib
@@ -30,7 +29,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -41,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from extractors.fetch import FetchPolicy
 from extractors.records import FeedSpec
 from flows import steps
+from flows.demo import LocalServer
 from flows.report import feed_state_rows
 from warehouse import catalog, parquet, state
 
@@ -65,7 +65,7 @@ class Story:
     listed_as: dict[str, str] = field(default_factory=dict)  # feed -> path listed in that feed
 
 
-class ChangingFeedServer:
+class ChangingFeedServer(LocalServer):
     """Feeds that gain stories each `advance()`, their pages, on 127.0.0.1 (HTTP/1.0, threaded)."""
 
     def __init__(self, feeds: int = 3, per_cycle: int = 3) -> None:
@@ -78,30 +78,6 @@ class ChangingFeedServer:
         self.requests = 0
         self._flaky_done: set[str] = set()
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self.base = ""
-
-    def __enter__(self) -> ChangingFeedServer:
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    owner._handle(self)
-
-            def log_message(self, format: str, *args: object) -> None:
-                return
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.shutdown()
-        self._server.server_close()
 
     def specs(self) -> list[FeedSpec]:
         return [FeedSpec(id=f, url=f"{self.base}/{f}/rss.xml", outlet=f) for f in self.feeds]

@@ -11,7 +11,11 @@ import hashlib
 import threading
 from collections.abc import Iterator
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import (
+    BaseHTTPRequestHandler,
+    SimpleHTTPRequestHandler,
+    ThreadingHTTPServer,
+)
 from pathlib import Path
 
 from extractors import SEEDS_DIR
@@ -84,3 +88,40 @@ def write_demo_feed_list(base_url: str, target: Path, directory: Path = DEMO_DIR
     text = (directory / "feeds.yaml").read_text(encoding="utf-8")
     target.write_text(text.replace(PLACEHOLDER.decode(), base_url), encoding="utf-8")
     return target
+
+
+class LocalServer:
+    """A threaded HTTP server on 127.0.0.1 (a free port) for the duration of a `with` block.
+
+    Subclasses answer every GET in `_handle(request)`; `base` is the server's URL once entered.
+    A client that hangs up mid-answer is not an error. For the soak benchmark's and the fault
+    tests' servers, which change what they serve while a flow polls them.
+    """
+
+    base = ""
+    _server: ThreadingHTTPServer | None = None
+
+    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        raise NotImplementedError
+
+    def __enter__(self):  # noqa: ANN204 - returns the subclass
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    owner._handle(self)
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                return
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.shutdown()
+        self._server.server_close()

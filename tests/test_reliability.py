@@ -17,7 +17,6 @@ past 127.0.0.0/8 even when that guard is broken on purpose.
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import hashlib
 import ipaddress
@@ -28,7 +27,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
@@ -39,6 +38,7 @@ from extractors import netguard
 from extractors.fetch import Fetcher, FetchPolicy
 from extractors.records import FeedSpec
 from flows import steps
+from flows.demo import LocalServer
 from flows.report import feed_state_rows
 from warehouse import catalog, parquet, state
 from warehouse.raw import RawStore
@@ -61,7 +61,7 @@ def _bomb() -> bytes:
     return gzip.compress(b"\0" * 50_000_000, compresslevel=9)
 
 
-class FaultServer:
+class FaultServer(LocalServer):
     """A threaded HTTP/1.0 server on 127.0.0.1 serving `files` through the fault named by the path.
 
     `/<mode>/<name>` serves `files[name]` ({{BASE_URL}} filled in) as follows. ok: plainly, with an
@@ -82,32 +82,7 @@ class FaultServer:
         self.hits: Counter[str] = Counter()
         self.log: list[tuple[float, str]] = []  # (monotonic arrival time, path) of every request
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self.base = ""
         self._bomb: bytes | None = None
-
-    # -- lifecycle ----------------------------------------------------------------------------
-    def __enter__(self) -> FaultServer:
-        fault = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    fault._handle(self)
-
-            def log_message(self, format: str, *args: object) -> None:
-                return
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.shutdown()
-        self._server.server_close()
 
     def url(self, mode: str, name: str) -> str:
         return f"{self.base}/{mode}/{name}"
