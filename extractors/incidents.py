@@ -202,8 +202,10 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
         # the story's only country stands in for an unplaced incident only when the text names it
         # as a place, not only through a nationality ("Somali gunmen") or as a neighbour
         sure = countries[:1] and (countries[0] in named or "demonym" not in places.WEAK_RULES)
-        if location is None and len(countries) == 1 and sure and not abstained:
-            # the story's own place when it has one (see `places.Gazetteer.story_place`)
+        if location is None and countries and sure and not abstained:
+            # the story's own place when it has one, in its main country even when a stray
+            # namesake names another ("Fonseca neighborhood" in a Niteroi note); the place
+            # must rest on strong evidence (see `places.Gazetteer.story_place`)
             location = gaz.story_place(prep.clean, countries[0])
         if location is None and len(countries) == 1 and sure and not abstained:
             iso3, admin1, place, lat, lon, geo = countries[0], None, None, None, None, 3

@@ -29,16 +29,18 @@ ACCEPT = 5.5  # least score a reading needs (a town of ~50k people needs no cont
 SMALL = 6.0  # prior under which a town needs support from context (~20k people)
 MAX_CANDIDATES = 40
 REGION_SUPPORT = 1.5  # for a reading in a country where a group the text names is active
-AREA_SUPPORT = 3.5  # for a town in a region where a group the text names operates (outweighs size)
+AREA_SUPPORT = 5.0  # for a town in a region where a group the text names operates (outweighs size)
 QUALIFIER = 2.0  # for a region reading of the name that closes "(X, Y)" or "X, Y."
 LONE_LOCATIVE = 2.0  # support for a small town introduced by "in"/"near" in a text naming no rival country
 
 _PRIOR = {"country": 9.0, "admin1": 7.5, "site": 8.5, "water": 8.5, "admin2": 4.5}
 LOCATIVE_WORDS = frozenset("in at near outside around inside into on within across".split())
 _GAP_WORDS = "|".join(sorted(UNIT_WORDS | TOWN_WORDS | VILLAGE_WORDS | {"center", "centre", "area", "sector"}))
-# What stands between a place and its container: "X, Y", "X (Y", "X in Y", "X district of Y".
+# What stands between a place and its container: "X, Y", "X (Y", "X in Y", "X district of Y",
+# and "X (Z, Y" where Z is a district the gazetteer lacks ("Ariel (Nassoumbou, Soum)").
 _CONTAINER_GAP = re.compile(
-    rf"\s*(?:(?:{_GAP_WORDS})\b\s*){{0,2}}(?:[,(/]\s*(?:in\s+)?|(?:in|of)\s+)(?:the\s+)?", re.I
+    rf"\s*(?:(?:{_GAP_WORDS})\b\s*){{0,2}}(?:[,(/]\s*(?:in\s+)?|(?:in|of)\s+)(?:the\s+)?"
+    r"|\s*\(\s*(?-i:[A-Z])[^\W\d_]+(?:[ -](?-i:[A-Z])[^\W\d_]+){0,2}\s*,\s*", re.I
 )
 COMMA_GAP = re.compile(rf"\s*(?:(?:{_GAP_WORDS})\b\s*){{0,2}}[,(]\s*", re.I)
 _POSSESSIVE_GAP = re.compile(rf"\s*(?:(?:{_GAP_WORDS})\b\s*)?['’]s\s+", re.I)
@@ -242,8 +244,12 @@ def link_containers(data: GazetteerData, text: str, matches: list[Match]) -> Non
                 outer.support[y] += 4.0
             outer.container_of = k if inner is a else k + 1
         elif inner is a and not _LISTING.match(text, b.m.end):
-            regions = [y for y in top_out if row(y).kind in ("admin1", "admin2", "country")]
             best_in = row(top_in[0])
+            homes = {row(xid).iso3 for xid in top_in}
+            # a town holds an unknown place only when no reading of it shares the town's
+            # country: "in Valencia, Sangre Grande" is a Valencia of Trinidad, not Venezuela's
+            regions = [y for y in top_out if row(y).kind in ("admin1", "admin2", "country")
+                       or (row(y).kind == "city" and row(y).iso3 not in homes)]
             if not regions or best_in.kind not in ("city", "admin2", "admin1"):
                 continue
             small = reading_prior(data, top_in[0], best_in, False) < 6.5
@@ -252,7 +258,6 @@ def link_containers(data: GazetteerData, text: str, matches: list[Match]) -> Non
             if foreign or (comma and (small or best_in.kind != "admin1")):
                 # the region of the country whose namesake the unknown place is comes
                 # first: "Miango (Bassa LGA, Plateau)" is Nigeria's Plateau, not Benin's
-                homes = {row(xid).iso3 for xid in top_in}
                 for y in regions:
                     bonus = 3.0 + (1.0 if row(y).iso3 in homes else 0.0)
                     outer.scores[y] += bonus

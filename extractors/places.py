@@ -202,12 +202,12 @@ class Gazetteer:
             x = matches[k]
             place = self.place(x.best)
             unknown = None
-            if place.kind in ("admin1", "admin2", "country"):
+            if place.kind in ("admin1", "admin2", "country") or (place.kind == "city" and x.holds_unknown):
                 unknown = self._unknown_before(text, toks, x.m, start)
             if unknown:
                 lo, name = unknown
                 rank = self._rank(toks, lo, "city", place.iso3, k, main)
-                options.append((rank, name, place, 2 if place.kind == "admin2" else 3, k))
+                options.append((rank, name, place, 2 if place.kind in ("admin2", "city") else 3, k))
                 continue
             rank = self._rank(toks, x.m.lo, place.kind, place.iso3, k, main)
             if place.kind in ("city", "site"):

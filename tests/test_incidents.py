@@ -339,6 +339,15 @@ def test_a_country_known_only_from_a_nationality_does_not_stand_in_for_the_place
     assert named.iso3 == "SOM" and named.location is None
 
 
+def test_the_story_place_stands_in_despite_a_stray_namesake_of_another_country():
+    # "Fonseca" is also a town in Colombia; the note is set in Niteroi, and its act names no place
+    text = ("On 7 May 2020, in Niteroi, Rio de Janeiro, military police carried out an operation "
+            "against drug gangs in the Fonseca neighborhood. A man was shot and died.")
+    m = only(text)
+    assert (m.iso3, m.admin1, m.location) == ("BRA", "Rio de Janeiro", "Niteroi")
+    assert m.geo_precision == 2  # near the story's place: the act's own sentence names none
+
+
 @pytest.mark.parametrize("text", [
     # a plural after an actor word is a noun when a preposition or the end follows it
     "Insurers raised premiums because of the danger posed by militant attacks.",

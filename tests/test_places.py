@@ -107,6 +107,21 @@ def test_bracketed_district_and_region(gz):
     assert (loc.location, loc.admin1, loc.iso3) == ("Toulfe", "Nord", "BFA")
 
 
+def test_unknown_place_before_a_town_of_another_country_than_its_namesakes(gz):
+    # Trinidad's Valencia is too small for the gazetteer; Venezuela's and Spain's are not, but
+    # the town it is said to be in lies in neither country.
+    loc = locate_all(gz, "On 2 May 2020, in Valencia, Sangre Grande, a man was shot by police.")
+    assert (loc.location, loc.iso3, loc.geo_precision, loc.strong) == ("Valencia", "TTO", 2, True)
+    assert loc.place.name == "Sangre Grande"  # its coordinates stand in, near the place
+
+
+def test_bracketed_unknown_district_then_known_one(gz):
+    # "Ariel (Nassoumbou, Soum)": Nassoumbou is not in the gazetteer; Soum (Burkina Faso) is
+    # where the text puts Ariel, so Ariel is not the town of that name in the West Bank.
+    loc = locate_all(gz, "Militants clashed in the area of Ariel (Nassoumbou, Soum) on Monday.")
+    assert (loc.location, loc.admin1, loc.iso3) == ("Ariel", "Sahel", "BFA")
+
+
 def test_country_possessive_names_the_container(gz):
     loc = locate_all(gz, "A drone struck a convoy in Syria's Idlib province.")
     assert (loc.iso3, loc.admin1) == ("SYR", "Idlib")
@@ -539,6 +554,14 @@ def test_a_village_in_several_regions_is_read_where_the_group_named_operates(gz)
     assert _where(gz, "Shelling was recorded near Serhiyivka on Tuesday.")[:2] == ("UKR", "Odesa")
     text = "Observers of the OSCE SMM recorded shelling near Serhiyivka on Tuesday."
     assert _where(gz, text)[:2] == ("UKR", "Donetsk")
+
+
+def test_a_group_area_outweighs_a_bigger_namesake_town_elsewhere(gz):
+    # Poltava's Molodizhne is a town of 44,000; the monitors' namesakes in Donetsk and Luhansk
+    # are villages the national codifier lists without population.
+    assert _where(gz, "Shelling was recorded near Molodizhne on Tuesday.")[:2] == ("UKR", "Poltava")
+    where = _where(gz, "Observers of the OSCE SMM recorded shelling near Molodizhne on Tuesday.")
+    assert where[0] == "UKR" and where[1] in ("Donetsk", "Luhansk")
 
 
 def test_group_areas_load_with_every_region_known(gz):
