@@ -283,14 +283,23 @@ def _sentence_reason(blockers: dict[str, list[Cue]], named_day: bool, cues: list
     return None
 
 
+# a few strikes counted on a named day: "On 9 May, the coalition carried out 4 airstrikes on
+# Houthi positions in Al Jawf" is one event (ACLED: one place, one day), not a tally
+_FEW_STRIKES = re.compile(
+    r"(?i)(?:[1-9]|1\d|20|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|seventeen|eighteen|nineteen|twenty) (?:[\w-]+ ){0,2}(?:air ?strikes|airstrikes|strikes|air raids|sorties)")
+
+
 def _tally_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], named_day: bool) -> str | None:
     """A count, span of time or habit in the cue's clause that makes it a tally, not an event.
 
     "On 28 April, MONUSCO set up a base due to continued attacks by CODECO": the day dates the
     base, the attacks in the clause of "continued" are a tally. A count of events on a named
-    day ("four attacks on three ships late Sunday") stays one incident.
+    day ("four attacks on three ships late Sunday") stays one incident, and so do up to twenty
+    strikes counted on a named day (`_FEW_STRIKES`).
     """
-    if _inside(cue, blockers["aggregate_count"]):
+    counts = [b for b in blockers["aggregate_count"] if b.start <= cue.start and cue.end <= b.end]
+    if counts and not (named_day and all(_FEW_STRIKES.fullmatch(b.text) for b in counts)):
         return "aggregate_count"
     clause = clause_of(clauses, cue.start)
     names = ("aggregate_period", "habitual") if named_day else ("aggregate_count", "aggregate_period", "habitual")

@@ -315,6 +315,10 @@ _IMPACT = re.compile(r"(?i)\b(?:hit|hits|struck|attacked|strikes? (?:on|at)|land
                      r"killed|killing|kills|wounded|wounding|injur\w+|casualt\w+)\b")
 
 
+def _strong(location: Any | None) -> bool:
+    return location is not None and getattr(location, "strong", True)
+
+
 def _intercepted(typed: list[tuple[Group, str]]) -> list[tuple[Group, str]]:
     """A launch the same story says was intercepted is the interception (ACLED: an attack stopped
     before impact is Disrupted weapons use): "Houthis say they fired missiles towards Israel" then
@@ -326,10 +330,18 @@ def _intercepted(typed: list[tuple[Group, str]]) -> list[tuple[Group, str]]:
         return typed
     out = []
     for group, kind in typed:
-        stop = next((g for g in stops if _same_scene(g, group)), None) if kind in _LAUNCHED else None
+        # an interception with no day, or placed only by whose defences stopped it ("it was
+        # intercepted by Saudi air defences"), is the launch's: it takes the launch's day and place
+        stop = next((g for g in stops if _same_scene(g, group) or _same_scene(Group(
+            g.family, date=g.date or group.date, location=g.location if _strong(g.location) else None), group)),
+            None) if kind in _LAUNCHED else None
         if stop is not None and not any(r.toll.fatalities or r.toll.injuries or _IMPACT.search(r.sentence.text)
                                         for r in group.members + stop.members):
             stop.members.extend(group.members)
+            if stop.date is None:
+                stop.date, stop.date_inherited = group.date, group.date_inherited
+            if not _strong(stop.location):
+                stop.location = group.location
             continue
         out.append((group, kind))
     return out

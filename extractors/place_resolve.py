@@ -29,7 +29,7 @@ ACCEPT = 5.5  # least score a reading needs (a town of ~50k people needs no cont
 SMALL = 6.0  # prior under which a town needs support from context (~20k people)
 MAX_CANDIDATES = 40
 REGION_SUPPORT = 1.5  # for a reading in a country where a group the text names is active
-AREA_SUPPORT = 5.0  # for a town in a region where a group the text names operates (outweighs size)
+AREA_SUPPORT = 5.0  # for a place in a region where a group the text names operates (outweighs size)
 QUALIFIER = 2.0  # for a region reading of the name that closes "(X, Y)" or "X, Y."
 LONE_LOCATIVE = 2.0  # support for a small town introduced by "in"/"near" in a text naming no rival country
 
@@ -93,7 +93,7 @@ def resolve(
             len(ranked) == 1 or ranked[0][1][0] - ranked[1][1][0] >= 1.0
         ):
             iso3, (_, rid) = ranked[0]
-            if iso3:
+            if iso3 and not x.m.sponsor:
                 w = weight(kind_of(data, rid), x.m.attributive, ranked[0][1][0] >= 6.5)
                 votes[iso3] += w
                 own[n] = (iso3, w)
@@ -134,8 +134,10 @@ def resolve(
                 support += ctx.get(r.iso3, 0.0) if other > 0.25 or not rival else 0.0
                 if r.iso3 in region and r.kind != "country":
                     support += REGION_SUPPORT  # "JNIM militants ... Bam": Burkina's Bam
-                if area and r.kind in ("city", "site") and (r.iso3, fold(r.admin1 or "")) in area:
-                    support += AREA_SUPPORT  # "the OSCE SMM ... near Serhiivka": Donetsk's
+                if area and r.kind != "country" and (r.iso3, fold(r.admin1 or "")) in area:
+                    # "the OSCE SMM ... near Serhiivka": Donetsk's; "Houthi positions in Al
+                    # Jawf": Yemen's governorate, not Saudi Arabia's province
+                    support += AREA_SUPPORT
                 if r.kind not in ("country", "admin1") and regions.get((r.iso3, r.admin1 or ""), set()) - {n}:
                     # a region the text names ("Kamianka ... in Donetsk"; "Corrientes" for
                     # the town of Corrientes), but not only through this name's own district
@@ -243,7 +245,10 @@ def link_containers(data: GazetteerData, text: str, matches: list[Match]) -> Non
                 outer.scores[y] += 4.0
                 outer.support[y] += 4.0
             outer.container_of = k if inner is a else k + 1
-        elif inner is a and not _LISTING.match(text, b.m.end):
+        elif inner is a and not _LISTING.match(text, b.m.end) \
+                and not (b.m.common and any(inner.support[y] > 0 for y in top_in)):
+            # (a word that is also a region, "West" of "Sardasht (West Azarbaijan)", does not
+            # turn a town the rest of the text supports into an unknown place)
             best_in = row(top_in[0])
             homes = {row(xid).iso3 for xid in top_in}
             # a town holds an unknown place only when no reading of it shares the town's

@@ -52,6 +52,10 @@ _TITLES = frozenset(
 )
 # "Iran-backed", "US-led", "Britain-based": a name used as an adjective, not a place.
 _ATTRIBUTIVE = re.compile(r"[-‐‑][a-z]")
+# ... and of those, a sponsor or maker ("Saudi-led coalition", "Iran-made drones"): by
+# construction another country than the scene, so no evidence of where at all
+_SPONSOR = re.compile(r"[-‐‑](?:led|backed|supported|sponsored|funded|allied|aligned|linked|affiliated|armed|"
+                      r"trained|made|built|supplied)\b")
 _DATELINE = re.compile(r"(?:,[ \t]+[A-Z][\w .]*)?[ \t]*(?:\([A-Za-z .]+\)[ \t]*)?[-—–:]")
 _SENTENCE_GAP = re.compile(r"[.!?:;\n\"“”(\[]")
 
@@ -74,6 +78,7 @@ class Mention:
     ids: list[tuple[int, bool]]
     common: bool = False
     attributive: bool = False
+    sponsor: bool = False  # attributive as a sponsor or maker ("Saudi-led", "Iran-made"): no vote
     hint: str | None = None
     in_name: bool = False
     qualifier: bool = False  # closes "X, Y." / "(X, Y)": names the region of what precedes
@@ -205,7 +210,8 @@ def mentions(
         last = toks[hi - 1]
         m = Mention(i, hi, first.start, last.end, text[first.start : last.end], data.ids(key))
         m.common = key in data.common_words or (t.norm == "the" and key[3:] in data.common_words)
-        m.attributive = bool(_ATTRIBUTIVE.match(text, last.end)) or bool(
+        m.sponsor = bool(_SPONSOR.match(text, last.end))
+        m.attributive = m.sponsor or bool(_ATTRIBUTIVE.match(text, last.end)) or bool(
             # "BEIRUT (Reuters) -", "KYIV, Ukraine (AP) —": where the reporter files from.
             first.text.isupper() and not shouting and _DATELINE.match(text, last.end)
             and not text[max(0, first.start - 2) : first.start].strip()

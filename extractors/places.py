@@ -181,7 +181,7 @@ class Gazetteer:
         for k in inside:
             x = matches[k]
             side = x.m.attributive or kind_of(self.data, x.best) == "demonym" or bordering(text, x)
-            w = 0.5 if side else 1.0 + (x.container_of is not None)
+            w = 0.0 if x.m.sponsor else 0.5 if side else 1.0 + (x.container_of is not None)
             votes[row(x.best).iso3] += w + 0.5 * locative(toks, x.m.lo)
         for n, iso3 in enumerate(context_iso3[:2]):
             votes[iso3] += 0.3 - 0.1 * n

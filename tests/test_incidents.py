@@ -339,6 +339,20 @@ def test_a_country_known_only_from_a_nationality_does_not_stand_in_for_the_place
     assert named.iso3 == "SOM" and named.location is None
 
 
+def test_a_few_strikes_counted_on_a_named_day_are_one_event_and_a_tally_is_none():
+    m = only("On 9 May 2020, coalition warplanes carried out 4 airstrikes on rebel positions in Sirwah "
+             "district (Marib). No casualties were reported.")
+    assert (m.sub_event_type, m.event_date, m.iso3, m.fatalities) == ("Air/drone strike", dt.date(2020, 5, 9), "YEM", 0)
+    assert code("Coalition warplanes have carried out 56 airstrikes on rebel positions in Marib since January.") == ()
+
+
+def test_a_launch_intercepted_by_a_named_country_s_defences_is_one_interception_at_its_target():
+    # "Saudi air defences" says whose defences, not where: the interception is the launch's
+    m = only("On 6 May 2020, the rebels fired a ballistic missile toward Marib city; it was intercepted by "
+             "Saudi air defences.")
+    assert (m.sub_event_type, m.iso3, m.admin1) == ("Disrupted weapons use", "YEM", "Marib")
+
+
 def test_the_story_place_stands_in_despite_a_stray_namesake_of_another_country():
     # "Fonseca" is also a town in Colombia; the note is set in Niteroi, and its act names no place
     text = ("On 7 May 2020, in Niteroi, Rio de Janeiro, military police carried out an operation "
