@@ -462,6 +462,12 @@ def _family(out: SentenceCues) -> str | None:
             return "dwu"
     if names & set(DEMO) and not names & EXPLOSIVE:
         return "demo"
+    if "arrest" in names and names & set(VIOLENCE) == {"attack"} and all(
+            c.text.lower().startswith("raid") for c in out.events if c.name == "attack"):
+        # "forces arrested five people during a raid": a raid whose only outcome is arrests is
+        # ACLED's Arrests, not an attack
+        out.events = [c for c in out.events if c.name != "attack"]
+        return "sd"
     if names & set(VIOLENCE):
         return "violence"
     return "sd"

@@ -174,7 +174,10 @@ def resolve(
                 x.best = max(seat, key=x.scores.__getitem__)
                 r = row(x.best)
         base = reading_prior(data, x.best, r, False, unique[n])
-        confirmed = x.m.hint == "admin" or x.container_of is not None or x.holds_unknown or (
+        # a unit word confirms a region, unless the name is also an ordinary word and the text
+        # names another country ("Bahraini police ... in Sitra (Central Governorate)": not Ghana's)
+        unit = x.m.hint == "admin" and not (x.m.common and top and r.iso3 != top)
+        confirmed = unit or x.container_of is not None or x.holds_unknown or (
             x.m.qualifier and r.kind in ("admin1", "admin2")
         ) or n in held
         if r.kind in ("city", "admin2"):

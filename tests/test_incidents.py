@@ -353,6 +353,16 @@ def test_a_launch_intercepted_by_a_named_country_s_defences_is_one_interception_
     assert (m.sub_event_type, m.iso3, m.admin1) == ("Disrupted weapons use", "YEM", "Marib")
 
 
+@pytest.mark.parametrize("text, sub_event_type", [
+    ("On 5 May 2020, soldiers arrested five men during a raid on a house in the town.", "Arrests"),
+    ("On 5 May 2020, soldiers raided the camp and arrested five men.", "Arrests"),
+    # a raid that hurts someone is an attack, arrests or not
+    ("On 5 May 2020, soldiers raided the camp, arrested five men and shot dead a sixth.", "Attack"),
+])
+def test_a_raid_whose_only_outcome_is_arrests_is_arrests(text, sub_event_type):
+    assert only(text).sub_event_type == sub_event_type
+
+
 def test_the_story_place_stands_in_despite_a_stray_namesake_of_another_country():
     # "Fonseca" is also a town in Colombia; the note is set in Niteroi, and its act names no place
     text = ("On 7 May 2020, in Niteroi, Rio de Janeiro, military police carried out an operation "

@@ -584,6 +584,12 @@ def test_a_region_word_in_brackets_does_not_unmake_a_town_the_text_supports(gz):
     assert _where(gz, text) == ("LBN", "North Lebanon", "Tripoli")
 
 
+def test_a_unit_word_does_not_confirm_a_common_word_region_of_another_country(gz):
+    # Ghana has a "Central" region; Bahrain's Sitra is what "Bahraini police" point to
+    text = "Bahraini police dispersed a protest in Sitra (Central Governorate) with tear gas on Monday."
+    assert _where(gz, text)[0] == "BHR"
+
+
 def test_group_areas_load_with_every_region_known(gz):
     data = yaml.safe_load((SEEDS_DIR / "gazetteer" / "aliases.yaml").read_text(encoding="utf-8"))
     for group in data["actor_areas"]:
