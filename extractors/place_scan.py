@@ -219,6 +219,12 @@ def mentions(
             # "US soldiers", "UK officials": an abbreviation before a noun is an adjective.
             key in data.abbreviations and nxt_word_is_noun(text, last.end)
         )
+        if hi - i >= 2 and last.norm in UNIT_WORDS and key.endswith(last.norm) and has(key[: -len(last.norm)]):
+            # "Central Region" names Uganda's region of that name and every region called
+            # "Central" (Ghana's, in "Cape Coast, Central Region")
+            extra = [(rid, weak) for rid, weak in data.ids(key[: -len(last.norm)])
+                     if data.row(rid).kind in ("admin1", "admin2") and (rid, weak) not in m.ids]
+            m.ids = [*m.ids, *extra]
         nxt = toks[hi] if hi < n_toks and last.joins_next else None
         before = toks[i - 2].norm if i >= 2 and toks[i - 1].norm == "of" else ""
         for word in (nxt.norm if nxt else "", before):

@@ -590,6 +590,12 @@ def test_a_unit_word_does_not_confirm_a_common_word_region_of_another_country(gz
     assert _where(gz, text)[0] == "BHR"
 
 
+def test_a_region_named_with_its_unit_word_is_also_the_region_stored_without_it(gz):
+    # Uganda's admin1 is stored as "Central Region", Ghana's as "Central"; Cape Coast is Ghana's
+    assert _where(gz, "Police dispersed a protest in Cape Coast, Central Region, on Monday.") == \
+        ("GHA", "Central", "Cape Coast")
+
+
 def test_group_areas_load_with_every_region_known(gz):
     data = yaml.safe_load((SEEDS_DIR / "gazetteer" / "aliases.yaml").read_text(encoding="utf-8"))
     for group in data["actor_areas"]:
