@@ -31,7 +31,8 @@ _DEATH_VERB = (r"killed|dead|died|slain|murdered|shot dead|shot and killed|shot 
                r"confirmed dead|killed in action|were killed|was killed")
 _INJURY_VERB = r"wounded|injured|hurt|maimed|hospitali[sz]ed|suffered (?:\w+ )?injuries|sustained (?:\w+ )?injuries"
 _DEATH_ACTIVE = (r"killing|killed|kills|kill|murdering|murdered|massacring|massacred|executing|executed|"
-                 r"claiming the lives of|claimed the lives of|shot dead|shooting dead|leaving|left|leaves")
+                 r"claiming the lives of|claimed the lives of|shot dead|shooting dead|leaving|left|leaves|"
+                 r"(?:resulting|resulted|leading|led|causing|caused) (?:in )?(?:to )?the deaths? of")
 _INJURY_ACTIVE = r"injuring|injured|injures|wounding|wounded|wounds|hurting|hurt|maiming"
 _STOP = (r"(?:were|was|are|is|been|be|and|or|but|killed|dead|died|wounded|injured|hurt|in|on|at|by|after|"
          r"when|while|during|with|as|from|of|the|a|an|who|which|that|to)")
@@ -43,7 +44,9 @@ _SELF = re.compile(r"blew (?:him|her)self up|detonated (?:his|her) (?:explosive 
                    re.IGNORECASE)
 _TALLY = re.compile(r"\b(?:total|overall|cumulative|so far|since|to date|this year|in all)\b", re.IGNORECASE)
 _NEGATED = re.compile(r"\b(?:no|not|none of the)\s+$", re.IGNORECASE)
-_CLAIM = re.compile(r"\b(?:claim(?:ed|s|ing)?|saying (?:its|their) (?:fighters|militants|forces))\b", re.IGNORECASE)
+# (not "claiming the lives of six": a toll, not a perpetrator's claim)
+_CLAIM = re.compile(r"\b(?:claim(?:ed|s|ing)?(?! the lives)|saying (?:its|their) (?:fighters|militants|forces))\b",
+                    re.IGNORECASE)
 _NUMBER_AFTER = re.compile(r"\s+(?:\d|a |an |one |two |three |four |five |six |seven |eight |nine |ten |at least|"
                            r"more than)",
                            re.IGNORECASE)

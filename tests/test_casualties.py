@@ -26,6 +26,8 @@ def test_parse_number(phrase, value):
     ("Four militants and one soldier were killed.", 5, None),
     ("Dozens of villagers were killed in the raid.", 12, None),
     ("The strike killed a commander of the group.", 1, None),
+    ("A drone hit a car, resulting in the death of 3 fighters.", 3, None),
+    ("The shelling caused the deaths of two children.", 2, None),
 ])
 def test_figures_read_from_words_and_digits(sentence, deaths, injuries):
     toll = read_toll(sentence)
@@ -91,3 +93,5 @@ def test_a_perpetrator_claim_gives_way_to_another_source():
     claim = read_toll("The group claimed responsibility, saying its fighters had killed seven soldiers.")
     assert claim.claimed
     assert combine_tolls([official, claim]).fatalities == 3
+    # a toll "claiming the lives of" people is nobody's claim
+    assert not read_toll("A car bomb exploded at the market, claiming the lives of six people.").claimed
