@@ -7,9 +7,9 @@ In: the gold sets under `DIR/incidents/` and the external scorer `DIR/score_inci
 absent. Codes every document as `bench/eval_incidents.py` does and pairs predicted with gold
 incidents by the scorer's own matching (`match_doc`). Out, per gold set: matched pairs, pairs
 whose predicted iso3 differs from gold (null or another country), split into
-- "gazetteer gap": no name the gazetteer finds in the text has a reading in the gold country,
-  so no resolver could give it from the place names (a village no packaged gazetteer has, or
-  no place named at all);
+- "gazetteer gap": no name of the text has any reading in the gold country in the gazetteer,
+  taken or not, so no resolver could give it from the place names (a village no packaged
+  gazetteer has, or no place named at all);
 - "resolver": some name has a reading in the gold country, and the coder did not take it;
 and the iso3 accuracy a perfect resolver would reach with this gazetteer (the gaps stay wrong).
 `--list N` prints up to N resolver cases with their text.
@@ -57,7 +57,7 @@ def misses(gold: Path, scorer, show: int) -> dict:
             if not g.get("iso3") or p.get("iso3") == g["iso3"]:
                 continue
             counts["wrong"] += 1
-            named = any(c.iso3 == g["iso3"] for hit in gaz.find(text) for c in hit.candidates)
+            named = g["iso3"] in gaz.reading_countries(text)
             counts["resolver" if named else "gap"] += 1
             if named and show > 0:
                 show -= 1

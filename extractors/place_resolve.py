@@ -31,6 +31,7 @@ MAX_CANDIDATES = 40
 REGION_SUPPORT = 1.5  # for a reading in a country where a group the text names is active
 AREA_SUPPORT = 5.0  # for a place in a region where a group the text names operates (outweighs size)
 QUALIFIER = 2.0  # for a region reading of the name that closes "(X, Y)" or "X, Y."
+SEAT_POPULATION = 1000  # what a district seat of unknown population weighs as (scripts/build_gazetteer.py)
 LONE_LOCATIVE = 2.0  # support for a small town introduced by "in"/"near" in a text naming no rival country
 
 _PRIOR = {"country": 9.0, "admin1": 7.5, "site": 8.5, "water": 8.5, "admin2": 4.5}
@@ -195,7 +196,10 @@ def reading_prior(data: GazetteerData, rid: int, r: Row, weak: bool, unique: boo
     if rid in data.demonym_rows:
         s = 8.0
     elif r.kind == "city":
-        s = 1.2 * math.log10((r.pop or 0) + 10) + 0.5  # 500 people 3.7; 50k 6.1; 5M 8.5
+        # a district seat GeoNames gives no population counts as a town of SEAT_POPULATION; a
+        # village of the Ukrainian codifier (no coordinates either) as nobody
+        pop = r.pop or (SEAT_POPULATION if r.lat is not None else 0)
+        s = 1.2 * math.log10(pop + 10) + 0.5  # 500 people 3.7; 50k 6.1; 5M 8.5
     elif r.kind == "admin2":
         # A district name found in one country only ("Loroum", "Oudalan") is rarely
         # anything else; shared ones ("Central") need support.

