@@ -57,6 +57,8 @@ def only(text: str, published: dt.datetime | None = PUB):
      "Protest with intervention"),
     ("On 3 March 2022, protesters burned tyres and pelted police with stones during a demonstration.",
      "Violent demonstration"),
+    ("On 3 March 2022, protesters stormed the governorate building to demand jobs.", "Violent demonstration"),
+    ("On 3 March 2022, gunmen stormed a police station, killing two officers.", "Armed clash"),
     ("On 3 March 2022, a mob lynched a man accused of stealing a motorbike.", "Mob violence"),
     ("On 3 March 2022, militants looted shops and set houses on fire in the village. No casualties were reported.",
      "Looting/property destruction"),
