@@ -6,7 +6,7 @@ module that talks to the network is `extractors.fetch`.
 
 from pathlib import Path
 
-EXTRACTOR_VERSION = "0.2.0"
+EXTRACTOR_VERSION = "0.3.0"
 """Bumped whenever coding output can change, so stale partitions can be found and re-coded."""
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
