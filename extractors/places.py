@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from extractors import SEEDS_DIR
-from extractors.gazetteer import GazetteerData, Token, fold, shifted, tokens
+from extractors.gazetteer import ARTICLES, GazetteerData, Token, fold, shifted, tokens
 from extractors.place_evidence import (
     LOCALS_AFTER,
     NATIONAL_SITE,
@@ -386,7 +386,11 @@ class Gazetteer:
         if q < 1 or not COMMA_GAP.fullmatch(text, toks[q].end, toks[m.lo].start):
             return None
         lo = q
-        while lo > 1 and q - lo < 3 and toks[lo - 1].joins_next and toks[lo - 1].text[0].isupper():
+        while lo > 1 and q - lo < 3 and toks[lo - 1].joins_next and (
+            toks[lo - 1].text[0].isupper()
+            # an Arabic article inside the name: "in Bir al-Qasab (Rif Dimashq)"
+            or (toks[lo - 1].norm in ARTICLES and lo > 2 and toks[lo - 2].joins_next and toks[lo - 2].text[0].isupper())
+        ):
             lo -= 1
         # "in Dambam (Markoye, Oudalan)": the place is the one before the bracket.
         if lo > 2 and "(" in text[toks[lo - 1].end : toks[lo].start] \

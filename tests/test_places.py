@@ -101,6 +101,11 @@ def test_unknown_village_takes_its_named_region(gz):
     assert loc.geo_precision == 3  # coordinates are the region's
 
 
+def test_unknown_village_with_an_arabic_article_takes_its_named_region(gz):
+    loc = locate_all(gz, "Clashes in Bir al-Qasab (Rif Dimashq) killed two fighters on Monday.")
+    assert (loc.location, loc.admin1, loc.iso3) == ("Bir al-Qasab", "Rural Damascus", "SYR")
+
+
 def test_bracketed_district_and_region(gz):
     text = "Militants killed two teachers in Toulfe (Loroum, Nord)."
     loc = locate_all(gz, text)
