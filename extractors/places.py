@@ -319,7 +319,7 @@ class Gazetteer:
 
     # -- resolution -----------------------------------------------------------------------
 
-    @functools.lru_cache(maxsize=256)  # noqa: B019 - one instance per process
+    @functools.lru_cache(maxsize=16)  # noqa: B019 - one instance per process
     def _scan(self, text: str) -> tuple[list[Token], list[Mention]]:
         """`place_scan.scan(self.data, text)`, reusing the tokens and name spans of a text
         scanned before when `text` is a line put before it: callers scan an article's title
@@ -355,7 +355,7 @@ class Gazetteer:
             self._pieces[(text, loud)] = got
         return got
 
-    @functools.lru_cache(maxsize=256)  # noqa: B019
+    @functools.lru_cache(maxsize=16)  # noqa: B019
     def _resolve(
         self, text: str, context_iso3: tuple[str, ...]
     ) -> tuple[list[Token], list[Match], Counter[str]]:

@@ -29,6 +29,8 @@ from warehouse import catalog, state
 from warehouse.lock import root_lock
 from warehouse.paths import DataRoot
 
+steps.limit_malloc_arenas()  # before the flow starts its threads: see the function
+
 
 def fetch_policy(settings: Settings) -> FetchPolicy:
     """The fetch policy the settings ask for."""
