@@ -105,6 +105,7 @@ def run_ingest(settings: Settings) -> dict:
             summary.new_mentions += result.mentions
             months |= result.months
             coded.extend(result.coded)
+            steps.release_free_memory()
             logger.info("chunk %d/%d: %d articles stored", number, len(chunks), result.articles)
 
         pending = fetch_pages_task.submit(chunks[0], by_id, policy, root) if chunks else None

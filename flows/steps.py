@@ -90,6 +90,14 @@ def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> None:
         pass
 
 
+def release_free_memory() -> None:
+    """Hand the heap's free pages back to the system (glibc `malloc_trim`); nothing off glibc."""
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def poll_feeds(specs: Sequence[FeedSpec], feed_state: dict[str, dict], policy: FetchPolicy) -> list[FeedPoll]:
     """Poll each enabled feed once with conditional GET; a failing feed yields an "error" poll."""
     polls = []
