@@ -60,6 +60,9 @@ def only(text: str, published: dt.datetime | None = PUB):
     ("On 3 March 2022, protesters stormed the governorate building to demand jobs.", "Violent demonstration"),
     ("On 3 March 2022, gunmen stormed a police station, killing two officers.", "Armed clash"),
     ("On 3 March 2022, a mob lynched a man accused of stealing a motorbike.", "Mob violence"),
+    ("On 3 March 2022, teachers launched a strike over unpaid salaries.", "Peaceful protest"),
+    # ... but a force launching a weapon's strike is no stoppage of work
+    ("On 3 March 2022, the army launched a drone strike on a rebel camp, killing four.", "Air/drone strike"),
     ("On 3 March 2022, militants looted shops and set houses on fire in the village. No casualties were reported.",
      "Looting/property destruction"),
     ("On 3 March 2022, police arrested six suspected smugglers at the border post.", "Arrests"),
