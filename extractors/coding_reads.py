@@ -110,6 +110,11 @@ def _lead_cue(cues: SentenceCues) -> Cue:
     return (strong or cues.events)[0]
 
 
+def _first_cue(cues: SentenceCues) -> Cue:
+    strong = [c for c in cues.events if not c.weak]
+    return min(strong or cues.events, key=lambda c: c.start)
+
+
 _LOCATIVE_BEFORE = re.compile(r"(?i)\b(?:in|at|near|inside|outside|across|into|"
                               r"off)\s+(?:the\s+)?(?:\w+\s+){0,2}?(?:of\s+)?$")
 _DEMONYM = re.compile(r"(?i)(?:i|ian|ese|ish|ic|an)$")
@@ -216,7 +221,9 @@ def read_sentences(prep: Prepared, published: dt.date | None, countries: tuple[s
             continue
         for number, (part, a, b) in enumerate(_acts(sentence.text, cues, lex)):
             lead = _lead_cue(part)
-            date = _attach_date(sentence.text, part, dates, lead)
+            # a complex assault told in one sentence is dated by its first act ("overran a base on
+            # Wednesday after a suicide car bomb breached its gate"), whatever word types it
+            date = _attach_date(sentence.text, part, dates, _first_cue(part) if _one_assault(sentence.text) else lead)
             if date is not None and date.kind in _PROCEEDING_KINDS and part.context.get("legal") \
                     and not _OPENING.match(sentence.text[:date.start]):
                 date = None  # "identified the bomber in court Friday": the day of the trial, not of the bombing
@@ -250,6 +257,16 @@ def _segment(sentence: Sentence, a: int, b: int, lead: Cue) -> Sentence | None:
 
 _CONNECTOR = re.compile(r"(?i)\b(?:after|following|in retaliation for|in response to|in revenge for|prompting|"
                         r"hours after|days after)\b|,\s+and\b|;")
+# the opening stage of one complex assault, not an act of its own: "overran the base after a
+# suicide car bomb breached its gate"
+_BREACH = re.compile(r"(?i)\b(?:breach(?:ed|ing)?|blew open|rammed|(?:its|the|their) (?:main )?(?:gate|entrance|perimeter "
+                     r"wall|outer wall|perimeter)s?)\b")
+
+
+def _one_assault(text: str) -> bool:
+    """Whether a connector ties an act to the opening stage of the same assault ("overran the
+    base after a suicide car bomb breached its gate")."""
+    return any(_BREACH.search(text, c.end()) for c in _CONNECTOR.finditer(text))
 
 
 def _acts(text: str, cues: SentenceCues, lex: Any) -> list[tuple[SentenceCues, int, int]]:
@@ -257,14 +274,15 @@ def _acts(text: str, cues: SentenceCues, lex: Any) -> list[tuple[SentenceCues, i
 
     "Hezbollah fires rockets at Israel after an airstrike kills five fighters": two incidents,
     each with its own type; "two policemen were killed following attacks by militants" stays
-    one (the second part only echoes the first).
+    one (the second part only echoes the first), and so does a complex assault whose second
+    part is its opening stage ("after a suicide car bomb breached its gate").
     """
     whole = [(cues, 0, len(text))]
     for connector in _CONNECTOR.finditer(text):
         first = split_cues(cues, 0, connector.start())
         second = split_cues(cues, connector.end(), len(text))
-        if not (first.specific and second.specific):
-            continue
+        if not (first.specific and second.specific) or _BREACH.search(text, connector.end()):
+            continue  # (the second part is the opening stage of the first: see `_one_assault`)
         kinds = [classify([(text, part)], part.family or "violence", lex)[0] for part in (first, second)]
         if kinds[0] != kinds[1]:
             return [(first, 0, connector.start()), (second, connector.end(), len(text))]

@@ -344,6 +344,14 @@ def test_a_country_known_only_from_a_nationality_does_not_stand_in_for_the_place
     assert named.iso3 == "SOM" and named.location is None
 
 
+def test_a_complex_assault_told_with_after_is_one_incident_dated_by_its_first_act():
+    # "after" ties the overrun to its opening stage, not to an act of its own (a reprisal)
+    text = ("Militants overran an army base in the north on Wednesday after a suicide car bomb breached "
+            "its gate. At least 20 soldiers were killed.")
+    m = only(text)
+    assert (m.sub_event_type, m.event_date, m.fatalities) == ("Suicide bomb", dt.date(2022, 3, 16), 20)
+
+
 def test_a_few_strikes_counted_on_a_named_day_are_one_event_and_a_tally_is_none():
     m = only("On 9 May 2020, coalition warplanes carried out 4 airstrikes on rebel positions in Sirwah "
              "district (Marib). No casualties were reported.")
