@@ -11,6 +11,7 @@ import atexit
 import ctypes
 import ctypes.util
 import dataclasses
+import functools
 import datetime as dt
 import multiprocessing
 import os
@@ -81,21 +82,27 @@ def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> None:
     ingest module calls it when imported. The one read of the environment at import time, and
     not a setting of ours: `MALLOC_ARENA_MAX` is glibc's, and an explicit value is left alone.
     """
-    if "MALLOC_ARENA_MAX" in os.environ:
-        return
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    libc = _glibc()
+    if libc is not None and "MALLOC_ARENA_MAX" not in os.environ:
         libc.mallopt(_M_ARENA_MAX, arenas)
-    except (OSError, AttributeError):  # not glibc
-        pass
 
 
 def release_free_memory() -> None:
     """Hand the heap's free pages back to the system (glibc `malloc_trim`); nothing off glibc."""
+    libc = _glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
+
+
+@functools.cache
+def _glibc() -> ctypes.CDLL | None:
+    """The C library when it is glibc (it has `mallopt` and `malloc_trim`), else None; looked up
+    once (`find_library` runs `ldconfig`)."""
     try:
-        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
+    except OSError:
+        return None
 
 
 def poll_feeds(specs: Sequence[FeedSpec], feed_state: dict[str, dict], policy: FetchPolicy) -> list[FeedPoll]:
