@@ -11,8 +11,8 @@ import atexit
 import ctypes
 import ctypes.util
 import dataclasses
-import functools
 import datetime as dt
+import functools
 import multiprocessing
 import os
 from collections.abc import Iterable, Sequence
