@@ -76,6 +76,10 @@ class LazyCues(dict):
 
     def __missing__(self, name: str) -> list[Cue]:
         found = _matches(self._lex, name, self._text) if self._lex is not None and name in self._lex.cues else []
+        if name == "intervention":
+            # what a demonstration is against is no intervention in it: "protested against the
+            # unjust arrest of an editor", "demanding the release of those detained"
+            found = [c for c in found if not _GRIEVANCE.search(self._text[max(0, c.start - 60):c.start])]
         self[name] = found
         return found
 
@@ -117,6 +121,10 @@ class SentenceCues:
     def names(self) -> set[str]:
         """The names of the kept event cues."""
         return {c.name for c in self.events}
+
+
+_GRIEVANCE = re.compile(r"(?i)\b(?:against|over|condemn\w*|denounc\w*|protest\w*|demand\w*|releas\w*|decry\w*|"
+                        r"outrage at)\s+(?:the\s+|their\s+|his\s+|her\s+)?(?:[\w/-]+\s+){0,4}$")
 
 
 def _matches(lex: Lexicon, name: str, text: str) -> list[Cue]:

@@ -171,7 +171,8 @@ def _violence(counts: Counter[str], context: set[str], parties: set[str]) -> tup
 def _demonstration(counts: Counter[str], context: set[str]) -> tuple[str, str]:
     if counts["mob"]:
         return "Mob violence", "mob, lynching or vigilantes"
-    if counts["riot"] or (counts["crowd"] and counts["protest"]):
+    if counts["riot"] or (counts["crowd"] and counts["protest"]) or (counts["clash"] and counts["protest"]):
+        # (demonstrators who clash, with police or a rival camp, use violence)
         return "Violent demonstration", "demonstrators used violence"
     if counts["crowd"]:
         return "Mob violence", "a crowd fought without a demonstration"
