@@ -311,6 +311,10 @@ def _tally_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], 
         return "aggregate_count"
     clause = clause_of(clauses, cue.start)
     names = ("aggregate_period", "habitual") if named_day else ("aggregate_count", "aggregate_period", "habitual")
+    if named_day and cue.name in DEMO:
+        # a demonstration on a named day is that day's, whatever span or conflict it is about
+        # ("On 4 May, activists protested against interference in the Afghan conflict")
+        names = ("habitual",)
     for name in names:
         # the cue's own clause, or the clause right after it when that clause is the span
         # itself ("300 civilians had been killed in attacks | since January")

@@ -63,6 +63,8 @@ def only(text: str, published: dt.datetime | None = PUB):
     ("On 3 March 2022, teachers launched a strike over unpaid salaries.", "Peaceful protest"),
     # what a protest is against is no intervention in it; demonstrators who clash use violence
     ("On 3 March 2022, journalists protested against the unjust arrest of their editor.", "Peaceful protest"),
+    ("On 3 March 2022, daily wage labourers held a protest demanding relief during the lockdown.", "Peaceful protest"),
+    ("On 3 March 2022, activists protested against foreign interference in the conflict.", "Peaceful protest"),
     ("On 3 March 2022, supporters of two parties clashed during a protest, injuring five.", "Violent demonstration"),
     # ... but a force launching a weapon's strike is no stoppage of work
     ("On 3 March 2022, the army launched a drone strike on a rebel camp, killing four.", "Air/drone strike"),
