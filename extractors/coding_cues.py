@@ -78,8 +78,10 @@ class LazyCues(dict):
         found = _matches(self._lex, name, self._text) if self._lex is not None and name in self._lex.cues else []
         if name == "intervention":
             # what a demonstration is against is no intervention in it: "protested against the
-            # unjust arrest of an editor", "demanding the release of those detained"
-            found = [c for c in found if not _GRIEVANCE.search(self._text[max(0, c.start - 60):c.start])]
+            # unjust arrest of an editor", "demanding the release of those detained"; nor is an
+            # arrest told with neither the police nor the demonstrators ("He was arrested in May")
+            found = [c for c in found if not _GRIEVANCE.search(self._text[max(0, c.start - 60):c.start])] \
+                if _AT_THE_SCENE.search(self._text) else []
         self[name] = found
         return found
 
@@ -125,6 +127,11 @@ class SentenceCues:
 
 _GRIEVANCE = re.compile(r"(?i)\b(?:against|over|condemn\w*|denounc\w*|protest\w*|demand\w*|releas\w*|decry\w*|"
                         r"outrage at)\s+(?:the\s+|their\s+|his\s+|her\s+)?(?:[\w/-]+\s+){0,4}$")
+
+
+_AT_THE_SCENE = re.compile(r"(?i)\b(?:police\w*|security|authorities|soldiers|troops|gendarm\w*|officers|army|"
+                           r"protest\w*|demonstrat\w*|crowds?|participants|marchers|rall(?:y|ies)|sit-ins?|them|"
+                           r"tear ?gas|teargas|water ?cannons?|batons?|rubber bullets)\b")
 
 
 def _matches(lex: Lexicon, name: str, text: str) -> list[Cue]:

@@ -64,6 +64,9 @@ def only(text: str, published: dt.datetime | None = PUB):
     # what a protest is against is no intervention in it; demonstrators who clash use violence
     ("On 3 March 2022, journalists protested against the unjust arrest of their editor.", "Peaceful protest"),
     ("On 3 March 2022, daily wage labourers held a protest demanding relief during the lockdown.", "Peaceful protest"),
+    ("On 3 March 2022, reporters protested for their editor. He was arrested in a tax case last month.",
+     "Peaceful protest"),
+    ("On 3 March 2022, reporters protested for their editor. Police arrested ten of them.", "Protest with intervention"),
     ("On 3 March 2022, activists protested against foreign interference in the conflict.", "Peaceful protest"),
     ("On 3 March 2022, supporters of two parties clashed during a protest, injuring five.", "Violent demonstration"),
     # ... but a force launching a weapon's strike is no stoppage of work
