@@ -12,7 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extractors import EXTRACTOR_VERSION
+from extractors.coding_cues import analyse_sentence
 from extractors.incidents import code_incidents
+from extractors.lexicon import get_lexicon
 from extractors.taxonomy import SUB_EVENT_TYPES
 
 # A Friday afternoon, UTC.
@@ -362,7 +364,11 @@ def test_an_arrest_told_without_police_or_demonstrators_is_no_intervention_in_th
     mentions = code("On 3 March 2022, reporters protested for their editor. He was arrested in a tax case last month.")
     protest = next(m for m in mentions if m.event_type == "Protests")
     assert protest.sub_event_type == "Peaceful protest"
-    assert protest.event_date == dt.date(2022, 3, 3)
+    lex = get_lexicon()
+    # the sentence a protest story adds about its grievance carries no intervention ...
+    assert not analyse_sentence("He was arrested in connection with a graft case.", lex, []).context["intervention"]
+    # ... while one about the police or the demonstrators does
+    assert analyse_sentence("Police arrested ten of them.", lex, []).context["intervention"]
 
 
 def test_a_few_strikes_counted_on_a_named_day_are_one_event_and_a_tally_is_none():
