@@ -219,11 +219,12 @@ def read_sentences(prep: Prepared, published: dt.date | None, countries: tuple[s
                     cues.context["intervention"] = [Cue("intervention", action.start(), action.end(), action.group())]
                 reads.append(Read(sentence, cues, _NO_CUE, None, toll or Toll(), None, index, detail=True))
             continue
+        # a complex assault told in one sentence is dated by its first act ("overran a base on
+        # Wednesday after a suicide car bomb breached its gate"), whatever word types it
+        one_assault = _one_assault(sentence.text)
         for number, (part, a, b) in enumerate(_acts(sentence.text, cues, lex)):
             lead = _lead_cue(part)
-            # a complex assault told in one sentence is dated by its first act ("overran a base on
-            # Wednesday after a suicide car bomb breached its gate"), whatever word types it
-            date = _attach_date(sentence.text, part, dates, _first_cue(part) if _one_assault(sentence.text) else lead)
+            date = _attach_date(sentence.text, part, dates, _first_cue(part) if one_assault else lead)
             if date is not None and date.kind in _PROCEEDING_KINDS and part.context.get("legal") \
                     and not _OPENING.match(sentence.text[:date.start]):
                 date = None  # "identified the bomber in court Friday": the day of the trial, not of the bombing
