@@ -32,8 +32,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from extractors.taxonomy import DISRUPTED, POLITICAL_VIOLENCE
-from warehouse import paths
+from warehouse import attacks, paths
 from warehouse.schemas import TABLES, TableSpec
 
 PERIODS = ("day", "week", "month")
@@ -102,11 +101,6 @@ def _has_files(root: str | os.PathLike[str], ts: TableSpec) -> bool:
     )
 
 
-def _attack_sql(event_type: str, sub_event_type: str) -> str:
-    types = ", ".join(_literal(t) for t in sorted(POLITICAL_VIOLENCE))
-    return f"({event_type} IN ({types}) OR {sub_event_type} = {_literal(DISRUPTED)})"
-
-
 _AGGREGATES = """
     count(*) AS incidents,
     CAST(sum(coalesce(fatalities, 0)) AS BIGINT) AS fatalities,
@@ -155,7 +149,7 @@ def refresh(con: duckdb.DuckDBPyConnection, root: str | os.PathLike[str]) -> Non
         con.execute(f"CREATE OR REPLACE VIEW {_ident(view)} AS {_base_view_sql(con, root, ts)}")
     con.execute(
         "CREATE OR REPLACE MACRO is_attack(event_type, sub_event_type) AS "
-        + _attack_sql("event_type", "sub_event_type")
+        + attacks.attack_sql("event_type", "sub_event_type")
     )
     for view, sql in _DERIVED.items():
         con.execute(f"CREATE OR REPLACE VIEW {_ident(view)} AS {sql}")
