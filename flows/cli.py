@@ -56,8 +56,15 @@ def _format_option(parser: argparse.ArgumentParser, *choices: str) -> None:
     parser.add_argument("--format", choices=["table", *choices], default="table", help="output format (default table)")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (and exit 2), not the usage block."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="flarewatch",
         description="Turn syndicated news into counted conflict incidents: feeds -> articles -> "
         "ACLED-coded incidents -> hive-partitioned Parquet -> DuckDB.",

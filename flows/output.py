@@ -165,7 +165,8 @@ def print_summary(summary: dict, fmt: str = "table") -> None:
         f"{summary['new_incidents']} new incidents, {summary['merges']} merged."
     )
     for failure in summary["failures"]:
-        print(visible(f"  failed {failure['stage']}: {failure['target']}: {failure['reason']}"))
+        hint = " (--allow-host HOST fetches from it anyway)" if "refused:" in str(failure["reason"]) else ""
+        print(visible(f"  failed {failure['stage']}: {failure['target']}: {failure['reason']}") + hint)
 
 
 def series(rows: list[dict], label: str, *, top: int = 10) -> tuple[list[str], dict[str, list[int]]]:
