@@ -17,7 +17,7 @@ from pathlib import Path
 
 from flows import inputs, output, trends_cmd
 from warehouse import catalog
-from warehouse.export import evidence_sentence
+from warehouse.export import evidence_sentence, figure_pattern
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'"
 COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
@@ -112,7 +112,9 @@ def incident_block(incident: Mapping) -> str:
     for src in incident["sources"]:
         sentence = evidence_sentence(src["evidence"], src["fatalities"])
         when = str(output.plain(src["published_at"]) or "")[:10]
-        lines.append(f"<p><span class=evidence>“{esc(sentence)}”</span><br>{esc(src['outlet'] or 'unknown outlet')}"
+        pattern = figure_pattern(src["fatalities"])
+        marked = pattern.sub(r"<mark>\1</mark>", esc(sentence)) if pattern else esc(sentence)
+        lines.append(f"<p><span class=evidence>“{marked}”</span><br>{esc(src['outlet'] or 'unknown outlet')}"
                      f" · {esc(when)} · {esc(src['role'])}<br><span class=url>{esc(src['url'])}</span></p>")
     return "\n".join(lines) + "</div>"
 

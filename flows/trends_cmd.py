@@ -87,7 +87,9 @@ def compute(data: str, *, by: str = "month", country: str | None = None, event_t
     where = f" in {iso3} ({inputs.country_name(iso3)})" if iso3 else ""
     kind = f", {etype}" if etype else ""
     span = f", {label(starts[0], by)} to {label(starts[-1], by)}" if starts else ""
-    breakdown = f", by {' and '.join(cols)}" if cols else ""
+    names = {"iso3": "country", "admin1": "region (admin1)", "event_type": "event type",
+             "sub_event_type": "sub-event type", "actor1": "actor"}
+    breakdown = f", by {' and '.join(names[c] for c in cols)}" if cols else ""
     trend = Trend(rows, starts, f"{what}{kind} per {by}{where}{span}{breakdown}")
     total = sum(r["incidents"] for r in rows)
     trend.footer.append(
