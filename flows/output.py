@@ -207,6 +207,7 @@ def save_chart(rows: list[dict], starts: list[dt.date], target: Path, *, title: 
         bottom = [b + v for b, v in zip(bottom, stacks[key], strict=True)]
     axes.set_title(title)
     axes.set_ylabel("incidents")
+    axes.set_ylim(0, max(max(bottom, default=0), 1) * 1.08)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     locator = mdates.AutoDateLocator()
     axes.xaxis.set_major_locator(locator)

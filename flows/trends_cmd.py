@@ -127,14 +127,14 @@ def run(args) -> int:
                     since=args.since, until=args.until)
     import pyarrow as pa
 
-    table = pa.Table.from_pylist(trend.rows) if trend.rows else pa.table({"period": pa.array([], pa.string())})
-    output.print_table(table, args.format, title=trend.title, chart=("period", "incidents"),
-                       footer=trend.footer if args.format == "table" else ())
-    if trend.hint:
-        print(f"flarewatch trends: {trend.hint}", file=sys.stderr)
-    if args.chart:
+    if args.chart:  # first: a reader that stops early (`| head`) must not cost the file
         label_col = (args.group or ["iso3"])[0]
         output.save_chart(trend.rows, trend.starts, Path(args.chart), title=trend.title,
                           label=label_col, by=args.by)
         print(f"chart written to {args.chart}", file=sys.stderr)
+    if trend.hint:
+        print(f"flarewatch trends: {trend.hint}", file=sys.stderr)
+    table = pa.Table.from_pylist(trend.rows) if trend.rows else pa.table({"period": pa.array([], pa.string())})
+    output.print_table(table, args.format, title=trend.title, chart=("period", "incidents"),
+                       footer=trend.footer if args.format == "table" else ())
     return 0

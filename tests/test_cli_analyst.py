@@ -86,6 +86,7 @@ def test_trends_lists_every_month_with_labels_country_names_and_a_footer(root, c
     assert got == [("2024-01", "IRQ", "Iraq", "1"), ("2024-01", "SYR", "Syria", "1"),
                    ("2024-02", "", "", "0"), ("2024-03", "IRQ", "Iraq", "1")]
     code, out, _ = run(capsys, "trends", "--data", root)
+    assert out.startswith("Attacks per month, 2024-01 to 2024-03, by country\n")
     assert "Total: 3 incidents, 3 fatalities" in out
     assert "Disrupted weapons use" in out and "--all-types" in out
     assert "1 matching incidents have no event date" in out
@@ -142,6 +143,22 @@ def test_run_with_a_missing_feed_list_is_one_line(tmp_path, capsys):
 def test_a_valid_country_without_rows_gets_a_hint(root, capsys):
     code, out, err = run(capsys, "trends", "--data", root, "--country", "NGA")
     assert code == 0 and "countries in the data: IRQ, SYR" in err
+
+
+def test_chart_series_keep_a_colour_each_and_their_sum():
+    from flows.output import series
+
+    rows = [{"period": "2024-01", "iso3": f"C{n:02d}", "incidents": n + 1} for n in range(14)]
+    rows.append({"period": "2024-02", "iso3": None, "incidents": 0})  # a zero-filled month
+    periods, stacks = series(rows, "iso3")
+    assert periods == ["2024-01", "2024-02"] and len(stacks) == 10 and "other" in stacks
+    assert sum(map(sum, stacks.values())) == sum(range(1, 15)) and stacks["other"] == [1 + 2 + 3 + 4 + 5, 0]
+
+
+def test_trends_chart_is_written_before_the_table(root, tmp_path, capsys):
+    target = tmp_path / "c.png"
+    code, _, err = run(capsys, "trends", "--data", root, "--by", "week", "--all-types", "--chart", str(target))
+    assert code == 0 and target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and "chart written" in err
 
 
 # -- one definition of attack, readable by any tool ----------------------------------------------
