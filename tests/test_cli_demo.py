@@ -160,3 +160,20 @@ def test_the_request_check_sees_a_page_that_fetches(tmp_path):
     probe.write_text('<img src="http://127.0.0.1:9/probe.png"><link rel=stylesheet href="http://127.0.0.1:9/s.css">')
     _, requests = chromium(probe, tmp_path, "--dump-dom")
     assert sorted(page_requests(requests)) == ["http://127.0.0.1:9/probe.png", "http://127.0.0.1:9/s.css"]
+
+
+def test_status_run_and_backfill_answer_in_json(demo_root, tmp_path, capsys):
+    code, out, _ = run(capsys, "status", "--data", demo_root, "--format", "json")
+    status = json.loads(out)
+    assert code == 0 and status["feeds"] and status["grid"] and status["runs"]
+    copy = shutil.copytree(demo_root, tmp_path / "copy")  # the demo server's port differs: new URLs
+    with serve_demo() as base_url:
+        feeds = write_demo_feed_list(base_url, tmp_path / "feeds.yaml")
+        code, out, _ = run(capsys, "run", "--feeds", str(feeds), "--data", str(copy), "--allow-host", "127.0.0.1",
+                           "--format", "json")
+    summary = json.loads(out)
+    assert code == 0 and summary["feeds_polled"] == len(status["feeds"]) and summary["failures"] == []
+    code, out, _ = run(capsys, "backfill", "--start", "2024-01", "--end", "2024-02", "--dry-run", "--format", "json",
+                       "--data", demo_root)
+    plan = json.loads(out)
+    assert code == 0 and plan["dry_run"] is True and [r["month"] for r in plan["plan"]] == ["2024-01", "2024-02"]
