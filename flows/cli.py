@@ -231,13 +231,20 @@ def _quiet_prefect(verbose: bool) -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
+def _progress(args: argparse.Namespace):
+    from flows.progress import progress_line
+
+    return progress_line(sys.stderr.isatty() and not args.verbose)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from flows.ingest import ingest
 
     settings = _settings(args, feeds=args.feeds)
     if "://" not in str(settings.feeds) and not Path(settings.feeds).is_file():
         raise ValueError(f"no feed list at {settings.feeds}")
-    summary = ingest(feeds=str(settings.feeds), data=str(settings.data), allow_hosts=list(settings.allow_hosts))
+    with _progress(args):
+        summary = ingest(feeds=str(settings.feeds), data=str(settings.data), allow_hosts=list(settings.allow_hosts))
     output.print_summary(summary, args.format)
     return 1 if summary["failures"] else 0
 
@@ -251,7 +258,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         feeds = write_demo_feed_list(base_url, Path(tmp) / "demo-feeds.yaml")
         print(f"Serving the demo corpus at {base_url}; ingesting into {settings.data} ...", flush=True)
         hosts = list(dict.fromkeys([*settings.allow_hosts, "127.0.0.1"]))
-        summary = ingest(feeds=str(feeds), data=str(settings.data), allow_hosts=hosts)
+        with _progress(args):
+            summary = ingest(feeds=str(feeds), data=str(settings.data), allow_hosts=hosts)
     output.print_summary(summary)
     return _print_trends(settings.data, "table", by="month")
 

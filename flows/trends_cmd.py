@@ -65,6 +65,10 @@ def compute(data: str, *, by: str = "month", country: str | None = None, event_t
         undated = con.execute(
             f"SELECT count(*) FROM {source} WHERE event_date IS NULL AND ($c IS NULL OR iso3 = $c) "
             "AND ($t IS NULL OR event_type = $t)", {"c": iso3, "t": etype}).fetchall()[0][0]
+        every = con.execute(
+            "SELECT count(*) FROM incidents WHERE event_date IS NOT NULL AND ($c IS NULL OR iso3 = $c) "
+            "AND ($s IS NULL OR event_date >= $s) AND ($u IS NULL OR event_date <= $u)",
+            {"c": iso3, "s": first, "u": last}).fetchall()[0][0]
         present = [r[0] for r in con.execute(f"SELECT DISTINCT iso3 FROM {source} WHERE iso3 IS NOT NULL ORDER BY 1").fetchall()]
     found = table.to_pylist()
     cols = list(dict.fromkeys(group))
@@ -99,7 +103,8 @@ def compute(data: str, *, by: str = "month", country: str | None = None, event_t
     )
     trend.footer.append(
         "Attacks = active incidents of the event types " + ", ".join(attacks.ATTACK_TYPES)
-        + ("; --all-types counts every type." if attacks_only else "; this table counts every type.")
+        + (f"; {every} dated active incidents of any type in this range (--all-types counts them all)."
+           if attacks_only else "; this table counts every type.")
     )
     if undated:
         trend.footer.append(f"{undated} matching incidents have no event date and are not in any period.")
