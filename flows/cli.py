@@ -361,7 +361,12 @@ def cmd_status(args: argparse.Namespace) -> int:
     if not paths.open_root(settings.data).exists():
         print(f"flarewatch status: no data root at {settings.data}; run `flarewatch demo` first", file=sys.stderr)
         return 2
-    coverage = planning.coverage(settings.data)
+    import dataclasses
+
+    from flows.trends_cmd import fill_grid
+
+    found = planning.coverage(settings.data)
+    coverage = dataclasses.replace(found, grid=fill_grid(found.grid))
     if args.format == "json":
         output.print_json(output.jsonable({"feeds": coverage.feeds, "grid": coverage.grid, "runs": coverage.runs}))
     else:

@@ -9,6 +9,7 @@ coverage. Every stored text is HTML-escaped; source URLs are shown as text, not 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import sys
@@ -125,7 +126,8 @@ def page(data: str, n_latest: int = 20) -> str:
 
     inputs.data_root(data)
     trend = trends_cmd.compute(data, by="month", group=("iso3",))
-    cover = planning.coverage(data)
+    found = planning.coverage(data)
+    cover = dataclasses.replace(found, grid=trends_cmd.fill_grid(found.grid))
     monthly = [{"month": r["period"], "iso3": r["iso3"] or "", "country": r["country"] or "",
                 "attacks": r["incidents"], "fatalities": r["fatalities"]} for r in trend.rows]
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -83,14 +83,14 @@ def render(found: dict) -> None:
         out.print(line)
         if src["why"]:
             out.print(output.visible("    rules: " + ", ".join(src["why"])))
-        out.print(output.visible(f"    {src['url'] or '(no URL stored)'}"))
+        out.print(output.visible(f"    {src['url'] or '(no URL stored)'}"), soft_wrap=True)  # one line: copyable
     refs = found["references"]
     if refs or incident.get("n_references"):
         count = len(refs) or incident.get("n_references")
         out.print(f"\nReferenced by {count} articles (not counted as sources)", style="bold")
         for ref in refs:
             when = str(output.plain(ref["published_at"]) or "")[:10]
-            out.print(output.visible(f"    {ref['outlet'] or 'unknown outlet'} {when}: {ref['url'] or ''}"))
+            out.print(output.visible(f"    {ref['outlet'] or 'unknown outlet'} {when}: {ref['url'] or ''}"), soft_wrap=True)
 
 
 def run(args, data: str) -> int:

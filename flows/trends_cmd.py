@@ -50,6 +50,19 @@ def period_starts(first: dt.date, last: dt.date, by: str) -> list[dt.date]:
     return [cur + dt.timedelta(days=step * n) for n in range((last - cur).days // step + 1)]
 
 
+def fill_grid(grid: list[dict]) -> list[dict]:
+    """The status grid (one row per "YYYY-MM" month, "unknown" last) with the months between its
+    first and last that hold nothing added as empty rows, so a gap shows as a gap."""
+    months = [r["month"] for r in grid if r["month"] != "unknown"]
+    if not months:
+        return grid
+    have = {r["month"]: r for r in grid}
+    first, last = (dt.date(int(m[:4]), int(m[5:7]), 1) for m in (min(months), max(months)))
+    empty = {k: "· 0" if k in ("articles", "incidents") else "" for k in grid[0]}
+    filled = [have.get(label(d, "month")) or {**empty, "month": label(d, "month")} for d in period_starts(first, last, "month")]
+    return filled + [r for r in grid if r["month"] == "unknown"]
+
+
 def compute(data: str, *, by: str = "month", country: str | None = None, event_type: str | None = None,
             group: tuple[str, ...] = ("iso3",), attacks_only: bool = True, since: str | None = None,
             until: str | None = None) -> Trend:

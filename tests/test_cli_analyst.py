@@ -277,3 +277,14 @@ def test_progress_line_rewrites_one_line_and_keeps_warnings():
     with progress_line(False, quiet):
         logger.info("not shown")
     assert quiet.getvalue() == "" and logger.propagate
+
+
+def test_the_status_grid_shows_empty_months_as_gaps():
+    from flows.trends_cmd import fill_grid
+
+    grid = [{"month": "2023-11", "articles": "✔ 3", "incidents": "✔ 1", "last run": "r1"},
+            {"month": "2024-02", "articles": "✔ 1", "incidents": "· 0", "last run": "r1"},
+            {"month": "unknown", "articles": "", "incidents": "✔ 2", "last run": "r1"}]
+    filled = fill_grid(grid)
+    assert [r["month"] for r in filled] == ["2023-11", "2023-12", "2024-01", "2024-02", "unknown"]
+    assert filled[1] == {"month": "2023-12", "articles": "· 0", "incidents": "· 0", "last run": ""}

@@ -6,7 +6,8 @@ Base views (one per `schemas.TABLES` entry, columns exactly the declared schema)
 `articles`, `mentions`, `incidents_all`, `feed_state`, `partitions`, `runs`.
 Derived: `incidents` (status = 'active'), `articles_latest` (newest version of each article_id),
 `attacks` (active incidents where `is_attack`), `attacks_per_month`, `incident_sources`.
-Macros: `is_attack(event_type, sub_event_type)`, table macro
+Macros: `is_attack(event_type, sub_event_type)` (the rule of `warehouse.attacks`, which also writes
+the stored `is_attack` column), table macro
 `attacks_by(period, country := NULL, etype := NULL)` (period: 'day' | 'week' | 'month').
 
 Each base view is `typed empty relation UNION ALL BY NAME read_parquet(..., union_by_name)`: it has
