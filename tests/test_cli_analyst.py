@@ -288,3 +288,22 @@ def test_the_status_grid_shows_empty_months_as_gaps():
     filled = fill_grid(grid)
     assert [r["month"] for r in filled] == ["2023-11", "2023-12", "2024-01", "2024-02", "unknown"]
     assert filled[1] == {"month": "2023-12", "articles": "· 0", "incidents": "· 0", "last run": ""}
+
+
+def test_extract_output_dash_is_stdout(tmp_path, capsys, monkeypatch):
+    source = tmp_path / "docs.jsonl"
+    source.write_text(json.dumps({"id": "d1", "text": "Gunmen killed two farmers in a village in Zamfara State, "
+                                  "Nigeria, on Monday, police said.", "published_at": "2024-07-02"}) + "\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "extract", "--input", str(source), "--output", "-")
+    assert code == 0 and not (tmp_path / "-").exists()
+    assert [json.loads(line)["doc_id"] for line in out.splitlines()] == ["d1"]
+
+
+def test_a_refused_private_address_names_allow_host(capsys):
+    from flows.output import print_summary
+
+    print_summary({"feeds_polled": 1, "feeds_not_modified": 0, "feeds_failed": 1, "entries_seen": 0,
+                   "new_articles": 0, "new_mentions": 0, "new_incidents": 0, "merges": 0,
+                   "failures": [{"stage": "feed", "target": "local", "reason": "refused: 127.0.0.1 is a loopback address"}]})
+    assert "--allow-host HOST" in capsys.readouterr().out
