@@ -243,6 +243,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args, feeds=args.feeds)
     if "://" not in str(settings.feeds) and not Path(settings.feeds).is_file():
         raise ValueError(f"no feed list at {settings.feeds}")
+    from extractors.feeds import load_feed_list
+
+    load_feed_list(settings.feeds)  # a bad feed list is bad input: one line, before Prefect starts
     with _progress(args):
         summary = ingest(feeds=str(settings.feeds), data=str(settings.data), allow_hosts=list(settings.allow_hosts))
     output.print_summary(summary, args.format)
@@ -437,7 +440,7 @@ COMMANDS = {
 
 def _one_line(exc: BaseException) -> str:
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return " ".join(lines[:2]) or type(exc).__name__
+    return " ".join(lines[:3]) or type(exc).__name__
 
 
 def _silence_stdout() -> None:

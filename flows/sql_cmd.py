@@ -90,7 +90,7 @@ def run(args, data: str) -> int:
             print(f"{table.num_rows} rows written to {target}", file=sys.stderr)
             continue
         if args.format == "table" and title:
-            print(title)
+            print(output.visible(title))
         if table.num_columns == 0:
             print("(done)" if args.format == "table" else "", end="\n" if args.format == "table" else "")
             continue

@@ -141,6 +141,13 @@ def test_run_with_a_missing_feed_list_is_one_line(tmp_path, capsys):
     assert code == 2 and err.strip() == f"flarewatch run: no feed list at {tmp_path / 'missing.yaml'}"
 
 
+def test_run_with_a_broken_feed_list_is_one_line(tmp_path, capsys):
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text("feeds: [unclosed\n")
+    code, out, err = run(capsys, "run", "--feeds", str(feeds), "--data", str(tmp_path))
+    assert code == 2 and "not valid YAML" in err and len(err.strip().splitlines()) == 1 and out == ""
+
+
 def test_a_valid_country_without_rows_gets_a_hint(root, capsys):
     code, out, err = run(capsys, "trends", "--data", root, "--country", "NGA")
     assert code == 0 and "countries in the data: IRQ, SYR" in err
