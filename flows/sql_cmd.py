@@ -6,7 +6,8 @@ in turn (table, CSV, JSON, or Parquet files), exit 2 naming the statement DuckDB
 Read-only by default, in two layers: only statements that read are run (SELECT, WITH, VALUES,
 EXPLAIN, DESCRIBE, SUMMARIZE, SHOW, PIVOT and friends: DuckDB's own parser classifies each one), and
 once the views exist DuckDB's external access is switched off with the data root as the only
-allowed directory and the configuration locked, so `read_csv('/etc/passwd')`, `COPY ... TO`,
+allowed directory (an object-storage root: the local file system is disabled) and the
+configuration locked, so `read_csv('/etc/passwd')`, `COPY ... TO`,
 `ATTACH` and `INSTALL` fail inside DuckDB too. `--allow-write` lifts both (a scratch session: what
 it creates vanishes at the end; the Parquet files are still only written by flarewatch's flows).
 """
@@ -30,9 +31,11 @@ MULTI); COPY, ATTACH, CREATE, INSERT, SET, INSTALL, PRAGMA ... are refused."""
 def lock_down(con: duckdb.DuckDBPyConnection, root: str) -> None:
     """No file, network or extension access from now on but reading under `root`, and no way back."""
     parsed = paths.open_root(root)
-    if parsed.local:  # an object-storage root reads through a registered file system: statement guard only
+    if parsed.local:
         con.execute("SET allowed_directories = $dirs", {"dirs": [parsed.url.rstrip("/") + "/"]})
         con.execute("SET enable_external_access = false")
+    else:  # object storage reads through the registered fsspec file system; the local disk goes
+        con.execute("SET disabled_filesystems = 'LocalFileSystem'")
     con.execute("SET lock_configuration = true")
 
 

@@ -314,3 +314,14 @@ def test_a_refused_private_address_names_allow_host(capsys):
                    "new_articles": 0, "new_mentions": 0, "new_incidents": 0, "merges": 0,
                    "failures": [{"stage": "feed", "target": "local", "reason": "refused: 127.0.0.1 is a loopback address"}]})
     assert "--allow-host HOST" in capsys.readouterr().out
+
+
+def test_sql_on_an_object_storage_root_cannot_reach_the_local_disk(tmp_path, capsys):
+    """fsspec's in-memory file system stands in for s3:// (the same registered-file-system path)."""
+    root = "memory://i16-sql/warehouse"
+    parquet.upsert(root, "incidents", attacks.mark(INCIDENTS[:2]))
+    code, out, _ = run(capsys, "sql", "SELECT count(*) AS n FROM incidents", "--data", root, "--format", "csv")
+    assert code == 0 and out.split() == ["n", "2"]
+    (tmp_path / "secret.txt").write_text("x")
+    code, _, err = run(capsys, "sql", f"SELECT * FROM read_text('{tmp_path}/secret.txt')", "--data", root)
+    assert code == 2 and "LocalFileSystem" in err
