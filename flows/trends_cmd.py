@@ -74,15 +74,16 @@ def compute(data: str, *, by: str = "month", country: str | None = None, event_t
     with catalog.connect(data) as con:
         table = catalog.trends(con, by=by, country=iso3, event_type=etype, group=group,
                                attacks_only=attacks_only, since=first, until=last)
-        source = "attacks" if attacks_only else "incidents"
-        undated = con.execute(
-            f"SELECT count(*) FROM {source} WHERE event_date IS NULL AND ($c IS NULL OR iso3 = $c) "
-            "AND ($t IS NULL OR event_type = $t)", {"c": iso3, "t": etype}).fetchall()[0][0]
-        every = con.execute(
-            "SELECT count(*) FROM incidents WHERE event_date IS NOT NULL AND ($c IS NULL OR iso3 = $c) "
-            "AND ($s IS NULL OR event_date >= $s) AND ($u IS NULL OR event_date <= $u)",
-            {"c": iso3, "s": first, "u": last}).fetchall()[0][0]
-        present = [r[0] for r in con.execute(f"SELECT DISTINCT iso3 FROM {source} WHERE iso3 IS NOT NULL ORDER BY 1").fetchall()]
+        # One scan for the footer and the hint: undated matches, every type in range, countries.
+        counted = "is_attack(event_type, sub_event_type)" if attacks_only else "true"
+        undated, every, present = con.execute(f"""
+            SELECT count(*) FILTER (WHERE {counted} AND event_date IS NULL AND ($c IS NULL OR iso3 = $c)
+                                    AND ($t IS NULL OR event_type = $t)),
+                   count(*) FILTER (WHERE event_date IS NOT NULL AND ($c IS NULL OR iso3 = $c)
+                                    AND ($s IS NULL OR event_date >= $s) AND ($u IS NULL OR event_date <= $u)),
+                   list(DISTINCT iso3 ORDER BY iso3) FILTER (WHERE {counted} AND iso3 IS NOT NULL)
+            FROM incidents""", {"c": iso3, "t": etype, "s": first, "u": last}).fetchall()[0]
+        present = present or []
     found = table.to_pylist()
     cols = list(dict.fromkeys(group))
     dates = [r["period"] for r in found]
