@@ -140,7 +140,7 @@ def page(data: str, n_latest: int = 20) -> str:
         "\n".join(incident_block(i) for i in latest(data, n_latest)) or "<p class=note>(none)</p>",
         "<h2>Feed health</h2>", table(cover.feeds, empty="(no feed polled yet)"),
         "<h2>Partition coverage</h2>", table(cover.grid, empty="(no partition recorded yet)"),
-        f"<p class=note>{esc(planning.LEGEND)}</p>",
+        f"<p class=note>{esc(planning.LEGEND).replace(chr(10), '<br>')}</p>",
         "<h2>Last runs</h2>", table(cover.runs, empty="(no run yet)"),
     ]
     return ("<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
