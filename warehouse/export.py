@@ -4,6 +4,7 @@ In: incident rows (dicts with the `incidents` columns) and each one's sources (`
 rows). Out: rows / a GeoJSON dict; no file or database access here.
 
 ACLED conventions followed by `acled_rows` (ACLED codebook): columns in ACLED's order;
+`event_id_cnty` is flarewatch's `incident_id` (stable across runs, what `flarewatch show` takes);
 `time_precision` 1 (day), 2 (week / a range within a month), 3 (month or coarser); `fatalities` 0
 when no report gave a figure (the warehouse keeps NULL: `tags` then says "fatalities not reported");
 `notes` the evidence sentence of the first primary report; `source` the outlets, "; "-separated;
