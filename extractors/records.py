@@ -147,3 +147,5 @@ class Incident:
     first_reported_at: dt.datetime | None
     updated_at: dt.datetime | None
     mention_ids: tuple[str, ...]
+    # issue 16: written by warehouse.attacks.mark before every incidents write (one definition).
+    is_attack: bool = False

@@ -8,6 +8,7 @@ Out: text on stdout (tables, CSV, JSON), files in the data root, an exit status 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
@@ -36,8 +37,34 @@ def _allow_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("flarewatch")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port (1-65535)")
+    return int(text)
+
+
+def _format_option(parser: argparse.ArgumentParser, *choices: str) -> None:
+    parser.add_argument("--format", choices=["table", *choices], default="table", help="output format (default table)")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (and exit 2), not the usage block."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="flarewatch",
         description="Turn syndicated news into counted conflict incidents: feeds -> articles -> "
         "ACLED-coded incidents -> hive-partitioned Parquet -> DuckDB.",
@@ -45,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = sub.add_parser(
@@ -55,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _data_option(demo)
     _allow_option(demo)
-    demo.add_argument("--port", type=int, default=8765, help="port of the local demo server (default 8765)")
+    demo.add_argument("--port", type=_port, default=8765, help="port of the local demo server (default 8765)")
 
     run = sub.add_parser(
         "run",
@@ -66,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--feeds", metavar="FILE", help="feed list YAML (default: seeds/feeds.yaml)")
     _data_option(run)
     _allow_option(run)
+    _format_option(run, "json")
 
     sub.add_parser(
         "serve",
@@ -83,25 +112,26 @@ def build_parser() -> argparse.ArgumentParser:
         "evaluation scorer, with incident_id the merged incident across the whole input.",
     )
     extract.add_argument("--input", required=True, metavar="DOCS.jsonl", help="documents to code")
-    extract.add_argument("--output", required=True, metavar="MENTIONS.jsonl", help="where to write mentions")
+    extract.add_argument("--output", required=True, metavar="MENTIONS.jsonl", help="where to write mentions (- for stdout)")
 
     trends = sub.add_parser(
         "trends",
         help="attack counts per month, week or day",
         description="Count active attack incidents (political violence and intercepted attacks) and "
-        "their fatalities per period, by country.",
+        "their fatalities per period, by country. Every period of the range is listed (zero when "
+        "nothing happened); a footer gives the totals and the event types 'attacks' includes.",
     )
     _data_option(trends)
     trends.add_argument("--by", choices=["month", "week", "day"], default="month", help="period (default month)")
-    trends.add_argument("--country", metavar="ISO3", help="only this country, e.g. IRQ")
+    trends.add_argument("--country", metavar="ISO3", help="only this country, e.g. IRQ (or a name: Iraq)")
     trends.add_argument("--event-type", metavar="TYPE", help="only this ACLED event type")
     trends.add_argument(
         "--group", metavar="COLUMN", action="append",
         choices=["iso3", "admin1", "event_type", "sub_event_type", "actor1"],
         help="break counts down by this column (repeatable; default iso3)",
     )
-    trends.add_argument("--since", metavar="YYYY-MM-DD", help="first event date counted")
-    trends.add_argument("--until", metavar="YYYY-MM-DD", help="last event date counted")
+    trends.add_argument("--since", metavar="DATE", help="first event date counted: YYYY, YYYY-MM or YYYY-MM-DD")
+    trends.add_argument("--until", metavar="DATE", help="last event date counted (inclusive): YYYY, YYYY-MM or YYYY-MM-DD")
     trends.add_argument("--all-types", action="store_true", help="count every incident, not only attacks")
     trends.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format")
     trends.add_argument("--chart", metavar="FILE.png", help="also draw the counts as a bar chart into a PNG file")
@@ -109,12 +139,21 @@ def build_parser() -> argparse.ArgumentParser:
     sql = sub.add_parser(
         "sql",
         help="run SQL over the warehouse views",
-        description="Run one SQL statement with DuckDB over the views: articles, mentions, incidents, "
-        "incidents_all, attacks, attacks_per_month, incident_sources, feed_state, partitions, runs.",
+        description="Run SQL with DuckDB over the views: articles, mentions, incidents, "
+        "incidents_all, attacks, attacks_per_month, incident_sources, feed_state, partitions, runs. "
+        "Several statements (;-separated) print every result set. Read-only: only reading statements "
+        "run, and files outside the data root, COPY, ATTACH and extensions are refused.",
     )
     _data_option(sql)
     sql.add_argument("query", help='e.g. "SELECT * FROM attacks_per_month"')
-    sql.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format")
+    sql.add_argument("--format", choices=["table", "csv", "json", "parquet"], default="table",
+                     help="output format (parquet needs --output)")
+    sql.add_argument("--output", metavar="FILE", help="with --format parquet: the file to write")
+    sql.add_argument("--limit", type=int, metavar="N", help="at most N rows per result set")
+    sql.add_argument("--columns", metavar="A,B", help="only these columns of the result (wide results)")
+    sql.add_argument("--allow-write", "--unsafe", dest="allow_write", action="store_true",
+                     help="run any statement with full file access, in a scratch session: tables it "
+                     "creates vanish at exit; the Parquet store is never changed by SQL")
 
     show = sub.add_parser(
         "show",
@@ -124,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _data_option(show)
     show.add_argument("incident_id", help="an incident_id from trends or sql")
+    _format_option(show, "json")
 
     backfill = sub.add_parser(
         "backfill",
@@ -150,6 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--max-parallel", type=int, default=2, metavar="N",
                           help="month partitions at a time (default 2); their writes take turns on the data lock")
     backfill.add_argument("--dry-run", action="store_true", help="print the plan and stop; writes nothing")
+    _format_option(backfill, "json")
     backfill.add_argument("--feeds", metavar="FILE",
                           help="feed list: the sites --source sitemaps walks, the outlet of each URL")
     _allow_option(backfill)
@@ -167,6 +208,8 @@ def build_parser() -> argparse.ArgumentParser:
         "event month) with their status, and the last 10 runs.",
     )
     _data_option(status)
+    _format_option(status, "json")
+    _more_commands(sub)
     return parser
 
 
@@ -188,12 +231,24 @@ def _quiet_prefect(verbose: bool) -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
+def _progress(args: argparse.Namespace):
+    from flows.progress import progress_line
+
+    return progress_line(sys.stderr.isatty() and not args.verbose)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from flows.ingest import ingest
 
     settings = _settings(args, feeds=args.feeds)
-    summary = ingest(feeds=str(settings.feeds), data=str(settings.data), allow_hosts=list(settings.allow_hosts))
-    output.print_summary(summary)
+    if "://" not in str(settings.feeds) and not Path(settings.feeds).is_file():
+        raise ValueError(f"no feed list at {settings.feeds}")
+    from extractors.feeds import load_feed_list
+
+    load_feed_list(settings.feeds)  # a bad feed list is bad input: one line, before Prefect starts
+    with _progress(args):
+        summary = ingest(feeds=str(settings.feeds), data=str(settings.data), allow_hosts=list(settings.allow_hosts))
+    output.print_summary(summary, args.format)
     return 1 if summary["failures"] else 0
 
 
@@ -206,7 +261,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         feeds = write_demo_feed_list(base_url, Path(tmp) / "demo-feeds.yaml")
         print(f"Serving the demo corpus at {base_url}; ingesting into {settings.data} ...", flush=True)
         hosts = list(dict.fromkeys([*settings.allow_hosts, "127.0.0.1"]))
-        summary = ingest(feeds=str(feeds), data=str(settings.data), allow_hosts=hosts)
+        with _progress(args):
+            summary = ingest(feeds=str(feeds), data=str(settings.data), allow_hosts=hosts)
     output.print_summary(summary)
     return _print_trends(settings.data, "table", by="month")
 
@@ -214,60 +270,38 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_extract(args: argparse.Namespace) -> int:
     from flows.extract import extract_file
 
-    return extract_file(Path(args.input), Path(args.output))
+    if args.output != "-":
+        return extract_file(Path(args.input), Path(args.output))
+    with tempfile.TemporaryDirectory() as tmp:  # `--output -`: stdout
+        code = extract_file(Path(args.input), Path(tmp) / "mentions.jsonl")
+        sys.stdout.write((Path(tmp) / "mentions.jsonl").read_text(encoding="utf-8"))
+    return code
 
 
 def _print_trends(data: str, fmt: str, chart: str | None = None, **query: object) -> int:
-    from warehouse import catalog
+    from flows import trends_cmd
 
-    with catalog.connect(data) as con:
-        table = catalog.trends(con, **query)
-    by = query.get("by", "month")
-    title = f"{'Incidents' if query.get('attacks_only') is False else 'Attacks'} per {by}"
-    output.print_table(table, fmt, title=title, chart=("period", "incidents"))
-    if chart:
-        output.save_chart(table, Path(chart), title=title)
-        print(f"chart written to {chart}", file=sys.stderr)
-    return 0
+    defaults = {"country": None, "event_type": None, "group": None, "all_types": False, "since": None, "until": None}
+    return trends_cmd.run(argparse.Namespace(**(defaults | query | {"data": data, "format": fmt, "chart": chart})))
 
 
 def cmd_trends(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    return _print_trends(
-        settings.data, args.format, args.chart, by=args.by, country=args.country, event_type=args.event_type,
-        group=tuple(args.group or ("iso3",)), attacks_only=not args.all_types, since=args.since, until=args.until,
-    )
+    from flows import trends_cmd
+
+    args.data = _settings(args).data
+    return trends_cmd.run(args)
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
-    import duckdb
+    from flows import sql_cmd
 
-    from warehouse import catalog
-
-    settings = _settings(args)
-    with catalog.connect(settings.data) as con:
-        try:
-            table = catalog.query(con, args.query)
-        except duckdb.Error as exc:
-            print(f"flarewatch sql: {exc}", file=sys.stderr)
-            return 2
-    output.print_table(table, args.format)
-    return 0
+    return sql_cmd.run(args, str(_settings(args).data))
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from warehouse import catalog
+    from flows import show
 
-    settings = _settings(args)
-    with catalog.connect(settings.data) as con:
-        incident = catalog.query(con, "SELECT * FROM incidents_all WHERE incident_id = ?", [args.incident_id])
-        if incident.num_rows == 0:
-            print(f"flarewatch show: no incident {args.incident_id!r} in {settings.data}", file=sys.stderr)
-            return 2
-        sources = catalog.provenance(con, args.incident_id)
-    output.print_record(incident.to_pylist()[0])
-    output.print_table(sources, "table", title="Reported by")
-    return 0
+    return show.run(args, str(_settings(args).data))
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
@@ -287,20 +321,25 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         print("Looking for the sitemaps of the feed list's sites ...", file=sys.stderr, flush=True)
     plan = planning.plan_for(settings, args.start, args.end, source=kind, reprocess=args.reprocess,
                              urls_file=urls_file)
-    planning.show(planning.plan_rows(plan), f"Backfill plan, {args.start} .. {args.end}, data {settings.data}")
-    for line in planning.plan_summary(plan):
-        print(line)
-    if args.dry_run:
-        print("Dry run: nothing was written.")
-        return 0
-    if not plan.has_work:
-        print("Nothing to run.")
-        return 1 if plan.failures else 0
+    as_json = args.format == "json"
+    if as_json:
+        answer: dict = {"plan": planning.plan_rows(plan), "summary": planning.plan_summary(plan), "dry_run": args.dry_run}
+    else:
+        planning.show(planning.plan_rows(plan), f"Backfill plan, {args.start} .. {args.end}, data {settings.data}")
+        for line in planning.plan_summary(plan):
+            print(line)
+    if args.dry_run or not plan.has_work:
+        if as_json:
+            output.print_json(answer | {"result": []})
+        else:
+            print("Dry run: nothing was written." if args.dry_run else "Nothing to run.")
+        return 1 if plan.failures and not args.dry_run else 0
 
     from flows import backfill as flows_backfill
 
     remote = not args.local and kind == "raw" and flows_backfill.deployment_available()
-    with planning.progress_bar(plan, remote=remote) as on_event, flows_backfill.watch(on_event):
+    bar = contextlib.nullcontext(lambda *_: None) if as_json else planning.progress_bar(plan, remote=remote)
+    with bar as on_event, flows_backfill.watch(on_event):
         if remote:
             result = flows_backfill.run_through_deployment(plan, settings, max_parallel=args.max_parallel)
         else:
@@ -310,6 +349,10 @@ def cmd_backfill(args: argparse.Namespace) -> int:
                     reprocess=args.reprocess, max_parallel=args.max_parallel, feeds=str(settings.feeds),
                     allow_hosts=list(settings.allow_hosts), run_id=run_id,
                 )
+    if as_json:
+        rows = planning.result_rows(settings.data, result["partitions"])
+        output.print_json(output.jsonable(answer | {"result": rows, "failures": result["failures"]}))
+        return 1 if any(r["status"] == "failed" for r in result["partitions"]) or result["failures"] else 0
     return planning.report(settings.data, result)
 
 
@@ -321,7 +364,16 @@ def cmd_status(args: argparse.Namespace) -> int:
     if not paths.open_root(settings.data).exists():
         print(f"flarewatch status: no data root at {settings.data}; run `flarewatch demo` first", file=sys.stderr)
         return 2
-    planning.show_status(planning.coverage(settings.data))
+    import dataclasses
+
+    from flows.trends_cmd import fill_grid
+
+    found = planning.coverage(settings.data)
+    coverage = dataclasses.replace(found, grid=fill_grid(found.grid))
+    if args.format == "json":
+        output.print_json(output.jsonable({"feeds": coverage.feeds, "grid": coverage.grid, "runs": coverage.runs}))
+    else:
+        planning.show_status(coverage)
     return 0
 
 
@@ -329,6 +381,46 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from flows.deployments import serve_deployments
 
     return serve_deployments()
+
+
+def _more_commands(sub: argparse._SubParsersAction) -> None:
+    """`export` and `report`: the analyst's files."""
+    export = sub.add_parser(
+        "export",
+        help="incidents as an ACLED-style CSV, CSV, Parquet or GeoJSON file",
+        description="Write the active incidents (all event types) with ACLED's columns in ACLED's order "
+        "(acled-csv: fatalities 0 when not reported, notes = the evidence sentence, source = the "
+        "outlets), as plain CSV / Parquet (the warehouse's columns, NULL kept), or GeoJSON points.",
+    )
+    _data_option(export)
+    export.add_argument("--format", choices=["acled-csv", "csv", "parquet", "geojson"], default="acled-csv",
+                        help="file format (default acled-csv)")
+    export.add_argument("--since", metavar="DATE", help="first event date: YYYY, YYYY-MM or YYYY-MM-DD")
+    export.add_argument("--until", metavar="DATE", help="last event date (inclusive)")
+    export.add_argument("--attacks-only", action="store_true", help="only the incidents trends counts as attacks")
+    export.add_argument("--output", metavar="FILE", default="-", help="where to write (default -, stdout)")
+    report = sub.add_parser(
+        "report",
+        help="one self-contained HTML page: chart, latest incidents, feed health, coverage",
+        description="Write one HTML file that opens offline (no server, no network): attacks per month "
+        "by country as an inline SVG chart, the latest incidents with their evidence sentence and "
+        "sources, feed health and partition coverage.",
+    )
+    _data_option(report)
+    report.add_argument("--html", required=True, metavar="FILE", help="the HTML file to write")
+    report.add_argument("--latest", type=int, default=20, metavar="N", help="incidents listed (default 20)")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from flows import export_cmd
+
+    return export_cmd.run(args, str(_settings(args).data))
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from flows import report_page
+
+    return report_page.run(args, str(_settings(args).data))
 
 
 COMMANDS = {
@@ -341,7 +433,20 @@ COMMANDS = {
     "show": cmd_show,
     "backfill": cmd_backfill,
     "status": cmd_status,
+    "export": cmd_export,
+    "report": cmd_report,
 }
+
+
+def _one_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return " ".join(lines[:3]) or type(exc).__name__
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe: point stdout at /dev/null so the exit-time flush cannot complain."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -349,8 +454,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     _quiet_prefect(args.verbose)
     try:
         return COMMANDS[args.command](args)
+    except BrokenPipeError:  # `flarewatch ... | head`: the reader has all it wanted
+        _silence_stdout()
+        return 0
     except (OSError, ValueError) as exc:
-        print(f"flarewatch {args.command}: {exc}", file=sys.stderr)
+        print(f"flarewatch {args.command}: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if type(exc).__module__.split(".")[0] != "duckdb":
+            raise
+        print(f"flarewatch {args.command}: {_one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"flarewatch {args.command}: interrupted; the next run resumes where this one stopped", file=sys.stderr)

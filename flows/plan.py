@@ -389,9 +389,12 @@ def _when(value: dt.datetime | None) -> str:
 
 def show(rows: Sequence[Mapping], title: str, *, empty: str = "(none)") -> None:
     """Rows of dicts as one rich table (numbers right-aligned), or `empty` under the title."""
-    console = Console(soft_wrap=False)
+    from flows.output import cell, console as safe_console  # text as stored: no markup, escapes visible
+
+    console = safe_console()
     if not rows:
-        console.print(f"[bold]{title}[/bold]\n{empty}")
+        console.print(title, style="bold")
+        console.print(empty)
         return
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, title_style="bold")
     for name in rows[0]:
@@ -399,7 +402,7 @@ def show(rows: Sequence[Mapping], title: str, *, empty: str = "(none)") -> None:
         wide = any(len(str(r.get(name) or "")) > 24 for r in rows)
         table.add_column(name, justify="right" if numeric else "left", overflow="fold", no_wrap=not wide)
     for row in rows:
-        table.add_row(*["" if v is None else str(v) for v in row.values()])
+        table.add_row(*[cell(v) for v in row.values()])
     console.print(table)
 
 
@@ -435,7 +438,7 @@ def progress_bar(plan: Plan, *, remote: bool = False) -> Iterator[Callable[[str,
                 running.discard(month)
                 progress.advance(bar)
                 if result and result.get("status") == "failed":
-                    progress.console.print(f"[red]{month} failed[/red]: {result.get('error')}")
+                    progress.console.print(f"{month} failed: {result.get('error')}", style="red", markup=False)
             progress.update(bar, description=("coding " + ", ".join(sorted(running))) if running else "")
 
     with progress:

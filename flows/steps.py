@@ -360,7 +360,10 @@ def remerge_incidents(root: DataRoot, months: Iterable[str]) -> tuple[int, int, 
         by_month[month] = [i for i in load_incidents(root, [month]) if i.incident_id not in ids]
     for incident in incidents:
         by_month[event_month(incident.event_date)].append(incident)
-    parquet.replace_partitions(root, "incidents", by_month)
+    from warehouse import attacks  # is_attack set in one place; the monthly counts follow every write
+
+    parquet.replace_partitions(root, "incidents", {m: attacks.mark(rows) for m, rows in by_month.items()})
+    attacks.write_per_month(root)
     before = {i.incident_id for i in previous}
     new = sum(1 for i in incidents if i.status == "active" and i.incident_id not in before)
     merged = sum(1 for i in incidents if i.status == "merged" and i.incident_id in before)

@@ -73,12 +73,12 @@ def test_trends_writes_csv_json_and_a_png_chart(tmp_path, capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0] == "period,event_type,incidents,fatalities,fatalities_reported"
     assert lines[1:] == [
-        "2024-07-01,Battles,1,0,0",
-        "2024-07-01,Explosions/Remote violence,1,2,1",
-        "2024-08-01,Explosions/Remote violence,1,1,1",
+        "2024-07,Battles,1,0,0",
+        "2024-07,Explosions/Remote violence,1,2,1",
+        "2024-08,Explosions/Remote violence,1,1,1",
     ]
     chart = tmp_path / "chart.png"
     assert main(["trends", "--data", str(tmp_path), "--country", "IRQ", "--format", "json", "--chart", str(chart)]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert [(r["period"], r["incidents"]) for r in rows] == [("2024-07-01", 1), ("2024-08-01", 1)]
+    assert [(r["period"], r["country"], r["incidents"]) for r in rows] == [("2024-07", "Iraq", 1), ("2024-08", "Iraq", 1)]
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -6,7 +6,8 @@ Base views (one per `schemas.TABLES` entry, columns exactly the declared schema)
 `articles`, `mentions`, `incidents_all`, `feed_state`, `partitions`, `runs`.
 Derived: `incidents` (status = 'active'), `articles_latest` (newest version of each article_id),
 `attacks` (active incidents where `is_attack`), `attacks_per_month`, `incident_sources`.
-Macros: `is_attack(event_type, sub_event_type)`, table macro
+Macros: `is_attack(event_type, sub_event_type)` (the rule of `warehouse.attacks`, which also writes
+the stored `is_attack` column), table macro
 `attacks_by(period, country := NULL, etype := NULL)` (period: 'day' | 'week' | 'month').
 
 Each base view is `typed empty relation UNION ALL BY NAME read_parquet(..., union_by_name)`: it has
@@ -32,8 +33,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from extractors.taxonomy import DISRUPTED, POLITICAL_VIOLENCE
-from warehouse import paths
+from warehouse import attacks, paths
 from warehouse.schemas import TABLES, TableSpec
 
 PERIODS = ("day", "week", "month")
@@ -102,11 +102,6 @@ def _has_files(root: str | os.PathLike[str], ts: TableSpec) -> bool:
     )
 
 
-def _attack_sql(event_type: str, sub_event_type: str) -> str:
-    types = ", ".join(_literal(t) for t in sorted(POLITICAL_VIOLENCE))
-    return f"({event_type} IN ({types}) OR {sub_event_type} = {_literal(DISRUPTED)})"
-
-
 _AGGREGATES = """
     count(*) AS incidents,
     CAST(sum(coalesce(fatalities, 0)) AS BIGINT) AS fatalities,
@@ -155,7 +150,7 @@ def refresh(con: duckdb.DuckDBPyConnection, root: str | os.PathLike[str]) -> Non
         con.execute(f"CREATE OR REPLACE VIEW {_ident(view)} AS {_base_view_sql(con, root, ts)}")
     con.execute(
         "CREATE OR REPLACE MACRO is_attack(event_type, sub_event_type) AS "
-        + _attack_sql("event_type", "sub_event_type")
+        + attacks.attack_sql("event_type", "sub_event_type")
     )
     for view, sql in _DERIVED.items():
         con.execute(f"CREATE OR REPLACE VIEW {_ident(view)} AS {sql}")
