@@ -15,7 +15,8 @@ Rules (ACLED's conventions where they exist):
   in it with a number above 12: see `numeric_order`); else (2) the reading on or before the
   publication day and closest to it (GUIDE rule 11); else, with no publication date, (3) the
   order of the text's written dates ("March 5" is month-first, "5 March" day-first), then (4)
-  day-month-year, the order of most of the world and the only one dotted dates use. Two-digit
+  the separator: dotted dates are day-first in every convention that writes them; with `/` or
+  `-`, month-first, CLDR's default short date for English ("M/d/y"). Two-digit
   years take the century that puts them on or before publication (without one: 00-68 -> 20xx);
 - a weekday names the most recent such day on or before publication ("last Thursday": before it);
 - "overnight" / "last night" / "yesterday" = the day before publication; "today" = publication day;
@@ -244,12 +245,13 @@ def _numeric(g: dict[str, str | None], published: dt.date | None, order: DateOrd
     if order is not None and order.numeric in valid:
         return valid[order.numeric], "day", kind
     if published is not None:
+        # (`published` may be the text's own latest date, with a long slack: nearest, not latest)
         limit = published + dt.timedelta(days=slack)
-        before = [day for day in valid.values() if day <= limit]
-        return (max(before) if before else min(valid.values())), "day", kind
+        before = [day for day in valid.values() if day <= limit] or list(valid.values())
+        return min(before, key=lambda day: abs((day - published).days)), "day", kind
     if order is not None and order.written in valid:
         return valid[order.written], "day", kind
-    return valid["dmy"], "day", kind
+    return valid["dmy" if g.get("sep") == "." else "mdy"], "day", kind
 
 
 def _ordinal(g: dict[str, str | None], published: dt.date | None) -> dt.date | None:

@@ -170,8 +170,10 @@ def test_numeric_dates_in_either_order(text, published, expected):
     # only month-name dates hint at it: month first ("March 5"), day first ("5 March")
     ("03/05/2016: Rebels raided a village on March 5.", dt.date(2016, 3, 5)),
     ("05/03/2016: Rebels raided a village on 5 March.", dt.date(2016, 3, 5)),
-    # no hint and no publication date: day-month-year
-    ("05/03/2016: Rebels raided a village.", dt.date(2016, 3, 5)),
+    # no hint and no publication date: dotted dates are day-first, slashed or dashed month-first
+    # (CLDR's default English short date)
+    ("05/03/2016: Rebels raided a village.", dt.date(2016, 5, 3)),
+    ("05-03-2016: Rebels raided a village.", dt.date(2016, 5, 3)),
     ("03.05.2016: Rebels raided a village.", dt.date(2016, 5, 3)),
 ])
 def test_without_publication_the_document_decides_the_order(text, expected):
@@ -239,3 +241,9 @@ def test_relative_phrases_with_acled_precision(text, expected, precision):
 ])
 def test_numbers_that_are_not_dates(text):
     assert [h for h in find_dates(text, published=PUB) if h.precision == "day"] == []
+
+
+def test_against_an_inferred_reference_the_nearest_reading_wins():
+    # the reference is the text's own latest date: both readings fall within its long slack
+    hit = find_dates("09/11/2015: a checkpoint was hit", published=dt.date(2015, 9, 11), inferred=True)[0]
+    assert hit.date == dt.date(2015, 9, 11)
