@@ -240,15 +240,18 @@ def _numeric(g: dict[str, str | None], published: dt.date | None, order: DateOrd
     if not valid:
         # a well-formed day and month whose year cannot be told yet (no publication date)
         return (None, "day", kind) if readings and not year else None
-    if len(set(valid.values())) == 1:
-        return next(iter(valid.values())), "day", kind
+    if published is not None:
+        # digits after the publication day in every order name no day the report looks back on
+        # (a note's own filing date, a reference number such as "file 30/4/19" in an older note)
+        limit = published + dt.timedelta(days=slack)
+        valid = {name: day for name, day in valid.items() if day <= limit}
+        if not valid:
+            return None
     if order is not None and order.numeric in valid:
         return valid[order.numeric], "day", kind
     if published is not None:
         # (`published` may be the text's own latest date, with a long slack: nearest, not latest)
-        limit = published + dt.timedelta(days=slack)
-        before = [day for day in valid.values() if day <= limit] or list(valid.values())
-        return min(before, key=lambda day: abs((day - published).days)), "day", kind
+        return min(valid.values(), key=lambda day: abs((day - published).days)), "day", kind
     if order is not None and order.written in valid:
         return valid[order.written], "day", kind
     return valid["dmy" if g.get("sep") == "." else "mdy"], "day", kind

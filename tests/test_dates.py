@@ -247,3 +247,9 @@ def test_against_an_inferred_reference_the_nearest_reading_wins():
     # the reference is the text's own latest date: both readings fall within its long slack
     hit = find_dates("09/11/2015: a checkpoint was hit", published=dt.date(2015, 9, 11), inferred=True)[0]
     assert hit.date == dt.date(2015, 9, 11)
+
+
+def test_digits_after_the_publication_day_are_no_date_of_the_report():
+    assert find_dates("figures revised, file 30/4/19 attached", published=dt.date(2019, 4, 2)) == []
+    # one reading after publication, one before: the one before
+    assert one("08/04/2019: gunmen shot a trader", published=dt.date(2019, 4, 10)).date == dt.date(2019, 4, 8)
