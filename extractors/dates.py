@@ -242,8 +242,9 @@ def _numeric(g: dict[str, str | None], published: dt.date | None, order: DateOrd
         return (None, "day", kind) if readings and not year else None
     if published is not None:
         # digits after the publication day in every order name no day the report looks back on
-        # (a note's own filing date, a reference number such as "file 30/4/19" in an older note)
-        limit = published + dt.timedelta(days=slack)
+        # (a note's own filing date, a reference number such as "file 30/4/19" in an older note);
+        # against a real publication day, no time-zone slack: the day after is likelier a stamp
+        limit = published + dt.timedelta(days=slack if slack > 1 else 0)
         valid = {name: day for name, day in valid.items() if day <= limit}
         if not valid:
             return None

@@ -253,3 +253,7 @@ def test_digits_after_the_publication_day_are_no_date_of_the_report():
     assert find_dates("figures revised, file 30/4/19 attached", published=dt.date(2019, 4, 2)) == []
     # one reading after publication, one before: the one before
     assert one("08/04/2019: gunmen shot a trader", published=dt.date(2019, 4, 10)).date == dt.date(2019, 4, 8)
+
+
+def test_a_numeric_date_the_day_after_publication_is_a_stamp_not_a_date():
+    assert find_dates("toll revised (count 14/3/22)", published=dt.date(2022, 3, 13)) == []
