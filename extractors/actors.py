@@ -105,12 +105,18 @@ _ADJECTIVAL = frozenset("armed unidentified suspected unknown masked alleged uni
                         "trained".split())
 _IRREGULAR_VERBS = frozenset("ran run threw shot set took went came hit fought made held gave stole broke began burnt "
                              "burned blew led beat stood sought caught brought drove flew told said says "
-                             "is are was were has have had did does".split())
+                             "is are was were has have had did does again also then later now still".split())
+# a headline's present tense after its subject ("Gunmen kill 11", "Militia leaves 16 dead")
+_PRESENT_VERB = re.compile(r"(?:kill|hit|launch|strike|attack|order|praise|remind|aid|arrest|leave|claim|vow|warn|"
+                           r"fire|seize|storm|raid|bomb|shell|target|abduct|kidnap|clash|open|use|take|make|send|"
+                           r"deploy|shoot|block|burn|destroy|detain|free|release|torch|loot|ambush|overrun|capture|"
+                           r"kidnap|behead|execute|wound|injure|slay|slaughter|massacre|besiege|enter|return)(?:e?s)?")
 _BACKED_SUBJECT = re.compile(r"(?P<head>[^,;:()]+?)\s*,\s*(?:alongside|together with|jointly with|backed by|"
                              r"supported by|assisted by|accompanied by|with the (?:support|help|backing) of)\s+"
                              r"(?P<assoc>[^,;:()]{3,60}?)\s*,\s*$", re.IGNORECASE)
 _DEAD = re.compile(r"(?i)^(?:dead|to death)\s+")  # "shot dead a trader": the target follows
-_QUANTITY = re.compile(r"(?i)^(?:(?:around|about|some|over|nearly|almost|at least|more than|up to)\s+)?\d[\d,]*\s+")
+_QUANTITY = re.compile(r"(?i)^(?:(?:around|about|approximately|some|over|nearly|almost|at least|least|more than|"
+                       r"up to)\s+)?\d[\d,]*(?:\s*[-–]\s*\d[\d,]*|\+)?(?:\s+|$)")
 _ASSOCIATE = re.compile(r"^\s*,?\s*(?:alongside|together with|jointly with|backed by|supported by|assisted by|"
                         r"accompanied by|with the (?:support|help|backing) of)\s+(?P<np>[^,.;:()]{3,60})", re.IGNORECASE)
 
@@ -161,8 +167,9 @@ def party(phrase: str | None) -> str | None:
         return None  # a fragment of a coordination or of a prepositional phrase
     for index, word in enumerate(words):
         bare = word.strip("'\"’”").lower()
-        verbish = word[:1].islower() and "-" not in word and bare not in _ADJECTIVAL and (
-            bare in _IRREGULAR_VERBS or re.fullmatch(r"[a-z]{3,}(?:ed|ing)", bare) is not None)
+        verbish = (word[:1].islower() or index == 0) and "-" not in word and bare not in _ADJECTIVAL and (
+            bare in _IRREGULAR_VERBS or re.fullmatch(r"[a-z]{2,}(?:ed|ing)", bare) is not None
+            or index > 0 and _PRESENT_VERB.fullmatch(bare) is not None)
         if verbish:
             if index == 0:
                 return None  # a verb, not a party ("located", "driving a vehicle")

@@ -32,6 +32,11 @@ def actors_of(text: str, cue: str) -> Actors:
     ("army units stationed", "army units"),
     ("troops threw", "troops"),
     ("around 30 villagers", "villagers"),
+    ("20-30 traders", "traders"),
+    ("Gunmen kill", "Gunmen"),
+    ("Militia leaves", "Militia"),
+    ("About 40", None),
+    ("Searching", None),
     # fragments: no party at all
     ("and a policeman", None),
     ("or two guards", None),
