@@ -18,6 +18,7 @@ Rules (ACLED's conventions where they exist):
   the separator: dotted dates are day-first in every convention that writes them; with `/` or
   `-`, month-first, CLDR's default short date for English ("M/d/y"). Two-digit
   years take the century that puts them on or before publication (without one: 00-68 -> 20xx);
+  a day written as zero ("03/00/2016", "2016-03-00", a record's unknown day) is month precision;
 - a weekday names the most recent such day on or before publication ("last Thursday": before it);
 - "overnight" / "last night" / "yesterday" = the day before publication; "today" = publication day;
 - "last week", "this week", the weekend -> week precision; "in January", "last month", "earlier
@@ -91,10 +92,10 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("relative", _I.format(
             r"\b(?:(?P<today>today|tonight|this (?:morning|afternoon|evening)|earlier today|(?:early|late) today)|"
             r"(?P<yesterday>yesterday|last night|overnight|the previous night)|"
-            r"(?P<before_yesterday>the day before yesterday)|"
+            r"(?P<before_yesterday>the day before yesterday|the night before last)|"
             rf"(?P<days_ago>{_NUM} days? ago)|(?P<weeks_ago>{_NUM} weeks? ago)|"
             r"(?P<last_week>last week|the previous week|the past week)|(?P<this_week>(?:earlier |late |)this week)|"
-            r"(?P<last_weekend>last weekend)|(?P<weekend>(?:this|the|over the) weekend)|"
+            r"(?P<last_weekend>last weekend)|(?P<weekend>(?:this past|this|the|over the) weekend)|"
             r"(?P<last_month>last month|the previous month)|(?P<this_month>(?:earlier |late |)this month)|"
             r"(?P<last_year>last year|the previous year)|(?P<this_year>(?:earlier |)this year))\b")),
         ("anchored", _I.format(
@@ -231,6 +232,9 @@ def _numeric(g: dict[str, str | None], published: dt.date | None, order: DateOrd
     """A numeric date with day and month in either order, resolved as the module doc says."""
     first, second = int(g["n1"] or g["n1_b"] or 0), int(g["n2"] or g["n2_b"] or 0)
     year = _year_of(g.get("year"), published)
+    if year and 0 in (first, second) and 1 <= first + second <= 12:
+        # a record's day left at zero ("03/00/2016", "00/03/2016"): that month, ACLED's mid-month
+        return _safe_date(year, first + second, 15), "month", "month"
     readings: dict[str, dt.date | None] = {}
     for name, (day, month) in (("dmy", (first, second)), ("mdy", (second, first))):
         if 1 <= month <= 12 and 1 <= day <= 31:
@@ -284,6 +288,8 @@ def _resolve(kind: str, m: re.Match[str], published: dt.date | None, anchor: dt.
         month = MONTHS[g["month"].lower()] if g.get("month") else int(g["mnum"])
         day = int(g["day2"]) if g.get("day2") else int(g["day"])
         year = _year_of(g.get("year"))
+        if kind == "iso" and day == 0 and year and 1 <= month <= 12:
+            return _safe_date(year, month, 15), "month", "month"  # "2016-03-00": the day is unknown
         if not 1 <= month <= 12 or not 1 <= day <= 31:
             return None
         if year is not None:

@@ -215,6 +215,8 @@ def test_month_abbreviations_and_ordinals(text, expected):
     ("rebels attacked two days ago", dt.date(2022, 3, 16), "day"),
     ("rebels attacked earlier this week", dt.date(2022, 3, 16), "week"),
     ("rebels attacked on Sunday", dt.date(2022, 3, 13), "day"),
+    ("rebels attacked the night before last", dt.date(2022, 3, 16), "day"),
+    ("rebels attacked this past weekend", dt.date(2022, 3, 12), "week"),
     ("rebels attacked a fortnight ago", None, None),
 ])
 def test_relative_phrases_with_acled_precision(text, expected, precision):
@@ -257,3 +259,10 @@ def test_digits_after_the_publication_day_are_no_date_of_the_report():
 
 def test_a_numeric_date_the_day_after_publication_is_a_stamp_not_a_date():
     assert find_dates("toll revised (count 14/3/22)", published=dt.date(2022, 3, 13)) == []
+
+
+@pytest.mark.parametrize("text", ["03/00/2016: a mine exploded", "00/03/2016: a mine exploded",
+                                  "2016-03-00: a mine exploded"])
+def test_a_zero_day_is_a_month(text):
+    hit = one(text, published=PUB_S)
+    assert (hit.date, hit.precision) == (dt.date(2016, 3, 15), "month")
