@@ -204,6 +204,8 @@ class DateOrder:
     written: str | None = None
 
 
+_NO_ORDER = DateOrder()
+_DIGIT_SEPARATOR = re.compile(r"\d[-/.]\d")
 _WRITTEN_MDY = re.compile(rf"\b{_MONTH}\s+[0-3]?\d(?:st|nd|rd|th)?\b(?!:\d)")
 _WRITTEN_DMY = re.compile(rf"\b[0-3]?\d(?:st|nd|rd|th)?(?:\s+of)?\s+{_MONTH}(?![\w-])")
 
@@ -216,15 +218,22 @@ def numeric_order(text: str) -> DateOrder:
     ("03/25/2016"), None when none does or both occur; `written` likewise from the order of its
     month-name dates (weaker: used only without a publication date).
     """
-    seen = set()
+    if not _DIGIT_SEPARATOR.search(text):
+        return _NO_ORDER  # no numeric date at all: most documents, at the cost of one C scan
+    seen, ambiguous = set(), False
     for m in _PATTERNS[_NUMERIC_INDEX][1].finditer(text):
         first, second = int(m.group("n1") or m.group("n1_b")), int(m.group("n2") or m.group("n2_b"))
         if first > 12 >= second >= 1:
             seen.add("dmy")
         elif second > 12 >= first >= 1:
             seen.add("mdy")
+        else:
+            ambiguous = True
+    numeric = seen.pop() if len(seen) == 1 else None
+    if numeric is not None or not ambiguous:
+        return DateOrder(numeric)
     written = {"mdy" for _ in _WRITTEN_MDY.finditer(text)} | {"dmy" for _ in _WRITTEN_DMY.finditer(text)}
-    return DateOrder(seen.pop() if len(seen) == 1 else None, written.pop() if len(written) == 1 else None)
+    return DateOrder(None, written.pop() if len(written) == 1 else None)
 
 
 def _numeric(g: dict[str, str | None], published: dt.date | None, order: DateOrder | None,
