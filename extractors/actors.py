@@ -38,7 +38,11 @@ _LEAD = re.compile(r"^(?:the|a|an|some|unknown|unidentified|suspected|alleged|pr
 _CLAIMS = (
     re.compile(r"(?P<np>(?:[\w'’\-]+\s+){1,6}?)(?:has |have |had )?claimed (?:responsibility|the attack|to have)",
                re.IGNORECASE),
-    re.compile(r"\b(?:blamed on|attributed to|claimed by|carried out by|perpetrated by|launched by|"
+    # "X was suspected", "X is believed to be behind the attack": an attribution told as its own sentence
+    re.compile(r"(?P<np>(?:[\w'’\-()]+\s+){1,8}?)(?:was|were|is|are) (?:suspected|believed to be (?:behind|responsible)|"
+               r"blamed|held responsible)\b", re.IGNORECASE),
+    re.compile(r"\b(?:blamed on|attributed to|(?:attributed|blamed) (?:the|this) (?:attack|incident|bombing|killing|"
+               r"blast|assault|abduction|kidnapping) (?:to|on)|claimed by|carried out by|perpetrated by|launched by|"
                r"(?:fired|launched) from [\u201c\"']?(?:areas?|territory|positions?|zones?) (?:controlled|held) by)\s+"
                r"(?P<np>[^,.;:()]{3,80})", re.IGNORECASE),
 )
@@ -163,6 +167,8 @@ def party(phrase: str | None) -> str | None:
         return None  # a determiner alone, an unfinished phrase ("group of")
     if words[0].lower() in ("its", "their", "his", "her", "our", "my"):
         return None  # a possession, not a party ("their vehicle")
+    if words[0].lower() in ("no", "none", "nobody", "neither", "not"):
+        return None  # a denial of any party ("no group claimed responsibility")
     if words[0].lower() in ("and", "or", "but", "nor", "of", "with", "to", "for", "from", "by", "as", "than"):
         return None  # a fragment of a coordination or of a prepositional phrase
     for index, word in enumerate(words):

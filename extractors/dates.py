@@ -24,7 +24,8 @@ Rules (ACLED's conventions where they exist):
 - "last week", "this week", the weekend -> week precision; "in January", "last month", "earlier
   this month" -> month precision, dated the 15th (ACLED's mid-month); "in 2014" -> year precision;
 - "around", "as reported", "(or around)" before or after a day turn it into week precision;
-- a range ("the night of 23 to 24 November", "Thursday and Friday") is read as its last day;
+- a range ("the night of 23 to 24 November", "Thursday and Friday", "between 03/11/2012 and
+  03/12/2012") is read as its last day;
 - without a publication time, `reference_date(text)` (the latest full date the text itself writes:
   a dateline, a caption, "On 12 March 2019") can stand in for it (`inferred=True`): a day named
   relative to it ("on Saturday", "yesterday") is then only known to the week, a day and month
@@ -450,4 +451,22 @@ def find_dates(text: str, *, published: dt.date | None, anchor: dt.date | None =
             taken.append((start, end))
             hits.append(DateHit(start, end, date, precision, hit_kind, m.group()))
     hits.sort(key=lambda h: h.start)
-    return hits
+    return _join_ranges(text, hits)
+
+
+_RANGE_JOIN = re.compile(r"(?i)\s*(?:and|to|-|–|until|till|through)\s*")
+
+
+def _join_ranges(text: str, hits: list[DateHit]) -> list[DateHit]:
+    """Two full dates joined as a range ("between 03/11/2012 and 03/12/2012", "from 4 May 2019 to
+    6 May 2019") become one hit read as the last day (week precision after "between")."""
+    out: list[DateHit] = []
+    for hit in hits:
+        last = out[-1] if out else None
+        if (last is not None and last.kind == hit.kind == "explicit" and last.date and hit.date
+                and 0 < (hit.date - last.date).days <= 31 and _RANGE_JOIN.fullmatch(text[last.end:hit.start])):
+            precision = "week" if "week" in (last.precision, hit.precision) else hit.precision
+            out[-1] = DateHit(last.start, hit.end, hit.date, precision, "explicit", text[last.start:hit.end])
+        else:
+            out.append(hit)
+    return out

@@ -33,7 +33,7 @@ import hashlib
 import re
 
 from extractors import EXTRACTOR_VERSION, places
-from extractors.actors import Actors, code_actors, read_actors, read_claim
+from extractors.actors import Actors, code_actors, inter_code, read_actors, read_claim
 from extractors.casualties import Toll, combine_tolls
 from extractors.coding_groups import Group, disaggregate, group_sentences
 from extractors.coding_reads import gazetteer, read_sentences
@@ -191,6 +191,11 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
             claimed = read_claim(read.sentence.text)
             if claimed is not None:
                 actors = Actors(claimed, actors.actor2, None, actors.target)
+        if len(typed) == 1 and (actors.actor1 is None or inter_code(actors.actor1) == 3):
+            # one act told: a claim in a later sentence names who the "assailants" were
+            claimed = read_claim(prep.clean[lead.sentence.end:lead.sentence.end + 600])
+            if claimed is not None:
+                actors = Actors(claimed, actors.actor2, actors.assoc_actor1, actors.target)
         codes = code_actors(actors, SUB_EVENT_TYPES[sub_event_type])
         joined = " ".join(r.sentence.text for r in group.members)
         location = group.location

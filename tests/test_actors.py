@@ -101,3 +101,19 @@ def test_a_weekday_subject_is_no_actor():
     mentions = code_incidents(text, article_id="doc-1",
                               published_at=dt.datetime(2022, 3, 5, 12, tzinfo=dt.timezone.utc))
     assert mentions and all(m.actor1 is None for m in mentions)
+
+
+@pytest.mark.parametrize("text, actor1", [
+    ("05/03/2021: Assailants fired rockets at a base near Gao, Mali. The Islamic State claimed responsibility.",
+     "Islamic State"),
+    ("05/03/2021: Assailants fired rockets at a base near Gao, Mali. Local sources attributed the attack to JNIM.",
+     "JNIM"),
+    ("05/03/2021: A bomb exploded near a base in Gao, Mali. The Liberation Front of Azawad was suspected.",
+     "Liberation Front of Azawad"),
+    # a denial names no party
+    ("05/03/2021: Assailants fired rockets at a base near Gao, Mali. No group claimed responsibility.", "Assailants"),
+])
+def test_a_claim_told_after_the_act_names_its_perpetrator(text, actor1):
+    (mention,) = code_incidents(text, article_id="doc-1",
+                                published_at=dt.datetime(2021, 3, 7, 12, tzinfo=dt.timezone.utc))
+    assert mention.actor1 == actor1

@@ -266,3 +266,18 @@ def test_a_numeric_date_the_day_after_publication_is_a_stamp_not_a_date():
 def test_a_zero_day_is_a_month(text):
     hit = one(text, published=PUB_S)
     assert (hit.date, hit.precision) == (dt.date(2016, 3, 15), "month")
+
+
+@pytest.mark.parametrize("text, expected, precision", [
+    ("Between 03/11/2012 and 03/12/2012: gunmen raided a village", dt.date(2012, 3, 12), "week"),
+    ("From 4 May 2019 to 6 May 2019, troops shelled the hills", dt.date(2019, 5, 6), "day"),
+    ("2019-05-04 - 2019-05-06: troops shelled the hills", dt.date(2019, 5, 6), "day"),
+])
+def test_a_range_of_full_dates_is_its_last_day(text, expected, precision):
+    hits = find_dates(text, published=dt.date(2019, 6, 1) if "2019" in text else dt.date(2012, 3, 14))
+    assert len(hits) == 1 and (hits[0].date, hits[0].precision) == (expected, precision)
+
+
+def test_two_dates_of_two_acts_are_no_range():
+    hits = find_dates("a raid on 4 May 2019 and a bombing on 20 June 2019", published=dt.date(2019, 7, 1))
+    assert [h.date for h in hits] == [dt.date(2019, 5, 4), dt.date(2019, 6, 20)]
