@@ -59,27 +59,27 @@ _NOT_ACTOR = re.compile(r"^(?:it|they|he|she|we|there|this|that|these|those|whic
 
 # ACLED interaction codes, most specific first: a phrase takes the first class it names
 # ("rebel forces" are rebels, "militia forces" a militia, "security forces" the state).
-_INTER = tuple((code, re.compile(pattern, flags)) for code, pattern, flags in (
+_INTER = tuple((code, re.compile(pattern)) for code, pattern in (
     (8, r"peacekeep|\bUN\b|United Nations|MONUSCO|MINUSMA|MINUSCA|AMISOM|ATMIS|UNIFIL|multinational|"
-        r"private security|mercenar|contractors?\b", 0),
-    (6, r"(?i)protest|demonstrator|marchers|strikers|striking", 0),
-    (5, r"(?i)\briot|\bmobs?\b", 0),
-    (4, r"(?i)ethnic|communal|\bclans?\b|tribal|tribes|tribesmen|clansmen|herders|herdsmen|Fulani|Dozo", 0),
+        r"private security|mercenar|contractors?\b"),
+    (6, r"(?i)protest|demonstrator|marchers|strikers|striking"),
+    (5, r"(?i)\briot|\bmobs?\b"),
+    (4, r"(?i)ethnic|communal|\bclans?\b|tribal|tribes|tribesmen|clansmen|herders|herdsmen|Fulani|Dozo"),
     (2, r"(?i)rebel|insurgen|jihad|separatist|Taliban|Shabaab|Boko Haram|Islamic State|ISIS|ISIL|al[- ]Qaeda|"
-        r"Houthi|Maoist|Naxal|Novorossiya|Hamas|Islamic Jihad", 0),
-    (2, r"\b(?:IS|ISWAP|ISGS|ISKP|JNIM|AQIM|ADF|M23|FARC|ELN|NPA|PKK|NAF|LTTE|ONLF|SPLA-IO)\b", 0),
+        r"Houthi|Maoist|Naxal|Novorossiya|Hamas|Islamic Jihad"),
+    (2, r"\b(?:IS|ISWAP|ISGS|ISKP|JNIM|AQIM|ADF|M23|FARC|ELN|NPA|PKK|NAF|LTTE|ONLF|SPLA-IO)\b"),
     (3, r"(?i)militia|gunm[ae]n|armed (?:m[ae]n|group|individual|assailant|youth)|assailant|attacker|bandit|gang|"
         r"cartel|kidnapper|abductor|vigilante|hitm[ae]n|pirate|militant|terrorist|extremist|unidentified|unknown|"
-        r"robber|criminal|thug|fighters?\b|bombers?\b|sniper", 0),
+        r"robber|criminal|thug|fighters?\b|bombers?\b|sniper|trafficker|smuggler|poacher|raiders?\b"),
     (1, r"(?i)police|\barmy|armies|military|soldier|troops|forces?\b|gendarm|\bnavy|naval|air force|marines|"
         r"commando|government|regime|authorities|security|guards?\b|guardsm[ae]n|officers?\b|warplanes?|"
-        r"fighter jets|\bjets\b|aircraft|helicopters?|drones?\b|ministry|customs", 0),
+        r"fighter jets|\bjets\b|aircraft|helicopters?|drones?\b|ministry|customs"),
     (7, r"(?i)civilian|resident|villager|citizen|\blocals?\b|inhabitant|people|person|individual|\bm[ae]n\b|"
         r"wom[ae]n|child|\bboys?\b|\bgirls?\b|famil|farmer|trader|vendor|student|passenger|worshipper|"
         r"journalist|reporter|teacher|worker|employee|driver|doctor|nurse|patient|pedestrian|shopper|customer|"
         r"businessm[ae]n|chief|priest|imam|pastor|politician|candidate|activist|lawyer|judge|councillor|mayor|"
         r"supporter|prisoner|inmate|refugee|migrant|displaced|pilgrim|mourner|youths?\b|elders?\b|thie[fv]|"
-        r"shopkeeper|herder|fisherm[ae]n|miner", 0),
+        r"shopkeeper|herder|fisherm[ae]n|miner"),
 ))
 # a target that is a place of daily life stands for the civilians in it; one that is a post of
 # the state, for its forces (used for the target's code, never to make a party of actor1)
@@ -95,6 +95,8 @@ _ORGANISATION = re.compile(r"(?i)\b(?:group|committee|party|parties|union|associ
                            r"alliance|coalition|brigades?|battalions?|units?|squads?|organi[sz]ations?|network|"
                            r"faction|wing|cell|crowd|members|suspects?|perpetrators?|hunters|settlers|"
                            r"colonists|mutineers|deserters|defectors|cadres|monitors|mission|agents|operatives)\b")
+# a plural agent noun names people acting ("growers", "merchants", "medics", "artisans")
+_AGENT_NOUN = re.compile(r"(?i)\b[a-z]{2,}(?:ers|ors|ists|ians|ans|ants|ents|eurs|ics|ees|ites)\b")
 _TIME_WORD = re.compile(r"(?i)^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|"
                         r"april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|"
                         r"jul|aug|sep|sept|oct|nov|dec|night|morning|afternoon|evening|dawn|dusk|midnight|noon|"
@@ -114,7 +116,7 @@ _IRREGULAR_VERBS = frozenset("ran run threw shot set took went came hit fought m
 _PRESENT_VERB = re.compile(r"(?:kill|hit|launch|strike|attack|order|praise|remind|aid|arrest|leave|claim|vow|warn|"
                            r"fire|seize|storm|raid|bomb|shell|target|abduct|kidnap|clash|open|use|take|make|send|"
                            r"deploy|shoot|block|burn|destroy|detain|free|release|torch|loot|ambush|overrun|capture|"
-                           r"kidnap|behead|execute|wound|injure|slay|slaughter|massacre|besiege|enter|return)(?:e?s)?")
+                           r"behead|execute|wound|injure|slay|slaughter|massacre|besiege|enter|return)(?:e?s)?")
 _BACKED_SUBJECT = re.compile(r"(?P<head>[^,;:()]+?)\s*,\s*(?:alongside|together with|jointly with|backed by|"
                              r"supported by|assisted by|accompanied by|with the (?:support|help|backing) of)\s+"
                              r"(?P<assoc>[^,;:()]{3,60}?)\s*,\s*$", re.IGNORECASE)
@@ -173,7 +175,9 @@ def party(phrase: str | None) -> str | None:
         return None  # a fragment of a coordination or of a prepositional phrase
     for index, word in enumerate(words):
         bare = word.strip("'\"’”").lower()
-        verbish = (word[:1].islower() or index == 0) and "-" not in word and bare not in _ADJECTIVAL and (
+        after_function_word = index > 0 and words[index - 1].lower() in _FRAGMENT_EDGE  # "of striking workers"
+        verbish = (word[:1].islower() or index == 0) and "-" not in word and bare not in _ADJECTIVAL \
+            and not after_function_word and (
             bare in _IRREGULAR_VERBS or re.fullmatch(r"[a-z]{2,}(?:ed|ing)", bare) is not None
             or index > 0 and _PRESENT_VERB.fullmatch(bare) is not None)
         if verbish:
@@ -190,7 +194,8 @@ def party(phrase: str | None) -> str | None:
         return None  # a time ("Sunday night"), an adjective without its noun ("unidentified")
     phrase = " ".join(words)
     named = any(w[:1].isupper() for w in words)
-    if _MEANS.match(phrase) or not (named or inter_code(phrase) is not None or _ORGANISATION.search(phrase)):
+    if _MEANS.match(phrase) or not (named or inter_code(phrase) is not None or _ORGANISATION.search(phrase)
+                                    or _AGENT_NOUN.search(phrase)):
         return None  # a thing or an act, not a party ("a commercial bus", "heavy shelling")
     return phrase if len(phrase) >= 2 else None
 

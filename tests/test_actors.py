@@ -27,6 +27,9 @@ def actors_of(text: str, cue: str) -> Actors:
     ("separatist forces", "separatist forces"),
     ("Israeli warplanes", "Israeli warplanes"),
     ("members of a local vigilante committee", "members of a local vigilante committee"),
+    ("cocoa growers", "cocoa growers"),
+    ("a crowd of striking dockers", "crowd of striking dockers"),
+    ("relatives of a deceased miner", "relatives of a deceased miner"),
     # cut before the verb that follows the party
     ("rebels torched a", "rebels"),
     ("army units stationed", "army units"),
@@ -46,6 +49,8 @@ def actors_of(text: str, cue: str) -> Actors:
     ("stationed", None),
     ("riding a motorbike", None),
     ("heavy rainfall", None),
+    ("indiscriminate shells", None),
+    ("casualties", None),
     ("their armoured vehicle", None),
     ("a group of", None),
     ("a drone", None),
