@@ -65,12 +65,12 @@ _INTER = tuple((code, re.compile(pattern)) for code, pattern in (
     (6, r"(?i)protest|demonstrator|marchers|strikers|striking"),
     (5, r"(?i)\briot|\bmobs?\b"),
     (4, r"(?i)ethnic|communal|\bclans?\b|tribal|tribes|tribesmen|clansmen|herders|herdsmen|Fulani|Dozo"),
-    (2, r"(?i)rebel|insurgen|jihad|separatist|Taliban|Shabaab|Boko Haram|Islamic State|ISIS|ISIL|al[- ]Qaeda|"
+    (2, r"(?i)rebel|insurgen|jihad|separatist|Taliban|Shabaa?b|Boko Haram|Islamic State|ISIS|ISIL|al[- ]Qaeda|"
         r"Houthi|Maoist|Naxal|Novorossiya|Hamas|Islamic Jihad"),
     (2, r"\b(?:IS|ISWAP|ISGS|ISKP|JNIM|AQIM|ADF|M23|FARC|ELN|NPA|PKK|NAF|LTTE|ONLF|SPLA-IO)\b"),
     (3, r"(?i)militia|gunm[ae]n|armed (?:m[ae]n|group|individual|assailant|youth)|assailant|attacker|bandit|gang|"
         r"cartel|kidnapper|abductor|vigilante|hitm[ae]n|pirate|militant|terrorist|extremist|unidentified|unknown|"
-        r"robber|criminal|thug|fighters?\b|bombers?\b|sniper|trafficker|smuggler|poacher|raiders?\b"),
+        r"robber|criminal|thug|fighters?\b|bombers?\b|sniper|trafficker|smuggler|poacher"),
     (1, r"(?i)police|\barmy|armies|military|soldier|troops|forces?\b|gendarm|\bnavy|naval|air force|marines|"
         r"commando|government|regime|authorities|security|guards?\b|guardsm[ae]n|officers?\b|warplanes?|"
         r"fighter jets|\bjets\b|aircraft|helicopters?|drones?\b|ministry|customs"),
