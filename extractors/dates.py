@@ -257,8 +257,8 @@ def _numeric(g: dict[str, str | None], published: dt.date | None, order: DateOrd
     if published is not None:
         # digits after the publication day in every order name no day the report looks back on
         # (a note's own filing date, a reference number such as "file 30/4/19" in an older note);
-        # against a real publication day, no time-zone slack: the day after is likelier a stamp
-        limit = published + dt.timedelta(days=slack if slack > 1 else 0)
+        # the one day of time-zone slack is left to a date that opens the text (see `find_dates`)
+        limit = published + dt.timedelta(days=slack)
         valid = {name: day for name, day in valid.items() if day <= limit}
         if not valid:
             return None
@@ -443,6 +443,9 @@ def find_dates(text: str, *, published: dt.date | None, anchor: dt.date | None =
             if resolved is None:
                 continue
             date, precision, hit_kind = resolved
+            if kind == "numeric" and not inferred and date and published and date > published \
+                    and not _OPENS_TEXT.match(text[:start]):
+                continue  # a day past publication inside the text: a stamp, not the day of the report
             if inferred and precision == "day" and hit_kind in ("weekday", "relative") and date is not None:
                 precision = "week"
             if precision == "day" and (_APPROXIMATE_BEFORE.search(text[max(0, start - 20):start])
@@ -454,6 +457,7 @@ def find_dates(text: str, *, published: dt.date | None, anchor: dt.date | None =
     return _join_ranges(text, hits)
 
 
+_OPENS_TEXT = re.compile(r"(?i)^\W*(?:on|between|from)?\s*$")
 _RANGE_JOIN = re.compile(r"(?i)\s*(?:and|to|-|–|until|till|through)\s*")
 
 

@@ -259,6 +259,8 @@ def test_digits_after_the_publication_day_are_no_date_of_the_report():
 
 def test_a_numeric_date_the_day_after_publication_is_a_stamp_not_a_date():
     assert find_dates("toll revised (count 14/3/22)", published=dt.date(2022, 3, 13)) == []
+    # ... unless it opens the text: a dateline one time zone ahead of the publication time
+    assert one("03/14/2022: gunmen raided a farm", published=dt.date(2022, 3, 13)).date == dt.date(2022, 3, 14)
 
 
 @pytest.mark.parametrize("text", ["03/00/2016: a mine exploded", "00/03/2016: a mine exploded",
