@@ -12,8 +12,8 @@ or the subject of a passive ("two soldiers were killed").
 
 An actor is a named party or None, never a stretch of words: a phrase is kept only when it names
 a party (a proper name, or a head noun such as "gunmen", "police", "protesters"), cut before the
-first verb that follows its head ("militants fired" -> "militants"); a coordination fragment
-("and a soldier"), a verb ("located"), a weekday or a thing ("a commercial bus") is None.
+first verb that follows its head ("rebels torched" -> "rebels"); a coordination fragment
+("and a policeman"), a verb ("stationed"), a weekday or a thing ("a delivery truck") is None.
 `code_actors(...)` adds ACLED's coding where the text supports it: `assoc_actor1` (a party acting
 with actor1: "soldiers backed by vigilantes"), `inter1` / `inter2` (ACLED interaction codes:
 1 state forces, 2 rebel groups, 3 political militias, 4 identity militias, 5 rioters,
@@ -88,7 +88,7 @@ _TARGET_PLACES = (
                    r"hospital|wedding|funeral|restaurant|hotel|\bshops?\b|\bbar\b|camp for|displacement camp")),
     (1, re.compile(r"(?i)checkpoint|barracks|\bbase\b|outpost|\bpost\b|patrol|convoy|station")),
 )
-# a weapon or craft is a party only with its owner named ("Israeli warplanes"), never alone ("a drone")
+# a weapon or craft is a party only with its owner named ("Ethiopian warplanes"), never alone ("a drone")
 _MEANS = re.compile(r"(?i)^(?:warplanes?|fighter jets|jets|aircraft|helicopters?|drones?)$")
 # a party the interaction codes do not classify: an organisation, a named body
 _ORGANISATION = re.compile(r"(?i)\b(?:group|committee|party|parties|union|association|council|movement|front|"
@@ -101,7 +101,8 @@ _TIME_WORD = re.compile(r"(?i)^(?:monday|tuesday|wednesday|thursday|friday|satur
                         r"april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|"
                         r"jul|aug|sep|sept|oct|nov|dec|night|morning|afternoon|evening|dawn|dusk|midnight|noon|"
                         r"today|tonight|yesterday|weekend|day|days|week|weeks|month|year|hours?|time)$")
-# words that open no party: a coordination or a preposition ("and a soldier"), a determiner alone
+# words that open no party: a coordination or a preposition ("and a policeman"), a determiner alone
+_PRONOUNS = frozenset("he she it they we i you him her them us one".split())
 _FRAGMENT_EDGE = frozenset("and or but nor of with to for from by as than while at in on into its their his her "
                            "the a an this that these those".split())
 # lower-case words that are adjectives of a party, not its verb ("armed men", "suspected rebels")
@@ -112,7 +113,7 @@ _ADJECTIVAL = frozenset("armed unidentified suspected unknown masked alleged uni
 _IRREGULAR_VERBS = frozenset("ran run threw shot set took went came hit fought made held gave stole broke began burnt "
                              "burned blew led beat stood sought caught brought drove flew told said says "
                              "is are was were has have had did does again also then later now still".split())
-# a headline's present tense after its subject ("Gunmen kill 11", "Militia leaves 16 dead")
+# a headline's present tense after its subject ("Rebels seize 3 towns", "Mob burns shops")
 _PRESENT_VERB = re.compile(r"(?:kill|hit|launch|strike|attack|order|praise|remind|aid|arrest|leave|claim|vow|warn|"
                            r"fire|seize|storm|raid|bomb|shell|target|abduct|kidnap|clash|open|use|take|make|send|"
                            r"deploy|shoot|block|burn|destroy|detain|free|release|torch|loot|ambush|overrun|capture|"
@@ -159,14 +160,14 @@ def inter_code(phrase: str | None) -> int | None:
 def party(phrase: str | None) -> str | None:
     """`phrase` cut to the party it names, or None when it names none.
 
-    "militants lobbed a grenade" -> "militants"; "forces of X located near Y" -> "forces of X";
-    "and a soldier", "located", "Sunday", "a commercial bus", "the" -> None.
+    "rebels torched a depot" -> "rebels"; "army units stationed near Y" -> "army units";
+    "and a policeman", "stationed", "Saturday", "a delivery truck", "the" -> None.
     """
     if not phrase:
         return None
     words = _QUANTITY.sub("", phrase.strip()).split()
-    if not words or words[0].lower() in _FRAGMENT_EDGE and len(words) == 1 or words[-1].lower() == "of":
-        return None  # a determiner alone, an unfinished phrase ("group of")
+    if not words or words[0].lower() in _FRAGMENT_EDGE and len(words) == 1:
+        return None  # a determiner alone
     if words[0].lower() in ("its", "their", "his", "her", "our", "my"):
         return None  # a possession, not a party ("their vehicle")
     if words[0].lower() in ("no", "none", "nobody", "neither", "not"):
@@ -182,7 +183,7 @@ def party(phrase: str | None) -> str | None:
             or index > 0 and _PRESENT_VERB.fullmatch(bare) is not None)
         if verbish:
             if index == 0:
-                return None  # a verb, not a party ("located", "driving a vehicle")
+                return None  # a verb, not a party ("stationed", "riding a motorbike")
             words = words[:index]
             break
     while words and words[-1].lower() in _FRAGMENT_EDGE:
@@ -193,10 +194,12 @@ def party(phrase: str | None) -> str | None:
             or all(w.lower() in _ADJECTIVAL for w in words):
         return None  # a time ("Sunday night"), an adjective without its noun ("unidentified")
     phrase = " ".join(words)
+    if phrase.lower() in _PRONOUNS:
+        return None  # a pronoun names no party by itself ("He")
     named = any(w[:1].isupper() for w in words)
     if _MEANS.match(phrase) or not (named or inter_code(phrase) is not None or _ORGANISATION.search(phrase)
                                     or _AGENT_NOUN.search(phrase)):
-        return None  # a thing or an act, not a party ("a commercial bus", "heavy shelling")
+        return None  # a thing or an act, not a party ("a delivery truck", "heavy rainfall")
     return phrase if len(phrase) >= 2 else None
 
 

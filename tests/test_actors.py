@@ -25,7 +25,7 @@ def actors_of(text: str, cue: str) -> Actors:
     ("protesters", "protesters"),
     ("Boko Haram", "Boko Haram"),
     ("separatist forces", "separatist forces"),
-    ("Israeli warplanes", "Israeli warplanes"),
+    ("Ethiopian warplanes", "Ethiopian warplanes"),
     ("members of a local vigilante committee", "members of a local vigilante committee"),
     ("cocoa growers", "cocoa growers"),
     ("a crowd of striking dockers", "crowd of striking dockers"),
@@ -36,8 +36,8 @@ def actors_of(text: str, cue: str) -> Actors:
     ("troops threw", "troops"),
     ("around 30 villagers", "villagers"),
     ("20-30 traders", "traders"),
-    ("Gunmen kill", "Gunmen"),
-    ("Militia leaves", "Militia"),
+    ("Bandits torch", "Bandits"),
+    ("Militia seizes", "Militia"),
     ("About 40", None),
     ("Searching", None),
     # fragments: no party at all
@@ -52,7 +52,7 @@ def actors_of(text: str, cue: str) -> Actors:
     ("indiscriminate shells", None),
     ("casualties", None),
     ("their armoured vehicle", None),
-    ("a group of", None),
+    ("He suffered", None),
     ("a drone", None),
     ("the", None),
 ])
@@ -66,7 +66,7 @@ def test_an_actor_is_a_named_party_or_nothing(phrase, expected):
     ("Villagers and hunters attacked a herders' camp.", "attacked", "Villagers", "hunters"),
     # an "and" inside one name is no associate
     ("Fighters of the Union and Progress Movement shelled the town.", "shelled", "Union and Progress Movement", None),
-    ("A bus ran over a landmine on the road, and a soldier died.", "landmine", None, None),
+    ("A truck drove onto a landmine on the road, and a guard died.", "landmine", None, None),
 ])
 def test_actor1_and_its_associate(text, cue, actor1, assoc):
     found = actors_of(text, cue)
