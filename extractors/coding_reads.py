@@ -19,7 +19,7 @@ from extractors.casualties import Toll, read_toll
 from extractors.coding_cues import Cue, SentenceCues, analyse_sentence, split_cues
 from extractors.coding_text import Prepared, Sentence, clause_of, sentences
 from extractors.coding_types import classify
-from extractors.dates import DateHit, find_dates
+from extractors.dates import DateHit, find_dates, numeric_order
 from extractors.lexicon import get_lexicon
 
 _PROCEEDING_KINDS = frozenset(("weekday", "relative", "anchored"))
@@ -59,7 +59,8 @@ _OPENING = re.compile(r"(?i)^\W*(?:(?:on or around|on or about|as reported on|re
                       r"between|\d{1,2}|the (?:night|morning|afternoon|evening|early hours) of)\s+)*$")
 # a sentence that opens on a date, as ACLED notes and datelines do ("On 7 May 2020, in Barra Mansa, ...")
 _DATELINE = re.compile(r"(?i)\W*(?:on or around |on or about |as reported on |around |on )?(?:\d{1,2}\s+[a-z]{3}|"
-                       r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d)")
+                       r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|"
+                       r"\d{1,4}([/.-])\d{1,2}\1\d{1,4}\b)")  # numeric: "03/15/2016:", "2016-03-15", "15.03.16,"
 _SPAN_EDGE = re.compile(r"(?i)\b(?:since|until|till|from|by|after|before|ahead of|through)\s+(?:the\s+|mid-?|"
                         r"early\s+|late\s+)?$")
 
@@ -200,14 +201,17 @@ def read_sentences(prep: Prepared, published: dt.date | None, countries: tuple[s
     gaz = gazetteer()
     reads: list[Read] = []
     anchor: dt.date | None = None if inferred else published
+    order = numeric_order(prep.clean)  # the day/month order of the document's numeric dates
     opening: DateHit | None = None  # the day a sentence with no act opens on ("On 7 May 2020, police went ...")
     for index, sentence in enumerate(sentences(prep.clean)):
         # dates are only read where an event word is (most sentences of a story have none)
         eventful = bool(lex.any_event.search(sentence.text))
-        dates = find_dates(sentence.text, published=published, anchor=anchor, inferred=inferred) if eventful else []
+        dates = find_dates(sentence.text, published=published, anchor=anchor, inferred=inferred,
+                           order=order) if eventful else []
         cues = analyse_sentence(sentence.text, lex, dates) if eventful else SentenceCues()
         if not cues.events and _DATELINE.match(sentence.text):
-            opening = next((d for d in find_dates(sentence.text, published=published, anchor=anchor, inferred=inferred)
+            opening = next((d for d in find_dates(sentence.text, published=published, anchor=anchor, inferred=inferred,
+                                                  order=order)
                             if d.date is not None and d.precision == "day" and _OPENING.match(sentence.text[:d.start])),
                            opening)
         if not cues.events:

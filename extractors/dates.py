@@ -5,21 +5,37 @@ the text last spoke of, for "the next day"). Out: `find_dates(...)` -> `DateHit`
 offsets, the resolved date (None when it cannot be resolved), ACLED's time precision and a kind.
 
 Rules (ACLED's conventions where they exist):
-- explicit dates ("6 May 2020", "May 6, 2020", "2020-05-06", "17/04/2017") resolve as written;
-  without a year ("On 6 May", "Sept. 17") they take the most recent such day not after publication
-  (unresolved when there is no publication date);
+- explicit dates ("6 May 2020", "May 6, 2020", "Feb. 24, 2020", "24th of February 2020") resolve
+  as written; without a year ("On 6 May", "Sept. 17", "on the 3rd") they take the most recent
+  such day not after publication (unresolved when there is no publication date);
+- numeric dates: year first ("2020-05-06", "2020/05/06") is always year-month-day; otherwise day
+  and month come in either order ("17/04/2017", "04/17/2017", "17.04.17", "4-17-17"), with `/`,
+  `-` or `.` and a year of 4 or 2 digits. Only one reading valid (a number above 12 cannot be a
+  month): that one. Both valid: (1) the order the document itself settles (another numeric date
+  in it with a number above 12: see `numeric_order`); else (2) the reading on or before the
+  publication day and closest to it (GUIDE rule 11); else, with no publication date, (3) the
+  order of the text's written dates ("March 5" is month-first, "5 March" day-first), then (4)
+  the separator: dotted dates are day-first in every convention that writes them; with `/` or
+  `-`, month-first, CLDR's default short date for English ("M/d/y"). Two-digit
+  years take the century that puts them on or before publication (without one: 00-68 -> 20xx);
+  a day written as zero ("03/00/2016", "2016-03-00", a record's unknown day) is month precision;
 - a weekday names the most recent such day on or before publication ("last Thursday": before it);
 - "overnight" / "last night" / "yesterday" = the day before publication; "today" = publication day;
 - "last week", "this week", the weekend -> week precision; "in January", "last month", "earlier
   this month" -> month precision, dated the 15th (ACLED's mid-month); "in 2014" -> year precision;
 - "around", "as reported", "(or around)" before or after a day turn it into week precision;
-- a range ("the night of 23 to 24 November", "Thursday and Friday") is read as its last day;
+- a range ("the night of 23 to 24 November", "Thursday and Friday", "between 03/11/2012 and
+  03/12/2012") is read as its last day;
 - without a publication time, `reference_date(text)` (the latest full date the text itself writes:
   a dateline, a caption, "On 12 March 2019") can stand in for it (`inferred=True`): a day named
   relative to it ("on Saturday", "yesterday") is then only known to the week, a day and month
   ("May 22") take their year from it and keep day precision.
-Only the standard library: explicit patterns cover news and note styles at a fraction of
-`dateparser`'s cost (see bench/bench_coding.py).
+Not numbers that merely look like dates: "12/24 hours", "24/7", a score "3-1", a fraction "on
+1/3 of", "9/11" as the name of an event, version-like runs ("1.2.3.4").
+Only the standard library: `dateparser` (a dependency, used for feed metadata) was tried and
+left out here: its day/month order is fixed per call and never weighed against the publication
+day, it reads "on Feb. 24" as "on Feb", "the 3rd" as the 1st and "12/24 hours" or a score as
+dates, and costs milliseconds per sentence where these patterns cost microseconds.
 """
 
 from __future__ import annotations
@@ -50,14 +66,25 @@ _YEAR = r"(?P<year>1[89]\d\d|20\d\d)"
 _WEEKDAY = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _NUM = r"(?:\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|several)"
 _I = "(?i:{})"
+# a numeric date stands apart from other digits, dots and slashes ("1.2.3.4", "10/12/2020/5" are not dates)
+_NUM_START = r"(?<![\w./-])"
+_NUM_END = r"(?![\w%]|[-/.]\d)"
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern)) for kind, pattern in (
-        ("iso", rf"\b{_YEAR}-(?P<mnum>[01]?\d)-(?P<day>[0-3]?\d)\b"),
+        ("iso", rf"{_NUM_START}{_YEAR}(?P<sep>[-/.])(?P<mnum>[01]?\d)(?P=sep)(?P<day>[0-3]?\d){_NUM_END}"),
         ("dmy", rf"\b{_DAY}{_DAY2}(?:\s+of)?\s+{_MONTH}(?:,?\s+{_YEAR})?\b"),
-        ("mdy", rf"\b{_MONTH}\s+{_DAY}{_DAY2}\b(?!:)(?:,?\s+{_YEAR}(?!\d))?"),
-        ("numeric", r"(?:(?<=\bon )|(?<=\bOn ))(?P<day>[0-3]?\d)/(?P<mnum>[01]?\d)(?:/(?P<year>(?:19|20)?\d\d))?\b"
-                    r"|\b(?P<day_b>[0-3]?\d)/(?P<mnum_b>[01]?\d)/(?P<year_b>(?:19|20)\d\d)\b"),
+        ("mdy", rf"\b{_MONTH}\s+{_DAY}{_DAY2}\b(?!:\d)(?:,?\s+{_YEAR}(?!\d))?"),
+        ("numeric", rf"{_NUM_START}(?P<n1>[0-3]?\d)(?P<sep>[-/.])(?P<n2>[0-3]?\d)(?P=sep)"
+                    rf"(?P<year>(?:19|20)\d\d|\d\d){_NUM_END}"
+                    # without a year only after "on", and not a fraction or a duration ("on 1/3 of", "on 12/24 hours")
+                    rf"|(?<=\b[Oo]n )(?P<n1_b>[0-3]?\d)/(?P<n2_b>[0-3]?\d){_NUM_END}"
+                    r"(?!\s*(?:of|hours?|hrs|h|days?|weeks?|shifts?|basis|percent|per)\b)"),
+        # "on the 3rd," / "on the 3rd of this month": a day of the month; not "the 3rd brigade"
+        ("ordinal", r"(?<=\b[Oo]n )the (?P<oday>[1-9]|[12]\d|3[01])(?:st|nd|rd|th)\b"
+                    r"(?:\s+of (?:this|the) month|\s+(?P<lastmonth>of (?:last|the previous) month)|"
+                    r"(?=\s*(?:[,.;:)!?]|$)|\s+(?:at|in|near|and|when|as|after|before|while|during|around|but|"
+                    r"morning|night|afternoon|evening)\b))"),
         ("month_year", rf"\b(?:(?P<part>early|mid|late|the end of|end of|"
                        rf"the beginning of)[- ])?{_MONTH},?\s+{_YEAR}\b"),
         ("month", _I.format(r"\b(?:in|since|during|of|last|this|until|by|from|early|mid|late)[- ]")
@@ -66,10 +93,10 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("relative", _I.format(
             r"\b(?:(?P<today>today|tonight|this (?:morning|afternoon|evening)|earlier today|(?:early|late) today)|"
             r"(?P<yesterday>yesterday|last night|overnight|the previous night)|"
-            r"(?P<before_yesterday>the day before yesterday)|"
+            r"(?P<before_yesterday>the day before yesterday|the night before last)|"
             rf"(?P<days_ago>{_NUM} days? ago)|(?P<weeks_ago>{_NUM} weeks? ago)|"
             r"(?P<last_week>last week|the previous week|the past week)|(?P<this_week>(?:earlier |late |)this week)|"
-            r"(?P<last_weekend>last weekend)|(?P<weekend>(?:this|the|over the) weekend)|"
+            r"(?P<last_weekend>last weekend)|(?P<weekend>(?:this past|this|the|over the) weekend)|"
             r"(?P<last_month>last month|the previous month)|(?P<this_month>(?:earlier |late |)this month)|"
             r"(?P<last_year>last year|the previous year)|(?P<this_year>(?:earlier |)this year))\b")),
         ("anchored", _I.format(
@@ -86,6 +113,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                  + r"(?P<year>1[89]\d\d|20\d\d)(?!s\b|\d|,\d)\b"),
     )
 )
+_NUMERIC_INDEX = next(i for i, (kind, _) in enumerate(_PATTERNS) if kind == "numeric")
 _APPROXIMATE_BEFORE = re.compile(
     r"(?:around|about|approximately|circa|as reported on|reported on|or around|on or about|week of|between)\s+$",
     re.IGNORECASE)
@@ -153,23 +181,125 @@ def _count(word: str | None) -> int | None:
     return int(word) if word.isdigit() else SMALL_NUMBERS.get(word.lower())
 
 
-def _year_of(text: str | None) -> int | None:
+def _year_of(text: str | None, published: dt.date | None = None) -> int | None:
+    """A written year; two digits take the century that puts them on or before publication
+    (without one, POSIX's pivot: 69-99 -> 19xx, 00-68 -> 20xx)."""
     if not text:
         return None
     year = int(text)
-    return year + 2000 if year < 100 else year
+    if len(text) > 2:
+        return year
+    if published is None:
+        return year + (1900 if year >= 69 else 2000)
+    century = published.year // 100 * 100
+    return century + year if century + year <= published.year else century - 100 + year
 
 
-def _resolve(kind: str, m: re.Match[str], published: dt.date | None,
-             anchor: dt.date | None, slack: int = 1) -> tuple[dt.date | None, str, str] | None:
+@dataclass(frozen=True, slots=True)
+class DateOrder:
+    """How a document orders day and month in its numeric dates: `numeric` ("dmy" / "mdy") when
+    one of its numeric dates settles it, `written` when only its month-name dates hint at it
+    ("March 5" month-first, "5 March" day-first). See `numeric_order`."""
+
+    numeric: str | None = None
+    written: str | None = None
+
+
+_NO_ORDER = DateOrder()
+_DIGIT_SEPARATOR = re.compile(r"\d[-/.]\d")
+_WRITTEN_MDY = re.compile(rf"\b{_MONTH}\s+[0-3]?\d(?:st|nd|rd|th)?\b(?!:\d)")
+_WRITTEN_DMY = re.compile(rf"\b[0-3]?\d(?:st|nd|rd|th)?(?:\s+of)?\s+{_MONTH}(?![\w-])")
+
+
+def numeric_order(text: str) -> DateOrder:
+    """The day/month order a whole document uses, read once per document.
+
+    In: the document text. Out: `DateOrder`: `numeric` is "dmy" when one of its numeric dates
+    has a first number above 12 ("25/03/2016"), "mdy" when one has a second number above 12
+    ("03/25/2016"), None when none does or both occur; `written` likewise from the order of its
+    month-name dates (weaker: used only without a publication date).
+    """
+    if not _DIGIT_SEPARATOR.search(text):
+        return _NO_ORDER  # no numeric date at all: most documents, at the cost of one C scan
+    seen, ambiguous = set(), False
+    for m in _PATTERNS[_NUMERIC_INDEX][1].finditer(text):
+        first, second = int(m.group("n1") or m.group("n1_b")), int(m.group("n2") or m.group("n2_b"))
+        if first > 12 >= second >= 1:
+            seen.add("dmy")
+        elif second > 12 >= first >= 1:
+            seen.add("mdy")
+        else:
+            ambiguous = True
+    numeric = seen.pop() if len(seen) == 1 else None
+    if numeric is not None or not ambiguous:
+        return DateOrder(numeric)
+    written = {"mdy" for _ in _WRITTEN_MDY.finditer(text)} | {"dmy" for _ in _WRITTEN_DMY.finditer(text)}
+    return DateOrder(None, written.pop() if len(written) == 1 else None)
+
+
+def _numeric(g: dict[str, str | None], published: dt.date | None, order: DateOrder | None,
+             slack: int) -> tuple[dt.date | None, str, str] | None:
+    """A numeric date with day and month in either order, resolved as the module doc says."""
+    first, second = int(g["n1"] or g["n1_b"] or 0), int(g["n2"] or g["n2_b"] or 0)
+    year = _year_of(g.get("year"), published)
+    if year and 0 in (first, second) and 1 <= first + second <= 12:
+        # a record's day left at zero ("03/00/2016", "00/03/2016"): that month, ACLED's mid-month
+        return _safe_date(year, first + second, 15), "month", "month"
+    readings: dict[str, dt.date | None] = {}
+    for name, (day, month) in (("dmy", (first, second)), ("mdy", (second, first))):
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            readings[name] = _safe_date(year, month, day) if year else _recent_day(month, day, published, slack)
+    kind = "explicit" if year else "partial"
+    valid = {name: day for name, day in readings.items() if day is not None}
+    if not valid:
+        # a well-formed day and month whose year cannot be told yet (no publication date)
+        return (None, "day", kind) if readings and not year else None
+    if published is not None:
+        # digits after the publication day in every order name no day the report looks back on
+        # (a note's own filing date, a reference number such as "file 30/4/19" in an older note);
+        # the one day of time-zone slack is left to a date that opens the text (see `find_dates`)
+        limit = published + dt.timedelta(days=slack)
+        valid = {name: day for name, day in valid.items() if day <= limit}
+        if not valid:
+            return None
+    if order is not None and order.numeric in valid:
+        return valid[order.numeric], "day", kind
+    if published is not None:
+        # (`published` may be the text's own latest date, with a long slack: nearest, not latest)
+        return min(valid.values(), key=lambda day: abs((day - published).days)), "day", kind
+    if order is not None and order.written in valid:
+        return valid[order.written], "day", kind
+    return valid["dmy" if g.get("sep") == "." else "mdy"], "day", kind
+
+
+def _ordinal(g: dict[str, str | None], published: dt.date | None) -> dt.date | None:
+    """ "on the 3rd": the most recent such day of a month not after publication ("of last month":
+    in the month before)."""
+    if published is None:
+        return None
+    day = int(g["oday"])
+    for back in ((1,) if g.get("lastmonth") else (0, 1, 2)):
+        index = published.year * 12 + published.month - 1 - back
+        candidate = _safe_date(index // 12, index % 12 + 1, day)
+        if candidate is not None and candidate <= published:
+            return candidate
+    return None
+
+
+def _resolve(kind: str, m: re.Match[str], published: dt.date | None, anchor: dt.date | None,
+             slack: int = 1, order: DateOrder | None = None) -> tuple[dt.date | None, str, str] | None:
     """(date, precision, hit kind) for one pattern match, or None when the match is not a date."""
     g = m.groupdict()
-    if kind in ("iso", "dmy", "mdy", "numeric"):
-        if kind == "numeric" and g.get("day") is None:
-            g = {"day": g["day_b"], "mnum": g["mnum_b"], "year": g["year_b"]}
+    if kind == "numeric":
+        return _numeric(g, published, order, slack)
+    if kind == "ordinal":
+        return _ordinal(g, published), "day", "partial"
+    if kind in ("iso", "dmy", "mdy"):
         month = MONTHS[g["month"].lower()] if g.get("month") else int(g["mnum"])
         day = int(g["day2"]) if g.get("day2") else int(g["day"])
         year = _year_of(g.get("year"))
+        if kind == "iso" and day == 0 and year and 1 <= month <= 12:
+            return _safe_date(year, month, 15), "month", "month"  # "2016-03-00": the day is unknown
         if not 1 <= month <= 12 or not 1 <= day <= 31:
             return None
         if year is not None:
@@ -275,18 +405,21 @@ def reference_date(text: str) -> dt.date | None:
     bombing") or a span's edge ("since May 10, 2010") are not candidates.
     """
     latest: dt.date | None = None
-    for kind, pattern in _PATTERNS[:4]:
+    order = numeric_order(text)
+    for kind, pattern in _PATTERNS:
+        if kind not in ("iso", "dmy", "mdy", "numeric"):
+            continue
         for m in pattern.finditer(text):
             if _NOT_REFERENCE.search(text[max(0, m.start() - 12):m.start()]):
                 continue
-            resolved = _resolve(kind, m, None, None)
+            resolved = _resolve(kind, m, None, None, order=order)
             if resolved is not None and resolved[2] == "explicit" and resolved[0] is not None:
                 latest = resolved[0] if latest is None else max(latest, resolved[0])
     return latest
 
 
 def find_dates(text: str, *, published: dt.date | None, anchor: dt.date | None = None,
-               inferred: bool = False) -> list[DateHit]:
+               inferred: bool = False, order: DateOrder | None = None) -> list[DateHit]:
     """Every date expression in `text`, left to right, overlaps resolved for the earlier pattern.
 
     `published`: the publication date (UTC) that relative expressions resolve against.
@@ -294,7 +427,9 @@ def find_dates(text: str, *, published: dt.date | None, anchor: dt.date | None =
     `inferred`: `published` is not the publication date but `reference_date(...)` of the text:
     weekdays and relative days resolved against it are week precision (the text may have been
     written days after the latest date it names).
+    `order`: `numeric_order(...)` of the whole document `text` comes from (by default, of `text`).
     """
+    order = numeric_order(text) if order is None else order
     hits: list[DateHit] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in _PATTERNS:
@@ -304,10 +439,13 @@ def find_dates(text: str, *, published: dt.date | None, anchor: dt.date | None =
                 continue
             if kind == "numeric" and m.group() in ("9/11", "24/7"):
                 continue
-            resolved = _resolve(kind, m, published, anchor, 183 if inferred else 1)
+            resolved = _resolve(kind, m, published, anchor, 183 if inferred else 1, order)
             if resolved is None:
                 continue
             date, precision, hit_kind = resolved
+            if kind == "numeric" and not inferred and date and published and date > published \
+                    and not _OPENS_TEXT.match(text[:start]):
+                continue  # a day past publication inside the text: a stamp, not the day of the report
             if inferred and precision == "day" and hit_kind in ("weekday", "relative") and date is not None:
                 precision = "week"
             if precision == "day" and (_APPROXIMATE_BEFORE.search(text[max(0, start - 20):start])
@@ -316,4 +454,23 @@ def find_dates(text: str, *, published: dt.date | None, anchor: dt.date | None =
             taken.append((start, end))
             hits.append(DateHit(start, end, date, precision, hit_kind, m.group()))
     hits.sort(key=lambda h: h.start)
-    return hits
+    return _join_ranges(text, hits)
+
+
+_OPENS_TEXT = re.compile(r"(?i)^\W*(?:on|between|from)?\s*$")
+_RANGE_JOIN = re.compile(r"(?i)\s*(?:and|to|-|–|until|till|through)\s*")
+
+
+def _join_ranges(text: str, hits: list[DateHit]) -> list[DateHit]:
+    """Two full dates joined as a range ("between 03/11/2012 and 03/12/2012", "from 4 May 2019 to
+    6 May 2019") become one hit read as the last day (week precision after "between")."""
+    out: list[DateHit] = []
+    for hit in hits:
+        last = out[-1] if out else None
+        if (last is not None and last.kind == hit.kind == "explicit" and last.date and hit.date
+                and 0 < (hit.date - last.date).days <= 31 and _RANGE_JOIN.fullmatch(text[last.end:hit.start])):
+            precision = "week" if "week" in (last.precision, hit.precision) else hit.precision
+            out[-1] = DateHit(last.start, hit.end, hit.date, precision, "explicit", text[last.start:hit.end])
+        else:
+            out.append(hit)
+    return out

@@ -380,6 +380,8 @@ def _build(nodes: list[_Node], incident_id: str) -> Incident:
         n_outlets=max([x.n_outlets for x in stubs] + [len(outlets)]),
         first_reported_at=min((t for t, _ in times if t), default=None),
         updated_at=max((t for _, t in times if t), default=None), mention_ids=mention_ids,
+        assoc_actor1=mode("assoc_actor1"), inter1=mode("inter1"), inter2=mode("inter2"),
+        civilian_targeting=mode("civilian_targeting"),
     )
 
 

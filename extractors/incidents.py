@@ -33,7 +33,7 @@ import hashlib
 import re
 
 from extractors import EXTRACTOR_VERSION, places
-from extractors.actors import Actors, read_actors, read_claim
+from extractors.actors import Actors, code_actors, inter_code, read_actors, read_claim
 from extractors.casualties import Toll, combine_tolls
 from extractors.coding_groups import Group, disaggregate, group_sentences
 from extractors.coding_reads import gazetteer, read_sentences
@@ -190,7 +190,13 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
                 break
             claimed = read_claim(read.sentence.text)
             if claimed is not None:
-                actors = Actors(claimed, actors.actor2)
+                actors = Actors(claimed, actors.actor2, None, actors.target)
+        if len(typed) == 1 and (actors.actor1 is None or inter_code(actors.actor1) == 3):
+            # one act told: a claim in a later sentence names who the "assailants" were
+            claimed = read_claim(prep.clean[lead.sentence.end:lead.sentence.end + 600])
+            if claimed is not None:
+                actors = Actors(claimed, actors.actor2, actors.assoc_actor1, actors.target)
+        codes = code_actors(actors, SUB_EVENT_TYPES[sub_event_type])
         joined = " ".join(r.sentence.text for r in group.members)
         location = group.location
         if location is not None and not getattr(location, "strong", True):
@@ -230,5 +236,7 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
                 role=_role(group, groups[0], published), evidence=text[start:end],
                 evidence_start=start, evidence_end=end,
                 confidence=_confidence(group, toll, abstained), extractor_version=EXTRACTOR_VERSION,
+                assoc_actor1=actors.assoc_actor1, inter1=codes.inter1, inter2=codes.inter2,
+                civilian_targeting=codes.civilian_targeting,
             ))
     return tuple(mentions)

@@ -110,6 +110,11 @@ class Mention:
     evidence_end: int
     confidence: float
     extractor_version: str
+    # ACLED's actor coding (issue 13, actors): see `extractors.actors.code_actors`
+    assoc_actor1: str | None = None
+    inter1: int | None = None
+    inter2: int | None = None
+    civilian_targeting: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,5 +152,10 @@ class Incident:
     first_reported_at: dt.datetime | None
     updated_at: dt.datetime | None
     mention_ids: tuple[str, ...]
+    # ACLED's actor coding (issue 13, actors), the most frequent value among its mentions
+    assoc_actor1: str | None = None
+    inter1: int | None = None
+    inter2: int | None = None
+    civilian_targeting: bool | None = None
     # issue 16: written by warehouse.attacks.mark before every incidents write (one definition).
     is_attack: bool = False

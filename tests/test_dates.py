@@ -124,3 +124,162 @@ def test_days_resolved_against_an_inferred_reference_are_honestly_imprecise():
 def test_a_year_glued_to_the_next_word_is_still_read():
     hit = one("April 15, 2013At about 2:50 p.m. two bombs exploded", published=None)
     assert hit.date == dt.date(2013, 4, 15) and hit.kind == "explicit"
+
+
+# --- every common written form (GUIDE rule 11); sentences written for these tests ---
+
+# Published on a Sunday; "PUB_S" sits where day/month readings of small numbers diverge.
+PUB_S = dt.date(2016, 3, 20)
+
+
+@pytest.mark.parametrize("text, published, expected", [
+    # year first is always year-month-day, whatever the separator
+    ("2015-11-02: a patrol was ambushed", PUB_S, dt.date(2015, 11, 2)),
+    ("Reported 2015/11/02, rebels shelled the town", PUB_S, dt.date(2015, 11, 2)),
+    ("Filed 2015.11.02 after the raid", None, dt.date(2015, 11, 2)),
+    # one reading only: a number above 12 cannot be a month
+    ("03/15/2016: Militants opened fire on a convoy.", PUB_S, dt.date(2016, 3, 15)),
+    ("15/03/2016: Militants opened fire on a convoy.", PUB_S, dt.date(2016, 3, 15)),
+    ("03-15-2016: A grenade hit a bar.", None, dt.date(2016, 3, 15)),
+    ("15.03.2016: A grenade hit a bar.", None, dt.date(2016, 3, 15)),
+    ("On 15.3.16, a grenade hit a bar.", PUB_S, dt.date(2016, 3, 15)),
+    ("On 3/15/16 gunmen shot a guard.", None, dt.date(2016, 3, 15)),
+    # both readings valid: the one on or before publication, closest to it
+    ("03/05/2016: Gunmen stormed a police post.", PUB_S, dt.date(2016, 3, 5)),   # not 3 May (after publication)
+    ("05/03/2016: Gunmen stormed a police post.", PUB_S, dt.date(2016, 3, 5)),   # not 5 May
+    ("02/03/2016: Gunmen stormed a police post.", PUB_S, dt.date(2016, 3, 2)),   # 3 Feb is also before, but further
+    ("03/02/2016: Gunmen stormed a police post.", PUB_S, dt.date(2016, 3, 2)),
+    ("02/03/2016: Gunmen stormed a police post.", dt.date(2016, 2, 10), dt.date(2016, 2, 3)),
+    ("On 4.3.16, a bomb went off.", PUB_S, dt.date(2016, 3, 4)),
+    # without a year: "on d/m" takes the latest such day, either order
+    ("The convoy was hit on 12/3 near the border.", PUB_S, dt.date(2016, 3, 12)),
+    ("The convoy was hit on 3/12 near the border.", PUB_S, dt.date(2016, 3, 12)),
+    # two-digit years take the century that keeps them on or before publication
+    ("On 12/30/98 a car bomb exploded.", PUB_S, dt.date(1998, 12, 30)),
+    ("On 30.12.98 a car bomb exploded.", None, dt.date(1998, 12, 30)),
+])
+def test_numeric_dates_in_either_order(text, published, expected):
+    hit = one(text, published=published)
+    assert (hit.date, hit.precision) == (expected, "day")
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the document settles the order: another of its numeric dates has a number above 12
+    ("03/05/2016: Rebels raided a village. A second raid followed on 03/18/2016.", dt.date(2016, 3, 5)),
+    ("05/03/2016: Rebels raided a village. A second raid followed on 18/03/2016.", dt.date(2016, 3, 5)),
+    # only month-name dates hint at it: month first ("March 5"), day first ("5 March")
+    ("03/05/2016: Rebels raided a village on March 5.", dt.date(2016, 3, 5)),
+    ("05/03/2016: Rebels raided a village on 5 March.", dt.date(2016, 3, 5)),
+    # no hint and no publication date: dotted dates are day-first, slashed or dashed month-first
+    # (CLDR's default English short date)
+    ("05/03/2016: Rebels raided a village.", dt.date(2016, 5, 3)),
+    ("05-03-2016: Rebels raided a village.", dt.date(2016, 5, 3)),
+    ("03.05.2016: Rebels raided a village.", dt.date(2016, 5, 3)),
+])
+def test_without_publication_the_document_decides_the_order(text, expected):
+    assert find_dates(text, published=None)[0].date == expected
+
+
+def test_the_documents_own_order_beats_closeness_to_publication():
+    # read alone, 03/05 closest before a 4 May publication is 3 May; the text writes month first
+    text = "03/05/2016: Rebels raided a village. A second raid followed on 03/18/2016."
+    assert find_dates(text, published=dt.date(2016, 5, 4))[0].date == dt.date(2016, 3, 5)
+    assert find_dates("03/05/2016: Rebels raided a village.", published=dt.date(2016, 5, 4))[0].date \
+        == dt.date(2016, 5, 3)
+
+
+def test_a_numeric_date_opening_a_note_is_the_reference_without_publication():
+    from extractors.dates import reference_date
+    assert reference_date("03/15/2016: Militants opened fire on a convoy.") == dt.date(2016, 3, 15)
+    assert reference_date("03/05/2016: Raid. Another on 03/18/2016.") == dt.date(2016, 3, 18)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("a mine exploded on Feb. 24 near the camp", dt.date(2022, 2, 24)),
+    ("fighting resumed on Sept. 3, officials said", dt.date(2021, 9, 3)),
+    ("on the 24th of February, soldiers fired", dt.date(2022, 2, 24)),
+    ("the 2nd of March 2019 ambush", dt.date(2019, 3, 2)),
+    ("March 15: gunmen killed a trader", dt.date(2022, 3, 15)),  # a heading date before a colon
+    ("the camp was shelled on the 3rd, killing two", dt.date(2022, 3, 3)),
+    ("the camp was shelled on the 17th of this month", dt.date(2022, 3, 17)),
+    ("the camp was shelled on the 20th", dt.date(2022, 2, 20)),  # the 20th of March is after publication
+    ("the camp was shelled on the 28th of last month", dt.date(2022, 2, 28)),
+])
+def test_month_abbreviations_and_ordinals(text, expected):
+    hit = one(text)
+    assert (hit.date, hit.precision) == (expected, "day")
+
+
+@pytest.mark.parametrize("text, expected, precision", [
+    ("rebels attacked last night", dt.date(2022, 3, 17), "day"),
+    ("rebels attacked two days ago", dt.date(2022, 3, 16), "day"),
+    ("rebels attacked earlier this week", dt.date(2022, 3, 16), "week"),
+    ("rebels attacked on Sunday", dt.date(2022, 3, 13), "day"),
+    ("rebels attacked the night before last", dt.date(2022, 3, 16), "day"),
+    ("rebels attacked this past weekend", dt.date(2022, 3, 12), "week"),
+    ("rebels attacked a fortnight ago", None, None),
+])
+def test_relative_phrases_with_acled_precision(text, expected, precision):
+    hits = find_dates(text, published=PUB)
+    if expected is None:
+        assert hits == []
+    else:
+        assert (hits[-1].date, hits[-1].precision) == (expected, precision)
+
+
+@pytest.mark.parametrize("text", [
+    "police work 12/24 hours shifts",
+    "the station is staffed 24/7 by guards",
+    "the home side won 3-1 on penalties",
+    "a 2-1-1 vote in the council",
+    "the ratio was 3:2 in favour",
+    "rebels hold on 1/3 of the district",
+    "the anniversary of 9/11 was marked",
+    "he recalled the day on 9/11 when",
+    "the server at 10.12.14.3 went down",
+    "ballistic code 12/40/2016 was logged",
+    "the 3rd Brigade moved north",
+    "it was the 5th attack this year",
+])
+def test_numbers_that_are_not_dates(text):
+    assert [h for h in find_dates(text, published=PUB) if h.precision == "day"] == []
+
+
+def test_against_an_inferred_reference_the_nearest_reading_wins():
+    # the reference is the text's own latest date: both readings fall within its long slack
+    hit = find_dates("09/11/2015: a checkpoint was hit", published=dt.date(2015, 9, 11), inferred=True)[0]
+    assert hit.date == dt.date(2015, 9, 11)
+
+
+def test_digits_after_the_publication_day_are_no_date_of_the_report():
+    assert find_dates("figures revised, file 30/4/19 attached", published=dt.date(2019, 4, 2)) == []
+    # one reading after publication, one before: the one before
+    assert one("08/04/2019: gunmen shot a trader", published=dt.date(2019, 4, 10)).date == dt.date(2019, 4, 8)
+
+
+def test_a_numeric_date_the_day_after_publication_is_a_stamp_not_a_date():
+    assert find_dates("toll revised (count 14/3/22)", published=dt.date(2022, 3, 13)) == []
+    # ... unless it opens the text: a dateline one time zone ahead of the publication time
+    assert one("03/14/2022: gunmen raided a farm", published=dt.date(2022, 3, 13)).date == dt.date(2022, 3, 14)
+
+
+@pytest.mark.parametrize("text", ["03/00/2016: a mine exploded", "00/03/2016: a mine exploded",
+                                  "2016-03-00: a mine exploded"])
+def test_a_zero_day_is_a_month(text):
+    hit = one(text, published=PUB_S)
+    assert (hit.date, hit.precision) == (dt.date(2016, 3, 15), "month")
+
+
+@pytest.mark.parametrize("text, expected, precision", [
+    ("Between 03/11/2012 and 03/12/2012: gunmen raided a village", dt.date(2012, 3, 12), "week"),
+    ("From 4 May 2019 to 6 May 2019, troops shelled the hills", dt.date(2019, 5, 6), "day"),
+    ("2019-05-04 - 2019-05-06: troops shelled the hills", dt.date(2019, 5, 6), "day"),
+])
+def test_a_range_of_full_dates_is_its_last_day(text, expected, precision):
+    hits = find_dates(text, published=dt.date(2019, 6, 1) if "2019" in text else dt.date(2012, 3, 14))
+    assert len(hits) == 1 and (hits[0].date, hits[0].precision) == (expected, precision)
+
+
+def test_two_dates_of_two_acts_are_no_range():
+    hits = find_dates("a raid on 4 May 2019 and a bombing on 20 June 2019", published=dt.date(2019, 7, 1))
+    assert [h.date for h in hits] == [dt.date(2019, 5, 4), dt.date(2019, 6, 20)]

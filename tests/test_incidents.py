@@ -550,3 +550,21 @@ def test_flying_a_drone_is_no_strike_unless_the_drone_is_a_weapon():
 def test_drones_made_flying_bombs_strike_from_the_air():
     text = "Two drones rigged as flying bombs struck the governor's motorcade on Sunday, wounding four guards."
     assert only(text).sub_event_type == "Air/drone strike"
+
+
+# --- notes that open with a numeric date (issue 13, dates); sentences written for these tests ---
+
+@pytest.mark.parametrize("text, published, expected", [
+    # the act is in the dated sentence; readings of 04/03 differ by a month: the one on or before publication
+    ("04/03/2022: Gunmen opened fire on a minibus near Jos, Plateau, Nigeria, killing six passengers.",
+     PUB, dt.date(2022, 3, 4)),
+    ("2022-03-04: A roadside bomb exploded under a police truck near Jos, Plateau, Nigeria.", PUB, dt.date(2022, 3, 4)),
+    # the dated sentence only sets the scene; the act in the next sentence happened that day
+    ("03/14/2022: Armed men arrived in a village near Jos, Plateau, Nigeria. They opened fire on residents, "
+     "killing four.", PUB, dt.date(2022, 3, 14)),
+    ("14.03.22: Armed men arrived in a village near Jos, Plateau, Nigeria. They opened fire on residents, "
+     "killing four.", None, dt.date(2022, 3, 14)),
+])
+def test_a_note_opening_with_a_numeric_date_is_detected_and_dated(text, published, expected):
+    mention = only(text, published)
+    assert (mention.event_date, mention.date_precision, mention.iso3) == (expected, "day", "NGA")
