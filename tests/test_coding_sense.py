@@ -1,0 +1,104 @@
+"""The sense rules (`extractors.coding_sense`): event words in another sense, frames that report no
+act, and harm that is not political violence, each with near misses that must still be coded.
+
+All sentences are written for these tests; none comes from an evaluation set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from extractors.coding_cues import analyse_sentence
+from extractors.coding_sense import RULES
+from extractors.incidents import code_incidents
+from extractors.lexicon import get_lexicon
+
+PUBLISHED = dt.datetime(2025, 3, 12, 9, 0, tzinfo=dt.timezone.utc)
+VIOLENT = {"Battles", "Explosions/Remote violence", "Violence against civilians"}
+
+
+def _violent(text: str) -> list:
+    return [m for m in code_incidents(text, article_id="t", published_at=PUBLISHED) if m.event_type in VIOLENT]
+
+
+def _reasons(text: str) -> set[str]:
+    cues = analyse_sentence(text, get_lexicon(), [])
+    return {reason for _, reason in cues.dropped}
+
+
+def test_every_rule_has_an_id_and_a_reason():
+    ids = [rule.id for rule in RULES]
+    assert len(ids) == len(set(ids))
+    assert all(rule.reason for rule in RULES)
+
+
+# (rule id, sentence the rule voids)
+VOIDED = [
+    ("title", "The singer, who starred in 'Kill the Messenger' in 2004, opened a bakery on Monday."),
+    ("title", "Her new novel, \u2018The Attack on Hollow Farm\u2019, sold out within a week."),
+    ("idiom", "Hunters call the clearing by the river a kill zone for deer."),
+    ("idiom", "The senator's new attack ads ran in three states on Sunday."),
+    ("idiom", "It was a striking speech that surprised the delegates."),
+    ("idiom", "Investors made a killing on the bond market last week."),
+    ("figurative_object", "The opposition leader called the ruling an attack on democracy."),
+    ("figurative_object", "The governor launched an offensive against the pension reform on Tuesday."),
+    ("figurative_object", "The chairwoman pushed back on that claim during the hearing."),
+    ("verbal", "A string of posts by the minister that attacked the mayor drew wide criticism."),
+    ("verbal", "The senator attacked his rival over his remarks on trade."),
+    ("verbal", "The ambassador attacked the envoy in a televised interview on Friday."),
+    ("contest", "The visitors trailed after one period but fought back to win 5-2."),
+    ("contest", "The league this season looks like fighting with a few games in between."),
+    ("contest", "The challenger was beating the incumbent in the governor's race by nine points."),
+    ("beat_contender", "She hopes to beat Harrison in the spring."),
+    ("filming", "The director said the crew shot most scenes near the lake."),
+    ("anticipated", "The two neighbours are bracing for a military clash along the border."),
+    ("anticipated", "The two armies are on the verge of an armed clash after the talks failed."),
+    ("anticipated", "Residents were on the lookout for another bombing after the warning."),
+    ("topic", "Polls show growing sympathy for political violence among young voters."),
+    ("topic", "The campaign is about stopping rape on university campuses."),
+    ("topic", "Ethnic conflict festers in the hill districts."),
+    ("attributive", "She is the daughter of assassinated President Moreau."),
+    ("natural_cause", "After the cyclone struck the coast, the port was closed for a week."),
+    ("natural_cause", "Researchers say air pollution is sickening, injuring and killing thousands."),
+    ("collision", "A freight train struck a delivery lorry at a level crossing on Tuesday."),
+    ("industrial_blast", "A fireworks explosion at a warehouse in the port killed three workers on Sunday."),
+    ("industrial_blast", "An explosion tore through an apartment block on Monday; its cause is unknown."),
+    ("search", "Immigration agents raided two restaurants on Thursday."),
+    ("plain_death", "The inquiry looks at a banker who died in 2019."),
+    ("charge", "In 2011 she sat on a jury that convicted a man of murder."),
+    ("harassment", "Staff at the ministry reported sexual harassment by a senior official."),
+    ("property_crime", "Burglars raided the pharmacy overnight, the owner said."),
+]
+
+
+@pytest.mark.parametrize("rule, sentence", VOIDED)
+def test_rule_voids_the_cue(rule, sentence):
+    assert f"sense:{rule}" in _reasons(sentence)
+    assert _violent(sentence) == []
+
+
+# near misses: the same words where an act of political violence is reported
+KEPT = [
+    "Gunmen attacked a village in the north on Monday, killing four people.",
+    "Fans clashed with police after the match on Saturday, injuring twelve.",
+    "Soldiers beat a trader with rifle butts at a checkpoint on Sunday.",
+    "The opposition leader was attacked by men with machetes at his home on Tuesday.",
+    "Militants attacked an army post in the province on Sunday.",
+    "Rebels fired rockets at the town on Wednesday, killing three.",
+    "A bomb exploded at a factory gate on Monday, killing two guards.",
+    "A car bomb hit a bus at the market on Friday, killing nine.",
+    "Gunmen set fire to a house in the village on Sunday, killing a family of five.",
+    "Police raided a camp on Thursday and shot dead two men.",
+    "Raiders attacked a village on Monday and stole cattle, killing two herders.",
+    "Supporters of two candidates clashed in the town on Saturday, injuring six.",
+    "A drone struck a lorry on the highway on Tuesday, killing the driver.",
+    "The journalist was shot dead outside his office on Monday.",
+]
+
+
+@pytest.mark.parametrize("sentence", KEPT)
+def test_near_miss_is_still_coded(sentence):
+    assert not any(r.startswith("sense:") for r in _reasons(sentence))
+    assert code_incidents(sentence, article_id="t", published_at=PUBLISHED), sentence
