@@ -26,6 +26,10 @@ from extractors.coding_text import clause_of
 from extractors.lexicon import Lexicon, compile_cue
 
 SENSES_FILE = SEEDS_DIR / "lexicon" / "en" / "senses.yaml"
+# the cues of violence (`coding_cues.VIOLENCE`, disrupted attacks and seized arms): all rules apply to them
+VIOLENT_CUES = frozenset(("suicide", "ied", "air", "strike", "shelling", "explosion_remote", "explosion", "grenade",
+                          "chemical", "clash", "attack", "kill", "injure", "abduct", "sexual", "territory_gov",
+                          "territory_nsa", "dwu", "seizure"))
 
 
 @functools.cache
@@ -372,7 +376,8 @@ class SenseRule:
     test: Callable[[Ctx], bool]
 
 
-# In order; the first rule that fires gives the reason.
+# In order; the first rule that fires gives the reason. The first two apply to every cue, the others
+# to cues of violence only.
 RULES: tuple[SenseRule, ...] = (
     SenseRule("title", "the word is part of a work's title", in_title),
     SenseRule("idiom", "the word is part of an idiom or compound of another sense", in_idiom),
@@ -401,7 +406,9 @@ def sense_reason(name: str, start: int, end: int, word: str, text: str, clauses:
     index = clause_of(clauses, start)
     ctx = Ctx(text, name, start, end, word, clauses[index],
               clauses[index + 1] if index + 1 < len(clauses) else len(text), lex)
-    for rule in RULES:
+    for rule in RULES if name in VIOLENT_CUES else RULES[:2]:
+        # a demonstration, an arrest or an agreement is what it says whatever its object or frame
+        # ("teachers protested against the reform"); only a title or an idiom hides it
         if rule.test(ctx):
             return f"sense:{rule.id}"
     return None
