@@ -248,6 +248,17 @@ def topic(ctx: Ctx) -> bool:
         ctx.after, re.match(r"^\s+(?:\w+ly\s+)?", ctx.after).end()))
 
 
+_LIFE_STORY = re.compile(r"(?i)\b(?:the|a|an|her|his|their|my|our)\s+(?:[\w-]+\s+)?(?:life|lives|life story|story|ordeal|"
+                         r"years|childhood|youth|journey|memoir)\s+(?:of|as|in|with)\b|\b(?:recall(?:s|ed)?|recount(?:s|ed)?|"
+                         r"remember(?:s|ed)?)\s+(?:his|her|their|my|our)\b")
+
+
+def life_story(ctx: Ctx) -> bool:
+    """What befell a person over years, told as a life story ("beaten and enslaved: the life of
+    a farm worker"): no one act on a day and at a place, unless harm is told besides the cue."""
+    return bool(_LIFE_STORY.search(ctx.text)) and not harm(ctx)
+
+
 _ATTRIBUTIVE = re.compile(r"(?i)^(?:assassinated|slain|murdered|martyred|executed|killed)$")
 
 
@@ -389,6 +400,7 @@ RULES: tuple[SenseRule, ...] = (
     SenseRule("anticipated", "the act is expected or prepared for, not reported", anticipated),
     SenseRule("topic", "a general notion or a lasting state, not an act", topic),
     SenseRule("attributive", "a participle naming a person by a past act", attributive),
+    SenseRule("life_story", "what befell a person over years, told as a life story", life_story),
     SenseRule("natural_cause", "harm from a natural or abstract cause", natural_cause),
     SenseRule("collision", "a vehicle hitting something: an accident", collision),
     SenseRule("industrial_blast", "a blast at a plant or of fireworks, gas or unstated cause", industrial_blast),

@@ -60,6 +60,8 @@ VOIDED = [
     ("topic", "The campaign is about stopping rape on university campuses."),
     ("topic", "Ethnic conflict festers in the hill districts."),
     ("attributive", "She is the daughter of assassinated President Moreau."),
+    ("life_story", "Kidnapped, beaten, sold: the life of a boy on the fishing boats."),
+    ("life_story", "She recalls her years as a maid who was beaten by her employers."),
     ("natural_cause", "After the cyclone struck the coast, the port was closed for a week."),
     ("natural_cause", "Researchers say air pollution is sickening, injuring and killing thousands."),
     ("collision", "A freight train struck a delivery lorry at a level crossing on Tuesday."),
@@ -95,6 +97,7 @@ KEPT = [
     "Supporters of two candidates clashed in the town on Saturday, injuring six.",
     "A drone struck a lorry on the highway on Tuesday, killing the driver.",
     "The journalist was shot dead outside his office on Monday.",
+    "The story of the raid is grim: gunmen attacked the farm on Monday and killed three workers.",
 ]
 
 
