@@ -119,7 +119,7 @@ def in_idiom(ctx: Ctx) -> bool:
 
 
 # the object's start: a preposition and a determiner; the idea may follow up to two modifiers
-_OBJECT_HEAD = r"\s*(?:(?:on|against|upon|at)\s+)?(?:(?:the|a|an|our|his|her|their|its|this|that|these|those|such|" \
+_OBJECT_HEAD = r"\s*(?:(?:on|against|upon|at|over|about)\s+)?(?:(?:the|a|an|our|his|her|their|its|this|that|these|those|such|" \
                r"[\w’']+[’']s)\s+)?"
 
 
@@ -163,15 +163,22 @@ _SPEECH_FRAME = re.compile(
 def verbal(ctx: Ctx) -> bool:
     """An attack made in words: its subject is a text ("posts that attacked him") or the act is
     framed as speech ("attacked her on the basis of a video", "in a speech", "over his remarks")."""
+    if ctx.name == "explosion" and re.match(r"(?i)^blast(?:s|ed)$", ctx.word) and not harm(ctx):
+        # "Senator blasts the agency over delays": a verb of criticism between a speaker and a target
+        return bool(re.search(r"(?:[A-Z][\w.’'-]+|\b(?i:minister|senator|president|leader|chief|critics?|mayor|"
+                              r"governor|lawmakers?|spokes\w+|union|party|group|fans))\s+$", ctx.before)
+                    and re.match(r"^\s+(?:[A-Z]|(?i:the|his|her|their|its|a|an)\s)", ctx.after))
     if ctx.name not in ("attack", "clash", "strike", "kill") or harm(ctx):
         return False
     if ctx.word.lower().startswith("target") and _cls("discourse").search(ctx.others):
         return True  # "the targeting of the museum in letters threatening legal action"
+    if any(m.start() < ctx.end and ctx.start < m.end() for m in _cls("critique").finditer(ctx.text)):
+        return True  # "under fire over his remarks": criticism
     return bool(_TEXT_SUBJECT.search(ctx.text[max(0, ctx.start - 90):ctx.start])
                 or _SPEECH_FRAME.match(ctx.text[ctx.end:]))
 
 
-_CONTEST_WORDS = re.compile(r"(?i)^(?:beat|beats|beating|beaten|fight|fights|fought|fighting|battle[sd]?|battling|"
+_CONTEST_WORDS = re.compile(r"(?i)^(?:beat|beats|beating|beaten|fight|fights|fought|fighting|battle[sd]?|battling|massacr\w+|"
                             r"clash(?:ed|es)?|rout(?:ed|s)?|attack(?:s|ed|ing)?|struck|strikes?|striking|storm(?:ed|ing)|"
                             r"shot|shoots?|shooting|assault(?:s|ed)?|ambush(?:ed)?|skirmish\w*)$")
 
@@ -288,17 +295,20 @@ def natural_cause(ctx: Ctx) -> bool:
     """Death or damage whose subject is a natural or abstract cause ("a hurricane struck the
     coast", "warming is killing people", "a fire in the block killed five"), with no attack,
     arson or armed party named."""
-    if ctx.name not in ("kill", "injure", "strike", "explosion") or _cls("arson").search(ctx.others):
+    if ctx.name not in ("kill", "injure", "strike", "explosion", "shelling") or _cls("arson").search(ctx.others):
         return False
     by = re.match(r"(?i)^\s+(?:by|in|from|of)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}?", ctx.after)
     subject = ctx.before
-    if re.search(r"(?:,|\band|\bor)\s+$", subject):
-        # a coordinated verb keeps the subject of the first: "warming is sickening, injuring and killing people"
+    if re.search(r"(?:,|\band|\bor|\bthat|\bwhich)\s+$", subject):
+        # a coordinated verb keeps the subject of the first ("warming is sickening, injuring and
+        # killing people"), a relative clause its antecedent ("a blaze that killed two")
         subject = ctx.text[max(0, ctx.start - 80):ctx.start]
     return _natural(subject) or bool(by and _natural(ctx.after[by.end():by.end() + 40]))
 
 
-_VEHICLE_HIT = re.compile(r"(?i)\b(?:hit|hits|struck|strikes|ran over|runs over|slammed into|smashed into|crashed into)\b")
+_VEHICLE_HIT = re.compile(r"(?i)\b(?:hit|hits|struck|strikes|ran over|runs over|slammed into|smashed into|crashed into|"
+                          r"plunged|plunges|veered|skidded|overturned|capsized|capsizes|sank|ran aground|careered|"
+                          r"collided)\b")
 
 
 def collision(ctx: Ctx) -> bool:
@@ -316,6 +326,15 @@ def collision(ctx: Ctx) -> bool:
     # passengers to a rally in the north struck a lorry")
     return any(re.search(_cls("vehicle").pattern + r"[^.;:]{0,90}$", ctx.text[max(0, m.start() - 100):m.start()])
                for m in _VEHICLE_HIT.finditer(ctx.text))
+
+
+def labour_strike(ctx: Ctx) -> bool:
+    """A bare "strike", "struck" or "striking" told of workers, pay or a walkout ("nurses are
+    striking over pay", "rail workers struck for a second day"): a work stoppage, no air strike."""
+    # (schools or hospitals named are where the work stops, not targets: no `harm` check here)
+    if ctx.name != "strike" or _cls("search_harm").search(ctx.others) or _cls("arson").search(ctx.others):
+        return False
+    return bool(_cls("labour").search(ctx.others))
 
 
 def industrial_blast(ctx: Ctx) -> bool:
@@ -348,6 +367,22 @@ def property_crime(ctx: Ctx) -> bool:
             or harm(ctx):
         return False
     return bool(_cls("property_crime").search(ctx.others))
+
+
+def non_human_opponent(ctx: Ctx) -> bool:
+    """A fight or a battle against a fire, a disease, the weather or a habit ("firefighters
+    battled the blaze", "fought cancer for years"): not an armed clash, whatever harm is told."""
+    if ctx.name != "clash" or not re.match(r"(?i)^(?:fight\w*|fought|battl\w+|combat\w*)$", ctx.word):
+        return False
+    head = re.match(r"(?i)^\s+(?:against\s+|back\s+|off\s+)?", ctx.after)
+    return bool(head and _cls("non_human_opponent").match(ctx.after, head.end()))
+
+
+def space_launch(ctx: Ctx) -> bool:
+    """A rocket or a missile in space flight ("the rocket lifted off with two satellites"): a
+    launch, not an attack, unless harm is told."""
+    return ctx.name == "shelling" and bool(_cls("space").search(ctx.others)) and not harm(ctx) and not \
+        re.search(r"(?i)\b(?:fired|struck|hit|landed|intercepted|attack\w*|target\w*|killed|wounded)\b", ctx.others)
 
 
 _DEATH = re.compile(r"(?i)^(?:died|dies|die|dead|deaths?|passed away)$")
@@ -387,23 +422,26 @@ class SenseRule:
     test: Callable[[Ctx], bool]
 
 
-# In order; the first rule that fires gives the reason. The first two apply to every cue, the others
-# to cues of violence only.
+# In order; the first rule that fires gives the reason. The first three apply to every cue, the
+# others to cues of violence only.
 RULES: tuple[SenseRule, ...] = (
     SenseRule("title", "the word is part of a work's title", in_title),
     SenseRule("idiom", "the word is part of an idiom or compound of another sense", in_idiom),
+    SenseRule("anticipated", "the act is expected or prepared for, not reported", anticipated),
     SenseRule("figurative_object", "the act's object is an idea, a policy or a statement", figurative_object),
     SenseRule("verbal", "the attack is made in words", verbal),
     SenseRule("contest", "a word of fighting in a game or an election", contest),
     SenseRule("beat_contender", "beating a named rival: a win", beat_contender),
     SenseRule("filming", "shooting a film or a photograph", filming),
-    SenseRule("anticipated", "the act is expected or prepared for, not reported", anticipated),
     SenseRule("topic", "a general notion or a lasting state, not an act", topic),
     SenseRule("attributive", "a participle naming a person by a past act", attributive),
     SenseRule("life_story", "what befell a person over years, told as a life story", life_story),
     SenseRule("natural_cause", "harm from a natural or abstract cause", natural_cause),
     SenseRule("collision", "a vehicle hitting something: an accident", collision),
+    SenseRule("labour_strike", "a work stoppage, not an air strike", labour_strike),
     SenseRule("industrial_blast", "a blast at a plant or of fireworks, gas or unstated cause", industrial_blast),
+    SenseRule("non_human_opponent", "a fight against a fire, a disease or the weather", non_human_opponent),
+    SenseRule("space_launch", "a rocket or missile in space flight", space_launch),
     SenseRule("plain_death", "a death with no act of violence named", plain_death),
     SenseRule("charge", "a crime named as a charge or verdict", charge),
     SenseRule("harassment", "harassment is not sexual violence under ACLED", harassment),
@@ -418,9 +456,10 @@ def sense_reason(name: str, start: int, end: int, word: str, text: str, clauses:
     index = clause_of(clauses, start)
     ctx = Ctx(text, name, start, end, word, clauses[index],
               clauses[index + 1] if index + 1 < len(clauses) else len(text), lex)
-    for rule in RULES if name in VIOLENT_CUES else RULES[:2]:
+    for rule in RULES if name in VIOLENT_CUES else RULES[:3]:
         # a demonstration, an arrest or an agreement is what it says whatever its object or frame
-        # ("teachers protested against the reform"); only a title or an idiom hides it
+        # ("teachers protested against the reform"); only a title, an idiom or an expectation
+        # ("a strike called for next week") hides it
         if rule.test(ctx):
             return f"sense:{rule.id}"
     return None

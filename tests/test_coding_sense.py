@@ -62,6 +62,24 @@ VOIDED = [
     ("attributive", "She is the daughter of assassinated President Moreau."),
     ("life_story", "Kidnapped, beaten, sold: the life of a boy on the fishing boats."),
     ("life_story", "She recalls her years as a maid who was beaten by her employers."),
+    ("idiom", "Lawmakers voted on Tuesday to ban assault rifles."),
+    ("idiom", "Air raid sirens sounded across the capital on Monday night."),
+    ("idiom", "The agency was bombarded with complaints on Friday."),
+    ("idiom", "The team executed the plan perfectly in the second half."),
+    ("idiom", "The debate turned into a clash of personalities."),
+    ("verbal", "The mayor came under fire from campaigners on Tuesday."),
+    ("verbal", "Senator Ruiz blasts the agency over delayed payments."),
+    ("figurative_object", "The two ministers clashed over the budget on Wednesday."),
+    ("non_human_opponent", "Firefighters battled a blaze that killed two people in a warehouse on Sunday."),
+    ("non_human_opponent", "The singer fought cancer for a decade."),
+    ("space_launch", "The rocket lifted off from the launch pad carrying two satellites on Tuesday."),
+    ("natural_cause", "Heavy rains pounded the coast on Monday."),
+    ("collision", "A bus plunged into a ravine on Sunday, killing 14 passengers."),
+    ("collision", "An overloaded ferry capsized on the lake on Friday, killing 30 people."),
+    ("labour_strike", "Nurses are striking over pay in three hospitals."),
+    ("labour_strike", "Rail workers struck for a second day on Tuesday."),
+    ("labour_strike", "The walkout, the biggest strike in a decade, shut schools on Monday."),
+    ("anticipated", "Unions called a strike for next week."),
     ("natural_cause", "After the cyclone struck the coast, the port was closed for a week."),
     ("natural_cause", "Researchers say air pollution is sickening, injuring and killing thousands."),
     ("collision", "A freight train struck a delivery lorry at a level crossing on Tuesday."),
@@ -97,6 +115,13 @@ KEPT = [
     "Supporters of two candidates clashed in the town on Saturday, injuring six.",
     "A drone struck a lorry on the highway on Tuesday, killing the driver.",
     "The journalist was shot dead outside his office on Monday.",
+    "A patrol came under fire near the border on Monday.",
+    "An air strike hit a workers' hostel near the factory on Monday, killing six.",
+    "Teachers staged a strike in the capital on Monday over unpaid salaries.",
+    "Two blasts rocked the market on Monday, killing five.",
+    "Militants fired rockets at the air base on Tuesday.",
+    "Troops fought militants for hours near the town on Friday.",
+    "Gunmen stormed a bus and shot two passengers on Sunday.",
     "The story of the raid is grim: gunmen attacked the farm on Monday and killed three workers.",
 ]
 
@@ -105,3 +130,11 @@ KEPT = [
 def test_near_miss_is_still_coded(sentence):
     assert not any(r.startswith("sense:") for r in _reasons(sentence))
     assert code_incidents(sentence, article_id="t", published_at=PUBLISHED), sentence
+
+
+def test_an_idiom_hides_only_its_own_word():
+    """"assault rifle" is no assault, but the killing told with it is still coded."""
+    text = "A gunman with an assault rifle killed four people at a mall on Saturday."
+    assert "sense:idiom" in _reasons(text)
+    [mention] = _violent(text)
+    assert mention.fatalities == 4
