@@ -106,9 +106,19 @@ def in_title(ctx: Ctx) -> bool:
         words = [w for w in re.findall(r"[^\W\d_][\w’'-]*", m.group("q")) if w.lower() not in _SMALL]
         title_case = len(words) >= 2 and all(w[0].isupper() for w in words)
         named = _cls("work").search(ctx.text[max(0, m.start() - 30):m.start()])
-        if title_case or named:
+        if named or (title_case and not harm(ctx)):  # a capitalised quote beside harm may be a slogan
+            return True
+    # an unquoted title after a word for a work: "the novel Murder at the Mill"
+    for m in _UNQUOTED_TITLE.finditer(ctx.text):
+        if m.start("t") <= ctx.start and ctx.end <= m.end("t"):
             return True
     return False
+
+
+# (the word for the work in lower case: in a headline in title case, "Video Shows Strikes On ..." is no title)
+_UNQUOTED_TITLE = re.compile(r"\b(?P<w>films?|movies?|novels?|books?|albums?|songs?|singles?|series|plays?|musicals?|"
+                             r"operas?|documentar(?:y|ies)|podcasts?|sitcoms?|thrillers?|memoirs?|titled|entitled),?\s+(?P<t>(?-i:[A-Z])[\w’'-]*(?:\s+(?:(?:a|an|the|of|to|in|on|at|for|and)\s+)*"
+                             r"(?-i:[A-Z])[\w’'-]*)*)")
 
 
 def in_idiom(ctx: Ctx) -> bool:

@@ -38,6 +38,7 @@ def test_every_rule_has_an_id_and_a_reason():
 VOIDED = [
     ("title", "The singer, who starred in 'Kill the Messenger' in 2004, opened a bakery on Monday."),
     ("title", "Her new novel, \u2018The Attack on Hollow Farm\u2019, sold out within a week."),
+    ("title", "He won praise for the novel Murder at the Mill in 2019."),
     ("idiom", "Hunters call the clearing by the river a kill zone for deer."),
     ("idiom", "The senator's new attack ads ran in three states on Sunday."),
     ("idiom", "It was a striking speech that surprised the delegates."),
@@ -91,6 +92,10 @@ VOIDED = [
     ("harassment", "Staff at the ministry reported sexual harassment by a senior official."),
     ("property_crime", "Burglars raided the pharmacy overnight, the owner said."),
 ]
+
+
+def test_every_rule_is_tested():
+    assert {rule.id for rule in RULES} == {rule for rule, _ in VOIDED}
 
 
 @pytest.mark.parametrize("rule, sentence", VOIDED)
