@@ -98,7 +98,7 @@ _SMALL = frozenset("a an the of to in on at for and or but by with from as is".s
 
 
 def in_title(ctx: Ctx) -> bool:
-    """The cue lies inside a quoted name of a work ("made his debut in 'To Kill a Mockingbird'"):
+    """The cue lies inside a quoted name of a work ("starred in 'Kill the Messenger'"):
     the quote is in title case, or a word for a work stands right before it."""
     for m in _QUOTED.finditer(ctx.text):
         if not (m.start("q") <= ctx.start and ctx.end <= m.end("q")):
@@ -139,8 +139,8 @@ _NP_END = re.compile(r"\s*(?:$|[,.;:!?)”’\"']|(?:and|or|that|which|who|in|on
 
 def figurative_object(ctx: Ctx) -> bool:
     """An attack, offensive, war or blow whose object is an idea, a policy or a statement ("an
-    attack on democracy", "its offensive against the single-market project", "pushed back on
-    that claim"): a verbal or political act."""
+    attack on democracy", "an offensive against the pension reform", "pushed back on
+    those allegations"): a verbal or political act."""
     if harm(ctx):
         return False
     head = re.match(_OBJECT_HEAD, ctx.after)
@@ -171,8 +171,9 @@ _SPEECH_FRAME = re.compile(
 
 
 def verbal(ctx: Ctx) -> bool:
-    """An attack made in words: its subject is a text ("posts that attacked him") or the act is
-    framed as speech ("attacked her on the basis of a video", "in a speech", "over his remarks")."""
+    """An attack made in words: its subject is a text ("an editorial that attacked the bank") or
+    the act is framed as speech ("attacked the report on the basis of a leaked memo", "in a speech",
+    "over his remarks")."""
     if ctx.name == "explosion" and re.match(r"(?i)^blast(?:s|ed)$", ctx.word) and not harm(ctx):
         # "Senator blasts the agency over delays": a verb of criticism between a speaker and a target
         return bool(re.search(r"(?:[A-Z][\w.’'-]+|\b(?i:minister|senator|president|leader|chief|critics?|mayor|"
@@ -181,7 +182,7 @@ def verbal(ctx: Ctx) -> bool:
     if ctx.name not in ("attack", "clash", "strike", "kill") or harm(ctx):
         return False
     if ctx.word.lower().startswith("target") and _cls("discourse").search(ctx.others):
-        return True  # "the targeting of the museum in letters threatening legal action"
+        return True  # "the targeting of a gallery in a legal campaign"
     if any(m.start() < ctx.end and ctx.start < m.end() for m in _cls("critique").finditer(ctx.text)):
         return True  # "under fire over his remarks": criticism
     return bool(_TEXT_SUBJECT.search(ctx.text[max(0, ctx.start - 90):ctx.start])
@@ -194,7 +195,7 @@ _CONTEST_WORDS = re.compile(r"(?i)^(?:beat|beats|beating|beaten|fight|fights|fou
 
 
 def contest(ctx: Ctx) -> bool:
-    """A word of fighting in a game or a race ("fought back to a 6-3 victory", "beating the
+    """A word of fighting in a game or a race ("came back to win 4-1", "beating the
     incumbent in the governor's race"): sport or election words around it, no harm, no crowd."""
     if not _CONTEST_WORDS.match(ctx.word) or harm(ctx) or _crowd(ctx):
         return False
@@ -235,7 +236,7 @@ _MODIFIERS = r"(?:(?!(?:was|were|is|are|been|had|has|have|did|do|does)\b)[\w-]+\
 
 
 def anticipated(ctx: Ctx) -> bool:
-    """An act expected, feared or prepared for ("bracing for a clash", "on the brink of war", "a
+    """An act expected, feared or prepared for ("gearing up for a fight", "on the brink of war", "a
     strike called for next week"): no act has happened."""
     before = ctx.before
     for m in _cls("anticipation").finditer(before):
@@ -254,8 +255,8 @@ _GENERAL_NOUN = re.compile(r"(?i)^(?:[\w-]+ )?(?:violence|conflicts?|feuds?|host
 
 
 def topic(ctx: Ctx) -> bool:
-    """A general notion named as a topic or a lasting state, not an act ("sympathy for political
-    violence", "a campaign to stop rape", "ethnic conflict festers")."""
+    """A general notion named as a topic or a lasting state, not an act ("tolerance of sectarian
+    violence", "a charity working on preventing rape", "clan violence simmers")."""
     if not _GENERAL_NOUN.match(ctx.word):
         return False
     before = ctx.text[max(0, ctx.start - 60):ctx.start]
@@ -271,8 +272,8 @@ _LIFE_STORY = re.compile(r"(?i)\b(?:the|a|an|her|his|their|my|our)\s+(?:[\w-]+\s
 
 
 def life_story(ctx: Ctx) -> bool:
-    """What befell a person over years, told as a life story ("beaten and enslaved: the life of
-    a farm worker"): no one act on a day and at a place, unless harm is told besides the cue."""
+    """What befell a person over years, told as a life story ("beaten and starved during his
+    years as a farmhand"): no one act on a day and at a place, unless harm is told besides the cue."""
     return bool(_LIFE_STORY.search(ctx.text)) and not harm(ctx)
 
 
@@ -322,7 +323,7 @@ _VEHICLE_HIT = re.compile(r"(?i)\b(?:hit|hits|struck|strikes|ran over|runs over|
 
 
 def collision(ctx: Ctx) -> bool:
-    """A vehicle that hits something or someone ("a train struck a lorry", "hit by a car"): an
+    """A vehicle that hits something or someone ("a van struck a cyclist", "hit by a car"): an
     accident, unless a weapon or an attack is named."""
     if ctx.name not in ("strike", "kill", "injure") or _cls("arson").search(ctx.others):
         return False
@@ -400,7 +401,7 @@ _DEATH = re.compile(r"(?i)^(?:died|dies|die|dead|deaths?|passed away)$")
 
 def plain_death(ctx: Ctx) -> bool:
     """A death told of a person in a relative clause, with no act of violence and no other event
-    word in the sentence ("an aide who died in 2022"): a fact about the person, not an incident."""
+    word in the sentence ("an engineer who died in 2015"): a fact about the person, not an incident."""
     return bool(_DEATH.match(ctx.word) and re.search(r"(?i)\bwho\s+(?:later\s+|had\s+|has\s+|since\s+)?$", ctx.before)
                 and not harm(ctx) and not ctx.lex.any_event.search(ctx.others))
 

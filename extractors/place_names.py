@@ -6,11 +6,11 @@ ends. Out: `person_names(...)` -> {mention index: rule id} for the mentions that
 person's name stands; `governs(...)` -> whether the city name stands for its government.
 
 Rules (`PERSON_RULES`, in order; the first that fires names the reason):
-- `title_before`: a title right before the name ("Secretary Michael Chertoff", "Judge Florence");
+- `title_before`: a title right before the name ("Treasury Secretary Michael Brandt", "Judge Florence");
 - `given_name_before`: a capitalised word that is not a place, a direction, an institution or a
   sentence start right before it ("director Paul Capri"), outside a headline written in title case
   and not after a locative ("in Mojolo Sinaloa" is a village and its state);
-(Not yet: the same surname alone elsewhere in the text, "Frank Capri ... Capri said". Tried, it
+(Not yet: the same surname alone elsewhere in the text, "Paul Capri ... Capri said". Tried, it
 also took away the right country an unplaced incident had drawn by luck from a lawyer's surname.)
 A person's name is never a town, a district or a region (`place_resolve` treats it as doubtful);
 country names are left alone (a country is rarely a person's name, and never only one).
@@ -125,7 +125,7 @@ def person_names(data: GazetteerData, text: str, toks: list[Token], mentions: li
     return found
 
 
-# a city named as the government that wants or does something: "Tel Aviv's attempt to ...",
+# a city named as the government that wants or does something: "Ankara's bid to ...",
 # "Moscow's decision", "Beijing's response"
 _WILL_AFTER = re.compile(
     r"(?i)[’']s\s+(?:\w+\s+)?(?:attempts?|efforts?|bids?|plans?|decisions?|moves?|push|policy|policies|position|stance|"

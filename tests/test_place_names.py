@@ -23,7 +23,7 @@ def gaz():
 
 # a place name standing where a person's name stands: after a title, or after a given name
 @pytest.mark.parametrize("text, iso3", [
-    ("Former Homeland Security Secretary Michael Brandt spoke at a hearing on Monday.", "IMN"),  # first name, island
+    ("Former Treasury Secretary Michael Brandt spoke at a hearing on Monday.", "IMN"),  # first name, island
     ("Senator Carolina Ruiz said the vote would be close.", "MEX"),  # surname, town
     ("Judge Ana Durango dismissed the case on Friday.", "MEX"),  # surname, state
     ("Actress Maria Chapra won the award on Sunday.", "IND"),  # surname, town
