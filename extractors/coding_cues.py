@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from extractors.coding_sense import sense_reason
 from extractors.coding_text import clause_bounds, clause_of
 from extractors.dates import DateHit
 from extractors.lexicon import Lexicon
@@ -174,7 +175,8 @@ def analyse_sentence(text: str, lex: Lexicon, dates: list[DateHit]) -> SentenceC
     sentence_drop = _sentence_reason(blockers, named_day, cues, text.rstrip(" \"'\u201d\u2019").endswith("?"))
     for cue in cues:
         reason = (sentence_drop or _tally_reason(cue, blockers, out.clauses, named_day)
-                  or _cue_reason(cue, blockers, out.clauses, cues, text, named_day) or _search(cue, text, lex))
+                  or _cue_reason(cue, blockers, out.clauses, cues, text, named_day) or _search(cue, text, lex)
+                  or sense_reason(cue.name, cue.start, cue.end, cue.text, text, out.clauses, lex))  # issue 13: senses
         if reason:
             out.dropped.append((cue, reason))
             continue

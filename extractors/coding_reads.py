@@ -21,6 +21,7 @@ from extractors.coding_text import Prepared, Sentence, clause_of, sentences
 from extractors.coding_types import classify
 from extractors.dates import DateHit, find_dates, numeric_order
 from extractors.lexicon import get_lexicon
+from extractors.place_names import governs
 
 _PROCEEDING_KINDS = frozenset(("weekday", "relative", "anchored"))
 _DATE_RANK = {"explicit": 0, "partial": 1, "weekday": 2, "relative": 3, "anchored": 4, "month": 5, "year": 6}
@@ -171,7 +172,7 @@ def _metonyms(gazetteer: Any, clean: str, sentence: Sentence) -> list[Any]:
     """The city names of a sentence that stand for a government (see `_METONYM_AFTER`)."""
     hits = [h for h in gazetteer.find(clean) if sentence.start <= h.start and h.end <= sentence.end]
     return [h for h in hits if h.candidates and h.candidates[0].kind == "city"
-            and _METONYM_AFTER.match(clean, h.end)]
+            and (_METONYM_AFTER.match(clean, h.end) or governs(clean, h.end))]  # issue 13: "X's attempt"
 
 
 def _past_metonyms(gazetteer: Any, clean: str, sentence: Sentence, countries: tuple[str, ...],

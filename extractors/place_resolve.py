@@ -23,6 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from extractors.gazetteer import GazetteerData, Row, Token, fold
+from extractors.place_names import person_names
 from extractors.place_scan import TOWN_WORDS, UNIT_WORDS, VILLAGE_WORDS, Mention
 
 ACCEPT = 5.5  # least score a reading needs (a town of ~50k people needs no context)
@@ -72,6 +73,9 @@ def resolve(
     first."""
     row = data.row
     matches = [Match(m) for m in mentions]
+    persons = person_names(data, text, toks, mentions)  # issue 13: a place name standing for a person
+    for n in persons:
+        matches[n].m.in_name = True
     # Pass 1: which countries and regions does the text name without doubt? Each clear
     # mention is weighed by what it is: a country or region named as such counts most, a
     # town less, a nationality or an adjective ("Ethiopian militia", "Iran-backed") least:
@@ -185,7 +189,7 @@ def resolve(
             doubtful = x.m.common or x.m.in_name or (base < SMALL and not x.support[x.best])
         else:  # "Delta", "Unity": a region of the text's own country, or with support
             doubtful = x.m.common and r.kind == "admin1" and r.iso3 != top \
-                and r.iso3 not in context_iso3[:1]
+                and r.iso3 not in context_iso3[:1] or (n in persons and r.kind != "country")
         x.accepted = x.scores[x.best] >= ACCEPT and not x.unknown and (confirmed or not doubtful)
     return matches, votes
 

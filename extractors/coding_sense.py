@@ -1,0 +1,476 @@
+"""Word senses and frames that make an event cue no report of political violence.
+
+In: one sentence (clean text), one event cue the filters of `coding_cues` kept, the sentence's clause
+starts and the lexicon. Out: `sense_reason(cue, text, clauses, lex)` -> `"sense:<rule id>"` for the
+first rule of `RULES` that voids the cue, or None.
+
+Each rule names a construction, not an example: an event word used in another sense (a contest, a
+speech act, a work's title, an idiom), in a frame that reports no act (an expectation, a topic, a
+lasting state), or for harm that ACLED does not code as political violence (a collision, a natural
+cause, a blast at a plant, a search by police, a theft). A rule about sense never fires when the
+sentence names physical harm or armed force (`harm` in the lexicon): "fans clashed with police,
+injuring 12" stays a riot. The word classes live in `seeds/lexicon/en/senses.yaml`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import yaml
+
+from extractors import SEEDS_DIR
+from extractors.coding_text import clause_of
+from extractors.lexicon import Lexicon, compile_cue
+
+SENSES_FILE = SEEDS_DIR / "lexicon" / "en" / "senses.yaml"
+# the cues of violence (`coding_cues.VIOLENCE`, disrupted attacks and seized arms): all rules apply to them
+VIOLENT_CUES = frozenset(("suicide", "ied", "air", "strike", "shelling", "explosion_remote", "explosion", "grenade",
+                          "chemical", "clash", "attack", "kill", "injure", "abduct", "sexual", "territory_gov",
+                          "territory_nsa", "dwu", "seizure"))
+
+
+@functools.cache
+def _classes() -> dict[str, re.Pattern[str]]:
+    with SENSES_FILE.open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle) or {}
+    return {name: compile_cue([str(p) for p in patterns]) for name, patterns in data.items()}
+
+
+def _cls(name: str) -> re.Pattern[str]:
+    return _classes()[name]
+
+
+@dataclass(frozen=True, slots=True)
+class Ctx:
+    """One cue in its sentence: the words, the cue's span, its clause and the lexicon."""
+
+    text: str
+    name: str
+    start: int
+    end: int
+    word: str
+    clause_start: int
+    clause_end: int
+    lex: Lexicon
+
+    @property
+    def before(self) -> str:
+        """The cue's clause up to the cue."""
+        return self.text[self.clause_start:self.start]
+
+    @property
+    def after(self) -> str:
+        """The cue's clause after the cue."""
+        return self.text[self.end:self.clause_end]
+
+    @property
+    def others(self) -> str:
+        """The sentence with the cue blanked out (evidence must come from other words)."""
+        return self.text[:self.start] + " " * (self.end - self.start) + self.text[self.end:]
+
+
+@functools.lru_cache(maxsize=4096)
+def _harm_in(others: str) -> bool:
+    return bool(_cls("harm").search(others))
+
+
+def harm(ctx: Ctx) -> bool:
+    """Physical harm, a weapon, an armed party or a physical target in the sentence besides the cue."""
+    if _harm_in(ctx.others):
+        return True
+    cues = ctx.lex.cues
+    return any(name in cues and cues[name].search(ctx.others) for name in ("nonstate_armed",
+                                                                          "small_arms"))
+
+
+def _crowd(ctx: Ctx) -> bool:
+    cues = ctx.lex.cues
+    return any(name in cues and cues[name].search(ctx.others) for name in ("rioter_party", "crowd_party"))
+
+
+# --- word senses -------------------------------------------------------------------------------
+
+_QUOTED = re.compile(r"(?:^|(?<=[\s(\[—–-]))[‘“\"'](?P<q>[^‘“”\"\n]{1,80}?)[’”\"'](?!\w)")
+_SMALL = frozenset("a an the of to in on at for and or but by with from as is".split())
+
+
+def in_title(ctx: Ctx) -> bool:
+    """The cue lies inside a quoted name of a work ("starred in 'Kill the Messenger'"):
+    the quote is in title case, or a word for a work stands right before it."""
+    for m in _QUOTED.finditer(ctx.text):
+        if not (m.start("q") <= ctx.start and ctx.end <= m.end("q")):
+            continue
+        words = [w for w in re.findall(r"[^\W\d_][\w’'-]*", m.group("q")) if w.lower() not in _SMALL]
+        title_case = len(words) >= 2 and all(w[0].isupper() for w in words)
+        named = _cls("work").search(ctx.text[max(0, m.start() - 30):m.start()])
+        if named or (title_case and not harm(ctx)):  # a capitalised quote beside harm may be a slogan
+            return True
+    # an unquoted title after a word for a work: "the novel Murder at the Mill"
+    for m in _UNQUOTED_TITLE.finditer(ctx.text):
+        if m.start("t") <= ctx.start and ctx.end <= m.end("t"):
+            return True
+    return False
+
+
+# (the word for the work in lower case: in a headline in title case, "Video Shows Strikes On ..." is no title)
+_UNQUOTED_TITLE = re.compile(r"\b(?P<w>films?|movies?|novels?|books?|albums?|songs?|singles?|series|plays?|musicals?|"
+                             r"operas?|documentar(?:y|ies)|podcasts?|sitcoms?|thrillers?|memoirs?|titled|entitled),?\s+(?P<t>(?-i:[A-Z])[\w’'-]*(?:\s+(?:(?:a|an|the|of|to|in|on|at|for|and)\s+)*"
+                             r"(?-i:[A-Z])[\w’'-]*)*)")
+
+
+def in_idiom(ctx: Ctx) -> bool:
+    """The cue is part of a fixed compound or idiom of another sense ("kill zone", "attack ad",
+    "a striking message", "struck a chord", "make a killing")."""
+    return any(m.start() <= ctx.start and ctx.end <= m.end() or (m.start() < ctx.end and ctx.start < m.end())
+               for m in _cls("idiom").finditer(ctx.text))
+
+
+# the object's start: a preposition and a determiner; the idea may follow up to two modifiers
+_OBJECT_HEAD = r"\s*(?:(?:on|against|upon|at|over|about)\s+)?(?:(?:the|a|an|our|his|her|their|its|this|that|these|those|such|" \
+               r"[\w’']+[’']s)\s+)?"
+
+
+_NP_END = re.compile(r"\s*(?:$|[,.;:!?)”’\"']|(?:and|or|that|which|who|in|on|of|by|with|as|for|to|from|after|before|"
+                     r"amid|while|at|is|was|are|were|has|had|during|over|since|because|when|but|last|this|on)\b)", re.IGNORECASE)
+
+
+def figurative_object(ctx: Ctx) -> bool:
+    """An attack, offensive, war or blow whose object is an idea, a policy or a statement ("an
+    attack on democracy", "an offensive against the pension reform", "pushed back on
+    those allegations"): a verbal or political act."""
+    if harm(ctx):
+        return False
+    head = re.match(_OBJECT_HEAD, ctx.after)
+    if head is None:
+        return False
+    words = re.finditer(r"[\w-]+\s+", ctx.after[head.end():])
+    starts = [head.end()] + [head.end() + m.end() for m in words][:2]
+    for start in starts:
+        for name in ("abstract_object", "discourse"):
+            hit = _cls(name).match(ctx.after, start)
+            if hit and _NP_END.match(ctx.after, hit.end()):  # the idea is the whole object, not a modifier
+                return True
+    return False
+
+
+_TEXT_SUBJECT = re.compile(
+    r"(?i)\b(?:posts?|tweets?|statements?|ads?|adverts?|editorials?|articles?|letters?|speech(?:es)?|reports?|"
+    r"books?|columns?|op-?eds?|essays?|memos?|podcasts?|remarks|comments|messages?)\b(?:[^.;:]{0,60}?\s(?:that|which))?"
+    r"\s+(?:\w+ly\s+)?(?:also\s+)?$")
+_SPEECH_FRAME = re.compile(
+    r"(?i)^[^.;]{0,60}?(?:\b(?:over|for|about)\s+(?:his|her|their|its|the|my|our)\s+(?:[\w-]+\s+){0,2}?(?:remarks|comments|"
+    r"statements?|views|stance|positions?|polic(?:y|ies)|record|handling|decisions?|response|words|tweets?|posts?)\b|"
+    r"\bon the basis of\b|\bin (?:a|an|his|her|their|its|the)\s+(?:[\w-]+\s+){0,2}?(?:speech|interview|post|tweet|"
+    r"statement|op-?ed|column|letter|press conference|briefing|debate|editorial|podcast|video message)\b|"
+    r"\bon (?:social media|X|Twitter|Facebook|Truth Social|television|TV|air|the campaign trail)\b|\bverbally\b|"
+    r"\bas (?:a |an )?(?:[\w-]+ )?(?:liar|traitor|failure|threat|hypocrite|coward|extremist|racist|fascist|"
+    r"communist|puppet|disgrace)\b)")
+
+
+def verbal(ctx: Ctx) -> bool:
+    """An attack made in words: its subject is a text ("an editorial that attacked the bank") or
+    the act is framed as speech ("attacked the report on the basis of a leaked memo", "in a speech",
+    "over his remarks")."""
+    if ctx.name == "explosion" and re.match(r"(?i)^blast(?:s|ed)$", ctx.word) and not harm(ctx):
+        # "Senator blasts the agency over delays": a verb of criticism between a speaker and a target
+        return bool(re.search(r"(?:[A-Z][\w.’'-]+|\b(?i:minister|senator|president|leader|chief|critics?|mayor|"
+                              r"governor|lawmakers?|spokes\w+|union|party|group|fans))\s+$", ctx.before)
+                    and re.match(r"^\s+(?:[A-Z]|(?i:the|his|her|their|its|a|an)\s)", ctx.after))
+    if ctx.name not in ("attack", "clash", "strike", "kill") or harm(ctx):
+        return False
+    if ctx.word.lower().startswith("target") and _cls("discourse").search(ctx.others):
+        return True  # "the targeting of a gallery in a legal campaign"
+    if any(m.start() < ctx.end and ctx.start < m.end() for m in _cls("critique").finditer(ctx.text)):
+        return True  # "under fire over his remarks": criticism
+    return bool(_TEXT_SUBJECT.search(ctx.text[max(0, ctx.start - 90):ctx.start])
+                or _SPEECH_FRAME.match(ctx.text[ctx.end:]))
+
+
+_CONTEST_WORDS = re.compile(r"(?i)^(?:beat|beats|beating|beaten|fight|fights|fought|fighting|battle[sd]?|battling|massacr\w+|"
+                            r"clash(?:ed|es)?|rout(?:ed|s)?|attack(?:s|ed|ing)?|struck|strikes?|striking|storm(?:ed|ing)|"
+                            r"shot|shoots?|shooting|assault(?:s|ed)?|ambush(?:ed)?|skirmish\w*)$")
+
+
+def contest(ctx: Ctx) -> bool:
+    """A word of fighting in a game or a race ("came back to win 4-1", "beating the
+    incumbent in the governor's race"): sport or election words around it, no harm, no crowd."""
+    if not _CONTEST_WORDS.match(ctx.word) or harm(ctx) or _crowd(ctx):
+        return False
+    if _cls("sport").search(ctx.others):
+        return True
+    # in an election a rout or a win is told with "beat" or "battle"; a fight or an attack
+    # among voters or party members stays an act
+    return bool(re.match(r"(?i)^(?:beat|beats|beating|rout(?:ed|s)?|battles?)$", ctx.word)
+                and _cls("election").search(ctx.others))
+
+
+# a person's or a team's name (not an acronym of a party: "beat DPP monitors"), then the end of the phrase
+_PROPER_OBJECT = re.compile(r"^\s+(?:the\s+)?(?:[A-Z][a-z][\w.’'-]*)(?:\s+[A-Z][a-z][\w.’'-]*)*"
+                            r"(?=\s*(?:$|[,.;:!?)]|(?:by|in|at|on|to|and|with|for|as|who|after|before|last|this|"
+                            r"again|twice)\b))")
+_NOT_VICTIM = re.compile(r"(?i)^\s+(?:up|to death|him|her|them|me|us|down)\b")
+
+
+def beat_contender(ctx: Ctx) -> bool:
+    """"beat" with a named rival and no harm ("hopes to beat Smith", "beating Jones by ten
+    points"): a win, not a beating, which names a weapon, a wound or an armed party."""
+    if not re.match(r"(?i)^beat(?:s|ing)?$", ctx.word) or harm(ctx) or _crowd(ctx) or _NOT_VICTIM.match(ctx.after):
+        return False
+    return bool(_PROPER_OBJECT.match(ctx.text[ctx.end:]))
+
+
+def filming(ctx: Ctx) -> bool:
+    """"shot" or "shooting" of a film or a photograph ("scenes shot on set", "what the director
+    is shooting"): film words in the sentence and no harm."""
+    if not re.match(r"(?i)^(?:shot|shoots?|shooting)$", ctx.word) or harm(ctx):
+        return False
+    return bool(_cls("filming").search(ctx.others))
+
+
+# --- frames that report no act -----------------------------------------------------------------
+
+_MODIFIERS = r"(?:(?!(?:was|were|is|are|been|had|has|have|did|do|does)\b)[\w-]+\s+){0,3}"
+
+
+def anticipated(ctx: Ctx) -> bool:
+    """An act expected, feared or prepared for ("gearing up for a fight", "on the brink of war", "a
+    strike called for next week"): no act has happened."""
+    before = ctx.before
+    for m in _cls("anticipation").finditer(before):
+        if re.fullmatch(r"\s+" + _MODIFIERS, before[m.end():] + " ") or re.fullmatch(_MODIFIERS, before[m.end():].lstrip()):
+            return True
+    if re.search(r"(?i)\b(?:looming|imminent|impending|upcoming|planned|scheduled|anticipated|would-be)\s+"
+                 r"(?:[\w-]+\s+)?$", before):
+        return True
+    return bool(re.match(r"(?i)^[^.;]{0,30}?\b(?:(?:called|set|scheduled|planned|slated) for (?:next|this coming|"
+                         r"tomorrow|later|the coming)|(?:next|this coming) (?:week|month|year|monday|tuesday|wednesday|"
+                         r"thursday|friday|saturday|sunday)|in the coming (?:days|weeks|months))\b", ctx.after))
+
+
+_GENERAL_NOUN = re.compile(r"(?i)^(?:[\w-]+ )?(?:violence|conflicts?|feuds?|hostilities|rape|sexual \w+|abuse|"
+                           r"terror(?:ism)?|killings|bloodshed|fighting)$")
+
+
+def topic(ctx: Ctx) -> bool:
+    """A general notion named as a topic or a lasting state, not an act ("tolerance of sectarian
+    violence", "a charity working on preventing rape", "clan violence simmers")."""
+    if not _GENERAL_NOUN.match(ctx.word):
+        return False
+    before = ctx.text[max(0, ctx.start - 60):ctx.start]
+    if any(m.end() == len(before) for m in _cls("topic_before").finditer(before)):
+        return True
+    return bool(re.match(r"^\s+(?:\w+ly\s+)?(?=\S)", ctx.after) and _cls("state_verb").match(
+        ctx.after, re.match(r"^\s+(?:\w+ly\s+)?", ctx.after).end()))
+
+
+_LIFE_STORY = re.compile(r"(?i)\b(?:the|a|an|her|his|their|my|our)\s+(?:[\w-]+\s+)?(?:life|lives|life story|story|ordeal|"
+                         r"years|childhood|youth|journey|memoir)\s+(?:of|as|in|with)\b|\b(?:recall(?:s|ed)?|recount(?:s|ed)?|"
+                         r"remember(?:s|ed)?)\s+(?:his|her|their|my|our)\b")
+
+
+def life_story(ctx: Ctx) -> bool:
+    """What befell a person over years, told as a life story ("beaten and starved during his
+    years as a farmhand"): no one act on a day and at a place, unless harm is told besides the cue."""
+    return bool(_LIFE_STORY.search(ctx.text)) and not harm(ctx)
+
+
+_ATTRIBUTIVE = re.compile(r"(?i)^(?:assassinated|slain|murdered|martyred|executed|killed)$")
+
+
+def attributive(ctx: Ctx) -> bool:
+    """A participle naming a person by what befell them ("the slain journalist", "son of
+    assassinated President X"): the act is not reported here."""
+    if not _ATTRIBUTIVE.match(ctx.word):
+        return False
+    if not re.search(r"(?i)(?:\b(?:the|a|an|his|her|their|its|of|and|late)|[’']s)\s+$", ctx.text[:ctx.start]):
+        return False
+    return bool(re.match(r"^\s+(?:(?i:former|late)\s+)?(?:(?-i:[A-Z][\w.’'-]+)|(?i:president|prime minister|"
+                         r"leader|journalist|activist|reporter|lawyer|politician|rapper|singer|"
+                         r"teenager|student|priest))\b", ctx.after))
+
+
+# --- harm that is not political violence -------------------------------------------------------
+
+_NATURAL_FIRE = re.compile(r"(?i)\b(?:a|the|house|building|apartment|forest|bush|huge|massive|deadly|major|"
+                           r"kitchen|factory|electrical)\s+fires?\b(?!\s+(?:on|at)\b)")
+
+
+def _natural(text: str) -> bool:
+    return bool(_cls("natural_cause").search(re.sub(r"(?i)\bfires?\b", " ", text)) or _NATURAL_FIRE.search(text))
+
+
+def natural_cause(ctx: Ctx) -> bool:
+    """Death or damage whose subject is a natural or abstract cause ("a hurricane struck the
+    coast", "warming is killing people", "a fire in the block killed five"), with no attack,
+    arson or armed party named."""
+    if ctx.name not in ("kill", "injure", "strike", "explosion", "shelling") or _cls("arson").search(ctx.others):
+        return False
+    by = re.match(r"(?i)^\s+(?:by|in|from|of)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}?", ctx.after)
+    subject = ctx.before
+    if re.search(r"(?:,|\band|\bor|\bthat|\bwhich)\s+$", subject):
+        # a coordinated verb keeps the subject of the first ("warming is sickening, injuring and
+        # killing people"), a relative clause its antecedent ("a blaze that killed two")
+        subject = ctx.text[max(0, ctx.start - 80):ctx.start]
+    return _natural(subject) or bool(by and _natural(ctx.after[by.end():by.end() + 40]))
+
+
+_VEHICLE_HIT = re.compile(r"(?i)\b(?:hit|hits|struck|strikes|ran over|runs over|slammed into|smashed into|crashed into|"
+                          r"plunged|plunges|veered|skidded|overturned|capsized|capsizes|sank|ran aground|careered|"
+                          r"collided)\b")
+
+
+def collision(ctx: Ctx) -> bool:
+    """A vehicle that hits something or someone ("a van struck a cyclist", "hit by a car"): an
+    accident, unless a weapon or an attack is named."""
+    if ctx.name not in ("strike", "kill", "injure") or _cls("arson").search(ctx.others):
+        return False
+    if ctx.name == "strike":
+        if not re.match(r"(?i)^(?:struck|strikes)$", ctx.word) or re.search(r"(?i)\b(?:a|an|the|on)\s+$", ctx.before):
+            return False  # a noun ("went on strike") is no collision
+        return bool(_cls("vehicle").search(ctx.before)
+                    or re.match(r"(?i)^\s+by\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}?", ctx.after)
+                    and _cls("vehicle").search(ctx.after[:40]))
+    # the vehicle is the subject of the hit, however long its phrase ("a train carrying dozens of
+    # passengers to a rally in the north struck a lorry")
+    return any(re.search(_cls("vehicle").pattern + r"[^.;:]{0,90}$", ctx.text[max(0, m.start() - 100):m.start()])
+               for m in _VEHICLE_HIT.finditer(ctx.text))
+
+
+def labour_strike(ctx: Ctx) -> bool:
+    """A bare "strike", "struck" or "striking" told of workers, pay or a walkout ("nurses are
+    striking over pay", "rail workers struck for a second day"): a work stoppage, no air strike."""
+    # (schools or hospitals named are where the work stops, not targets: no `harm` check here)
+    if ctx.name != "strike" or _cls("search_harm").search(ctx.others) or _cls("arson").search(ctx.others):
+        return False
+    return bool(_cls("labour").search(ctx.others))
+
+
+def industrial_blast(ctx: Ctx) -> bool:
+    """A blast at a plant, a gas line, fireworks or of a cause left unstated, or the deaths it
+    caused: an accident, unless an attack, a bomb or an armed party is named."""
+    if ctx.name not in ("explosion", "kill", "injure") or _cls("arson").search(ctx.others):
+        return False
+    if ctx.name in ("kill", "injure") and not re.search(r"(?i)\b(?:explo\w+|blasts?|blew up|went off|fires?|blazes?)\b",
+                                                         ctx.others):
+        return False
+    return bool(_cls("industrial").search(ctx.others) or re.search(
+        r"(?i)\bcause (?:of (?:the )?(?:\w+ )?)?(?:is|was|remains|remained) (?:unknown|unclear|not known|not yet known|"
+        r"under investigation|being investigated)|\bunexplained\b", ctx.others))
+
+
+def search(ctx: Ctx) -> bool:
+    """A raid by police, agents or inspectors with nobody hurt ("immigration raids on
+    workplaces", "police raided the offices"): a search, not an attack."""
+    if not re.match(r"(?i)^raid", ctx.word) or _cls("search_harm").search(ctx.others):
+        return False
+    return bool(_cls("enforcement").search(ctx.text[max(0, ctx.start - 40):ctx.start])
+                or re.match(r"(?i)^\s+(?:\w+\s+){0,6}?by\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?", ctx.after)
+                and _cls("enforcement").search(ctx.after[:60]))
+
+
+def property_crime(ctx: Ctx) -> bool:
+    """A break-in or theft told with a word of attack ("burglars raided the shop") and nobody
+    hurt: crime against property, not political violence."""
+    if not re.match(r"(?i)^(?:raid|storm|target|attack|broke)", ctx.word) or _cls("search_harm").search(ctx.others) \
+            or harm(ctx):
+        return False
+    return bool(_cls("property_crime").search(ctx.others))
+
+
+def non_human_opponent(ctx: Ctx) -> bool:
+    """A fight or a battle against a fire, a disease, the weather or a habit ("firefighters
+    battled the blaze", "fought cancer for years"): not an armed clash, whatever harm is told."""
+    if ctx.name != "clash" or not re.match(r"(?i)^(?:fight\w*|fought|battl\w+|combat\w*)$", ctx.word):
+        return False
+    head = re.match(r"(?i)^\s+(?:against\s+|back\s+|off\s+)?", ctx.after)
+    return bool(head and _cls("non_human_opponent").match(ctx.after, head.end()))
+
+
+def space_launch(ctx: Ctx) -> bool:
+    """A rocket or a missile in space flight ("the rocket lifted off with two satellites"): a
+    launch, not an attack, unless harm is told."""
+    return ctx.name == "shelling" and bool(_cls("space").search(ctx.others)) and not harm(ctx) and not \
+        re.search(r"(?i)\b(?:fired|struck|hit|landed|intercepted|attack\w*|target\w*|killed|wounded)\b", ctx.others)
+
+
+_DEATH = re.compile(r"(?i)^(?:died|dies|die|dead|deaths?|passed away)$")
+
+
+def plain_death(ctx: Ctx) -> bool:
+    """A death told of a person in a relative clause, with no act of violence and no other event
+    word in the sentence ("an engineer who died in 2015"): a fact about the person, not an incident."""
+    return bool(_DEATH.match(ctx.word) and re.search(r"(?i)\bwho\s+(?:later\s+|had\s+|has\s+|since\s+)?$", ctx.before)
+                and not harm(ctx) and not ctx.lex.any_event.search(ctx.others))
+
+
+_CHARGE_BEFORE = re.compile(r"(?i)\b(?:convicted|charged|accused|acquitted|guilty|suspected|arrested|sentenced|jailed|"
+                            r"tried|indicted|counts?|charges?|convictions?)(?:\s+[\w’'-]+){0,4}?\s+(?:of|for|with)\s+"
+                            r"(?:(?:attempted|first-degree|second-degree|aggravated|sexual|a|an)\s+)?$")
+_CRIME_NOUN = re.compile(r"(?i)^(?:murders?|manslaughter|homicides?|assaults?|rape|kidnapping|abduction|terrorism|"
+                         r"arson|sexual (?:assault|abuse|harassment))$")
+
+
+def charge(ctx: Ctx) -> bool:
+    """A crime named as a charge or a verdict ("convicted a man of murder", "charged with
+    assault"): the legal category, not the act reported."""
+    return bool(_CRIME_NOUN.match(ctx.word) and _CHARGE_BEFORE.search(ctx.text[max(0, ctx.start - 70):ctx.start]))
+
+
+def harassment(ctx: Ctx) -> bool:
+    """Sexual harassment: ACLED's sexual violence is a physical act (rape, sexual assault)."""
+    return ctx.name == "sexual" and "harass" in ctx.word.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class SenseRule:
+    """One rule: its id (stored in the drop reason), why it voids a cue, and its test."""
+
+    id: str
+    reason: str
+    test: Callable[[Ctx], bool]
+
+
+# In order; the first rule that fires gives the reason. The first three apply to every cue, the
+# others to cues of violence only.
+RULES: tuple[SenseRule, ...] = (
+    SenseRule("title", "the word is part of a work's title", in_title),
+    SenseRule("idiom", "the word is part of an idiom or compound of another sense", in_idiom),
+    SenseRule("anticipated", "the act is expected or prepared for, not reported", anticipated),
+    SenseRule("figurative_object", "the act's object is an idea, a policy or a statement", figurative_object),
+    SenseRule("verbal", "the attack is made in words", verbal),
+    SenseRule("contest", "a word of fighting in a game or an election", contest),
+    SenseRule("beat_contender", "beating a named rival: a win", beat_contender),
+    SenseRule("filming", "shooting a film or a photograph", filming),
+    SenseRule("topic", "a general notion or a lasting state, not an act", topic),
+    SenseRule("attributive", "a participle naming a person by a past act", attributive),
+    SenseRule("life_story", "what befell a person over years, told as a life story", life_story),
+    SenseRule("natural_cause", "harm from a natural or abstract cause", natural_cause),
+    SenseRule("collision", "a vehicle hitting something: an accident", collision),
+    SenseRule("labour_strike", "a work stoppage, not an air strike", labour_strike),
+    SenseRule("industrial_blast", "a blast at a plant or of fireworks, gas or unstated cause", industrial_blast),
+    SenseRule("non_human_opponent", "a fight against a fire, a disease or the weather", non_human_opponent),
+    SenseRule("space_launch", "a rocket or missile in space flight", space_launch),
+    SenseRule("plain_death", "a death with no act of violence named", plain_death),
+    SenseRule("charge", "a crime named as a charge or verdict", charge),
+    SenseRule("harassment", "harassment is not sexual violence under ACLED", harassment),
+    SenseRule("search", "a raid by police or agents with nobody hurt", search),
+    SenseRule("property_crime", "a theft or break-in with nobody hurt", property_crime),
+)
+
+
+def sense_reason(name: str, start: int, end: int, word: str, text: str, clauses: list[int],
+                 lex: Lexicon) -> str | None:
+    """`"sense:<id>"` of the first rule that voids the cue `word` at [start, end) of `text`, else None."""
+    index = clause_of(clauses, start)
+    ctx = Ctx(text, name, start, end, word, clauses[index],
+              clauses[index + 1] if index + 1 < len(clauses) else len(text), lex)
+    for rule in RULES if name in VIOLENT_CUES else RULES[:3]:
+        # a demonstration, an arrest or an agreement is what it says whatever its object or frame
+        # ("teachers protested against the reform"); only a title, an idiom or an expectation
+        # ("a strike called for next week") hides it
+        if rule.test(ctx):
+            return f"sense:{rule.id}"
+    return None
