@@ -98,6 +98,7 @@ class Cue:
     end: int
     text: str
     weak: bool = False
+    ref: bool = False  # named only as a reference ("after the bombing"): an echo that opens no incident
 
 
 @dataclass(slots=True)
@@ -168,13 +169,20 @@ def analyse_sentence(text: str, lex: Lexicon, dates: list[DateHit]) -> SentenceC
     out.context = LazyCues(lex, text)
     blockers = {name: _matches(lex, name, text) for name in
                 ("strike_labour", "non_conflict", "anaphor", "negation", "modality", "aggregate_count",
-                 "aggregate_period", "habitual", "habit_adverbial", "running_total", "commemoration", "question")}
+                 "aggregate_period", "habitual", "habit_adverbial", "running_total", "commemoration", "question",
+                 "reference_frame", "reaction_frame")}
     cues = _drop_contained(raw)
     named_day = any(d.precision == "day" for d in dates)
     sentence_drop = _sentence_reason(blockers, named_day, cues, text.rstrip(" \"'\u201d\u2019").endswith("?"))
     for cue in cues:
         reason = (sentence_drop or _tally_reason(cue, blockers, out.clauses, named_day)
                   or _cue_reason(cue, blockers, out.clauses, cues, text, named_day) or _search(cue, text, lex))
+        if not reason and _reference_reason(cue, blockers, out.clauses, cues, text, dates):
+            # kept as an echo of the incident being told (it may complete it), but it opens none
+            # and is kept apart as a reference (`uncounted_cues`)
+            out.dropped.append((cue, _reference_reason(cue, blockers, out.clauses, cues, text, dates)))
+            out.events.append(Cue(cue.name, cue.start, cue.end, cue.text, True, True))
+            continue
         if reason:
             out.dropped.append((cue, reason))
             continue
@@ -200,6 +208,9 @@ def _is_weak(cue: Cue, text: str, out: SentenceCues, blockers: dict[str, list[Cu
     anaphoric = _inside(cue, blockers["anaphor"])
     weak = (anaphoric or bool(_WEAK_WORDS.match(cue.text)) or bool(out.context.get("legal"))
             or bool(out.context.get("footage")))
+    if weak and not anaphoric and cue.text.lower() == "death toll" and _TOLL_RISES.match(text, cue.end):
+        return False  # "death toll from the bombing rises to 51": the latest figure of an act, told
+
     if not weak and cue.name in _MUNITION_CUES and (
             (_BARE_PLURAL.match(cue.text) and not _in_use(text, cue, out.clauses))
             or _PLURAL_ACT_AFTER.match(text, cue.end)):
@@ -258,6 +269,9 @@ _GERUND_PREP = re.compile(r"(?i)\b(?:by|without)\s+$")
 _ING = re.compile(r"(?i)^(?:fighting|battling|combating|combatting)$")
 _ROLE_NOUN = re.compile(r"(?i)\b(?:forces|troops|soldiers|fighters|militias?|units|groups|partners|allies|"
                         r"army|militaries|rebels|police)\s+$")
+_TOLL_RISES = re.compile(r"(?i)(?:\s+[\w’'-]+){0,6}?\s+(?:rises|rose|climbs|climbed|jumps|jumped|reaches|reached|hits|"
+                         r"mounts|soars|increases|increased|grows|tops|passes|surpasses)\s+(?:to\s+)?(?:at least\s+)?"
+                         r"(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|a dozen|dozens|hundreds)")
 _POSSESSIVE_CUES = ("attack", "clash", "shelling", "air", "strike", "ied")
 _MUNITION_CUES = ("shelling", "air", "grenade", "ied")
 _PLURAL_ACT_AFTER = re.compile(r"(?i)\s+(?:attacks|strikes|barrages|raids|bombardments)\b")
@@ -380,6 +394,79 @@ def _cue_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], cu
     return None
 
 
+# reasons that keep a dropped cue as an uncounted mention: the rule id of its role (`coding_rules`)
+UNCOUNTED_REASONS = {
+    "ref-after": "ROLE-reference-after", "ref-reaction": "ROLE-reference-reaction",
+    "reference": "ROLE-reference-since", "commemoration": "ROLE-reference-commemoration",
+    "aggregate_count": "ROLE-aggregate-count", "aggregate_period": "ROLE-aggregate-period",
+    "habitual": "ROLE-aggregate-habit", "running total": "ROLE-aggregate-running",
+}
+# words that end a noun phrase between a frame and the act: a clause of its own starts
+_NP_BREAK = re.compile(r"(?i)[,;:()]|\b(?:that|which|who|whom|when|where|while|as|and|but|or|was|were|is|are|had|has|"
+                       r"have|been|be|will|would|said|says|say)\b")
+# a finite verb right after the act: the act is told ("after an airstrike kills five", "after a
+# bomb tore through a market"), not only named
+_TOLD_AFTER = re.compile(r"(?i)^\s+(?:\w+ly\s+)?(?:\w+ed|hit|hits|struck|strikes|kills?|tore|tears|rips|blew|blows|"
+                         r"went off|goes off|left|leaves|shook|shakes|rocks|fell|falls|landed|lands|took|takes|"
+                         r"broke|breaks|claim(?:s|ed)|injures?|wounds?|targets?|destroys?|damages?|sets? off|"
+                         r"swept|sweeps|began|begins)\b")
+_TOLL_AFTER = re.compile(r"(?i)\b(?:kill\w*|dead|died|deaths?|wound\w*|injur\w*|casualt\w*|lives)\b")
+_OUTCOMES = ("kill", "injure")
+_VERBAL = re.compile(r"(?i)\b(?:went|goes|go|blew|blow|blows|tore|broke|shot|fought|hit|struck|slew|overran|overtook)\b")
+_OF_AFTER = re.compile(r"\s+of\b")  # "condemns bombing of a school": a gerund used as a noun
+
+
+def _reference_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], cues: list[Cue], text: str,
+                      dates: list[DateHit]) -> str | None:
+    """"ref-after" / "ref-reaction" when the act is named only as the cause, backdrop or object of
+    what the sentence tells (GUIDE rule 9), or None when it is reported.
+
+    The act must be a noun phrase right after the frame in its clause ("condemned Sunday's bombing",
+    "after the raid on the camp"): an act told with its own verb ("after gunmen stormed", "after an
+    airstrike kills five"), or given its own later day and a toll ("condemned an attack on Sunday
+    that killed 12"), is reported, and so is a cause whose outcome the sentence tells ("three died
+    following an airstrike", where the deaths are the news).
+    """
+    word = cue.text.lower()
+    if word.endswith("ed") or _VERBAL.search(word):
+        return None  # "after gunmen stormed", "after the bombs went off": the act told with its verb
+    if _TOLD_AFTER.match(text, cue.end) or (_VERB_FORMS.match(cue.text) and _VERB_NEXT.match(text, cue.end)):
+        return None
+    if any(d.precision == "day" and d.start >= cue.end for d in dates) and _TOLL_AFTER.search(text, cue.end):
+        return None
+    clause_start = clauses[clause_of(clauses, cue.start)]
+    for name, reason in (("reaction_frame", "ref-reaction"), ("reference_frame", "ref-after")):
+        for frame in blockers[name]:
+            if not (frame.end <= cue.start and cue.start - frame.end <= 60 and frame.start >= clause_start - 1):
+                continue
+            gap = text[frame.end:cue.start]
+            if len(gap.split()) > 6 or _NP_BREAK.search(gap) or (
+                    word.endswith("ing") and not gap.strip() and not _OF_AFTER.match(text, cue.end)):
+                continue  # "after killing five": a gerund with no determiner is the act told
+            if name == "reference_frame" and any(c.name in _OUTCOMES and c.start < frame.start for c in cues):
+                continue  # "three died following an airstrike": the outcome of the act is the news
+            if not _known(gap):
+                continue  # "after an attack on a ship", "after attack on ship": a new act, told
+            return reason
+    return None
+
+
+_DETERMINER = re.compile(r"(?i)\b(?:the|this|that|these|those|its|their|his|her|our|your|last|recent|latest|"
+                         r"a|an|another|one|two|three|four|five|several|some|new|fresh|further|more|other)\b|[’']s\b|"
+                         r"\b\d{1,2}/\d{1,2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}\b|"
+                         r"\b\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b")
+_INDEFINITE = frozenset(("a", "an", "another", "one", "two", "three", "four", "five", "several", "some", "new", "fresh",
+                         "further", "more", "other"))
+
+
+def _known(gap: str) -> bool:
+    """Whether the noun phrase before an act presents it as already known (a definite or possessive
+    determiner, a date label: "the bombing", "Sunday's raid", "the Oct. 7 attack"), not as news
+    (an indefinite one, "an attack on a ship", or a headline's bare noun, "attack on ship")."""
+    found = _DETERMINER.findall(gap)
+    return bool(found) and found[-1].strip().lower() not in _INDEFINITE
+
+
 def _overlaps(cue: Cue, spans: list[Cue]) -> bool:
     return any(s.start < cue.end and cue.start < s.end for s in spans)
 
@@ -490,6 +577,20 @@ def _family(out: SentenceCues) -> str | None:
     if names & set(VIOLENCE):
         return "violence"
     return "sd"
+
+
+def uncounted_cues(cues: SentenceCues) -> tuple[str, SentenceCues] | None:
+    """The role rule and the cues of what a sentence names without reporting: references first
+    ("after the bombing", "condemned the strike"), else tallies ("dozens of strikes"); None when
+    it names neither. The cues come back as kept, with their own family, for typing."""
+    for prefix in ("ROLE-reference", "ROLE-aggregate"):
+        found = [(c, UNCOUNTED_REASONS[r]) for c, r in cues.dropped
+                 if UNCOUNTED_REASONS.get(r, "").startswith(prefix) and c.name in VIOLENCE and c.name != "explosion"]
+        if found:
+            part = SentenceCues(events=[c for c, _ in found], context=cues.context, clauses=cues.clauses)
+            part.family = _family(part)
+            return found[0][1], part
+    return None
 
 
 def split_cues(cues: SentenceCues, start: int, end: int) -> SentenceCues:

@@ -250,6 +250,8 @@ def group_sentences(reads: list[Read], countries: tuple[str, ...]) -> list[Group
         if _opens_new(current, read, family, countries):
             if current is None and not read.cues.strong and not _reported_echo(read):
                 continue  # an echo ("the attacks", "Israel's missiles") with nothing to echo
+            if all(c.ref for c in read.cues.events):
+                continue  # an act named only as a reference ("after the bombing") opens no incident
             group = Group(family, scene=_new_scene(current, read))
             if read.date is not None and (read.date.date is not None or read.date.text):
                 group.date = read.date

@@ -2,7 +2,8 @@
 
 In: the prepared text (`coding_text.prepare`), the publication date and the story's countries.
 Out: `read_sentences(...)` -> `Read`s in document order: each eventful sentence with its kept
-cues (`coding_cues`), the date expression that dates its main act (`dates`), its casualty
+cues (`coding_cues`); a sentence that names an act only as a reference or a tally also gives an
+`uncounted` read of those cues (its role rule set, no place looked up, no toll); the date expression that dates its main act (`dates`), its casualty
 figures (`casualties`) and its place (`places`, when the gazetteer is installed); plus "detail"
 reads for sentences that only give figures or police action, which complete the incident before.
 """
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from extractors.casualties import Toll, read_toll
-from extractors.coding_cues import Cue, SentenceCues, analyse_sentence, split_cues
+from extractors.coding_cues import Cue, SentenceCues, analyse_sentence, split_cues, uncounted_cues
 from extractors.coding_text import Prepared, Sentence, clause_of, sentences
 from extractors.coding_types import classify
 from extractors.dates import DateHit, find_dates
@@ -39,6 +40,7 @@ class Read:
     index: int = 0  # the sentence's position in the document
     detail: bool = False  # no event words, only figures ("No casualties were reported.")
     forced_new: bool = False  # the second act of "X hit Y after Z struck W": always its own incident
+    uncounted: str | None = None  # the role rule of an act named, not reported ("after the bombing")
 
 
 @functools.cache
@@ -206,6 +208,12 @@ def read_sentences(prep: Prepared, published: dt.date | None, countries: tuple[s
         eventful = bool(lex.any_event.search(sentence.text))
         dates = find_dates(sentence.text, published=published, anchor=anchor, inferred=inferred) if eventful else []
         cues = analyse_sentence(sentence.text, lex, dates) if eventful else SentenceCues()
+        side = uncounted_cues(cues) if cues.dropped else None
+        if side is not None:
+            rule, part = side
+            lead = _lead_cue(part)
+            reads.append(Read(sentence, part, lead, _attach_date(sentence.text, part, dates, lead), Toll(), None,
+                              index, uncounted=rule))
         if not cues.events and _DATELINE.match(sentence.text):
             opening = next((d for d in find_dates(sentence.text, published=published, anchor=anchor, inferred=inferred)
                             if d.date is not None and d.precision == "day" and _OPENING.match(sentence.text[:d.start])),

@@ -1,7 +1,7 @@
 """Weapons and munition counts named in an incident's sentences.
 
 In: sentence texts. Out: `read_weapons(text)` -> canonical weapon names in order of mention
-(`seeds/lexicon/weapons.yaml`), `read_munitions(text)` -> the first count of munitions the
+(`seeds/lexicon/en/weapons.yaml`), `read_munitions(text)` -> the first count of munitions the
 text gives ("four rockets" -> 4, "a drone and three rockets" -> 4), or None.
 """
 
