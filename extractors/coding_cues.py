@@ -38,7 +38,7 @@ _WEAK_WORDS = re.compile(
     r"found dead|human remains|bod(?:y|ies) .*|.* bod(?:y|ies)|"
     r"dead bod(?:y|ies)|remains of .*|fatalit(?:y|ies)|wounded|wounding|injured|injuring|hurt|injuries|maimed)$",
     re.IGNORECASE)
-# a plural-looking word that is a verb: "Garre militia attacks Degodia herdsman"
+# a plural-looking word that is a verb: "<clan> militia attacks <clan> herder" (a bare plural-looking verb)
 _VERB_NEXT = re.compile(r"\s+(?:a|an|the|his|her|their|its|two|three|four|five|several|(?-i:[A-Z])\w*)\b",
                         re.IGNORECASE)
 _PERFECT = re.compile(r"(?i)\b(?:have|has|'ve)\s+(?:\w+ly\s+|once again\s+|again\s+|also\s+|been\s+){0,2}"
@@ -231,10 +231,10 @@ def _is_weak(cue: Cue, text: str, out: SentenceCues, blockers: dict[str, list[Cu
             text[max(0, cue.start - 20):cue.start]) and not _FIGHT_ONSET_AFTER.match(text, cue.end):
         weak = True  # "cross-border fighting", "as fighting rages": the state of a war, not one clash
     if not weak and cue.text.lower().endswith("ing") and _GERUND_PREP.search(text[max(0, cue.start - 12):cue.start]):
-        weak = True  # "sowed chaos by attacking shipping": a means or a habit named, not an act told
+        weak = True  # "<group> spread fear by shelling <target>" (a means after "by"): a means or a habit named, not an act told
     clause_start = out.clauses[clause_of(out.clauses, cue.start)]
     if not weak and not named_day and _AMID.match(text, clause_start):
-        weak = True  # "Violence escalates ... amid Gaza assault": the backdrop, not the act reported
+        weak = True  # "<unrest> grows ... amid <place> offensive" (an "amid" backdrop): the backdrop, not the act reported
     if not weak and not named_day and _PERFECT.search(text[max(clause_start, cue.start - 30):cue.start]):
         weak = True
     if not weak and not named_day and _MEANS_OF_STATE.search(text[max(0, cue.start - 70):cue.start]):
@@ -257,7 +257,7 @@ _POLICE_BEFORE = re.compile(r"(?i)\b(?:police|officers|detectives|agents|investi
 
 
 # a plural after an actor is a noun, not a verb, when a preposition or the end follows it:
-# "militant attacks on US troops", "the danger posed by Houthi militant attacks."
+# "rebel attacks on <force>", "the threat posed by <group> rebel attacks." (a plural noun after its actor)
 _NOUN_AFTER = re.compile(r"(?i)\s*(?:$|[.,;:)]|(?:on|in|against|by|at|near|across|from|targeting)\b)")
 # bare "fighting" is an act only as a verb ("troops were fighting ...") or when it breaks out
 _FIGHT_VERB_BEFORE = re.compile(r"(?i)\b(?:was|were|is|are|been|be|began|begun|started)\s+$")
@@ -350,12 +350,12 @@ def _tally_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], 
 _REFERENCE = re.compile(r"(?i)\bsince\s+(?:the\s+|a\s+|its\s+|their\s+)?(?:[\w.’'-]+\s+){0,3}$")
 
 
-# "days after the Oct. 7 attack": the act dates something else
+# "weeks after the <date> raid" (a span measured from an act): the act dates something else
 _SPAN_AFTER = re.compile(r"(?i)\b(?:days|weeks|months|years)\s+(?:after|before)\s+the\s+(?:[\w.’'-]+\s+){0,3}$")
 # an event verb in the infinitive ("to attack", "to strike") names an aim; "in response to attack" is a noun
 _INFINITIVE = re.compile(r"(?i)(?<!response )(?<!retaliation )(?<!reaction )(?<!due )(?<!prior )(?<!led )(?<!lead )"
                          r"(?<!leading )(?<!exposed )(?<!subjected )\bto\s+$")
-# "drones to launch attacks on British soil": the aim again, with a verb of launching
+# "<weapons> to launch strikes on <country> territory" (an infinitive of launching): the aim again, with a verb of launching
 _INFINITIVE_LAUNCH = re.compile(r"(?i)\bto\s+(?:launch|carry out|mount|stage|conduct|commit)\s+(?:[\w-]+\s+){0,2}$")
 _BARE_VERBS = frozenset(("attack", "strike", "bomb", "shell", "kill", "fight", "clash", "ambush", "abduct", "kidnap",
                         "raid", "target", "hit", "shoot", "storm", "assault", "loot", "burn", "fire", "launch"))
@@ -378,7 +378,7 @@ def _cue_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], cu
         return "reference"  # "his first speech since the 7 October attack": a point in time, not news
     if not named_day and ((cue.text in _BARE_VERBS and _INFINITIVE.search(text[max(0, cue.start - 25):cue.start]))
                           or _INFINITIVE_LAUNCH.search(text[max(0, cue.start - 40):cue.start])):
-        return "purpose"  # "Tehran helps allied militias to attack Israel": an aim, not an act told
+        return "purpose"  # "<capital> helps allied groups to strike <country>" (an infinitive of purpose): an aim, not an act told
     for name in ("negation", "modality"):
         # a threat or a denial governs what follows it closely in its own clause
         if any(b.end <= cue.start <= b.end + _SCOPE and clause_of(clauses, b.start) == clause for b in blockers[name]):
@@ -428,8 +428,8 @@ def _reference_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[in
     following an airstrike", where the deaths are the news).
     """
     word = cue.text.lower()
-    if word.endswith("ed") or _VERBAL.search(word):
-        return None  # "after gunmen stormed", "after the bombs went off": the act told with its verb
+    if cue.name not in VIOLENCE or word.endswith("ed") or _VERBAL.search(word):
+        return None  # "after gunmen stormed", "after the shells went off": the act told with its verb
     if _TOLD_AFTER.match(text, cue.end) or (_VERB_FORMS.match(cue.text) and _VERB_NEXT.match(text, cue.end)):
         return None
     if any(d.precision == "day" and d.start >= cue.end for d in dates) and _TOLL_AFTER.search(text, cue.end):
@@ -461,7 +461,7 @@ _INDEFINITE = frozenset(("a", "an", "another", "one", "two", "three", "four", "f
 
 def _known(gap: str) -> bool:
     """Whether the noun phrase before an act presents it as already known (a definite or possessive
-    determiner, a date label: "the bombing", "Sunday's raid", "the Oct. 7 attack"), not as news
+    determiner, a date label: "the bombing", "Sunday's raid", "the <date> raid"), not as news
     (an indefinite one, "an attack on a ship", or a headline's bare noun, "attack on ship")."""
     found = _DETERMINER.findall(gap)
     return bool(found) and found[-1].strip().lower() not in _INDEFINITE

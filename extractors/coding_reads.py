@@ -55,11 +55,11 @@ def gazetteer() -> Any | None:
 
 _CLAUSE_WORD = re.compile(r"(?i)\b(?:after|before|following|when|while|but|since|as|because|amid|ahead of|prompting|"
                           r"due to|despite|said|says|and|which|who|that)\b|[;:.]")
-# a date that opens the sentence dates all of it: "On 6 May 2020, ...", "As reported on 2 May, ..."
+# a date that opens the sentence dates all of it: "On <day> <month> <year>, ...", "As reported on <day> <month>, ..."
 _OPENING = re.compile(r"(?i)^\W*(?:(?:on or around|on or about|as reported on|reported on|on|around|in|during|by|"
                       r"late on|early on|"
                       r"between|\d{1,2}|the (?:night|morning|afternoon|evening|early hours) of)\s+)*$")
-# a sentence that opens on a date, as ACLED notes and datelines do ("On 7 May 2020, in Barra Mansa, ...")
+# a sentence that opens on a date, as ACLED notes and datelines do ("On <day> <month> <year>, in <town>, ...")
 _DATELINE = re.compile(r"(?i)\W*(?:on or around |on or about |as reported on |around |on )?(?:\d{1,2}\s+[a-z]{3}|"
                        r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d)")
 _SPAN_EDGE = re.compile(r"(?i)\b(?:since|until|till|from|by|after|before|ahead of|through)\s+(?:the\s+|mid-?|"
@@ -71,7 +71,7 @@ def _attach_date(text: str, cues: SentenceCues, dates: list[DateHit], cue: Cue) 
 
     Same clause first (the most explicit, then the latest: "on Thursday and Friday" is read as
     Friday, ACLED's "night of 23 to 24" as the 24th); then a date that opens the sentence
-    ("On 6 May 2020, ..."); then the nearest date before the cue. A date in a later clause
+    ("On <day> <month> <year>, ..."); then the nearest date before the cue. A date in a later clause
     belongs to something else ("... after a meeting this week").
     """
     # "since mid-October", "until Friday", "after the 7 October attack": a span's edge or
@@ -124,7 +124,7 @@ _DEMONYM = re.compile(r"(?i)(?:i|ian|ese|ish|ic|an)$")
 
 def placed_in(text: str, name: str | None) -> bool:
     """Whether `text` puts something in the place `name` ("in eastern Syria", "off Yemen"), not
-    only names it as an actor or a speaker ("U.S. carries out airstrikes", "Iran says")."""
+    only names it as an actor or a speaker ("<country> carries out strikes", "<country> says")."""
     if not name:
         return False
     return any(_LOCATIVE_BEFORE.search(text[max(0, m.start() - 30):m.start()])

@@ -21,7 +21,7 @@ _MUNITION = (r"(?:rockets?|missiles?|drones?|UAVs?|shells?|mortars?(?: rounds| s
 def _munition_pattern() -> re.Pattern[str]:
     number = number_pattern()
     # up to two describing words between the figure and the munition ("two armed drones"), never
-    # a capitalised word ("16 July two drones": 16 is a day) nor another figure
+    # a capitalised word ("<day> <month> two rockets": the first figure is a day) nor another figure
     between = r"(?:(?-i:[a-z][\w-]*)[- ]){0,2}?"
     item = rf"(?P<num>{number})\s+{between}{_MUNITION}\b"
     return re.compile(rf"\b{item}(?:\s+(?:and|,)\s+(?P<num2>{number})\s+{between}{_MUNITION}\b)?",

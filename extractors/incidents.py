@@ -8,7 +8,7 @@ version. Pure and deterministic: the same input always gives the same mentions.
 How (each step's rules live in its own module; the lexicons in `seeds/lexicon/<lang>/`):
 1. markup is stripped and the text cut into sentences and clauses (`coding_text`);
 2. each sentence is searched for event cues; cues under a negation, a threat or plan, a tally
-   ("dozens of strikes", "more than 175 times"), a habit, an accident or a question are dropped,
+   (a vague or exact count of acts: "scores of raids", "over 90 times"), a habit, an accident or a question are dropped,
    and echoes ("the attack", bare plurals) are marked weak (`coding_cues`); the date of the main
    act (`dates`), the casualty figures (`casualties`) and the place (`places`) are read per
    sentence, and a sentence tying two different acts ("X after Y") is read as two
