@@ -418,6 +418,21 @@ _OF_AFTER = re.compile(r"\s+of\b")  # "condemns bombing of a school": a gerund u
 
 def _reference_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], cues: list[Cue], text: str,
                       dates: list[DateHit]) -> str | None:
+    """See `_framed`; an act told in the relative clause of a referenced act is part of the
+    reference ("inside the raid that killed the leader": the killing is the raid's)."""
+    reason = _framed(cue, blockers, clauses, cues, text, dates)
+    if reason is None and cue.name in VIOLENCE:
+        for other in cues:
+            if other.end <= cue.start and _RELATIVE.match(text[other.end:cue.start]):
+                return _framed(other, blockers, clauses, cues, text, dates)
+    return reason
+
+
+_RELATIVE = re.compile(r"(?i)^\s+(?:that|which)\s+(?:had\s+|has\s+|have\s+)?(?:\w+ly\s+)?$")
+
+
+def _framed(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], cues: list[Cue], text: str,
+            dates: list[DateHit]) -> str | None:
     """"ref-after" / "ref-reaction" when the act is named only as the cause, backdrop or object of
     what the sentence tells (GUIDE rule 9), or None when it is reported.
 
