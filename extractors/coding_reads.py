@@ -10,6 +10,7 @@ reads for sentences that only give figures or police action, which complete the 
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import re
@@ -195,17 +196,23 @@ _NO_CUE = Cue("detail", 0, 0, "", True)
 
 
 def read_sentences(prep: Prepared, published: dt.date | None, countries: tuple[str, ...],
-                   inferred: bool = False) -> list[Read]:
+                   inferred: bool = False, lex: Any = None, events: list[int] | None = None) -> list[Read]:
     """The `Read`s of one document. `published`: the publication date, or with `inferred` the
-    text's own latest full date standing in for it (see `dates.reference_date`)."""
-    lex = get_lexicon()
+    text's own latest full date standing in for it (see `dates.reference_date`). `lex`: the
+    lexicon of the text's language (English by default). `events`: the sorted offsets in the
+    clean text where an event cue starts, when the caller has scanned it once already (one pass
+    of the cue pattern over the document instead of one per sentence)."""
+    lex = lex or get_lexicon()
+    if events is None:
+        events = [m.start() for m in lex.any_event.finditer(prep.clean)]
     gaz = gazetteer()
     reads: list[Read] = []
     anchor: dt.date | None = None if inferred else published
     opening: DateHit | None = None  # the day a sentence with no act opens on ("On 7 May 2020, police went ...")
     for index, sentence in enumerate(sentences(prep.clean)):
         # dates are only read where an event word is (most sentences of a story have none)
-        eventful = bool(lex.any_event.search(sentence.text))
+        first = bisect.bisect_left(events, sentence.start)
+        eventful = first < len(events) and events[first] < sentence.end
         dates = find_dates(sentence.text, published=published, anchor=anchor, inferred=inferred) if eventful else []
         cues = analyse_sentence(sentence.text, lex, dates) if eventful else SentenceCues()
         side = uncounted_cues(cues) if cues.dropped else None

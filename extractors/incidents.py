@@ -164,7 +164,8 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
     lex = get_lexicon(language)
     published = published_at.astimezone(dt.timezone.utc).date() if published_at is not None else None
     prep = prepare(text)
-    if not lex.any_event.search(prep.clean):
+    events = [m.start() for m in lex.any_event.finditer(prep.clean)]  # one pass, reused per sentence
+    if not events:
         # no event cue anywhere: nothing to code, and the place scan is most of a long text's cost
         return ()
     gaz = gazetteer()
@@ -176,7 +177,7 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
     # without a publication time, the latest full date the text writes dates its relative
     # expressions (a dateline, "On 12 March 2019"); undated incidents stay undated
     reference = published if published is not None else reference_date(prep.clean)
-    reads = read_sentences(prep, reference, countries, inferred=published is None)
+    reads = read_sentences(prep, reference, countries, inferred=published is None, lex=lex, events=events)
     side = [r for r in reads if r.uncounted]
     reasons: dict[int, str] = {}
     typed = []
