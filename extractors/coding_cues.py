@@ -460,7 +460,7 @@ def _framed(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], cues: 
                 continue  # "after killing five": a gerund with no determiner is the act told
             if name == "reference_frame" and any(c.name in _OUTCOMES and c.start < frame.start for c in cues):
                 continue  # "three died following an airstrike": the outcome of the act is the news
-            if not _known(gap):
+            if not _known(gap) and not (name == "reaction_frame" and _bare_topic(gap, text, cue, dates)):
                 continue  # "after an attack on a ship", "after attack on ship": a new act, told
             return reason
     return None
@@ -472,6 +472,21 @@ _DETERMINER = re.compile(r"(?i)\b(?:the|this|that|these|those|its|their|his|her|
                          r"\b\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b")
 _INDEFINITE = frozenset(("a", "an", "another", "one", "two", "three", "four", "five", "several", "some", "new", "fresh",
                          "further", "more", "other"))
+
+
+_SCENE_AFTER = re.compile(r"(?:\s+[\w’'-]+){0,4}?\s+(?:in|near|at|outside|off|inside|on)\s+(?:the\s+)?"
+                          r"(?:[a-z-]+\s+){0,2}(?-i:[A-Z])")
+
+
+def _bare_topic(gap: str, text: str, cue: Cue, dates: list[DateHit]) -> bool:
+    """Whether an act after a reaction verb with no determiner at all ("leader praises rebel attack",
+    "senator slams response to embassy raid") is only the topic: it gets no place, day or toll of
+    its own in the sentence ("UN condemns attack on peacekeepers in Mali" reports one)."""
+    if _DETERMINER.search(gap):
+        return False
+    clause_end = min((m.start() for m in re.finditer(r"[.;:!?]", text) if m.start() > cue.end), default=len(text))
+    rest = text[cue.end:clause_end]
+    return not (_SCENE_AFTER.match(rest) or _TOLL_AFTER.search(rest) or any(d.start >= cue.end for d in dates))
 
 
 def _known(gap: str) -> bool:
