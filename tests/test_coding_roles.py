@@ -233,3 +233,20 @@ def test_an_article_in_a_language_without_lexicon_is_stored_not_coded() -> None:
     coded = code_article(_article(english, None))
     assert coded.article.coding_status == "coded" and coded.mentions
     assert dataclasses.replace(coded.article, coding_status=None) == _article(english, None)
+
+
+def test_extract_writes_references_uncounted_and_linked_to_the_incident_they_name() -> None:
+    from flows.extract import code_documents, prediction_rows
+
+    docs = [
+        {"id": "report", "published_at": "2024-05-13T18:00:00+00:00",
+         "text": "A car bomb killed eleven people at a bus station in Kandahar, Afghanistan, on Monday, police said."},
+        {"id": "reaction", "published_at": "2024-05-14T10:00:00+00:00",
+         "text": "The president of Afghanistan condemned the car bombing in Kandahar and ordered an inquiry."},
+    ]
+    rows = list(prediction_rows(code_documents(docs)))
+    [report] = [r for r in rows if r["doc_id"] == "report" and r["role"] == "primary"]
+    references = [r for r in rows if r["doc_id"] == "reaction"]
+    assert references and all(r["role"] == "reference" and r["incident_id"] is None for r in references)
+    assert references[0]["refers_to"] == report["incident_id"]
+    assert "ROLE-reference-reaction" in references[0]["why"]
