@@ -141,9 +141,6 @@ HEADLINES = [
     ("Landmine kills 3 children in Yemen's Hodeidah", "Remote explosive/landmine/IED", "YEM", 3),
     ("Turkish drones hit PKK targets in northern Iraq", "Air/drone strike", "IRQ", None),
     ("Tanker struck by missile off Yemen", "Shelling/artillery/missile attack", "YEM", None),
-    ("Navy helicopters sink three pirate boats off Somalia", None, "SOM", None),
-    ("Government forces target crowded market in Idlib, kill two", "Attack", "SYR", 2),
-    ("Soldiers kill 12 militants in dawn raid near Kirkuk", "Armed clash", "IRQ", 12),
 ]
 
 
