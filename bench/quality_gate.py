@@ -12,7 +12,8 @@ verdict against `bench/quality_baseline.json`. Needs nothing outside the reposit
 The scoring follows the external scorer's rules in a few lines: within a document, a predicted
 violent incident (Battles, Explosions/Remote violence, Violence against civilians, Disrupted weapons
 use) may match a gold one when their countries do not contradict and the dates agree within the
-gold precision (day +-1, week +-4, same month, same year); pairs are taken best first (same event
+gold precision (day +-1, week +-4, same month, same year); references and aggregates are not
+incidents and are left out, as the external scorer does; pairs are taken best first (same event
 type, then sub-event type, then exact date). Fields are scored on the matched pairs.
 """
 
@@ -28,6 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from extractors.incidents import code_incidents  # noqa: E402
+from extractors.records import COUNTED_ROLES  # noqa: E402
 from extractors.taxonomy import is_attack  # noqa: E402
 
 BASELINE = REPO / "bench" / "quality_baseline.json"
@@ -113,7 +115,7 @@ def score_set(path: Path) -> dict[str, float]:
                                   title=doc.get("title"))
         preds = [{"event_date": m.event_date.isoformat() if m.event_date else None, "iso3": m.iso3,
                   "event_type": m.event_type, "sub_event_type": m.sub_event_type, "fatalities": m.fatalities}
-                 for m in mentions if is_attack(m.event_type, m.sub_event_type)]
+                 for m in mentions if is_attack(m.event_type, m.sub_event_type) and m.role in COUNTED_ROLES]
         golds = [g for g in doc["incidents"] if is_attack(g["event_type"], g["sub_event_type"])]
         pairs = match(preds, golds)
         tp, fp, fn = tp + len(pairs), fp + len(preds) - len(pairs), fn + len(golds) - len(pairs)

@@ -6,8 +6,11 @@ module that talks to the network is `extractors.fetch`.
 
 from pathlib import Path
 
-EXTRACTOR_VERSION = "0.3.0"
-"""Bumped whenever coding output can change, so stale partitions can be found and re-coded."""
+from extractors.coding_version import coder_digest
+
+EXTRACTOR_VERSION = f"0.3.0+{coder_digest()}"
+"""The release and a hash of the coder's source and data: changes with any coding change, so stale
+partitions are found and re-coded (`extractors.coding_version`)."""
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 """Seed files (feed list, gazetteer, lexicons, demo corpus) shipped beside the packages."""

@@ -39,7 +39,7 @@ _WEAK_WORDS = re.compile(
     r"found dead|human remains|bod(?:y|ies) .*|.* bod(?:y|ies)|"
     r"dead bod(?:y|ies)|remains of .*|fatalit(?:y|ies)|wounded|wounding|injured|injuring|hurt|injuries|maimed)$",
     re.IGNORECASE)
-# a plural-looking word that is a verb: "Garre militia attacks Degodia herdsman"
+# a plural-looking word that is a verb: "<clan> militia attacks <clan> herder" (a bare plural-looking verb)
 _VERB_NEXT = re.compile(r"\s+(?:a|an|the|his|her|their|its|two|three|four|five|several|(?-i:[A-Z])\w*)\b",
                         re.IGNORECASE)
 _PERFECT = re.compile(r"(?i)\b(?:have|has|'ve)\s+(?:\w+ly\s+|once again\s+|again\s+|also\s+|been\s+){0,2}"
@@ -99,6 +99,7 @@ class Cue:
     end: int
     text: str
     weak: bool = False
+    ref: bool = False  # named only as a reference ("after the bombing"): an echo that opens no incident
 
 
 @dataclass(slots=True)
@@ -169,7 +170,8 @@ def analyse_sentence(text: str, lex: Lexicon, dates: list[DateHit]) -> SentenceC
     out.context = LazyCues(lex, text)
     blockers = {name: _matches(lex, name, text) for name in
                 ("strike_labour", "non_conflict", "anaphor", "negation", "modality", "aggregate_count",
-                 "aggregate_period", "habitual", "habit_adverbial", "running_total", "commemoration", "question")}
+                 "aggregate_period", "habitual", "habit_adverbial", "running_total", "commemoration", "question",
+                 "reference_frame", "reaction_frame")}
     cues = _drop_contained(raw)
     named_day = any(d.precision == "day" for d in dates)
     sentence_drop = _sentence_reason(blockers, named_day, cues, text.rstrip(" \"'\u201d\u2019").endswith("?"))
@@ -177,6 +179,12 @@ def analyse_sentence(text: str, lex: Lexicon, dates: list[DateHit]) -> SentenceC
         reason = (sentence_drop or _tally_reason(cue, blockers, out.clauses, named_day)
                   or _cue_reason(cue, blockers, out.clauses, cues, text, named_day) or _search(cue, text, lex)
                   or sense_reason(cue.name, cue.start, cue.end, cue.text, text, out.clauses, lex))  # issue 13: senses
+        if not reason and _reference_reason(cue, blockers, out.clauses, cues, text, dates):
+            # kept as an echo of the incident being told (it may complete it), but it opens none
+            # and is kept apart as a reference (`uncounted_cues`)
+            out.dropped.append((cue, _reference_reason(cue, blockers, out.clauses, cues, text, dates)))
+            out.events.append(Cue(cue.name, cue.start, cue.end, cue.text, True, True))
+            continue
         if reason:
             out.dropped.append((cue, reason))
             continue
@@ -202,6 +210,9 @@ def _is_weak(cue: Cue, text: str, out: SentenceCues, blockers: dict[str, list[Cu
     anaphoric = _inside(cue, blockers["anaphor"])
     weak = (anaphoric or bool(_WEAK_WORDS.match(cue.text)) or bool(out.context.get("legal"))
             or bool(out.context.get("footage")))
+    if weak and not anaphoric and cue.text.lower() == "death toll" and _TOLL_RISES.match(text, cue.end):
+        return False  # "death toll from the bombing rises to 51": the latest figure of an act, told
+
     if not weak and cue.name in _MUNITION_CUES and (
             (_BARE_PLURAL.match(cue.text) and not _in_use(text, cue, out.clauses))
             or _PLURAL_ACT_AFTER.match(text, cue.end)):
@@ -222,10 +233,10 @@ def _is_weak(cue: Cue, text: str, out: SentenceCues, blockers: dict[str, list[Cu
             text[max(0, cue.start - 20):cue.start]) and not _FIGHT_ONSET_AFTER.match(text, cue.end):
         weak = True  # "cross-border fighting", "as fighting rages": the state of a war, not one clash
     if not weak and cue.text.lower().endswith("ing") and _GERUND_PREP.search(text[max(0, cue.start - 12):cue.start]):
-        weak = True  # "sowed chaos by attacking shipping": a means or a habit named, not an act told
+        weak = True  # "<group> spread fear by shelling <target>" (a means after "by"): a means or a habit named, not an act told
     clause_start = out.clauses[clause_of(out.clauses, cue.start)]
     if not weak and not named_day and _AMID.match(text, clause_start):
-        weak = True  # "Violence escalates ... amid Gaza assault": the backdrop, not the act reported
+        weak = True  # "<unrest> grows ... amid <place> offensive" (an "amid" backdrop): the backdrop, not the act reported
     if not weak and not named_day and _PERFECT.search(text[max(clause_start, cue.start - 30):cue.start]):
         weak = True
     if not weak and not named_day and _MEANS_OF_STATE.search(text[max(0, cue.start - 70):cue.start]):
@@ -248,7 +259,7 @@ _POLICE_BEFORE = re.compile(r"(?i)\b(?:police|officers|detectives|agents|investi
 
 
 # a plural after an actor is a noun, not a verb, when a preposition or the end follows it:
-# "militant attacks on US troops", "the danger posed by Houthi militant attacks."
+# "rebel attacks on <force>", "the threat posed by <group> rebel attacks." (a plural noun after its actor)
 _NOUN_AFTER = re.compile(r"(?i)\s*(?:$|[.,;:)]|(?:on|in|against|by|at|near|across|from|targeting)\b)")
 # bare "fighting" is an act only as a verb ("troops were fighting ...") or when it breaks out
 _FIGHT_VERB_BEFORE = re.compile(r"(?i)\b(?:was|were|is|are|been|be|began|begun|started)\s+$")
@@ -260,6 +271,9 @@ _GERUND_PREP = re.compile(r"(?i)\b(?:by|without)\s+$")
 _ING = re.compile(r"(?i)^(?:fighting|battling|combating|combatting)$")
 _ROLE_NOUN = re.compile(r"(?i)\b(?:forces|troops|soldiers|fighters|militias?|units|groups|partners|allies|"
                         r"army|militaries|rebels|police)\s+$")
+_TOLL_RISES = re.compile(r"(?i)(?:\s+[\w’'-]+){0,6}?\s+(?:rises|rose|climbs|climbed|jumps|jumped|reaches|reached|hits|"
+                         r"mounts|soars|increases|increased|grows|tops|passes|surpasses)\s+(?:to\s+)?(?:at least\s+)?"
+                         r"(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|a dozen|dozens|hundreds)")
 _POSSESSIVE_CUES = ("attack", "clash", "shelling", "air", "strike", "ied")
 _MUNITION_CUES = ("shelling", "air", "grenade", "ied")
 _PLURAL_ACT_AFTER = re.compile(r"(?i)\s+(?:attacks|strikes|barrages|raids|bombardments)\b")
@@ -338,12 +352,12 @@ def _tally_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], 
 _REFERENCE = re.compile(r"(?i)\bsince\s+(?:the\s+|a\s+|its\s+|their\s+)?(?:[\w.’'-]+\s+){0,3}$")
 
 
-# "days after the Oct. 7 attack": the act dates something else
+# "weeks after the <date> raid" (a span measured from an act): the act dates something else
 _SPAN_AFTER = re.compile(r"(?i)\b(?:days|weeks|months|years)\s+(?:after|before)\s+the\s+(?:[\w.’'-]+\s+){0,3}$")
 # an event verb in the infinitive ("to attack", "to strike") names an aim; "in response to attack" is a noun
 _INFINITIVE = re.compile(r"(?i)(?<!response )(?<!retaliation )(?<!reaction )(?<!due )(?<!prior )(?<!led )(?<!lead )"
                          r"(?<!leading )(?<!exposed )(?<!subjected )\bto\s+$")
-# "drones to launch attacks on British soil": the aim again, with a verb of launching
+# "<weapons> to launch strikes on <country> territory" (an infinitive of launching): the aim again, with a verb of launching
 _INFINITIVE_LAUNCH = re.compile(r"(?i)\bto\s+(?:launch|carry out|mount|stage|conduct|commit)\s+(?:[\w-]+\s+){0,2}$")
 _BARE_VERBS = frozenset(("attack", "strike", "bomb", "shell", "kill", "fight", "clash", "ambush", "abduct", "kidnap",
                         "raid", "target", "hit", "shoot", "storm", "assault", "loot", "burn", "fire", "launch"))
@@ -366,7 +380,7 @@ def _cue_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], cu
         return "reference"  # "his first speech since the 7 October attack": a point in time, not news
     if not named_day and ((cue.text in _BARE_VERBS and _INFINITIVE.search(text[max(0, cue.start - 25):cue.start]))
                           or _INFINITIVE_LAUNCH.search(text[max(0, cue.start - 40):cue.start])):
-        return "purpose"  # "Tehran helps allied militias to attack Israel": an aim, not an act told
+        return "purpose"  # "<capital> helps allied groups to strike <country>" (an infinitive of purpose): an aim, not an act told
     for name in ("negation", "modality"):
         # a threat or a denial governs what follows it closely in its own clause
         if any(b.end <= cue.start <= b.end + _SCOPE and clause_of(clauses, b.start) == clause for b in blockers[name]):
@@ -380,6 +394,109 @@ def _cue_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], cu
            for b in blockers["negation"]):
         return "negation"
     return None
+
+
+# reasons that keep a dropped cue as an uncounted mention: the rule id of its role (`coding_rules`)
+UNCOUNTED_REASONS = {
+    "ref-after": "ROLE-reference-after", "ref-reaction": "ROLE-reference-reaction",
+    "reference": "ROLE-reference-since", "commemoration": "ROLE-reference-commemoration",
+    "aggregate_count": "ROLE-aggregate-count", "aggregate_period": "ROLE-aggregate-period",
+    "habitual": "ROLE-aggregate-habit", "running total": "ROLE-aggregate-running",
+}
+# words that end a noun phrase between a frame and the act: a clause of its own starts
+_NP_BREAK = re.compile(r"(?i)[,;:()]|\b(?:that|which|who|whom|when|where|while|as|and|but|or|was|were|is|are|had|has|"
+                       r"have|been|be|will|would|said|says|say)\b")
+# a finite verb right after the act: the act is told ("after an airstrike kills five", "after a
+# bomb tore through a market"), not only named
+_TOLD_AFTER = re.compile(r"(?i)^\s+(?:\w+ly\s+)?(?:\w+ed|hit|hits|struck|strikes|kills?|tore|tears|rips|blew|blows|"
+                         r"went off|goes off|left|leaves|shook|shakes|rocks|fell|falls|landed|lands|took|takes|"
+                         r"broke|breaks|claim(?:s|ed)|injures?|wounds?|targets?|destroys?|damages?|sets? off|"
+                         r"swept|sweeps|began|begins)\b")
+_TOLL_AFTER = re.compile(r"(?i)\b(?:kill\w*|dead|died|deaths?|wound\w*|injur\w*|casualt\w*|lives)\b")
+_OUTCOMES = ("kill", "injure")
+_VERBAL = re.compile(r"(?i)\b(?:went|goes|go|blew|blow|blows|tore|broke|shot|fought|hit|struck|slew|overran|overtook)\b")
+_OF_AFTER = re.compile(r"\s+of\b")  # "condemns bombing of a school": a gerund used as a noun
+
+
+def _reference_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], cues: list[Cue], text: str,
+                      dates: list[DateHit]) -> str | None:
+    """See `_framed`; an act told in the relative clause of a referenced act is part of the
+    reference ("inside the raid that killed the leader": the killing is the raid's)."""
+    reason = _framed(cue, blockers, clauses, cues, text, dates)
+    if reason is None and cue.name in VIOLENCE:
+        for other in cues:
+            if other.end <= cue.start and _RELATIVE.match(text[other.end:cue.start]):
+                return _framed(other, blockers, clauses, cues, text, dates)
+    return reason
+
+
+_RELATIVE = re.compile(r"(?i)^\s+(?:that|which)\s+(?:had\s+|has\s+|have\s+)?(?:\w+ly\s+)?$")
+
+
+def _framed(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], cues: list[Cue], text: str,
+            dates: list[DateHit]) -> str | None:
+    """"ref-after" / "ref-reaction" when the act is named only as the cause, backdrop or object of
+    what the sentence tells (GUIDE rule 9), or None when it is reported.
+
+    The act must be a noun phrase right after the frame in its clause ("condemned Sunday's bombing",
+    "after the raid on the camp"): an act told with its own verb ("after gunmen stormed", "after an
+    airstrike kills five"), or given its own later day and a toll ("condemned an attack on Sunday
+    that killed 12"), is reported, and so is a cause whose outcome the sentence tells ("three died
+    following an airstrike", where the deaths are the news).
+    """
+    word = cue.text.lower()
+    if cue.name not in VIOLENCE or word.endswith("ed") or _VERBAL.search(word):
+        return None  # "after gunmen stormed", "after the shells went off": the act told with its verb
+    if _TOLD_AFTER.match(text, cue.end) or (_VERB_FORMS.match(cue.text) and _VERB_NEXT.match(text, cue.end)):
+        return None
+    if any(d.precision == "day" and d.start >= cue.end for d in dates) and _TOLL_AFTER.search(text, cue.end):
+        return None
+    clause_start = clauses[clause_of(clauses, cue.start)]
+    for name, reason in (("reaction_frame", "ref-reaction"), ("reference_frame", "ref-after")):
+        for frame in blockers[name]:
+            if not (frame.end <= cue.start and cue.start - frame.end <= 60 and frame.start >= clause_start - 1):
+                continue
+            gap = text[frame.end:cue.start]
+            if len(gap.split()) > 6 or _NP_BREAK.search(gap) or (
+                    word.endswith("ing") and not gap.strip() and not _OF_AFTER.match(text, cue.end)):
+                continue  # "after killing five": a gerund with no determiner is the act told
+            if name == "reference_frame" and any(c.name in _OUTCOMES and c.start < frame.start for c in cues):
+                continue  # "three died following an airstrike": the outcome of the act is the news
+            if not _known(gap) and not (name == "reaction_frame" and _bare_topic(gap, text, cue, dates)):
+                continue  # "after an attack on a ship", "after attack on ship": a new act, told
+            return reason
+    return None
+
+
+_DETERMINER = re.compile(r"(?i)\b(?:the|this|that|these|those|its|their|his|her|our|your|last|recent|latest|"
+                         r"a|an|another|one|two|three|four|five|several|some|new|fresh|further|more|other)\b|[’']s\b|"
+                         r"\b\d{1,2}/\d{1,2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}\b|"
+                         r"\b\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b")
+_INDEFINITE = frozenset(("a", "an", "another", "one", "two", "three", "four", "five", "several", "some", "new", "fresh",
+                         "further", "more", "other"))
+
+
+_SCENE_AFTER = re.compile(r"(?:\s+[\w’'-]+){0,4}?\s+(?:in|near|at|outside|off|inside|on)\s+(?:the\s+)?"
+                          r"(?:[a-z-]+\s+){0,2}(?-i:[A-Z])")
+
+
+def _bare_topic(gap: str, text: str, cue: Cue, dates: list[DateHit]) -> bool:
+    """Whether an act after a reaction verb with no determiner at all ("leader praises rebel attack",
+    "senator slams response to embassy raid") is only the topic: it gets no place, day or toll of
+    its own in the sentence ("UN condemns attack on peacekeepers in Mali" reports one)."""
+    if _DETERMINER.search(gap):
+        return False
+    clause_end = min((m.start() for m in re.finditer(r"[.;:!?]", text) if m.start() > cue.end), default=len(text))
+    rest = text[cue.end:clause_end]
+    return not (_SCENE_AFTER.match(rest) or _TOLL_AFTER.search(rest) or any(d.start >= cue.end for d in dates))
+
+
+def _known(gap: str) -> bool:
+    """Whether the noun phrase before an act presents it as already known (a definite or possessive
+    determiner, a date label: "the bombing", "Sunday's raid", "the <date> raid"), not as news
+    (an indefinite one, "an attack on a ship", or a headline's bare noun, "attack on ship")."""
+    found = _DETERMINER.findall(gap)
+    return bool(found) and found[-1].strip().lower() not in _INDEFINITE
 
 
 def _overlaps(cue: Cue, spans: list[Cue]) -> bool:
@@ -492,6 +609,20 @@ def _family(out: SentenceCues) -> str | None:
     if names & set(VIOLENCE):
         return "violence"
     return "sd"
+
+
+def uncounted_cues(cues: SentenceCues) -> tuple[str, SentenceCues] | None:
+    """The role rule and the cues of what a sentence names without reporting: references first
+    ("after the bombing", "condemned the strike"), else tallies ("dozens of strikes"); None when
+    it names neither. The cues come back as kept, with their own family, for typing."""
+    for prefix in ("ROLE-reference", "ROLE-aggregate"):
+        found = [(c, UNCOUNTED_REASONS[r]) for c, r in cues.dropped
+                 if UNCOUNTED_REASONS.get(r, "").startswith(prefix) and c.name in VIOLENCE and c.name != "explosion"]
+        if found:
+            part = SentenceCues(events=[c for c, _ in found], context=cues.context, clauses=cues.clauses)
+            part.family = _family(part)
+            return found[0][1], part
+    return None
 
 
 def split_cues(cues: SentenceCues, start: int, end: int) -> SentenceCues:

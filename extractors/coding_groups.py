@@ -62,7 +62,7 @@ def _place_conflict(group: Group, location: Any | None, countries: tuple[str, ..
     if location.location and any(
             (r.location is not None and r.location.location and _same_name(r.location.location, location.location))
             or location.location.lower() in r.sentence.text.lower() for r in group.members):
-        return False  # the same name again ("near Vodyane, Donetsk" ... "near Vodiane"): one place
+        return False  # the same name again (a village spelled two ways in one story, "<name>-e" then "<name>-ie"): one place
     if location.iso3 and old.iso3 and location.iso3 != old.iso3:
         return True
     return bool(location.admin1 and old.admin1 and location.admin1 != old.admin1)
@@ -106,7 +106,7 @@ def _refine(group: Group, read: Read) -> None:
     if vague and _country_level(location) and location.iso3 and old.iso3 and location.iso3 != old.iso3 \
             and read.cues.strong and placed_in(read.sentence.text, location.location) \
             and not any(placed_in(r.sentence.text, old.location) for r in group.members if r is not read):
-        # "U.S. carries out airstrikes" then "... airstrikes against two facilities in eastern
+        # "<country> carries out strikes" (the actor) then "... strikes on two sites in eastern
         # Syria": the country the act is put in, not the one that acts
         group.location = location
         return
@@ -115,7 +115,7 @@ def _refine(group: Group, read: Read) -> None:
         return
     if vague and location.iso3 and old.iso3 and location.iso3 != old.iso3 and any(
             placed_in(r.sentence.text, old.location) for r in group.members if r is not read):
-        return  # "US strikes Iran-linked site in Syria" is not moved by "Israeli bombardments of Gaza"
+        return  # "<country A> strikes site in <country B>" is not moved by "<country C> shelling of <place D>"
     if _specificity(location) < _specificity(old):
         group.location = location
 
@@ -171,8 +171,8 @@ def _opens_new(group: Group | None, read: Read, family: str, countries: tuple[st
 
 
 _REMOTE = frozenset(("Air/drone strike", "Shelling/artillery/missile attack"))
-# the town a round-up puts an act in: "In the western town of Heet, a car bomb ...", "in neighbouring
-# Shah Wali Kot district", "In Baghdad, meanwhile, ..."
+# the town a round-up puts an act in: "In the southern town of <X>, a bomb ...", "in nearby
+# <Y> district", "In <capital>, meanwhile, ..."
 _SCENE = re.compile(r"(?:\b(?:[Tt]own|[Cc]ity|[Vv]illage|[Dd]istrict|[Nn]eighbou?rhoods?) of|\b[Ii]n neighbou?ring|^In)"
                     r" ([A-Z][\w'-]+(?: [A-Z][\w'-]+)?)\b(?!')")
 _NOT_PLACES = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
@@ -250,6 +250,8 @@ def group_sentences(reads: list[Read], countries: tuple[str, ...]) -> list[Group
         if _opens_new(current, read, family, countries):
             if current is None and not read.cues.strong and not _reported_echo(read):
                 continue  # an echo ("the attacks", "Israel's missiles") with nothing to echo
+            if all(c.ref for c in read.cues.events):
+                continue  # an act named only as a reference ("after the bombing") opens no incident
             group = Group(family, scene=_new_scene(current, read))
             if read.date is not None and (read.date.date is not None or read.date.text):
                 group.date = read.date

@@ -2,13 +2,15 @@
 
 In: the prepared text (`coding_text.prepare`), the publication date and the story's countries.
 Out: `read_sentences(...)` -> `Read`s in document order: each eventful sentence with its kept
-cues (`coding_cues`), the date expression that dates its main act (`dates`), its casualty
+cues (`coding_cues`); a sentence that names an act only as a reference or a tally also gives an
+`uncounted` read of those cues (its role rule set, no place looked up, no toll); the date expression that dates its main act (`dates`), its casualty
 figures (`casualties`) and its place (`places`, when the gazetteer is installed); plus "detail"
 reads for sentences that only give figures or police action, which complete the incident before.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import re
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from extractors.casualties import Toll, read_toll
-from extractors.coding_cues import Cue, SentenceCues, analyse_sentence, split_cues
+from extractors.coding_cues import Cue, SentenceCues, analyse_sentence, split_cues, uncounted_cues
 from extractors.coding_text import Prepared, Sentence, clause_of, sentences
 from extractors.coding_types import classify
 from extractors.dates import DateHit, find_dates, numeric_order
@@ -40,6 +42,7 @@ class Read:
     index: int = 0  # the sentence's position in the document
     detail: bool = False  # no event words, only figures ("No casualties were reported.")
     forced_new: bool = False  # the second act of "X hit Y after Z struck W": always its own incident
+    uncounted: str | None = None  # the role rule of an act named, not reported ("after the bombing")
 
 
 @functools.cache
@@ -54,11 +57,11 @@ def gazetteer() -> Any | None:
 
 _CLAUSE_WORD = re.compile(r"(?i)\b(?:after|before|following|when|while|but|since|as|because|amid|ahead of|prompting|"
                           r"due to|despite|said|says|and|which|who|that)\b|[;:.]")
-# a date that opens the sentence dates all of it: "On 6 May 2020, ...", "As reported on 2 May, ..."
+# a date that opens the sentence dates all of it: "On <day> <month> <year>, ...", "As reported on <day> <month>, ..."
 _OPENING = re.compile(r"(?i)^\W*(?:(?:on or around|on or about|as reported on|reported on|on|around|in|during|by|"
                       r"late on|early on|"
                       r"between|\d{1,2}|the (?:night|morning|afternoon|evening|early hours) of)\s+)*$")
-# a sentence that opens on a date, as ACLED notes and datelines do ("On 7 May 2020, in Barra Mansa, ...")
+# a sentence that opens on a date, as ACLED notes and datelines do ("On <day> <month> <year>, in <town>, ...")
 _DATELINE = re.compile(r"(?i)\W*(?:on or around |on or about |as reported on |around |on )?(?:\d{1,2}\s+[a-z]{3}|"
                        r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|"
                        r"\d{1,4}([/.-])\d{1,2}\1\d{1,4}\b)")  # numeric: "03/15/2016:", "2016-03-15", "15.03.16,"
@@ -71,7 +74,7 @@ def _attach_date(text: str, cues: SentenceCues, dates: list[DateHit], cue: Cue) 
 
     Same clause first (the most explicit, then the latest: "on Thursday and Friday" is read as
     Friday, ACLED's "night of 23 to 24" as the 24th); then a date that opens the sentence
-    ("On 6 May 2020, ..."); then the nearest date before the cue. A date in a later clause
+    ("On <day> <month> <year>, ..."); then the nearest date before the cue. A date in a later clause
     belongs to something else ("... after a meeting this week").
     """
     # "since mid-October", "until Friday", "after the 7 October attack": a span's edge or
@@ -124,7 +127,7 @@ _DEMONYM = re.compile(r"(?i)(?:i|ian|ese|ish|ic|an)$")
 
 def placed_in(text: str, name: str | None) -> bool:
     """Whether `text` puts something in the place `name` ("in eastern Syria", "off Yemen"), not
-    only names it as an actor or a speaker ("U.S. carries out airstrikes", "Iran says")."""
+    only names it as an actor or a speaker ("<country> carries out strikes", "<country> says")."""
     if not name:
         return False
     return any(_LOCATIVE_BEFORE.search(text[max(0, m.start() - 30):m.start()])
@@ -195,10 +198,15 @@ _NO_CUE = Cue("detail", 0, 0, "", True)
 
 
 def read_sentences(prep: Prepared, published: dt.date | None, countries: tuple[str, ...],
-                   inferred: bool = False) -> list[Read]:
+                   inferred: bool = False, lex: Any = None, events: list[int] | None = None) -> list[Read]:
     """The `Read`s of one document. `published`: the publication date, or with `inferred` the
-    text's own latest full date standing in for it (see `dates.reference_date`)."""
-    lex = get_lexicon()
+    text's own latest full date standing in for it (see `dates.reference_date`). `lex`: the
+    lexicon of the text's language (English by default). `events`: the sorted offsets in the
+    clean text where an event cue starts, when the caller has scanned it once already (one pass
+    of the cue pattern over the document instead of one per sentence)."""
+    lex = lex or get_lexicon()
+    if events is None:
+        events = [m.start() for m in lex.any_event.finditer(prep.clean)]
     gaz = gazetteer()
     reads: list[Read] = []
     anchor: dt.date | None = None if inferred else published
@@ -206,10 +214,17 @@ def read_sentences(prep: Prepared, published: dt.date | None, countries: tuple[s
     opening: DateHit | None = None  # the day a sentence with no act opens on ("On 7 May 2020, police went ...")
     for index, sentence in enumerate(sentences(prep.clean)):
         # dates are only read where an event word is (most sentences of a story have none)
-        eventful = bool(lex.any_event.search(sentence.text))
+        first = bisect.bisect_left(events, sentence.start)
+        eventful = first < len(events) and events[first] < sentence.end
         dates = find_dates(sentence.text, published=published, anchor=anchor, inferred=inferred,
                            order=order) if eventful else []
         cues = analyse_sentence(sentence.text, lex, dates) if eventful else SentenceCues()
+        side = uncounted_cues(cues) if cues.dropped else None
+        if side is not None:
+            rule, part = side
+            lead = _lead_cue(part)
+            reads.append(Read(sentence, part, lead, _attach_date(sentence.text, part, dates, lead), Toll(), None,
+                              index, uncounted=rule))
         if not cues.events and _DATELINE.match(sentence.text):
             opening = next((d for d in find_dates(sentence.text, published=published, anchor=anchor, inferred=inferred,
                                                   order=order)

@@ -35,7 +35,8 @@ _PASSIVE = re.compile(rf"\b(?:was|were|been|got)\s+(?:\w+\s+)?(?:{_HARM})\b", re
 _REDUCED = re.compile(r"\b(?:killed|wounded|injured|shot dead)\s+(?:in|by|during|when|after|as|following|near|at|on)\b",
                       re.IGNORECASE)
 _ACTIVE = re.compile(
-    r"\b(?:killed|killing|kills|wounded|wounding|injured|injuring|shot|shooting|attacked|attacking|targeted|targeting|"
+    r"\b(?:kill|killed|killing|kills|wound|wounds|wounded|wounding|injure|injures|injured|injuring|shot|shooting|"
+    r"attack|attacked|attacking|target|targets|targeted|targeting|ambush|ambushes|abduct|abducts|kidnap|kidnaps|"
     r"ambushed|ambushing|abducted|abducting|kidnapped|murdered|executed|beheaded|stabbed|hacked|raided|stormed|beat|"
     r"assaulted|assaulting|robbed|beat up|beating|lynched|tortured|"
     r"opened fire on|fired (?:[\w/-]+[ ,]+){0,7}?(?:at|on|upon)|overran|overtook|captured)\s+", re.IGNORECASE)

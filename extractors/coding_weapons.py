@@ -1,7 +1,7 @@
 """Weapons and munition counts named in an incident's sentences.
 
 In: sentence texts. Out: `read_weapons(text)` -> canonical weapon names in order of mention
-(`seeds/lexicon/weapons.yaml`), `read_munitions(text)` -> the first count of munitions the
+(`seeds/lexicon/en/weapons.yaml`), `read_munitions(text)` -> the first count of munitions the
 text gives ("four rockets" -> 4, "a drone and three rockets" -> 4), or None.
 """
 
@@ -21,7 +21,7 @@ _MUNITION = (r"(?:rockets?|missiles?|drones?|UAVs?|shells?|mortars?(?: rounds| s
 def _munition_pattern() -> re.Pattern[str]:
     number = number_pattern()
     # up to two describing words between the figure and the munition ("two armed drones"), never
-    # a capitalised word ("16 July two drones": 16 is a day) nor another figure
+    # a capitalised word ("<day> <month> two rockets": the first figure is a day) nor another figure
     between = r"(?:(?-i:[a-z][\w-]*)[- ]){0,2}?"
     item = rf"(?P<num>{number})\s+{between}{_MUNITION}\b"
     return re.compile(rf"\b{item}(?:\s+(?:and|,)\s+(?P<num2>{number})\s+{between}{_MUNITION}\b)?",

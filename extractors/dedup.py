@@ -13,6 +13,12 @@ versions (one coder reads two incidents from one sentence by construction: "X af
 best-first: the strongest pair (`_affinity`) proposes a merge of its two clusters, which goes ahead only
 if every cross pair is compatible (complete-linkage veto) and the average affinity clears
 `MERGE_THRESHOLD` (average linkage), so a vague mention cannot chain two distinct events together.
+
+Only mentions that report an incident (role primary or background, `records.COUNTED_ROLES`) make or
+join one. A "reference" mention (a story that names an incident only as its topic or backdrop) is
+linked to the active incident it most likely names (`link_references`: same family, country and
+actors, dated within `REFERENCE_WINDOW` days) and counted in that incident's `n_references`;
+"aggregate" mentions (tallies) are left out.
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from extractors.dedup_names import (
     _same_place,
     _tokens,
 )
-from extractors.records import Incident, Mention
+from extractors.records import COUNTED_ROLES, Incident, Mention
 from extractors.taxonomy import SUB_EVENT_TYPES
 
 # Sub-event types outlets use for one event. Remote violence: one outlet's "air strike" is another's
@@ -89,10 +95,12 @@ def merge_mentions(mentions: Iterable[Mention], previous: Iterable[Incident] = (
     it. An earlier id that no longer survives comes back with status "merged" and `merged_into` set;
     "retracted" incidents come back unchanged and their mentions are left out.
     """
+    mentions = list(mentions)
+    references = [m for m in mentions if m.role == "reference"]
     prev = {p.incident_id: p for p in sorted(previous, key=lambda p: (p.incident_id, repr(p)))}
     blocked = {mid for p in prev.values() if p.status == "retracted" for mid in p.mention_ids}
     by_id: dict[str, Mention] = {}
-    for m in mentions:  # the same mention twice (re-ingest): keep one, chosen by content, not by arrival
+    for m in (m for m in mentions if m.role in COUNTED_ROLES):  # the same mention twice (re-ingest): keep one, chosen by content, not by arrival
         if m.mention_id not in blocked and (m.mention_id not in by_id or repr(m) > repr(by_id[m.mention_id])):
             by_id[m.mention_id] = m
     nodes = [_node(m) for m in by_id.values()]
@@ -112,7 +120,89 @@ def merge_mentions(mentions: Iterable[Mention], previous: Iterable[Incident] = (
              if x.src.extractor_version != y.src.extractor_version and _compatible(replace(x, article=""), y)]
     pos = {n.ident: i for i, n in enumerate(nodes)}
     clusters = _cluster(nodes, [(pos[a], pos[b]) for a, b in must])
-    return _finish([[nodes[i] for i in c] for c in clusters], prev, active)
+    incidents = _finish([[nodes[i] for i in c] for c in clusters], prev, active)
+    return _count_references(incidents, references)
+
+
+# --- references: stories that name an incident without reporting it ----------------------------------
+
+REFERENCE_WINDOW = 30  # days before its report within which an undated reference may name an incident
+_REFERENCE_SLACK = 2  # days either side of a dated reference's own date
+
+
+def link_references(mentions: Iterable[Mention], incidents: Iterable[Incident]) -> dict[str, str]:
+    """reference mention id -> the id of the active incident it most likely names.
+
+    A candidate has a compatible type family (a generic "Attack" meets every harmful family), no
+    contradicting country, and a date within `_REFERENCE_SLACK` days of the reference's own date,
+    or, for an undated reference, within `REFERENCE_WINDOW` days before it was reported. It must
+    share the country or an attacker; the best is the one sharing most (country, attacker, target,
+    sub-event type, place), then the closest in time, then the lowest id. No candidate, no link.
+    """
+    pool = [i for i in incidents if i.status == "active"]
+    by_iso: dict[str | None, list[tuple[Incident, _Node]]] = defaultdict(list)
+    for incident in pool:
+        by_iso[incident.iso3].append((incident, _node(incident)))
+    links: dict[str, str] = {}
+    for m in mentions:
+        if m.role != "reference":
+            continue
+        ref = _node(m)
+        candidates = by_iso.get(m.iso3, []) + (by_iso.get(None, []) if m.iso3 else [])
+        if m.iso3 is None:
+            candidates = [c for group in by_iso.values() for c in group]
+        best: tuple[float, int, str] | None = None
+        for incident, node in candidates:
+            if not _may_name(ref, node, m):
+                continue
+            shared_actor = bool(ref.a1 and node.a1 and _overlap(ref.a1, node.a1))
+            if not (m.iso3 and m.iso3 == incident.iso3) and not shared_actor:
+                continue
+            score = (2.0 * shared_actor + 1.0 * bool(m.iso3 and m.iso3 == incident.iso3)
+                     + 0.5 * bool(ref.a2 and node.a2 and _overlap(ref.a2, node.a2))
+                     + 0.5 * (m.sub_event_type == incident.sub_event_type)
+                     + 0.5 * bool(ref.loc and node.loc and _place_match(ref.loc[0], node.loc[0])))
+            gap = abs(((m.event_date or _report_day(m)) - incident.event_date).days) if incident.event_date and (
+                m.event_date or _report_day(m)) else REFERENCE_WINDOW
+            key = (-score, gap, incident.incident_id)
+            if best is None or key < best:
+                best = key
+        if best is not None:
+            links[m.mention_id] = best[2]
+    return links
+
+
+def _report_day(m: Mention) -> dt.date | None:
+    return m.reported_at.date() if m.reported_at else None
+
+
+def _may_name(ref: _Node, node: _Node, m: Mention) -> bool:
+    """Whether nothing contradicts the reference `m` naming the incident `node`."""
+    if ref.family != node.family and m.sub_event_type != "Attack" and not _crossable(ref, node):
+        return False
+    if m.sub_event_type == "Attack" and node.family not in ("remote", "bomb", "civilians", "battle"):
+        return False
+    day = node.src.event_date
+    if day is None:
+        return False
+    if m.event_date is not None and m.date_precision in ("day", "week"):
+        slack = _REFERENCE_SLACK + (3 if m.date_precision == "week" else 0)
+        return abs((m.event_date - day).days) <= slack
+    reported = _report_day(m)
+    return reported is None or 0 <= (reported - day).days <= REFERENCE_WINDOW
+
+
+def _count_references(incidents: tuple[Incident, ...], references: list[Mention]) -> tuple[Incident, ...]:
+    """The incidents with `n_references`: how many articles name each only as a reference."""
+    if not references:
+        return incidents
+    links = link_references(references, incidents)
+    naming: dict[str, set[str]] = defaultdict(set)
+    for m in references:
+        if m.mention_id in links:
+            naming[links[m.mention_id]].add(m.article_id)
+    return tuple(replace(i, n_references=len(naming[i.incident_id])) if i.incident_id in naming else i
+                 for i in incidents)
 
 
 # --- a mention, or an earlier incident standing in for its mentions, normalised once ------------------

@@ -5,10 +5,10 @@ Out: a tuple of `Mention`s, one per incident (one type at one place on one day),
 evidence: the sentence(s) it rests on, their offsets in `text`, a confidence and the extractor
 version. Pure and deterministic: the same input always gives the same mentions.
 
-How (each step's rules live in its own module; the lexicons in `seeds/lexicon/`):
+How (each step's rules live in its own module; the lexicons in `seeds/lexicon/<lang>/`):
 1. markup is stripped and the text cut into sentences and clauses (`coding_text`);
 2. each sentence is searched for event cues; cues under a negation, a threat or plan, a tally
-   ("dozens of strikes", "more than 175 times"), a habit, an accident or a question are dropped,
+   (a vague or exact count of acts: "scores of raids", "over 90 times"), a habit, an accident or a question are dropped,
    and echoes ("the attack", bare plurals) are marked weak (`coding_cues`); the date of the main
    act (`dates`), the casualty figures (`casualties`) and the place (`places`) are read per
    sentence, and a sentence tying two different acts ("X after Y") is read as two
@@ -28,6 +28,7 @@ How (each step's rules live in its own module; the lexicons in `seeds/lexicon/`)
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -36,34 +37,36 @@ from extractors import EXTRACTOR_VERSION, places
 from extractors.actors import Actors, code_actors, inter_code, read_actors, read_claim
 from extractors.casualties import Toll, combine_tolls
 from extractors.coding_groups import Group, disaggregate, group_sentences
-from extractors.coding_reads import gazetteer, read_sentences
+from extractors.coding_reads import Read, gazetteer, locate, read_sentences
+from extractors.coding_rules import check, type_rule
 from extractors.coding_text import Prepared, prepare
 from extractors.coding_types import classify
 from extractors.coding_weapons import read_munitions, read_weapons
 from extractors.dates import reference_date
-from extractors.lexicon import get_lexicon
+from extractors.coding_headlines import headline_act, toll_update
+from extractors.lexicon import DEFAULT_LANGUAGE, get_lexicon
 from extractors.records import Mention
 from extractors.taxonomy import SUB_EVENT_TYPES
 
 MAX_EVIDENCE = 1200  # characters: beyond this the evidence is the lead sentence alone
 
 
-def _role(group: Group, first: Group, published: dt.date | None) -> str:
-    """background for an incident dated clearly before the news it is reported with."""
+def _role(group: Group, first: Group, published: dt.date | None) -> tuple[str, str]:
+    """(role, rule id): background for an incident dated clearly before the news it is reported with."""
     date = group.date.date if group.date is not None else None
     if group.lead.cues.context.get("legal") and group is not first:
-        return "background"
+        return "background", "ROLE-background-legal"
     if date is None:
-        return "primary"
+        return "primary", "ROLE-primary"
     if published is not None:
         if group.date.precision in ("month", "year") and (date.year, date.month) < (published.year, published.month):
-            return "background"
+            return "background", "ROLE-background-dated"
         if date < published - dt.timedelta(days=7):
-            return "background"
+            return "background", "ROLE-background-dated"
     first_date = first.date.date if first.date is not None and not first.date_inherited else None
     if group is not first and first_date is not None and date < first_date - dt.timedelta(days=2):
-        return "background"
-    return "primary"
+        return "background", "ROLE-background-dated"
+    return "primary", "ROLE-primary"
 
 
 def _confidence(group: Group, toll: Toll, abstained: bool = False) -> float:
@@ -84,12 +87,15 @@ def _confidence(group: Group, toll: Toll, abstained: bool = False) -> float:
 
 
 def _mention_id(article_id: str, start: int, end: int, sub_event_type: str, date: dt.date | None,
-                ordinal: int = 0) -> str:
+                ordinal: int = 0, role: str = "") -> str:
     """A stable id from the evidence span, type and date; `ordinal` tells apart the targets of one
-    counted strike ("strikes on three locations": ordinals 0, 1, 2 share one evidence span)."""
+    counted strike ("strikes on three locations": ordinals 0, 1, 2 share one evidence span); an
+    uncounted `role` is part of the key, so a reference never takes the id of a counted mention."""
     key = f"{article_id}|{start}|{end}|{sub_event_type}|{date.isoformat() if date else ''}"
     if ordinal:
         key += f"|{ordinal}"
+    if role in ("reference", "aggregate"):
+        key += f"|{role}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
@@ -143,19 +149,23 @@ def _default_date(published: dt.date | None) -> tuple[dt.date | None, str]:
 
 
 def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | None, title: str | None = None,
-                   outlet: str | None = None) -> tuple[Mention, ...]:
+                   outlet: str | None = None, language: str = DEFAULT_LANGUAGE) -> tuple[Mention, ...]:
     """Code the incidents one document reports (see the module docstring).
 
     `published_at`: publication time; relative dates resolve against its UTC date (None leaves
     them unresolved). `title` only helps to tell which countries the story is about; the coded
-    evidence always comes from `text`.
+    evidence always comes from `text`. `language`: the text's language, whose lexicon is used
+    (`lexicon.languages()`; another raises ValueError: the caller marks the article not coded).
+    Mentions of role "reference" and "aggregate" name acts the story does not report; they come
+    after the counted ones.
     """
     if not text or not text.strip():
         return ()
+    lex = get_lexicon(language)
     published = published_at.astimezone(dt.timezone.utc).date() if published_at is not None else None
     prep = prepare(text)
-    lex = get_lexicon()
-    if not lex.any_event.search(prep.clean):
+    events = [m.start() for m in lex.any_event.finditer(prep.clean)]  # one pass, reused per sentence
+    if not events:
         # no event cue anywhere: nothing to code, and the place scan is most of a long text's cost
         return ()
     gaz = gazetteer()
@@ -167,22 +177,41 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
     # without a publication time, the latest full date the text writes dates its relative
     # expressions (a dateline, "On 12 March 2019"); undated incidents stay undated
     reference = published if published is not None else reference_date(prep.clean)
-    reads = read_sentences(prep, reference, countries, inferred=published is None)
-    typed = [(group, classify([(r.sentence.text, r.cues) for r in group.members], group.family, lex)[0])
-             for group in group_sentences(reads, countries)]
+    reads = read_sentences(prep, reference, countries, inferred=published is None, lex=lex, events=events)
+    side = [r for r in reads if r.uncounted]
+    reasons: dict[int, str] = {}
+    typed = []
+    for group in group_sentences([r for r in reads if not r.uncounted], countries):
+        kind, reasons[id(group)] = classify([(r.sentence.text, r.cues) for r in group.members], group.family, lex)
+        typed.append((group, kind))
     typed = disaggregate(typed)
     if published is not None and any(group.date is None for group, _ in typed) and _FINDING.search(prep.clean):
         # a story whose news is a finding about an act it does not date: the act is not the day
         # before's news, and the story gives no day to count it on
         typed = [(group, kind) for group, kind in typed if group.date is not None]
     groups = [group for group, _ in typed]
+    headline = headline_act(prep.clean)
     mentions: list[Mention] = []
     for group, sub_event_type in typed:
+        type_reason = reasons[id(group)]
         toll = combine_tolls(r.toll for r in group.members)
+        latest = max((n for r in group.members if (n := toll_update(r.sentence.text, lex.units, lex.tens))),
+                     default=None)
+        if latest is not None:
+            toll = dataclasses.replace(toll, fatalities=latest)  # "death toll rises to 51": the latest figure wins
+        why = ["DET-cue" if any(r.cues.strong for r in group.members) else "DET-echo"]
+        if headline is not None and group.lead.sentence.start < headline:
+            why.append("DET-headline")
+        if any(r.forced_new for r in group.members):
+            why.append("DET-two-acts")
+        role, role_rule = _role(group, groups[0], published)
+        why += [role_rule, type_rule(type_reason)]
         if group.date is not None:
             event_date, precision = group.date.date, group.date.precision
+            why.append("DATE-inherited" if group.date_inherited else "DATE-own")
         else:
             event_date, precision = _default_date(published)
+            why.append("DATE-headline" if "DET-headline" in why else "DATE-default")
         lead = group.lead
         actors = read_actors(lead.sentence.text, lead.lead.start, lead.lead.end)
         for read in group.members[1:]:
@@ -198,45 +227,92 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
                 actors = Actors(claimed, actors.actor2, actors.assoc_actor1, actors.target)
         codes = code_actors(actors, SUB_EVENT_TYPES[sub_event_type])
         joined = " ".join(r.sentence.text for r in group.members)
-        location = group.location
-        if location is not None and not getattr(location, "strong", True):
-            # weak evidence for the country (see `places.Gazetteer._strong`): abstain rather
-            # than count the incident in a wrong country
-            location, abstained = None, True
-        else:
-            abstained = False
-        # the story's only country stands in for an unplaced incident only when the text names it
-        # as a place, not only through a nationality ("Somali gunmen") or as a neighbour
-        sure = countries[:1] and (countries[0] in named or "demonym" not in places.WEAK_RULES)
-        if location is None and countries and sure and not abstained:
-            # the story's own place when it has one, in its main country even when a stray
-            # namesake names another ("Fonseca neighborhood" in a Niteroi note); the place
-            # must rest on strong evidence (see `places.Gazetteer.story_place`)
-            location = gaz.story_place(prep.clean, countries[0])
-        if location is None and len(countries) == 1 and sure and not abstained:
-            iso3, admin1, place, lat, lon, geo = countries[0], None, None, None, None, 3
-        elif location is not None:
-            iso3, admin1, place = location.iso3 or None, location.admin1, location.location
-            lat, lon, geo = location.latitude, location.longitude, location.geo_precision
-        else:
-            iso3 = admin1 = place = lat = lon = geo = None
+        place, place_rule = _place(group.location, prep, countries, named, gaz)
+        why.append(place_rule)
         start, end = _evidence(group, prep)
-        for ordinal in range(_targets(group, sub_event_type)):
+        targets = _targets(group, sub_event_type)
+        if targets > 1:
+            why.append("DET-split-targets")
+        for ordinal in range(targets):
             # the figures of a counted strike stay on its first target: they are not per target
             first = ordinal == 0
             mentions.append(Mention(
                 mention_id=_mention_id(article_id, start, end, sub_event_type, event_date, ordinal),
                 article_id=article_id, outlet=outlet, reported_at=published_at,
                 event_type=SUB_EVENT_TYPES[sub_event_type], sub_event_type=sub_event_type,
-                event_date=event_date, date_precision=precision,
-                iso3=iso3, admin1=admin1, location=place, latitude=lat, longitude=lon, geo_precision=geo,
+                event_date=event_date, date_precision=precision, **place,
                 actor1=actors.actor1, actor2=actors.actor2,
                 fatalities=toll.fatalities if first else None, injuries=toll.injuries if first else None,
                 weapons=tuple(read_weapons(joined)), munitions=read_munitions(joined) if first else None,
-                role=_role(group, groups[0], published), evidence=text[start:end],
-                evidence_start=start, evidence_end=end,
-                confidence=_confidence(group, toll, abstained), extractor_version=EXTRACTOR_VERSION,
+                role=role, evidence=text[start:end], evidence_start=start, evidence_end=end,
+                confidence=_confidence(group, toll, place_rule == "PLACE-abstain"),
+                extractor_version=EXTRACTOR_VERSION, why=check(why),
                 assoc_actor1=actors.assoc_actor1, inter1=codes.inter1, inter2=codes.inter2,
                 civilian_targeting=codes.civilian_targeting,
             ))
+    mentions += _uncounted(side, mentions, text, prep, countries, lex, article_id, outlet, published_at, published)
     return tuple(mentions)
+
+
+def _place(location, prep: Prepared, countries: tuple[str, ...], named: set[str], gaz) -> tuple[dict, str]:
+    """The Mention's place fields for an incident's `location`, and the PLACE- rule that set them."""
+    rule = "PLACE-sentence"
+    if location is not None and not getattr(location, "strong", True):
+        # weak evidence for the country (see `places.Gazetteer._strong`): abstain rather
+        # than count the incident in a wrong country
+        location, rule = None, "PLACE-abstain"
+    # the story's only country stands in for an unplaced incident only when the text names it
+    # as a place, not only through a nationality ("Somali gunmen") or as a neighbour
+    sure = countries[:1] and (countries[0] in named or "demonym" not in places.WEAK_RULES)
+    abstained = rule == "PLACE-abstain"
+    if location is None and countries and sure and not abstained:
+        # the story's own place when it has one, in its main country even when a stray
+        # namesake names another; the place must rest on strong evidence
+        # (see `places.Gazetteer.story_place`)
+        location, rule = gaz.story_place(prep.clean, countries[0]), "PLACE-story"
+    if location is None and len(countries) == 1 and sure and not abstained:
+        return dict(iso3=countries[0], admin1=None, location=None, latitude=None, longitude=None,
+                    geo_precision=3), "PLACE-story"
+    if location is not None:
+        return dict(iso3=location.iso3 or None, admin1=location.admin1, location=location.location,
+                    latitude=location.latitude, longitude=location.longitude,
+                    geo_precision=location.geo_precision), rule
+    return dict(iso3=None, admin1=None, location=None, latitude=None, longitude=None, geo_precision=None), rule
+
+
+def _uncounted(side: list[Read], counted: list[Mention], text: str, prep: Prepared, countries: tuple[str, ...],
+               lex, article_id: str, outlet: str | None, published_at: dt.datetime | None,
+               published: dt.date | None) -> list[Mention]:
+    """The reference and aggregate mentions of a document: one per role and sub-event type, the
+    first sentence that names it; a reference of a type the story itself reports is left out (it
+    names the story's own incident). Placed by their sentence, dated only by their own date."""
+    gaz = gazetteer()
+    reported = {m.sub_event_type for m in counted}
+    seen: set[tuple[str, str]] = set()
+    out: list[Mention] = []
+    for read in side:
+        role = "reference" if read.uncounted.startswith("ROLE-reference") else "aggregate"
+        sub_event_type, type_reason = classify([(read.sentence.text, read.cues)], read.cues.family or "violence", lex)
+        if (role, sub_event_type) in seen or (role == "reference" and sub_event_type in reported):
+            continue
+        seen.add((role, sub_event_type))
+        date = read.date if read.date is not None and read.date.date is not None else None
+        location = locate(gaz, prep.clean, read.sentence, countries, read.sentence.start + read.lead.start) \
+            if gaz is not None else None
+        place, _ = _place(location if location is not None and getattr(location, "strong", True) else None,
+                          prep, (), set(), gaz)
+        actors = read_actors(read.sentence.text, read.lead.start, read.lead.end)
+        start, end = prep.to_original(read.sentence.start, read.sentence.end)
+        event_date = date.date if date is not None else None
+        out.append(Mention(
+            mention_id=_mention_id(article_id, start, end, sub_event_type, event_date, role=role),
+            article_id=article_id, outlet=outlet, reported_at=published_at,
+            event_type=SUB_EVENT_TYPES[sub_event_type], sub_event_type=sub_event_type,
+            event_date=event_date, date_precision=date.precision if date is not None else "day", **place,
+            actor1=actors.actor1, actor2=actors.actor2, fatalities=None, injuries=None,
+            weapons=tuple(read_weapons(read.sentence.text)), munitions=None, role=role,
+            evidence=text[start:end], evidence_start=start, evidence_end=end, confidence=0.3,
+            extractor_version=EXTRACTOR_VERSION,
+            why=check(("DET-cue", read.uncounted, type_rule(type_reason)) + (("DATE-own",) if date else ())),
+        ))
+    return out

@@ -1,8 +1,10 @@
 """The coding lexicons: YAML files under `seeds/lexicon/` compiled once into regular expressions.
 
-In: nothing (reads `seeds/lexicon/*.yaml` on first use). Out: `get_lexicon()`, a `Lexicon` whose
+In: a language code (reads `seeds/lexicon/<lang>/*.yaml` on first use). Out: `get_lexicon(lang)`,
+a `Lexicon` whose
 `cues` map each cue name (an event kind, a context word class, a filter) to one compiled pattern,
-plus the number words and weapon names the casualty and weapon readers need.
+plus the number words and weapon names the casualty and weapon readers need;
+`languages()`, the languages that have a lexicon (an article in another language is not coded).
 
 The lexicon is data, not code: a pattern can be read, argued over and changed without touching the
 coder. Loading happens once per process (`functools.cache`), so a worker pays it one time.
@@ -20,7 +22,9 @@ import yaml
 
 from extractors import SEEDS_DIR
 
-LEXICON_DIR = SEEDS_DIR / "lexicon"
+LEXICON_ROOT = SEEDS_DIR / "lexicon"
+DEFAULT_LANGUAGE = "en"
+LEXICON_DIR = LEXICON_ROOT / DEFAULT_LANGUAGE
 CUE_FILES = ("events.yaml", "context.yaml", "filters.yaml")
 EVENT_FILE = "events.yaml"
 
@@ -93,6 +97,14 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
 
 
 @functools.cache
-def get_lexicon() -> Lexicon:
-    """The shipped lexicon, loaded on first use and shared afterwards."""
-    return load_lexicon()
+def languages() -> frozenset[str]:
+    """The language codes with a lexicon (`seeds/lexicon/<lang>/events.yaml` exists)."""
+    return frozenset(p.parent.name for p in LEXICON_ROOT.glob(f"*/{EVENT_FILE}"))
+
+
+@functools.cache
+def get_lexicon(language: str = DEFAULT_LANGUAGE) -> Lexicon:
+    """The shipped lexicon of `language`, loaded on first use and shared afterwards."""
+    if language not in languages():
+        raise ValueError(f"no lexicon for language {language!r} (have: {', '.join(sorted(languages()))})")
+    return load_lexicon(LEXICON_ROOT / language)

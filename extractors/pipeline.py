@@ -2,17 +2,21 @@
 
 In: `Page` (the raw bytes of a fetched article page and the feed entry that led to it).
 Out: `CodedArticle` (the extracted `Article` and its `Mention`s), or None when the page holds
-no article. Pure and picklable, so the flow can spread pages over processes.
+no article. Pure and picklable, so the flow can spread pages over processes. Each article's
+language is detected (`coding_language`); one in a language without a lexicon is kept with
+`coding_status` "not coded: <lang>" and no mentions, never read with another language's rules.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from extractors.articles import extract_article
+from extractors.coding_language import coding_language, coding_status
 from extractors.incidents import code_incidents
 from extractors.records import Article, FeedEntry, Mention
 
@@ -41,13 +45,20 @@ class CodedArticle:
 
 
 def code_article(article: Article) -> CodedArticle:
-    """Code the incidents of an already extracted article (used when re-coding stored articles)."""
+    """Code the incidents of an already extracted article (used when re-coding stored articles);
+    the article comes back with its `coding_status`."""
+    language = coding_language(article.text, article.language)
+    status = coding_status(language)
+    article = dataclasses.replace(article, coding_status=status)
+    if status != "coded":
+        return CodedArticle(article=article, mentions=())
     mentions = code_incidents(
         article.text,
         article_id=article.article_id,
         published_at=article.published_at,
         title=article.title,
         outlet=article.outlet,
+        language=language,
     )
     return CodedArticle(article=article, mentions=mentions)
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+COUNTED_ROLES = frozenset(("primary", "background"))
+"""Mention roles that report an incident; "reference" and "aggregate" mentions are kept, never counted."""
+
 
 @dataclass(frozen=True, slots=True)
 class FeedSpec:
@@ -71,13 +74,20 @@ class Article:
     raw_path: str | None
     fetched_at: dt.datetime
     extractor_version: str
+    coding_status: str | None = None
+    """"coded", or "not coded: <lang>" when no lexicon exists for the article's language."""
 
 
 @dataclass(frozen=True, slots=True)
 class Mention:
     """One incident as one article reports it, with the evidence that supports each figure.
 
-    `role`: "primary" (the news itself) or "background" (a dated past incident the story recalls).
+    `role`: "primary" (the news itself), "background" (a dated past incident the story recalls),
+    "reference" (an incident named only as the story's topic, cause or backdrop: "after the
+    bombing", "condemned the strike") or "aggregate" (a tally over days or places). Only primary
+    and background mentions make or count an incident; `refers_to` links a reference to the
+    incident it most likely names. `why`: the ids of the coding rules that fired
+    (`extractors.coding_rules`).
     `date_precision`: "day", "week", "month" or "year" (ACLED's time precision).
     `geo_precision`: ACLED's 1 (the town itself), 2 (near a town / a district), 3 (a region).
     `fatalities` / `injuries`: None when the text does not say, 0 when it says none.
@@ -110,6 +120,8 @@ class Mention:
     evidence_end: int
     confidence: float
     extractor_version: str
+    why: tuple[str, ...] = ()
+    refers_to: str | None = None
     # ACLED's actor coding (issue 13, actors): see `extractors.actors.code_actors`
     assoc_actor1: str | None = None
     inter1: int | None = None
@@ -121,7 +133,8 @@ class Mention:
 class Incident:
     """One real-world incident after merging the mentions that report it.
 
-    `fatalities` is the conservative (lowest) figure any report gives; `fatalities_min` /
+    Built only from mentions that report it (role primary or background); references are
+    counted apart in `n_references`. `fatalities` is the conservative (lowest) figure any report gives; `fatalities_min` /
     `fatalities_max` the range. `status`: "active", "merged" (see `merged_into`) or "retracted".
     """
 
@@ -157,5 +170,7 @@ class Incident:
     inter1: int | None = None
     inter2: int | None = None
     civilian_targeting: bool | None = None
+    n_references: int = 0
+    """How many other articles name this incident only as a reference (never counted)."""
     # issue 16: written by warehouse.attacks.mark before every incidents write (one definition).
     is_attack: bool = False

@@ -1,8 +1,11 @@
 """`flarewatch extract`: documents in a JSONL file in, incident mentions in the scorer's format out.
 
-In: one JSON object per line (`id`, `text` or `html`, optional `url`, `title`, `published_at`).
+In: one JSON object per line (`id`, `text` or `html`, optional `url`, `title`, `published_at`,
+`language`). A document whose language has no lexicon is not coded.
 Out: one JSON line per mention (`doc_id`, `incident_id` = the merged incident across the whole
-input, the coded fields, the evidence). The same coding code path as the ingest flow.
+input, the coded fields, the evidence, the rules that fired). The same coding code path as the
+ingest flow. Reference and aggregate mentions are written with their role and no `incident_id`
+(they count no incident); a reference carries `refers_to`, the incident it most likely names.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from extractors.articles import extract_article
-from extractors.dedup import merge_mentions
+from extractors.dedup import link_references, merge_mentions
+from extractors.coding_language import coding_language, coding_status
 from extractors.incidents import code_incidents
 from extractors.records import Mention
 
@@ -56,9 +60,12 @@ def code_documents(docs: Iterable[dict]) -> list[Mention]:
             raise ValueError(f"document {line_no} has no 'id'")
         published_at = parse_time(doc.get("published_at"))
         text, title = document_text(doc, published_at)
+        language = coding_language(text, doc.get("language"))
+        if coding_status(language) != "coded":
+            continue  # no lexicon for its language: not run through another language's rules
         mentions.extend(
             code_incidents(text, article_id=str(doc["id"]), published_at=published_at, title=title,
-                           outlet=outlet_of(doc))
+                           outlet=outlet_of(doc), language=language)
         )
     return mentions
 
@@ -66,9 +73,11 @@ def code_documents(docs: Iterable[dict]) -> list[Mention]:
 def prediction_rows(mentions: list[Mention]) -> Iterator[dict]:
     """Each mention with the id of the incident it merged into, in the scorer's field names."""
     owner: dict[str, str] = {}
-    for incident in merge_mentions(mentions):
+    incidents = merge_mentions(mentions)
+    for incident in incidents:
         if incident.status == "active":
             owner.update(dict.fromkeys(incident.mention_ids, incident.incident_id))
+    refers = link_references(mentions, incidents)
     for m in mentions:
         yield {
             "doc_id": m.article_id,
@@ -97,6 +106,8 @@ def prediction_rows(mentions: list[Mention]) -> Iterator[dict]:
             "evidence_start": m.evidence_start,
             "evidence_end": m.evidence_end,
             "confidence": m.confidence,
+            "why": list(m.why),
+            "refers_to": refers.get(m.mention_id),
         }
 
 

@@ -306,3 +306,42 @@ def test_tens_of_thousands_of_mentions_merge_in_seconds() -> None:
     incidents = merge_mentions(ms)
     assert time.perf_counter() - start < 30
     assert 4_000 < len(incidents) < 12_000
+
+
+def test_references_and_aggregates_make_no_incident_and_references_are_counted_apart() -> None:
+    report = mention("a#0", "a", hours=0)
+    # two later stories name the strike only as their topic; a third sums up a month of strikes
+    ref_b = mention("b#r", "b", hours=20, role="reference", event_date=None, admin1=None, location=None,
+                    fatalities=None, actor2=None)
+    ref_c = mention("c#r", "c", hours=30, role="reference", sub_event_type="Attack",
+                    event_type="Violence against civilians", event_date=None, iso3=None, admin1=None,
+                    location=None)
+    tally = mention("d#g", "d", hours=5, role="aggregate", event_date=None, admin1=None, location=None)
+    [inc] = merge_mentions([report, ref_b, ref_c, tally])
+    assert inc.mention_ids == ("a#0",) and inc.n_mentions == 1 and inc.n_articles == 1
+    assert inc.n_references == 2
+    # a story of references alone counts nothing
+    assert merge_mentions([ref_b, ref_c, tally]) == ()
+
+
+def test_a_reference_links_to_the_incident_it_most_likely_names() -> None:
+    from extractors.dedup import link_references
+
+    syria = mention("a#0", "a")
+    iraq = mention("b#0", "b", iso3="IRQ", admin1="Al Anbar", location="Ain al-Asad", actor1="Islamic Resistance",
+                   actor2="US troops", sub_event_type="Shelling/artillery/missile attack")
+    incidents = merge_mentions([syria, iraq])
+    by_country = {i.iso3: i.incident_id for i in incidents}
+    # same country and attacker, dated the day before its report, within the window
+    to_syria = mention("r1", "c", hours=24, role="reference", event_date=None, location=None, admin1=None)
+    # no country, but the attacker named by the Iraqi incident
+    to_iraq = mention("r2", "d", hours=24, role="reference", event_date=None, iso3=None, admin1=None,
+                      location=None, actor1="Islamic Resistance", actor2=None, sub_event_type="Attack",
+                      event_type="Violence against civilians")
+    # another country, nobody shared: linked to nothing
+    stray = mention("r3", "e", hours=24, role="reference", iso3="YEM", admin1=None, location=None,
+                    actor1="Houthis", actor2=None)
+    # long after the window
+    late = mention("r4", "f", hours=24 * 90, role="reference", event_date=None, admin1=None, location=None)
+    links = link_references([to_syria, to_iraq, stray, late], incidents)
+    assert links == {"r1": by_country["SYR"], "r2": by_country["IRQ"]}

@@ -15,14 +15,21 @@ from extractors import EXTRACTOR_VERSION
 from extractors.coding_cues import analyse_sentence
 from extractors.incidents import code_incidents
 from extractors.lexicon import get_lexicon
+from extractors.records import COUNTED_ROLES
 from extractors.taxonomy import SUB_EVENT_TYPES
 
 # A Friday afternoon, UTC.
 PUB = dt.datetime(2022, 3, 18, 15, 0, tzinfo=dt.timezone.utc)
 
 
-def code(text: str, published: dt.datetime | None = PUB, **kw):
+def code_all(text: str, published: dt.datetime | None = PUB, **kw):
+    """Every mention, the uncounted references and aggregates included."""
     return code_incidents(text, article_id="doc-1", published_at=published, **kw)
+
+
+def code(text: str, published: dt.datetime | None = PUB, **kw):
+    """The mentions that count (primary and background): what these tests are about."""
+    return tuple(m for m in code_all(text, published, **kw) if m.role in COUNTED_ROLES)
 
 
 def only(text: str, published: dt.datetime | None = PUB):

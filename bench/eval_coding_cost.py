@@ -1,0 +1,79 @@
+"""What coding a long article costs next to extracting it: CPU time of `code_incidents` against
+trafilatura's `extract` on the same real pages.
+
+    python bench/eval_coding_cost.py [--eval DIR] [--min-chars 3000] [--repeat 3]
+
+In: the article-extraction benchmark pages under `DIR/extraction/html/*.html.gz` (181 real news
+pages; skips cleanly when absent). Each page is extracted once with trafilatura (timed), and the
+text, when at least `--min-chars` long, is coded (timed), both `--repeat` times, the best time
+kept (a shared machine's noise only adds). Out: pages timed, CPU seconds of each step, the ratio
+of their sums (the target: coding <= 0.5 x extraction) and the median and worst per-page ratios.
+Loading the lexicons, gazetteer and language model is done once before timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+import trafilatura  # noqa: E402
+
+from extractors.incidents import code_incidents  # noqa: E402
+
+PUBLISHED = dt.datetime(2024, 1, 15, 12, 0, tzinfo=dt.timezone.utc)
+
+
+def best_cpu(fn, repeat: int):
+    """(result, least CPU seconds over `repeat` calls)."""
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        start = time.process_time()
+        result = fn()
+        best = min(best, time.process_time() - start)
+    return result, best
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    default = os.environ.get("FLAREWATCH_EVAL_DIR") or str(REPO.parent / "shared" / "eval")
+    parser.add_argument("--eval", default=default)
+    parser.add_argument("--min-chars", type=int, default=3000, help="shortest article text timed")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    pages = sorted((Path(args.eval) / "extraction" / "html").glob("*.html.gz"))
+    if not pages:
+        print(f"no extraction pages under {args.eval}: skipped")
+        return 0
+    code_incidents("Warm-up: a bomb killed two soldiers in Kabul on Monday.", article_id="w", published_at=PUBLISHED)
+    rows = []
+    for path in pages:
+        html = gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
+        text, extract_s = best_cpu(lambda: trafilatura.extract(html), args.repeat)
+        if not text or len(text) < args.min_chars:
+            continue
+        _, code_s = best_cpu(lambda: code_incidents(text, article_id=path.stem, published_at=PUBLISHED), args.repeat)
+        rows.append((path.stem[:12], len(text), extract_s, code_s))
+    if not rows:
+        print("no page long enough")
+        return 0
+    extract_total, code_total = sum(r[2] for r in rows), sum(r[3] for r in rows)
+    ratios = [r[3] / r[2] for r in rows if r[2] > 0]
+    worst = max(rows, key=lambda r: r[3] / r[2] if r[2] else 0)
+    print(f"{len(rows)} pages with >= {args.min_chars} characters of text (median {statistics.median(r[1] for r in rows):.0f})")
+    print(f"extract (trafilatura) {extract_total:.2f} s CPU, code_incidents {code_total:.2f} s CPU")
+    print(f"coding / extraction: {code_total / extract_total:.2f} (sums), median per page {statistics.median(ratios):.2f}, "
+          f"worst {worst[3] / worst[2]:.2f} ({worst[0]}, {worst[1]} characters)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
