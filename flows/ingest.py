@@ -61,7 +61,9 @@ def store_chunk_task(root: DataRoot, coding: steps.Coding) -> steps.ChunkResult:
     return steps.store_chunk(root, coding)
 
 
-@flow(name="ingest", log_prints=False, task_runner=SettingsTaskRunner())
+# timeout_seconds: a run stuck past an hour is failed, which releases the data root's lock, so
+# the next scheduled poll runs instead of being cancelled behind it (issue 14, row 1).
+@flow(name="ingest", log_prints=False, task_runner=SettingsTaskRunner(), timeout_seconds=3600)
 def ingest(feeds: str | None = None, data: str | None = None, allow_hosts: list[str] | None = None) -> dict:
     """One pass over a feed list: poll, fetch new pages, code, merge, write. Returns the run summary."""
     overrides = {k: v for k, v in {"feeds": feeds, "data": data, "allow_hosts": allow_hosts}.items() if v}
