@@ -71,6 +71,7 @@ class Article:
     raw_path: str | None
     fetched_at: dt.datetime
     extractor_version: str
+    coding_status: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -105,6 +105,7 @@ def run_ingest(settings: Settings) -> dict:
             result = store_chunk_task(root, coding)
             summary.new_articles += result.articles
             summary.new_mentions += result.mentions
+            summary.over_budget.extend(result.over_budget)
             months |= result.months
             coded.extend(result.coded)
             steps.release_free_memory()
