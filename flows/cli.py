@@ -322,6 +322,11 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"flarewatch status: no data root at {settings.data}; run `flarewatch demo` first", file=sys.stderr)
         return 2
     planning.show_status(planning.coverage(settings.data))
+    from warehouse import links
+
+    planning.show(links.retired(settings.data), f"Retired links (failed {links.RETIRE_AFTER} runs in a row, "
+                  "not fetched again)", empty="(none)")
+    planning.show(links.over_budget(settings.data), "Articles stored uncoded, over the coding budget", empty="(none)")
     return 0
 
 

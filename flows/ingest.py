@@ -25,7 +25,7 @@ from flows import partitions, steps
 from flows.report import feed_state_rows, monthly_table, run_markdown, summary_dict
 from flows.runners import SettingsTaskRunner
 from flows.settings import Settings
-from warehouse import catalog, state
+from warehouse import catalog, links, state
 from warehouse.lock import root_lock
 from warehouse.paths import DataRoot
 
@@ -89,7 +89,7 @@ def run_ingest(settings: Settings) -> dict:
             summary.entries_seen += len(poll.entries)
             if poll.status == "error":
                 summary.failures.append(steps.Failure("feed", poll.feed_id, poll.error or "unknown error"))
-        entries = steps.new_entries(polls, state.seen_canonical_urls(root))
+        entries = steps.new_entries(polls, state.seen_canonical_urls(root) | links.retired_urls(root))
         logger.info("%d feeds polled, %d new entries", len(polls), len(entries))
         by_id = {s.id: s for s in specs}
         # Chunk by chunk, as a pipeline: while the coding processes work on chunk i (and what is
@@ -125,8 +125,10 @@ def run_ingest(settings: Settings) -> dict:
             store(coding, len(chunks))
         if months:
             summary.new_incidents, summary.merges, summary.months_rewritten = steps.remerge_incidents(root, months)
-        failed = {f.target for f in summary.failures if f.stage == "fetch"}
-        retry = {e.feed_id for e in entries if e.url in failed}
+        failed = {f.target: f.reason for f in summary.failures if f.stage == "fetch"}
+        retired = links.record_fetches(root, [(e.canonical_url, e.url, e.feed_id) for e in entries], failed,
+                                       at=steps.utcnow())  # a link failing run after run is retired
+        retry = {e.feed_id for e in entries if e.url in failed and e.canonical_url not in retired}
         state.save_feed_state(root, feed_state_rows(specs, polls, prior, coded, keep_validators=retry))
         summary.finished_at = steps.utcnow()
         state.record_run(

@@ -1,0 +1,60 @@
+"""Reliability, round two (issue 14), through the real ingest flow and CLI (Prefect harness).
+
+Row 8: a permanently dead article link is retired after `links.RETIRE_AFTER` failing runs in a
+row: not fetched again, its feed keeps a validator (conditional GET: 304), the runs stop failing
+for it, and `flarewatch status` lists it. Row 2: an article over the coding budget is stored
+uncoded, named in the run's summary and listed by `flarewatch status`. The fault server and
+helpers are those of `test_reliability.py`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_reliability import FaultServer, flow_env, hostile_files, network_jail, rss, write_feed_list  # noqa: F401
+
+from flows import steps
+from flows.cli import main
+from warehouse import catalog, links, state
+
+
+@pytest.mark.slow
+def test_row8_a_dead_link_is_retired_and_the_feed_gets_its_validators_back(
+        flow_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from flows.ingest import ingest
+
+    monkeypatch.setattr(links, "RETIRE_AFTER", 2)
+    monkeypatch.setattr(steps, "CODING_CHARS", 200)  # the English article is longer: over budget
+    root = tmp_path / "data"
+    with FaultServer(hostile_files(), etags=True) as srv:
+        dead, good = srv.url("down", "article_fr.html"), srv.url("ok", "article_en.html")
+        srv.files["newswire.xml"] = rss("Newswire", [("en", good, None), ("fr", dead, None)])
+        feed_list = write_feed_list(tmp_path / "feeds.yaml", {"newswire": srv.url("ok", "newswire.xml")})
+
+        def run() -> dict:
+            return ingest(feeds=str(feed_list), data=str(root), allow_hosts=["127.0.0.1"])
+
+        first = run()
+        assert [f["target"] for f in first["failures"]] == [dead]
+        assert first["over_budget"] == [good]
+        second = run()  # the feed kept no validator (a page failed): 200 again, the link fails again
+        assert [f["target"] for f in second["failures"]] == [dead]
+        assert links.retired_urls(root) == {dead}
+        assert state.load_feed_state(root)["newswire"]["etag"]  # retired: the validator is saved
+        dead_hits, feed_hits = srv.hits["/down/article_fr.html"], srv.hits["/ok/newswire.xml"]
+        third = run()
+        assert third["failures"] == [] and third["feeds_not_modified"] == 1  # a conditional GET: 304
+        srv.files["newswire.xml"] = rss("Newswire", [("en", good, None), ("fr", dead, None),
+                                                     ("ar", srv.url("ok", "article_ar.html"), None)])
+        fourth = run()  # the feed changed: 200, but the retired link is not fetched
+        assert fourth["failures"] == [] and fourth["new_articles"] == 1
+        assert srv.hits["/down/article_fr.html"] == dead_hits
+        assert srv.hits["/ok/newswire.xml"] == feed_hits + 2
+    with catalog.connect(root) as con:
+        assert con.execute("SELECT failures FROM runs ORDER BY started_at").fetchall() == [(1,), (1,), (0,), (0,)]
+    capsys.readouterr()
+    assert main(["status", "--data", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "Retired links" in out and "/down/article_fr.html" in out and "HTTP 500" in out
+    assert "over the coding budget" in out and "/ok/article_en.html" in out.split("over the coding budget")[1]
