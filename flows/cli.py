@@ -186,6 +186,8 @@ def _quiet_prefect(verbose: bool) -> None:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
         os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "CRITICAL")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")  # the client-side SDK analytics (prefect._internal.analytics)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -349,6 +351,16 @@ COMMANDS = {
 }
 
 
+def _missing_credentials(exc: BaseException | None) -> bool:
+    """Whether `exc` (or an exception it was raised from) is botocore's "no credentials" error."""
+    while exc is not None:
+        if type(exc).__name__ in ("NoCredentialsError", "PartialCredentialsError") \
+                and type(exc).__module__.startswith("botocore"):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _quiet_prefect(args.verbose)
@@ -356,6 +368,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except (OSError, ValueError) as exc:
         print(f"flarewatch {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if not _missing_credentials(exc):
+            raise
+        print(f"flarewatch {args.command}: no credentials for the object store ({exc}); set AWS_ACCESS_KEY_ID and "
+              "AWS_SECRET_ACCESS_KEY, or AWS_PROFILE (SCALING.md)", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"flarewatch {args.command}: interrupted; the next run resumes where this one stopped", file=sys.stderr)

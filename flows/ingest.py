@@ -25,7 +25,7 @@ from flows import partitions, steps
 from flows.report import feed_state_rows, monthly_table, run_markdown, summary_dict
 from flows.runners import SettingsTaskRunner
 from flows.settings import Settings
-from warehouse import catalog, links, state
+from warehouse import catalog, links, parquet, state
 from warehouse.lock import root_lock
 from warehouse.paths import DataRoot
 
@@ -80,6 +80,7 @@ def run_ingest(settings: Settings) -> dict:
     summary = steps.RunSummary(run_id=run_id, started_at=steps.utcnow())
     specs = [s for s in load_feed_list(settings.feeds) if s.enabled]
     with root_lock(root, timeout=settings.lock_timeout):
+        parquet.sweep_temp(root)  # temp files of writes killed earlier: no writer is live under the lock
         prior = state.load_feed_state(root)
         polls = [f.result() for f in [poll_feed_task.submit(s, prior.get(s.id) or {}, policy) for s in specs]]
         summary.feeds_polled = len(polls)

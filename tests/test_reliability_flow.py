@@ -3,12 +3,15 @@
 Row 8: a permanently dead article link is retired after `links.RETIRE_AFTER` failing runs in a
 row: not fetched again, its feed keeps a validator (conditional GET: 304), the runs stop failing
 for it, and `flarewatch status` lists it. Row 2: an article over the coding budget is stored
-uncoded, named in the run's summary and listed by `flarewatch status`. The fault server and
+uncoded, named in the run's summary and listed by `flarewatch status`. Row 9: a run sweeps
+the temp files killed writes left. The fault server and
 helpers are those of `test_reliability.py`.
 """
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -58,3 +61,21 @@ def test_row8_a_dead_link_is_retired_and_the_feed_gets_its_validators_back(
     out = capsys.readouterr().out
     assert "Retired links" in out and "/down/article_fr.html" in out and "HTTP 500" in out
     assert "over the coding budget" in out and "/ok/article_en.html" in out.split("over the coding budget")[1]
+
+
+@pytest.mark.slow
+def test_row9_a_run_sweeps_the_temp_files_of_killed_writes(flow_env: None, tmp_path: Path) -> None:
+    from flows.ingest import ingest
+
+    root = tmp_path / "data"
+    month = root / "articles" / "ingest_month=2024-05"
+    month.mkdir(parents=True)
+    old, young = month / ".part-1.parquet.aaaa.tmp", month / ".part-2.parquet.bbbb.tmp"
+    for f in (old, young):
+        f.write_bytes(b"half a file")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))  # killed two hours ago
+    with FaultServer(hostile_files()) as srv:
+        feed_list = write_feed_list(tmp_path / "feeds.yaml", {"gone": srv.url("ok", "missing.xml")})
+        ingest(feeds=str(feed_list), data=str(root), allow_hosts=["127.0.0.1"])
+    assert not old.exists()
+    assert young.exists()  # an hour's grace: it may belong to a write still going on elsewhere
