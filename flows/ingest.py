@@ -82,7 +82,7 @@ def run_ingest(settings: Settings) -> dict:
     with root_lock(root, timeout=settings.lock_timeout):
         parquet.sweep_temp(root)  # temp files of writes killed earlier: no writer is live under the lock
         prior = state.load_feed_state(root)
-        polls = [f.result() for f in [poll_feed_task.submit(s, prior.get(s.id) or {}, policy) for s in specs]]
+        polls = [settled(f) for f in [poll_feed_task.submit(s, prior.get(s.id) or {}, policy) for s in specs]]
         summary.feeds_polled = len(polls)
         for poll in polls:
             summary.feeds_failed += poll.status == "error"
@@ -115,7 +115,7 @@ def run_ingest(settings: Settings) -> dict:
         pending = fetch_pages_task.submit(chunks[0], by_id, policy, root) if chunks else None
         coding: steps.Coding | None = None
         for index in range(len(chunks)):
-            pages, failures = pending.result()
+            pages, failures = settled(pending)
             pending = fetch_pages_task.submit(chunks[index + 1], by_id, policy, root) if index + 1 < len(chunks) else None
             summary.failures.extend(failures)
             started = steps.submit_coding(pages, workers=settings.workers, chunk_size=settings.chunk_size, root=root)
@@ -142,6 +142,15 @@ def run_ingest(settings: Settings) -> dict:
     publish_artifacts(root, summary)
     logger.info("run %s: %d new articles, %d new incidents", run_id, summary.new_articles, summary.new_incidents)
     return summary_dict(summary)
+
+
+def settled(future):  # noqa: ANN001, ANN201 - a PrefectFuture
+    """`future.result()`, waited for in one-second slices: the flow's timeout lands in the flow's
+    thread between two slices (a single blocking wait would hold it, and the lock, until the task
+    ends), so a run stuck in a task is failed and the data root's lock freed on time."""
+    while not future.wrapped_future.done():
+        future.wait(1.0)
+    return future.result()
 
 
 def publish_artifacts(root: DataRoot, summary: steps.RunSummary) -> None:

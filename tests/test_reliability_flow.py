@@ -11,6 +11,9 @@ helpers are those of `test_reliability.py`.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
 
@@ -79,3 +82,37 @@ def test_row9_a_run_sweeps_the_temp_files_of_killed_writes(flow_env: None, tmp_p
         ingest(feeds=str(feed_list), data=str(root), allow_hosts=["127.0.0.1"])
     assert not old.exists()
     assert young.exists()  # an hour's grace: it may belong to a write still going on elsewhere
+
+
+@pytest.mark.slow
+def test_row1_a_stuck_run_times_out_and_frees_the_data_roots_lock(
+        flow_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The flow's `timeout_seconds` ends a run stuck anywhere (played by a feed poll that does not
+    return for 20 s): the data root's lock is free for another process long before the poll ends."""
+    from flows.ingest import ingest
+
+    assert ingest.timeout_seconds == 3600
+    stuck = threading.Event()
+
+    def stalls(*args: object, **kwargs: object) -> None:
+        stuck.set()
+        for _ in range(200):
+            time.sleep(0.1)
+
+    monkeypatch.setattr(steps, "poll_feeds", stalls)
+    root = tmp_path / "data"
+    feed_list = write_feed_list(tmp_path / "feeds.yaml", {"any": "http://127.0.0.1:9/feed.xml"})
+    states: list = []
+    run = threading.Thread(target=lambda: states.append(ingest.with_options(timeout_seconds=3)(
+        feeds=str(feed_list), data=str(root), allow_hosts=["127.0.0.1"], return_state=True)))
+    run.start()
+    assert stuck.wait(60)
+    time.sleep(5)
+    probe = subprocess.run(
+        [sys.executable, "-c", "import sys; from warehouse.lock import root_lock\n"
+         "with root_lock(sys.argv[1], timeout=2): print('free')", str(root)],
+        capture_output=True, text=True, timeout=60, cwd=Path(__file__).resolve().parent.parent)
+    assert run.is_alive()  # the poll is still stuck ...
+    assert probe.stdout.strip() == "free", probe.stderr  # ... but the lock is no longer held
+    run.join()
+    assert states[0].is_failed() and "timeout" in states[0].message.lower()
