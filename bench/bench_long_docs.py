@@ -8,7 +8,10 @@ size in KB; plus, per size, one "sentence" of that size with no full stop (a lis
 figures joined by commas). Out: per size and kind, the seconds `code_incidents` takes and the
 milliseconds per KB (flat means linear), and with `--extract` the same for `extract_article` on
 the document as an HTML page. One process, one core, after a warm-up (lexicons, gazetteer).
-`--profile KB` prints the top of a cProfile of one document of that size instead.
+`--profile KB` prints the top of a cProfile of one document of that size instead. `--budget`
+times what a coding process does with the page instead (`flows.steps.code_within_budget`:
+extraction, then coding unless the text is over `CODING_CHARS` or the work over
+`CODING_SECONDS`) and shows the article's `coding_status`.
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ sys.path.insert(0, str(REPO))
 
 from extractors.articles import extract_article  # noqa: E402
 from extractors.incidents import code_incidents  # noqa: E402
+from extractors.pipeline import Page  # noqa: E402
+from extractors.records import FeedEntry  # noqa: E402
+from flows import steps  # noqa: E402
 
 PUBLISHED = dt.datetime(2024, 5, 20, 12, tzinfo=dt.UTC)
 
@@ -83,11 +89,23 @@ def code(text: str) -> None:
     code_incidents(text, article_id="bench", published_at=PUBLISHED, title=None)
 
 
-def extract(text: str) -> None:
+def page_html(text: str) -> bytes:
     paragraphs = "".join(f"<p>{line}</p>" for line in text.splitlines())
-    html = f"<html><head><title>t</title></head><body><article>{paragraphs}</article></body></html>"
-    extract_article(html.encode(), url="https://news.example.com/a", feed_entry=None,
+    return f"<html><head><title>t</title></head><body><article>{paragraphs}</article></body></html>".encode()
+
+
+def extract(text: str) -> None:
+    extract_article(page_html(text), url="https://news.example.com/a", feed_entry=None,
                     fetched_at=PUBLISHED, raw_path=None, outlet=None, feed_language="en")
+
+
+def budgeted(text: str) -> str | None:
+    """What a coding process does with the page: its article's coding_status."""
+    url = "https://news.example.com/a"
+    entry = FeedEntry(feed_id="f", url=url, canonical_url=url, title="t", summary=None, published_at=PUBLISHED)
+    coded = steps.code_within_budget(Page(entry=entry, outlet=None, url=url, fetched_at=PUBLISHED, raw_path=None,
+                                          body=page_html(text), feed_language="en"))
+    return None if coded is None else coded.article.coding_status or "coded"
 
 
 def main() -> None:
@@ -95,6 +113,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="10,30,100,300,1000", help="KB, comma-separated")
     parser.add_argument("--profile", type=int, help="profile one document of this many KB")
     parser.add_argument("--extract", action="store_true", help="also time extract_article")
+    parser.add_argument("--budget", action="store_true", help="time code_within_budget on the pages instead")
     args = parser.parse_args()
     code(document(2))  # warm-up: lexicons, gazetteer
     if args.profile:
@@ -104,6 +123,15 @@ def main() -> None:
         return
     print(f"# {dt.date.today()}, {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}")
+    if args.budget:
+        print(f"| KB | kind | s | status (budget {steps.CODING_CHARS:,} characters, {steps.CODING_SECONDS:g} s) |")
+        print("|---|---|---|---|")
+        for kb in (int(s) for s in args.sizes.split(",")):
+            for kind, text in (("varied sentences", document(kb)), ("one long sentence", long_sentence(kb))):
+                start = time.perf_counter()
+                status = budgeted(text)
+                print(f"| {kb} | {kind} | {time.perf_counter() - start:.2f} | {status} |", flush=True)
+        return
     print("| KB | varied sentences: s | ms / KB | one long sentence: s | ms / KB |"
           + (" extract: s | ms / KB |" if args.extract else ""))
     print("|---|---|---|---|---|" + ("---|---|" if args.extract else ""))
