@@ -11,7 +11,8 @@ some CMSs write emoji is joined into its character; a lone surrogate, NUL or out
 becomes U+FFFD) and raw control characters are repaired before parsing; if feedparser still fails
 on the document, each item is parsed alone and only the ones it fails on are skipped. Dates
 before 1990 or more than two days ahead are dropped. What was skipped or dropped is said in the
-poll's `error` (on an "ok" poll: a note, stored as the feed state's `last_error`).
+poll's `error` (on an "ok" poll: a note, stored as the feed state's `last_error`). Parsing one
+document has a time budget (`PARSE_SECONDS`); its size is bounded by the fetcher's cap.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from feedparser.encodings import convert_to_utf8
 from lxml import etree
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from extractors.budget import OverBudget, time_limit
 from extractors.fetch import FetchError
 from extractors.records import FeedEntry, FeedPoll, FeedSpec
 from extractors.urls import canonicalize_url
@@ -55,6 +57,8 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _RAW_CONTROLS = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,16})|([0-9]{1,20}));")
 _ITEM = re.compile(rb"<(item|entry)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
+PARSE_SECONDS = 30.0
+"""Wall time parsing one feed document may take (its size is bounded by the fetch's cap)."""
 _MAX_ITEMS_ALONE = 5_000  # items parsed one by one after a whole-document failure, at most
 _OLDEST = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)  # before any news feed existed: a junk date
 LOGGER = logging.getLogger(__name__)
@@ -136,6 +140,14 @@ def parse_feed(feed_id: str, body: bytes, *, base_url: str,
     Items skipped and dates dropped are appended to `notes`, one line each, when it is given.
     """
     notes = [] if notes is None else notes
+    try:
+        with time_limit(PARSE_SECONDS):
+            return _parse(feed_id, body, base_url, notes)
+    except OverBudget:
+        raise FeedParseError(f"feed parse over its {PARSE_SECONDS:g} s budget") from None
+
+
+def _parse(feed_id: str, body: bytes, base_url: str, notes: list[str]) -> tuple[FeedEntry, ...]:
     if not body.strip():
         raise FeedParseError("empty body")
     head = body.replace(b"\x00", b"")  # NULs: a UTF-16 document seen as bytes

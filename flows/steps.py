@@ -8,7 +8,6 @@ step can be tested and reused (backfills, re-coding) without an orchestrator.
 from __future__ import annotations
 
 import atexit
-import contextlib
 import ctypes
 import ctypes.util
 import dataclasses
@@ -17,7 +16,6 @@ import functools
 import logging
 import multiprocessing
 import os
-import threading
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -25,6 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 from extractors.articles import extract_article
+from extractors.budget import OverBudget, time_limit
 from extractors.dedup import merge_mentions
 from extractors.feeds import poll_feed
 from extractors.fetch import Fetcher, FetchError, FetchPolicy
@@ -243,10 +242,6 @@ def code_stored(root: DataRoot | None, pages: Sequence[Page]) -> list[CodedArtic
     return [code_within_budget(p) for p in pages]
 
 
-class _OverBudget(Exception):  # noqa: N818 - raised into the coding thread by `_time_limit`
-    """The page's wall-time budget ran out."""
-
-
 def code_within_budget(page: Page) -> CodedArticle | None:
     """`pipeline.code_page` with a budget per document: text over `CODING_CHARS` characters, or
     extraction and coding over `CODING_SECONDS`, gives the article uncoded (no mentions) with
@@ -254,11 +249,11 @@ def code_within_budget(page: Page) -> CodedArticle | None:
     None when the page holds no article or extraction fails (logged with the URL)."""
     started = time.monotonic()
     try:
-        with _time_limit(CODING_SECONDS):
+        with time_limit(CODING_SECONDS):
             article = extract_article(page.body, url=page.url, feed_entry=page.entry,
                                       fetched_at=page.fetched_at, raw_path=page.raw_path,
                                       outlet=page.outlet, feed_language=page.feed_language)
-    except _OverBudget:
+    except OverBudget:
         LOGGER.warning("extraction over its %gs budget: %s", CODING_SECONDS, page.url)
         return None
     except Exception:  # noqa: BLE001 - logged with the URL; the batch goes on
@@ -272,47 +267,14 @@ def code_within_budget(page: Page) -> CodedArticle | None:
                        CODING_CHARS)
         return over
     try:
-        with _time_limit(CODING_SECONDS - (time.monotonic() - started)):
+        with time_limit(CODING_SECONDS - (time.monotonic() - started)):
             return code_article(article)
-    except _OverBudget:
+    except OverBudget:
         LOGGER.warning("coding over its %gs budget: %s", CODING_SECONDS, page.url)
         return over
     except Exception:  # noqa: BLE001 - logged with the URL; the batch goes on
         LOGGER.exception("coding failed for %s", page.url)
         return None
-
-
-@contextlib.contextmanager
-def _time_limit(seconds: float):  # noqa: ANN202
-    """Raise `_OverBudget` in the calling thread once `seconds` have passed inside the block.
-
-    A timer thread raises it asynchronously (`PyThreadState_SetAsyncExc`, as Prefect's own flow
-    timeouts do), so it works in a coding process and in a flow's task thread alike; it lands
-    between two bytecodes, so a single long C call (one regular expression) finishes first.
-    """
-    target, lock, state = threading.get_ident(), threading.Lock(), {"done": False, "fired": False}
-
-    def fire() -> None:
-        with lock:
-            if not state["done"]:
-                state["fired"] = True
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), ctypes.py_object(_OverBudget))
-
-    if seconds <= 0:
-        raise _OverBudget
-    timer = threading.Timer(seconds, fire)
-    timer.daemon = True
-    timer.start()
-    try:
-        yield
-    finally:
-        timer.cancel()
-        with lock:
-            state["done"] = True
-            if state["fired"]:  # not delivered yet: withdraw it, then say so here
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)
-        if state["fired"]:
-            raise _OverBudget
 
 
 _pools: dict[int, tuple[dict[str, str], ProcessPoolExecutor]] = {}

@@ -92,3 +92,12 @@ def test_row10_junk_dates_are_dropped_and_said_so() -> None:
     assert [n.split(" ignored: ")[1] for n in notes] == [
         "1970-01-01 is implausible", f"{future[12:16]}-{dt.datetime.strptime(future[8:11], '%b').month:02d}"
         f"-{future[5:7]} is implausible", "unreadable"]
+
+
+def test_row1_a_feed_parse_has_a_time_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    big = rss([item(n, b"title %d" % n) for n in range(5_000)])  # about 0.5 MB: seconds to parse
+    monkeypatch.setattr(feeds, "PARSE_SECONDS", 0.2)
+    with pytest.raises(feeds.FeedParseError, match=r"^feed parse over its 0.2 s budget$"):
+        parse_feed("x", big, base_url=BASE)
+    monkeypatch.setattr(feeds, "PARSE_SECONDS", 600)
+    assert len(parse_feed("x", big, base_url=BASE)) == 5_000
