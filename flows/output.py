@@ -79,6 +79,8 @@ def print_summary(summary: dict) -> None:
     )
     for failure in summary["failures"]:
         print(f"  failed {failure['stage']}: {failure['target']}: {failure['reason']}")
+    for url in summary.get("over_budget") or ():
+        print(f"  stored uncoded (over the coding budget): {url}")
 
 
 def save_chart(table: pa.Table, target: Path, *, title: str) -> None:

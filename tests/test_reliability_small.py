@@ -52,3 +52,13 @@ def test_row10_s3_without_credentials_is_one_line_and_exit_2(
     err = capsys.readouterr().err
     assert err.startswith("flarewatch status: no credentials for the object store (")
     assert err.count("\n") == 1
+
+
+def test_row2_the_cli_run_summary_names_the_articles_over_budget(capsys: pytest.CaptureFixture[str]) -> None:
+    from flows.output import print_summary
+
+    summary = {"feeds_polled": 1, "feeds_not_modified": 0, "feeds_failed": 0, "entries_seen": 2, "new_articles": 2,
+               "new_mentions": 1, "new_incidents": 1, "merges": 0, "failures": [],
+               "over_budget": ["https://news.example.com/huge"]}
+    print_summary(summary)
+    assert "  stored uncoded (over the coding budget): https://news.example.com/huge\n" in capsys.readouterr().out
