@@ -81,6 +81,7 @@ def extract_article(html: bytes | str, *, url: str, feed_entry: FeedEntry | None
     passed over (a Russian page on a feed declared "en", a template's stray `lang="en"`): no
     language (None) rather than a wrong one.
     """
+    html = _decode_wide(html)
     page_text, doc = _run_trafilatura(html, url, fetched_at)
     summary = feed_entry.summary if feed_entry else None
     text = page_text if page_text and len(page_text) >= len(summary or "") else summary
@@ -132,6 +133,21 @@ def _run_trafilatura(html: bytes | str, url: str,
         return None, None
     text = (doc.text or "").strip()
     return (text or None), doc
+
+
+def _decode_wide(html: bytes | str) -> bytes | str:
+    """A UTF-16 page (a BOM, or ASCII markup with NUL bytes between) as text; anything else as
+    it is. Its NULs would otherwise make it look binary."""
+    if not isinstance(html, bytes):
+        return html
+    if html.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return html.decode("utf-16", "replace")
+    head = html[:200]
+    if len(head) >= 8 and head[1::2].count(0) == len(head[1::2]) and head[0::2].isascii():
+        return html.decode("utf-16-le", "replace")
+    if len(head) >= 8 and head[0::2].count(0) == len(head[0::2]) and head[1::2].isascii():
+        return html.decode("utf-16-be", "replace")
+    return html
 
 
 def _looks_binary(html: bytes | str) -> bool:

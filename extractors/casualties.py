@@ -18,6 +18,7 @@ sentences that add victims ("two other policemen were also killed"), which are s
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterable
@@ -182,19 +183,30 @@ def parse_number(phrase: str, lex: Lexicon | None = None) -> int | None:
 
 
 def _conjoined(text: str, start: int, lex: Lexicon) -> int:
-    """Figures of victim groups joined by "and" or commas before a passive figure."""
+    """Figures of victim groups joined by "and" or commas before a passive figure.
+
+    Each group is looked for in the `_GROUP_REACH` characters before the previous one, not in
+    the whole text before it: searching a long sentence from its start for a match that must end
+    at one point made this quadratic in the sentence's length (issue 14). `\b` still sees the
+    character before the window (`search(text, pos, endpos)` does not cut the string).
+    """
     total = 0
-    head = text[:start]
     pattern = re.compile(rf"\b(?P<num>{_patterns().number})\s+{_NP}(?:,\s*(?:and\s+)?|and\s+)$", re.IGNORECASE)
+    end = start
     while True:
-        m = pattern.search(head)
+        m = pattern.search(text, max(0, end - _GROUP_REACH), end)
         if not m:
             return total
         value = parse_number(m.group("num"), lex)
         if value is None:
             return total
         total += value
-        head = head[:m.start()]
+        end = m.start()
+
+
+# A figure, up to five words and "and" or a comma span far less; a group longer than this (a
+# 100-character word) is not read as one.
+_GROUP_REACH = 600
 
 
 def _combined(text: str, start: int, end: int) -> bool:
@@ -241,6 +253,7 @@ def _sum_matches(text: str, patterns: Iterable[re.Pattern[str]], lex: Lexicon,
                  spans: list[tuple[int, int]]) -> int | None:
     """Sum the figures of non-overlapping matches of `patterns`; None when none gives a figure."""
     found: list[tuple[int, int, int | None]] = []
+    taken: list[tuple[int, int]] = []  # the spans of `found`, sorted: they never overlap
     for pattern in patterns:
         for m in pattern.finditer(text):
             group = "num" if m.groupdict().get("num") else "num2"
@@ -248,7 +261,8 @@ def _sum_matches(text: str, patterns: Iterable[re.Pattern[str]], lex: Lexicon,
             if phrase is None:
                 continue
             start, end = m.span()
-            if any(start < b and a < end for a, b, _ in found):
+            at = bisect.bisect_left(taken, (end,))  # spans starting before `end` lie left of `at`
+            if at and taken[at - 1][1] > start:  # the one of them ending last (disjoint, sorted)
                 continue
             if _NEGATED.search(text[max(0, start - 12):start]):
                 continue  # "no one was hurt": the zero patterns read it
@@ -256,6 +270,7 @@ def _sum_matches(text: str, patterns: Iterable[re.Pattern[str]], lex: Lexicon,
                 continue  # "taking the total death toll to 78 since October": a tally, not this incident
             if _combined(text, start, end):
                 found.append((start, end, None))
+                bisect.insort(taken, (start, end))
                 continue
             if not m.groupdict().get("aux") and "aux" in m.groupdict() and (
                     phrase.lower() in ("a", "an", "one") or _NUMBER_AFTER.match(text, m.end())):
@@ -267,6 +282,7 @@ def _sum_matches(text: str, patterns: Iterable[re.Pattern[str]], lex: Lexicon,
             if value is not None and m.groupdict().get("aux") is not None:
                 value += _conjoined(text, start, lex)  # "Four militants and one soldier were killed"
             found.append((start, end, value))
+            bisect.insort(taken, (start, end))
     figures = [value for _, _, value in found if value is not None]
     if any(value is None for _, _, value in found) and not figures:
         return None

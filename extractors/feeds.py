@@ -5,12 +5,21 @@ Out: `FeedSpec`s, `FeedEntry`s (canonical URLs, UTC dates, plain-text summaries)
 
 feedparser does the parsing (it copes with broken XML, wrong declared encodings and the many
 date formats of real feeds) on bytes that `extractors.fetch` fetched: it never fetches here.
+
+One bad item never costs the feed: character references XML cannot carry (a surrogate pair as
+some CMSs write emoji is joined into its character; a lone surrogate, NUL or out-of-range number
+becomes U+FFFD) and raw control characters are repaired before parsing; if feedparser still fails
+on the document, each item is parsed alone and only the ones it fails on are skipped. Dates
+before 1990 or more than two days ahead are dropped. What was skipped or dropped is said in the
+poll's `error` (on an "ok" poll: a note, stored as the feed state's `last_error`). Parsing one
+document has a time budget (`PARSE_SECONDS`); its size is bounded by the fetcher's cap.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import logging
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -24,6 +33,7 @@ from feedparser.encodings import convert_to_utf8
 from lxml import etree
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from extractors.budget import OverBudget, time_limit
 from extractors.fetch import FetchError
 from extractors.records import FeedEntry, FeedPoll, FeedSpec
 from extractors.urls import canonicalize_url
@@ -43,6 +53,15 @@ _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _BLOCK_TAGS = frozenset({"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
                          "tr", "td", "th", "blockquote", "figcaption", "section", "article"})
 _SPACES = re.compile(r"\s+")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_RAW_CONTROLS = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,16})|([0-9]{1,20}));")
+_ITEM = re.compile(rb"<(item|entry)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
+PARSE_SECONDS = 30.0
+"""Wall time parsing one feed document may take (its size is bounded by the fetch's cap)."""
+_MAX_ITEMS_ALONE = 5_000  # items parsed one by one after a whole-document failure, at most
+_OLDEST = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)  # before any news feed existed: a junk date
+LOGGER = logging.getLogger(__name__)
 
 
 class FeedParseError(Exception):
@@ -108,7 +127,8 @@ def load_feed_list(path: str | Path) -> list[FeedSpec]:
     return specs
 
 
-def parse_feed(feed_id: str, body: bytes, *, base_url: str) -> tuple[FeedEntry, ...]:
+def parse_feed(feed_id: str, body: bytes, *, base_url: str,
+               notes: list[str] | None = None) -> tuple[FeedEntry, ...]:
     """Parse one RSS / Atom / RDF (or JSON Feed) document into entries.
 
     In: the raw bytes as fetched (any encoding; feedparser reads the XML declaration, BOM and
@@ -117,17 +137,31 @@ def parse_feed(feed_id: str, body: bytes, *, base_url: str) -> tuple[FeedEntry, 
     A slightly broken feed with usable entries is accepted. Raises `FeedParseError` for an empty
     body, a document that is not a feed (an HTML page, random bytes), a malformed document with
     no entries (a truncated download must not pass as "no news"), or entity declarations.
+    Items skipped and dates dropped are appended to `notes`, one line each, when it is given.
     """
+    notes = [] if notes is None else notes
+    try:
+        with time_limit(PARSE_SECONDS):
+            return _parse(feed_id, body, base_url, notes)
+    except OverBudget:
+        raise FeedParseError(f"feed parse over its {PARSE_SECONDS:g} s budget") from None
+
+
+def _parse(feed_id: str, body: bytes, base_url: str, notes: list[str]) -> tuple[FeedEntry, ...]:
     if not body.strip():
         raise FeedParseError("empty body")
     head = body.replace(b"\x00", b"")  # NULs: a UTF-16 document seen as bytes
     headers = {"content-location": base_url, "content-type": "application/xml"}
     if _declares_entities(head, body, headers):
         raise FeedParseError("refused: the document declares XML entities (expansion attack?)")
+    if b"\x00" in body[:4] or body.startswith(_WIDE_BOMS):  # UTF-16 / UTF-32: as UTF-8 first
+        body = _as_utf8(body, headers) or body
+    if b"\x00" not in body[:4] and not body.startswith(_WIDE_BOMS):
+        body = _repair(body)
     try:
         parsed = feedparser.parse(body, response_headers=headers)
-    except Exception as exc:  # feedparser is not supposed to raise; one bad feed must not stop a batch
-        raise FeedParseError(f"feedparser failed: {type(exc).__name__}") from None
+    except Exception as exc:  # feedparser is not supposed to raise; one bad item must not stop a feed
+        parsed = _parse_items_alone(body, headers, f"feedparser failed: {type(exc).__name__}", notes)
     entries = parsed.get("entries") or []
     if not entries:
         problem = parsed.get("bozo_exception")
@@ -140,7 +174,7 @@ def parse_feed(feed_id: str, body: bytes, *, base_url: str) -> tuple[FeedEntry, 
     out: list[FeedEntry] = []
     seen: set[str] = set()
     for entry in entries:
-        item = _entry(feed_id, entry, base_url)
+        item = _entry(feed_id, entry, base_url, notes)
         if item is not None and item.canonical_url not in seen:
             seen.add(item.canonical_url)
             out.append(item)
@@ -167,19 +201,22 @@ def poll_feed(fetcher: Fetcher, spec: FeedSpec, *, etag: str | None,
                         etag=response.headers.get("etag") or etag,
                         last_modified=response.headers.get("last-modified") or last_modified,
                         http_status=304)
+    notes: list[str] = []
     try:
-        entries = parse_feed(spec.id, response.body, base_url=response.final_url)
+        entries = parse_feed(spec.id, response.body, base_url=response.final_url, notes=notes)
     except FeedParseError as exc:
         return FeedPoll(feed_id=spec.id, status="error", fetched_at=now, etag=etag,
                         last_modified=last_modified, http_status=response.status,
                         error=exc.reason, body=response.body)
+    for note in notes:
+        LOGGER.warning("feed %s: %s", spec.id, note)
     return FeedPoll(feed_id=spec.id, status="ok", fetched_at=now, entries=entries,
                     etag=response.headers.get("etag"),
                     last_modified=response.headers.get("last-modified"),
-                    http_status=response.status, body=response.body)
+                    http_status=response.status, body=response.body, error=_summary(notes))
 
 
-def _entry(feed_id: str, entry: Any, base_url: str) -> FeedEntry | None:
+def _entry(feed_id: str, entry: Any, base_url: str, notes: list[str]) -> FeedEntry | None:
     link = entry.get("link") or next(
         (ln.get("href") for ln in entry.get("links", []) if ln.get("href")), None)
     if not link:
@@ -191,14 +228,98 @@ def _entry(feed_id: str, entry: Any, base_url: str) -> FeedEntry | None:
         return None
     summary = entry.get("summary") or next(
         (c.get("value") for c in entry.get("content", []) if c.get("value")), None)
+    # dict.get: feedparser's own get() maps a missing "updated*" to "published*", with a warning
+    stated = dict.get(entry, "published") or dict.get(entry, "updated")
+    published = _utc(dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")) \
+        or _parse_date_text(stated)
+    if published is not None and not _OLDEST <= published <= dt.datetime.now(dt.UTC) + dt.timedelta(days=2):
+        notes.append(f"date {str(stated)[:40]!r} of {url[:100]} ignored: {published:%Y-%m-%d} is implausible")
+        published = None
+    elif published is None and stated:
+        notes.append(f"date {str(stated)[:40]!r} of {url[:100]} ignored: unreadable")
     return FeedEntry(
         feed_id=feed_id, url=url, canonical_url=canonical,
         title=_html_to_text(entry.get("title")), summary=_html_to_text(summary),
-        # dict.get: feedparser's own get() maps a missing "updated*" to "published*", with a warning
-        published_at=_utc(dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed"))
-        or _parse_date_text(dict.get(entry, "published") or dict.get(entry, "updated")),
+        published_at=published,
         entry_id=(str(entry["id"]).strip() or None) if entry.get("id") else None,
     )
+
+
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16 / UTF-32: their bytes are not ASCII's
+
+
+def _as_utf8(body: bytes, headers: dict[str, str]) -> bytes | None:
+    """The document re-encoded as UTF-8 (its declaration rewritten) as feedparser reads it."""
+    scratch = feedparser.FeedParserDict(bozo=False, entries=[], feed=feedparser.FeedParserDict(),
+                                        headers={})
+    try:
+        return convert_to_utf8(dict(headers), body, scratch)
+    except Exception:  # noqa: BLE001 - left as it is: feedparser.parse judges it
+        return None
+
+
+def _repair(body: bytes) -> bytes:
+    """`body` (an ASCII-compatible encoding) with raw C0 control characters dropped and the
+    character references XML cannot carry mended: a UTF-16 surrogate pair written as two
+    references becomes the reference of its character, any other impossible one U+FFFD."""
+    body = _RAW_CONTROLS.sub(b"", body)
+    out, last, pending = [], 0, None  # pending: (match, code) of a high surrogate not yet written
+    for match in _CHAR_REF.finditer(body):
+        hexa, decimal = match.groups()
+        code = int(hexa, 16) if hexa else int(decimal)
+        if pending is not None:
+            high, high_code = pending
+            pending = None
+            if high.end() == match.start() and 0xDC00 <= code <= 0xDFFF:
+                joined = 0x10000 + ((high_code - 0xD800) << 10) + (code - 0xDC00)
+                out += [body[last:high.start()], b"&#x%X;" % joined]
+                last = match.end()
+                continue
+            out += [body[last:high.start()], b"&#xFFFD;"]
+            last = high.end()
+        if 0xD800 <= code <= 0xDBFF:
+            pending = (match, code)
+        elif not _xml_char(code):
+            out += [body[last:match.start()], b"&#xFFFD;"]
+            last = match.end()
+    if pending is not None:
+        out += [body[last:pending[0].start()], b"&#xFFFD;"]
+        last = pending[0].end()
+    return b"".join(out) + body[last:] if out else body
+
+
+def _xml_char(code: int) -> bool:
+    """Whether XML 1.0 allows the character `code`."""
+    return code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD \
+        or 0x10000 <= code <= 0x10FFFF
+
+
+def _parse_items_alone(body: bytes, headers: dict[str, str], failed: str,
+                       notes: list[str]) -> feedparser.FeedParserDict:
+    """Parse each item of a document feedparser failed on as a document of its own (the
+    channel's head and tail around it); the items it fails on again are skipped, with a note."""
+    items = list(_ITEM.finditer(body))[:_MAX_ITEMS_ALONE]
+    if not items:
+        raise FeedParseError(failed)
+    head, tail = body[: items[0].start()], body[items[-1].end():]
+    parsed = feedparser.FeedParserDict(entries=[], version="", bozo=False)
+    for number, item in enumerate(items, start=1):
+        try:
+            one = feedparser.parse(head + item.group(0) + tail, response_headers=headers)
+        except Exception as exc:  # noqa: BLE001 - this item alone is lost, and said so
+            notes.append(f"item {number} skipped: feedparser failed: {type(exc).__name__}")
+            continue
+        parsed["version"] = parsed["version"] or one.get("version", "")
+        parsed["entries"] += one.get("entries") or []
+    return parsed
+
+
+def _summary(notes: list[str]) -> str | None:
+    """The notes of a poll as one line (the first three, and how many more)."""
+    if not notes:
+        return None
+    more = f" (and {len(notes) - 3} more)" if len(notes) > 3 else ""
+    return "; ".join(notes[:3]) + more
 
 
 def _html_to_text(fragment: str | None) -> str | None:
@@ -206,14 +327,14 @@ def _html_to_text(fragment: str | None) -> str | None:
     if not fragment or not fragment.strip():
         return None
     if "<" not in fragment and "&" not in fragment:
-        return _SPACES.sub(" ", fragment).strip() or None
+        return _SPACES.sub(" ", _CONTROLS.sub("", fragment)).strip() or None
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (etree.ParserError, ValueError):
-        return _SPACES.sub(" ", re.sub(r"<[^>]*>", " ", fragment)).strip() or None
+        return _SPACES.sub(" ", _CONTROLS.sub("", re.sub(r"<[^>]*>", " ", fragment))).strip() or None
     for bad in root.xpath("//script|//style"):
         bad.drop_tree()
-    text = "".join(_text_parts(root))
+    text = _CONTROLS.sub("", "".join(_text_parts(root)))
     return _SPACES.sub(" ", text).strip() or None
 
 

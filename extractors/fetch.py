@@ -3,21 +3,29 @@
 In: URLs and a `FetchPolicy`. Out: `Response` (raw bytes, final URL, status, lower-cased headers)
 or `FetchError` (url, short reason, status).
 
-Every request gets a real User-Agent, timeouts (per socket operation and for the whole body),
+Every request gets a real User-Agent, a total deadline per attempt (`policy.timeout` covers the
+DNS look-up, the connect, the headers and the body: `netguard.deadline`),
 conditional GET headers when asked, a cap on the DECODED body (inflated here in bounded steps, so a
 gzip bomb stops at cap+1 bytes), retries with backoff and jitter only where a retry can help,
-per-host limits (concurrency, an optional spacing between starts, and a Retry-After that holds
-back every request to that host, not only the one that got it), redirects followed by hand so
+per-host limits (concurrency, an optional spacing between starts, robots.txt's Crawl-delay up to
+`policy.max_crawl_delay`, and a Retry-After that holds back every request to that host, not only
+the one that got it), redirects followed by hand so
 every hop is checked, and the SSRF guard: a host any of whose
 addresses is loopback, private, link-local, reserved, multicast or cloud-metadata is refused
 unless named in `allow_hosts`. The guard runs before each hop and again when a socket is opened,
 on the very address connected to (no DNS-rebinding gap). Environment proxies and netrc are
 ignored (`trust_env=False`): a proxy would connect past the guard.
 
+Run-wide politeness: the per-host state (concurrency slots, the earliest next start, robots.txt
+rules and Crawl-delay) lives in a `HostBook` that a `FetchPolicy` carries, so every `Fetcher` made
+from one policy (one run's feed polls and page fetches alike) shares it: ten feeds on one host
+keep to its limits, a 429 holds back the feeds and the pages, robots.txt is read once per run.
+
 Robots: `get(url, check_robots=True)`, which `get_many` uses for article pages when the policy
-respects robots, reads each host's robots.txt through the same guarded client, cached per origin
-for the fetcher's lifetime. As RFC 9309 says, a 4xx robots.txt allows everything and an
-unreachable one (5xx, timeout) allows nothing. Feeds skip the check: a feed invites polling.
+respects robots, reads each host's robots.txt through the same guarded client (Protego parses
+it: RFC 9309 wildcards and `$`), once per origin and `HostBook`. As RFC 9309 says, a 4xx
+robots.txt allows everything and an unreachable one (5xx, timeout) allows nothing; one over
+512 kB is read up to there. Feeds skip the check: a feed invites polling.
 """
 
 from __future__ import annotations
@@ -27,11 +35,10 @@ import email.utils
 import logging
 import threading
 import time
-import urllib.robotparser
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import zip_longest
 from typing import Literal
 from urllib.parse import SplitResult, urljoin, urlsplit
@@ -44,9 +51,13 @@ import httpx
 import stamina
 import stamina.instrumentation
 
-from extractors.netguard import GuardedBackend, Refused, checked_addresses
+# Protego (Scrapy's robots.txt parser) instead of urllib.robotparser: RFC 9309's `*` and `$`
+# wildcards, longest-match precedence, and Crawl-delay.
+from protego import Protego
 
-__all__ = ["FetchError", "FetchPolicy", "Fetcher", "Kind", "Response"]
+from extractors.netguard import GuardedBackend, Refused, checked_addresses, deadline
+
+__all__ = ["FetchError", "FetchPolicy", "Fetcher", "HostBook", "Kind", "Response"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -98,9 +109,33 @@ class _Retryable(FetchError):
         self.retry_after = retry_after
 
 
+class HostBook:
+    """Per-host state shared by every `Fetcher` of one `FetchPolicy` (one run): concurrency slots,
+    the monotonic time each host's next request may start, robots.txt rules per origin and the
+    Crawl-delay they set. Pickles as a fresh, empty book (another process cannot share locks)."""
+
+    __slots__ = ("crawl_delay", "lock", "not_before", "robots", "robots_locks", "slots")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.slots: dict[str, threading.BoundedSemaphore] = {}
+        self.not_before: dict[str, float] = {}
+        self.crawl_delay: dict[str, float] = {}
+        self.robots: dict[str, Protego | FetchError] = {}
+        self.robots_locks: dict[str, threading.Lock] = {}
+
+    def __reduce__(self) -> tuple[type[HostBook], tuple[()]]:
+        return HostBook, ()
+
+
 @dataclass(frozen=True, slots=True)
 class FetchPolicy:
-    """How to fetch. `allow_hosts`: exact host names or IP literals exempt from the SSRF guard."""
+    """How to fetch. `allow_hosts`: exact host names or IP literals exempt from the SSRF guard.
+
+    `timeout` is the total deadline of one attempt (DNS, connect, headers, body); a `get` lasts
+    at most (`retries` + 1) attempts plus the waits between them. `hosts` is the run-wide
+    per-host state: a new policy gets a new book, `dataclasses.replace` keeps it.
+    """
 
     user_agent: str = "flarewatch/0.1 (+https://github.com/flarewatch/flarewatch)"
     timeout: float = 15.0
@@ -114,13 +149,16 @@ class FetchPolicy:
     concurrency: int = 8
     respect_robots: bool = True
     max_retry_after: float = 30.0  # a longer Retry-After gives up now; the next poll tries again
+    max_crawl_delay: float = 5.0  # robots.txt's Crawl-delay is honoured up to this many seconds
+    hosts: HostBook = field(default_factory=HostBook, compare=False, hash=False, repr=False)
 
     def __post_init__(self) -> None:
         if min(self.timeout, self.max_bytes, self.per_host_concurrency, self.concurrency) <= 0:
             raise ValueError("timeout, max_bytes and concurrencies must be positive")
-        if min(self.retries, self.max_redirects, self.backoff, self.per_host_interval) < 0:
-            raise ValueError("retries, max_redirects, backoff and per_host_interval must not be "
-                             "negative")
+        if min(self.retries, self.max_redirects, self.backoff, self.per_host_interval,
+               self.max_crawl_delay) < 0:
+            raise ValueError("retries, max_redirects, backoff, per_host_interval and "
+                             "max_crawl_delay must not be negative")
 
 
 class _BoundedDecoder:
@@ -221,11 +259,7 @@ class Fetcher:
             transport._pool._network_backend = GuardedBackend(allow)  # noqa: SLF001
         self._client = httpx.Client(transport=transport, timeout=self.policy.timeout,
                                     follow_redirects=False, trust_env=False)
-        self._lock = threading.Lock()
-        self._host_slots: dict[str, threading.BoundedSemaphore] = {}
-        self._not_before: dict[str, float] = {}  # host -> monotonic time its next request may start
-        self._robots: dict[str, urllib.robotparser.RobotFileParser | FetchError] = {}
-        self._robots_locks: dict[str, threading.Lock] = {}
+        self._book = self.policy.hosts
 
     def __enter__(self) -> Fetcher:
         return self
@@ -279,20 +313,21 @@ class Fetcher:
     # -- internals -------------------------------------------------------------------------
 
     def _follow(self, url: str, headers: dict[str, str], kind: Kind, max_bytes: int,
-                check_robots: bool) -> Response:
+                check_robots: bool, truncate: bool = False) -> Response:
         current, seen = url, {url}
         for _ in range(self.policy.max_redirects + 1):
             parts = _split(current, url)
             port = parts.port or (443 if parts.scheme == "https" else 80)
             try:
                 if self._guarded:
-                    checked_addresses(parts.hostname or "", port, self._allow_hosts)
+                    with deadline(time.monotonic() + self.policy.timeout):
+                        checked_addresses(parts.hostname or "", port, self._allow_hosts)
             except Refused as exc:
                 where = "" if current == url else f" (redirected to {current})"
                 raise FetchError(url, f"{exc}{where}") from None
             if check_robots:
                 self._check_robots(current, url)
-            hop = self._fetch_with_retries(current, headers, kind, max_bytes)
+            hop = self._fetch_with_retries(current, headers, kind, max_bytes, truncate)
             if hop.location is None:
                 return Response(url=url, final_url=current, status=hop.status,
                                 headers=hop.headers, body=hop.body,
@@ -305,7 +340,7 @@ class Fetcher:
         raise FetchError(url, f"too many redirects (over {self.policy.max_redirects})")
 
     def _fetch_with_retries(self, url: str, headers: dict[str, str], kind: Kind,
-                            max_bytes: int) -> _Hop:
+                            max_bytes: int, truncate: bool) -> _Hop:
         backoff = self.policy.backoff
         try:
             for attempt in stamina.retry_context(
@@ -313,19 +348,21 @@ class Fetcher:
                 wait_initial=backoff, wait_max=_MAX_BACKOFF, wait_jitter=backoff,
             ):
                 with attempt:
-                    return self._fetch_once(url, headers, kind, max_bytes)
+                    return self._fetch_once(url, headers, kind, max_bytes, truncate)
         except _Retryable as exc:  # attempts used up: hand back a plain, picklable FetchError
             raise FetchError(exc.url, exc.reason, exc.status) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _fetch_once(self, url: str, headers: dict[str, str], kind: Kind, max_bytes: int) -> _Hop:
+    def _fetch_once(self, url: str, headers: dict[str, str], kind: Kind, max_bytes: int,
+                    truncate: bool) -> _Hop:
         timeout = self.policy.timeout
         host = urlsplit(url).netloc
         try:
             with self._host_slot(host):
                 self._await_turn(host)
-                deadline = time.monotonic() + timeout
-                return self._exchange(url, host, headers, kind, max_bytes, deadline)
+                until = time.monotonic() + timeout
+                with deadline(until):  # DNS, connect, headers and body, whatever the server does
+                    return self._exchange(url, host, headers, kind, max_bytes, until, truncate)
         except Refused as exc:
             raise FetchError(url, str(exc)) from None
         except (httpx.InvalidURL, UnicodeError, ValueError) as exc:
@@ -338,7 +375,7 @@ class Fetcher:
             raise FetchError(url, f"{type(exc).__name__}: {exc}") from None
 
     def _exchange(self, url: str, host: str, headers: dict[str, str], kind: Kind, max_bytes: int,
-                  deadline: float) -> _Hop:
+                  until: float, truncate: bool) -> _Hop:
         with self._client.stream("GET", url, headers=headers) as r:
             status = r.status_code
             flat = {k.lower(): v for k, v in r.headers.items()}
@@ -359,14 +396,17 @@ class Fetcher:
             media = r.headers.get("content-type", "").split(";", 1)[0].strip().lower()
             if not _type_allowed(media, kind):
                 raise FetchError(url, f"wrong content type for a {kind}: {media}", status)
-            body = self._read_capped(r, url, max_bytes, deadline)
+            body = self._read_capped(r, url, max_bytes, until, truncate)
             return _Hop(status, flat, body)
 
-    def _read_capped(self, r: httpx.Response, url: str, max_bytes: int, deadline: float) -> bytes:
+    def _read_capped(self, r: httpx.Response, url: str, max_bytes: int, until: float,
+                     truncate: bool) -> bytes:
+        """The decoded body, at most `max_bytes` of it: past that, an error, or with `truncate`
+        the first `max_bytes`."""
         over = f"body over {_size(max_bytes)} cap"
         encoding = r.headers.get("content-encoding", "")
         declared = r.headers.get("content-length", "")
-        if not encoding and declared.isdigit() and int(declared) > max_bytes:
+        if not truncate and not encoding and declared.isdigit() and int(declared) > max_bytes:
             raise FetchError(url, over, r.status_code)
         chunks: Iterable[bytes] = r.iter_raw()
         if r.is_stream_consumed:  # an in-memory response from a test transport: already decoded
@@ -374,60 +414,70 @@ class Fetcher:
         decoder = _BoundedDecoder(url, encoding)
         body = bytearray()
         for chunk in chunks:
-            if time.monotonic() > deadline:  # a server trickling bytes must not hold us forever
+            if time.monotonic() > until:  # a server trickling bytes must not hold us forever
                 raise _Retryable(url, f"timeout after {self.policy.timeout:g}s")
             body += decoder.decode(chunk, max_bytes + 1 - len(body))
             if len(body) > max_bytes:
+                if truncate:
+                    return bytes(body[:max_bytes])
                 raise FetchError(url, over, r.status_code)
         return bytes(body)
 
     def _await_turn(self, host: str) -> None:
-        """Sleep until `host` may take another request; book the next turn `per_host_interval` on."""
-        with self._lock:
+        """Sleep until `host` may take another request; book its next turn on by the larger of
+        `per_host_interval` and the host's Crawl-delay (capped)."""
+        book = self._book
+        with book.lock:
             now = time.monotonic()
-            start = max(now, self._not_before.get(host, 0.0))
-            self._not_before[host] = start + self.policy.per_host_interval
+            start = max(now, book.not_before.get(host, 0.0))
+            book.not_before[host] = start + max(self.policy.per_host_interval,
+                                                book.crawl_delay.get(host, 0.0))
         if start > now:
             time.sleep(start - now)
 
     def _defer(self, host: str, seconds: float) -> None:
-        with self._lock:
+        with self._book.lock:
             until = time.monotonic() + seconds
-            self._not_before[host] = max(self._not_before.get(host, 0.0), until)
+            self._book.not_before[host] = max(self._book.not_before.get(host, 0.0), until)
 
     def _host_slot(self, host: str) -> threading.BoundedSemaphore:
-        with self._lock:
-            if host not in self._host_slots:
-                self._host_slots[host] = threading.BoundedSemaphore(self.policy.per_host_concurrency)
-            return self._host_slots[host]
+        book = self._book
+        with book.lock:
+            if host not in book.slots:
+                book.slots[host] = threading.BoundedSemaphore(self.policy.per_host_concurrency)
+            return book.slots[host]
 
     def _check_robots(self, url: str, asked: str) -> None:
         parts = urlsplit(url)
         key = f"{parts.scheme}://{parts.netloc}"
-        with self._lock:
-            lock = self._robots_locks.setdefault(key, threading.Lock())
-        with lock:  # one robots.txt fetch per host, however many threads ask at once
-            rules = self._robots.get(key)
+        book = self._book
+        with book.lock:
+            lock = book.robots_locks.setdefault(key, threading.Lock())
+        with lock:  # one robots.txt fetch per origin and run, however many threads ask at once
+            rules = book.robots.get(key)
             if rules is None:
-                rules = self._robots[key] = self._load_robots(key)
+                rules = book.robots[key] = self._load_robots(key)
+                if isinstance(rules, Protego):
+                    delay = rules.crawl_delay(self.policy.user_agent) or 0.0
+                    with book.lock:
+                        book.crawl_delay[parts.netloc] = min(float(delay),
+                                                             self.policy.max_crawl_delay)
         if isinstance(rules, FetchError):
             raise FetchError(asked, rules.reason, rules.status)
-        if not rules.can_fetch(self.policy.user_agent, url):
+        if not rules.can_fetch(url, self.policy.user_agent):
             raise FetchError(asked, "disallowed by robots.txt")
 
-    def _load_robots(self, origin: str) -> urllib.robotparser.RobotFileParser | FetchError:
-        rules = urllib.robotparser.RobotFileParser(origin + "/robots.txt")
+    def _load_robots(self, origin: str) -> Protego | FetchError:
         headers = {"User-Agent": self.policy.user_agent, "Accept-Encoding": "gzip, deflate"}
         try:
             body = self._follow(origin + "/robots.txt", headers, "any", _ROBOTS_MAX_BYTES,
-                                False).body
+                                False, truncate=True).body
         except FetchError as exc:
             if exc.status is not None and 400 <= exc.status < 500:
                 body = b""  # RFC 9309: an unavailable robots.txt allows everything
             else:
                 return FetchError(origin, f"robots.txt unreachable ({exc.reason})", exc.status)
-        rules.parse(body.decode("utf-8", "replace").splitlines())
-        return rules
+        return Protego.parse(body.decode("utf-8", "replace"))
 
 
 def _split(url: str, asked: str) -> SplitResult:

@@ -75,7 +75,7 @@ class Article:
     fetched_at: dt.datetime
     extractor_version: str
     coding_status: str | None = None
-    """"coded", or "not coded: <lang>" when no lexicon exists for the article's language."""
+    """"coded", "not coded: <lang>" (no lexicon for the article's language) or "coding: over budget"."""
 
 
 @dataclass(frozen=True, slots=True)

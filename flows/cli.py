@@ -229,6 +229,8 @@ def _quiet_prefect(verbose: bool) -> None:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
         os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "CRITICAL")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")  # the client-side SDK analytics (prefect._internal.analytics)
 
 
 def _progress(args: argparse.Namespace):
@@ -367,13 +369,19 @@ def cmd_status(args: argparse.Namespace) -> int:
     import dataclasses
 
     from flows.trends_cmd import fill_grid
+    from warehouse import links
 
     found = planning.coverage(settings.data)
     coverage = dataclasses.replace(found, grid=fill_grid(found.grid))
+    retired, over = links.retired(settings.data), links.over_budget(settings.data)
     if args.format == "json":
-        output.print_json(output.jsonable({"feeds": coverage.feeds, "grid": coverage.grid, "runs": coverage.runs}))
+        output.print_json(output.jsonable({"feeds": coverage.feeds, "grid": coverage.grid, "runs": coverage.runs,
+                                           "retired_links": retired, "over_budget": over}))
     else:
         planning.show_status(coverage)
+        planning.show(retired, f"Retired links (failed {links.RETIRE_AFTER} runs in a row, not fetched again)",
+                      empty="(none)")
+        planning.show(over, "Articles stored uncoded, over the coding budget", empty="(none)")
     return 0
 
 
@@ -449,6 +457,16 @@ def _silence_stdout() -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
+def _missing_credentials(exc: BaseException | None) -> bool:
+    """Whether `exc` (or an exception it was raised from) is botocore's "no credentials" error."""
+    while exc is not None:
+        if type(exc).__name__ in ("NoCredentialsError", "PartialCredentialsError") \
+                and type(exc).__module__.startswith("botocore"):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _quiet_prefect(args.verbose)
@@ -461,6 +479,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"flarewatch {args.command}: {_one_line(exc)}", file=sys.stderr)
         return 2
     except Exception as exc:
+        if _missing_credentials(exc):
+            print(f"flarewatch {args.command}: no credentials for the object store ({exc}); set AWS_ACCESS_KEY_ID "
+                  "and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE (SCALING.md)", file=sys.stderr)
+            return 2
         if type(exc).__module__.split(".")[0] != "duckdb":
             raise
         print(f"flarewatch {args.command}: {_one_line(exc)}", file=sys.stderr)

@@ -2,13 +2,18 @@
 
 In: the feed list (for the outlets' sites), a month range, a fetch policy. Out: candidate URLs
 with the months they may belong to; then fetched, extracted and coded pages.
+
+Budgets: a sitemap is at most `policy.max_bytes` after decoding, also a `.xml.gz` file, which is
+inflated in bounded steps (a gzip bomb stops at the cap + 1 byte); one site's sitemap walk stops
+after `max_sitemaps` sitemaps or `SITEMAP_SECONDS` seconds, whichever comes first, and says so.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import gzip
+import time
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +40,9 @@ from warehouse.paths import DataRoot
 from warehouse.schemas import month_of
 
 # --- discovery of historical URLs (backfill --source sitemaps | urls) --------------------------
+
+SITEMAP_SECONDS = 120.0
+"""Wall time one site's sitemap walk may take (fetching and parsing); past it the walk stops."""
 
 _URL_DATE_OPTIONS = HtmlDateOptions(False, dt.datetime(2100, 1, 1), dt.datetime(1990, 1, 1), True, "%Y-%m-%d")
 
@@ -82,6 +90,7 @@ class _GuardedSitemap(SitemapObject):
         self.fetcher = fetcher
         self.dates: dict[str, tuple[dt.date | None, dt.date | None]] = {}
         self.fetched = 0
+        self.problems: list[Failure] = []
 
     def fetch(self) -> None:
         self.seen.add(self.current_url)
@@ -91,10 +100,12 @@ class _GuardedSitemap(SitemapObject):
             self.content = ""
             return
         if body[:2] == b"\x1f\x8b":  # a .xml.gz sitemap served as a file, not as an encoding
-            try:
-                body = gzip.decompress(body)
-            except (OSError, EOFError):
-                body = b""
+            cap = self.fetcher.policy.max_bytes
+            inflated = _gunzip_capped(body, cap)
+            if inflated is None:
+                self.problems.append(Failure("sitemap", self.current_url,
+                                             f"gzip sitemap inflates past the {cap:,} byte cap"))
+            body = inflated or b""
         self.content = body.decode("utf-8", "replace")
         self.fetched += bool(self.content)
 
@@ -113,6 +124,16 @@ class _GuardedSitemap(SitemapObject):
     def process(self) -> None:
         super().process()
         self.dates.update(_sitemap_dates(self.content))
+
+
+def _gunzip_capped(data: bytes, cap: int) -> bytes | None:
+    """`data` gunzipped, never more than `cap` + 1 bytes held; None past the cap; b"" if corrupt."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(data, cap + 1)
+    except zlib.error:
+        return b""
+    return None if len(out) > cap else out
 
 
 def _sitemap_dates(content: str) -> dict[str, tuple[dt.date | None, dt.date | None]]:
@@ -154,7 +175,8 @@ def discover_sitemap_urls(
     roots: Sequence[str], policy: FetchPolicy, *, max_sitemaps: int = 50
 ) -> tuple[list[Candidate], list[Failure]]:
     """Walk each site's sitemaps (robots.txt `Sitemap:` lines, else the usual guesses) with
-    trafilatura's sitemap support; returns the article URLs found and the sites without a sitemap."""
+    trafilatura's sitemap support; returns the article URLs found and the sites without a sitemap,
+    a sitemap over its size budget or a walk over its time budget (`SITEMAP_SECONDS`)."""
     found: dict[str, Candidate] = {}
     failures = []
     with Fetcher(policy) as fetcher:
@@ -170,11 +192,17 @@ def discover_sitemap_urls(
                 robots = None
             listed = extract_robots_sitemaps(robots, base)
             walker = _GuardedSitemap(fetcher, base, domain, listed or [f"{base}/{g}" for g in reversed(SITEMAP_GUESSES)])
+            ends = time.monotonic() + SITEMAP_SECONDS
             while walker.sitemap_urls and len(walker.seen) < max_sitemaps:
+                if time.monotonic() > ends:
+                    failures.append(Failure("sitemap", base, f"sitemap walk stopped at its {SITEMAP_SECONDS:g} s "
+                                            f"budget after {len(walker.seen)} sitemaps"))
+                    break
                 walker.current_url = walker.sitemap_urls.pop()
                 walker.fetch()
                 walker.process()
                 walker.sitemap_urls = [s for s in walker.sitemap_urls if s not in walker.seen]
+            failures += walker.problems
             if not walker.fetched:
                 failures.append(Failure("sitemap", base, "no sitemap found (robots.txt, /sitemap.xml and the usual names)"))
             for url in walker.urls:

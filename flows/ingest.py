@@ -25,7 +25,7 @@ from flows import partitions, steps
 from flows.report import feed_state_rows, monthly_table, run_markdown, summary_dict
 from flows.runners import SettingsTaskRunner
 from flows.settings import Settings
-from warehouse import catalog, state
+from warehouse import catalog, links, parquet, state
 from warehouse.lock import root_lock
 from warehouse.paths import DataRoot
 
@@ -61,7 +61,9 @@ def store_chunk_task(root: DataRoot, coding: steps.Coding) -> steps.ChunkResult:
     return steps.store_chunk(root, coding)
 
 
-@flow(name="ingest", log_prints=False, task_runner=SettingsTaskRunner())
+# timeout_seconds: a run stuck past an hour is failed, which releases the data root's lock, so
+# the next scheduled poll runs instead of being cancelled behind it (issue 14, row 1).
+@flow(name="ingest", log_prints=False, task_runner=SettingsTaskRunner(), timeout_seconds=3600)
 def ingest(feeds: str | None = None, data: str | None = None, allow_hosts: list[str] | None = None) -> dict:
     """One pass over a feed list: poll, fetch new pages, code, merge, write. Returns the run summary."""
     overrides = {k: v for k, v in {"feeds": feeds, "data": data, "allow_hosts": allow_hosts}.items() if v}
@@ -78,8 +80,9 @@ def run_ingest(settings: Settings) -> dict:
     summary = steps.RunSummary(run_id=run_id, started_at=steps.utcnow())
     specs = [s for s in load_feed_list(settings.feeds) if s.enabled]
     with root_lock(root, timeout=settings.lock_timeout):
+        parquet.sweep_temp(root)  # temp files of writes killed earlier: no writer is live under the lock
         prior = state.load_feed_state(root)
-        polls = [f.result() for f in [poll_feed_task.submit(s, prior.get(s.id) or {}, policy) for s in specs]]
+        polls = [settled(f) for f in [poll_feed_task.submit(s, prior.get(s.id) or {}, policy) for s in specs]]
         summary.feeds_polled = len(polls)
         for poll in polls:
             summary.feeds_failed += poll.status == "error"
@@ -87,7 +90,7 @@ def run_ingest(settings: Settings) -> dict:
             summary.entries_seen += len(poll.entries)
             if poll.status == "error":
                 summary.failures.append(steps.Failure("feed", poll.feed_id, poll.error or "unknown error"))
-        entries = steps.new_entries(polls, state.seen_canonical_urls(root))
+        entries = steps.new_entries(polls, state.seen_canonical_urls(root) | links.retired_urls(root))
         logger.info("%d feeds polled, %d new entries", len(polls), len(entries))
         by_id = {s.id: s for s in specs}
         # Chunk by chunk, as a pipeline: while the coding processes work on chunk i (and what is
@@ -103,6 +106,7 @@ def run_ingest(settings: Settings) -> dict:
             result = store_chunk_task(root, coding)
             summary.new_articles += result.articles
             summary.new_mentions += result.mentions
+            summary.over_budget.extend(result.over_budget)
             months |= result.months
             coded.extend(result.coded)
             steps.release_free_memory()
@@ -111,7 +115,7 @@ def run_ingest(settings: Settings) -> dict:
         pending = fetch_pages_task.submit(chunks[0], by_id, policy, root) if chunks else None
         coding: steps.Coding | None = None
         for index in range(len(chunks)):
-            pages, failures = pending.result()
+            pages, failures = settled(pending)
             pending = fetch_pages_task.submit(chunks[index + 1], by_id, policy, root) if index + 1 < len(chunks) else None
             summary.failures.extend(failures)
             started = steps.submit_coding(pages, workers=settings.workers, chunk_size=settings.chunk_size, root=root)
@@ -122,8 +126,10 @@ def run_ingest(settings: Settings) -> dict:
             store(coding, len(chunks))
         if months:
             summary.new_incidents, summary.merges, summary.months_rewritten = steps.remerge_incidents(root, months)
-        failed = {f.target for f in summary.failures if f.stage == "fetch"}
-        retry = {e.feed_id for e in entries if e.url in failed}
+        failed = {f.target: f.reason for f in summary.failures if f.stage == "fetch"}
+        retired = links.record_fetches(root, [(e.canonical_url, e.url, e.feed_id) for e in entries], failed,
+                                       at=steps.utcnow())  # a link failing run after run is retired
+        retry = {e.feed_id for e in entries if e.url in failed and e.canonical_url not in retired}
         state.save_feed_state(root, feed_state_rows(specs, polls, prior, coded, keep_validators=retry))
         summary.finished_at = steps.utcnow()
         state.record_run(
@@ -136,6 +142,15 @@ def run_ingest(settings: Settings) -> dict:
     publish_artifacts(root, summary)
     logger.info("run %s: %d new articles, %d new incidents", run_id, summary.new_articles, summary.new_incidents)
     return summary_dict(summary)
+
+
+def settled(future):  # noqa: ANN001, ANN201 - a PrefectFuture
+    """`future.result()`, waited for in one-second slices: the flow's timeout lands in the flow's
+    thread between two slices (a single blocking wait would hold it, and the lock, until the task
+    ends), so a run stuck in a task is failed and the data root's lock freed on time."""
+    while not future.wrapped_future.done():
+        future.wait(1.0)
+    return future.result()
 
 
 def publish_artifacts(root: DataRoot, summary: steps.RunSummary) -> None:

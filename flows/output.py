@@ -167,6 +167,8 @@ def print_summary(summary: dict, fmt: str = "table") -> None:
     for failure in summary["failures"]:
         hint = " (--allow-host HOST fetches from it anyway)" if "refused:" in str(failure["reason"]) else ""
         print(visible(f"  failed {failure['stage']}: {failure['target']}: {failure['reason']}") + hint)
+    for url in summary.get("over_budget") or ():
+        print(visible(f"  stored uncoded (over the coding budget): {url}"))
 
 
 def series(rows: list[dict], label: str, *, top: int = 10) -> tuple[list[str], dict[str, list[int]]]:

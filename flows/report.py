@@ -72,6 +72,9 @@ def run_markdown(summary: RunSummary) -> str:
     ]
     if summary.months_rewritten:
         lines += ["", "Incident months rewritten: " + ", ".join(summary.months_rewritten)]
+    if summary.over_budget:
+        lines += ["", f"## Stored uncoded, over the coding budget ({len(summary.over_budget)})", ""]
+        lines += [f"- {url}" for url in summary.over_budget]
     if summary.failures:
         lines += ["", "## Failures", "", "| stage | target | reason |", "|---|---|---|"]
         lines += [f"| {f.stage} | {f.target} | {f.reason} |" for f in summary.failures]

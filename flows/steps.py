@@ -13,17 +13,21 @@ import ctypes.util
 import dataclasses
 import datetime as dt
 import functools
+import logging
 import multiprocessing
 import os
+import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
+from extractors.articles import extract_article
+from extractors.budget import OverBudget, time_limit
 from extractors.dedup import merge_mentions
 from extractors.feeds import poll_feed
 from extractors.fetch import Fetcher, FetchError, FetchPolicy
-from extractors.pipeline import CodedArticle, Page, code_pages
+from extractors.pipeline import CodedArticle, Page, code_article
 from extractors.records import FeedEntry, FeedPoll, FeedSpec, Incident, Mention
 from warehouse import parquet
 from warehouse.paths import DataRoot
@@ -36,6 +40,12 @@ BATCHES_PER_WORKER = 8
 MALLOC_ARENAS = 2
 """glibc malloc arenas a flow process uses at most (see `limit_malloc_arenas`)."""
 _M_ARENA_MAX = -8  # mallopt's parameter number for MALLOC_ARENA_MAX (glibc malloc.h)
+CODING_CHARS = 200_000
+"""Characters of article text one document may have to be coded; a longer one is stored uncoded."""
+CODING_SECONDS = 60.0
+"""Wall time extracting and coding one page may take; past it the article is stored uncoded."""
+OVER_BUDGET = "coding: over budget"
+LOGGER = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +74,8 @@ class RunSummary:
     merges: int = 0
     months_rewritten: tuple[str, ...] = ()
     failures: list[Failure] = field(default_factory=list)
+    over_budget: list[str] = field(default_factory=list)
+    """URLs of the articles stored uncoded, over their coding budget (`code_within_budget`)."""
 
 
 def utcnow() -> dt.datetime:
@@ -221,13 +233,48 @@ def submit_coding(pages: Sequence[Page], *, workers: int, chunk_size: int, root:
 
 
 def code_stored(root: DataRoot | None, pages: Sequence[Page]) -> list[CodedArticle | None]:
-    """`code_pages`, after reading back from the raw store under `root` each page with an empty
-    body (top-level and picklable: this is what a coding process runs)."""
+    """`code_within_budget` over `pages`, after reading back from the raw store under `root` each
+    page with an empty body (top-level and picklable: this is what a coding process runs)."""
     if root is not None and any(p.raw_path and not p.body for p in pages):
         store = RawStore(root)
         pages = [dataclasses.replace(p, body=store.get(p.raw_path)) if p.raw_path and not p.body else p
                  for p in pages]
-    return code_pages(pages)
+    return [code_within_budget(p) for p in pages]
+
+
+def code_within_budget(page: Page) -> CodedArticle | None:
+    """`pipeline.code_page` with a budget per document: text over `CODING_CHARS` characters, or
+    extraction and coding over `CODING_SECONDS`, gives the article uncoded (no mentions) with
+    `coding_status` "coding: over budget", so one huge or pathological page cannot hold a run.
+    None when the page holds no article or extraction fails (logged with the URL)."""
+    started = time.monotonic()
+    try:
+        with time_limit(CODING_SECONDS):
+            article = extract_article(page.body, url=page.url, feed_entry=page.entry,
+                                      fetched_at=page.fetched_at, raw_path=page.raw_path,
+                                      outlet=page.outlet, feed_language=page.feed_language)
+    except OverBudget:
+        LOGGER.warning("extraction over its %gs budget: %s", CODING_SECONDS, page.url)
+        return None
+    except Exception:  # noqa: BLE001 - logged with the URL; the batch goes on
+        LOGGER.exception("extraction failed for %s", page.url)
+        return None
+    if article is None:
+        return None
+    over = CodedArticle(dataclasses.replace(article, coding_status=OVER_BUDGET), ())
+    if len(article.text) > CODING_CHARS:
+        LOGGER.warning("%s: %d characters, over the %d coded per document", page.url, len(article.text),
+                       CODING_CHARS)
+        return over
+    try:
+        with time_limit(CODING_SECONDS - (time.monotonic() - started)):
+            return code_article(article)
+    except OverBudget:
+        LOGGER.warning("coding over its %gs budget: %s", CODING_SECONDS, page.url)
+        return over
+    except Exception:  # noqa: BLE001 - logged with the URL; the batch goes on
+        LOGGER.exception("coding failed for %s", page.url)
+        return None
 
 
 _pools: dict[int, tuple[dict[str, str], ProcessPoolExecutor]] = {}
@@ -287,6 +334,8 @@ class ChunkResult:
     months: frozenset[str]
     coded: tuple[CodedArticle, ...]
     """The chunk's articles without text or mentions, for the run's feed and partition records."""
+    over_budget: tuple[str, ...] = ()
+    """URLs of the chunk's articles stored uncoded, over their coding budget."""
 
 
 def store_chunk(root: DataRoot, coding: Coding) -> ChunkResult:
@@ -294,7 +343,8 @@ def store_chunk(root: DataRoot, coding: Coding) -> ChunkResult:
     coded = coding.result()
     articles, mentions = store_coded(root, coded)
     months = frozenset(event_month(m.event_date) for c in coded for m in c.mentions)
-    return ChunkResult(articles, mentions, months, tuple(without_text(coded)))
+    over = tuple(c.article.url for c in coded if c.article.coding_status == OVER_BUDGET)
+    return ChunkResult(articles, mentions, months, tuple(without_text(coded)), over)
 
 
 def without_text(coded: Sequence[CodedArticle]) -> list[CodedArticle]:

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+# No telemetry from the tests: the harness's server analytics, Cloud orchestration telemetry and
+# the client SDK's analytics (which honours DO_NOT_TRACK). Set before Prefect is imported.
+for _name, _value in {"PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+                      "PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY": "false", "DO_NOT_TRACK": "1"}.items():
+    os.environ.setdefault(_name, _value)
 
 
 @pytest.fixture(scope="session")

@@ -41,6 +41,7 @@ DataRoot = str | os.PathLike[str]
 
 # Partition values become directory names: keep them to a safe alphabet (no "/", no "..", no "=").
 _SAFE_VALUE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+_GLOB_CHARS = re.compile(r"([\[\]*?])")
 
 
 @dataclass(frozen=True)
@@ -169,10 +170,20 @@ def temp_files(root: str | os.PathLike[str] | Root) -> list[Path]:
 
 
 def parquet_glob(root: str | os.PathLike[str] | Root, table: str, partitioned: bool) -> str:
-    """The DuckDB glob of a table's data files (with the protocol on object storage)."""
+    """The DuckDB glob of a table's data files (with the protocol on object storage).
+
+    The root's own path is escaped (`glob_escape`): a root named `data[1]`, `d?ta` or `d*` must
+    match itself only, not fail to match or also read its neighbours' tables.
+    """
     parsed = open_root(root)
-    glob = parsed.join(table, "*", "*.parquet") if partitioned else parsed.join(table, "*.parquet")
-    return parsed.url_of(glob)
+    base = glob_escape(parsed.url_of(parsed.join(table)))
+    return f"{base}/*/*.parquet" if partitioned else f"{base}/*.parquet"
+
+
+def glob_escape(path: str) -> str:
+    """`path` with the glob characters `[`, `]`, `*` and `?` each matched literally (`[[]`, ...),
+    the bracket notation DuckDB's and fsspec's globs both read."""
+    return _GLOB_CHARS.sub(r"[\1]", path)
 
 
 def lock_path(root: str | os.PathLike[str] | Root, name: str) -> Path:

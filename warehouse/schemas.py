@@ -85,6 +85,21 @@ class Run:
     failures: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class LinkFailure:
+    """An article link whose fetch failed in its last `failures` attempts in a row (one row of
+    `link_failures`); `retired_at` is set once it has failed too often and is not fetched again
+    (`warehouse.links`)."""
+
+    canonical_url: str
+    url: str
+    feed_id: str | None = None
+    failures: int = 0
+    last_error: str | None = None
+    last_failed_at: dt.datetime | None = None
+    retired_at: dt.datetime | None = None
+
+
 PARTITION_STATUSES = ("missing", "running", "done", "failed")
 
 _SCALARS: dict[Any, pa.DataType] = {
@@ -231,6 +246,9 @@ TABLES: dict[str, TableSpec] = {
         PartitionRun,
     ),
     "runs": TableSpec("runs", schema_of(Run), ("run_id",), None, None, "table", Run),
+    "link_failures": TableSpec(
+        "link_failures", schema_of(LinkFailure), ("canonical_url",), None, None, "table", LinkFailure
+    ),
 }
 
 
