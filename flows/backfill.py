@@ -14,7 +14,7 @@ codes the planned URLs (one `fetch-and-code` task per chunk, `max_parallel` chun
 month is known only once it is extracted; each month's subflow then stores the articles published
 in it (handed over in this process's memory, not as flow parameters).
 `flarewatch backfill --source raw` does the same, except when PREFECT_API_URL names a server on
-which the deployment `backfill/manual` exists (and `--local` is not given): it then starts one run
+which the deployment `backfill/backfill` exists (and `--local` is not given): it then starts one run
 of that deployment per month (`start` = `end` = the month), at most `--max-parallel` at once, and
 waits for each (`run_through_deployment`), so the work lands on whatever serves the deployment
 (`flarewatch serve`, or a worker of the `flarewatch` pool; the data root must be the same path
@@ -66,7 +66,7 @@ __all__ = [
     "execute", "month_range", "planned", "run_through_deployment", "watch",
 ]
 
-DEPLOYMENT = "backfill/manual"
+DEPLOYMENT = "backfill/backfill"
 TEST_HOLD_ENV = "FLAREWATCH_TEST_HOLD"
 """TEST-ONLY hook. `FLAREWATCH_TEST_HOLD="2024-05=/tmp/flag"` makes the run of month 2024-05 stop
 in the middle of its writes (data root lock held; mentions written, incidents not yet re-merged;

@@ -8,6 +8,7 @@ Out: text on stdout (tables, CSV, JSON), files in the data root, an exit status 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
@@ -67,13 +68,24 @@ def build_parser() -> argparse.ArgumentParser:
     _data_option(run)
     _allow_option(run)
 
-    sub.add_parser(
+    serve = sub.add_parser(
         "serve",
         help="serve the scheduled deployments (needs a Prefect server)",
-        description="Serve the 'poll' deployment (every 15 minutes, one run at a time) and the manual "
-        "'backfill' deployment from this process. Schedules need a Prefect server: run "
-        "`prefect server start` and set PREFECT_API_URL=http://127.0.0.1:4200/api first.",
+        description="Serve the deployments prefect.yaml declares from this process: 'ingest/poll' (every "
+        "15 minutes, one run at a time) and 'backfill/backfill' (on demand). Schedules need a Prefect "
+        "server: run `prefect server start` and set PREFECT_API_URL=http://127.0.0.1:4200/api first. "
+        "--data, --feeds and --allow-host become the deployments' default parameters (else each run reads "
+        "FLAREWATCH_DATA, FLAREWATCH_FEEDS, FLAREWATCH_ALLOW_HOSTS from this process's environment). "
+        "SIGTERM or Ctrl-C stops it and pauses the schedule.",
     )
+    serve.add_argument("--interval", type=float, metavar="SECONDS",
+                       help="poll every SECONDS instead of prefect.yaml's 900 (--demo: 60)")
+    serve.add_argument("--demo", action="store_true",
+                       help="serve the demo corpus on 127.0.0.1 from this process and poll it")
+    serve.add_argument("--port", type=int, default=8765, help="port of the demo server with --demo (default 8765)")
+    serve.add_argument("--feeds", metavar="FILE", help="feed list YAML for the poll (default: seeds/feeds.yaml)")
+    _data_option(serve)
+    _allow_option(serve)
 
     extract = sub.add_parser(
         "extract",
@@ -156,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument(
         "--local", action="store_true",
         help="run the months as subflows of this process even if PREFECT_API_URL names a server with "
-        "the backfill/manual deployment (otherwise --source raw sends one run per month there)",
+        "the backfill/backfill deployment (otherwise --source raw sends one run per month there)",
     )
 
     status = sub.add_parser(
@@ -181,11 +193,15 @@ def _settings(args: argparse.Namespace, **extra: object):
 
 
 def _quiet_prefect(verbose: bool) -> None:
-    """Keep the CLI's output ours: Prefect's console logs only with --verbose."""
+    """Keep the CLI's output ours: Prefect's console logs only with --verbose (its INFO logs still
+    reach the server, so `serve`d runs show them in the UI); no telemetry."""
+    from flows.lifecycle import NO_TELEMETRY
+
     if not verbose:
-        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
         os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "CRITICAL")
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    for name, value in NO_TELEMETRY.items():
+        os.environ.setdefault(name, value)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -326,9 +342,38 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from flows.deployments import serve_deployments
+    from flows.deployments import serve
 
-    return serve_deployments()
+    interval = args.interval if args.interval is not None else (60.0 if args.demo else None)
+    if interval is not None and interval < 10:
+        raise ValueError("--interval must be at least 10 seconds")
+    hosts = list(args.allow_host)
+    params = {"data": args.data, "feeds": args.feeds, "allow_hosts": hosts}
+    if not args.demo:
+        return serve(interval=interval, parameters=params)
+    from flows.demo import serve_demo, write_demo_feed_list
+
+    with serve_demo(port=args.port) as base_url, tempfile.TemporaryDirectory() as tmp:
+        params["feeds"] = str(write_demo_feed_list(base_url, Path(tmp) / "demo-feeds.yaml"))
+        params["allow_hosts"] = list(dict.fromkeys([*hosts, "127.0.0.1"]))
+        params["data"] = str(_settings(args).data)
+        print(f"Demo corpus at {base_url}; runs write to {params['data']}.", flush=True)
+        return serve(interval=interval, parameters=params)
+
+
+def _prefect_server(args: argparse.Namespace) -> contextlib.AbstractContextManager:
+    """The temporary Prefect server of a command that runs flows with PREFECT_API_URL unset: ours,
+    so that it dies with this process (flows.lifecycle), where Prefect's own would outlive a kill."""
+    runs_flows = args.command in ("run", "demo") or (args.command == "backfill" and not args.dry_run)
+    if not runs_flows:
+        return contextlib.nullcontext()
+    from prefect.settings import PREFECT_API_URL
+
+    if PREFECT_API_URL.value():
+        return contextlib.nullcontext()
+    from flows.lifecycle import temporary_server
+
+    return temporary_server()
 
 
 COMMANDS = {
@@ -346,9 +391,13 @@ COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    _quiet_prefect(args.verbose)
+    _quiet_prefect(args.verbose or args.command == "serve")  # a server's console shows its runs
     try:
-        return COMMANDS[args.command](args)
+        with _prefect_server(args):
+            return COMMANDS[args.command](args)
+    except BrokenPipeError:  # `flarewatch demo | head`: the reader left; stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except (OSError, ValueError) as exc:
         print(f"flarewatch {args.command}: {exc}", file=sys.stderr)
         return 2
