@@ -2,7 +2,8 @@
 
 In: command-line arguments (and `FLAREWATCH_*` variables, read once into `Settings`).
 Out: text on stdout (tables, CSV, JSON), files in the data root, an exit status (0 = all good,
-1 = the job ran but something failed, 2 = bad input).
+1 = the job ran but something failed, 2 = bad input, 3 = `run` / `demo`: the poll failed as a
+whole, every feed or every new page failed; its Prefect flow run is Failed).
 """
 
 from __future__ import annotations
@@ -62,7 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         help="one ingest pass over a feed list",
         description="Poll every enabled feed (conditional GET), fetch new articles, extract, code, "
-        "merge and write to the data root. Exits 1 if any feed or page failed (the rest is kept).",
+        "merge and write to the data root. Exits 0 if all went well; 1 if some feeds or pages failed (the "
+        "rest is kept; the flow run is Completed, with a WARNING per failure); 3 if every feed or every "
+        "new page failed (the flow run is Failed).",
     )
     run.add_argument("--feeds", metavar="FILE", help="feed list YAML (default: seeds/feeds.yaml)")
     _data_option(run)
@@ -208,7 +211,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     from flows.ingest import ingest
 
     settings = _settings(args, feeds=args.feeds)
-    summary = ingest(feeds=str(settings.feeds), data=str(settings.data), allow_hosts=list(settings.allow_hosts))
+    return _ingested(lambda: ingest(feeds=str(settings.feeds), data=str(settings.data),
+                                    allow_hosts=list(settings.allow_hosts)))
+
+
+def _ingested(run) -> int:  # noqa: ANN001 - a call of the ingest flow
+    """Run the ingest flow, print its summary; the exit status of `run` (module doc)."""
+    from flows.ingest import PollFailed
+
+    try:
+        summary = run()
+    except PollFailed as exc:
+        output.print_summary(exc.summary)
+        print(f"flarewatch: the poll failed: {exc}", file=sys.stderr)
+        return 3
     output.print_summary(summary)
     return 1 if summary["failures"] else 0
 
@@ -222,9 +238,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         feeds = write_demo_feed_list(base_url, Path(tmp) / "demo-feeds.yaml")
         print(f"Serving the demo corpus at {base_url}; ingesting into {settings.data} ...", flush=True)
         hosts = list(dict.fromkeys([*settings.allow_hosts, "127.0.0.1"]))
-        summary = ingest(feeds=str(feeds), data=str(settings.data), allow_hosts=hosts)
-    output.print_summary(summary)
-    return _print_trends(settings.data, "table", by="month")
+        status = _ingested(lambda: ingest(feeds=str(feeds), data=str(settings.data), allow_hosts=hosts))
+    return status if status == 3 else _print_trends(settings.data, "table", by="month")
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -316,17 +331,29 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     from flows import backfill as flows_backfill
 
     remote = not args.local and kind == "raw" and flows_backfill.deployment_available()
+    failed: list[dict] = []
     with planning.progress_bar(plan, remote=remote) as on_event, flows_backfill.watch(on_event):
         if remote:
             result = flows_backfill.run_through_deployment(plan, settings, max_parallel=args.max_parallel)
         else:
-            with flows_backfill.planned(plan) as run_id:
+            with flows_backfill.planned(plan) as run_id, _backfill_failed(failed):
                 result = flows_backfill.backfill(
                     start=args.start, end=args.end, data=str(settings.data), source=kind, urls=urls_file,
                     reprocess=args.reprocess, max_parallel=args.max_parallel, feeds=str(settings.feeds),
                     allow_hosts=list(settings.allow_hosts), run_id=run_id,
                 )
-    return planning.report(settings.data, result)
+    return planning.report(settings.data, failed[0] if failed else result)
+
+
+@contextlib.contextmanager
+def _backfill_failed(failed: list[dict]):
+    """Every month of a local backfill failed (its flow run is Failed): its summary goes to `failed`."""
+    from flows.backfill import BackfillFailed
+
+    try:
+        yield
+    except BackfillFailed as exc:
+        failed.append(exc.summary)
 
 
 def cmd_status(args: argparse.Namespace) -> int:

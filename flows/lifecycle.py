@@ -88,7 +88,7 @@ def temporary_server() -> Iterator[str]:
         with contextlib.suppress(Exception):  # send the run's last logs while the server is up
             from prefect.logging.handlers import APILogHandler
 
-            APILogHandler.flush()
+            APILogHandler().flush()
         os.environ.pop("PREFECT_API_URL", None)
         server.stop()
 
