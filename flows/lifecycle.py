@@ -20,6 +20,7 @@ import ctypes
 import os
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 
 NO_TELEMETRY = {
@@ -48,6 +49,29 @@ def die_with_parent(sig: int = signal.SIGKILL) -> None:
         return
     if os.getppid() != parent or parent == 1:
         os._exit(1)
+
+
+def exit_with_parent_process() -> None:
+    """In a multiprocessing child (a coding worker): exit once the process that asked for it is gone.
+
+    A forkserver's child is the forkserver's, not the flow's, and every child holds the fd that
+    would tell the forkserver its client died, so neither ever notices a `kill -9` of the flow.
+    The child's sentinel on its real parent (multiprocessing.parent_process) closes when that
+    parent dies, however it dies; a daemon thread waits on it. Once the workers are gone the
+    forkserver and the resource tracker see their pipes close and exit too.
+    """
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    parent = multiprocessing.parent_process()
+    if parent is None or parent.sentinel is None:
+        return
+
+    def watch() -> None:
+        wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def lifeline(command: list[str]) -> list[str]:
