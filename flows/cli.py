@@ -90,6 +90,18 @@ def build_parser() -> argparse.ArgumentParser:
     _data_option(serve)
     _allow_option(serve)
 
+    alerts = sub.add_parser(
+        "alerts",
+        help="install the poll's alerts on a Prefect server (failed poll, no poll for too long)",
+        description="Create the automations of flows/automations.yaml on the Prefect server named by "
+        "PREFECT_API_URL: a webhook call when a poll ends Failed or Crashed, and one when no poll has "
+        "completed for --stale-after seconds. Running it again replaces them.",
+    )
+    alerts.add_argument("action", choices=["install"], help="install (or replace) the alerts")
+    alerts.add_argument("--webhook", required=True, metavar="URL", help="where to POST the alerts (JSON)")
+    alerts.add_argument("--stale-after", type=float, default=3600, metavar="SECONDS",
+                        help="alert when no poll has completed for this long (default 3600)")
+
     extract = sub.add_parser(
         "extract",
         help="code incidents in a JSONL file of documents, offline",
@@ -403,7 +415,23 @@ def _prefect_server(args: argparse.Namespace) -> contextlib.AbstractContextManag
     return temporary_server()
 
 
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from prefect.settings import PREFECT_API_URL
+
+    from flows.alerts import install
+    from flows.lifecycle import check_server
+
+    url = PREFECT_API_URL.value()
+    if not url:
+        raise ValueError("alerts live on a Prefect server: set PREFECT_API_URL (e.g. http://127.0.0.1:4200/api)")
+    check_server(url)
+    for name in install(args.webhook, args.stale_after):
+        print(f"installed automation {name} on {url}")
+    return 0
+
+
 COMMANDS = {
+    "alerts": cmd_alerts,
     "demo": cmd_demo,
     "run": cmd_run,
     "serve": cmd_serve,

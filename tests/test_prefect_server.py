@@ -5,7 +5,9 @@ PREFECT_HOME (SQLite), the demo corpus served over HTTP on 127.0.0.1, and
   process runs them, at least two complete and each wrote its `runs` row (Parquet read by DuckDB);
   SIGTERM stops `serve` within seconds, cleanly, and pauses the schedule;
 - the same through `prefect deploy --all` (prefect.yaml, the interval shortened) and a process worker
-  whose environment names the feeds, data root and allowed hosts (FLAREWATCH_*).
+  whose environment names the feeds, data root and allowed hosts (FLAREWATCH_*);
+- `flarewatch alerts install`: a failed poll, and no completed poll for 20 s, each POST to a webhook
+  receiver on 127.0.0.1.
 
 Only 127.0.0.1; telemetry off. One server for the module (it takes 15-40 s to start here).
 """
@@ -18,6 +20,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -200,3 +203,53 @@ def test_deploy_all_and_a_process_worker_run_the_schedule(server, demo_feeds, tm
             assert articles(root) > 0
     finally:
         api.delete_deployments()
+
+
+class Receiver:
+    """A webhook receiver on 127.0.0.1: keeps every POSTed body."""
+
+    def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        bodies = self.bodies = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+                bodies.append(self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode())
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def got(self, alert: str) -> list[str]:
+        return [b for b in self.bodies if f'"alert": "{alert}"' in b]
+
+
+def test_alerts_fire_on_a_failed_poll_and_on_no_poll_for_too_long(server, tmp_path):
+    api, env = server
+    receiver = Receiver()
+    try:
+        flarewatch = str(BIN / "flarewatch")
+        install = [flarewatch, "alerts", "install", "--webhook", receiver.url, "--stale-after", "20"]
+        for _ in range(2):  # a second install replaces the first: one set of automations
+            done = subprocess.run(install, env=env, capture_output=True, text=True, timeout=120)
+            assert done.returncode == 0, done.stderr[-3000:]
+        names = [a["name"] for a in api.post("/automations/filter")]
+        assert sorted(names) == ["flarewatch-poll-failed", "flarewatch-poll-stale"]
+        feeds = tmp_path / "dead.yaml"
+        feeds.write_text("feeds:\n  - id: dead\n    url: http://127.0.0.1:9/feed.xml\n    outlet: dead\n")
+        run = subprocess.run([flarewatch, "run", "--feeds", str(feeds), "--data", str(tmp_path / "d"),
+                              "--allow-host", "127.0.0.1"], env=env, capture_output=True, text=True, timeout=300)
+        assert run.returncode == 3, run.stderr[-3000:]
+        failed = wait_for(lambda: receiver.got("poll-failed"), 120, "the poll-failed webhook")
+        assert '"state": "Failed"' in failed[0]
+        wait_for(lambda: receiver.got("poll-stale"), 180, "the poll-stale webhook")
+    finally:
+        receiver.server.shutdown()
+        for automation in api.post("/automations/filter"):
+            api.http.delete(f"/automations/{automation['id']}")
