@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -99,12 +101,11 @@ class Api:
             self.http.delete(f"/deployments/{deployment['id']}")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[tuple[Api, dict[str, str]]]:
+@contextlib.contextmanager
+def prefect_server(home: Path, **extra: str) -> Iterator[tuple[Api, dict[str, str]]]:
     """`prefect server start` on 127.0.0.1: yields the API and the environment its clients use."""
-    home = tmp_path_factory.mktemp("prefect-home")
     port = free_port()
-    env = base_env(home)
+    env = {**base_env(home), **extra}
     with process([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)], env,
                  home / "server.log") as proc:
         url = f"http://127.0.0.1:{port}/api"
@@ -116,9 +117,50 @@ def server(tmp_path_factory) -> Iterator[tuple[Api, dict[str, str]]]:
             return False
 
         wait_for(healthy, 180, "the Prefect server")
-        yield Api(url), {**env, "PREFECT_API_URL": url}
+        yield Api(url), {k: v for k, v in env.items() if k != "PREFECT_API_DATABASE_CONNECTION_URL"} | {
+            "PREFECT_API_URL": url}
         log = (home / "server.log").read_text(errors="replace")
         assert "Can't evaluate bulk DML" not in log  # the SQLAlchemy 2.1 failure of the scheduler
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[tuple[Api, dict[str, str]]]:
+    with prefect_server(tmp_path_factory.mktemp("prefect-home")) as running:
+        yield running
+
+
+def postgres_bin() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    return found[-1].parent if found else None
+
+
+@contextlib.contextmanager
+def postgres_cluster() -> Iterator[tuple[str, list[str]]]:
+    """A PostgreSQL cluster of its own on 127.0.0.1 (a free port, trust auth, database `prefect`);
+    yields its SQLAlchemy URL and a psql command line on it. As root, it runs as the `postgres` user (postgres refuses root)."""
+    bin_dir = postgres_bin()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL is not installed (.ci/run installs Debian's postgresql)")
+    directory = Path(tempfile.mkdtemp(prefix="flarewatch-pg-"))  # not under pytest's 0700 tmp
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(directory, "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    data, port = directory / "data", free_port()
+    try:
+        subprocess.run([*as_user, str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "prefect"],
+                       check=True, capture_output=True, timeout=120)
+        with process([*as_user, str(bin_dir / "postgres"), "-D", str(data), "-k", str(directory), "-p", str(port),
+                      "-c", "listen_addresses=127.0.0.1"], dict(os.environ), directory / "pg.log", cwd=directory):
+            wait_for(lambda: subprocess.run([str(bin_dir / "pg_isready"), "-h", "127.0.0.1", "-p", str(port)],
+                                            capture_output=True).returncode == 0, 60, "PostgreSQL")
+            subprocess.run([str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "prefect", "prefect"],
+                           check=True, capture_output=True, timeout=60)
+            psql = [str(bin_dir / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "prefect", "-d", "prefect",
+                    "-At", "-c"]
+            yield f"postgresql+asyncpg://prefect@127.0.0.1:{port}/prefect", psql
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -150,8 +192,9 @@ def articles(root: Path) -> int:
         return con.execute("SELECT count(*) FROM articles").fetchone()[0]
 
 
-def test_serve_the_scheduler_alone_creates_runs_that_complete_and_write(server, demo_feeds, tmp_path):
-    api, env = server
+def check_serve(api: Api, env: dict[str, str], demo_feeds: Path, tmp_path: Path) -> None:
+    """`flarewatch serve --interval 15`: two runs the scheduler made complete and write; SIGTERM
+    stops it within seconds, with no warning, and pauses the schedule."""
     root = tmp_path / "data"
     log = tmp_path / "serve.log"
     args = [str(BIN / "flarewatch"), "serve", "--interval", "15", "--feeds", str(demo_feeds), "--data", str(root),
@@ -174,6 +217,22 @@ def test_serve_the_scheduler_alone_creates_runs_that_complete_and_write(server, 
         assert api.deployment("poll")["paused"]  # a stopped serve leaves no schedule running for nobody
     finally:
         api.delete_deployments()
+
+
+def test_serve_the_scheduler_alone_creates_runs_that_complete_and_write(server, demo_feeds, tmp_path):
+    check_serve(*server, demo_feeds, tmp_path)
+
+
+def test_serve_on_a_prefect_server_backed_by_postgresql(demo_feeds, tmp_path):
+    (tmp_path / "home").mkdir()
+    with postgres_cluster() as (database, psql), prefect_server(
+        tmp_path / "home", PREFECT_API_DATABASE_CONNECTION_URL=database
+    ) as (api, env):
+        check_serve(api, env, demo_feeds, tmp_path)
+        completed = subprocess.run([*psql, "SELECT count(*) FROM flow_run WHERE state_type = 'COMPLETED'"],
+                                   capture_output=True, text=True, timeout=60)
+        assert int(completed.stdout.strip()) >= 2  # the runs live in PostgreSQL, not in a SQLite file
+        assert not list((tmp_path / "home").glob("*.db"))
 
 
 def test_deploy_all_and_a_process_worker_run_the_schedule(server, demo_feeds, tmp_path):
