@@ -208,6 +208,9 @@ def check_serve(api: Api, env: dict[str, str], demo_feeds: Path, tmp_path: Path)
             runs = completed_scheduled_runs(api, deployment["id"], at_least=2)
             assert {r["id"] for r in runs} <= recorded_runs(root), log.read_text()[-3000:]
             assert articles(root) > 0
+            info = api.post("/logs/filter", {"logs": {"flow_run_id": {"any_": [r["id"] for r in runs]},
+                                                      "level": {"ge_": 20, "le_": 20}}})
+            assert any("feeds polled" in entry["message"] for entry in info)  # INFO logs reach the UI
             serve.send_signal(signal.SIGTERM)
             started = time.monotonic()
             assert serve.wait(timeout=30) == 0, log.read_text()[-3000:]
