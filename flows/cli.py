@@ -213,7 +213,7 @@ def _quiet_prefect(verbose: bool) -> None:
     from flows.lifecycle import NO_TELEMETRY
 
     if not verbose:
-        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")  # ours says it all
         os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "CRITICAL")
     for name, value in NO_TELEMETRY.items():
         os.environ.setdefault(name, value)

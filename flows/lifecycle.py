@@ -32,6 +32,7 @@ NO_TELEMETRY = {
 """Prefect's server analytics, its client's (DO_NOT_TRACK), and its telemetry, all off."""
 
 _PR_SET_PDEATHSIG = 1
+STARTUP_TIMEOUT = 120
 
 
 def die_with_parent(sig: int = signal.SIGKILL) -> None:
@@ -103,7 +104,12 @@ def temporary_server() -> Iterator[str]:
             return subprocess.Popen(lifeline(command), env=env)
 
     server = _Server()
-    server.start()
+    try:
+        server.start(timeout=STARTUP_TIMEOUT)  # Prefect's default, 20 s, is short on a loaded machine
+    except RuntimeError as exc:
+        server.stop()
+        raise OSError(f"the temporary Prefect server did not start ({exc}); start one with "
+                      "`prefect server start` and set PREFECT_API_URL") from None
     try:
         with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
             os.environ["PREFECT_API_URL"] = server.api_url  # for the processes this one starts
