@@ -202,7 +202,7 @@ def check_serve(api: Api, env: dict[str, str], demo_feeds: Path, tmp_path: Path)
     try:
         with process(args, env, log) as serve:
             deployment = wait_for(lambda: api.deployment("poll"), 120, "the poll deployment")
-            assert api.deployment("backfill") is not None
+            wait_for(lambda: api.deployment("backfill"), 60, "the backfill deployment")
             assert deployment["concurrency_limit"] == 1 or deployment.get("global_concurrency_limit")
             assert deployment["parameters"]["data"] == str(root)
             runs = completed_scheduled_runs(api, deployment["id"], at_least=2)
