@@ -1,6 +1,7 @@
 """Processes that die with the CLI, and a Prefect server that is there or says it is not.
 
 In: nothing but the environment. Out: `die_with_parent()` (Linux parent-death signal),
+`exit_with_parent_process()` (for the coding workers, children of a forkserver),
 `temporary_server()` (a Prefect API server for one CLI command, killed with it even on `kill -9`),
 `check_server(url)` (one line instead of a traceback when a named server is down) and
 `NO_TELEMETRY` (the variables that keep Prefect from phoning home).
