@@ -14,7 +14,7 @@ codes the planned URLs (one `fetch-and-code` task per chunk, `max_parallel` chun
 month is known only once it is extracted; each month's subflow then stores the articles published
 in it (handed over in this process's memory, not as flow parameters).
 `flarewatch backfill --source raw` does the same, except when PREFECT_API_URL names a server on
-which the deployment `backfill/manual` exists (and `--local` is not given): it then starts one run
+which the deployment `backfill/backfill` exists (and `--local` is not given): it then starts one run
 of that deployment per month (`start` = `end` = the month), at most `--max-parallel` at once, and
 waits for each (`run_through_deployment`), so the work lands on whatever serves the deployment
 (`flarewatch serve`, or a worker of the `flarewatch` pool; the data root must be the same path
@@ -51,22 +51,24 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from extractors.pipeline import CodedArticle
 from flows import discover, partitions, recode, steps
 from flows.plan import DEFAULT_REPROCESS, Plan, month_range, plan_for
+from flows.report import artifact_key
 from flows.settings import Settings
 from warehouse import paths, state
 from warehouse.lock import root_lock
 from warehouse.paths import DataRoot
 
 __all__ = [
-    "DEPLOYMENT", "PartitionFailed", "TEST_HOLD_ENV", "backfill", "backfill_month", "deployment_available",
+    "DEPLOYMENT", "BackfillFailed", "PartitionFailed", "TEST_HOLD_ENV", "backfill", "backfill_month", "deployment_available",
     "execute", "month_range", "planned", "run_through_deployment", "watch",
 ]
 
-DEPLOYMENT = "backfill/manual"
+DEPLOYMENT = "backfill/backfill"
 TEST_HOLD_ENV = "FLAREWATCH_TEST_HOLD"
 """TEST-ONLY hook. `FLAREWATCH_TEST_HOLD="2024-05=/tmp/flag"` makes the run of month 2024-05 stop
 in the middle of its writes (data root lock held; mentions written, incidents not yet re-merged;
@@ -79,6 +81,14 @@ _WRITE_TURN = threading.Lock()
 _HANDOFF: dict[tuple[str, str], list[CodedArticle]] = {}
 _PLANS: dict[str, Plan] = {}
 _LISTENERS: list[Callable[[str, str, dict | None], None]] = []
+
+
+class BackfillFailed(RuntimeError):
+    """Every month of a backfill failed; `summary` is the flow's summary (the CLI reports it)."""
+
+    def __init__(self, reason: str, summary: dict) -> None:
+        super().__init__(reason)
+        self.summary = summary
 
 
 class PartitionFailed(RuntimeError):
@@ -172,10 +182,25 @@ def backfill_month(
             partitions.mark_partitions(root, "articles", {month: None}, status="failed", run_id=run_id,
                                   error=f"{type(exc).__name__}: {exc}")
         raise
-    if result["failures"]:
-        raise PartitionFailed(_failure_reason(result["failures"]), result)
-    get_run_logger().info("month %s: %s", month, {k: v for k, v in result.items() if k != "failures"})
+    logger = get_run_logger()
+    for failure in result["failures"]:
+        logger.warning("month %s: %s %s failed: %s", month, failure["stage"], failure["target"], failure["reason"])
+    _publish_month(data, month, result)
+    if result["failures"] and not result.get("recoded") and not result.get("kept"):
+        raise PartitionFailed(_failure_reason(result["failures"]), result)  # nothing of the month went through
+    logger.info("month %s: %s", month, {k: v for k, v in result.items() if k != "failures"})
     return result
+
+
+def _publish_month(data: str, month: str, result: dict) -> None:
+    """The month's table artifact (one row of figures) and, if any, its failures (table)."""
+    where = f" (data root {data})"
+    figures = {k: v for k, v in result.items() if k not in ("failures", "incident_months")}
+    create_table_artifact([figures], key=artifact_key(f"backfill-{month}", data),
+                          description=f"Backfill of {month}" + where)
+    if result["failures"]:
+        create_table_artifact(result["failures"], key=artifact_key(f"failures-{month}", data),
+                              description=f"Articles of {month} not re-coded" + where)
 
 
 def _failure_reason(failures: list[dict]) -> str:
@@ -255,6 +280,7 @@ def execute(plan: Plan, settings: Settings, *, max_parallel: int = 2, record_run
     summary = {"run_id": plan.run_id, "source": plan.source, "partitions": [], "failures": failures,
                "not_run": [m.month for m in plan.months if m.month not in months]}
     if not months:
+        _publish_summary(root, summary)
         return summary
     _notify("months", "", {"months": months})
     started = steps.utcnow()
@@ -273,7 +299,34 @@ def execute(plan: Plan, settings: Settings, *, max_parallel: int = 2, record_run
                 merges=sum(r.get("merges", 0) or 0 for r in results),
                 failures=sum(r["status"] == "failed" for r in results) + len(failures),
             )
+    _publish_summary(root, summary)
     return summary
+
+
+def _publish_summary(root: DataRoot, summary: dict) -> None:
+    """The backfill's summary (table: one row per month run), its failures (table), WARNING logs;
+    every month run failed (or nothing ran and something failed): raise BackfillFailed."""
+    where = f" (data root {root})"
+    rows = [{"month": r["month"], "status": r["status"], "articles": r.get("articles"),
+             "mentions": r.get("mentions"), "new_incidents": r.get("new_incidents"), "error": r.get("error") or ""}
+            for r in summary["partitions"]]
+    create_table_artifact(rows or [{"month": "-", "status": "nothing to run"}],
+                          key=artifact_key("backfill-summary", root), description="Backfill, month by month" + where)
+    failed = [r for r in summary["partitions"] if r["status"] == "failed"]
+    logger = get_run_logger()
+    for row in failed:
+        logger.warning("month %s failed: %s", row["month"], row.get("error"))
+    for failure in summary["failures"]:
+        logger.warning("%s %s failed: %s", failure["stage"], failure["target"], failure["reason"])
+    if summary["failures"]:
+        create_table_artifact(summary["failures"], key=artifact_key("failures", root),
+                              description="Sitemaps and URLs that failed in this backfill" + where)
+    ran = summary["partitions"]
+    if (ran and len(failed) == len(ran)) or (not ran and summary["failures"]):
+        months = ", ".join(f"{r['month']}: {r.get('error')}" for r in failed[:5])
+        reason = (f"every month failed ({len(failed)} of {len(ran)}): {months}" if ran
+                  else f"nothing ran; {len(summary['failures'])} source(s) failed")
+        raise BackfillFailed(reason, summary)
 
 
 def _fetch(plan: Plan, settings: Settings, max_parallel: int) -> tuple[list[CodedArticle], list[steps.Failure]]:
@@ -305,7 +358,10 @@ def _run_months(plan: Plan, settings: Settings, months: list[str], max_parallel:
         try:
             result = backfill_month(month=month, data=root, source=plan.source, run_id=plan.run_id,
                                     workers=settings.workers, lock_timeout=settings.lock_timeout)
-            result = result | {"status": "done"}
+            if result["failures"]:  # partly failed: the month flow run is Completed, the partition failed
+                result = result | {"status": "failed", "error": _failure_reason(result["failures"])}
+            else:
+                result = result | {"status": "done"}
         except PartitionFailed as exc:
             result = exc.result | {"status": "failed", "error": str(exc)}
         except Exception as exc:  # noqa: BLE001 - one month failing never stops the others

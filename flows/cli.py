@@ -2,7 +2,8 @@
 
 In: command-line arguments (and `FLAREWATCH_*` variables, read once into `Settings`).
 Out: text on stdout (tables, CSV, JSON), files in the data root, an exit status (0 = all good,
-1 = the job ran but something failed, 2 = bad input).
+1 = the job ran but something failed, 2 = bad input, 3 = `run` / `demo`: the poll failed as a
+whole, every feed or every new page failed; its Prefect flow run is Failed).
 """
 
 from __future__ import annotations
@@ -89,20 +90,45 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         help="one ingest pass over a feed list",
         description="Poll every enabled feed (conditional GET), fetch new articles, extract, code, "
-        "merge and write to the data root. Exits 1 if any feed or page failed (the rest is kept).",
+        "merge and write to the data root. Exits 0 if all went well; 1 if some feeds or pages failed (the "
+        "rest is kept; the flow run is Completed, with a WARNING per failure); 3 if every feed or every "
+        "new page failed (the flow run is Failed).",
     )
     run.add_argument("--feeds", metavar="FILE", help="feed list YAML (default: seeds/feeds.yaml)")
     _data_option(run)
     _allow_option(run)
     _format_option(run, "json")
 
-    sub.add_parser(
+    serve = sub.add_parser(
         "serve",
         help="serve the scheduled deployments (needs a Prefect server)",
-        description="Serve the 'poll' deployment (every 15 minutes, one run at a time) and the manual "
-        "'backfill' deployment from this process. Schedules need a Prefect server: run "
-        "`prefect server start` and set PREFECT_API_URL=http://127.0.0.1:4200/api first.",
+        description="Serve the deployments prefect.yaml declares from this process: 'ingest/poll' (every "
+        "15 minutes, one run at a time) and 'backfill/backfill' (on demand). Schedules need a Prefect "
+        "server: run `prefect server start` and set PREFECT_API_URL=http://127.0.0.1:4200/api first. "
+        "--data, --feeds and --allow-host become the deployments' default parameters (else each run reads "
+        "FLAREWATCH_DATA, FLAREWATCH_FEEDS, FLAREWATCH_ALLOW_HOSTS from this process's environment). "
+        "SIGTERM or Ctrl-C stops it and pauses the schedule.",
     )
+    serve.add_argument("--interval", type=float, metavar="SECONDS",
+                       help="poll every SECONDS instead of prefect.yaml's 900 (--demo: 60)")
+    serve.add_argument("--demo", action="store_true",
+                       help="serve the demo corpus on 127.0.0.1 from this process and poll it")
+    serve.add_argument("--port", type=int, default=8765, help="port of the demo server with --demo (default 8765)")
+    serve.add_argument("--feeds", metavar="FILE", help="feed list YAML for the poll (default: seeds/feeds.yaml)")
+    _data_option(serve)
+    _allow_option(serve)
+
+    alerts = sub.add_parser(
+        "alerts",
+        help="install the poll's alerts on a Prefect server (failed poll, no poll for too long)",
+        description="Create the automations of flows/automations.yaml on the Prefect server named by "
+        "PREFECT_API_URL: a webhook call when a poll ends Failed or Crashed, and one when no poll has "
+        "completed for --stale-after seconds. Running it again replaces them.",
+    )
+    alerts.add_argument("action", choices=["install"], help="install (or replace) the alerts")
+    alerts.add_argument("--webhook", required=True, metavar="URL", help="where to POST the alerts (JSON)")
+    alerts.add_argument("--stale-after", type=float, default=3600, metavar="SECONDS",
+                        help="alert when no poll has completed for this long (default 3600)")
 
     extract = sub.add_parser(
         "extract",
@@ -197,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument(
         "--local", action="store_true",
         help="run the months as subflows of this process even if PREFECT_API_URL names a server with "
-        "the backfill/manual deployment (otherwise --source raw sends one run per month there)",
+        "the backfill/backfill deployment (otherwise --source raw sends one run per month there)",
     )
 
     status = sub.add_parser(
@@ -224,13 +250,15 @@ def _settings(args: argparse.Namespace, **extra: object):
 
 
 def _quiet_prefect(verbose: bool) -> None:
-    """Keep the CLI's output ours: Prefect's console logs only with --verbose."""
+    """Keep the CLI's output ours: Prefect's console logs only with --verbose (its INFO logs still
+    reach the server, so `serve`d runs show them in the UI); no telemetry."""
+    from flows.lifecycle import NO_TELEMETRY
+
     if not verbose:
-        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")  # ours says it all
         os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "CRITICAL")
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY", "false")
-    os.environ.setdefault("DO_NOT_TRACK", "1")  # the client-side SDK analytics (prefect._internal.analytics)
+    for name, value in NO_TELEMETRY.items():
+        os.environ.setdefault(name, value)
 
 
 def _progress(args: argparse.Namespace):
@@ -249,8 +277,21 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     load_feed_list(settings.feeds)  # a bad feed list is bad input: one line, before Prefect starts
     with _progress(args):
-        summary = ingest(feeds=str(settings.feeds), data=str(settings.data), allow_hosts=list(settings.allow_hosts))
-    output.print_summary(summary, args.format)
+        return _ingested(lambda: ingest(feeds=str(settings.feeds), data=str(settings.data),
+                                        allow_hosts=list(settings.allow_hosts)), args.format)
+
+
+def _ingested(run, fmt: str = "table") -> int:  # noqa: ANN001 - a call of the ingest flow
+    """Run the ingest flow, print its summary; the exit status of `run` (module doc)."""
+    from flows.ingest import PollFailed
+
+    try:
+        summary = run()
+    except PollFailed as exc:
+        output.print_summary(exc.summary, fmt)
+        print(f"flarewatch: the poll failed: {exc}", file=sys.stderr)
+        return 3
+    output.print_summary(summary, fmt)
     return 1 if summary["failures"] else 0
 
 
@@ -264,9 +305,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"Serving the demo corpus at {base_url}; ingesting into {settings.data} ...", flush=True)
         hosts = list(dict.fromkeys([*settings.allow_hosts, "127.0.0.1"]))
         with _progress(args):
-            summary = ingest(feeds=str(feeds), data=str(settings.data), allow_hosts=hosts)
-    output.print_summary(summary)
-    return _print_trends(settings.data, "table", by="month")
+            status = _ingested(lambda: ingest(feeds=str(feeds), data=str(settings.data), allow_hosts=hosts))
+    return status if status == 3 else _print_trends(settings.data, "table", by="month")
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -340,22 +380,35 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     from flows import backfill as flows_backfill
 
     remote = not args.local and kind == "raw" and flows_backfill.deployment_available()
+    failed: list[dict] = []
     bar = contextlib.nullcontext(lambda *_: None) if as_json else planning.progress_bar(plan, remote=remote)
     with bar as on_event, flows_backfill.watch(on_event):
         if remote:
             result = flows_backfill.run_through_deployment(plan, settings, max_parallel=args.max_parallel)
         else:
-            with flows_backfill.planned(plan) as run_id:
+            with flows_backfill.planned(plan) as run_id, _backfill_failed(failed):
                 result = flows_backfill.backfill(
                     start=args.start, end=args.end, data=str(settings.data), source=kind, urls=urls_file,
                     reprocess=args.reprocess, max_parallel=args.max_parallel, feeds=str(settings.feeds),
                     allow_hosts=list(settings.allow_hosts), run_id=run_id,
                 )
+    result = failed[0] if failed else result
     if as_json:
         rows = planning.result_rows(settings.data, result["partitions"])
         output.print_json(output.jsonable(answer | {"result": rows, "failures": result["failures"]}))
         return 1 if any(r["status"] == "failed" for r in result["partitions"]) or result["failures"] else 0
     return planning.report(settings.data, result)
+
+
+@contextlib.contextmanager
+def _backfill_failed(failed: list[dict]):
+    """Every month of a local backfill failed (its flow run is Failed): its summary goes to `failed`."""
+    from flows.backfill import BackfillFailed
+
+    try:
+        yield
+    except BackfillFailed as exc:
+        failed.append(exc.summary)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -386,9 +439,53 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from flows.deployments import serve_deployments
+    from flows.deployments import serve
 
-    return serve_deployments()
+    interval = args.interval if args.interval is not None else (60.0 if args.demo else None)
+    if interval is not None and interval < 10:
+        raise ValueError("--interval must be at least 10 seconds")
+    hosts = list(args.allow_host)
+    params = {"data": args.data, "feeds": args.feeds, "allow_hosts": hosts}
+    if not args.demo:
+        return serve(interval=interval, parameters=params)
+    from flows.demo import serve_demo, write_demo_feed_list
+
+    with serve_demo(port=args.port) as base_url, tempfile.TemporaryDirectory() as tmp:
+        params["feeds"] = str(write_demo_feed_list(base_url, Path(tmp) / "demo-feeds.yaml"))
+        params["allow_hosts"] = list(dict.fromkeys([*hosts, "127.0.0.1"]))
+        params["data"] = str(_settings(args).data)
+        print(f"Demo corpus at {base_url}; runs write to {params['data']}.", flush=True)
+        return serve(interval=interval, parameters=params)
+
+
+def _prefect_server(args: argparse.Namespace) -> contextlib.AbstractContextManager:
+    """The temporary Prefect server of a command that runs flows with PREFECT_API_URL unset: ours,
+    so that it dies with this process (flows.lifecycle), where Prefect's own would outlive a kill."""
+    runs_flows = args.command in ("run", "demo") or (args.command == "backfill" and not args.dry_run)
+    if not runs_flows:
+        return contextlib.nullcontext()
+    from prefect.settings import PREFECT_API_URL
+
+    if PREFECT_API_URL.value():
+        return contextlib.nullcontext()
+    from flows.lifecycle import temporary_server
+
+    return temporary_server()
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from prefect.settings import PREFECT_API_URL
+
+    from flows.alerts import install
+    from flows.lifecycle import check_server
+
+    url = PREFECT_API_URL.value()
+    if not url:
+        raise ValueError("alerts live on a Prefect server: set PREFECT_API_URL (e.g. http://127.0.0.1:4200/api)")
+    check_server(url)
+    for name in install(args.webhook, args.stale_after):
+        print(f"installed automation {name} on {url}")
+    return 0
 
 
 def _more_commands(sub: argparse._SubParsersAction) -> None:
@@ -432,6 +529,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {
+    "alerts": cmd_alerts,
     "demo": cmd_demo,
     "run": cmd_run,
     "serve": cmd_serve,
@@ -469,9 +567,10 @@ def _missing_credentials(exc: BaseException | None) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    _quiet_prefect(args.verbose)
+    _quiet_prefect(args.verbose or args.command == "serve")  # a server's console shows its runs
     try:
-        return COMMANDS[args.command](args)
+        with _prefect_server(args):
+            return COMMANDS[args.command](args)
     except BrokenPipeError:  # `flarewatch ... | head`: the reader has all it wanted
         _silence_stdout()
         return 0

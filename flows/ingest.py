@@ -1,8 +1,10 @@
 """The ingest flow: poll feeds, fetch new articles, extract and code them, merge, write.
 
 In: flow parameters (feed list path, data root, allowed hosts), read into `Settings` once.
-Out: rows in the warehouse, a `runs` row, and two Prefect artifacts (monthly attack counts and a
-markdown summary). Tasks are thin wrappers over `flows.steps`; work is batched (one task per
+Out: rows in the warehouse, a `runs` row, and Prefect artifacts keyed by the data root (monthly
+attack counts; a markdown summary with the feed health table; a `failures` table when something
+failed). A run in which every feed, or every new page, failed ends Failed (`PollFailed`, naming the
+failures) after storing what it could; a partly failed run ends Completed with a WARNING per failure. Tasks are thin wrappers over `flows.steps`; work is batched (one task per
 feed, one per chunk of articles) because a Prefect task run costs about as much as extracting an
 article on this kind of machine.
 """
@@ -22,7 +24,17 @@ from extractors.fetch import FetchPolicy
 from extractors.pipeline import CodedArticle
 from extractors.records import FeedEntry, FeedPoll, FeedSpec
 from flows import partitions, steps
-from flows.report import feed_state_rows, monthly_table, run_markdown, summary_dict
+from flows.report import (
+    artifact_key,
+    failure_rows,
+    feed_health,
+    feed_state_rows,
+    health_markdown,
+    monthly_table,
+    run_markdown,
+    summary_dict,
+    total_failure,
+)
 from flows.runners import SettingsTaskRunner
 from flows.settings import Settings
 from warehouse import catalog, links, parquet, state
@@ -30,6 +42,14 @@ from warehouse.lock import root_lock
 from warehouse.paths import DataRoot
 
 steps.limit_malloc_arenas()  # before the flow starts its threads: see the function
+
+
+class PollFailed(RuntimeError):
+    """Every feed, or every new page, of a poll failed; `summary` is what the run did anyway."""
+
+    def __init__(self, reason: str, summary: dict) -> None:
+        super().__init__(reason)
+        self.summary = summary
 
 
 def fetch_policy(settings: Settings) -> FetchPolicy:
@@ -130,7 +150,8 @@ def run_ingest(settings: Settings) -> dict:
         retired = links.record_fetches(root, [(e.canonical_url, e.url, e.feed_id) for e in entries], failed,
                                        at=steps.utcnow())  # a link failing run after run is retired
         retry = {e.feed_id for e in entries if e.url in failed and e.canonical_url not in retired}
-        state.save_feed_state(root, feed_state_rows(specs, polls, prior, coded, keep_validators=retry))
+        feed_rows = feed_state_rows(specs, polls, prior, coded, keep_validators=retry)
+        state.save_feed_state(root, feed_rows)
         summary.finished_at = steps.utcnow()
         state.record_run(
             root, run_id=run_id, kind="ingest", started_at=summary.started_at, finished_at=summary.finished_at,
@@ -139,8 +160,13 @@ def run_ingest(settings: Settings) -> dict:
             new_incidents=summary.new_incidents, merges=summary.merges, failures=len(summary.failures),
         )
         partitions.record_coded_months(root, coded, run_id, summary.months_rewritten)
-    publish_artifacts(root, summary)
+    publish_artifacts(root, summary, feed_health(feed_rows, prior))
+    for failure in summary.failures:
+        logger.warning("%s %s failed: %s", failure.stage, failure.target, failure.reason)
     logger.info("run %s: %d new articles, %d new incidents", run_id, summary.new_articles, summary.new_incidents)
+    reason = total_failure(summary, pages_tried=len(entries))
+    if reason:
+        raise PollFailed(reason, summary_dict(summary))
     return summary_dict(summary)
 
 
@@ -153,9 +179,16 @@ def settled(future):  # noqa: ANN001, ANN201 - a PrefectFuture
     return future.result()
 
 
-def publish_artifacts(root: DataRoot, summary: steps.RunSummary) -> None:
-    """A table artifact of the monthly attack counts and a markdown summary of the run."""
+def publish_artifacts(root: DataRoot, summary: steps.RunSummary, health: list[dict]) -> None:
+    """Artifacts keyed by the data root: monthly attack counts (table), the run's summary with the
+    feed health table (markdown), and the failures (table) when there are any."""
     with catalog.connect(root) as con:
         rows = monthly_table(con)
-    create_table_artifact(rows, key="attacks-per-month", description="Attacks per month, all countries")
-    create_markdown_artifact(run_markdown(summary), key="ingest-summary", description="What this run did")
+    where = f" (data root {root})"
+    create_table_artifact(rows, key=artifact_key("attacks-per-month", root),
+                          description="Attacks per month, all countries" + where)
+    create_markdown_artifact(run_markdown(summary) + "\n\n" + health_markdown(health),
+                             key=artifact_key("ingest-summary", root), description="What this run did" + where)
+    if summary.failures:
+        create_table_artifact(failure_rows(summary.failures), key=artifact_key("failures", root),
+                              description="Feeds and pages that failed in this run" + where)

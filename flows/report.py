@@ -7,6 +7,7 @@ Out: plain rows and markdown text (no Prefect here, so the CLI can print the sam
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections import Counter
 from collections.abc import Collection, Sequence
 
@@ -87,3 +88,61 @@ def summary_dict(summary: RunSummary) -> dict:
     out["started_at"] = summary.started_at.isoformat()
     out["finished_at"] = summary.finished_at.isoformat() if summary.finished_at else None
     return out
+
+
+def artifact_key(name: str, root: object) -> str:
+    """`name` plus a short hash of the data root, so runs on two roots never overwrite each other's
+    artifacts (keys: lowercase letters, digits, dashes)."""
+    return f"{name}-{hashlib.sha256(str(root).encode()).hexdigest()[:8]}"
+
+
+def total_failure(summary: RunSummary, pages_tried: int) -> str | None:
+    """Why the run as a whole failed, or None: every feed failed, or every new page did."""
+    feeds = [f for f in summary.failures if f.stage == "feed"]
+    pages = [f for f in summary.failures if f.stage != "feed"]
+    if summary.feeds_polled and len(feeds) >= summary.feeds_polled:
+        return f"every feed failed ({len(feeds)} of {summary.feeds_polled}): " + _named(feeds)
+    if pages_tried and len(pages) >= pages_tried and not summary.new_articles:
+        return f"every new page failed ({len(pages)} of {pages_tried}): " + _named(pages)
+    return None
+
+
+def _named(failures: Sequence, most: int = 5) -> str:
+    text = "; ".join(f"{f.target}: {f.reason}" for f in failures[:most])
+    return text + (f"; and {len(failures) - most} more" if len(failures) > most else "")
+
+
+def failure_rows(failures: Sequence) -> list[dict]:
+    """The `failures` table artifact: one row per feed or page that failed."""
+    return [{"stage": f.stage, "target": f.target, "reason": f.reason} for f in failures]
+
+
+def feed_health(rows: Sequence[dict], prior: dict[str, dict]) -> list[dict]:
+    """The feed health table of a poll: status, last poll, last success, last error, entries.
+
+    Last success: this poll's time if the feed answered (200 or 304), else the previous poll's if
+    that one answered, else "before" it (the state keeps one poll back).
+    """
+    out = []
+    for row in rows:
+        before = prior.get(row["feed_id"]) or {}
+        if row["last_status"] != "error":
+            success = row["last_polled_at"]
+        elif before.get("last_status") not in (None, "error"):
+            success = before.get("last_polled_at")
+        else:
+            success = f"before {before['last_polled_at']}" if before.get("last_polled_at") else "never"
+        out.append({"feed": row["feed_id"], "status": row["last_status"], "last_poll": str(row["last_polled_at"]),
+                    "last_success": str(success), "last_error": row.get("last_error") or "",
+                    "entries": row.get("entries_seen") or 0,
+                    "failures_in_a_row": row.get("consecutive_failures") or 0})
+    return out
+
+
+def health_markdown(health: Sequence[dict]) -> str:
+    """The feed health table as markdown, for the poll's summary artifact."""
+    lines = ["## Feeds", "", "| feed | status | last poll | last success | last error | entries | failures in a row |",
+             "|---|---|---|---|---|---|---|"]
+    lines += [f"| {h['feed']} | {h['status']} | {h['last_poll']} | {h['last_success']} | {h['last_error']} "
+              f"| {h['entries']} | {h['failures_in_a_row']} |" for h in health]
+    return "\n".join(lines)

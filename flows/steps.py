@@ -304,7 +304,11 @@ def _pool(workers: int, broken: ProcessPoolExecutor | None = None) -> ProcessPoo
 
 
 def _adopt_environment(env: dict[str, str]) -> None:
-    """Run in each new coding process: take the environment of the process that started it."""
+    """Run in each new coding process: take the environment of the process that started it, and
+    exit when that process is gone, even after `kill -9` (the forkserver then exits by itself)."""
+    from flows.lifecycle import exit_with_parent_process
+
+    exit_with_parent_process()
     os.environ.clear()
     os.environ.update(env)
 

@@ -638,14 +638,16 @@ def test_rerun_fetches_a_failed_page_even_when_its_feed_answers_304(
 def test_flow_default_settings_refuse_internal_feeds_and_the_allow_list_lifts_one_host(
     flow_env: None, fake_dns: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from flows.ingest import ingest
+    from flows.ingest import PollFailed, ingest
 
     root = tmp_path / "data"
     with FaultServer(hostile_files()) as srv:
         srv.files["newswire.xml"] = rss("Newswire", [("en", srv.url("ok", "article_en.html"), None)])
         feeds = internal_feeds(srv.port)
         feed_list = write_feed_list(tmp_path / "feeds.yaml", {i: u for i, (u, _) in feeds.items()})
-        first = ingest(feeds=str(feed_list), data=str(root))  # no allow list anywhere
+        with pytest.raises(PollFailed, match="every feed failed") as failed:  # no allow list anywhere
+            ingest(feeds=str(feed_list), data=str(root))
+        first = failed.value.summary
         assert {f["target"]: f["reason"] for f in first["failures"]} == {i: r for i, (_, r) in feeds.items()}
         assert {i: r["last_error"] for i, r in state.load_feed_state(root).items()} == {
             i: r for i, (_, r) in feeds.items()}
@@ -669,7 +671,7 @@ def test_cli_run_refuses_loopback_unless_allow_host_names_it(
             "by-address": srv.url("ok", "newswire.xml"),
             "by-name": f"http://localhost:{srv.port}/ok/newswire.xml"})
         base = ["run", "--feeds", str(feed_list), "--data", str(tmp_path / "data")]
-        assert main(base) == 1
+        assert main(base) == 3  # every feed failed: the poll failed
         out = capsys.readouterr().out
         assert "failed feed: by-address: refused: 127.0.0.1 is a loopback address" in out
         assert "failed feed: by-name: refused: localhost (127.0.0.1) is a loopback address" in out

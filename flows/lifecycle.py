@@ -1,0 +1,152 @@
+"""Processes that die with the CLI, and a Prefect server that is there or says it is not.
+
+In: nothing but the environment. Out: `die_with_parent()` (Linux parent-death signal),
+`exit_with_parent_process()` (for the coding workers, children of a forkserver),
+`temporary_server()` (a Prefect API server for one CLI command, killed with it even on `kill -9`),
+`check_server(url)` (one line instead of a traceback when a named server is down) and
+`NO_TELEMETRY` (the variables that keep Prefect from phoning home).
+
+Why a parent-death signal: `atexit` and `finally` do not run on `kill -9`, and a closed pipe
+(`flarewatch demo | head`) can end the interpreter before Prefect stops its temporary server; the
+kernel's PR_SET_PDEATHSIG does not depend on the parent running any code. It is set in the child
+(it is cleared on fork and kept across exec), hence `python -m flows.lifecycle CMD ...`, which sets
+it and then execs CMD. It fires when the thread that started the child ends, so children are
+started from the main thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+
+NO_TELEMETRY = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY": "false",
+    "PREFECT_TELEMETRY_ENABLE_RESOURCE_METRICS": "false",
+}
+"""Prefect's server analytics, its client's (DO_NOT_TRACK), and its telemetry, all off."""
+
+_PR_SET_PDEATHSIG = 1
+STARTUP_TIMEOUT = 120
+
+
+def die_with_parent(sig: int = signal.SIGKILL) -> None:
+    """Ask the kernel to send `sig` to this process when its parent ends (Linux; elsewhere a no-op).
+
+    If the parent is already gone (the signal would never come), exit now.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, sig, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent or parent == 1:
+        os._exit(1)
+
+
+def exit_with_parent_process() -> None:
+    """In a multiprocessing child (a coding worker): exit once the process that asked for it is gone.
+
+    A forkserver's child is the forkserver's, not the flow's, and every child holds the fd that
+    would tell the forkserver its client died, so neither ever notices a `kill -9` of the flow.
+    The child's sentinel on its real parent (multiprocessing.parent_process) closes when that
+    parent dies, however it dies; a daemon thread waits on it. Once the workers are gone the
+    forkserver and the resource tracker see their pipes close and exit too.
+    """
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    parent = multiprocessing.parent_process()
+    if parent is None or parent.sentinel is None:
+        return
+
+    def watch() -> None:
+        wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def lifeline(command: list[str]) -> list[str]:
+    """`command`, wrapped so that it dies with the process that starts it."""
+    return [sys.executable, "-m", "flows.lifecycle", *command]
+
+
+@contextlib.contextmanager
+def temporary_server() -> Iterator[str]:
+    """A Prefect API server on 127.0.0.1 for the block; yields its API URL and points Prefect at it.
+
+    Prefect's own temporary server (the one it starts when PREFECT_API_URL is unset) outlives a
+    killed parent; this is the same server started through `lifeline`.
+    """
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    class _Server(SubprocessASGIServer):
+        def _run_uvicorn_command(self):  # noqa: ANN202 - Prefect's signature
+            import subprocess
+
+            # Prefect's command and environment (server/api/server.py), started through lifeline.
+            command = [sys.executable, "-m", "uvicorn", "--app-dir", _prefect_dir(), "--factory",
+                       "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
+                       "--log-level", "error", "--lifespan", "on"]
+            env = {**os.environ, **NO_TELEMETRY, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+                   "PREFECT__SERVER_FINAL": "1"}
+            env.pop("PREFECT_API_URL", None)
+            return subprocess.Popen(lifeline(command), env=env)
+
+    server = _Server()
+    try:
+        server.start(timeout=STARTUP_TIMEOUT)  # Prefect's default, 20 s, is short on a loaded machine
+    except RuntimeError as exc:
+        server.stop()
+        raise OSError(f"the temporary Prefect server did not start ({exc}); start one with "
+                      "`prefect server start` and set PREFECT_API_URL") from None
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+            os.environ["PREFECT_API_URL"] = server.api_url  # for the processes this one starts
+            yield server.api_url
+    finally:
+        with contextlib.suppress(Exception):  # send the run's last logs while the server is up
+            from prefect.logging.handlers import APILogHandler
+
+            APILogHandler().flush()
+        os.environ.pop("PREFECT_API_URL", None)
+        server.stop()
+
+
+def _prefect_dir() -> str:
+    import prefect
+
+    return str(prefect.__module_path__.parent)
+
+
+def check_server(api_url: str, timeout: float = 5.0) -> None:
+    """Raise OSError (one line) unless the Prefect API at `api_url` answers its health check."""
+    import httpx
+
+    try:
+        response = httpx.get(f"{api_url.rstrip('/')}/health", timeout=timeout)
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        raise OSError(f"no Prefect server answers at {api_url} ({type(exc).__name__}); start it with "
+                      "`prefect server start`, or fix PREFECT_API_URL") from None
+
+
+def main(argv: list[str]) -> None:
+    """`python -m flows.lifecycle CMD ARGS...`: die with the parent, then become CMD."""
+    die_with_parent()
+    os.execvp(argv[0], argv)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
