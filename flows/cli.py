@@ -48,8 +48,8 @@ def _version() -> str:
 
 
 def _port(text: str) -> int:
-    if not text.isdigit() or not 0 < int(text) < 65536:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port (1-65535)")
+    if not text.isdigit() or not 0 <= int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port (0-65535; 0 picks a free one)")
     return int(text)
 
 
@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _data_option(demo)
     _allow_option(demo)
-    demo.add_argument("--port", type=_port, default=8765, help="port of the local demo server (default 8765)")
+    demo.add_argument("--port", type=_port, default=8765, help="port of the local demo server (default 8765; 0 picks a free one)")
 
     run = sub.add_parser(
         "run",
@@ -113,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="poll every SECONDS instead of prefect.yaml's 900 (--demo: 60)")
     serve.add_argument("--demo", action="store_true",
                        help="serve the demo corpus on 127.0.0.1 from this process and poll it")
-    serve.add_argument("--port", type=int, default=8765, help="port of the demo server with --demo (default 8765)")
+    serve.add_argument("--port", type=_port, default=8765, help="port of the demo server with --demo (default 8765)")
     serve.add_argument("--feeds", metavar="FILE", help="feed list YAML for the poll (default: seeds/feeds.yaml)")
     _data_option(serve)
     _allow_option(serve)
