@@ -2,13 +2,16 @@
 
     python bench/feed_items.py list  [--eval DIR] [--feeds STEM,...]        # items to annotate, JSONL
     python bench/feed_items.py build [--eval DIR] --out FILE [--half tune|report|all]
+    python bench/feed_items.py score [--eval DIR] [--half tune|report|all]   # code, merge, score
 
 In: the captured feeds `DIR/feeds/*.xml` (default `../shared/eval`, or `$FLAREWATCH_EVAL_DIR`), read
 with feedparser, and the annotations under `bench/gold/feed_items/*.jsonl` (one line per annotated
 item: `id`, `feed`, `incidents`, optional `notes`; no item text is stored in the repository).
 Out: `list` prints every item (id, feed, half, published_at, url, title, text) as JSONL; `build`
 writes the annotated items in the gold format of `DIR/README.md` (the scorer's input), with the
-text rebuilt from the feed, so the gold set exists only where the evaluation folder does.
+text rebuilt from the feed, so the gold set exists only where the evaluation folder does; `score`
+builds the half into a temporary folder, codes and merges it exactly as `flarewatch extract`
+does, and prints the external scorer's report (`DIR/score_incidents.py`).
 
 An item's text is what the coder sees for a feed item: its title, a blank line, and its summary
 with markup removed. Its id is `fi-` + the first 12 hex digits of SHA-1 over the feed's file name
@@ -23,7 +26,9 @@ import datetime as dt
 import hashlib
 import json
 import os
+import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -113,9 +118,22 @@ def build(root: Path, out: Path, half: str) -> int:
     return count
 
 
+def score(root: Path, half: str) -> int:
+    """Build `half`, code it with `flarewatch extract`'s code path, print the scorer's report."""
+    sys.path.insert(0, str(REPO))
+    from flows.extract import extract_file
+
+    with tempfile.TemporaryDirectory() as tmp:
+        gold, pred = Path(tmp) / "gold.jsonl", Path(tmp) / "pred.jsonl"
+        print(f"feed items, {half} half: {build(root, gold, half)} documents")
+        extract_file(gold, pred)
+        return subprocess.run([sys.executable, str(root / "score_incidents.py"), str(gold), str(pred)],
+                              check=False).returncode
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=("list", "build"))
+    parser.add_argument("command", choices=("list", "build", "score"))
     parser.add_argument("--eval", help="evaluation folder (default ../shared/eval)")
     parser.add_argument("--feeds", help="comma-separated feed file stems (list only)")
     parser.add_argument("--out", type=Path, help="gold JSONL to write (build)")
@@ -130,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         for item in items(root, wanted):
             print(json.dumps(item, ensure_ascii=False))
         return 0
+    if args.command == "score":
+        return score(root, args.half)
     if args.out is None:
         parser.error("build needs --out FILE")
     print(f"{build(root, args.out, args.half)} documents -> {args.out}")
