@@ -10,16 +10,18 @@ name event months.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.metadata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from extractors.articles import EXTRACTOR_ID
-from extractors.pipeline import CodedArticle
 from extractors.records import Article
-from flows.steps import utcnow
 from warehouse import parquet
 from warehouse.paths import DataRoot
 from warehouse.schemas import PARTITION_STATUSES, PartitionRun, month_of
@@ -45,26 +47,43 @@ _REF_COLUMNS = (
 )
 
 
-def latest_article_refs(root: DataRoot) -> list[dict]:
-    """The latest stored version of every article, without its text, sorted by article_id.
+def latest_article_refs(root: DataRoot, months: Iterable[str] | None = None) -> list[dict]:
+    """The latest stored version of every article (of those whose latest version was published in
+    one of `months`, when given), without its text, sorted by article_id.
 
     Latest: the newest fetch; among versions extracted from one fetch (a re-code appends one),
     the current extractor's, then the highest content hash, so the choice never depends on
-    file order.
+    file order. With `months`, only articles with a version published then are read in full.
     """
+    ids = None
+    if months is not None:
+        wanted = pa.array(sorted(set(months)), pa.string())
+        ids = set()
+        for part in parquet.list_partitions(root, "articles"):
+            got = parquet.read(root, "articles", partitions=[part], columns=["article_id", "published_at", "fetched_at"])
+            month = pc.strftime(pc.coalesce(got["published_at"], got["fetched_at"]), "%Y-%m")
+            ids.update(got["article_id"].filter(pc.is_in(month, value_set=wanted)).to_pylist())
+        if not ids:
+            return []
     best: dict[str, dict] = {}
-    for row in parquet.read(root, "articles", columns=list(_REF_COLUMNS)).to_pylist():
-        rank = (row["fetched_at"], row["extractor_version"] == EXTRACTOR_ID, row["content_sha256"])
-        held = best.get(row["article_id"])
-        if held is None or rank > held["_rank"]:
-            best[row["article_id"]] = row | {"_rank": rank}
-    return [{k: v for k, v in best[i].items() if k != "_rank"} for i in sorted(best)]
+    for part in parquet.list_partitions(root, "articles") or [None]:
+        rows = parquet.read(root, "articles", partitions=None if part is None else [part], columns=list(_REF_COLUMNS))
+        if ids is not None:
+            rows = rows.filter(pc.is_in(rows["article_id"], value_set=pa.array(sorted(ids), pa.string())))
+        for row in rows.to_pylist():
+            rank = (row["fetched_at"], row["extractor_version"] == EXTRACTOR_ID, row["content_sha256"])
+            held = best.get(row["article_id"])
+            if held is None or rank > held["_rank"]:
+                best[row["article_id"]] = row | {"_rank": rank}
+    refs = [{k: v for k, v in best[i].items() if k != "_rank"} for i in sorted(best)]
+    return refs if months is None else [r for r in refs if publication_month(r) in set(months)]
 
 
-def articles_by_month(root: DataRoot) -> dict[str, list[dict]]:
-    """Publication month -> the latest versions of the articles published that month."""
+def articles_by_month(root: DataRoot, months: Iterable[str] | None = None) -> dict[str, list[dict]]:
+    """Publication month -> the latest versions of the articles published that month (of
+    `months` only, when given: reads what those months need, not every article's row)."""
     out: dict[str, list[dict]] = {}
-    for ref in latest_article_refs(root):
+    for ref in latest_article_refs(root, None if months is None else list(months)):
         out.setdefault(publication_month(ref), []).append(ref)
     return out
 
@@ -96,7 +115,7 @@ def mark_partitions(
         raise ValueError(f"status must be one of {PARTITION_STATUSES}, got {status!r}")
     if not counts:
         return
-    now, version = utcnow(), code_version()
+    now, version = dt.datetime.now(dt.UTC), code_version()
     prior = partition_rows(root, table) if status != "running" else {}
     rows = []
     for part, n in sorted(counts.items()):
@@ -118,18 +137,19 @@ def incident_counts(root: DataRoot, months: Iterable[str]) -> dict[str, int]:
     return {m: counts.get(m, 0) for m in wanted}
 
 
-def record_coded_months(root: DataRoot, coded: Sequence[CodedArticle], run_id: str,
+def record_coded_months(root: DataRoot, coded_months: Iterable[str], run_id: str,
                         incident_months: Iterable[str] = ()) -> None:
-    """Mark the publication months that received `coded` articles, and the incident months
-    rewritten, as done (what an ingest run calls at its end, under the data root's lock).
+    """Mark the publication months that received coded articles (`ChunkResult.published`), and
+    the incident months rewritten, as done (what an ingest run calls at its end, under the data
+    root's lock).
 
     rows = the articles now stored for the month (incidents: the month's incidents);
     extractor_version = the current extractor only if every article of the month was coded by
     it, so `flarewatch backfill --reprocess stale` still finds a month an upgrade half-covered.
     """
-    months = sorted({publication_month(c.article) for c in coded})
+    months = sorted(set(coded_months))
     if months:
-        by_month = articles_by_month(root)
+        by_month = articles_by_month(root, months)
         mark_partitions(
             root, "articles", {m: len(by_month.get(m, [])) for m in months}, status="done", run_id=run_id,
             extractor_version={m: month_extractor_version(by_month.get(m, [])) for m in months},

@@ -32,9 +32,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import time
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,16 +48,20 @@ import pyarrow.parquet as pq
 from warehouse import paths
 from warehouse.convert import Records, dedupe, key_array, to_arrow
 from warehouse.lock import write_guard
-from warehouse.schemas import TableSpec, spec
+from warehouse.schemas import UNKNOWN_MONTH, TableSpec, month_of, spec
 
 __all__ = [
+    "Changes",
     "Records",
     "affected_partitions",
     "append",
+    "forget_changes",
     "list_partitions",
+    "pending_changes",
     "read",
     "replace_partitions",
     "replace_table",
+    "stored_keys",
     "sweep_temp",
     "to_arrow",
     "upsert",
@@ -97,6 +104,35 @@ def _stored_keys(
     if not pieces:
         return pa.table({"key": pa.array([], pa.string()), "partition": pa.array([], pa.string())})
     return pa.concat_tables(pieces).combine_chunks()
+
+
+def _locate(root: paths.Root, ts: TableSpec, rows: pa.Table) -> dict[str, str]:
+    """key -> partition ("" unpartitioned) of the keys of `rows` that are stored anywhere.
+
+    Reads the key columns one file at a time and keeps only the hits, so memory holds one file's
+    keys, never the table's: what lets a poll's checks cost the same on a year of history.
+    """
+    found: dict[str, str] = {}
+    if rows.num_rows == 0:
+        return found
+    first = pc.unique(rows[ts.key[0]].combine_chunks().cast(pa.string()))
+    wanted = key_array(rows, ts.key)
+    for part, f in _files(root, ts):
+        tbl = pq.read_table(f, columns=list(ts.key), filesystem=root.fs)
+        tbl = tbl.filter(pc.is_in(tbl[ts.key[0]].cast(pa.string()), value_set=first))
+        if tbl.num_rows:
+            stored = key_array(tbl, ts.key)
+            found.update(dict.fromkeys(stored.filter(pc.is_in(stored, value_set=wanted)).to_pylist(), part or ""))
+    return found
+
+
+def stored_keys(root: str | os.PathLike[str], table: str, keys: Iterable[str]) -> set[str]:
+    """Those of `keys` (of a one-column key) stored in `table`, read one file at a time."""
+    ts = spec(table)
+    if len(ts.key) != 1:
+        raise ValueError(f"{table} has a composite key {ts.key}")
+    wanted = pa.table({ts.key[0]: pa.array(sorted(set(keys)), pa.string())})
+    return set(_locate(paths.open_root(root), ts, wanted))
 
 
 def list_partitions(root: str | os.PathLike[str], table: str) -> list[str]:
@@ -151,23 +187,44 @@ def read(
     *,
     partitions: Iterable[str] | None = None,
     columns: Sequence[str] | None = None,
+    months_of: tuple[str, Iterable[str]] | None = None,
 ) -> pa.Table:
     """Read `table` (or some of its partitions, e.g. ["2024-07"]) with its declared schema.
 
-    `columns` selects columns (the partition column among them if wanted). Returns an empty table
-    with the schema when nothing is stored.
+    `columns` selects columns (the partition column among them if wanted). `months_of=(column,
+    months)` keeps only rows whose date `column` falls in one of `months` ("YYYY-MM", "unknown"
+    for a null date), e.g. mentions by event month across ingest-month partitions: that column is
+    read first and a file without a hit is not read further. Returns an empty table with the
+    schema when nothing is stored.
     """
     ts = spec(table)
     schema = ts.schema if columns is None else pa.schema([ts.schema.field(c) for c in columns])
     parsed = paths.open_root(root)
+    wanted = None if months_of is None else pa.array(sorted(set(months_of[1])), pa.string())
     pieces = []
     for part, f in _files(parsed, ts, partitions):
         pf = pq.ParquetFile(f, filesystem=parsed.fs)
+        mask = None
+        if months_of is not None:
+            mask = _month_mask(pf, months_of[0], wanted)
+            if not pc.any(mask).as_py():
+                continue
         present = [n for n in schema.names if n in pf.schema_arrow.names]
         tbl = pf.read(columns=present)
+        if mask is not None:
+            tbl = tbl.filter(mask)
         pcol = (ts.partition_col, part) if ts.partition_col and part is not None else None
         pieces.append(_conform(tbl, schema, pcol))
     return pa.concat_tables(pieces) if pieces else schema.empty_table()
+
+
+def _month_mask(pf: pq.ParquetFile, column: str, months: pa.Array) -> pa.Array:
+    """True for the rows of a file whose date `column` falls in `months` (null: "unknown")."""
+    if column not in pf.schema_arrow.names:  # a file that predates the column: every date null
+        return pa.repeat(UNKNOWN_MONTH in months.to_pylist(), pf.metadata.num_rows)
+    days = pf.read(columns=[column])[column].combine_chunks()
+    text = pc.strftime(days.cast(pa.timestamp("s")) if pa.types.is_date(days.type) else days, "%Y-%m")
+    return pc.is_in(pc.fill_null(text, UNKNOWN_MONTH), value_set=months)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -197,10 +254,10 @@ def append(
     assert pcol is not None
     root = paths.open_root(root)
     with write_guard(root):
-        stored = _stored_keys(root, ts).column("key").combine_chunks()
+        stored = _locate(root, ts, new)
         keys = key_array(new, ts.key)
-        if len(stored):
-            fresh = pc.invert(pc.is_in(keys, value_set=stored))
+        if stored:
+            fresh = pc.invert(pc.is_in(keys, value_set=pa.array(list(stored), pa.string())))
             new, keys = new.filter(fresh), keys.filter(fresh)
         written = 0
         for part in sorted(set(new[pcol].to_pylist())):
@@ -267,10 +324,14 @@ def replace_partitions(
 
     root = paths.open_root(root)
     with write_guard(root):
-        stored = _stored_keys(root, ts)
+        # Where the call's keys are stored now, and every key of the partitions it rewrites:
+        # both bounded by the call, not by the table.
+        stored = _stored_keys(root, ts, new)
         stored_at = dict(
             zip(stored["key"].to_pylist(), stored["partition"].to_pylist(), strict=True)
         )
+        if owner:
+            stored_at |= _locate(root, ts, pa.concat_tables(new.values()).select(list(ts.key)))
         elsewhere = [(k, stored_at[k]) for k in owner if stored_at.get(k, owner[k]) not in new]
         if elsewhere:
             k, p = elsewhere[0]
@@ -278,6 +339,7 @@ def replace_partitions(
                 f"{table}: {len(elsewhere)} key(s) are stored in partitions this call does not "
                 f"rewrite, e.g. {k!r} in {p}; include those partitions or use upsert()"
             )
+        _log_changes(root, ts, new)
         # Keys moving in from another partition of this call; see the module docstring.
         moved_in: dict[str, set[str]] = {p: set() for p in new}
         loses = dict.fromkeys(new, False)
@@ -323,9 +385,7 @@ def affected_partitions(root: str | os.PathLike[str], table: str, records: Recor
     new = to_arrow(records, table)
     parts = set(new[ts.partition_col].to_pylist())
     if ts.mode == "replace" and new.num_rows:
-        stored = _stored_keys(paths.open_root(root), ts)
-        hit = pc.is_in(stored["key"].combine_chunks(), value_set=key_array(new, ts.key))
-        parts |= set(stored["partition"].filter(hit).to_pylist())
+        parts |= set(_locate(paths.open_root(root), ts, new).values())
     return sorted(parts)
 
 
@@ -357,6 +417,79 @@ def upsert(root: str | os.PathLike[str], table: str, records: Records) -> list[s
         pcol = merged[ts.partition_col]
         replace_partitions(root, table, {p: merged.filter(pc.equal(pcol, p)) for p in parts})
         return parts
+
+
+# ---------------------------------------------------------------------------------------------
+# Change log: what a write of a logged table touched, until a consumer has caught up with it
+
+CHANGE_LOG = {"mentions": "event_date"}
+"""Tables whose `replace_partitions` writes are logged, with the date column whose months they
+touch: a mention's event month is what incidents must be merged again for. The log is written
+before the data, so a write killed after its data is never missing from it."""
+CHANGES_DIR = ".changes"
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """The logged, not yet consumed writes of one table: their log files and the months touched."""
+
+    files: tuple[str, ...] = ()
+    months: frozenset[str] = frozenset()
+
+
+def _month(day: Any) -> str:
+    return UNKNOWN_MONTH if day is None else month_of(day)
+
+
+def _log_changes(root: paths.Root, ts: TableSpec, new: Mapping[str, pa.Table]) -> None:
+    """Log the months of the rows `new` writes and of the stored rows of those partitions it
+    removes or moves to another month (one small JSON file per write: no read-modify-write)."""
+    column = CHANGE_LOG.get(ts.name)
+    if column is None or not new:
+        return
+    rows = pa.concat_tables(new.values())
+    now = dict(zip(key_array(rows, ts.key).to_pylist(), rows[column].to_pylist(), strict=True))
+    months = {_month(d) for d in now.values()}
+    old = read(root, ts.name, partitions=list(new), columns=[*ts.key, column])
+    for k, day in zip(key_array(old, ts.key).to_pylist(), old[column].to_pylist(), strict=True):
+        if k not in now or now[k] != day:
+            months.add(_month(day))
+    if not months:
+        return
+    body = json.dumps({"months": sorted(months)}).encode()
+    name = f"{time.time_ns():020d}-{uuid.uuid4().hex[:12]}.json"
+    target = root.join(CHANGES_DIR, ts.name, name)
+    if not root.local:
+        root.fs.pipe_file(target, body)
+        return
+    Path(target).parent.mkdir(parents=True, exist_ok=True)
+    tmp = paths.temp_path(target)
+    with open(tmp, "wb") as fh:
+        fh.write(body)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, target)
+    paths.fsync_dir(Path(target).parent)
+
+
+def pending_changes(root: str | os.PathLike[str], table: str) -> Changes:
+    """The logged writes of `table` no consumer has forgotten yet (a few files, not the table)."""
+    parsed = paths.open_root(root)
+    directory = parsed.join(CHANGES_DIR, table)
+    files = [f"{directory}/{n}" for n, is_dir in parsed.listdir(directory) if not is_dir and n.endswith(".json")]
+    months: set[str] = set()
+    for f in files:
+        with (parsed.fs.open(f, "rb") if parsed.fs else open(f, "rb")) as fh:
+            months.update(json.loads(fh.read())["months"])
+    return Changes(tuple(files), frozenset(months))
+
+
+def forget_changes(root: str | os.PathLike[str], changes: Changes) -> None:
+    """Drop the log files of `changes` once their months are consumed (later writes stay logged)."""
+    parsed = paths.open_root(root)
+    for f in changes.files:
+        with contextlib.suppress(FileNotFoundError):
+            parsed.fs.rm_file(f) if parsed.fs else os.unlink(f)
 
 
 def sweep_temp(root: str | os.PathLike[str], *, older_than: float = 3600.0) -> int:

@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from warehouse import parquet
@@ -33,10 +34,21 @@ def save_feed_state(
     parquet.upsert(root, "feed_state", list(rows))
 
 
-def seen_canonical_urls(root: str | os.PathLike[str]) -> set[str]:
-    """Every canonical_url in `articles` (reads that one column)."""
-    column = parquet.read(root, "articles", columns=["canonical_url"])["canonical_url"]
-    return set(pc.unique(column).to_pylist())
+def seen_canonical_urls(
+    root: str | os.PathLike[str], among: Iterable[str] | None = None
+) -> set[str]:
+    """The canonical URLs stored in `articles`: those of `among` (what a poll asks: memory and
+    results bounded by the poll, one file's URLs read at a time), or every one when None."""
+    if among is None:
+        column = parquet.read(root, "articles", columns=["canonical_url"])["canonical_url"]
+        return set(pc.unique(column).to_pylist())
+    wanted = pa.array(sorted(set(among)), pa.string())
+    seen: set[str] = set()
+    if len(wanted):
+        for part in parquet.list_partitions(root, "articles"):
+            urls = parquet.read(root, "articles", partitions=[part], columns=["canonical_url"])["canonical_url"]
+            seen.update(urls.filter(pc.is_in(urls, value_set=wanted)).to_pylist())
+    return seen
 
 
 def record_partition(
@@ -131,15 +143,11 @@ def record_run(
 
 
 def unmerged_mention_months(root: str | os.PathLike[str]) -> set[str]:
-    """Event months ("YYYY-MM" or "unknown") of stored mentions that no incident cites.
+    """Event months ("YYYY-MM" or "unknown") of stored mentions not merged since they were written.
 
     Empty after every complete run. A run killed between writing mentions and re-merging
     incidents leaves some; the next run re-merges their months, so nothing stays uncounted.
+    Read from the mentions table's change log (`parquet.pending_changes`), not from the tables:
+    a few small files, whatever the history.
     """
-    mentions = parquet.read(root, "mentions", columns=["mention_id", "event_date"])
-    if mentions.num_rows == 0:
-        return set()
-    cited = parquet.read(root, "incidents", columns=["mention_ids"])["mention_ids"]
-    cited_ids = pc.list_flatten(cited.combine_chunks()) if len(cited) else pc.cast([], "string")
-    orphan = mentions.filter(pc.invert(pc.is_in(mentions["mention_id"], value_set=cited_ids)))
-    return {"unknown" if d is None else f"{d.year:04d}-{d.month:02d}" for d in orphan["event_date"].to_pylist()}
+    return set(parquet.pending_changes(root, "mentions").months)
