@@ -18,7 +18,6 @@ from functools import partial
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from extractors.articles import EXTRACTOR_ID
 from extractors.records import Article
@@ -53,28 +52,25 @@ def latest_article_refs(root: DataRoot, months: Iterable[str] | None = None) -> 
 
     Latest: the newest fetch; among versions extracted from one fetch (a re-code appends one),
     the current extractor's, then the highest content hash, so the choice never depends on
-    file order. With `months`, only articles with a version published then are read in full.
+    file order. With `months`, the articles published then are found by their dates (files whose
+    footer rules the months out are skipped), then all versions of just those are read by key.
     """
-    ids = None
+    keys = None
     if months is not None:
-        wanted = pa.array(sorted(set(months)), pa.string())
-        ids = set()
-        for part in parquet.list_partitions(root, "articles"):
-            got = parquet.read(root, "articles", partitions=[part], columns=["article_id", "published_at", "fetched_at"])
-            month = pc.strftime(pc.coalesce(got["published_at"], got["fetched_at"]), "%Y-%m")
-            ids.update(got["article_id"].filter(pc.is_in(month, value_set=wanted)).to_pylist())
-        if not ids:
+        wanted = set(months)
+        dated = pa.concat_tables([
+            parquet.read(root, "articles", columns=["article_id"], months_of=(column, wanted))
+            for column in ("published_at", "fetched_at")
+        ])
+        keys = set(dated["article_id"].to_pylist())
+        if not keys:
             return []
     best: dict[str, dict] = {}
-    for part in parquet.list_partitions(root, "articles") or [None]:
-        rows = parquet.read(root, "articles", partitions=None if part is None else [part], columns=list(_REF_COLUMNS))
-        if ids is not None:
-            rows = rows.filter(pc.is_in(rows["article_id"], value_set=pa.array(sorted(ids), pa.string())))
-        for row in rows.to_pylist():
-            rank = (row["fetched_at"], row["extractor_version"] == EXTRACTOR_ID, row["content_sha256"])
-            held = best.get(row["article_id"])
-            if held is None or rank > held["_rank"]:
-                best[row["article_id"]] = row | {"_rank": rank}
+    for row in parquet.read(root, "articles", columns=list(_REF_COLUMNS), keys=keys).to_pylist():
+        rank = (row["fetched_at"], row["extractor_version"] == EXTRACTOR_ID, row["content_sha256"])
+        held = best.get(row["article_id"])
+        if held is None or rank > held["_rank"]:
+            best[row["article_id"]] = row | {"_rank": rank}
     refs = [{k: v for k, v in best[i].items() if k != "_rank"} for i in sorted(best)]
     return refs if months is None else [r for r in refs if publication_month(r) in set(months)]
 

@@ -88,6 +88,19 @@ def _stamp(path: Path) -> None:
         os.close(fd)
 
 
+def _acquire(path: Path, timeout: float | None) -> FileLock:
+    """Take the flock on `path` for this process, waiting up to `timeout` seconds (None: forever)."""
+    lock = _lock_of(path)
+    try:
+        lock.acquire(timeout=-1 if timeout is None else timeout, poll_interval=_POLL)
+    except Timeout:
+        raise LockTimeout(
+            f"data root is locked: {path} is held by {_holder(path)}; waited {timeout:.1f}s. "
+            "Another flow run (a poll or a backfill) is writing; retry when it ends, or raise the timeout."
+        ) from None
+    return lock
+
+
 @contextlib.contextmanager
 def root_lock(
     root: str | os.PathLike[str], name: str = "write", timeout: float | None = -1.0
@@ -101,14 +114,7 @@ def root_lock(
     if timeout is not None and timeout < 0:
         timeout = DEFAULT_TIMEOUT
     path = paths.lock_path(root, name)
-    lock = _lock_of(path)
-    try:
-        lock.acquire(timeout=-1 if timeout is None else timeout, poll_interval=_POLL)
-    except Timeout:
-        raise LockTimeout(
-            f"data root is locked: {path} is held by {_holder(path)}; waited {timeout:.1f}s. "
-            "Another flow run (a poll or a backfill) is writing; retry when it ends, or raise the timeout."
-        ) from None
+    lock = _acquire(path, timeout)  # one more hold, at once, if this process holds it already
     try:
         if lock.lock_counter == 1:
             _stamp(path)

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -106,18 +107,73 @@ def _stored_keys(
     return pa.concat_tables(pieces).combine_chunks()
 
 
+BLOOM_META = b"flarewatch.key_bloom"
+"""Footer metadata of every data file written since: a Bloom filter of its first key column, so a
+lookup by key opens the footers, not the key columns, of files that cannot hold the key."""
+_BLOOM_HASHES = 4
+
+
+def _bloom_hashes(values: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Two independent 32-bit hashes per value (the halves of a 64-bit blake2b: stable across
+    processes, unlike `hash()`; crc32 with two seeds is not independent for equal lengths)."""
+    digests = np.frombuffer(b"".join(hashlib.blake2b(v.encode(), digest_size=8).digest() for v in values),
+                            dtype="<u4").astype(np.uint64)
+    return digests[0::2], digests[1::2] | np.uint64(1)
+
+
+def _bloom_bits(h1: np.ndarray, h2: np.ndarray, nbits: int) -> np.ndarray:
+    """The bit positions of each value, shape (values, hashes) (double hashing)."""
+    steps = np.arange(_BLOOM_HASHES, dtype=np.uint64)
+    return (h1[:, None] + steps[None, :] * h2[:, None]) % np.uint64(nbits)
+
+
+def _bloom_of(values: pa.Array) -> bytes:
+    """A Bloom filter of `values` (about 10 bits per distinct value: ~1 % false positives)."""
+    distinct = pc.unique(values.cast(pa.string())).to_pylist()
+    nbits = max(1024, 1 << (10 * len(distinct) - 1).bit_length())
+    bits = np.zeros(nbits, dtype=bool)
+    bits[_bloom_bits(*_bloom_hashes(distinct), nbits).ravel().astype(np.int64)] = True
+    return np.packbits(bits).tobytes()
+
+
+def _with_bloom(tbl: pa.Table, ts: TableSpec) -> pa.Table:
+    """`tbl` with the Bloom filter of its first key column in its schema metadata."""
+    return tbl.replace_schema_metadata({**(tbl.schema.metadata or {}), BLOOM_META: _bloom_of(tbl[ts.key[0]])})
+
+
+def _may_hold(root: paths.Root, f: str, hashes: tuple[np.ndarray, np.ndarray]) -> bool:
+    """False when file `f`'s Bloom filter rules out every value hashed; True without a filter."""
+    bloom = (pq.read_metadata(f, filesystem=root.fs).metadata or {}).get(BLOOM_META)
+    if bloom is None:
+        return True
+    bits = np.unpackbits(np.frombuffer(bloom, dtype=np.uint8))
+    positions = _bloom_bits(*hashes, len(bits)).astype(np.int64)
+    return bool(bits[positions].all(axis=1).any())
+
+
+def _files_with(
+    root: paths.Root, ts: TableSpec, values: Sequence[str], partitions: Iterable[str] | None = None
+) -> list[tuple[str | None, str]]:
+    """The data files (as `_files`) that may hold a row whose first key column is in `values`."""
+    if not values:
+        return []
+    hashes = _bloom_hashes(values)
+    return [(p, f) for p, f in _files(root, ts, partitions) if _may_hold(root, f, hashes)]
+
+
 def _locate(root: paths.Root, ts: TableSpec, rows: pa.Table) -> dict[str, str]:
     """key -> partition ("" unpartitioned) of the keys of `rows` that are stored anywhere.
 
-    Reads the key columns one file at a time and keeps only the hits, so memory holds one file's
-    keys, never the table's: what lets a poll's checks cost the same on a year of history.
+    Opens only the files whose Bloom filter may hold one of the keys (`BLOOM_META`), reads their
+    key columns one file at a time and keeps the hits: a poll's lookups read footers, not the
+    history's keys.
     """
     found: dict[str, str] = {}
     if rows.num_rows == 0:
         return found
     first = pc.unique(rows[ts.key[0]].combine_chunks().cast(pa.string()))
     wanted = key_array(rows, ts.key)
-    for part, f in _files(root, ts):
+    for part, f in _files_with(root, ts, first.to_pylist()):
         tbl = pq.read_table(f, columns=list(ts.key), filesystem=root.fs)
         tbl = tbl.filter(pc.is_in(tbl[ts.key[0]].cast(pa.string()), value_set=first))
         if tbl.num_rows:
@@ -188,21 +244,26 @@ def read(
     partitions: Iterable[str] | None = None,
     columns: Sequence[str] | None = None,
     months_of: tuple[str, Iterable[str]] | None = None,
+    keys: Iterable[str] | None = None,
 ) -> pa.Table:
     """Read `table` (or some of its partitions, e.g. ["2024-07"]) with its declared schema.
 
     `columns` selects columns (the partition column among them if wanted). `months_of=(column,
     months)` keeps only rows whose date `column` falls in one of `months` ("YYYY-MM", "unknown"
     for a null date), e.g. mentions by event month across ingest-month partitions: that column is
-    read first and a file without a hit is not read further. Returns an empty table with the
-    schema when nothing is stored.
+    read first and a file without a hit is not read further (or not at all, when its footer's
+    statistics rule it out). `keys` keeps only rows whose first key column is one of them, and
+    opens only the files whose Bloom filter may hold one. Returns an empty table with the schema
+    when nothing is stored.
     """
     ts = spec(table)
     schema = ts.schema if columns is None else pa.schema([ts.schema.field(c) for c in columns])
     parsed = paths.open_root(root)
     wanted = None if months_of is None else pa.array(sorted(set(months_of[1])), pa.string())
+    chosen = None if keys is None else pa.array(sorted(set(keys)), pa.string())
+    files = _files(parsed, ts, partitions) if chosen is None else _files_with(parsed, ts, chosen.to_pylist(), partitions)
     pieces = []
-    for part, f in _files(parsed, ts, partitions):
+    for part, f in files:
         pf = pq.ParquetFile(f, filesystem=parsed.fs)
         mask = None
         if months_of is not None:
@@ -210,6 +271,12 @@ def read(
             if not pc.any(mask).as_py():
                 continue
         present = [n for n in schema.names if n in pf.schema_arrow.names]
+        if chosen is not None:
+            first = pf.read(columns=[ts.key[0]])[ts.key[0]].cast(pa.string())
+            hit = pc.is_in(first, value_set=chosen)
+            mask = hit if mask is None else pc.and_(mask, hit)
+            if not pc.any(mask).as_py():
+                continue
         tbl = pf.read(columns=present)
         if mask is not None:
             tbl = tbl.filter(mask)
@@ -218,13 +285,37 @@ def read(
     return pa.concat_tables(pieces) if pieces else schema.empty_table()
 
 
+def _month_index(value: Any) -> int:
+    return value.year * 12 + value.month - 1
+
+
 def _month_mask(pf: pq.ParquetFile, column: str, months: pa.Array) -> pa.Array:
-    """True for the rows of a file whose date `column` falls in `months` (null: "unknown")."""
+    """True for the rows of a file whose date `column` falls in `months` (null: "unknown").
+
+    The footer's statistics answer first: a file whose dates all lie outside `months` (and which
+    has no null date, or "unknown" is not wanted) is skipped without reading the column.
+    """
+    wanted = months.to_pylist()
+    unknown = UNKNOWN_MONTH in wanted
+    index = {int(m[:4]) * 12 + int(m[5:7]) - 1 for m in wanted if m != UNKNOWN_MONTH}
     if column not in pf.schema_arrow.names:  # a file that predates the column: every date null
-        return pa.repeat(UNKNOWN_MONTH in months.to_pylist(), pf.metadata.num_rows)
+        return pa.repeat(unknown, pf.metadata.num_rows)
+    j = pf.schema_arrow.get_field_index(column)
+    skip = pf.metadata.num_row_groups > 0
+    for g in range(pf.metadata.num_row_groups):
+        stats = pf.metadata.row_group(g).column(j).statistics
+        if stats is None or not stats.has_min_max or (unknown and stats.null_count != 0):
+            skip = False
+            break
+        if any(_month_index(stats.min) <= i <= _month_index(stats.max) for i in index):
+            skip = False
+            break
+    if skip:
+        return pa.repeat(False, pf.metadata.num_rows)
     days = pf.read(columns=[column])[column].combine_chunks()
-    text = pc.strftime(days.cast(pa.timestamp("s")) if pa.types.is_date(days.type) else days, "%Y-%m")
-    return pc.is_in(pc.fill_null(text, UNKNOWN_MONTH), value_set=months)
+    month = pc.add(pc.multiply(pc.year(days), 12), pc.subtract(pc.month(days), 1))
+    hit = pc.is_in(month, value_set=pa.array(sorted(index), pa.int64()))
+    return pc.fill_null(hit, unknown)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -265,7 +356,7 @@ def append(
             rows, part_keys = new.filter(mask), keys.filter(mask)
             digest = hashlib.sha256("\n".join(sorted(part_keys.to_pylist())).encode()).hexdigest()
             target = f"{paths.partition_dir(root, table, pcol, part)}/part-{digest[:32]}.parquet"
-            _write_atomic(root, rows.drop_columns([pcol]), target)
+            _write_atomic(root, _with_bloom(rows.drop_columns([pcol]), ts), target)
             written += rows.num_rows
     return written
 
@@ -287,7 +378,7 @@ def _write_partition(root: paths.Root, ts: TableSpec, part: str, tbl: pa.Table) 
             os.rmdir(directory)  # fails harmlessly if a stray temp file is left
         return
     tbl = tbl.sort_by([(k, "ascending") for k in ts.key])
-    _write_atomic(root, tbl.drop_columns([pcol]), target)
+    _write_atomic(root, _with_bloom(tbl.drop_columns([pcol]), ts), target)
 
 
 def replace_partitions(

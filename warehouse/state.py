@@ -14,6 +14,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from extractors.urls import article_id
 from warehouse import parquet
 from warehouse.schemas import PARTITION_STATUSES, FeedState, PartitionRun, Run
 
@@ -37,18 +38,22 @@ def save_feed_state(
 def seen_canonical_urls(
     root: str | os.PathLike[str], among: Iterable[str] | None = None
 ) -> set[str]:
-    """The canonical URLs stored in `articles`: those of `among` (what a poll asks: memory and
-    results bounded by the poll, one file's URLs read at a time), or every one when None."""
+    """The canonical URLs stored in `articles`: those of `among` (what a poll asks), or every one
+    when None (reads that one column of every file).
+
+    With `among`, the store is asked by key: an article's id is `urls.article_id` of its
+    canonical URL (as `extractors.articles` sets it), so only the files whose key filter may
+    hold one of those ids are opened; cost and memory follow the poll, not the history.
+    """
     if among is None:
         column = parquet.read(root, "articles", columns=["canonical_url"])["canonical_url"]
         return set(pc.unique(column).to_pylist())
-    wanted = pa.array(sorted(set(among)), pa.string())
-    seen: set[str] = set()
-    if len(wanted):
-        for part in parquet.list_partitions(root, "articles"):
-            urls = parquet.read(root, "articles", partitions=[part], columns=["canonical_url"])["canonical_url"]
-            seen.update(urls.filter(pc.is_in(urls, value_set=wanted)).to_pylist())
-    return seen
+    wanted = sorted(set(among))
+    if not wanted:
+        return set()
+    stored = parquet.read(root, "articles", columns=["canonical_url"], keys=[article_id(u) for u in wanted])
+    urls = stored["canonical_url"]
+    return set(urls.filter(pc.is_in(urls, value_set=pa.array(wanted, pa.string()))).to_pylist())
 
 
 def record_partition(
