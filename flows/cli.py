@@ -167,6 +167,14 @@ def build_parser() -> argparse.ArgumentParser:
         "event month) with their status, and the last 10 runs.",
     )
     _data_option(status)
+
+    compact = sub.add_parser(
+        "compact",
+        help="merge each month's small article files into one",
+        description="Rewrite every month partition of the articles table that holds several files "
+        "(one per poll) as one file, each swapped in atomically (local data roots).",
+    )
+    _data_option(compact)
     return parser
 
 
@@ -325,6 +333,14 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compact(args: argparse.Namespace) -> int:
+    from warehouse import parquet
+
+    done = parquet.compact(_settings(args).data)
+    print(f"compacted {len(done)} partition(s): {sum(done.values())} files -> {len(done)}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from flows.deployments import serve_deployments
 
@@ -341,6 +357,7 @@ COMMANDS = {
     "show": cmd_show,
     "backfill": cmd_backfill,
     "status": cmd_status,
+    "compact": cmd_compact,
 }
 
 
