@@ -145,14 +145,60 @@ def _with_bloom(tbl: pa.Table, ts: TableSpec) -> pa.Table:
     return tbl.replace_schema_metadata({**(tbl.schema.metadata or {}), BLOOM_META: _bloom_of(tbl[ts.key[0]])})
 
 
+@dataclass(frozen=True, slots=True)
+class _Footer:
+    """What lookups need from a file's footer: its key filter (packed bits, or None) and, per
+    date column asked for, the (min, max, null count) of each row group (None: no statistics)."""
+
+    bloom: bytes | None
+    ranges: dict[str, list[tuple[Any, Any, int] | None] | None]
+
+
+_footers: dict[tuple[str, int, int, int], _Footer] = {}
+"""Footers of local files by (path, inode, mtime, size): a replaced file is a new key. Files are
+immutable once written (a rewrite renames a new inode in), so an entry never goes stale."""
+
+
+def _footer(root: paths.Root, f: str, columns: Sequence[str] = ()) -> _Footer:
+    """The footer facts of `f` (read once per local file version; every time on object storage)."""
+    key = None
+    if root.local:
+        st = os.stat(f)
+        key = (f, st.st_ino, st.st_mtime_ns, st.st_size)
+        held = _footers.get(key)
+        if held is not None and all(c in held.ranges for c in columns):
+            return held
+    meta = pq.read_metadata(f, filesystem=root.fs)
+    ranges: dict[str, list[tuple[Any, Any, int] | None] | None] = {}
+    names = meta.schema.to_arrow_schema().names
+    for column in columns:
+        if column not in names:
+            ranges[column] = None
+            continue
+        j = names.index(column)
+        groups: list[tuple[Any, Any, int] | None] = []
+        for g in range(meta.num_row_groups):
+            stats = meta.row_group(g).column(j).statistics
+            groups.append((stats.min, stats.max, stats.null_count)
+                          if stats is not None and stats.has_min_max else None)
+        ranges[column] = groups
+    footer = _Footer((meta.metadata or {}).get(BLOOM_META), ranges)
+    if key is not None:
+        if len(_footers) > 4096:
+            _footers.clear()
+        _footers[key] = footer
+    return footer
+
+
 def _may_hold(root: paths.Root, f: str, hashes: tuple[np.ndarray, np.ndarray]) -> bool:
     """False when file `f`'s Bloom filter rules out every value hashed; True without a filter."""
-    bloom = (pq.read_metadata(f, filesystem=root.fs).metadata or {}).get(BLOOM_META)
+    bloom = _footer(root, f).bloom
     if bloom is None:
         return True
-    bits = np.unpackbits(np.frombuffer(bloom, dtype=np.uint8))
-    positions = _bloom_bits(*hashes, len(bits)).astype(np.int64)
-    return bool(bits[positions].all(axis=1).any())
+    bits = np.frombuffer(bloom, dtype=np.uint8)
+    positions = _bloom_bits(*hashes, len(bloom) * 8)
+    hit = (bits[(positions >> np.uint64(3)).astype(np.int64)] >> (np.uint64(7) - (positions & np.uint64(7))).astype(np.uint8)) & 1
+    return bool(hit.all(axis=1).any())
 
 
 def _files_with(
@@ -256,7 +302,7 @@ def read(
     months)` keeps only rows whose date `column` falls in one of `months` ("YYYY-MM", "unknown"
     for a null date), e.g. mentions by event month across ingest-month partitions: that column is
     read first and a file without a hit is not read further (or not at all, when its footer's
-    statistics rule it out). `keys` keeps only rows whose first key column is one of them, and
+    statistics rule it out; footers are read once per local file version, `_footer`). `keys` keeps only rows whose first key column is one of them, and
     opens only the files whose Bloom filter may hold one. Returns an empty table with the schema
     when nothing is stored.
     """
@@ -268,13 +314,16 @@ def read(
     files = _files(parsed, ts, partitions) if chosen is None else _files_with(parsed, ts, chosen.to_pylist(), partitions)
     pieces = []
     for part, f in files:
+        if months_of is not None and _outside(_footer(parsed, f, [months_of[0]]).ranges[months_of[0]], wanted):
+            continue
         pf = pq.ParquetFile(f, filesystem=parsed.fs)
         mask = None
         if months_of is not None:
             mask = _month_mask(pf, months_of[0], wanted)
             if not pc.any(mask).as_py():
                 continue
-        present = [n for n in schema.names if n in pf.schema_arrow.names]
+        stored = set(pf.schema_arrow.names)
+        present = [n for n in schema.names if n in stored]
         if chosen is not None:
             first = pf.read(columns=[ts.key[0]])[ts.key[0]].cast(pa.string())
             hit = pc.is_in(first, value_set=chosen)
@@ -293,29 +342,32 @@ def _month_index(value: Any) -> int:
     return value.year * 12 + value.month - 1
 
 
-def _month_mask(pf: pq.ParquetFile, column: str, months: pa.Array) -> pa.Array:
-    """True for the rows of a file whose date `column` falls in `months` (null: "unknown").
+def _outside(groups: list[tuple[Any, Any, int] | None] | None, months: pa.Array) -> bool:
+    """True when a file's row-group statistics of a date column show that none of its rows falls
+    in `months` (a null date counts as "unknown"); False when they cannot tell."""
+    wanted = months.to_pylist()
+    if groups is None:  # the file predates the column: every date null
+        return UNKNOWN_MONTH not in wanted
+    index = {int(m[:4]) * 12 + int(m[5:7]) - 1 for m in wanted if m != UNKNOWN_MONTH}
+    for group in groups:
+        if group is None or (UNKNOWN_MONTH in wanted and group[2] != 0):
+            return False
+        if any(_month_index(group[0]) <= i <= _month_index(group[1]) for i in index):
+            return False
+    return True
 
-    The footer's statistics answer first: a file whose dates all lie outside `months` (and which
-    has no null date, or "unknown" is not wanted) is skipped without reading the column.
-    """
+
+def _month_index(value: Any) -> int:
+    return value.year * 12 + value.month - 1
+
+
+def _month_mask(pf: pq.ParquetFile, column: str, months: pa.Array) -> pa.Array:
+    """True for the rows of a file whose date `column` falls in `months` (null: "unknown")."""
     wanted = months.to_pylist()
     unknown = UNKNOWN_MONTH in wanted
     index = {int(m[:4]) * 12 + int(m[5:7]) - 1 for m in wanted if m != UNKNOWN_MONTH}
     if column not in pf.schema_arrow.names:  # a file that predates the column: every date null
         return pa.repeat(unknown, pf.metadata.num_rows)
-    j = pf.schema_arrow.get_field_index(column)
-    skip = pf.metadata.num_row_groups > 0
-    for g in range(pf.metadata.num_row_groups):
-        stats = pf.metadata.row_group(g).column(j).statistics
-        if stats is None or not stats.has_min_max or (unknown and stats.null_count != 0):
-            skip = False
-            break
-        if any(_month_index(stats.min) <= i <= _month_index(stats.max) for i in index):
-            skip = False
-            break
-    if skip:
-        return pa.repeat(False, pf.metadata.num_rows)
     days = pf.read(columns=[column])[column].combine_chunks()
     month = pc.add(pc.multiply(pc.year(days), 12), pc.subtract(pc.month(days), 1))
     hit = pc.is_in(month, value_set=pa.array(sorted(index), pa.int64()))
