@@ -1,5 +1,6 @@
 """Compaction: an append table's small files become one file per partition, and a compaction
 SIGKILLed anywhere leaves every article readable exactly once (the next compaction finishes it).
+A rewrite of several incident months commits all or nothing, SIGKILLed half way included.
 
 The killed compaction runs in a child process (`python tests/test_compact.py child ROOT POINT`)
 that pauses at POINT and announces it; the test kills it there. Points: `mid-write` (the merged
@@ -49,8 +50,36 @@ def _child(root: str, point: str) -> int:
             pause()
 
         parquet._exchange = exchange
+    if point == "rewrite":
+        from extractors.records import Incident  # noqa: F401  (the child writes what the test reads)
+
+        real_replace = os.replace
+        count = [0]
+
+        def replace(src, dst, *a, **k):
+            real_replace(src, dst, *a, **k)
+            count[0] += 1
+            if count[0] == 2:  # two of the three months written
+                pause()
+
+        os.replace = replace
+        parquet.replace_partitions(root, "incidents", rewrite())
+        return 0
     parquet.compact(root)
     return 0
+
+
+def incident(n: int, day: dt.date, fatalities: int) -> dict:
+    return {"incident_id": f"i{n}", "status": "active", "event_type": "Battles", "sub_event_type": "Armed clash",
+            "event_date": day, "date_precision": "day", "weapons": [], "fatalities": fatalities,
+            "n_mentions": 1, "n_articles": 1, "n_outlets": 1, "mention_ids": [f"m{n}"]}
+
+
+def rewrite() -> dict[str, list[dict]]:
+    """Three months rewritten at once: i2 moves from June to August, every count changes."""
+    return {"2024-06": [incident(1, dt.date(2024, 6, 5), 10)],
+            "2024-07": [incident(3, dt.date(2024, 7, 5), 30)],
+            "2024-08": [incident(2, dt.date(2024, 8, 1), 20), incident(4, dt.date(2024, 8, 9), 40)]}
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["child"]:
@@ -134,3 +163,34 @@ def test_sigkill_during_compaction_loses_and_doubles_nothing(tmp_path, point):
     assert files(tmp_path) == {"2024-07": 1, "2024-08": 1}
     assert seen(tmp_path) == before
     assert not any((tmp_path / parquet.STAGE_DIR / "articles").iterdir())  # the killed one's staging is gone
+
+
+def incidents_seen(root: Path) -> list[tuple]:
+    with catalog.connect(root) as con:
+        return con.execute("SELECT incident_id, event_month, fatalities FROM incidents_all ORDER BY 1").fetchall()
+
+
+@pytest.mark.slow
+def test_a_rewrite_of_several_months_killed_half_way_leaves_the_old_state_whole(tmp_path):
+    parquet.replace_partitions(tmp_path, "incidents", {
+        "2024-06": [incident(1, dt.date(2024, 6, 5), 1), incident(2, dt.date(2024, 6, 30), 2)],
+        "2024-07": [incident(3, dt.date(2024, 7, 5), 3)]})
+    old = incidents_seen(tmp_path)
+    proc = subprocess.Popen([sys.executable, __file__, "child", str(tmp_path), "rewrite"],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == MARK
+        os.kill(proc.pid, signal.SIGKILL)
+        assert proc.wait(10) == -signal.SIGKILL
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+    assert incidents_seen(tmp_path) == old  # not June's new file beside July's old one
+    assert parquet.sweep_temp(tmp_path, older_than=0) >= 1  # the killed rewrite's staging
+
+    parquet.replace_partitions(tmp_path, "incidents", rewrite())
+
+    assert incidents_seen(tmp_path) == [("i1", "2024-06", 10), ("i2", "2024-08", 20), ("i3", "2024-07", 30),
+                                        ("i4", "2024-08", 40)]
+    assert not [p for p in tmp_path.iterdir() if parquet.STAGE_SUFFIX in p.name]

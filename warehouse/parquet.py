@@ -496,6 +496,14 @@ def replace_partitions(
         for k, q in stored_at.items():
             if q in new and owner.get(k) != q:
                 loses[q] = True
+        if root.local and len(new) > 1:
+            try:
+                _swap_table(root, ts, new)
+                return
+            except OSError as exc:
+                if exc.errno not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+                    raise
+                # no atomic swap on this file system: the ordered writes below
         for part in sorted(new):
             if not moved_in[part]:
                 _write_partition(root, ts, part, new[part])
@@ -506,6 +514,46 @@ def replace_partitions(
                 _write_partition(root, ts, part, new[part].filter(keep))
         for part in sorted(p for p in new if moved_in[p]):
             _write_partition(root, ts, part, new[part])
+
+
+STAGE_SUFFIX = ".stage-"
+"""`<root>/<table>.stage-<id>`: a table's next state, built beside it, then swapped in whole."""
+
+
+def _swap_table(root: paths.Root, ts: TableSpec, new: Mapping[str, pa.Table]) -> None:
+    """Replace several partitions of a local table in one atomic step.
+
+    The table's next state is built beside it: the partitions not rewritten as hard links to
+    their current files (no copy), the rewritten ones as new files; then the two directories
+    are swapped (`_exchange`), and the old state, now under the staging name, is deleted. A
+    reader lists the old table or the new one, never a mix; a process killed before the swap
+    leaves the old table and a staging directory that `sweep_temp` removes.
+    """
+    pcol = ts.partition_col
+    assert pcol is not None
+    table_dir = Path(paths.table_dir(root, ts.name))
+    table_dir.mkdir(parents=True, exist_ok=True)
+    stage = table_dir.with_name(f"{ts.name}{STAGE_SUFFIX}{uuid.uuid4().hex[:12]}")
+    stage.mkdir()
+    try:
+        for part in paths.partition_values(root, ts.name, pcol):
+            files = [] if part in new else paths.data_files(root, paths.partition_dir(root, ts.name, pcol, part))
+            if files:
+                (stage / f"{pcol}={part}").mkdir()
+                for f in files:
+                    os.link(f, stage / f"{pcol}={part}" / Path(f).name)
+        for part, tbl in sorted(new.items()):
+            if tbl.num_rows:
+                (stage / f"{pcol}={part}").mkdir()
+                tbl = tbl.sort_by([(k, "ascending") for k in ts.key])
+                _write_atomic(root, _with_bloom(tbl.drop_columns([pcol]), ts), str(stage / f"{pcol}={part}" / paths.DATA_FILE))
+        for directory in stage.iterdir():
+            paths.fsync_dir(directory)
+        paths.fsync_dir(stage)
+        _exchange(str(stage), str(table_dir))
+        paths.fsync_dir(table_dir.parent)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)  # after the swap: the old state
 
 
 def replace_table(root: str | os.PathLike[str], table: str, records: Records) -> None:
@@ -710,7 +758,8 @@ def compact(root: str | os.PathLike[str], table: str = "articles", *, min_files:
 
 
 def sweep_temp(root: str | os.PathLike[str], *, older_than: float = 3600.0) -> int:
-    """Delete temp files left by killed writes (older than `older_than` seconds); returns the count.
+    """Delete temp files and staging directories left by killed writes (older than `older_than`
+    seconds); returns the count.
 
     Readers never see them; this only reclaims space. Young ones may belong to a live writer.
     Object storage has none (0).
@@ -721,5 +770,12 @@ def sweep_temp(root: str | os.PathLike[str], *, older_than: float = 3600.0) -> i
         with contextlib.suppress(FileNotFoundError):
             if f.stat().st_mtime < cutoff:
                 f.unlink()
+                removed += 1
+    parsed = paths.open_root(root)
+    if parsed.local:
+        for name, is_dir in parsed.listdir(parsed.base):
+            staged = Path(parsed.join(name))
+            if is_dir and STAGE_SUFFIX in name and staged.stat().st_mtime < cutoff:
+                shutil.rmtree(staged, ignore_errors=True)
                 removed += 1
     return removed
