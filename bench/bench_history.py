@@ -54,7 +54,7 @@ def build(root: Path, articles: int) -> None:
     """Write the synthetic history under `root` through the real write functions."""
     import pyarrow as pa
 
-    from warehouse import parquet
+    from warehouse import changes, parquet
 
     per, extra = divmod(articles, len(MONTHS))
     start = 0
@@ -96,7 +96,7 @@ def build(root: Path, articles: int) -> None:
             "n_articles": [1] * n, "n_outlets": [1] * n, "first_reported_at": fetched, "updated_at": fetched,
             "mention_ids": [[_hex("m", 2 * i), _hex("m", 2 * i + 1)] for i in ids],
         })})
-    parquet.forget_changes(root, parquet.pending_changes(root, "mentions"))  # the history is merged
+    changes.forget(root, changes.pending(root, "mentions"))  # the history is merged
 
 
 def _rss(pid: int) -> int:

@@ -27,7 +27,7 @@ from extractors.fetch import Fetcher, FetchError, FetchPolicy
 from extractors.pipeline import CodedArticle, Page, code_pages
 from extractors.records import FeedEntry, FeedPoll, FeedSpec, Incident, Mention
 from flows.partitions import publication_month
-from warehouse import parquet
+from warehouse import changes, parquet
 from warehouse.paths import DataRoot
 from warehouse.raw import RawStore
 
@@ -330,7 +330,7 @@ def remerge_incidents(root: DataRoot, months: Iterable[str]) -> tuple[int, int, 
     Mentions of the affected months +-2 are merged (a cluster cannot reach further: merging needs
     dates within a day, a week or the same month), and the incidents of the affected months +-1 are
     rewritten whole, so a late report that moves an incident to a neighbouring month moves it.
-    The months the mentions table's change log holds are affected too (`parquet.pending_changes`:
+    The months the mentions table's change log holds are affected too (`changes.pending`:
     mentions a killed run stored but never merged, and mentions a re-code removed), and the log is
     cleared once their incidents are written. Incidents citing a mention no longer stored (a
     re-code replaced it) have those citations dropped first: the stored incident would otherwise
@@ -338,7 +338,7 @@ def remerge_incidents(root: DataRoot, months: Iterable[str]) -> tuple[int, int, 
     current coding no longer supports it). Reads only the months it touches, never the whole
     history. Returns (new incident ids, ids merged away, months rewritten).
     """
-    pending = parquet.pending_changes(root, "mentions")
+    pending = changes.pending(root, "mentions")
     months = set(months) | pending.months
     affected = {m for m in months if m != "unknown"}
     unknown = {"unknown"} & months
@@ -372,7 +372,7 @@ def remerge_incidents(root: DataRoot, months: Iterable[str]) -> tuple[int, int, 
     for incident in incidents:
         by_month[event_month(incident.event_date)].append(incident)
     parquet.replace_partitions(root, "incidents", by_month)
-    parquet.forget_changes(root, pending)
+    changes.forget(root, pending)
     before = {i.incident_id for i in previous}
     new = sum(1 for i in incidents if i.status == "active" and i.incident_id not in before)
     merged = sum(1 for i in incidents if i.status == "merged" and i.incident_id in before)

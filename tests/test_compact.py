@@ -51,8 +51,6 @@ def _child(root: str, point: str) -> int:
 
         parquet._exchange = exchange
     if point == "rewrite":
-        from extractors.records import Incident  # noqa: F401  (the child writes what the test reads)
-
         real_replace = os.replace
         count = [0]
 

@@ -17,12 +17,19 @@ Three write modes, one per table (`TableSpec.mode`):
   also what keeps it atomic on object storage, where there is no rename: there the file is
   serialised in memory and stored with one PUT under its final key, which replaces the object
   whole (readers see the old or the new object, never part of one), and there are no temp files.
-  Across partitions a call is not atomic, so it is ordered to never double-count: when an incident
-  moves month (its date was corrected), every partition that loses a key is written before any
-  partition gains a key that another partition holds. An interrupted call can leave a moved incident
-  missing until the call is rerun, never counted twice. `upsert` is the safe entry point: it works
-  out the affected months itself.
+  Across partitions, on a local root, a call is all or nothing: the table's next state is built
+  beside it (`<table>.stage-<id>`, hard links to the partitions it keeps) and swapped in with one
+  `renameat2(RENAME_EXCHANGE)` (`_swap_table`). On object storage (no swap of several objects) the
+  partitions are written in an order that never double-counts: every partition that loses a key
+  before any partition gains a key another one holds, so an interrupted call can leave a moved
+  incident missing until it is rerun, never counted twice. `upsert` is the safe entry point: it
+  works out the affected months itself. Writes of `changes.CHANGE_LOG` tables (mentions) log the
+  months they touch first (`changes.py`).
 - table (`feed_state`, `partitions`, `runs`): one `data.parquet`, replaced the same way.
+
+Every data file carries a Bloom filter of its first key column in its footer (`footers.py`), so
+a lookup by key opens only the files that may hold it; `compact` merges an append table's files
+(one per poll) into one per partition, swapped in atomically.
 
 Writes take `lock.write_guard(root)` (reentrant inside a flow that holds `root_lock`).
 `root`: a local directory or an object-storage URL (`paths.open_root`).
@@ -34,35 +41,31 @@ import contextlib
 import ctypes
 import errno
 import hashlib
-import json
 import os
 import shutil
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from warehouse import paths
+from warehouse import changes, footers, paths
 from warehouse.convert import Records, dedupe, key_array, to_arrow
+from warehouse.footers import BLOOM_META
 from warehouse.lock import write_guard
 from warehouse.schemas import UNKNOWN_MONTH, TableSpec, month_of, spec
 
 __all__ = [
-    "Changes",
+    "BLOOM_META",
     "Records",
     "affected_partitions",
     "append",
     "compact",
-    "forget_changes",
     "list_partitions",
-    "pending_changes",
     "read",
     "replace_partitions",
     "replace_table",
@@ -111,104 +114,14 @@ def _stored_keys(
     return pa.concat_tables(pieces).combine_chunks()
 
 
-BLOOM_META = b"flarewatch.key_bloom"
-"""Footer metadata of every data file written since: a Bloom filter of its first key column, so a
-lookup by key opens the footers, not the key columns, of files that cannot hold the key."""
-_BLOOM_HASHES = 4
-
-
-def _bloom_hashes(values: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Two independent 32-bit hashes per value (the halves of a 64-bit blake2b: stable across
-    processes, unlike `hash()`; crc32 with two seeds is not independent for equal lengths)."""
-    digests = np.frombuffer(b"".join(hashlib.blake2b(v.encode(), digest_size=8).digest() for v in values),
-                            dtype="<u4").astype(np.uint64)
-    return digests[0::2], digests[1::2] | np.uint64(1)
-
-
-def _bloom_bits(h1: np.ndarray, h2: np.ndarray, nbits: int) -> np.ndarray:
-    """The bit positions of each value, shape (values, hashes) (double hashing)."""
-    steps = np.arange(_BLOOM_HASHES, dtype=np.uint64)
-    return (h1[:, None] + steps[None, :] * h2[:, None]) % np.uint64(nbits)
-
-
-def _bloom_of(values: pa.Array) -> bytes:
-    """A Bloom filter of `values` (about 10 bits per distinct value: ~1 % false positives)."""
-    distinct = pc.unique(values.cast(pa.string())).to_pylist()
-    nbits = max(1024, 1 << (10 * len(distinct) - 1).bit_length())
-    bits = np.zeros(nbits, dtype=bool)
-    bits[_bloom_bits(*_bloom_hashes(distinct), nbits).ravel().astype(np.int64)] = True
-    return np.packbits(bits).tobytes()
-
-
-def _with_bloom(tbl: pa.Table, ts: TableSpec) -> pa.Table:
-    """`tbl` with the Bloom filter of its first key column in its schema metadata."""
-    return tbl.replace_schema_metadata({**(tbl.schema.metadata or {}), BLOOM_META: _bloom_of(tbl[ts.key[0]])})
-
-
-@dataclass(frozen=True, slots=True)
-class _Footer:
-    """What lookups need from a file's footer: its key filter (packed bits, or None) and, per
-    date column asked for, the (min, max, null count) of each row group (None: no statistics)."""
-
-    bloom: bytes | None
-    ranges: dict[str, list[tuple[Any, Any, int] | None] | None]
-
-
-_footers: dict[tuple[str, int, int, int], _Footer] = {}
-"""Footers of local files by (path, inode, mtime, size): a replaced file is a new key. Files are
-immutable once written (a rewrite renames a new inode in), so an entry never goes stale."""
-
-
-def _footer(root: paths.Root, f: str, columns: Sequence[str] = ()) -> _Footer:
-    """The footer facts of `f` (read once per local file version; every time on object storage)."""
-    key = None
-    if root.local:
-        st = os.stat(f)
-        key = (f, st.st_ino, st.st_mtime_ns, st.st_size)
-        held = _footers.get(key)
-        if held is not None and all(c in held.ranges for c in columns):
-            return held
-    meta = pq.read_metadata(f, filesystem=root.fs)
-    ranges: dict[str, list[tuple[Any, Any, int] | None] | None] = {}
-    names = meta.schema.to_arrow_schema().names
-    for column in columns:
-        if column not in names:
-            ranges[column] = None
-            continue
-        j = names.index(column)
-        groups: list[tuple[Any, Any, int] | None] = []
-        for g in range(meta.num_row_groups):
-            stats = meta.row_group(g).column(j).statistics
-            groups.append((stats.min, stats.max, stats.null_count)
-                          if stats is not None and stats.has_min_max else None)
-        ranges[column] = groups
-    footer = _Footer((meta.metadata or {}).get(BLOOM_META), ranges)
-    if key is not None:
-        if len(_footers) > 4096:
-            _footers.clear()
-        _footers[key] = footer
-    return footer
-
-
-def _may_hold(root: paths.Root, f: str, hashes: tuple[np.ndarray, np.ndarray]) -> bool:
-    """False when file `f`'s Bloom filter rules out every value hashed; True without a filter."""
-    bloom = _footer(root, f).bloom
-    if bloom is None:
-        return True
-    bits = np.frombuffer(bloom, dtype=np.uint8)
-    positions = _bloom_bits(*hashes, len(bloom) * 8)
-    hit = (bits[(positions >> np.uint64(3)).astype(np.int64)] >> (np.uint64(7) - (positions & np.uint64(7))).astype(np.uint8)) & 1
-    return bool(hit.all(axis=1).any())
-
-
 def _files_with(
     root: paths.Root, ts: TableSpec, values: Sequence[str], partitions: Iterable[str] | None = None
 ) -> list[tuple[str | None, str]]:
     """The data files (as `_files`) that may hold a row whose first key column is in `values`."""
     if not values:
         return []
-    hashes = _bloom_hashes(values)
-    return [(p, f) for p, f in _files(root, ts, partitions) if _may_hold(root, f, hashes)]
+    hashes = footers.hashes_of(values)
+    return [(p, f) for p, f in _files(root, ts, partitions) if footers.may_hold(root, f, hashes)]
 
 
 def _locate(root: paths.Root, ts: TableSpec, rows: pa.Table) -> dict[str, str]:
@@ -302,9 +215,9 @@ def read(
     months)` keeps only rows whose date `column` falls in one of `months` ("YYYY-MM", "unknown"
     for a null date), e.g. mentions by event month across ingest-month partitions: that column is
     read first and a file without a hit is not read further (or not at all, when its footer's
-    statistics rule it out; footers are read once per local file version, `_footer`). `keys` keeps only rows whose first key column is one of them, and
-    opens only the files whose Bloom filter may hold one. Returns an empty table with the schema
-    when nothing is stored.
+    statistics rule it out; `footers.footer`). `keys` keeps only rows whose first key column is
+    one of them, and opens only the files whose Bloom filter may hold one. Returns an empty table
+    with the schema when nothing is stored.
     """
     ts = spec(table)
     schema = ts.schema if columns is None else pa.schema([ts.schema.field(c) for c in columns])
@@ -314,7 +227,7 @@ def read(
     files = _files(parsed, ts, partitions) if chosen is None else _files_with(parsed, ts, chosen.to_pylist(), partitions)
     pieces = []
     for part, f in files:
-        if months_of is not None and _outside(_footer(parsed, f, [months_of[0]]).ranges[months_of[0]], wanted):
+        if months_of is not None and footers.outside_months(footers.footer(parsed, f, [months_of[0]]).ranges[months_of[0]], wanted):
             continue
         pf = pq.ParquetFile(f, filesystem=parsed.fs)
         mask = None
@@ -336,29 +249,6 @@ def read(
         pcol = (ts.partition_col, part) if ts.partition_col and part is not None else None
         pieces.append(_conform(tbl, schema, pcol))
     return pa.concat_tables(pieces) if pieces else schema.empty_table()
-
-
-def _month_index(value: Any) -> int:
-    return value.year * 12 + value.month - 1
-
-
-def _outside(groups: list[tuple[Any, Any, int] | None] | None, months: pa.Array) -> bool:
-    """True when a file's row-group statistics of a date column show that none of its rows falls
-    in `months` (a null date counts as "unknown"); False when they cannot tell."""
-    wanted = months.to_pylist()
-    if groups is None:  # the file predates the column: every date null
-        return UNKNOWN_MONTH not in wanted
-    index = {int(m[:4]) * 12 + int(m[5:7]) - 1 for m in wanted if m != UNKNOWN_MONTH}
-    for group in groups:
-        if group is None or (UNKNOWN_MONTH in wanted and group[2] != 0):
-            return False
-        if any(_month_index(group[0]) <= i <= _month_index(group[1]) for i in index):
-            return False
-    return True
-
-
-def _month_index(value: Any) -> int:
-    return value.year * 12 + value.month - 1
 
 
 def _month_mask(pf: pq.ParquetFile, column: str, months: pa.Array) -> pa.Array:
@@ -412,7 +302,7 @@ def append(
             rows, part_keys = new.filter(mask), keys.filter(mask)
             digest = hashlib.sha256("\n".join(sorted(part_keys.to_pylist())).encode()).hexdigest()
             target = f"{paths.partition_dir(root, table, pcol, part)}/part-{digest[:32]}.parquet"
-            _write_atomic(root, _with_bloom(rows.drop_columns([pcol]), ts), target)
+            _write_atomic(root, footers.with_key_filter(rows.drop_columns([pcol]), ts.key[0]), target)
             written += rows.num_rows
     return written
 
@@ -434,7 +324,7 @@ def _write_partition(root: paths.Root, ts: TableSpec, part: str, tbl: pa.Table) 
             os.rmdir(directory)  # fails harmlessly if a stray temp file is left
         return
     tbl = tbl.sort_by([(k, "ascending") for k in ts.key])
-    _write_atomic(root, _with_bloom(tbl.drop_columns([pcol]), ts), target)
+    _write_atomic(root, footers.with_key_filter(tbl.drop_columns([pcol]), ts.key[0]), target)
 
 
 def replace_partitions(
@@ -546,7 +436,7 @@ def _swap_table(root: paths.Root, ts: TableSpec, new: Mapping[str, pa.Table]) ->
             if tbl.num_rows:
                 (stage / f"{pcol}={part}").mkdir()
                 tbl = tbl.sort_by([(k, "ascending") for k in ts.key])
-                _write_atomic(root, _with_bloom(tbl.drop_columns([pcol]), ts), str(stage / f"{pcol}={part}" / paths.DATA_FILE))
+                _write_atomic(root, footers.with_key_filter(tbl.drop_columns([pcol]), ts.key[0]), str(stage / f"{pcol}={part}" / paths.DATA_FILE))
         for directory in stage.iterdir():
             paths.fsync_dir(directory)
         paths.fsync_dir(stage)
@@ -615,21 +505,7 @@ def upsert(root: str | os.PathLike[str], table: str, records: Records) -> list[s
 
 
 # ---------------------------------------------------------------------------------------------
-# Change log: what a write of a logged table touched, until a consumer has caught up with it
-
-CHANGE_LOG = {"mentions": "event_date"}
-"""Tables whose `replace_partitions` writes are logged, with the date column whose months they
-touch: a mention's event month is what incidents must be merged again for. The log is written
-before the data, so a write killed after its data is never missing from it."""
-CHANGES_DIR = ".changes"
-
-
-@dataclass(frozen=True, slots=True)
-class Changes:
-    """The logged, not yet consumed writes of one table: their log files and the months touched."""
-
-    files: tuple[str, ...] = ()
-    months: frozenset[str] = frozenset()
+# Change log (`changes.py`): what a write of a logged table touched
 
 
 def _month(day: Any) -> str:
@@ -639,7 +515,7 @@ def _month(day: Any) -> str:
 def _log_changes(root: paths.Root, ts: TableSpec, new: Mapping[str, pa.Table]) -> None:
     """Log the months of the rows `new` writes and of the stored rows of those partitions it
     removes or moves to another month (one small JSON file per write: no read-modify-write)."""
-    column = CHANGE_LOG.get(ts.name)
+    column = changes.CHANGE_LOG.get(ts.name)
     if column is None or not new:
         return
     rows = pa.concat_tables(new.values())
@@ -649,42 +525,7 @@ def _log_changes(root: paths.Root, ts: TableSpec, new: Mapping[str, pa.Table]) -
     for k, day in zip(key_array(old, ts.key).to_pylist(), old[column].to_pylist(), strict=True):
         if k not in now or now[k] != day:
             months.add(_month(day))
-    if not months:
-        return
-    body = json.dumps({"months": sorted(months)}).encode()
-    name = f"{time.time_ns():020d}-{uuid.uuid4().hex[:12]}.json"
-    target = root.join(CHANGES_DIR, ts.name, name)
-    if not root.local:
-        root.fs.pipe_file(target, body)
-        return
-    Path(target).parent.mkdir(parents=True, exist_ok=True)
-    tmp = paths.temp_path(target)
-    with open(tmp, "wb") as fh:
-        fh.write(body)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, target)
-    paths.fsync_dir(Path(target).parent)
-
-
-def pending_changes(root: str | os.PathLike[str], table: str) -> Changes:
-    """The logged writes of `table` no consumer has forgotten yet (a few files, not the table)."""
-    parsed = paths.open_root(root)
-    directory = parsed.join(CHANGES_DIR, table)
-    files = [f"{directory}/{n}" for n, is_dir in parsed.listdir(directory) if not is_dir and n.endswith(".json")]
-    months: set[str] = set()
-    for f in files:
-        with (parsed.fs.open(f, "rb") if parsed.fs else open(f, "rb")) as fh:
-            months.update(json.loads(fh.read())["months"])
-    return Changes(tuple(files), frozenset(months))
-
-
-def forget_changes(root: str | os.PathLike[str], changes: Changes) -> None:
-    """Drop the log files of `changes` once their months are consumed (later writes stay logged)."""
-    parsed = paths.open_root(root)
-    for f in changes.files:
-        with contextlib.suppress(FileNotFoundError):
-            parsed.fs.rm_file(f) if parsed.fs else os.unlink(f)
+    changes.log(root, ts.name, months)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -740,7 +581,7 @@ def compact(root: str | os.PathLike[str], table: str = "articles", *, min_files:
             staged = stage / f"{pcol}={part}"
             staged.mkdir(parents=True)
             target = staged / f"part-{digest[:32]}.parquet"
-            schema = _with_bloom(keys, ts).schema.metadata
+            schema = footers.with_key_filter(keys, ts.key[0]).schema.metadata
             with open(target, "wb") as fh:
                 writer = pq.ParquetWriter(fh, ts.data_schema.with_metadata(schema), compression="zstd")
                 for f in files:

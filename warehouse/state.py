@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from extractors.urls import article_id
-from warehouse import parquet
+from warehouse import changes, parquet
 from warehouse.schemas import PARTITION_STATUSES, FeedState, PartitionRun, Run
 
 
@@ -152,7 +152,7 @@ def unmerged_mention_months(root: str | os.PathLike[str]) -> set[str]:
 
     Empty after every complete run. A run killed between writing mentions and re-merging
     incidents leaves some; the next run re-merges their months, so nothing stays uncounted.
-    Read from the mentions table's change log (`parquet.pending_changes`), not from the tables:
+    Read from the mentions table's change log (`changes.pending`), not from the tables:
     a few small files, whatever the history.
     """
-    return set(parquet.pending_changes(root, "mentions").months)
+    return set(changes.pending(root, "mentions").months)
