@@ -183,7 +183,7 @@ def peer_ratio(raw: list[bytes], n: int, feeds: int, pages: Path | None, workers
         t0 = time.perf_counter()
         subprocess.run(cmd, check=True, capture_output=True)
         peer = time.perf_counter() - t0
-    written = len(list((tmp / "peer-out").glob("*.json")))
+    written = len(list((tmp / "peer-out").rglob("*.json")))  # its CLI splits big runs into folders
     farm = Farm(raw, n, feeds, pages_dir=pages)
     with serve_farm(farm):
         feed_list = write_feed_list(farm, tmp / "peer-feeds.yaml")
