@@ -17,6 +17,13 @@ One process, one run, on a shared machine, so every figure is a ratio of things 
    figure other jobs on the machine do not move, and the ceiling it sets on idle cores.
 Goals (issue): pipeline pages/s >= 0.8 x bare single-core x cores used; Prefect share <= 10 %.
 
+5. the peer, cold, start-up included: trafilatura's own command line (`trafilatura -i URLS.txt
+   --parallel 2 --with-metadata --json -o DIR`, a config file setting its sleep between requests to
+   0 and its SSRF guard off for 127.0.0.1) over the same `--articles` pages, served afresh, then
+   `flarewatch run` (a new process: imports, Prefect's temporary API server) over them behind the
+   feeds; reported as flarewatch's pages/s over the peer's (goal: >= 1.0 at 500 pages, >= 1.5 at
+   2,000). `--peer-only` runs just this part.
+
 With `--options`, only the per-page CPU cost of each extraction option and of coding instead
 (`options_table`), interleaved page by page over the `--bare` pages; no flow is run.
 """
@@ -155,6 +162,44 @@ def run_flow(farm: Farm, root: Path, workers: int, chunk_size: int) -> tuple[flo
         return wall, summary, {k: cpu1[k] - cpu0.get(k, 0.0) for k in cpu1}
 
 
+def peer_ratio(raw: list[bytes], n: int, feeds: int, pages: Path | None, workers: int, tmp: Path) -> float:
+    """Wall seconds of trafilatura's CLI and of `flarewatch run`, each a cold process over the
+    same `n` pages served afresh; prints both and returns flarewatch's throughput over the peer's."""
+    import shutil
+    import subprocess
+
+    import trafilatura
+
+    cfg = (Path(trafilatura.__file__).parent / "settings.cfg").read_text(encoding="utf-8")
+    cfg = cfg.replace("SLEEP_TIME = 5.0", "SLEEP_TIME = 0").replace("SSRF_PROTECTION = on", "SSRF_PROTECTION = off")
+    (tmp / "peer.cfg").write_text(cfg, encoding="utf-8")
+    farm = Farm(raw, n, feeds, pages_dir=pages)
+    with serve_farm(farm):
+        urls = [f"{farm.base_url.decode()}/a/{k}/{i}.html" for k in range(farm.feeds) for i in farm.entries_of(k)]
+        (tmp / "urls.txt").write_text("\n".join(urls) + "\n", encoding="utf-8")
+        cmd = [shutil.which("trafilatura") or str(Path(sys.executable).parent / "trafilatura"),
+               "-i", str(tmp / "urls.txt"), "--parallel", str(workers), "--with-metadata", "--json",
+               "-o", str(tmp / "peer-out"), "--config-file", str(tmp / "peer.cfg")]
+        t0 = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True)
+        peer = time.perf_counter() - t0
+    written = len(list((tmp / "peer-out").rglob("*.json")))  # its CLI splits big runs into folders
+    farm = Farm(raw, n, feeds, pages_dir=pages)
+    with serve_farm(farm):
+        feed_list = write_feed_list(farm, tmp / "peer-feeds.yaml")
+        env = os.environ | {"FLAREWATCH_WORKERS": str(workers)}
+        cmd = [str(Path(sys.executable).parent / "flarewatch"), "run", "--feeds", str(feed_list),
+               "--data", str(tmp / "peer-data"), "--allow-host", "127.0.0.1"]
+        t0 = time.perf_counter()
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        ours = time.perf_counter() - t0
+    if done.returncode:
+        raise SystemExit(f"flarewatch run failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    print(f"peer, cold: trafilatura CLI {n} pages in {peer:.2f} s = {n / peer:.1f} pages/s ({written} JSON files); "
+          f"flarewatch run {ours:.2f} s = {n / ours:.1f} pages/s (start-up included)")
+    return peer / ours
+
+
 def _proc_cpu(pid: int) -> float:
     """utime + stime of one process, in seconds (0 when it is gone)."""
     try:
@@ -184,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--chunk-size", type=int, default=100)
     ap.add_argument("--options", action="store_true", help="only the CPU cost of each extraction option")
+    ap.add_argument("--peer-only", action="store_true", help="only the cold comparison with trafilatura's CLI")
     args = ap.parse_args(argv)
     print_machine("python bench/bench_ingest.py " + " ".join(sys.argv[1:] if argv is None else argv))
     logging.getLogger("prefect").setLevel(logging.WARNING)
@@ -201,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"CPU per page, {len(sample)} pages, options interleaved page by page:")
         options_table(sample, farm.base_url.decode() + "/a/0/0.html")
         return 0
+    if args.peer_only:
+        return report_peer(raw, args)
     t_bare1, c_bare1, texts = bare_extract(sample)
     print(f"bare trafilatura.extract, 1 core (before): {len(sample)} pages in {t_bare1:.2f} s = "
           f"{len(sample) / t_bare1:.1f} pages/s")
@@ -258,6 +306,15 @@ def main(argv: list[str] | None = None) -> int:
           f"{cores * bare_cpu / flow_cpu:.2f}x bare 1-core (goal {goal:.1f}x)")
     print(f"RESULT coding: {len(texts) / t_code:.1f} docs/s per core "
           f"(extraction alone: {bare_rate:.1f} pages/s per core)")
+    return report_peer(raw, args)
+
+
+def report_peer(raw: list[bytes], args: argparse.Namespace) -> int:
+    with tempfile.TemporaryDirectory(prefix="fw-peer-") as tmp:
+        ratio = peer_ratio(raw, args.articles, args.feeds, args.pages, args.workers, Path(tmp))
+    goal = 1.5 if args.articles >= 2000 else 1.0
+    print(f"RESULT peer: flarewatch / trafilatura CLI throughput at {args.articles} pages, start-up included: "
+          f"{ratio:.2f} (goal >= {goal}): {'MET' if ratio >= goal else 'NOT MET'}")
     return 0
 
 

@@ -3,12 +3,15 @@ words, places as normalised parts, and the fuzzy matches between them."""
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 import unicodedata
 
 import pycountry
+from rapidfuzz.fuzz import ratio  # maintained C++ string similarity; difflib's is pure Python
+
+_SIMILAR = 80.0
+"""Similarity (0-100, normalised InDel) from which two place names are one ("irbil"/"erbil")."""
 
 _STOP = frozenset(  # words that name no one in particular ("Iran-backed militias" -> {"iran"})
     "a an the of in on at by for from to and or with near outside inside per its his her their be "
@@ -89,8 +92,8 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> bool:
 def _place_match(x: str, y: str) -> bool:
     # equal, nested ("damascus" in "ruraldamascus"), or transliterated alike ("irbil"/"erbil")
     return x == y or min(len(x), len(y)) >= 4 and (x in y or y in x) or (
-        difflib.SequenceMatcher(None, x, y).ratio() >= 0.8)
+        ratio(x, y) >= _SIMILAR)
 
 
 def _same_place(x: str, y: str) -> bool:
-    return x == y or difflib.SequenceMatcher(None, x, y).ratio() >= 0.8
+    return x == y or ratio(x, y) >= _SIMILAR

@@ -236,6 +236,14 @@ def build_parser() -> argparse.ArgumentParser:
     _data_option(status)
     _format_option(status, "json")
     _more_commands(sub)
+
+    compact = sub.add_parser(
+        "compact",
+        help="merge each month's small article files into one",
+        description="Rewrite every month partition of the articles table that holds several files "
+        "(one per poll) as one file, each swapped in atomically (local data roots).",
+    )
+    _data_option(compact)
     return parser
 
 
@@ -438,6 +446,14 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compact(args: argparse.Namespace) -> int:
+    from warehouse import parquet
+
+    done = parquet.compact(_settings(args).data)
+    print(f"compacted {len(done)} partition(s): {sum(done.values())} files -> {len(done)}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from flows.deployments import serve
 
@@ -541,6 +557,7 @@ COMMANDS = {
     "status": cmd_status,
     "export": cmd_export,
     "report": cmd_report,
+    "compact": cmd_compact,
 }
 
 

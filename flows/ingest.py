@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections import Counter
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -21,7 +22,6 @@ from prefect.context import FlowRunContext
 
 from extractors.feeds import load_feed_list
 from extractors.fetch import FetchPolicy
-from extractors.pipeline import CodedArticle
 from extractors.records import FeedEntry, FeedPoll, FeedSpec
 from flows import partitions, steps
 from flows.report import (
@@ -110,7 +110,8 @@ def run_ingest(settings: Settings) -> dict:
             summary.entries_seen += len(poll.entries)
             if poll.status == "error":
                 summary.failures.append(steps.Failure("feed", poll.feed_id, poll.error or "unknown error"))
-        entries = steps.new_entries(polls, state.seen_canonical_urls(root) | links.retired_urls(root))
+        polled = [e.canonical_url for p in polls for e in p.entries]
+        entries = steps.new_entries(polls, state.seen_canonical_urls(root, among=polled) | links.retired_urls(root))
         logger.info("%d feeds polled, %d new entries", len(polls), len(entries))
         by_id = {s.id: s for s in specs}
         # Chunk by chunk, as a pipeline: while the coding processes work on chunk i (and what is
@@ -118,7 +119,8 @@ def run_ingest(settings: Settings) -> dict:
         # for a fetch or a write; memory holds a few chunks' records (page bytes stay in the raw
         # store and the coders), and a crash keeps what was stored.
         chunks = [entries[i : i + settings.chunk_size] for i in range(0, len(entries), settings.chunk_size)]
-        coded: list[CodedArticle] = []
+        by_feed: Counter[str] = Counter()  # counts, not articles: memory flat in the run's size
+        published: set[str] = set()
         months = state.unmerged_mention_months(root)  # left by a run killed before it merged
 
         def store(coding: steps.Coding, number: int) -> None:
@@ -128,7 +130,8 @@ def run_ingest(settings: Settings) -> dict:
             summary.new_mentions += result.mentions
             summary.over_budget.extend(result.over_budget)
             months |= result.months
-            coded.extend(result.coded)
+            by_feed.update(dict(result.by_feed))
+            published.update(result.published)
             steps.release_free_memory()
             logger.info("chunk %d/%d: %d articles stored", number, len(chunks), result.articles)
 
@@ -150,7 +153,7 @@ def run_ingest(settings: Settings) -> dict:
         retired = links.record_fetches(root, [(e.canonical_url, e.url, e.feed_id) for e in entries], failed,
                                        at=steps.utcnow())  # a link failing run after run is retired
         retry = {e.feed_id for e in entries if e.url in failed and e.canonical_url not in retired}
-        feed_rows = feed_state_rows(specs, polls, prior, coded, keep_validators=retry)
+        feed_rows = feed_state_rows(specs, polls, prior, by_feed, keep_validators=retry)
         state.save_feed_state(root, feed_rows)
         summary.finished_at = steps.utcnow()
         state.record_run(
@@ -159,7 +162,7 @@ def run_ingest(settings: Settings) -> dict:
             new_articles=summary.new_articles, new_mentions=summary.new_mentions,
             new_incidents=summary.new_incidents, merges=summary.merges, failures=len(summary.failures),
         )
-        partitions.record_coded_months(root, coded, run_id, summary.months_rewritten)
+        partitions.record_coded_months(root, published, run_id, summary.months_rewritten)
     publish_artifacts(root, summary, feed_health(feed_rows, prior))
     for failure in summary.failures:
         logger.warning("%s %s failed: %s", failure.stage, failure.target, failure.reason)

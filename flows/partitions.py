@@ -10,16 +10,17 @@ name event months.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.metadata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
+import pyarrow as pa
+
 from extractors.articles import EXTRACTOR_ID
-from extractors.pipeline import CodedArticle
 from extractors.records import Article
-from flows.steps import utcnow
 from warehouse import parquet
 from warehouse.paths import DataRoot
 from warehouse.schemas import PARTITION_STATUSES, PartitionRun, month_of
@@ -45,26 +46,40 @@ _REF_COLUMNS = (
 )
 
 
-def latest_article_refs(root: DataRoot) -> list[dict]:
-    """The latest stored version of every article, without its text, sorted by article_id.
+def latest_article_refs(root: DataRoot, months: Iterable[str] | None = None) -> list[dict]:
+    """The latest stored version of every article (of those whose latest version was published in
+    one of `months`, when given), without its text, sorted by article_id.
 
     Latest: the newest fetch; among versions extracted from one fetch (a re-code appends one),
     the current extractor's, then the highest content hash, so the choice never depends on
-    file order.
+    file order. With `months`, the articles published then are found by their dates (files whose
+    footer rules the months out are skipped), then all versions of just those are read by key.
     """
+    keys = None
+    if months is not None:
+        wanted = set(months)
+        dated = pa.concat_tables([
+            parquet.read(root, "articles", columns=["article_id"], months_of=(column, wanted))
+            for column in ("published_at", "fetched_at")
+        ])
+        keys = set(dated["article_id"].to_pylist())
+        if not keys:
+            return []
     best: dict[str, dict] = {}
-    for row in parquet.read(root, "articles", columns=list(_REF_COLUMNS)).to_pylist():
+    for row in parquet.read(root, "articles", columns=list(_REF_COLUMNS), keys=keys).to_pylist():
         rank = (row["fetched_at"], row["extractor_version"] == EXTRACTOR_ID, row["content_sha256"])
         held = best.get(row["article_id"])
         if held is None or rank > held["_rank"]:
             best[row["article_id"]] = row | {"_rank": rank}
-    return [{k: v for k, v in best[i].items() if k != "_rank"} for i in sorted(best)]
+    refs = [{k: v for k, v in best[i].items() if k != "_rank"} for i in sorted(best)]
+    return refs if months is None else [r for r in refs if publication_month(r) in set(months)]
 
 
-def articles_by_month(root: DataRoot) -> dict[str, list[dict]]:
-    """Publication month -> the latest versions of the articles published that month."""
+def articles_by_month(root: DataRoot, months: Iterable[str] | None = None) -> dict[str, list[dict]]:
+    """Publication month -> the latest versions of the articles published that month (of
+    `months` only, when given: reads what those months need, not every article's row)."""
     out: dict[str, list[dict]] = {}
-    for ref in latest_article_refs(root):
+    for ref in latest_article_refs(root, None if months is None else list(months)):
         out.setdefault(publication_month(ref), []).append(ref)
     return out
 
@@ -96,7 +111,7 @@ def mark_partitions(
         raise ValueError(f"status must be one of {PARTITION_STATUSES}, got {status!r}")
     if not counts:
         return
-    now, version = utcnow(), code_version()
+    now, version = dt.datetime.now(dt.UTC), code_version()
     prior = partition_rows(root, table) if status != "running" else {}
     rows = []
     for part, n in sorted(counts.items()):
@@ -118,18 +133,19 @@ def incident_counts(root: DataRoot, months: Iterable[str]) -> dict[str, int]:
     return {m: counts.get(m, 0) for m in wanted}
 
 
-def record_coded_months(root: DataRoot, coded: Sequence[CodedArticle], run_id: str,
+def record_coded_months(root: DataRoot, coded_months: Iterable[str], run_id: str,
                         incident_months: Iterable[str] = ()) -> None:
-    """Mark the publication months that received `coded` articles, and the incident months
-    rewritten, as done (what an ingest run calls at its end, under the data root's lock).
+    """Mark the publication months that received coded articles (`ChunkResult.published`), and
+    the incident months rewritten, as done (what an ingest run calls at its end, under the data
+    root's lock).
 
     rows = the articles now stored for the month (incidents: the month's incidents);
     extractor_version = the current extractor only if every article of the month was coded by
     it, so `flarewatch backfill --reprocess stale` still finds a month an upgrade half-covered.
     """
-    months = sorted({publication_month(c.article) for c in coded})
+    months = sorted(set(coded_months))
     if months:
-        by_month = articles_by_month(root)
+        by_month = articles_by_month(root, months)
         mark_partitions(
             root, "articles", {m: len(by_month.get(m, [])) for m in months}, status="done", run_id=run_id,
             extractor_version={m: month_extractor_version(by_month.get(m, [])) for m in months},

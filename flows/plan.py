@@ -243,7 +243,7 @@ def _with_candidates(root: DataRoot, plan: Plan, specs: Sequence[FeedSpec], poli
     else:
         assert plan.urls_file is not None
         found, failures = discover.candidates_from_urls(discover.read_url_list(Path(plan.urls_file)))
-    seen = state.seen_canonical_urls(root)
+    seen = state.seen_canonical_urls(root, among=[c.canonical_url for c in found])
     wanted = set(plan.to_run)
     first = min(wanted) if wanted else None
     fresh = [c for c in found if c.canonical_url not in seen]

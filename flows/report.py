@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import duckdb
 
@@ -19,15 +19,17 @@ from flows.steps import RunSummary
 
 
 def feed_state_rows(
-    specs: Sequence[FeedSpec], polls: Sequence[FeedPoll], prior: dict[str, dict], coded: Sequence[CodedArticle],
-    keep_validators: Collection[str] = (),
+    specs: Sequence[FeedSpec], polls: Sequence[FeedPoll], prior: dict[str, dict],
+    coded: Sequence[CodedArticle] | Mapping[str, int], keep_validators: Collection[str] = (),
 ) -> list[dict]:
     """One `feed_state` row per polled feed; validators kept from before on a 304 or an error.
+
+    `coded`: the articles the run coded, or their counts by feed_id (what the ingest flow keeps).
 
     `keep_validators`: feeds whose new ETag / Last-Modified must not be saved because one of their
     pages failed: the next poll must get the feed again (200, not 304) to retry that page.
     """
-    new_by_feed = Counter(c.article.feed_id for c in coded)
+    new_by_feed = coded if isinstance(coded, Mapping) else Counter(c.article.feed_id for c in coded)
     urls = {s.id: s.url for s in specs}
     rows = []
     for poll in polls:

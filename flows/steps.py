@@ -17,7 +17,8 @@ import logging
 import multiprocessing
 import os
 import time
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -29,7 +30,8 @@ from extractors.feeds import poll_feed
 from extractors.fetch import Fetcher, FetchError, FetchPolicy
 from extractors.pipeline import CodedArticle, Page, code_article
 from extractors.records import FeedEntry, FeedPoll, FeedSpec, Incident, Mention
-from warehouse import parquet
+from flows.partitions import publication_month
+from warehouse import changes, parquet
 from warehouse.paths import DataRoot
 from warehouse.raw import RawStore
 
@@ -130,8 +132,12 @@ def poll_feeds(specs: Sequence[FeedSpec], feed_state: dict[str, dict], policy: F
     return polls
 
 
-def new_entries(polls: Iterable[FeedPoll], seen_urls: set[str]) -> list[FeedEntry]:
-    """Entries whose canonical URL is not yet ingested, each URL once (first feed wins)."""
+def new_entries(polls: Iterable[FeedPoll], seen_urls: Collection[str]) -> list[FeedEntry]:
+    """Entries whose canonical URL is not yet ingested, each URL once (first feed wins).
+
+    `seen_urls`: the stored canonical URLs among the polls' entries at least
+    (`warehouse.state.seen_canonical_urls(root, among=...)` asks the store for just those).
+    """
     out, taken = [], set(seen_urls)
     for poll in polls:
         for entry in poll.entries:
@@ -331,13 +337,17 @@ def store_coded(root: DataRoot, coded: Sequence[CodedArticle]) -> tuple[int, int
 
 @dataclass(frozen=True, slots=True)
 class ChunkResult:
-    """What coding and storing one chunk of pages did; small, so a task can return it."""
+    """What coding and storing one chunk of pages did: counts only, so a run's memory does not
+    grow with its articles (a task returns it, and Prefect keeps every task result for the run)."""
 
     articles: int
     mentions: int
     months: frozenset[str]
-    coded: tuple[CodedArticle, ...]
-    """The chunk's articles without text or mentions, for the run's feed and partition records."""
+    """Event months of the chunk's mentions."""
+    by_feed: tuple[tuple[str, int], ...] = ()
+    """(feed_id, articles coded) for the run's feed_state rows."""
+    published: frozenset[str] = frozenset()
+    """Publication months of the chunk's articles, for the run's partition records."""
     over_budget: tuple[str, ...] = ()
     """URLs of the chunk's articles stored uncoded, over their coding budget."""
 
@@ -348,12 +358,9 @@ def store_chunk(root: DataRoot, coding: Coding) -> ChunkResult:
     articles, mentions = store_coded(root, coded)
     months = frozenset(event_month(m.event_date) for c in coded for m in c.mentions)
     over = tuple(c.article.url for c in coded if c.article.coding_status == OVER_BUDGET)
-    return ChunkResult(articles, mentions, months, tuple(without_text(coded)), over)
-
-
-def without_text(coded: Sequence[CodedArticle]) -> list[CodedArticle]:
-    """The coded articles with their text and mentions dropped: what a run keeps for its report."""
-    return [CodedArticle(article=dataclasses.replace(c.article, text=""), mentions=()) for c in coded]
+    by_feed = Counter(c.article.feed_id for c in coded)
+    return ChunkResult(articles, mentions, months, tuple(sorted(by_feed.items())),
+                       frozenset(publication_month(c.article) for c in coded), over)
 
 
 def _mention_row(mention: Mention, ingested_at: dt.datetime) -> dict:
@@ -377,26 +384,30 @@ def remerge_incidents(root: DataRoot, months: Iterable[str]) -> tuple[int, int, 
     Mentions of the affected months +-2 are merged (a cluster cannot reach further: merging needs
     dates within a day, a week or the same month), and the incidents of the affected months +-1 are
     rewritten whole, so a late report that moves an incident to a neighbouring month moves it.
-    Months of incidents citing a mention no longer stored (a re-code replaced it) are merged again
-    too, with those citations dropped first: the stored incident would otherwise stand in for the
-    replaced mention and count it twice; one left citing nothing is dropped (the current coding no
-    longer supports it). Returns (new incident ids, ids merged away, months rewritten).
+    The months the mentions table's change log holds are affected too (`changes.pending`:
+    mentions a killed run stored but never merged, and mentions a re-code removed), and the log is
+    cleared once their incidents are written. Incidents citing a mention no longer stored (a
+    re-code replaced it) have those citations dropped first: the stored incident would otherwise
+    stand in for the replaced mention and count it twice; one left citing nothing is dropped (the
+    current coding no longer supports it). Reads only the months it touches, never the whole
+    history. Returns (new incident ids, ids merged away, months rewritten).
     """
-    present = set(parquet.read(root, "mentions", columns=["mention_id"])["mention_id"].to_pylist())
-    cited = parquet.read(root, "incidents", columns=["status", "mention_ids", "event_month"]).to_pylist()
-    months = set(months) | {
-        r["event_month"] for r in cited
-        if r["status"] != "merged" and any(m not in present for m in r["mention_ids"] or ())
-    }
+    pending = changes.pending(root, "mentions")
+    months = set(months) | pending.months
     affected = {m for m in months if m != "unknown"}
     unknown = {"unknown"} & months
     write = {shift_month(m, d) for m in affected for d in (-1, 0, 1)} | unknown
     read = {shift_month(m, d) for m in affected for d in (-2, -1, 0, 1, 2)} | unknown
     if not write:
         return 0, 0, ()
-    mentions = [m for m in load_mentions(root) if event_month(m.event_date) in read]
+    mentions = load_mentions(root, event_months=read)
+    stored = load_incidents(root, sorted(write))
+    present = {m.mention_id for m in mentions}
+    cited = {m for i in stored if i.status != "merged" for m in i.mention_ids or ()} - present
+    if cited:  # cited mentions outside the window: stored or gone? ask the store for just those
+        present |= parquet.stored_keys(root, "mentions", sorted(cited))
     previous = []
-    for incident in load_incidents(root, sorted(write)):
+    for incident in stored:
         # Tombstones go back in as they are: merge_mentions keeps them, chains followed.
         if incident.status != "merged":
             kept = tuple(m for m in incident.mention_ids if m in present)
@@ -417,16 +428,20 @@ def remerge_incidents(root: DataRoot, months: Iterable[str]) -> tuple[int, int, 
     from warehouse import attacks  # is_attack set in one place; the monthly counts follow every write
 
     parquet.replace_partitions(root, "incidents", {m: attacks.mark(rows) for m, rows in by_month.items()})
-    attacks.write_per_month(root)
+    changes.forget(root, pending)
+    attacks.write_per_month(root, by_month)
     before = {i.incident_id for i in previous}
     new = sum(1 for i in incidents if i.status == "active" and i.incident_id not in before)
     merged = sum(1 for i in incidents if i.status == "merged" and i.incident_id in before)
     return new, merged, tuple(sorted(by_month))
 
 
-def load_mentions(root: DataRoot, partitions: Sequence[str] | None = None) -> list[Mention]:
-    """The stored mentions (of the given ingest months, or all) as records."""
-    return records_from(parquet.read(root, "mentions", partitions=partitions).to_pylist(), Mention)
+def load_mentions(root: DataRoot, partitions: Sequence[str] | None = None,
+                  event_months: Iterable[str] | None = None) -> list[Mention]:
+    """The stored mentions (of the given ingest months, or all; of the given event months
+    "YYYY-MM" / "unknown", or all) as records."""
+    where = None if event_months is None else ("event_date", event_months)
+    return records_from(parquet.read(root, "mentions", partitions=partitions, months_of=where).to_pylist(), Mention)
 
 
 def load_incidents(root: DataRoot, months: Sequence[str]) -> list[Incident]:

@@ -80,7 +80,7 @@ def _install_pause(point: str, root: Path, go: Path | None) -> None:
 
     def table_of(path: object) -> str:
         rel = Path(os.fspath(path)).resolve().relative_to(root)  # type: ignore[arg-type]
-        return rel.parts[0]
+        return rel.parts[0].split(".stage-")[0]  # a table's next state is staged beside it
 
     def hit(path: object) -> bool:
         if table_of(path) != table:

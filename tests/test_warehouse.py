@@ -464,21 +464,22 @@ def test_forked_child_does_not_inherit_lock_ownership(tmp_path):
 
 def test_two_threads_taking_the_lock_in_opposite_orders_do_not_deadlock(tmp_path, monkeypatch):
     """Thread A (a write: mutex, then lock) is about to wait on the file lock when thread B takes
-    the lock and then writes (needs the mutex). Without the gate B would get the file lock, A would
-    wait on it holding the mutex B needs: both stuck until the timeout."""
+    the lock and then writes (needs the mutex). Were the lock held per thread, A would wait on it
+    holding the mutex B needs: both stuck until the timeout. One hold shared by the process's
+    threads lets A in."""
     import threading
 
     monkeypatch.setattr(lock, "DEFAULT_TIMEOUT", 3.0)
     a_waits, b_holds = threading.Event(), threading.Event()
-    real_acquire = lock._acquire
+    real_lock_of = lock._lock_of
 
-    def acquire(path, timeout):
+    def lock_of(path):
         if threading.current_thread().name == "A":
             a_waits.set()
             b_holds.wait(1.0)  # give B its chance to take the file lock first
-        return real_acquire(path, timeout)
+        return real_lock_of(path)
 
-    monkeypatch.setattr(lock, "_acquire", acquire)
+    monkeypatch.setattr(lock, "_lock_of", lock_of)
     errors: list[Exception] = []
 
     def run(target):

@@ -18,6 +18,7 @@ import os
 from collections.abc import Iterable
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from extractors.records import Incident
 from extractors.taxonomy import DISRUPTED, POLITICAL_VIOLENCE, is_attack
@@ -74,13 +75,31 @@ def per_month_rows(incidents: Iterable[dict]) -> list[dict]:
     ]
 
 
-def write_per_month(root: str | os.PathLike[str]) -> int:
-    """Rewrite `<root>/attacks_per_month/attacks_per_month.parquet` from the stored incidents;
-    returns its row count. Call it after every incidents write (it reads five columns)."""
+def write_per_month(root: str | os.PathLike[str], months: Iterable[str] | None = None) -> int:
+    """Rewrite `<root>/attacks_per_month/attacks_per_month.parquet`; returns its row count.
+
+    `months` ("YYYY-MM" event-month partitions of incidents just rewritten): only those partitions
+    are read and their rows replaced, so the cost follows the months a merge touched, not the
+    history. None, or no stored table yet (a data root written before the table existed), reads
+    every incident. Call it after every incidents write.
+    """
     cols = ["status", "event_date", "iso3", "event_type", "sub_event_type", "fatalities"]
-    rows = per_month_rows(parquet.read(root, "incidents", columns=cols).to_pylist())
-    table = pa.Table.from_pylist(rows, schema=PER_MONTH_SCHEMA)
     parsed = paths.open_root(root)
     target = parsed.join(PER_MONTH, f"{PER_MONTH}.parquet")
+    kept: list[dict] = []
+    touched = None if months is None else sorted(set(months))
+    if touched is not None and (os.path.exists(target) if parsed.local else parsed.fs.exists(target)):
+        firsts = {dt.date(int(m[:4]), int(m[5:7]), 1) for m in touched if m[:4].isdigit()}
+        stored = pq.read_table(target, filesystem=parsed.fs, schema=PER_MONTH_SCHEMA).to_pylist()
+        kept = [r for r in stored if r["month"] not in firsts]
+        fresh = parquet.read(root, "incidents", partitions=touched, columns=cols).to_pylist()
+    else:
+        fresh = parquet.read(root, "incidents", columns=cols).to_pylist()
+    rows = sorted([*kept, *per_month_rows(fresh)], key=_order)
+    table = pa.Table.from_pylist(rows, schema=PER_MONTH_SCHEMA)
     parquet._write_atomic(parsed, table, target)  # the warehouse's one atomic file write
     return table.num_rows
+
+
+def _order(row: dict) -> tuple[str, ...]:
+    return tuple("" if row[k] is None else str(row[k]) for k in ("month", "iso3", "event_type", "sub_event_type"))

@@ -22,25 +22,24 @@ another took over: counts could double. A flock has no lease and no stale lock. 
 writer of one object-storage root must share the lock directory (one machine, or a shared file
 system whose flock works); writers on other machines need a scheduler-level lock (SCALING.md).
 
-Threads: one per-lock `threading.Lock` (the gate) is held while a thread decides whether its
-process already holds the flock and, if not, waits for it. Without it two threads could each
-open their own descriptor and wait on the file lock; one of them gets it while the other keeps
-waiting on its own descriptor, and if the holder then needs something the waiter holds (the
-per-root write mutex of `write_guard`) both stall until the timeout.
+The lock itself is `filelock.FileLock` (flock on Unix, maintained, thread-safe); this module adds
+what it lacks: one instance per process and lock file, reentrant across the process's threads (a
+flow holding the lock runs write functions in task threads), a fresh instance in a forked child
+(which inherits no lock), and the holder's pid and host written into the file for the next
+waiter's error message.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import os
 import socket
 import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from warehouse import paths
 
@@ -54,16 +53,8 @@ class LockTimeout(TimeoutError):
     """Another process holds the data root's lock for longer than the timeout."""
 
 
-@dataclass
-class _Held:
-    pid: int
-    fd: int
-    count: int
-
-
-_registry: dict[Path, _Held] = {}
+_locks: dict[tuple[int, Path], FileLock] = {}
 _registry_mutex = threading.Lock()
-_gates: dict[Path, threading.Lock] = {}
 _thread_mutexes: dict[Path, threading.RLock] = {}
 
 
@@ -75,32 +66,39 @@ def _holder(path: Path) -> str:
     return text or "unknown holder"
 
 
-def _acquire(path: Path, timeout: float | None) -> int:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    deadline = None if timeout is None else time.monotonic() + timeout
-    try:
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if deadline is not None and time.monotonic() >= deadline:
-                    raise LockTimeout(
-                        f"data root is locked: {path} is held by {_holder(path)}; waited "
-                        f"{timeout:.1f}s. Another flow run (a poll or a backfill) is writing; "
-                        "retry when it ends, or raise the timeout."
-                    ) from None
-                time.sleep(_POLL)
-    except BaseException:
-        os.close(fd)
-        raise
-    # Who holds it, for the next waiter's error message (the lock is on the file, not its text).
+def _lock_of(path: Path) -> FileLock:
+    """This process's lock on `path`: shared by its threads (one hold count), new after a fork."""
+    with _registry_mutex:
+        lock = _locks.get((os.getpid(), path))
+        if lock is None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            lock = _locks[(os.getpid(), path)] = FileLock(path, thread_local=False)
+        return lock
+
+
+def _stamp(path: Path) -> None:
+    """Who holds it, for the next waiter's error message (the lock is on the file, not its text;
+    another descriptor of the file may be written and closed without releasing the flock)."""
     since = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    stamp = f"pid {os.getpid()} on {socket.gethostname()} since {since}"
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, stamp.encode(), 0)
-    return fd
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()} since {since}".encode(), 0)
+    finally:
+        os.close(fd)
+
+
+def _acquire(path: Path, timeout: float | None) -> FileLock:
+    """Take the flock on `path` for this process, waiting up to `timeout` seconds (None: forever)."""
+    lock = _lock_of(path)
+    try:
+        lock.acquire(timeout=-1 if timeout is None else timeout, poll_interval=_POLL)
+    except Timeout:
+        raise LockTimeout(
+            f"data root is locked: {path} is held by {_holder(path)}; waited {timeout:.1f}s. "
+            "Another flow run (a poll or a backfill) is writing; retry when it ends, or raise the timeout."
+        ) from None
+    return lock
 
 
 @contextlib.contextmanager
@@ -116,44 +114,19 @@ def root_lock(
     if timeout is not None and timeout < 0:
         timeout = DEFAULT_TIMEOUT
     path = paths.lock_path(root, name)
-    pid = os.getpid()
-    deadline = None if timeout is None else time.monotonic() + timeout
-    with _registry_mutex:
-        gate = _gates.setdefault(path, threading.Lock())
-    # The gate: one thread of this process at a time checks the registry and waits on the flock.
-    if not gate.acquire(timeout=-1 if deadline is None else max(0.0, deadline - time.monotonic())):
-        raise LockTimeout(f"data root is locked: another thread of this process waits for {path}")
+    lock = _acquire(path, timeout)  # one more hold, at once, if this process holds it already
     try:
-        with _registry_mutex:
-            held = _registry.get(path)
-            # A forked child inherits the registry but not the lock's ownership: check the pid.
-            if held is not None and held.pid == pid:
-                held.count += 1
-            else:
-                held = None
-        if held is None:
-            left = None if deadline is None else max(0.0, deadline - time.monotonic())
-            fd = _acquire(path, left)
-            with _registry_mutex:
-                _registry[path] = _Held(pid=pid, fd=fd, count=1)
-    finally:
-        gate.release()
-    try:
+        if lock.lock_counter == 1:
+            _stamp(path)
         yield path
     finally:
-        with _registry_mutex:
-            held = _registry[path]
-            held.count -= 1
-            if held.count == 0:
-                del _registry[path]
-                fcntl.flock(held.fd, fcntl.LOCK_UN)
-                os.close(held.fd)
+        lock.release()
 
 
 def is_held(root: str | os.PathLike[str], name: str = "write") -> bool:
     """True if this process holds the lock `name` of `root`."""
-    held = _registry.get(paths.lock_path(root, name))
-    return held is not None and held.pid == os.getpid()
+    lock = _locks.get((os.getpid(), paths.lock_path(root, name)))
+    return lock is not None and lock.is_locked
 
 
 @contextlib.contextmanager

@@ -17,12 +17,19 @@ Three write modes, one per table (`TableSpec.mode`):
   also what keeps it atomic on object storage, where there is no rename: there the file is
   serialised in memory and stored with one PUT under its final key, which replaces the object
   whole (readers see the old or the new object, never part of one), and there are no temp files.
-  Across partitions a call is not atomic, so it is ordered to never double-count: when an incident
-  moves month (its date was corrected), every partition that loses a key is written before any
-  partition gains a key that another partition holds. An interrupted call can leave a moved incident
-  missing until the call is rerun, never counted twice. `upsert` is the safe entry point: it works
-  out the affected months itself.
+  Across partitions, on a local root, a call is all or nothing: the table's next state is built
+  beside it (`<table>.stage-<id>`, hard links to the partitions it keeps) and swapped in with one
+  `renameat2(RENAME_EXCHANGE)` (`_swap_table`). On object storage (no swap of several objects) the
+  partitions are written in an order that never double-counts: every partition that loses a key
+  before any partition gains a key another one holds, so an interrupted call can leave a moved
+  incident missing until it is rerun, never counted twice. `upsert` is the safe entry point: it
+  works out the affected months itself. Writes of `changes.CHANGE_LOG` tables (mentions) log the
+  months they touch first (`changes.py`).
 - table (`feed_state`, `partitions`, `runs`): one `data.parquet`, replaced the same way.
+
+Every data file carries a Bloom filter of its first key column in its footer (`footers.py`), so
+a lookup by key opens only the files that may hold it; `compact` merges an append table's files
+(one per poll) into one per partition, swapped in atomically.
 
 Writes take `lock.write_guard(root)` (reentrant inside a flow that holds `root_lock`).
 `root`: a local directory or an object-storage URL (`paths.open_root`).
@@ -31,9 +38,13 @@ Writes take `lock.write_guard(root)` (reentrant inside a flow that holds `root_l
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import hashlib
 import os
+import shutil
 import time
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -42,19 +53,23 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from warehouse import paths
+from warehouse import changes, footers, paths
 from warehouse.convert import Records, dedupe, key_array, to_arrow
+from warehouse.footers import BLOOM_META
 from warehouse.lock import write_guard
-from warehouse.schemas import TableSpec, spec
+from warehouse.schemas import UNKNOWN_MONTH, TableSpec, month_of, spec
 
 __all__ = [
+    "BLOOM_META",
     "Records",
     "affected_partitions",
     "append",
+    "compact",
     "list_partitions",
     "read",
     "replace_partitions",
     "replace_table",
+    "stored_keys",
     "sweep_temp",
     "to_arrow",
     "upsert",
@@ -97,6 +112,46 @@ def _stored_keys(
     if not pieces:
         return pa.table({"key": pa.array([], pa.string()), "partition": pa.array([], pa.string())})
     return pa.concat_tables(pieces).combine_chunks()
+
+
+def _files_with(
+    root: paths.Root, ts: TableSpec, values: Sequence[str], partitions: Iterable[str] | None = None
+) -> list[tuple[str | None, str]]:
+    """The data files (as `_files`) that may hold a row whose first key column is in `values`."""
+    if not values:
+        return []
+    hashes = footers.hashes_of(values)
+    return [(p, f) for p, f in _files(root, ts, partitions) if footers.may_hold(root, f, hashes)]
+
+
+def _locate(root: paths.Root, ts: TableSpec, rows: pa.Table) -> dict[str, str]:
+    """key -> partition ("" unpartitioned) of the keys of `rows` that are stored anywhere.
+
+    Opens only the files whose Bloom filter may hold one of the keys (`BLOOM_META`), reads their
+    key columns one file at a time and keeps the hits: a poll's lookups read footers, not the
+    history's keys.
+    """
+    found: dict[str, str] = {}
+    if rows.num_rows == 0:
+        return found
+    first = pc.unique(rows[ts.key[0]].combine_chunks().cast(pa.string()))
+    wanted = key_array(rows, ts.key)
+    for part, f in _files_with(root, ts, first.to_pylist()):
+        tbl = pq.read_table(f, columns=list(ts.key), filesystem=root.fs)
+        tbl = tbl.filter(pc.is_in(tbl[ts.key[0]].cast(pa.string()), value_set=first))
+        if tbl.num_rows:
+            stored = key_array(tbl, ts.key)
+            found.update(dict.fromkeys(stored.filter(pc.is_in(stored, value_set=wanted)).to_pylist(), part or ""))
+    return found
+
+
+def stored_keys(root: str | os.PathLike[str], table: str, keys: Iterable[str]) -> set[str]:
+    """Those of `keys` (of a one-column key) stored in `table`, read one file at a time."""
+    ts = spec(table)
+    if len(ts.key) != 1:
+        raise ValueError(f"{table} has a composite key {ts.key}")
+    wanted = pa.table({ts.key[0]: pa.array(sorted(set(keys)), pa.string())})
+    return set(_locate(paths.open_root(root), ts, wanted))
 
 
 def list_partitions(root: str | os.PathLike[str], table: str) -> list[str]:
@@ -151,23 +206,62 @@ def read(
     *,
     partitions: Iterable[str] | None = None,
     columns: Sequence[str] | None = None,
+    months_of: tuple[str, Iterable[str]] | None = None,
+    keys: Iterable[str] | None = None,
 ) -> pa.Table:
     """Read `table` (or some of its partitions, e.g. ["2024-07"]) with its declared schema.
 
-    `columns` selects columns (the partition column among them if wanted). Returns an empty table
+    `columns` selects columns (the partition column among them if wanted). `months_of=(column,
+    months)` keeps only rows whose date `column` falls in one of `months` ("YYYY-MM", "unknown"
+    for a null date), e.g. mentions by event month across ingest-month partitions: that column is
+    read first and a file without a hit is not read further (or not at all, when its footer's
+    statistics rule it out; `footers.footer`). `keys` keeps only rows whose first key column is
+    one of them, and opens only the files whose Bloom filter may hold one. Returns an empty table
     with the schema when nothing is stored.
     """
     ts = spec(table)
     schema = ts.schema if columns is None else pa.schema([ts.schema.field(c) for c in columns])
     parsed = paths.open_root(root)
+    wanted = None if months_of is None else pa.array(sorted(set(months_of[1])), pa.string())
+    chosen = None if keys is None else pa.array(sorted(set(keys)), pa.string())
+    files = _files(parsed, ts, partitions) if chosen is None else _files_with(parsed, ts, chosen.to_pylist(), partitions)
     pieces = []
-    for part, f in _files(parsed, ts, partitions):
+    for part, f in files:
+        if months_of is not None and footers.outside_months(footers.footer(parsed, f, [months_of[0]]).ranges[months_of[0]], wanted):
+            continue
         pf = pq.ParquetFile(f, filesystem=parsed.fs)
-        present = [n for n in schema.names if n in pf.schema_arrow.names]
+        mask = None
+        if months_of is not None:
+            mask = _month_mask(pf, months_of[0], wanted)
+            if not pc.any(mask).as_py():
+                continue
+        stored = set(pf.schema_arrow.names)
+        present = [n for n in schema.names if n in stored]
+        if chosen is not None:
+            first = pf.read(columns=[ts.key[0]])[ts.key[0]].cast(pa.string())
+            hit = pc.is_in(first, value_set=chosen)
+            mask = hit if mask is None else pc.and_(mask, hit)
+            if not pc.any(mask).as_py():
+                continue
         tbl = pf.read(columns=present)
+        if mask is not None:
+            tbl = tbl.filter(mask)
         pcol = (ts.partition_col, part) if ts.partition_col and part is not None else None
         pieces.append(_conform(tbl, schema, pcol))
     return pa.concat_tables(pieces) if pieces else schema.empty_table()
+
+
+def _month_mask(pf: pq.ParquetFile, column: str, months: pa.Array) -> pa.Array:
+    """True for the rows of a file whose date `column` falls in `months` (null: "unknown")."""
+    wanted = months.to_pylist()
+    unknown = UNKNOWN_MONTH in wanted
+    index = {int(m[:4]) * 12 + int(m[5:7]) - 1 for m in wanted if m != UNKNOWN_MONTH}
+    if column not in pf.schema_arrow.names:  # a file that predates the column: every date null
+        return pa.repeat(unknown, pf.metadata.num_rows)
+    days = pf.read(columns=[column])[column].combine_chunks()
+    month = pc.add(pc.multiply(pc.year(days), 12), pc.subtract(pc.month(days), 1))
+    hit = pc.is_in(month, value_set=pa.array(sorted(index), pa.int64()))
+    return pc.fill_null(hit, unknown)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -197,10 +291,10 @@ def append(
     assert pcol is not None
     root = paths.open_root(root)
     with write_guard(root):
-        stored = _stored_keys(root, ts).column("key").combine_chunks()
+        stored = _locate(root, ts, new)
         keys = key_array(new, ts.key)
-        if len(stored):
-            fresh = pc.invert(pc.is_in(keys, value_set=stored))
+        if stored:
+            fresh = pc.invert(pc.is_in(keys, value_set=pa.array(list(stored), pa.string())))
             new, keys = new.filter(fresh), keys.filter(fresh)
         written = 0
         for part in sorted(set(new[pcol].to_pylist())):
@@ -208,7 +302,7 @@ def append(
             rows, part_keys = new.filter(mask), keys.filter(mask)
             digest = hashlib.sha256("\n".join(sorted(part_keys.to_pylist())).encode()).hexdigest()
             target = f"{paths.partition_dir(root, table, pcol, part)}/part-{digest[:32]}.parquet"
-            _write_atomic(root, rows.drop_columns([pcol]), target)
+            _write_atomic(root, footers.with_key_filter(rows.drop_columns([pcol]), ts.key[0]), target)
             written += rows.num_rows
     return written
 
@@ -230,7 +324,7 @@ def _write_partition(root: paths.Root, ts: TableSpec, part: str, tbl: pa.Table) 
             os.rmdir(directory)  # fails harmlessly if a stray temp file is left
         return
     tbl = tbl.sort_by([(k, "ascending") for k in ts.key])
-    _write_atomic(root, tbl.drop_columns([pcol]), target)
+    _write_atomic(root, footers.with_key_filter(tbl.drop_columns([pcol]), ts.key[0]), target)
 
 
 def replace_partitions(
@@ -267,10 +361,14 @@ def replace_partitions(
 
     root = paths.open_root(root)
     with write_guard(root):
-        stored = _stored_keys(root, ts)
+        # Where the call's keys are stored now, and every key of the partitions it rewrites:
+        # both bounded by the call, not by the table.
+        stored = _stored_keys(root, ts, new)
         stored_at = dict(
             zip(stored["key"].to_pylist(), stored["partition"].to_pylist(), strict=True)
         )
+        if owner:
+            stored_at |= _locate(root, ts, pa.concat_tables(new.values()).select(list(ts.key)))
         elsewhere = [(k, stored_at[k]) for k in owner if stored_at.get(k, owner[k]) not in new]
         if elsewhere:
             k, p = elsewhere[0]
@@ -278,6 +376,7 @@ def replace_partitions(
                 f"{table}: {len(elsewhere)} key(s) are stored in partitions this call does not "
                 f"rewrite, e.g. {k!r} in {p}; include those partitions or use upsert()"
             )
+        _log_changes(root, ts, new)
         # Keys moving in from another partition of this call; see the module docstring.
         moved_in: dict[str, set[str]] = {p: set() for p in new}
         loses = dict.fromkeys(new, False)
@@ -287,6 +386,14 @@ def replace_partitions(
         for k, q in stored_at.items():
             if q in new and owner.get(k) != q:
                 loses[q] = True
+        if root.local and len(new) > 1:
+            try:
+                _swap_table(root, ts, new)
+                return
+            except OSError as exc:
+                if exc.errno not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+                    raise
+                # no atomic swap on this file system: the ordered writes below
         for part in sorted(new):
             if not moved_in[part]:
                 _write_partition(root, ts, part, new[part])
@@ -297,6 +404,46 @@ def replace_partitions(
                 _write_partition(root, ts, part, new[part].filter(keep))
         for part in sorted(p for p in new if moved_in[p]):
             _write_partition(root, ts, part, new[part])
+
+
+STAGE_SUFFIX = ".stage-"
+"""`<root>/<table>.stage-<id>`: a table's next state, built beside it, then swapped in whole."""
+
+
+def _swap_table(root: paths.Root, ts: TableSpec, new: Mapping[str, pa.Table]) -> None:
+    """Replace several partitions of a local table in one atomic step.
+
+    The table's next state is built beside it: the partitions not rewritten as hard links to
+    their current files (no copy), the rewritten ones as new files; then the two directories
+    are swapped (`_exchange`), and the old state, now under the staging name, is deleted. A
+    reader lists the old table or the new one, never a mix; a process killed before the swap
+    leaves the old table and a staging directory that `sweep_temp` removes.
+    """
+    pcol = ts.partition_col
+    assert pcol is not None
+    table_dir = Path(paths.table_dir(root, ts.name))
+    table_dir.mkdir(parents=True, exist_ok=True)
+    stage = table_dir.with_name(f"{ts.name}{STAGE_SUFFIX}{uuid.uuid4().hex[:12]}")
+    stage.mkdir()
+    try:
+        for part in paths.partition_values(root, ts.name, pcol):
+            files = [] if part in new else paths.data_files(root, paths.partition_dir(root, ts.name, pcol, part))
+            if files:
+                (stage / f"{pcol}={part}").mkdir()
+                for f in files:
+                    os.link(f, stage / f"{pcol}={part}" / Path(f).name)
+        for part, tbl in sorted(new.items()):
+            if tbl.num_rows:
+                (stage / f"{pcol}={part}").mkdir()
+                tbl = tbl.sort_by([(k, "ascending") for k in ts.key])
+                _write_atomic(root, footers.with_key_filter(tbl.drop_columns([pcol]), ts.key[0]), str(stage / f"{pcol}={part}" / paths.DATA_FILE))
+        for directory in stage.iterdir():
+            paths.fsync_dir(directory)
+        paths.fsync_dir(stage)
+        _exchange(str(stage), str(table_dir))
+        paths.fsync_dir(table_dir.parent)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)  # after the swap: the old state
 
 
 def replace_table(root: str | os.PathLike[str], table: str, records: Records) -> None:
@@ -323,9 +470,7 @@ def affected_partitions(root: str | os.PathLike[str], table: str, records: Recor
     new = to_arrow(records, table)
     parts = set(new[ts.partition_col].to_pylist())
     if ts.mode == "replace" and new.num_rows:
-        stored = _stored_keys(paths.open_root(root), ts)
-        hit = pc.is_in(stored["key"].combine_chunks(), value_set=key_array(new, ts.key))
-        parts |= set(stored["partition"].filter(hit).to_pylist())
+        parts |= set(_locate(paths.open_root(root), ts, new).values())
     return sorted(parts)
 
 
@@ -359,8 +504,103 @@ def upsert(root: str | os.PathLike[str], table: str, records: Records) -> list[s
         return parts
 
 
+# ---------------------------------------------------------------------------------------------
+# Change log (`changes.py`): what a write of a logged table touched
+
+
+def _month(day: Any) -> str:
+    return UNKNOWN_MONTH if day is None else month_of(day)
+
+
+def _log_changes(root: paths.Root, ts: TableSpec, new: Mapping[str, pa.Table]) -> None:
+    """Log the months of the rows `new` writes and of the stored rows of those partitions it
+    removes or moves to another month (one small JSON file per write: no read-modify-write)."""
+    column = changes.CHANGE_LOG.get(ts.name)
+    if column is None or not new:
+        return
+    rows = pa.concat_tables(new.values())
+    now = dict(zip(key_array(rows, ts.key).to_pylist(), rows[column].to_pylist(), strict=True))
+    months = {_month(d) for d in now.values()}
+    old = read(root, ts.name, partitions=list(new), columns=[*ts.key, column])
+    for k, day in zip(key_array(old, ts.key).to_pylist(), old[column].to_pylist(), strict=True):
+        if k not in now or now[k] != day:
+            months.add(_month(day))
+    changes.log(root, ts.name, months)
+
+
+# ---------------------------------------------------------------------------------------------
+# Compaction: an append table's many small files (one per poll) become one file per partition
+
+STAGE_DIR = ".stage"
+_RENAME_EXCHANGE = 2  # renameat2 flag (linux/fs.h)
+_AT_FDCWD = -100
+
+
+def _exchange(a: str, b: str) -> None:
+    """Swap two directories in one atomic step (Linux `renameat2(RENAME_EXCHANGE)`): a reader
+    lists either the old or the new one, never neither nor both. OSError where unsupported."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        raise OSError(errno.ENOSYS, "renameat2 is not available (glibc >= 2.28 on Linux needed)")
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, f"cannot swap {a} and {b}: {os.strerror(code)}")
+
+
+def compact(root: str | os.PathLike[str], table: str = "articles", *, min_files: int = 2) -> dict[str, int]:
+    """Rewrite each partition of an append table holding `min_files` files or more as one file.
+
+    Returns partition -> files before, for the partitions compacted. Per partition: the one new
+    file (`part-<sha of its keys>.parquet`, the rows of the old files in their order, streamed
+    file by file) is written into a staging directory beside the table (`<root>/.stage/`), which
+    is then swapped with the partition directory in one atomic step (`_exchange`); the old files,
+    now in the staging directory, are deleted. A process killed at any point leaves the partition
+    either as it was or compacted (readers never see a row twice or miss one); its staging
+    directories are removed by the next `compact`. Local roots only: object storage has no atomic
+    swap of several objects, and a reader could count a row twice there.
+    """
+    ts = spec(table)
+    _require_mode(ts, "append", "only append tables grow a file per write")
+    pcol = ts.partition_col
+    assert pcol is not None
+    parsed = paths.open_root(root)
+    if not parsed.local:
+        raise ValueError(f"compaction needs a local data root, not {parsed.url}")
+    done: dict[str, int] = {}
+    with write_guard(parsed):
+        stage = Path(parsed.join(STAGE_DIR, table))
+        shutil.rmtree(stage, ignore_errors=True)  # left by a compaction that was killed
+        for part in paths.partition_values(parsed, table, pcol):
+            directory = paths.partition_dir(parsed, table, pcol, part)
+            files = paths.data_files(parsed, directory)
+            if len(files) < min_files:
+                continue
+            keys = pa.concat_tables([pq.read_table(f, columns=list(ts.key)) for f in files])
+            digest = hashlib.sha256("\n".join(sorted(key_array(keys, ts.key).to_pylist())).encode()).hexdigest()
+            staged = stage / f"{pcol}={part}"
+            staged.mkdir(parents=True)
+            target = staged / f"part-{digest[:32]}.parquet"
+            schema = footers.with_key_filter(keys, ts.key[0]).schema.metadata
+            with open(target, "wb") as fh:
+                writer = pq.ParquetWriter(fh, ts.data_schema.with_metadata(schema), compression="zstd")
+                for f in files:
+                    writer.write_table(_conform(pq.ParquetFile(f).read(), ts.data_schema, None))
+                writer.close()
+                fh.flush()
+                os.fsync(fh.fileno())
+            paths.fsync_dir(staged)
+            _exchange(str(staged), directory)
+            paths.fsync_dir(Path(directory).parent)
+            paths.fsync_dir(stage)
+            shutil.rmtree(staged)
+            done[part] = len(files)
+    return done
+
+
 def sweep_temp(root: str | os.PathLike[str], *, older_than: float = 3600.0) -> int:
-    """Delete temp files left by killed writes (older than `older_than` seconds); returns the count.
+    """Delete temp files and staging directories left by killed writes (older than `older_than`
+    seconds); returns the count.
 
     Readers never see them; this only reclaims space. Young ones may belong to a live writer.
     Object storage has none (0).
@@ -371,5 +611,12 @@ def sweep_temp(root: str | os.PathLike[str], *, older_than: float = 3600.0) -> i
         with contextlib.suppress(FileNotFoundError):
             if f.stat().st_mtime < cutoff:
                 f.unlink()
+                removed += 1
+    parsed = paths.open_root(root)
+    if parsed.local:
+        for name, is_dir in parsed.listdir(parsed.base):
+            staged = Path(parsed.join(name))
+            if is_dir and STAGE_SUFFIX in name and staged.stat().st_mtime < cutoff:
+                shutil.rmtree(staged, ignore_errors=True)
                 removed += 1
     return removed

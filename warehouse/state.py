@@ -11,9 +11,11 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.compute as pc
 
-from warehouse import parquet
+from extractors.urls import article_id
+from warehouse import changes, parquet
 from warehouse.schemas import PARTITION_STATUSES, FeedState, PartitionRun, Run
 
 
@@ -33,10 +35,25 @@ def save_feed_state(
     parquet.upsert(root, "feed_state", list(rows))
 
 
-def seen_canonical_urls(root: str | os.PathLike[str]) -> set[str]:
-    """Every canonical_url in `articles` (reads that one column)."""
-    column = parquet.read(root, "articles", columns=["canonical_url"])["canonical_url"]
-    return set(pc.unique(column).to_pylist())
+def seen_canonical_urls(
+    root: str | os.PathLike[str], among: Iterable[str] | None = None
+) -> set[str]:
+    """The canonical URLs stored in `articles`: those of `among` (what a poll asks), or every one
+    when None (reads that one column of every file).
+
+    With `among`, the store is asked by key: an article's id is `urls.article_id` of its
+    canonical URL (as `extractors.articles` sets it), so only the files whose key filter may
+    hold one of those ids are opened; cost and memory follow the poll, not the history.
+    """
+    if among is None:
+        column = parquet.read(root, "articles", columns=["canonical_url"])["canonical_url"]
+        return set(pc.unique(column).to_pylist())
+    wanted = sorted(set(among))
+    if not wanted:
+        return set()
+    stored = parquet.read(root, "articles", columns=["canonical_url"], keys=[article_id(u) for u in wanted])
+    urls = stored["canonical_url"]
+    return set(urls.filter(pc.is_in(urls, value_set=pa.array(wanted, pa.string()))).to_pylist())
 
 
 def record_partition(
@@ -131,15 +148,11 @@ def record_run(
 
 
 def unmerged_mention_months(root: str | os.PathLike[str]) -> set[str]:
-    """Event months ("YYYY-MM" or "unknown") of stored mentions that no incident cites.
+    """Event months ("YYYY-MM" or "unknown") of stored mentions not merged since they were written.
 
     Empty after every complete run. A run killed between writing mentions and re-merging
     incidents leaves some; the next run re-merges their months, so nothing stays uncounted.
+    Read from the mentions table's change log (`changes.pending`), not from the tables:
+    a few small files, whatever the history.
     """
-    mentions = parquet.read(root, "mentions", columns=["mention_id", "event_date"])
-    if mentions.num_rows == 0:
-        return set()
-    cited = parquet.read(root, "incidents", columns=["mention_ids"])["mention_ids"]
-    cited_ids = pc.list_flatten(cited.combine_chunks()) if len(cited) else pc.cast([], "string")
-    orphan = mentions.filter(pc.invert(pc.is_in(mentions["mention_id"], value_set=cited_ids)))
-    return {"unknown" if d is None else f"{d.year:04d}-{d.month:02d}" for d in orphan["event_date"].to_pylist()}
+    return set(changes.pending(root, "mentions").months)
