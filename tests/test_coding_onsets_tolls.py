@@ -103,3 +103,33 @@ def test_only_a_figure_marked_as_additional_adds(sentence: str, additive: bool) 
 def test_a_headline_toll_restated_in_the_body_counts_once(text: str, deaths: int) -> None:
     [m] = counted(text)
     assert m.fatalities == deaths
+
+
+# --- a labour strike is a demonstration only when the strikers gather ----------------------------------
+
+def demonstrations(text: str) -> list[str]:
+    return [m.sub_event_type for m in counted(text) if m.event_type in ("Protests", "Riots")]
+
+
+@pytest.mark.parametrize("text", [
+    "Bus drivers went on strike on Monday, leaving commuters stranded in Accra.",
+    "Dockers began a general strike at the port of Mombasa on Monday.",
+    "Port employees staged a 48-hour strike in Durban on Monday over unpaid bonuses.",
+])
+def test_a_work_stoppage_alone_is_no_demonstration(text: str) -> None:
+    assert demonstrations(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Striking nurses marched through central Nairobi on Monday demanding unpaid wages.",
+    "Dock workers went on strike and gathered at the port gates in Lisbon on Monday.",
+    "Hundreds of striking doctors gathered outside the health ministry in Harare on Monday.",
+    "Strikers assembled at the factory gates in Durban on Monday.",
+    "Teachers on strike held a sit-in at the education office in Kisumu on Monday.",
+])
+def test_strikers_who_gather_make_a_peaceful_protest(text: str) -> None:
+    assert demonstrations(text) == ["Peaceful protest"]
+
+
+def test_strikers_who_fight_are_still_a_demonstration() -> None:
+    assert demonstrations("Students on strike in Kaya fought with a teacher on Monday, tearing his shirt.") != []
