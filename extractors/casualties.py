@@ -33,6 +33,9 @@ _DEATH_VERB = (r"killed|dead|died|slain|murdered|shot dead|shot and killed|shot 
 _INJURY_VERB = r"wounded|injured|hurt|maimed|hospitali[sz]ed|suffered (?:\w+ )?injuries|sustained (?:\w+ )?injuries"
 _DEATH_ACTIVE = (r"killing|killed|kills|kill|murdering|murdered|massacring|massacred|executing|executed|"
                  r"claiming the lives of|claimed the lives of|shot dead|shooting dead|leaving|left|leaves|"
+                 # a headline's present tense: "gunmen gun down 9", "militants behead 11", "troops shoot dead 4"
+                 r"murders?|massacres?|beheads?|beheading|beheaded|guns? down|gunning down|gunned down|"
+                 r"shoots? dead|slays?|slew|lynch(?:es)?|lynching|claims? the lives of|"
                  r"(?:resulting|resulted|leading|led|causing|caused) (?:in )?(?:to )?the deaths? of")
 _INJURY_ACTIVE = r"injuring|injured|injures|wounding|wounded|wounds|hurting|hurt|maiming"
 _STOP = (r"(?:were|was|are|is|been|be|and|or|but|killed|dead|died|wounded|injured|hurt|in|on|at|by|after|"
@@ -51,7 +54,9 @@ _CLAIM = re.compile(r"\b(?:claim(?:ed|s|ing)?(?! the lives)|saying (?:its|their)
 _NUMBER_AFTER = re.compile(r"\s+(?:\d|a |an |one |two |three |four |five |six |seven |eight |nine |ten |at least|"
                            r"more than)",
                            re.IGNORECASE)
-_ADDITIVE = re.compile(r"\b(?:also|other|another|additional|further|more|as well)\b", re.IGNORECASE)
+_ADDITIVE = re.compile(r"\b(?:also|other|another|additional|further|more(?!\s+than)|as well)\b", re.IGNORECASE)
+_ADDITIVE_AFTER = re.compile(r"\s+(?:as well|too)\b", re.IGNORECASE)
+_CLAUSE_CUT = re.compile(r".*(?:,|;|\band\b)", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +234,7 @@ def read_toll(text: str) -> Toll:
         return Toll(figure, injuries, explicit=True, spans=(explicit.span(), *spans))
 
     deaths = _sum_matches(text, (p.death_after, p.death_before, p.death_noun), lex, spans)
+    n_death_spans = len(spans)
     if deaths is not None and (p.plus_one.search(text) or _SELF.search(text)):
         deaths += 1
     injuries = _sum_matches(text, (p.injury_before, p.injury_after, p.injury_noun), lex, spans)
@@ -245,8 +251,21 @@ def read_toll(text: str) -> Toll:
         if zero:
             injuries = 0
             spans.append(zero.span())
-    additive = bool(spans) and bool(_ADDITIVE.search(text))
+    additive = _marked_additive(text, spans[:n_death_spans] or spans)
     return Toll(deaths, injuries, additive=additive, spans=tuple(spans), claimed=bool(_CLAIM.search(text)))
+
+
+def _marked_additive(text: str, spans: list[tuple[int, int]]) -> bool:
+    """Whether a figure is marked as adding victims ("three more were killed", "a further 5 died",
+    "also killed two"): the mark sits in the figure's phrase or just before it in the same clause.
+    A figure that only restates an outcome told elsewhere ("four people died and two more were
+    hurt": the "more" marks the wounded) is not additive, and is counted once."""
+    for start, end in spans:
+        before = text[max(0, start - 20):start]
+        before = before[_CLAUSE_CUT.match(before).end():] if _CLAUSE_CUT.match(before) else before
+        if _ADDITIVE.search(before + text[start:end]) or _ADDITIVE_AFTER.match(text, end):
+            return True
+    return False
 
 
 def _sum_matches(text: str, patterns: Iterable[re.Pattern[str]], lex: Lexicon,

@@ -57,6 +57,12 @@ _PLURAL_NOUN = re.compile(r"(?i)^(?:\w+[- ])?(?:attacks|strikes|airstrikes|air s
 _IMPACT_AFTER = re.compile(r"(?i)\s+(?:\w+ly\s+)?(?:hit|hits|struck|strike|killed|kill|kills|destroyed|damaged|"
                            r"targeted|pounded|"
                            r"wounded|injured|left|rocked|shook)\b")
+# a verb of onset after a plural noun of fighting reports the outbreak itself, in any tense: "<adjective>
+# clashes erupt between <side> and <side>", "skirmishes broke out again", "gun battles flare up"
+_ONSET_VERB = r"(?:erupt(?:s|ed)?|break(?:s)?\s+out|broke\s+out|flare(?:s|d)?(?:\s+up)?)\b"
+_ONSET = r"\s+(?:(?:\w+ly|again|anew)\s+){0,2}" + _ONSET_VERB
+_ONSET_AFTER = re.compile("(?i)" + _ONSET)
+_PLURAL_FIGHT = re.compile(r"(?i)^(?:\w+[- ])?(?:clashes|skirmishes|firefights|gunfights|gun battles|battles|fighting)$")
 _LAUNCH_BEFORE = re.compile(r"(?i)\b(?:launch(?:es|ed)?|carr(?:y|ies|ied) out|conduct(?:s|ed)?|mount(?:s|ed)?|"
                             r"stag(?:es|ed)|"
                             r"order(?:s|ed)|unleash(?:es|ed)?)\s+(?:\w+\s+){0,3}$")
@@ -226,6 +232,8 @@ def _is_weak(cue: Cue, text: str, out: SentenceCues, blockers: dict[str, list[Cu
     if weak and not anaphoric and _PLURAL_NOUN.match(cue.text) and (
             _IMPACT_AFTER.match(text, cue.end) or _LAUNCH_BEFORE.search(text[max(0, cue.start - 40):cue.start])):
         weak = False
+    if weak and not anaphoric and _PLURAL_FIGHT.match(cue.text) and _ONSET_AFTER.match(text, cue.end):
+        weak = False
     if not weak and not named_day and cue.name == "clash" and _ING.match(cue.text) and _ROLE_NOUN.search(
             text[max(0, cue.start - 30):cue.start]):
         weak = True  # "US troops advise Iraqi forces fighting remnants of IS": a standing role, not an act
@@ -263,7 +271,7 @@ _POLICE_BEFORE = re.compile(r"(?i)\b(?:police|officers|detectives|agents|investi
 _NOUN_AFTER = re.compile(r"(?i)\s*(?:$|[.,;:)]|(?:on|in|against|by|at|near|across|from|targeting)\b)")
 # bare "fighting" is an act only as a verb ("troops were fighting ...") or when it breaks out
 _FIGHT_VERB_BEFORE = re.compile(r"(?i)\b(?:was|were|is|are|been|be|began|begun|started)\s+$")
-_FIGHT_ONSET_AFTER = re.compile(r"(?i)\s+(?:\w+\s+)?(?:erupted|broke out|flared|took place|occurred|killed|left)\b|\s+between\b")
+_FIGHT_ONSET_AFTER = re.compile(r"(?i)\s+(?:\w+\s+)?(?:took place|occurred|killed|left)\b|\s+between\b|" + _ONSET)
 _AMID = re.compile(r"(?i)amid(?:st)?\b")
 _GERUND_PREP = re.compile(r"(?i)\b(?:by|without)\s+$")
 # a participle right after a party noun, with no auxiliary: "forces fighting remnants of IS" names what

@@ -173,8 +173,14 @@ _METONYM_AFTER = re.compile(
 
 def _metonyms(gazetteer: Any, clean: str, sentence: Sentence) -> list[Any]:
     """The city names of a sentence that stand for a government (see `_METONYM_AFTER`)."""
-    hits = [h for h in gazetteer.find(clean) if sentence.start <= h.start and h.end <= sentence.end]
-    return [h for h in hits if h.candidates and h.candidates[0].kind == "city"
+    return metonyms(gazetteer, clean, sentence.start, sentence.end)
+
+
+def metonyms(gazetteer: Any, clean: str, start: int, end: int, kinds: tuple[str, ...] = ("city",)) -> list[Any]:
+    """The gazetteer hits of city names (or places of `kinds`) within clean[start:end] that stand
+    for a government."""
+    hits = [h for h in gazetteer.find(clean) if start <= h.start and h.end <= end]
+    return [h for h in hits if h.candidates and h.candidates[0].kind in kinds
             and (_METONYM_AFTER.match(clean, h.end) or governs(clean, h.end))]  # issue 13: "X's attempt"
 
 

@@ -348,6 +348,20 @@ def labour_strike(ctx: Ctx) -> bool:
     return bool(_cls("labour").search(ctx.others))
 
 
+def work_stoppage(ctx: Ctx) -> bool:
+    """A strike told as a stoppage alone ("dockers went on strike", "a general strike shut the
+    city"): people stayed away from work and did not gather, so ACLED codes no demonstration. A
+    strike told with a gathering or a demonstration in the same sentence ("strikers massed at the
+    gates", "went on strike and marched") is kept, and so is one whose strikers rioted, fought or hurt someone."""
+    return (ctx.name == "protest" and "strike" in ctx.word.lower()
+            and not _cls("gathering").search(ctx.text)
+            and not any(n in ctx.lex.cues and ctx.lex.cues[n].search(ctx.others) for n in _STRIKERS_ACT))
+
+
+# strikers who riot, fight, loot, attack or hurt someone make a demonstration of their strike
+_STRIKERS_ACT = ("riot", "mob", "clash", "attack", "kill", "injure", "loot")
+
+
 def industrial_blast(ctx: Ctx) -> bool:
     """A blast at a plant, a gas line, fireworks or of a cause left unstated, or the deaths it
     caused: an accident, unless an attack, a bomb or an armed party is named."""
@@ -458,7 +472,10 @@ RULES: tuple[SenseRule, ...] = (
     SenseRule("harassment", "harassment is not sexual violence under ACLED", harassment),
     SenseRule("search", "a raid by police or agents with nobody hurt", search),
     SenseRule("property_crime", "a theft or break-in with nobody hurt", property_crime),
+    SenseRule("work_stoppage", "a strike where nobody gathers: no demonstration under ACLED", work_stoppage),
 )
+# a demonstration cue is read by the first three rules and, when it names a strike, the last
+_PROTEST_RULES = RULES[:3] + RULES[-1:]
 
 
 def sense_reason(name: str, start: int, end: int, word: str, text: str, clauses: list[int],
@@ -467,7 +484,7 @@ def sense_reason(name: str, start: int, end: int, word: str, text: str, clauses:
     index = clause_of(clauses, start)
     ctx = Ctx(text, name, start, end, word, clauses[index],
               clauses[index + 1] if index + 1 < len(clauses) else len(text), lex)
-    for rule in RULES if name in VIOLENT_CUES else RULES[:3]:
+    for rule in RULES if name in VIOLENT_CUES else _PROTEST_RULES if name == "protest" else RULES[:3]:
         # a demonstration, an arrest or an agreement is what it says whatever its object or frame
         # ("teachers protested against the reform"); only a title, an idiom or an expectation
         # ("a strike called for next week") hides it

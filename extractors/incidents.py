@@ -37,7 +37,7 @@ from extractors import EXTRACTOR_VERSION, places
 from extractors.actors import Actors, code_actors, inter_code, read_actors, read_claim
 from extractors.casualties import Toll, combine_tolls
 from extractors.coding_groups import Group, disaggregate, group_sentences
-from extractors.coding_reads import Read, gazetteer, locate, read_sentences
+from extractors.coding_reads import Read, gazetteer, locate, metonyms, read_sentences
 from extractors.coding_rules import check, type_rule
 from extractors.coding_text import Prepared, prepare
 from extractors.coding_types import classify
@@ -269,7 +269,7 @@ def _place(location, prep: Prepared, countries: tuple[str, ...], named: set[str]
         # the story's own place when it has one, in its main country even when a stray
         # namesake names another; the place must rest on strong evidence
         # (see `places.Gazetteer.story_place`)
-        location, rule = gaz.story_place(prep.clean, countries[0]), "PLACE-story"
+        location, rule = _story_place(gaz, prep.clean, countries[0]), "PLACE-story"
     if location is None and len(countries) == 1 and sure and not abstained:
         return dict(iso3=countries[0], admin1=None, location=None, latitude=None, longitude=None,
                     geo_precision=3), "PLACE-story"
@@ -278,6 +278,20 @@ def _place(location, prep: Prepared, countries: tuple[str, ...], named: set[str]
                     latitude=location.latitude, longitude=location.longitude,
                     geo_precision=location.geo_precision), rule
     return dict(iso3=None, admin1=None, location=None, latitude=None, longitude=None, geo_precision=None), rule
+
+
+def _story_place(gaz, clean: str, iso3: str):
+    """`gaz.story_place` once the capitals the text names only as the government that acts or
+    speaks ("<capital> says", "<capital> vowed") are set aside: such a name is an actor, not the
+    scene, so the story's other place is taken, or None."""
+    # a capital territory may be a first-level region in the gazetteer
+    actors = metonyms(gaz, clean, 0, len(clean), kinds=("city", "admin1"))
+    other = {h.candidates[0].name for h in gaz.find(clean) if h.candidates and h not in actors}
+    masked = list(clean)
+    for hit in actors:
+        if hit.candidates[0].name not in other:  # named elsewhere as a place: kept
+            masked[hit.start:hit.end] = " " * (hit.end - hit.start)
+    return gaz.story_place("".join(masked), iso3)
 
 
 def _uncounted(side: list[Read], counted: list[Mention], text: str, prep: Prepared, countries: tuple[str, ...],

@@ -128,9 +128,8 @@ HEADLINES = [
     ("Gunmen abduct 30 students in Nigeria's Kaduna state", "Abduction/forced disappearance", "NGA", None),
     ("Attack on Malian army post leaves 10 dead", "Armed clash", "MLI", 10),
     ("Boko Haram kills 15 farmers in Borno", "Attack", None, 15),
-    # (the toll of a present-tense "gun down N" / "behead N" is read by extractors/casualties.py, not yet)
-    ("Bandits gun down 9 worshippers in Zamfara mosque", "Attack", "NGA", SKIP),
-    ("Jihadists behead 11 villagers in Mozambique", "Attack", "MOZ", SKIP),
+    ("Bandits gun down 9 worshippers in Zamfara mosque", "Attack", "NGA", 9),
+    ("Jihadists behead 11 villagers in Mozambique", "Attack", "MOZ", 11),
     ("Militants kill 7 soldiers in northwest Pakistan", "Armed clash", "PAK", 7),
     ("Army shells rebel positions near Goma", "Shelling/artillery/missile attack", "COD", None),
     ("Insurgents ambush convoy in Cabo Delgado", "Armed clash", "MOZ", None),

@@ -91,6 +91,9 @@ VOIDED = [
     ("charge", "A jury found the driver guilty of murder on Friday."),
     ("harassment", "Staff at the ministry reported sexual harassment by a senior official."),
     ("property_crime", "Burglars raided the pharmacy overnight, the owner said."),
+    ("work_stoppage", "Bus drivers went on strike on Monday, leaving commuters stranded."),
+    ("work_stoppage", "Dockers began a general strike at the port on Tuesday."),
+    ("work_stoppage", "Port employees staged a 48-hour strike over unpaid bonuses."),
 ]
 
 
@@ -122,7 +125,8 @@ KEPT = [
     "The journalist was shot dead outside his office on Monday.",
     "A patrol came under fire near the border on Monday.",
     "An air strike hit a workers' hostel near the factory on Monday, killing six.",
-    "Teachers staged a strike in the capital on Monday over unpaid salaries.",
+    # (a stoppage alone is voided by work_stoppage; strikers who march make a demonstration)
+    "Teachers staged a strike and marched in the capital on Monday over unpaid salaries.",
     "Two blasts rocked the market on Monday, killing five.",
     "Militants fired rockets at the air base on Tuesday.",
     "Troops fought militants for hours near the town on Friday.",
