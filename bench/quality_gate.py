@@ -7,7 +7,10 @@
 In: the hand-coded fixtures shipped with the repository, in the gold format of the external eval
 sets: `tests/fixtures/coding/*.jsonl` (written for this gate) and `tests/fixtures/demo_gold.jsonl`
 (the demo corpus hand coding), each scored as its own set. Out: a table of scores per set, and a
-verdict against `bench/quality_baseline.json`. Needs nothing outside the repository.
+verdict against `bench/quality_baseline.json`. Needs nothing outside the repository; where the
+evaluation folder is present (`../shared/eval`, `$FLAREWATCH_EVAL_DIR` or `--eval DIR`), it also
+holds a floor on the untuned (report) half of the feed-items set (`bench/feed_items.py`), the
+text no rule was fitted to; without the folder that set is skipped and says so.
 
 The scoring follows the external scorer's rules in a few lines: within a document, a predicted
 violent incident (Battles, Explosions/Remote violence, Violence against civilians, Disrupted weapons
@@ -23,6 +26,7 @@ import argparse
 import datetime as dt
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -102,6 +106,20 @@ def _f1(tp: int, fp: int, fn: int) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else (1.0 if not fp and not fn else 0.0)
 
 
+def untuned_sets(option: str | None, tmp: Path) -> dict[str, Path]:
+    """The feed-items report half, built from the evaluation folder into `tmp` ({} when absent)."""
+    sys.path.insert(0, str(REPO / "bench"))
+    import feed_items  # bench/feed_items.py: the set is rebuilt from the feeds, never stored with text
+
+    root = feed_items.eval_dir(option)
+    if not (root / "feeds").is_dir():
+        print(f"(no evaluation folder at {root}: the untuned feed-items half is not scored)")
+        return {}
+    target = tmp / "feed_items_report.jsonl"
+    feed_items.build(root, target, "report")
+    return {"feed_items/report (untuned)": target}
+
+
 def score_set(path: Path) -> dict[str, float]:
     """Code every document of one gold file and score it (metrics in `METRICS`)."""
     tp = fp = fn = 0
@@ -156,8 +174,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--allow-lower", action="store_true", help="with --update, also lower floors")
     parser.add_argument("--margin", type=float, default=0.0,
                         help="with --update, pin floors this far below the current scores (slack for data edits)")
+    parser.add_argument("--eval", help="evaluation folder (default ../shared/eval); absent = fixtures only")
     args = parser.parse_args(argv)
-    scores = {name: score_set(path) for name, path in fixture_sets().items()}
+    with tempfile.TemporaryDirectory() as tmp:
+        sets = fixture_sets() | untuned_sets(args.eval, Path(tmp))
+        scores = {name: score_set(path) for name, path in sets.items()}
     print("| set | " + " | ".join(METRICS) + " |")
     print("|---|" + "---|" * len(METRICS))
     for name, metrics in scores.items():
