@@ -29,7 +29,7 @@ import trafilatura  # noqa: E402
 
 from extractors.incidents import code_incidents  # noqa: E402
 
-PUBLISHED = dt.datetime(2024, 1, 15, 12, 0, tzinfo=dt.timezone.utc)
+PUBLISHED = dt.datetime(2024, 1, 15, 12, 0, tzinfo=dt.UTC)
 
 
 def best_cpu(fn, repeat: int):
@@ -57,10 +57,11 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for path in pages:
         html = gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
-        text, extract_s = best_cpu(lambda: trafilatura.extract(html), args.repeat)
+        text, extract_s = best_cpu(lambda html=html: trafilatura.extract(html), args.repeat)
         if not text or len(text) < args.min_chars:
             continue
-        _, code_s = best_cpu(lambda: code_incidents(text, article_id=path.stem, published_at=PUBLISHED), args.repeat)
+        _, code_s = best_cpu(lambda text=text, path=path: code_incidents(text, article_id=path.stem, published_at=PUBLISHED),
+                             args.repeat)
         rows.append((path.stem[:12], len(text), extract_s, code_s))
     if not rows:
         print("no page long enough")

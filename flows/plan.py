@@ -389,7 +389,8 @@ def _when(value: dt.datetime | None) -> str:
 
 def show(rows: Sequence[Mapping], title: str, *, empty: str = "(none)") -> None:
     """Rows of dicts as one rich table (numbers right-aligned), or `empty` under the title."""
-    from flows.output import cell, console as safe_console  # text as stored: no markup, escapes visible
+    from flows.output import cell  # text as stored: no markup, escapes visible
+    from flows.output import console as safe_console
 
     console = safe_console()
     if not rows:

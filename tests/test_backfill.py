@@ -24,7 +24,8 @@ from pathlib import Path
 import pytest
 
 from extractors.articles import EXTRACTOR_ID
-from flows import partitions, plan as planning
+from flows import partitions
+from flows import plan as planning
 from flows.backfill import TEST_HOLD_ENV
 from flows.cli import main
 from flows.demo import DEMO_DIR, serve_demo, write_demo_feed_list

@@ -19,7 +19,7 @@ from extractors.records import COUNTED_ROLES
 from extractors.taxonomy import SUB_EVENT_TYPES
 
 # A Friday afternoon, UTC.
-PUB = dt.datetime(2022, 3, 18, 15, 0, tzinfo=dt.timezone.utc)
+PUB = dt.datetime(2022, 3, 18, 15, 0, tzinfo=dt.UTC)
 
 
 def code_all(text: str, published: dt.datetime | None = PUB, **kw):

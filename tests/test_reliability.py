@@ -489,7 +489,7 @@ def test_every_eval_feed_parses_or_fails_with_a_reason() -> None:
             assert poll.status == "error" and poll.error.startswith("malformed feed with no entries")
         else:
             assert poll.status == "ok" and poll.entries, (spec.outlet, poll.error)
-    cyrillic = next(p for s, p in zip(specs, polls) if s.outlet.startswith("orenburg"))
+    cyrillic = next(p for s, p in zip(specs, polls, strict=True) if s.outlet.startswith("orenburg"))
     assert all(any("А" <= ch <= "я" for ch in e.title or "") for e in cyrillic.entries)
 
 
