@@ -117,7 +117,8 @@ def merge_mentions(mentions: Iterable[Mention], previous: Iterable[Incident] = (
         if isinstance(n.src, Mention):
             spans[(n.article, n.src.evidence_start, n.src.evidence_end)].append(n)
     must += [(x.ident, y.ident) for group in spans.values() for x, y in combinations(group, 2)
-             if x.src.extractor_version != y.src.extractor_version and _compatible(replace(x, article=""), y)]
+             if isinstance(x.src, Mention) and isinstance(y.src, Mention)
+             and x.src.extractor_version != y.src.extractor_version and _compatible(replace(x, article=""), y)]
     pos = {n.ident: i for i, n in enumerate(nodes)}
     clusters = _cluster(nodes, [(pos[a], pos[b]) for a, b in must])
     incidents = _finish([[nodes[i] for i in c] for c in clusters], prev, active)
@@ -162,8 +163,8 @@ def link_references(mentions: Iterable[Mention], incidents: Iterable[Incident]) 
                      + 0.5 * bool(ref.a2 and node.a2 and _overlap(ref.a2, node.a2))
                      + 0.5 * (m.sub_event_type == incident.sub_event_type)
                      + 0.5 * bool(ref.loc and node.loc and _place_match(ref.loc[0], node.loc[0])))
-            gap = abs(((m.event_date or _report_day(m)) - incident.event_date).days) if incident.event_date and (
-                m.event_date or _report_day(m)) else REFERENCE_WINDOW
+            day = m.event_date or _report_day(m)
+            gap = abs((day - incident.event_date).days) if incident.event_date and day else REFERENCE_WINDOW
             key = (-score, gap, incident.incident_id)
             if best is None or key < best:
                 best = key

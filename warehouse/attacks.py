@@ -16,6 +16,7 @@ import dataclasses
 import datetime as dt
 import os
 from collections.abc import Iterable
+from typing import Any
 
 import pyarrow as pa
 
@@ -54,9 +55,9 @@ def attack_sql(event_type: str, sub_event_type: str) -> str:
     return f"({event_type} IN ({types}) OR {sub_event_type} = '{DISRUPTED}')"
 
 
-def per_month_rows(incidents: Iterable[dict]) -> list[dict]:
+def per_month_rows(incidents: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Active attacks with an event date, counted per (month, iso3, event_type, sub_event_type)."""
-    totals: dict[tuple, list[int]] = {}
+    totals: dict[tuple[Any, ...], list[int]] = {}
     for row in incidents:
         if row["status"] != ACTIVE or row["event_date"] is None:
             continue
@@ -83,4 +84,4 @@ def write_per_month(root: str | os.PathLike[str]) -> int:
     parsed = paths.open_root(root)
     target = parsed.join(PER_MONTH, f"{PER_MONTH}.parquet")
     parquet._write_atomic(parsed, table, target)  # the warehouse's one atomic file write
-    return table.num_rows
+    return int(table.num_rows)
