@@ -124,7 +124,8 @@ class _Handler(BaseHTTPRequestHandler):
         if m_feed and int(m_feed.group(1)) < self.farm.feeds:
             body, ctype, kind = self.farm.feed(int(m_feed.group(1))), "application/rss+xml; charset=utf-8", "feed"
         elif m_page:
-            body, ctype, kind = self.farm.page(int(m_page.group(1)), int(m_page.group(2))), "text/html; charset=utf-8", "page"
+            body = self.farm.page(int(m_page.group(1)), int(m_page.group(2)))
+            ctype, kind = "text/html; charset=utf-8", "page"
         else:
             self.farm.count("404")
             self.send_response(404)

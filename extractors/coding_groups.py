@@ -62,7 +62,8 @@ def _place_conflict(group: Group, location: Any | None, countries: tuple[str, ..
     if location.location and any(
             (r.location is not None and r.location.location and _same_name(r.location.location, location.location))
             or location.location.lower() in r.sentence.text.lower() for r in group.members):
-        return False  # the same name again (a village spelled two ways in one story, "<name>-e" then "<name>-ie"): one place
+        # the same name again (a village spelled two ways in one story, "<name>-e" then "<name>-ie"): one place
+        return False
     if location.iso3 and old.iso3 and location.iso3 != old.iso3:
         return True
     return bool(location.admin1 and old.admin1 and location.admin1 != old.admin1)
@@ -233,7 +234,8 @@ def _reported_echo(read: Read) -> bool:
     toll = bool(read.toll.fatalities) or bool(read.toll.injuries)
     dated = read.date is not None and read.date.date is not None
     legal = bool(read.cues.context.get("legal"))
-    day = dated and read.date is not None and read.date.precision == "day" and not legal  # a trial's day is not the act's
+    # a trial's day is not the act's
+    day = dated and read.date is not None and read.date.precision == "day" and not legal
     return (toll and (dated or not legal)) or (dated and specific_place(read.location)) or day
 
 
@@ -316,8 +318,8 @@ def _other_scene(kept: Group, group: Group) -> bool:
 
 
 _LAUNCHED = frozenset(("Air/drone strike", "Shelling/artillery/missile attack"))
-_IMPACT = re.compile(r"(?i)\b(?:hit|hits|struck|attacked|strikes? (?:on|at)|landed|impact\w*|exploded|damag\w+|destroy\w*|"
-                     r"killed|killing|kills|wounded|wounding|injur\w+|casualt\w+)\b")
+_IMPACT = re.compile(r"(?i)\b(?:hit|hits|struck|attacked|strikes? (?:on|at)|landed|impact\w*|exploded|damag\w+|"
+                     r"destroy\w*|killed|killing|kills|wounded|wounding|injur\w+|casualt\w+)\b")
 
 
 def _strong(location: Any | None) -> bool:

@@ -86,7 +86,8 @@ def _country(iso3: str | None) -> tuple[str, str]:
 
 def first_primary(sources: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
     """The earliest primary source (else the earliest of any role)."""
-    ordered = sorted(sources, key=lambda s: (s.get("published_at") or s.get("reported_at") or dt.datetime.max.replace(tzinfo=dt.UTC)))
+    latest = dt.datetime.max.replace(tzinfo=dt.UTC)
+    ordered = sorted(sources, key=lambda s: (s.get("published_at") or s.get("reported_at") or latest))
     return next((s for s in ordered if s.get("role") == "primary"), ordered[0] if ordered else None)
 
 
@@ -114,7 +115,8 @@ def acled_row(incident: Mapping[str, Any], sources: Sequence[Mapping[str, Any]])
         "actor2": incident.get("actor2"),
         "assoc_actor_2": None,
         "inter2": inter2,
-        "interaction": int(f"{min(inter1, inter2)}{max(inter1, inter2)}") if inter1 is not None and inter2 is not None else None,
+        "interaction": (int(f"{min(inter1, inter2)}{max(inter1, inter2)}")
+                        if inter1 is not None and inter2 is not None else None),
         "civilian_targeting": "Civilian targeting" if civilians else None,
         "iso": iso,
         "region": None,
@@ -136,12 +138,14 @@ def acled_row(incident: Mapping[str, Any], sources: Sequence[Mapping[str, Any]])
     return {k: "" if row[k] is None else row[k] for k in ACLED_COLUMNS}
 
 
-def acled_rows(incidents: Iterable[Mapping[str, Any]], sources: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[dict[str, Any]]:
+def acled_rows(incidents: Iterable[Mapping[str, Any]],
+               sources: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[dict[str, Any]]:
     """`acled_row` for each incident, its sources looked up by incident_id."""
     return [acled_row(i, sources.get(i["incident_id"], ())) for i in incidents]
 
 
-def geojson(incidents: Iterable[Mapping[str, Any]], sources: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, Any]:
+def geojson(incidents: Iterable[Mapping[str, Any]],
+            sources: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, Any]:
     """A FeatureCollection: one Point per incident with coordinates, ACLED's fields as properties."""
     features = []
     for incident in incidents:
