@@ -80,7 +80,7 @@ class Farm:
         if k in self._feed_cache:
             return self._feed_cache[k]
         base = self.base_url.decode()
-        start = dt.datetime(2024, 10, 8, 12, tzinfo=dt.timezone.utc)
+        start = dt.datetime(2024, 10, 8, 12, tzinfo=dt.UTC)
         items = []
         for i in self.entries_of(k):
             when = email.utils.format_datetime(start - dt.timedelta(minutes=7 * i))
@@ -124,7 +124,8 @@ class _Handler(BaseHTTPRequestHandler):
         if m_feed and int(m_feed.group(1)) < self.farm.feeds:
             body, ctype, kind = self.farm.feed(int(m_feed.group(1))), "application/rss+xml; charset=utf-8", "feed"
         elif m_page:
-            body, ctype, kind = self.farm.page(int(m_page.group(1)), int(m_page.group(2))), "text/html; charset=utf-8", "page"
+            body = self.farm.page(int(m_page.group(1)), int(m_page.group(2)))
+            ctype, kind = "text/html; charset=utf-8", "page"
         else:
             self.farm.count("404")
             self.send_response(404)
@@ -221,7 +222,7 @@ def machine() -> dict:
         mem = subprocess.run(["free", "-g"], capture_output=True, text=True).stdout.splitlines()[1]
         mem = " ".join(mem.split()[:2]) + " GiB total"
     return {
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "nproc": os.cpu_count(),
         "cpu": model,
         "memory": mem,

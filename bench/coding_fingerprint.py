@@ -25,6 +25,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 import bench_long_docs  # noqa: E402
+
 from extractors.incidents import code_incidents  # noqa: E402
 
 
@@ -41,7 +42,7 @@ def main() -> None:
     dev = args.eval / "incidents" / "acled_dev.jsonl"
     if args.eval_docs and dev.exists():
         with dev.open(encoding="utf-8") as handle:
-            docs += [json.loads(line) for _, line in zip(range(args.eval_docs), handle)]
+            docs += [json.loads(line) for _, line in zip(range(args.eval_docs), handle, strict=False)]
     long = [bench_long_docs.document(20, seed=s) for s in range(3)] + \
         [bench_long_docs.long_sentence(8, seed=s) for s in range(3)]
     out = []

@@ -29,7 +29,7 @@ import trafilatura  # noqa: E402
 
 from extractors.incidents import code_incidents  # noqa: E402
 
-PUBLISHED = dt.datetime(2024, 1, 15, 12, 0, tzinfo=dt.timezone.utc)
+PUBLISHED = dt.datetime(2024, 1, 15, 12, 0, tzinfo=dt.UTC)
 
 
 def best_cpu(fn, repeat: int):
@@ -57,10 +57,12 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for path in pages:
         html = gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
-        text, extract_s = best_cpu(lambda: trafilatura.extract(html), args.repeat)
+        text, extract_s = best_cpu(lambda html=html: trafilatura.extract(html), args.repeat)
         if not text or len(text) < args.min_chars:
             continue
-        _, code_s = best_cpu(lambda: code_incidents(text, article_id=path.stem, published_at=PUBLISHED), args.repeat)
+        _, code_s = best_cpu(
+            lambda text=text, path=path: code_incidents(text, article_id=path.stem, published_at=PUBLISHED),
+            args.repeat)
         rows.append((path.stem[:12], len(text), extract_s, code_s))
     if not rows:
         print("no page long enough")
@@ -68,9 +70,11 @@ def main(argv: list[str] | None = None) -> int:
     extract_total, code_total = sum(r[2] for r in rows), sum(r[3] for r in rows)
     ratios = [r[3] / r[2] for r in rows if r[2] > 0]
     worst = max(rows, key=lambda r: r[3] / r[2] if r[2] else 0)
-    print(f"{len(rows)} pages with >= {args.min_chars} characters of text (median {statistics.median(r[1] for r in rows):.0f})")
+    print(f"{len(rows)} pages with >= {args.min_chars} characters of text "
+          f"(median {statistics.median(r[1] for r in rows):.0f})")
     print(f"extract (trafilatura) {extract_total:.2f} s CPU, code_incidents {code_total:.2f} s CPU")
-    print(f"coding / extraction: {code_total / extract_total:.2f} (sums), median per page {statistics.median(ratios):.2f}, "
+    print(f"coding / extraction: {code_total / extract_total:.2f} (sums), "
+          f"median per page {statistics.median(ratios):.2f}, "
           f"worst {worst[3] / worst[2]:.2f} ({worst[0]}, {worst[1]} characters)")
     return 0
 

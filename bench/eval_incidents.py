@@ -41,7 +41,7 @@ def parse_time(value: str | None) -> dt.datetime | None:
     if not value:
         return None
     moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 def prediction(m: Mention) -> dict:
@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     print(result)
     if not args.no_write and not args.only:
         command = "python bench/eval_incidents.py" + (f" --eval {args.eval}" if args.eval != default else "")
-        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
         write_quality(f"Measured {stamp} on {machine} with `{command}` (mentions scored as coded, "
                       f"no cross-document merging; speed is measured by bench/bench_coding.py).\n\n{result}")

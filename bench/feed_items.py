@@ -64,7 +64,7 @@ def _published(entry: dict) -> str | None:
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if not parsed:
         return None
-    return dt.datetime(*parsed[:6], tzinfo=dt.timezone.utc).isoformat()
+    return dt.datetime(*parsed[:6], tzinfo=dt.UTC).isoformat()
 
 
 def items(root: Path, feeds: set[str] | None = None) -> Iterator[dict]:

@@ -61,7 +61,7 @@ def _time(value: str | None) -> dt.datetime | None:
     if not value:
         return None
     moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _dates_agree(pred: dt.date | None, gold: dt.date | None, precision: str | None) -> bool:

@@ -39,8 +39,8 @@ _CLAIMS = (
     re.compile(r"(?P<np>(?:[\w'’\-]+\s+){1,6}?)(?:has |have |had )?claimed (?:responsibility|the attack|to have)",
                re.IGNORECASE),
     # "X was suspected", "X is believed to be behind the attack": an attribution told as its own sentence
-    re.compile(r"(?P<np>(?:[\w'’\-()]+\s+){1,8}?)(?:was|were|is|are) (?:suspected|believed to be (?:behind|responsible)|"
-               r"blamed|held responsible)\b", re.IGNORECASE),
+    re.compile(r"(?P<np>(?:[\w'’\-()]+\s+){1,8}?)(?:was|were|is|are) "
+               r"(?:suspected|believed to be (?:behind|responsible)|blamed|held responsible)\b", re.IGNORECASE),
     re.compile(r"\b(?:blamed on|attributed to|(?:attributed|blamed) (?:the|this) (?:attack|incident|bombing|killing|"
                r"blast|assault|abduction|kidnapping) (?:to|on)|claimed by|carried out by|perpetrated by|launched by|"
                r"(?:fired|launched) from [\u201c\"']?(?:areas?|territory|positions?|zones?) (?:controlled|held) by)\s+"
@@ -125,7 +125,8 @@ _DEAD = re.compile(r"(?i)^(?:dead|to death)\s+")  # "shot dead a trader": the ta
 _QUANTITY = re.compile(r"(?i)^(?:(?:around|about|approximately|some|over|nearly|almost|at least|least|more than|"
                        r"up to)\s+)?\d[\d,]*(?:\s*[-–]\s*\d[\d,]*|\+)?(?:\s+|$)")
 _ASSOCIATE = re.compile(r"^\s*,?\s*(?:alongside|together with|jointly with|backed by|supported by|assisted by|"
-                        r"accompanied by|with the (?:support|help|backing) of)\s+(?P<np>[^,.;:()]{3,60})", re.IGNORECASE)
+                        r"accompanied by|with the (?:support|help|backing) of)\s+(?P<np>[^,.;:()]{3,60})",
+                        re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)

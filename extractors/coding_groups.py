@@ -62,7 +62,8 @@ def _place_conflict(group: Group, location: Any | None, countries: tuple[str, ..
     if location.location and any(
             (r.location is not None and r.location.location and _same_name(r.location.location, location.location))
             or location.location.lower() in r.sentence.text.lower() for r in group.members):
-        return False  # the same name again (a village spelled two ways in one story, "<name>-e" then "<name>-ie"): one place
+        # the same name again (a village spelled two ways in one story, "<name>-e" then "<name>-ie"): one place
+        return False
     if location.iso3 and old.iso3 and location.iso3 != old.iso3:
         return True
     return bool(location.admin1 and old.admin1 and location.admin1 != old.admin1)
@@ -144,11 +145,14 @@ def _same_time(new: DateHit, old: DateHit) -> bool:
         return new.date == old.date
     coarse = new if _PRECISION_RANK[new.precision] >= _PRECISION_RANK[old.precision] else old
     fine = old if coarse is new else new
+    c, f = coarse.date, fine.date  # both set (checked above), named for the type checker
+    if c is None or f is None:
+        return True
     if coarse.precision == "week":
-        return abs((coarse.date - fine.date).days) <= 4
+        return abs((c - f).days) <= 4
     if coarse.precision == "month":
-        return (coarse.date.year, coarse.date.month) == (fine.date.year, fine.date.month)
-    return coarse.date.year == fine.date.year
+        return (c.year, c.month) == (f.year, f.month)
+    return c.year == f.year
 
 
 def _opens_new(group: Group | None, read: Read, family: str, countries: tuple[str, ...]) -> bool:
@@ -230,7 +234,8 @@ def _reported_echo(read: Read) -> bool:
     toll = bool(read.toll.fatalities) or bool(read.toll.injuries)
     dated = read.date is not None and read.date.date is not None
     legal = bool(read.cues.context.get("legal"))
-    day = dated and read.date.precision == "day" and not legal  # a trial's day is not the act's
+    # a trial's day is not the act's
+    day = dated and read.date is not None and read.date.precision == "day" and not legal
     return (toll and (dated or not legal)) or (dated and specific_place(read.location)) or day
 
 
@@ -247,7 +252,7 @@ def group_sentences(reads: list[Read], countries: tuple[str, ...]) -> list[Group
             if current is not None and read.index - current.members[-1].index <= 1:
                 current.members.append(read)
             continue
-        if _opens_new(current, read, family, countries):
+        if current is None or _opens_new(current, read, family, countries):
             if current is None and not read.cues.strong and not _reported_echo(read):
                 continue  # an echo ("the attacks", "Israel's missiles") with nothing to echo
             if all(c.ref for c in read.cues.events):
@@ -313,8 +318,8 @@ def _other_scene(kept: Group, group: Group) -> bool:
 
 
 _LAUNCHED = frozenset(("Air/drone strike", "Shelling/artillery/missile attack"))
-_IMPACT = re.compile(r"(?i)\b(?:hit|hits|struck|attacked|strikes? (?:on|at)|landed|impact\w*|exploded|damag\w+|destroy\w*|"
-                     r"killed|killing|kills|wounded|wounding|injur\w+|casualt\w+)\b")
+_IMPACT = re.compile(r"(?i)\b(?:hit|hits|struck|attacked|strikes? (?:on|at)|landed|impact\w*|exploded|damag\w+|"
+                     r"destroy\w*|killed|killing|kills|wounded|wounding|injur\w+|casualt\w+)\b")
 
 
 def _strong(location: Any | None) -> bool:

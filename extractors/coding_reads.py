@@ -3,8 +3,9 @@
 In: the prepared text (`coding_text.prepare`), the publication date and the story's countries.
 Out: `read_sentences(...)` -> `Read`s in document order: each eventful sentence with its kept
 cues (`coding_cues`); a sentence that names an act only as a reference or a tally also gives an
-`uncounted` read of those cues (its role rule set, no place looked up, no toll); the date expression that dates its main act (`dates`), its casualty
-figures (`casualties`) and its place (`places`, when the gazetteer is installed); plus "detail"
+`uncounted` read of those cues (its role rule set, no place looked up, no toll); the date
+expression that dates its main act (`dates`), its casualty figures (`casualties`) and its place
+(`places`, when the gazetteer is installed); plus "detail"
 reads for sentences that only give figures or police action, which complete the incident before.
 """
 
@@ -286,8 +287,8 @@ _CONNECTOR = re.compile(r"(?i)\b(?:after|following|in retaliation for|in respons
                         r"hours after|days after)\b|,\s+and\b|;")
 # the opening stage of one complex assault, not an act of its own: "overran the base after a
 # suicide car bomb breached its gate"
-_BREACH = re.compile(r"(?i)\b(?:breach(?:ed|ing)?|blew open|rammed|(?:its|the|their) (?:main )?(?:gate|entrance|perimeter "
-                     r"wall|outer wall|perimeter)s?)\b")
+_BREACH = re.compile(r"(?i)\b(?:breach(?:ed|ing)?|blew open|rammed|"
+                     r"(?:its|the|their) (?:main )?(?:gate|entrance|perimeter wall|outer wall|perimeter)s?)\b")
 
 
 def _one_assault(text: str) -> bool:

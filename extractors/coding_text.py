@@ -24,8 +24,8 @@ _ABBREVIATIONS = frozenset(
     "inc ltd co corp mt ft u.s u.k u.n e.g i.e a.m p.m al lt.-col brig".split()
 )
 # A sentence ends at ., ! or ? before a capital (after spaces, or glued on, as in pasted
-# paragraphs: "<word>.In <month>", "<surname>.A <noun>" (sentences glued without a space)), at a line break, or at a wiki
-# heading ("==Background==").
+# paragraphs: "<word>.In <month>", "<surname>.A <noun>" (sentences glued without a space)), at a line
+# break, or at a wiki heading ("==Background==").
 _SENTENCE_END = re.compile(
     r"[.!?]+['\"\u201d\u2019)\]]*(?=\s+['\"\u201c\u2018(\[]?[A-Z0-9])"
     r"|(?<=[a-z]{2}[.!?])(?=[A-Z][a-z]|[AI] [a-z])|(?<=[a-z]{2}[.!?]['\"\u201d\u2019])(?=[A-Z][a-z])"

@@ -275,9 +275,10 @@ def _numeric(g: dict[str, str | None], published: dt.date | None, order: DateOrd
 def _ordinal(g: dict[str, str | None], published: dt.date | None) -> dt.date | None:
     """ "on the 3rd": the most recent such day of a month not after publication ("of last month":
     in the month before)."""
-    if published is None:
+    oday = g["oday"]
+    if published is None or oday is None:
         return None
-    day = int(g["oday"])
+    day = int(oday)
     for back in ((1,) if g.get("lastmonth") else (0, 1, 2)):
         index = published.year * 12 + published.month - 1 - back
         candidate = _safe_date(index // 12, index % 12 + 1, day)

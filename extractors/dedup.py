@@ -9,9 +9,9 @@ Two mentions may be one incident only if nothing contradicts it (`_compatible`):
 family (or a generic "Attack" against a named weapon's family), dates within the precision of both,
 places equal or nested, two clean attacker names not swapped, and different articles (an article that
 reports two attacks reports two incidents) unless both are literally the same span coded by two coder
-versions (one coder reads two incidents from one sentence by construction: "X after Y", strikes on three sites). Clusters then grow
-best-first: the strongest pair (`_affinity`) proposes a merge of its two clusters, which goes ahead only
-if every cross pair is compatible (complete-linkage veto) and the average affinity clears
+versions (one coder reads two incidents from one sentence by construction: "X after Y", strikes on
+three sites). Clusters then grow best-first: the strongest pair (`_affinity`) proposes a merge of its two clusters,
+which goes ahead only if every cross pair is compatible (complete-linkage veto) and the average affinity clears
 `MERGE_THRESHOLD` (average linkage), so a vague mention cannot chain two distinct events together.
 
 Only mentions that report an incident (role primary or background, `records.COUNTED_ROLES`) make or
@@ -100,7 +100,8 @@ def merge_mentions(mentions: Iterable[Mention], previous: Iterable[Incident] = (
     prev = {p.incident_id: p for p in sorted(previous, key=lambda p: (p.incident_id, repr(p)))}
     blocked = {mid for p in prev.values() if p.status == "retracted" for mid in p.mention_ids}
     by_id: dict[str, Mention] = {}
-    for m in (m for m in mentions if m.role in COUNTED_ROLES):  # the same mention twice (re-ingest): keep one, chosen by content, not by arrival
+    # the same mention twice (re-ingest): keep one, chosen by content, not by arrival
+    for m in (m for m in mentions if m.role in COUNTED_ROLES):
         if m.mention_id not in blocked and (m.mention_id not in by_id or repr(m) > repr(by_id[m.mention_id])):
             by_id[m.mention_id] = m
     nodes = [_node(m) for m in by_id.values()]
@@ -117,7 +118,8 @@ def merge_mentions(mentions: Iterable[Mention], previous: Iterable[Incident] = (
         if isinstance(n.src, Mention):
             spans[(n.article, n.src.evidence_start, n.src.evidence_end)].append(n)
     must += [(x.ident, y.ident) for group in spans.values() for x, y in combinations(group, 2)
-             if x.src.extractor_version != y.src.extractor_version and _compatible(replace(x, article=""), y)]
+             if isinstance(x.src, Mention) and isinstance(y.src, Mention)
+             and x.src.extractor_version != y.src.extractor_version and _compatible(replace(x, article=""), y)]
     pos = {n.ident: i for i, n in enumerate(nodes)}
     clusters = _cluster(nodes, [(pos[a], pos[b]) for a, b in must])
     incidents = _finish([[nodes[i] for i in c] for c in clusters], prev, active)
@@ -162,8 +164,8 @@ def link_references(mentions: Iterable[Mention], incidents: Iterable[Incident]) 
                      + 0.5 * bool(ref.a2 and node.a2 and _overlap(ref.a2, node.a2))
                      + 0.5 * (m.sub_event_type == incident.sub_event_type)
                      + 0.5 * bool(ref.loc and node.loc and _place_match(ref.loc[0], node.loc[0])))
-            gap = abs(((m.event_date or _report_day(m)) - incident.event_date).days) if incident.event_date and (
-                m.event_date or _report_day(m)) else REFERENCE_WINDOW
+            day = m.event_date or _report_day(m)
+            gap = abs((day - incident.event_date).days) if incident.event_date and day else REFERENCE_WINDOW
             key = (-score, gap, incident.incident_id)
             if best is None or key < best:
                 best = key

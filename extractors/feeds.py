@@ -253,7 +253,8 @@ def _as_utf8(body: bytes, headers: dict[str, str]) -> bytes | None:
     scratch = feedparser.FeedParserDict(bozo=False, entries=[], feed=feedparser.FeedParserDict(),
                                         headers={})
     try:
-        return convert_to_utf8(dict(headers), body, scratch)
+        utf8: bytes | None = convert_to_utf8(dict(headers), body, scratch)
+        return utf8
     except Exception:  # noqa: BLE001 - left as it is: feedparser.parse judges it
         return None
 

@@ -23,7 +23,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 import yaml
 
@@ -104,7 +104,8 @@ def tokens(text: str) -> list[Token]:
     # each word of `_WORD` with the gap after it, up to the next word (or the end): the words
     # `_WORD.finditer` finds, and the text between them, in one C pass
     pairs = _WORD_GAP.findall(text)
-    pos = _LEAD.match(text).end()
+    lead = _LEAD.match(text)  # matches always (possibly empty)
+    pos = lead.end() if lead else 0
     last = len(pairs) - 1
     for i, (word, gap) in enumerate(pairs):
         start = pos
@@ -211,7 +212,8 @@ class GazetteerData:
 
     def __init__(self, folder: Path) -> None:
         with gzip.open(folder / "places.tsv.gz", "rt", encoding="utf-8") as f:
-            self._rows: list[str | Row] = f.read().split("\n")
+            # parsed lazily: a row is a str until first asked for, then a Row
+            self._rows = cast("list[str | Row]", f.read().split("\n"))
         if self._rows and self._rows[-1] == "":
             self._rows.pop()
         with gzip.open(folder / "names.tsv.gz", "rt", encoding="utf-8") as f:
@@ -359,7 +361,7 @@ class GazetteerData:
             for key, _ in name_keys(name, drop_article=False):
                 self._add(key, row_id)
 
-    def _load_aliases(self, data: dict) -> None:
+    def _load_aliases(self, data: dict[str, Any]) -> None:
         for iso3, names in (data.get("countries") or {}).items():
             self._add_names(names, self.country_row[iso3])
         for iso3, names in (data.get("demonyms") or {}).items():

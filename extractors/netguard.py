@@ -24,11 +24,13 @@ import socket
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpcore
 
 if TYPE_CHECKING:
+    import ssl
+
     from httpcore import NetworkStream
     from httpcore._backends.base import SOCKET_OPTION
 
@@ -101,7 +103,7 @@ def deadline(at: float | None) -> Iterator[None]:
 def _left(timeout: float | None, expired: type[Exception]) -> float | None:
     """The smaller of `timeout` and what is left of this thread's deadline; raise `expired`
     when nothing is left."""
-    at = getattr(_local, "at", None)
+    at: float | None = getattr(_local, "at", None)
     if at is None:
         return timeout
     left = at - time.monotonic()
@@ -110,7 +112,7 @@ def _left(timeout: float | None, expired: type[Exception]) -> float | None:
     return left if timeout is None else min(timeout, left)
 
 
-def _resolve(host: str, port: int) -> list:
+def _resolve(host: str, port: int) -> list[tuple[Any, ...]]:
     """`socket.getaddrinfo`, given up on when this thread's deadline passes (the look-up itself
     finishes in a daemon thread: the C call cannot be interrupted)."""
     at = getattr(_local, "at", None)
@@ -150,11 +152,12 @@ class _DeadlineStream(httpcore.NetworkStream):
     def close(self) -> None:
         self._inner.close()
 
-    def start_tls(self, ssl_context, server_hostname=None, timeout=None):  # noqa: ANN001, ANN201
+    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+                  timeout: float | None = None) -> _DeadlineStream:
         return _DeadlineStream(self._inner.start_tls(
             ssl_context, server_hostname, _left(timeout, httpcore.ConnectTimeout)))
 
-    def get_extra_info(self, info: str):  # noqa: ANN201
+    def get_extra_info(self, info: str) -> Any:
         return self._inner.get_extra_info(info)
 
 

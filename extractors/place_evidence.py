@@ -108,7 +108,7 @@ def strong(data: GazetteerData, text: str, toks: list[Token], matches: list[Matc
             continue
         ry = row(y.best)
         if ry.iso3 and ry.iso3 != iso3 and rival_place(data, text, toks, y):
-            rivals[ry.iso3] += weight(kind_of(data, y.best), False)
+            rivals[ry.iso3] += weight(kind_of(data, y.best), False)  # type: ignore[assignment]  # float weights (typeshed: int counts)
     rival = max(rivals.values(), default=0.0)
     if r.kind in ("country", "admin1"):
         # a country named only as the one that acts or speaks ("US strikes", "Ukraine downs",

@@ -100,7 +100,7 @@ def resolve(
             iso3, (_, rid) = ranked[0]
             if iso3 and not x.m.sponsor:
                 w = weight(kind_of(data, rid), x.m.attributive, ranked[0][1][0] >= 6.5)
-                votes[iso3] += w
+                votes[iso3] += w  # type: ignore[assignment]  # float weights (typeshed: int counts)
                 own[n] = (iso3, w)
             for rid, weak in x.m.ids:
                 r = row(rid)
@@ -127,7 +127,7 @@ def resolve(
                     rival = rivals[r.iso3] = max((v for c, v in votes.items() if c != r.iso3), default=0.0)
                 if r.iso3 in votes:  # a clear name is evidence of its own country
                     support += 2.5 if r.iso3 == top and votes[top] >= 1.0 else 1.5
-                sure = bool(mine) and mine[0] == r.iso3 and mine[1] >= 1.0  # "Corrientes"
+                sure = mine is not None and mine[0] == r.iso3 and mine[1] >= 1.0  # "Corrientes"
                 if other <= 0.25 and rival >= 1.5 and not sure and (
                     (r.kind in ("city", "admin2", "site") and reading_prior(data, rid, r, False) < 7.0)
                     or (r.kind == "admin1" and not unique[n])

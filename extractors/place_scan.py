@@ -96,7 +96,7 @@ def nxt_word_is_noun(text: str, end: int) -> bool:
     """Whether a content word follows ("US soldiers", "US Interests" in a title): no tagger,
     so function words are listed."""
     m = _NEXT_WORD.match(text, end)
-    return bool(m) and m.group(1).lower() not in _FUNCTION_WORDS
+    return m is not None and m.group(1).lower() not in _FUNCTION_WORDS
 
 
 def _capital(t: Token, shouting: bool) -> bool:

@@ -23,6 +23,7 @@ import functools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from extractors import SEEDS_DIR
 from extractors.gazetteer import ARTICLES, GazetteerData, Token, fold, shifted, tokens
@@ -137,7 +138,7 @@ class Gazetteer:
                 iso3 = self.data.row(x.best).iso3
                 if iso3:
                     # Places weigh more than nationalities ("Ethiopian raiders" in Kenya).
-                    votes[iso3] += weight(kind_of(self.data, x.best), False)
+                    votes[iso3] += weight(kind_of(self.data, x.best), False)  # type: ignore[assignment]  # float weights (typeshed: int counts)
                     first.setdefault(iso3, k)
         return sorted(votes, key=lambda c: (-votes[c], first[c]))
 
@@ -188,11 +189,11 @@ class Gazetteer:
             x = matches[k]
             side = x.m.attributive or kind_of(self.data, x.best) == "demonym" or bordering(text, x)
             w = 0.0 if x.m.sponsor else 0.5 if side else 1.0 + (x.container_of is not None)
-            votes[row(x.best).iso3] += w + 0.5 * locative(toks, x.m.lo)
+            votes[row(x.best).iso3] += w + 0.5 * locative(toks, x.m.lo)  # type: ignore[assignment]  # float weights (typeshed: int counts)
         for n, iso3 in enumerate(context_iso3[:2]):
-            votes[iso3] += 0.3 - 0.1 * n
+            votes[iso3] += 0.3 - 0.1 * n  # type: ignore[assignment]  # float weights (typeshed: int counts)
         for iso3, v in doc_votes.items():
-            votes[iso3] += 0.25 * min(v, 6.0)  # the whole text's countries break ties
+            votes[iso3] += 0.25 * min(v, 6.0)  # type: ignore[assignment]  # float weights; the whole text's countries break ties
         main = votes.most_common(1)[0][0]
         places = [
             k for k in inside
@@ -266,7 +267,7 @@ class Gazetteer:
         return self._location(p.name, p, 3, is_strong)
 
     def _choose(self, text: str, toks: list[Token], matches: list[Match], inside: list[int], places: list[int],
-                options: list[tuple]) -> Location:
+                options: list[tuple[Any, ...]]) -> Location:
         """The location among a span's `options` (rank, name, place, precision, match index;
         best first): the best one whose country rests on strong evidence, so that a weak town
         yields to the region the text ties the story to ("the Rabat area of ... district,
@@ -370,7 +371,7 @@ class Gazetteer:
     # -- locating -------------------------------------------------------------------------
 
     @staticmethod
-    def _rank(toks: list[Token], lo: int, kind: str, iso3: str, k: int, main: str) -> tuple:
+    def _rank(toks: list[Token], lo: int, kind: str, iso3: str, k: int, main: str) -> tuple[Any, ...]:
         """Sort key of a place among a span's options (see `locate`)."""
         away = lo > 0 and toks[lo - 1].norm in _AWAY
         return (iso3 != main and kind != "water", _BUCKET.get(kind, 3), not locative(toks, lo), away, k)

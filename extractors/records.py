@@ -134,8 +134,9 @@ class Incident:
     """One real-world incident after merging the mentions that report it.
 
     Built only from mentions that report it (role primary or background); references are
-    counted apart in `n_references`. `fatalities` is the conservative (lowest) figure any report gives; `fatalities_min` /
-    `fatalities_max` the range. `status`: "active", "merged" (see `merged_into`) or "retracted".
+    counted apart in `n_references`. `fatalities` is the conservative (lowest) figure any report
+    gives; `fatalities_min` / `fatalities_max` the range. `status`: "active", "merged" (see
+    `merged_into`) or "retracted".
     """
 
     incident_id: str

@@ -64,8 +64,8 @@ from warehouse.lock import root_lock
 from warehouse.paths import DataRoot
 
 __all__ = [
-    "DEPLOYMENT", "BackfillFailed", "PartitionFailed", "TEST_HOLD_ENV", "backfill", "backfill_month", "deployment_available",
-    "execute", "month_range", "planned", "run_through_deployment", "watch",
+    "DEPLOYMENT", "BackfillFailed", "PartitionFailed", "TEST_HOLD_ENV", "backfill", "backfill_month",
+    "deployment_available", "execute", "month_range", "planned", "run_through_deployment", "watch",
 ]
 
 DEPLOYMENT = "backfill/backfill"

@@ -25,7 +25,8 @@ Start with `flarewatch demo`."""
 
 
 def _data_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", metavar="DIR", help="data root, a directory or s3://bucket/prefix (default: $FLAREWATCH_DATA or ./data)")
+    parser.add_argument("--data", metavar="DIR",
+                        help="data root, a directory or s3://bucket/prefix (default: $FLAREWATCH_DATA or ./data)")
 
 
 def _allow_option(parser: argparse.ArgumentParser) -> None:
@@ -84,7 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _data_option(demo)
     _allow_option(demo)
-    demo.add_argument("--port", type=_port, default=8765, help="port of the local demo server (default 8765; 0 picks a free one)")
+    demo.add_argument("--port", type=_port, default=8765,
+                      help="port of the local demo server (default 8765; 0 picks a free one)")
 
     run = sub.add_parser(
         "run",
@@ -138,7 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
         "evaluation scorer, with incident_id the merged incident across the whole input.",
     )
     extract.add_argument("--input", required=True, metavar="DOCS.jsonl", help="documents to code")
-    extract.add_argument("--output", required=True, metavar="MENTIONS.jsonl", help="where to write mentions (- for stdout)")
+    extract.add_argument("--output", required=True, metavar="MENTIONS.jsonl",
+                         help="where to write mentions (- for stdout)")
 
     trends = sub.add_parser(
         "trends",
@@ -157,7 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="break counts down by this column (repeatable; default iso3)",
     )
     trends.add_argument("--since", metavar="DATE", help="first event date counted: YYYY, YYYY-MM or YYYY-MM-DD")
-    trends.add_argument("--until", metavar="DATE", help="last event date counted (inclusive): YYYY, YYYY-MM or YYYY-MM-DD")
+    trends.add_argument("--until", metavar="DATE",
+                        help="last event date counted (inclusive): YYYY, YYYY-MM or YYYY-MM-DD")
     trends.add_argument("--all-types", action="store_true", help="count every incident, not only attacks")
     trends.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format")
     trends.add_argument("--chart", metavar="FILE.png", help="also draw the counts as a bar chart into a PNG file")
@@ -373,7 +377,8 @@ def cmd_backfill(args: argparse.Namespace) -> int:
                              urls_file=urls_file)
     as_json = args.format == "json"
     if as_json:
-        answer: dict = {"plan": planning.plan_rows(plan), "summary": planning.plan_summary(plan), "dry_run": args.dry_run}
+        answer: dict = {"plan": planning.plan_rows(plan), "summary": planning.plan_summary(plan),
+                        "dry_run": args.dry_run}
     else:
         planning.show(planning.plan_rows(plan), f"Backfill plan, {args.start} .. {args.end}, data {settings.data}")
         for line in planning.plan_summary(plan):

@@ -91,7 +91,7 @@ async def _serve(deployments: list, stop_after: float) -> None:
         await runner.astop()
         try:
             await asyncio.wait_for(started, timeout=stop_after)
-        except (asyncio.TimeoutError, asyncio.CancelledError):
+        except (TimeoutError, asyncio.CancelledError):
             pass
     waiting.cancel()
     if started.done() and not started.cancelled() and started.exception():

@@ -191,7 +191,8 @@ def discover_sitemap_urls(
             except FetchError:
                 robots = None
             listed = extract_robots_sitemaps(robots, base)
-            walker = _GuardedSitemap(fetcher, base, domain, listed or [f"{base}/{g}" for g in reversed(SITEMAP_GUESSES)])
+            walker = _GuardedSitemap(fetcher, base, domain,
+                                     listed or [f"{base}/{g}" for g in reversed(SITEMAP_GUESSES)])
             ends = time.monotonic() + SITEMAP_SECONDS
             while walker.sitemap_urls and len(walker.seen) < max_sitemaps:
                 if time.monotonic() > ends:
@@ -204,7 +205,8 @@ def discover_sitemap_urls(
                 walker.sitemap_urls = [s for s in walker.sitemap_urls if s not in walker.seen]
             failures += walker.problems
             if not walker.fetched:
-                failures.append(Failure("sitemap", base, "no sitemap found (robots.txt, /sitemap.xml and the usual names)"))
+                failures.append(
+                    Failure("sitemap", base, "no sitemap found (robots.txt, /sitemap.xml and the usual names)"))
             for url in walker.urls:
                 try:
                     canonical = canonicalize_url(url)

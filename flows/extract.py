@@ -18,8 +18,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from extractors.articles import extract_article
-from extractors.dedup import link_references, merge_mentions
 from extractors.coding_language import coding_language, coding_status
+from extractors.dedup import link_references, merge_mentions
 from extractors.incidents import code_incidents
 from extractors.records import Mention
 
@@ -29,7 +29,7 @@ def parse_time(value: str | None) -> dt.datetime | None:
     if not value:
         return None
     moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 def document_text(doc: dict, published_at: dt.datetime | None) -> tuple[str, str | None]:
@@ -39,7 +39,7 @@ def document_text(doc: dict, published_at: dt.datetime | None) -> tuple[str, str
     if doc.get("html"):
         article = extract_article(
             doc["html"], url=doc.get("url") or "", feed_entry=None,
-            fetched_at=published_at or dt.datetime.now(dt.timezone.utc), raw_path=None, outlet=None,
+            fetched_at=published_at or dt.datetime.now(dt.UTC), raw_path=None, outlet=None,
         )
         if article is not None:
             return article.text, doc.get("title") or article.title

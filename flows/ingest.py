@@ -4,8 +4,9 @@ In: flow parameters (feed list path, data root, allowed hosts), read into `Setti
 Out: rows in the warehouse, a `runs` row, and Prefect artifacts keyed by the data root (monthly
 attack counts; a markdown summary with the feed health table; a `failures` table when something
 failed). A run in which every feed, or every new page, failed ends Failed (`PollFailed`, naming the
-failures) after storing what it could; a partly failed run ends Completed with a WARNING per failure. Tasks are thin wrappers over `flows.steps`; work is batched (one task per
-feed, one per chunk of articles) because a Prefect task run costs about as much as extracting an
+failures) after storing what it could; a partly failed run ends Completed with a WARNING per failure.
+Tasks are thin wrappers over `flows.steps`; work is batched (one task per feed,
+one per chunk of articles) because a Prefect task run costs about as much as extracting an
 article on this kind of machine.
 """
 
@@ -139,7 +140,8 @@ def run_ingest(settings: Settings) -> dict:
         coding: steps.Coding | None = None
         for index in range(len(chunks)):
             pages, failures = settled(pending)
-            pending = fetch_pages_task.submit(chunks[index + 1], by_id, policy, root) if index + 1 < len(chunks) else None
+            pending = (fetch_pages_task.submit(chunks[index + 1], by_id, policy, root)
+                       if index + 1 < len(chunks) else None)
             summary.failures.extend(failures)
             started = steps.submit_coding(pages, workers=settings.workers, chunk_size=settings.chunk_size, root=root)
             if coding is not None:

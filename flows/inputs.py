@@ -60,7 +60,8 @@ def country(text: str) -> str:
         try:
             found = pycountry.countries.lookup(word)
         except LookupError:
-            names = {c.alpha_3: c.alpha_3 for c in pycountry.countries} | {c.name: c.alpha_3 for c in pycountry.countries}
+            names = ({c.alpha_3: c.alpha_3 for c in pycountry.countries}
+                     | {c.name: c.alpha_3 for c in pycountry.countries})
             guess = nearest(word, names)
             hint = f"; nearest: {names[guess]} ({country_name(names[guess])})" if guess else ""
             raise ValueError(f"unknown country {text!r}: give an ISO 3166-1 alpha-3 code{hint}") from None

@@ -188,7 +188,8 @@ def series(rows: list[dict], label: str, *, top: int = 10) -> tuple[list[str], d
     return periods, stacks
 
 
-def save_chart(rows: list[dict], starts: list[dt.date], target: Path, *, title: str, label: str | None, by: str) -> None:
+def save_chart(rows: list[dict], starts: list[dt.date], target: Path, *,
+               title: str, label: str | None, by: str) -> None:
     """Stacked bars of incidents per period on a date axis (one colour per series, top 9 + "other"),
     integer ticks, into a PNG. `starts`: the first day of each period, in the rows' period order."""
     import matplotlib

@@ -141,7 +141,8 @@ def decide(status: str, stale: bool, reprocess: str) -> tuple[bool, str]:
     if status == "running":
         return True, "resume it (a run stopped while coding it)"
     if status == "failed":
-        return (reprocess != "none"), ("retry it" if reprocess != "none" else "skip: failed (--reprocess failed retries)")
+        return (reprocess != "none"), (
+            "retry it" if reprocess != "none" else "skip: failed (--reprocess failed retries)")
     if stale:
         ok = reprocess in ("stale", "all")
         return ok, ("re-code it (coded by an older extractor)" if ok else "skip: stale (--reprocess stale re-codes)")
@@ -195,7 +196,8 @@ def make_plan(
         refs = by_month.get(month, [])
         status = row.get("status") or "missing"
         version = row.get("extractor_version") or partitions.month_extractor_version(refs)
-        stale = status == "done" and (version != EXTRACTOR_ID or partitions.month_extractor_version(refs) not in (None, EXTRACTOR_ID))
+        stale = status == "done" and (
+            version != EXTRACTOR_ID or partitions.month_extractor_version(refs) not in (None, EXTRACTOR_ID))
         if prior and status == "done" and row.get("run_id") == run_id:
             run, action = False, "skip: done by this backfill (resuming)"
         elif source == "raw" and not refs and status in ("missing", "done"):
@@ -345,11 +347,13 @@ def coverage(root: DataRoot, *, last_runs: int = 10) -> Coverage:
         inc = rows.get(("incidents", month)) or {}
         refs = by_month.get(month, [])
         stale = art.get("status") == "done" and (
-            art.get("extractor_version") != EXTRACTOR_ID or partitions.month_extractor_version(refs) not in (None, EXTRACTOR_ID))
+            art.get("extractor_version") != EXTRACTOR_ID
+            or partitions.month_extractor_version(refs) not in (None, EXTRACTOR_ID))
         grid.append({
             "month": month,
             "articles": _cell(art.get("status"), stale, len(refs)),
-            "incidents": _cell(inc.get("status"), inc.get("status") == "done" and inc.get("extractor_version") != EXTRACTOR_ID,
+            "incidents": _cell(inc.get("status"),
+                               inc.get("status") == "done" and inc.get("extractor_version") != EXTRACTOR_ID,
                                counts.get(month, 0)),
             "last run": short_run(art.get("run_id") or inc.get("run_id")),
             "finished": _when(art.get("finished_at") or inc.get("finished_at")),
@@ -389,7 +393,8 @@ def _when(value: dt.datetime | None) -> str:
 
 def show(rows: Sequence[Mapping], title: str, *, empty: str = "(none)") -> None:
     """Rows of dicts as one rich table (numbers right-aligned), or `empty` under the title."""
-    from flows.output import cell, console as safe_console  # text as stored: no markup, escapes visible
+    from flows.output import cell  # text as stored: no markup, escapes visible
+    from flows.output import console as safe_console
 
     console = safe_console()
     if not rows:

@@ -109,7 +109,8 @@ def incident_block(incident: Mapping) -> str:
     where = ", ".join(str(v) for v in (incident["location"], incident["admin1"], incident["iso3"]) if v)
     deaths = "fatalities not reported" if incident["fatalities"] is None else f"{incident['fatalities']} killed"
     lines = [f"<div class=incident><b>{esc(incident['event_date'] or 'date unknown')}</b> · {esc(where)} · "
-             f"{esc(incident['sub_event_type'])} · {esc(deaths)} · <span class=note>{esc(incident['incident_id'])}</span>"]
+             f"{esc(incident['sub_event_type'])} · {esc(deaths)} · "
+             f"<span class=note>{esc(incident['incident_id'])}</span>"]
     for src in incident["sources"]:
         sentence = evidence_sentence(src["evidence"], src["fatalities"])
         when = str(output.plain(src["published_at"]) or "")[:10]

@@ -39,7 +39,8 @@ def gather(data: str, incident_id: str) -> dict:
         if not found:
             near = con.execute("SELECT incident_id FROM incidents_all WHERE incident_id LIKE ? LIMIT 3",
                                [incident_id[:6] + "%"]).fetchall()
-            hint = f"; similar ids: {', '.join(r[0] for r in near)}" if near else "; `flarewatch sql \"SELECT incident_id FROM attacks\"` lists them"
+            hint = (f"; similar ids: {', '.join(r[0] for r in near)}" if near
+                    else "; `flarewatch sql \"SELECT incident_id FROM attacks\"` lists them")
             raise ValueError(f"no incident {incident_id!r} in {data}{hint}")
         mention_cols = {r[0] for r in con.execute("DESCRIBE mentions").fetchall()}
         sources = catalog.provenance(con, incident_id).to_pylist()
@@ -90,7 +91,8 @@ def render(found: dict) -> None:
         out.print(f"\nReferenced by {count} articles (not counted as sources)", style="bold")
         for ref in refs:
             when = str(output.plain(ref["published_at"]) or "")[:10]
-            out.print(output.visible(f"    {ref['outlet'] or 'unknown outlet'} {when}: {ref['url'] or ''}"), soft_wrap=True)
+            out.print(output.visible(f"    {ref['outlet'] or 'unknown outlet'} {when}: {ref['url'] or ''}"),
+                      soft_wrap=True)
 
 
 def run(args, data: str) -> int:

@@ -59,7 +59,8 @@ def fill_grid(grid: list[dict]) -> list[dict]:
     have = {r["month"]: r for r in grid}
     first, last = (dt.date(int(m[:4]), int(m[5:7]), 1) for m in (min(months), max(months)))
     empty = {k: "· 0" if k in ("articles", "incidents") else "" for k in grid[0]}
-    filled = [have.get(label(d, "month")) or {**empty, "month": label(d, "month")} for d in period_starts(first, last, "month")]
+    filled = [have.get(label(d, "month")) or {**empty, "month": label(d, "month")}
+              for d in period_starts(first, last, "month")]
     return filled + [r for r in grid if r["month"] == "unknown"]
 
 
@@ -93,7 +94,8 @@ def compute(data: str, *, by: str = "month", country: str | None = None, event_t
         by_start.setdefault(row["period"], []).append(row)
     rows = []
     for start in starts:
-        for row in by_start.get(start) or [{**dict.fromkeys(cols), "incidents": 0, "fatalities": 0, "fatalities_reported": 0}]:
+        zero = {**dict.fromkeys(cols), "incidents": 0, "fatalities": 0, "fatalities_reported": 0}
+        for row in by_start.get(start) or [zero]:
             out = {"period": label(start, by)}
             for col in cols:
                 out[col] = row[col]
@@ -132,8 +134,8 @@ def _hint(iso3: str | None, present: list[str], first: dt.date | None, last: dt.
         return "the data root holds no " + ("attacks" if attacks_only else "incidents") + " yet"
     if iso3 and iso3 not in present:
         guess = inputs.nearest(iso3, present)
-        return f"no {'attacks' if attacks_only else 'incidents'} in {iso3}; countries in the data: {', '.join(present[:12])}" + (
-            f" (nearest: {guess})" if guess else "")
+        return (f"no {'attacks' if attacks_only else 'incidents'} in {iso3}; "
+                f"countries in the data: {', '.join(present[:12])}" + (f" (nearest: {guess})" if guess else ""))
     if first or last:
         return "nothing in that date range; drop --since/--until to see every period"
     return "nothing matches; try --all-types"

@@ -129,7 +129,8 @@ def norm_cmp(s: str) -> str:
 # Ukraine's national romanisation (Cabinet resolution 55 of 2010, what Ukrainian sources and
 # the OSCE write: "Vodiane", "Hladosove"); "y" variants for the older spellings news also uses
 # ("Vodyane", "Sieverne" / "Syeverne" alike).
-_UK = dict(zip("абвгґдезиіклмнопрстуфхцчшщ", "a b v h g d e z y i k l m n o p r s t u f kh ts ch sh shch".split()))
+_UK = dict(zip("абвгґдезиіклмнопрстуфхцчшщ", "a b v h g d e z y i k l m n o p r s t u f kh ts ch sh shch".split(),
+               strict=True))
 _UK_FIRST = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya", "ж": "zh"}
 _UK_INNER = {"є": "ie", "ї": "i", "й": "i", "ю": "iu", "я": "ia", "ж": "zh"}
 # KATOTTG top-level code -> the admin1 of places.tsv.gz (as GeoNames and ACLED spell it).

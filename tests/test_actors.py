@@ -96,7 +96,7 @@ def test_interaction_codes_and_civilian_targeting(actor1, target, event_type, in
 def test_the_codes_travel_on_the_mention():
     text = "On 3 March 2022, unidentified gunmen shot dead a shopkeeper in his store in Kano, Nigeria."
     (mention,) = code_incidents(text, article_id="doc-1",
-                                published_at=dt.datetime(2022, 3, 5, 12, tzinfo=dt.timezone.utc))
+                                published_at=dt.datetime(2022, 3, 5, 12, tzinfo=dt.UTC))
     assert mention.sub_event_type == "Attack"
     assert (mention.actor1, mention.inter1, mention.inter2, mention.civilian_targeting) == ("gunmen", 3, 7, True)
 
@@ -104,7 +104,7 @@ def test_the_codes_travel_on_the_mention():
 def test_a_weekday_subject_is_no_actor():
     text = "On 3 March 2022, on Sunday a roadside bomb exploded near a convoy in Kano, Nigeria."
     mentions = code_incidents(text, article_id="doc-1",
-                              published_at=dt.datetime(2022, 3, 5, 12, tzinfo=dt.timezone.utc))
+                              published_at=dt.datetime(2022, 3, 5, 12, tzinfo=dt.UTC))
     assert mentions and all(m.actor1 is None for m in mentions)
 
 
@@ -120,5 +120,5 @@ def test_a_weekday_subject_is_no_actor():
 ])
 def test_a_claim_told_after_the_act_names_its_perpetrator(text, actor1):
     (mention,) = code_incidents(text, article_id="doc-1",
-                                published_at=dt.datetime(2021, 3, 7, 12, tzinfo=dt.timezone.utc))
+                                published_at=dt.datetime(2021, 3, 7, 12, tzinfo=dt.UTC))
     assert mention.actor1 == actor1

@@ -24,7 +24,8 @@ from pathlib import Path
 import pytest
 
 from extractors.articles import EXTRACTOR_ID
-from flows import partitions, plan as planning
+from flows import partitions
+from flows import plan as planning
 from flows.backfill import TEST_HOLD_ENV
 from flows.cli import main
 from flows.demo import DEMO_DIR, serve_demo, write_demo_feed_list
@@ -192,7 +193,8 @@ def test_ingest_records_the_months_it_coded(demo_root):
     rows = partitions.partition_rows(demo_root)
     articles = {p: r for (t, p), r in rows.items() if t == "articles"}
     assert sorted(articles) == DEMO_MONTHS
-    assert all(r["status"] == "done" and r["extractor_version"] == EXTRACTOR_ID and r["rows"] for r in articles.values())
+    assert all(r["status"] == "done" and r["extractor_version"] == EXTRACTOR_ID and r["rows"]
+               for r in articles.values())
     incident_months = {p for (t, p), r in rows.items() if t == "incidents" and r["status"] == "done"}
     assert set(parquet.list_partitions(demo_root, "incidents")) <= incident_months
 
@@ -406,7 +408,8 @@ def test_urls_run_stopped_before_its_articles_is_finished_by_the_next(demo_serve
     import flows.backfill
 
     listed = tmp_path / "urls.txt"
-    pages = ["levant-wire/drone-shot-down-near-erbil-airport", "gulf-monitor/shelling-kills-girl-wounds-three-relatives-in-taiz"]
+    pages = ["levant-wire/drone-shot-down-near-erbil-airport",
+             "gulf-monitor/shelling-kills-girl-wounds-three-relatives-in-taiz"]
     listed.write_text("".join(f"{demo_server}/pages/{p}.html\n" for p in pages), encoding="utf-8")
     root = tmp_path / "data"
     args = ["backfill", "--data", str(root), "--start", "2024-04", "--end", "2024-04", "--source", "urls", str(listed),

@@ -80,5 +80,6 @@ def test_trends_writes_csv_json_and_a_png_chart(tmp_path, capsys):
     chart = tmp_path / "chart.png"
     assert main(["trends", "--data", str(tmp_path), "--country", "IRQ", "--format", "json", "--chart", str(chart)]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert [(r["period"], r["country"], r["incidents"]) for r in rows] == [("2024-07", "Iraq", 1), ("2024-08", "Iraq", 1)]
+    assert [(r["period"], r["country"], r["incidents"]) for r in rows] == [
+        ("2024-07", "Iraq", 1), ("2024-08", "Iraq", 1)]
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

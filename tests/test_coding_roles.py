@@ -23,7 +23,7 @@ from extractors.lexicon import languages
 from extractors.pipeline import code_article
 from extractors.records import COUNTED_ROLES, Article
 
-PUB = dt.datetime(2024, 5, 14, 9, 0, tzinfo=dt.timezone.utc)  # a Tuesday morning
+PUB = dt.datetime(2024, 5, 14, 9, 0, tzinfo=dt.UTC)  # a Tuesday morning
 
 
 def code(text: str, published: dt.datetime | None = PUB):

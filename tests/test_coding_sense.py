@@ -15,7 +15,7 @@ from extractors.coding_sense import RULES
 from extractors.incidents import code_incidents
 from extractors.lexicon import get_lexicon
 
-PUBLISHED = dt.datetime(2025, 3, 12, 9, 0, tzinfo=dt.timezone.utc)
+PUBLISHED = dt.datetime(2025, 3, 12, 9, 0, tzinfo=dt.UTC)
 VIOLENT = {"Battles", "Explosions/Remote violence", "Violence against civilians"}
 
 

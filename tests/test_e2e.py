@@ -28,7 +28,8 @@ def counts(root: Path) -> dict[str, int]:
 
 
 def parquet_files(root: Path) -> set[str]:
-    return {str(p.relative_to(root)) for p in root.rglob("*.parquet") if "runs" not in p.parts and "feed_state" not in p.parts}
+    return {str(p.relative_to(root)) for p in root.rglob("*.parquet")
+            if "runs" not in p.parts and "feed_state" not in p.parts}
 
 
 @pytest.fixture(scope="module")

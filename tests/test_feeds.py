@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response as WResponse
+from werkzeug import Request
+from werkzeug import Response as WResponse
 
 from extractors import SEEDS_DIR
 from extractors.feeds import FeedListError, FeedParseError, load_feed_list, parse_feed, poll_feed
@@ -110,11 +111,11 @@ def test_entity_guard_is_what_keeps_memory_flat(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_dates_feedparser_cannot_read_are_parsed() -> None:
-    body = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>UOL</title>'
-            '<item><title>Ibope</title><link>https://noticias.example.com.br/a</link>'
-            '<pubDate>Seg, 24 Set 2018 19:42:40 -0300</pubDate></item>'
-            '<item><title>Relative</title><link>https://noticias.example.com.br/b</link>'
-            '<pubDate>ontem</pubDate></item></channel></rss>').encode()
+    body = (b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>UOL</title>'
+            b'<item><title>Ibope</title><link>https://noticias.example.com.br/a</link>'
+            b'<pubDate>Seg, 24 Set 2018 19:42:40 -0300</pubDate></item>'
+            b'<item><title>Relative</title><link>https://noticias.example.com.br/b</link>'
+            b'<pubDate>ontem</pubDate></item></channel></rss>')
     first, second = parse_feed("uol", body, base_url=BASE)
     assert first.published_at == dt.datetime(2018, 9, 24, 22, 42, 40, tzinfo=dt.UTC)
     assert second.published_at is None  # a relative date would depend on the machine's clock

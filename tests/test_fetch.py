@@ -13,9 +13,10 @@ from collections.abc import Iterator
 import httpcore
 import pytest
 from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response as WResponse
+from werkzeug import Request
+from werkzeug import Response as WResponse
 
-from extractors import fetch, netguard
+from extractors import netguard
 from extractors.fetch import Fetcher, FetchError, FetchPolicy, Response
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}

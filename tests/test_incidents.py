@@ -19,7 +19,7 @@ from extractors.records import COUNTED_ROLES
 from extractors.taxonomy import SUB_EVENT_TYPES
 
 # A Friday afternoon, UTC.
-PUB = dt.datetime(2022, 3, 18, 15, 0, tzinfo=dt.timezone.utc)
+PUB = dt.datetime(2022, 3, 18, 15, 0, tzinfo=dt.UTC)
 
 
 def code_all(text: str, published: dt.datetime | None = PUB, **kw):
@@ -73,7 +73,8 @@ def only(text: str, published: dt.datetime | None = PUB):
     # what a protest is against is no intervention in it; demonstrators who clash use violence
     ("On 3 March 2022, journalists protested against the unjust arrest of their editor.", "Peaceful protest"),
     ("On 3 March 2022, daily wage labourers held a protest demanding relief during the lockdown.", "Peaceful protest"),
-    ("On 3 March 2022, reporters protested for their editor. Police arrested ten of them.", "Protest with intervention"),
+    ("On 3 March 2022, reporters protested for their editor. Police arrested ten of them.",
+     "Protest with intervention"),
     ("On 3 March 2022, activists protested against foreign interference in the conflict.", "Peaceful protest"),
     ("On 3 March 2022, supporters of two parties clashed during a protest, injuring five.", "Violent demonstration"),
     # ... but a force launching a weapon's strike is no stoppage of work
@@ -542,7 +543,8 @@ def test_a_police_search_that_made_arrests_is_no_attack():
     "Monitors counted civilians killed in air strikes between March 2015 and the end of 2019.",  # a span of years
     "Officials disputed the number of civilians killed, saying it was far lower.",  # a statistic
     "The general ordered more air strikes than his predecessor did in a decade.",  # a comparison of counts
-    "In the north, where government air attacks have shot up since the truce collapsed, the toll is unknown.",  # a trend
+    # a trend
+    "In the north, where government air attacks have shot up since the truce collapsed, the toll is unknown.",
 ])
 def test_statistics_about_acts_are_no_incident(text):
     assert code(text) == ()

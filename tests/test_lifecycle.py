@@ -125,7 +125,8 @@ def test_kill_9_of_run_leaves_no_server_forkserver_or_worker(tmp_path):
     before = set(descendants(os.getpid()))  # e.g. the session's Prefect test harness: not ours to kill
     with StuckFeed() as srv, subreaper():
         feeds.write_text(f"feeds:\n  - id: stuck\n    url: {srv.base}/feed.xml\n    outlet: stuck\n", encoding="utf-8")
-        env = {**env_without_prefect(), "FLAREWATCH_CHUNK_SIZE": str(INLINE_BELOW), "FLAREWATCH_WORKERS": "2", "FLAREWATCH_TIMEOUT": "300"}
+        env = {**env_without_prefect(), "FLAREWATCH_CHUNK_SIZE": str(INLINE_BELOW), "FLAREWATCH_WORKERS": "2",
+               "FLAREWATCH_TIMEOUT": "300"}
         cli = subprocess.Popen([str(BIN / "flarewatch"), "run", "--feeds", str(feeds), "--data", str(tmp_path / "d"),
                                 "--allow-host", "127.0.0.1"], env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
@@ -171,4 +172,5 @@ def test_serve_with_no_server_answering_says_so_in_one_line():
     env = {**env_without_prefect(), "PREFECT_API_URL": "http://127.0.0.1:9/api"}
     result = subprocess.run([str(BIN / "flarewatch"), "serve"], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
-    assert result.stderr.strip().count("\n") == 0 and "no Prefect server answers at http://127.0.0.1:9/api" in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+    assert "no Prefect server answers at http://127.0.0.1:9/api" in result.stderr

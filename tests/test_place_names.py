@@ -13,7 +13,7 @@ from extractors.incidents import code_incidents
 from extractors.place_names import governs
 from extractors.places import get_gazetteer
 
-PUBLISHED = dt.datetime(2025, 3, 12, 9, 0, tzinfo=dt.timezone.utc)
+PUBLISHED = dt.datetime(2025, 3, 12, 9, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(scope="module")

@@ -137,7 +137,8 @@ def postgres_bin() -> Path | None:
 @contextlib.contextmanager
 def postgres_cluster() -> Iterator[tuple[str, list[str]]]:
     """A PostgreSQL cluster of its own on 127.0.0.1 (a free port, trust auth, database `prefect`);
-    yields its SQLAlchemy URL and a psql command line on it. As root, it runs as the `postgres` user (postgres refuses root)."""
+    yields its SQLAlchemy URL and a psql command line on it. As root, it runs as the `postgres`
+    user (postgres refuses root)."""
     bin_dir = postgres_bin()
     if bin_dir is None:
         pytest.skip("PostgreSQL is not installed (.ci/run installs Debian's postgresql)")

@@ -489,7 +489,7 @@ def test_every_eval_feed_parses_or_fails_with_a_reason() -> None:
             assert poll.status == "error" and poll.error.startswith("malformed feed with no entries")
         else:
             assert poll.status == "ok" and poll.entries, (spec.outlet, poll.error)
-    cyrillic = next(p for s, p in zip(specs, polls) if s.outlet.startswith("orenburg"))
+    cyrillic = next(p for s, p in zip(specs, polls, strict=True) if s.outlet.startswith("orenburg"))
     assert all(any("А" <= ch <= "я" for ch in e.title or "") for e in cyrillic.entries)
 
 
@@ -518,11 +518,14 @@ def internal_feeds(port: int) -> dict[str, tuple[str, str]]:
         "loopback": (f"http://127.0.0.1:{port}/ok/newswire.xml", "refused: 127.0.0.1 is a loopback address"),
         "private": ("http://10.0.0.1/feed.xml", "refused: 10.0.0.1 is a private address"),
         "metadata": ("http://169.254.169.254/latest/meta-data/", METADATA),
-        "localhost": (f"http://localhost:{port}/ok/newswire.xml", "refused: localhost (127.0.0.1) is a loopback address"),
+        "localhost": (f"http://localhost:{port}/ok/newswire.xml",
+                      "refused: localhost (127.0.0.1) is a loopback address"),
         "ipv6-loopback": (f"http://[::1]:{port}/ok/newswire.xml", "refused: ::1 is a loopback address"),
         "name-to-private": ("http://intranet.test/feed.xml", "refused: intranet.test (10.0.0.1) is a private address"),
-        "name-to-metadata": ("http://metadata.test/latest/", "refused: metadata.test (169.254.169.254) is a cloud-metadata address"),
-        "name-to-loopback": (f"http://loopback.test:{port}/ok/newswire.xml", "refused: loopback.test (127.0.0.1) is a loopback address"),
+        "name-to-metadata": ("http://metadata.test/latest/",
+                             "refused: metadata.test (169.254.169.254) is a cloud-metadata address"),
+        "name-to-loopback": (f"http://loopback.test:{port}/ok/newswire.xml",
+                             "refused: loopback.test (127.0.0.1) is a loopback address"),
     }
 
 

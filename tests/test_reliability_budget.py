@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from extractors import budget
 from extractors.pipeline import Page
 from extractors.records import FeedEntry
-from extractors import budget
 from flows import steps
 from warehouse import catalog
 

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 
 import pytest
 from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response as WResponse
+from werkzeug import Request
+from werkzeug import Response as WResponse
 
 from extractors.fetch import FetchPolicy
 from flows import discover

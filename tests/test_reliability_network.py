@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response as WResponse
+from werkzeug import Request
+from werkzeug import Response as WResponse
 
 from extractors import netguard
 from extractors.fetch import Fetcher, FetchError, FetchPolicy, HostBook

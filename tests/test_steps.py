@@ -20,7 +20,7 @@ from flows import steps
 from warehouse import catalog, parquet, state
 from warehouse.raw import RawStore
 
-FETCHED = dt.datetime(2024, 8, 2, 9, tzinfo=dt.timezone.utc)
+FETCHED = dt.datetime(2024, 8, 2, 9, tzinfo=dt.UTC)
 
 
 def mention(n: int, day: dt.date, town: str) -> Mention:

@@ -16,6 +16,7 @@ import dataclasses
 import datetime as dt
 import os
 from collections.abc import Iterable
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -55,9 +56,9 @@ def attack_sql(event_type: str, sub_event_type: str) -> str:
     return f"({event_type} IN ({types}) OR {sub_event_type} = '{DISRUPTED}')"
 
 
-def per_month_rows(incidents: Iterable[dict]) -> list[dict]:
+def per_month_rows(incidents: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Active attacks with an event date, counted per (month, iso3, event_type, sub_event_type)."""
-    totals: dict[tuple, list[int]] = {}
+    totals: dict[tuple[Any, ...], list[int]] = {}
     for row in incidents:
         if row["status"] != ACTIVE or row["event_date"] is None:
             continue
@@ -86,7 +87,7 @@ def write_per_month(root: str | os.PathLike[str], months: Iterable[str] | None =
     cols = ["status", "event_date", "iso3", "event_type", "sub_event_type", "fatalities"]
     parsed = paths.open_root(root)
     target = parsed.join(PER_MONTH, f"{PER_MONTH}.parquet")
-    kept: list[dict] = []
+    kept: list[dict[str, Any]] = []
     touched = None if months is None else sorted(set(months))
     if touched is not None and (os.path.exists(target) if parsed.local else parsed.fs.exists(target)):
         firsts = {dt.date(int(m[:4]), int(m[5:7]), 1) for m in touched if m[:4].isdigit()}
@@ -98,8 +99,8 @@ def write_per_month(root: str | os.PathLike[str], months: Iterable[str] | None =
     rows = sorted([*kept, *per_month_rows(fresh)], key=_order)
     table = pa.Table.from_pylist(rows, schema=PER_MONTH_SCHEMA)
     parquet._write_atomic(parsed, table, target)  # the warehouse's one atomic file write
-    return table.num_rows
+    return int(table.num_rows)
 
 
-def _order(row: dict) -> tuple[str, ...]:
+def _order(row: dict[str, Any]) -> tuple[str, ...]:
     return tuple("" if row[k] is None else str(row[k]) for k in ("month", "iso3", "event_type", "sub_event_type"))

@@ -66,7 +66,7 @@ def duck_type(typ: pa.DataType) -> str:
         raise TypeError(f"no DuckDB type for {typ}") from None
 
 
-def _base_view_sql(con: duckdb.DuckDBPyConnection, root: str | os.PathLike[str], ts: TableSpec) -> str:
+def _base_view_sql(con: duckdb.DuckDBPyConnection, root: str | os.PathLike[str] | paths.Root, ts: TableSpec) -> str:
     """The table's declared columns over its Parquet files, typed even where files lack a column.
 
     A column no file has yet (added by a later version; older partitions predate it) reads as a
@@ -92,7 +92,7 @@ def _base_view_sql(con: duckdb.DuckDBPyConnection, root: str | os.PathLike[str],
     return f"SELECT {cols} FROM {source}"
 
 
-def _has_files(root: str | os.PathLike[str], ts: TableSpec) -> bool:
+def _has_files(root: str | os.PathLike[str] | paths.Root, ts: TableSpec) -> bool:
     parsed = paths.open_root(root)
     if ts.partition_col is None:
         return bool(paths.data_files(parsed, paths.table_dir(parsed, ts.name)))
@@ -139,15 +139,15 @@ def refresh(con: duckdb.DuckDBPyConnection, root: str | os.PathLike[str]) -> Non
 
     On object storage, registers the root's file system on `con` unless one of its protocol is.
     """
-    root = paths.open_root(root)
-    if not root.local:
-        protocols = {root.fs.protocol} if isinstance(root.fs.protocol, str) else set(root.fs.protocol)
+    parsed = paths.open_root(root)
+    if not parsed.local:
+        protocols = {parsed.fs.protocol} if isinstance(parsed.fs.protocol, str) else set(parsed.fs.protocol)
         if not protocols & set(con.list_filesystems()):
-            con.register_filesystem(root.fs)
+            con.register_filesystem(parsed.fs)
     con.execute("SET TimeZone = 'UTC'")
     for name, ts in TABLES.items():
         view = "incidents_all" if name == "incidents" else name
-        con.execute(f"CREATE OR REPLACE VIEW {_ident(view)} AS {_base_view_sql(con, root, ts)}")
+        con.execute(f"CREATE OR REPLACE VIEW {_ident(view)} AS {_base_view_sql(con, parsed, ts)}")
     con.execute(
         "CREATE OR REPLACE MACRO is_attack(event_type, sub_event_type) AS "
         + attacks.attack_sql("event_type", "sub_event_type")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 ACLED_COLUMNS: tuple[str, ...] = (
     "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
@@ -83,13 +84,14 @@ def _country(iso3: str | None) -> tuple[str, str]:
     return ("", iso3) if found is None else (str(int(found.numeric)), str(found.name))
 
 
-def first_primary(sources: Sequence[Mapping]) -> Mapping | None:
+def first_primary(sources: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
     """The earliest primary source (else the earliest of any role)."""
-    ordered = sorted(sources, key=lambda s: (s.get("published_at") or s.get("reported_at") or dt.datetime.max.replace(tzinfo=dt.UTC)))
+    latest = dt.datetime.max.replace(tzinfo=dt.UTC)
+    ordered = sorted(sources, key=lambda s: (s.get("published_at") or s.get("reported_at") or latest))
     return next((s for s in ordered if s.get("role") == "primary"), ordered[0] if ordered else None)
 
 
-def acled_row(incident: Mapping, sources: Sequence[Mapping]) -> dict:
+def acled_row(incident: Mapping[str, Any], sources: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """One incident as one ACLED row (every value a string or number, blanks as "")."""
     day = incident.get("event_date")
     iso, country = _country(incident.get("iso3"))
@@ -113,7 +115,8 @@ def acled_row(incident: Mapping, sources: Sequence[Mapping]) -> dict:
         "actor2": incident.get("actor2"),
         "assoc_actor_2": None,
         "inter2": inter2,
-        "interaction": int(f"{min(inter1, inter2)}{max(inter1, inter2)}") if inter1 is not None and inter2 is not None else None,
+        "interaction": (int(f"{min(inter1, inter2)}{max(inter1, inter2)}")
+                        if inter1 is not None and inter2 is not None else None),
         "civilian_targeting": "Civilian targeting" if civilians else None,
         "iso": iso,
         "region": None,
@@ -135,12 +138,14 @@ def acled_row(incident: Mapping, sources: Sequence[Mapping]) -> dict:
     return {k: "" if row[k] is None else row[k] for k in ACLED_COLUMNS}
 
 
-def acled_rows(incidents: Iterable[Mapping], sources: Mapping[str, Sequence[Mapping]]) -> list[dict]:
+def acled_rows(incidents: Iterable[Mapping[str, Any]],
+               sources: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[dict[str, Any]]:
     """`acled_row` for each incident, its sources looked up by incident_id."""
     return [acled_row(i, sources.get(i["incident_id"], ())) for i in incidents]
 
 
-def geojson(incidents: Iterable[Mapping], sources: Mapping[str, Sequence[Mapping]]) -> dict:
+def geojson(incidents: Iterable[Mapping[str, Any]],
+            sources: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, Any]:
     """A FeatureCollection: one Point per incident with coordinates, ACLED's fields as properties."""
     features = []
     for incident in incidents:

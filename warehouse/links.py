@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from warehouse import parquet
 from warehouse.schemas import LinkFailure
@@ -55,7 +56,7 @@ def retired_urls(root: str | os.PathLike[str]) -> set[str]:
     return {r["canonical_url"] for r in parquet.read(root, "link_failures").to_pylist() if r["retired_at"]}
 
 
-def retired(root: str | os.PathLike[str]) -> list[dict]:
+def retired(root: str | os.PathLike[str]) -> list[dict[str, Any]]:
     """The retired links as rows for a table: link, feed, failures in a row, last error, since."""
     rows = [r for r in parquet.read(root, "link_failures").to_pylist() if r["retired_at"]]
     return [{"link": r["url"], "feed": r["feed_id"] or "", "failures": r["failures"],
@@ -63,7 +64,7 @@ def retired(root: str | os.PathLike[str]) -> list[dict]:
             for r in sorted(rows, key=lambda r: r["retired_at"], reverse=True)]
 
 
-def over_budget(root: str | os.PathLike[str]) -> list[dict]:
+def over_budget(root: str | os.PathLike[str]) -> list[dict[str, Any]]:
     """The articles stored uncoded because they were over the coding budget, as table rows."""
     table = parquet.read(root, "articles", columns=["url", "feed_id", "fetched_at", "coding_status"])
     rows = [r for r in table.to_pylist() if r["coding_status"] == OVER_BUDGET]
