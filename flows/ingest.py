@@ -17,7 +17,7 @@ import uuid
 from collections import Counter
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 
@@ -197,3 +197,29 @@ def publish_artifacts(root: DataRoot, summary: steps.RunSummary, health: list[di
     if summary.failures:
         create_table_artifact(failure_rows(summary.failures), key=artifact_key("failures", root),
                               description="Feeds and pages that failed in this run" + where)
+    page = write_report_page(root)
+    if page is not None:
+        create_link_artifact(page, link_text="flarewatch report (one HTML file)", key=artifact_key("report", root),
+                             description="The report page after this run" + where)
+
+
+def write_report_page(root: DataRoot) -> str | None:
+    """`flarewatch report --html` after every run, as `<root>/reports/latest.html` (local data roots):
+    returns its file:// URL, or None on object storage or when the page cannot be written (logged;
+    the run's data is stored either way)."""
+    from pathlib import Path
+
+    from flows import report_page
+
+    if "://" in str(root):
+        return None
+    target = Path(root) / "reports" / "latest.html"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".partial")
+        partial.write_text(report_page.page(str(root)), encoding="utf-8")
+        partial.replace(target)
+    except Exception as exc:  # noqa: BLE001 - the page is a view; a failure must not fail the stored run
+        get_run_logger().warning("report page not written: %s", exc)
+        return None
+    return target.resolve().as_uri()

@@ -109,6 +109,11 @@ def test_a_partly_failed_poll_completes_with_warnings_and_a_failures_artifact(pr
     assert "## Feeds" in report and "| levant | ok |" in report and "| dead | error |" in report
     assert artifacts(artifact_key("attacks-per-month", root))
     assert not artifacts(artifact_key("failures", str(tmp_path / "elsewhere")))  # keys differ per data root
+    # the report page of `flarewatch report --html`, written after the run and linked as an artifact
+    page = Path(root) / "reports" / "latest.html"
+    link = artifacts(artifact_key("report", root))[0]
+    assert link.data.startswith("[flarewatch report") and page.resolve().as_uri() in link.data
+    assert "<h1>flarewatch report</h1>" in page.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
