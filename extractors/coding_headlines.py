@@ -31,7 +31,8 @@ def headline_act(clean: str) -> int | None:
 # "death toll from the bombing rises to 51", "the number of dead climbed to at least 30": the latest
 # figure of an incident already told, which supersedes earlier ones (tolls only grow)
 _TOLL_UPDATE = re.compile(
-    r"(?i)\b(?:death toll|toll|number of (?:the )?(?:dead|deaths|people killed|victims)|fatalities)\b(?:\s+[\w’'-]+){0,6}?"
+    r"(?i)\b(?:death toll|toll|number of (?:the )?(?:dead|deaths|people killed|victims)|fatalities)\b"
+    r"(?:\s+[\w’'-]+){0,6}?"
     r"\s+(?:has\s+|have\s+)?(?:rises|rose|risen|climbs|climbed|jumps|jumped|reaches|reached|hits|hit|mounts|mounted|"
     r"soars|soared|increases|increased|grows|grew|tops|topped|passes|passed|surpasses|surpassed)\s+(?:to\s+)?"
     r"(?:at least\s+|more than\s+|over\s+|nearly\s+|almost\s+)?(?P<n>\d[\d,]*|[a-z]+(?:[- ][a-z]+)?)\b")

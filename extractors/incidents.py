@@ -37,13 +37,13 @@ from extractors import EXTRACTOR_VERSION, places
 from extractors.actors import Actors, code_actors, inter_code, read_actors, read_claim
 from extractors.casualties import Toll, combine_tolls
 from extractors.coding_groups import Group, disaggregate, group_sentences
+from extractors.coding_headlines import headline_act, toll_update
 from extractors.coding_reads import Read, gazetteer, locate, metonyms, read_sentences
 from extractors.coding_rules import check, type_rule
 from extractors.coding_text import Prepared, prepare
 from extractors.coding_types import classify
 from extractors.coding_weapons import read_munitions, read_weapons
 from extractors.dates import reference_date
-from extractors.coding_headlines import headline_act, toll_update
 from extractors.lexicon import DEFAULT_LANGUAGE, get_lexicon
 from extractors.records import Mention
 from extractors.taxonomy import SUB_EVENT_TYPES
@@ -162,7 +162,7 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
     if not text or not text.strip():
         return ()
     lex = get_lexicon(language)
-    published = published_at.astimezone(dt.timezone.utc).date() if published_at is not None else None
+    published = published_at.astimezone(dt.UTC).date() if published_at is not None else None
     prep = prepare(text)
     events = [m.start() for m in lex.any_event.finditer(prep.clean)]  # one pass, reused per sentence
     if not events:

@@ -109,7 +109,8 @@ def may_hold(root: paths.Root, f: str, hashes: tuple[np.ndarray, np.ndarray]) ->
         return True
     bits = np.frombuffer(bloom, dtype=np.uint8)
     positions = _bits(*hashes, len(bloom) * 8)
-    hit = (bits[(positions >> np.uint64(3)).astype(np.int64)] >> (np.uint64(7) - (positions & np.uint64(7))).astype(np.uint8)) & 1
+    hit = (bits[(positions >> np.uint64(3)).astype(np.int64)]
+           >> (np.uint64(7) - (positions & np.uint64(7))).astype(np.uint8)) & 1
     return bool(hit.all(axis=1).any())
 
 

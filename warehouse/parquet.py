@@ -224,10 +224,12 @@ def read(
     parsed = paths.open_root(root)
     wanted = None if months_of is None else pa.array(sorted(set(months_of[1])), pa.string())
     chosen = None if keys is None else pa.array(sorted(set(keys)), pa.string())
-    files = _files(parsed, ts, partitions) if chosen is None else _files_with(parsed, ts, chosen.to_pylist(), partitions)
+    files = (_files(parsed, ts, partitions) if chosen is None
+             else _files_with(parsed, ts, chosen.to_pylist(), partitions))
     pieces = []
     for part, f in files:
-        if months_of is not None and footers.outside_months(footers.footer(parsed, f, [months_of[0]]).ranges[months_of[0]], wanted):
+        if months_of is not None and footers.outside_months(
+                footers.footer(parsed, f, [months_of[0]]).ranges[months_of[0]], wanted):
             continue
         pf = pq.ParquetFile(f, filesystem=parsed.fs)
         mask = None
@@ -436,7 +438,8 @@ def _swap_table(root: paths.Root, ts: TableSpec, new: Mapping[str, pa.Table]) ->
             if tbl.num_rows:
                 (stage / f"{pcol}={part}").mkdir()
                 tbl = tbl.sort_by([(k, "ascending") for k in ts.key])
-                _write_atomic(root, footers.with_key_filter(tbl.drop_columns([pcol]), ts.key[0]), str(stage / f"{pcol}={part}" / paths.DATA_FILE))
+                _write_atomic(root, footers.with_key_filter(tbl.drop_columns([pcol]), ts.key[0]),
+                              str(stage / f"{pcol}={part}" / paths.DATA_FILE))
         for directory in stage.iterdir():
             paths.fsync_dir(directory)
         paths.fsync_dir(stage)
