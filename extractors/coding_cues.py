@@ -74,7 +74,7 @@ _SCOPE = 60  # characters a negation or modal reaches forward ("threatened to ta
 _PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|got|is|are)\s+(?:\w+\s+)?$", re.IGNORECASE)
 
 
-class LazyCues(dict):
+class LazyCues(dict[str, "list[Cue]"]):
     """Context cues of one sentence, matched on first use (most sentences need only a few)."""
 
     def __init__(self, lex: Lexicon | None = None, text: str = "") -> None:
@@ -93,7 +93,7 @@ class LazyCues(dict):
         self[name] = found
         return found
 
-    def get(self, name: str, default: object = None) -> list[Cue]:  # type: ignore[override]
+    def get(self, name: str, default: object = None) -> list[Cue]:
         return self[name]
 
 
@@ -186,10 +186,10 @@ def analyse_sentence(text: str, lex: Lexicon, dates: list[DateHit]) -> SentenceC
         reason = (sentence_drop or _tally_reason(cue, blockers, out.clauses, named_day)
                   or _cue_reason(cue, blockers, out.clauses, cues, text, named_day) or _search(cue, text, lex)
                   or sense_reason(cue.name, cue.start, cue.end, cue.text, text, out.clauses, lex))  # issue 13: senses
-        if not reason and _reference_reason(cue, blockers, out.clauses, cues, text, dates):
+        if not reason and (ref := _reference_reason(cue, blockers, out.clauses, cues, text, dates)):
             # kept as an echo of the incident being told (it may complete it), but it opens none
             # and is kept apart as a reference (`uncounted_cues`)
-            out.dropped.append((cue, _reference_reason(cue, blockers, out.clauses, cues, text, dates)))
+            out.dropped.append((cue, ref))
             out.events.append(Cue(cue.name, cue.start, cue.end, cue.text, True, True))
             continue
         if reason:
@@ -345,7 +345,8 @@ def _tally_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], 
     if counts and not (named_day and all(_FEW_STRIKES.fullmatch(b.text) for b in counts)):
         return "aggregate_count"
     clause = clause_of(clauses, cue.start)
-    names = ("aggregate_period", "habitual") if named_day else ("aggregate_count", "aggregate_period", "habitual")
+    names: tuple[str, ...] = (("aggregate_period", "habitual") if named_day
+                              else ("aggregate_count", "aggregate_period", "habitual"))
     if named_day and cue.name in DEMO:
         # a demonstration on a named day is that day's, whatever span or conflict it is about
         # ("On 4 May, activists protested against interference in the Afghan conflict")

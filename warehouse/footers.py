@@ -40,7 +40,8 @@ def hashes_of(values: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
 def _bits(h1: np.ndarray, h2: np.ndarray, nbits: int) -> np.ndarray:
     """The bit positions of each value, shape (values, hashes) (double hashing)."""
     steps = np.arange(_BLOOM_HASHES, dtype=np.uint64)
-    return (h1[:, None] + steps[None, :] * h2[:, None]) % np.uint64(nbits)
+    positions: np.ndarray = (h1[:, None] + steps[None, :] * h2[:, None]) % np.uint64(nbits)
+    return positions
 
 
 def _filter_of(values: pa.Array) -> bytes:
@@ -115,7 +116,8 @@ def may_hold(root: paths.Root, f: str, hashes: tuple[np.ndarray, np.ndarray]) ->
 
 
 def month_index(value: Any) -> int:
-    return value.year * 12 + value.month - 1
+    index: int = value.year * 12 + value.month - 1  # `value`: a row-group min or max of a date column
+    return index
 
 
 def outside_months(groups: list[tuple[Any, Any, int] | None] | None, months: pa.Array) -> bool:
