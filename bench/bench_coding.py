@@ -34,7 +34,7 @@ def load(args: argparse.Namespace) -> list[dict]:
         path = Path(args.eval) / "incidents" / "acled_dev.jsonl"
         if path.exists():
             with path.open(encoding="utf-8") as handle:
-                return [json.loads(line) for _, line in zip(range(args.docs), handle)]
+                return [json.loads(line) for _, line in zip(range(args.docs), handle, strict=False)]
         print(f"{path} not found: timing the shipped fixtures instead")
     path = REPO / "tests" / "fixtures" / "coding" / "notes.jsonl"
     base = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     docs = load(args)
     started = time.perf_counter()
     code_incidents("On 1 May 2020, gunmen attacked a police post in Kabul.", article_id="warm-up",
-                   published_at=dt.datetime(2020, 5, 2, tzinfo=dt.timezone.utc))
+                   published_at=dt.datetime(2020, 5, 2, tzinfo=dt.UTC))
     warm_up = time.perf_counter() - started
     timings = [run(docs) for _ in range(args.repeat)]
     cpu = statistics.median(t[1] for t in timings)

@@ -139,7 +139,8 @@ def child(root: Path, n: int, pages: Path | None) -> None:
 
 def poll(root: Path, n: int, pages: Path | None) -> dict:
     """One poll in a fresh child process (it adds to `root`)."""
-    cmd = [sys.executable, __file__, "--child", str(root), "--poll", str(n)] + (["--pages", str(pages)] if pages else [])
+    cmd = [sys.executable, __file__, "--child", str(root), "--poll", str(n)]
+    cmd += ["--pages", str(pages)] if pages else []
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode:
         raise SystemExit(f"the poll into {root} failed:\n{done.stderr[-3000:]}")

@@ -40,8 +40,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _farm import (Farm, Intervals, descendants_by_kind, load_pages, print_machine, serve_farm,
-                   write_feed_list)  # noqa: E402
+from _farm import Farm, Intervals, descendants_by_kind, load_pages, print_machine, serve_farm, write_feed_list  # noqa: E402
 
 
 def bare_extract(pages: list[bytes]) -> tuple[float, float, list[str]]:
@@ -56,7 +55,7 @@ def bare_extract(pages: list[bytes]) -> tuple[float, float, list[str]]:
 def bare_code(texts: list[str]) -> float:
     from extractors.incidents import code_incidents
 
-    when = dt.datetime(2024, 10, 8, 12, tzinfo=dt.timezone.utc)
+    when = dt.datetime(2024, 10, 8, 12, tzinfo=dt.UTC)
     t0 = time.perf_counter()
     for i, text in enumerate(texts):
         code_incidents(text, article_id=f"bench-{i}", published_at=when)

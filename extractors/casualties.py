@@ -262,7 +262,8 @@ def _marked_additive(text: str, spans: list[tuple[int, int]]) -> bool:
     hurt": the "more" marks the wounded) is not additive, and is counted once."""
     for start, end in spans:
         before = text[max(0, start - 20):start]
-        before = before[_CLAUSE_CUT.match(before).end():] if _CLAUSE_CUT.match(before) else before
+        cut = _CLAUSE_CUT.match(before)
+        before = before[cut.end():] if cut else before
         if _ADDITIVE.search(before + text[start:end]) or _ADDITIVE_AFTER.match(text, end):
             return True
     return False

@@ -62,7 +62,8 @@ _IMPACT_AFTER = re.compile(r"(?i)\s+(?:\w+ly\s+)?(?:hit|hits|struck|strike|kille
 _ONSET_VERB = r"(?:erupt(?:s|ed)?|break(?:s)?\s+out|broke\s+out|flare(?:s|d)?(?:\s+up)?)\b"
 _ONSET = r"\s+(?:(?:\w+ly|again|anew)\s+){0,2}" + _ONSET_VERB
 _ONSET_AFTER = re.compile("(?i)" + _ONSET)
-_PLURAL_FIGHT = re.compile(r"(?i)^(?:\w+[- ])?(?:clashes|skirmishes|firefights|gunfights|gun battles|battles|fighting)$")
+_PLURAL_FIGHT = re.compile(r"(?i)^(?:\w+[- ])?"
+                           r"(?:clashes|skirmishes|firefights|gunfights|gun battles|battles|fighting)$")
 _LAUNCH_BEFORE = re.compile(r"(?i)\b(?:launch(?:es|ed)?|carr(?:y|ies|ied) out|conduct(?:s|ed)?|mount(?:s|ed)?|"
                             r"stag(?:es|ed)|"
                             r"order(?:s|ed)|unleash(?:es|ed)?)\s+(?:\w+\s+){0,3}$")
@@ -73,7 +74,7 @@ _SCOPE = 60  # characters a negation or modal reaches forward ("threatened to ta
 _PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|got|is|are)\s+(?:\w+\s+)?$", re.IGNORECASE)
 
 
-class LazyCues(dict):
+class LazyCues(dict[str, "list[Cue]"]):
     """Context cues of one sentence, matched on first use (most sentences need only a few)."""
 
     def __init__(self, lex: Lexicon | None = None, text: str = "") -> None:
@@ -92,7 +93,7 @@ class LazyCues(dict):
         self[name] = found
         return found
 
-    def get(self, name: str, default: object = None) -> list[Cue]:  # type: ignore[override]
+    def get(self, name: str, default: object = None) -> list[Cue]:
         return self[name]
 
 
@@ -185,10 +186,10 @@ def analyse_sentence(text: str, lex: Lexicon, dates: list[DateHit]) -> SentenceC
         reason = (sentence_drop or _tally_reason(cue, blockers, out.clauses, named_day)
                   or _cue_reason(cue, blockers, out.clauses, cues, text, named_day) or _search(cue, text, lex)
                   or sense_reason(cue.name, cue.start, cue.end, cue.text, text, out.clauses, lex))  # issue 13: senses
-        if not reason and _reference_reason(cue, blockers, out.clauses, cues, text, dates):
+        if not reason and (ref := _reference_reason(cue, blockers, out.clauses, cues, text, dates)):
             # kept as an echo of the incident being told (it may complete it), but it opens none
             # and is kept apart as a reference (`uncounted_cues`)
-            out.dropped.append((cue, _reference_reason(cue, blockers, out.clauses, cues, text, dates)))
+            out.dropped.append((cue, ref))
             out.events.append(Cue(cue.name, cue.start, cue.end, cue.text, True, True))
             continue
         if reason:
@@ -241,10 +242,12 @@ def _is_weak(cue: Cue, text: str, out: SentenceCues, blockers: dict[str, list[Cu
             text[max(0, cue.start - 20):cue.start]) and not _FIGHT_ONSET_AFTER.match(text, cue.end):
         weak = True  # "cross-border fighting", "as fighting rages": the state of a war, not one clash
     if not weak and cue.text.lower().endswith("ing") and _GERUND_PREP.search(text[max(0, cue.start - 12):cue.start]):
-        weak = True  # "<group> spread fear by shelling <target>" (a means after "by"): a means or a habit named, not an act told
+        # "<group> spread fear by shelling <target>" (a means after "by"): a means or a habit named, not an act told
+        weak = True
     clause_start = out.clauses[clause_of(out.clauses, cue.start)]
     if not weak and not named_day and _AMID.match(text, clause_start):
-        weak = True  # "<unrest> grows ... amid <place> offensive" (an "amid" backdrop): the backdrop, not the act reported
+        # "<unrest> grows ... amid <place> offensive" (an "amid" backdrop): the backdrop, not the act reported
+        weak = True
     if not weak and not named_day and _PERFECT.search(text[max(clause_start, cue.start - 30):cue.start]):
         weak = True
     if not weak and not named_day and _MEANS_OF_STATE.search(text[max(0, cue.start - 70):cue.start]):
@@ -326,7 +329,8 @@ def _sentence_reason(blockers: dict[str, list[Cue]], named_day: bool, cues: list
 # Houthi positions in Al Jawf" is one event (ACLED: one place, one day), not a tally
 _FEW_STRIKES = re.compile(
     r"(?i)(?:[1-9]|1\d|20|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
-    r"sixteen|seventeen|eighteen|nineteen|twenty) (?:[\w-]+ ){0,2}(?:air ?strikes|airstrikes|strikes|air raids|sorties)")
+    r"sixteen|seventeen|eighteen|nineteen|twenty) (?:[\w-]+ ){0,2}"
+    r"(?:air ?strikes|airstrikes|strikes|air raids|sorties)")
 
 
 def _tally_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], named_day: bool) -> str | None:
@@ -341,7 +345,8 @@ def _tally_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], 
     if counts and not (named_day and all(_FEW_STRIKES.fullmatch(b.text) for b in counts)):
         return "aggregate_count"
     clause = clause_of(clauses, cue.start)
-    names = ("aggregate_period", "habitual") if named_day else ("aggregate_count", "aggregate_period", "habitual")
+    names: tuple[str, ...] = (("aggregate_period", "habitual") if named_day
+                              else ("aggregate_count", "aggregate_period", "habitual"))
     if named_day and cue.name in DEMO:
         # a demonstration on a named day is that day's, whatever span or conflict it is about
         # ("On 4 May, activists protested against interference in the Afghan conflict")
@@ -365,7 +370,8 @@ _SPAN_AFTER = re.compile(r"(?i)\b(?:days|weeks|months|years)\s+(?:after|before)\
 # an event verb in the infinitive ("to attack", "to strike") names an aim; "in response to attack" is a noun
 _INFINITIVE = re.compile(r"(?i)(?<!response )(?<!retaliation )(?<!reaction )(?<!due )(?<!prior )(?<!led )(?<!lead )"
                          r"(?<!leading )(?<!exposed )(?<!subjected )\bto\s+$")
-# "<weapons> to launch strikes on <country> territory" (an infinitive of launching): the aim again, with a verb of launching
+# "<weapons> to launch strikes on <country> territory" (an infinitive of launching): the aim again, with a verb
+# of launching
 _INFINITIVE_LAUNCH = re.compile(r"(?i)\bto\s+(?:launch|carry out|mount|stage|conduct|commit)\s+(?:[\w-]+\s+){0,2}$")
 _BARE_VERBS = frozenset(("attack", "strike", "bomb", "shell", "kill", "fight", "clash", "ambush", "abduct", "kidnap",
                         "raid", "target", "hit", "shoot", "storm", "assault", "loot", "burn", "fire", "launch"))
@@ -388,7 +394,8 @@ def _cue_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], cu
         return "reference"  # "his first speech since the 7 October attack": a point in time, not news
     if not named_day and ((cue.text in _BARE_VERBS and _INFINITIVE.search(text[max(0, cue.start - 25):cue.start]))
                           or _INFINITIVE_LAUNCH.search(text[max(0, cue.start - 40):cue.start])):
-        return "purpose"  # "<capital> helps allied groups to strike <country>" (an infinitive of purpose): an aim, not an act told
+        # "<capital> helps allied groups to strike <country>" (an infinitive of purpose): an aim, not an act told
+        return "purpose"
     for name in ("negation", "modality"):
         # a threat or a denial governs what follows it closely in its own clause
         if any(b.end <= cue.start <= b.end + _SCOPE and clause_of(clauses, b.start) == clause for b in blockers[name]):
@@ -422,7 +429,8 @@ _TOLD_AFTER = re.compile(r"(?i)^\s+(?:\w+ly\s+)?(?:\w+ed|hit|hits|struck|strikes
                          r"swept|sweeps|began|begins)\b")
 _TOLL_AFTER = re.compile(r"(?i)\b(?:kill\w*|dead|died|deaths?|wound\w*|injur\w*|casualt\w*|lives)\b")
 _OUTCOMES = ("kill", "injure")
-_VERBAL = re.compile(r"(?i)\b(?:went|goes|go|blew|blow|blows|tore|broke|shot|fought|hit|struck|slew|overran|overtook)\b")
+_VERBAL = re.compile(r"(?i)\b(?:went|goes|go|blew|blow|blows|tore|broke|shot|fought|hit|struck|slew|overran|"
+                     r"overtook)\b")
 _OF_AFTER = re.compile(r"\s+of\b")  # "condemns bombing of a school": a gerund used as a noun
 
 
@@ -478,7 +486,8 @@ def _framed(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], cues: 
 
 _DETERMINER = re.compile(r"(?i)\b(?:the|this|that|these|those|its|their|his|her|our|your|last|recent|latest|"
                          r"a|an|another|one|two|three|four|five|several|some|new|fresh|further|more|other)\b|[’']s\b|"
-                         r"\b\d{1,2}/\d{1,2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}\b|"
+                         r"\b\d{1,2}/\d{1,2}\b|"
+                         r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}\b|"
                          r"\b\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b")
 _INDEFINITE = frozenset(("a", "an", "another", "one", "two", "three", "four", "five", "several", "some", "new", "fresh",
                          "further", "more", "other"))

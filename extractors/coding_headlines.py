@@ -10,6 +10,7 @@ kills 12 at market") reports an act of the publication day or the day before.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 MAX_HEADLINE = 220  # characters: a longer first line is a paragraph, not a title
 _PROSE_END = re.compile(r"[.!?]['\"\u201d\u2019)]*\s*$")
@@ -31,13 +32,14 @@ def headline_act(clean: str) -> int | None:
 # "death toll from the bombing rises to 51", "the number of dead climbed to at least 30": the latest
 # figure of an incident already told, which supersedes earlier ones (tolls only grow)
 _TOLL_UPDATE = re.compile(
-    r"(?i)\b(?:death toll|toll|number of (?:the )?(?:dead|deaths|people killed|victims)|fatalities)\b(?:\s+[\w’'-]+){0,6}?"
+    r"(?i)\b(?:death toll|toll|number of (?:the )?(?:dead|deaths|people killed|victims)|fatalities)\b"
+    r"(?:\s+[\w’'-]+){0,6}?"
     r"\s+(?:has\s+|have\s+)?(?:rises|rose|risen|climbs|climbed|jumps|jumped|reaches|reached|hits|hit|mounts|mounted|"
     r"soars|soared|increases|increased|grows|grew|tops|topped|passes|passed|surpasses|surpassed)\s+(?:to\s+)?"
     r"(?:at least\s+|more than\s+|over\s+|nearly\s+|almost\s+)?(?P<n>\d[\d,]*|[a-z]+(?:[- ][a-z]+)?)\b")
 
 
-def toll_update(text: str, units: dict[str, int], tens: dict[str, int]) -> int | None:
+def toll_update(text: str, units: Mapping[str, int], tens: Mapping[str, int]) -> int | None:
     """The largest death-toll update a text states ("toll rises to 51", "climbed to thirty-two"),
     or None. `units` / `tens`: the lexicon's number words."""
     best = None
@@ -48,7 +50,7 @@ def toll_update(text: str, units: dict[str, int], tens: dict[str, int]) -> int |
     return best
 
 
-def _number(word: str, units: dict[str, int], tens: dict[str, int]) -> int | None:
+def _number(word: str, units: Mapping[str, int], tens: Mapping[str, int]) -> int | None:
     if word[0].isdigit():
         return int(word.replace(",", ""))
     total = 0

@@ -73,7 +73,8 @@ def type_rule(reason: str) -> str:
     developments have one id each)."""
     if reason in _TYPE_REASONS:
         return _TYPE_REASONS[reason]
-    return "TYPE-strategic" if reason in ("property taken or destroyed", "arrests", "agreement") else "TYPE-demonstration"
+    return ("TYPE-strategic" if reason in ("property taken or destroyed", "arrests", "agreement")
+            else "TYPE-demonstration")
 
 
 def check(ids: Iterable[str]) -> tuple[str, ...]:

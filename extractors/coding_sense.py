@@ -129,12 +129,14 @@ def in_idiom(ctx: Ctx) -> bool:
 
 
 # the object's start: a preposition and a determiner; the idea may follow up to two modifiers
-_OBJECT_HEAD = r"\s*(?:(?:on|against|upon|at|over|about)\s+)?(?:(?:the|a|an|our|his|her|their|its|this|that|these|those|such|" \
+_OBJECT_HEAD = r"\s*(?:(?:on|against|upon|at|over|about)\s+)?" \
+               r"(?:(?:the|a|an|our|his|her|their|its|this|that|these|those|such|" \
                r"[\w’']+[’']s)\s+)?"
 
 
 _NP_END = re.compile(r"\s*(?:$|[,.;:!?)”’\"']|(?:and|or|that|which|who|in|on|of|by|with|as|for|to|from|after|before|"
-                     r"amid|while|at|is|was|are|were|has|had|during|over|since|because|when|but|last|this|on)\b)", re.IGNORECASE)
+                     r"amid|while|at|is|was|are|were|has|had|during|over|since|because|when|but|last|this|on)\b)",
+                     re.IGNORECASE)
 
 
 def figurative_object(ctx: Ctx) -> bool:
@@ -189,7 +191,8 @@ def verbal(ctx: Ctx) -> bool:
                 or _SPEECH_FRAME.match(ctx.text[ctx.end:]))
 
 
-_CONTEST_WORDS = re.compile(r"(?i)^(?:beat|beats|beating|beaten|fight|fights|fought|fighting|battle[sd]?|battling|massacr\w+|"
+_CONTEST_WORDS = re.compile(r"(?i)^(?:beat|beats|beating|beaten|fight|fights|fought|fighting|"
+                            r"battle[sd]?|battling|massacr\w+|"
                             r"clash(?:ed|es)?|rout(?:ed|s)?|attack(?:s|ed|ing)?|struck|strikes?|striking|storm(?:ed|ing)|"
                             r"shot|shoots?|shooting|assault(?:s|ed)?|ambush(?:ed)?|skirmish\w*)$")
 
@@ -240,7 +243,8 @@ def anticipated(ctx: Ctx) -> bool:
     strike called for next week"): no act has happened."""
     before = ctx.before
     for m in _cls("anticipation").finditer(before):
-        if re.fullmatch(r"\s+" + _MODIFIERS, before[m.end():] + " ") or re.fullmatch(_MODIFIERS, before[m.end():].lstrip()):
+        if (re.fullmatch(r"\s+" + _MODIFIERS, before[m.end():] + " ")
+                or re.fullmatch(_MODIFIERS, before[m.end():].lstrip())):
             return True
     if re.search(r"(?i)\b(?:looming|imminent|impending|upcoming|planned|scheduled|anticipated|would-be)\s+"
                  r"(?:[\w-]+\s+)?$", before):
@@ -262,11 +266,13 @@ def topic(ctx: Ctx) -> bool:
     before = ctx.text[max(0, ctx.start - 60):ctx.start]
     if any(m.end() == len(before) for m in _cls("topic_before").finditer(before)):
         return True
-    return bool(re.match(r"^\s+(?:\w+ly\s+)?(?=\S)", ctx.after) and _cls("state_verb").match(
-        ctx.after, re.match(r"^\s+(?:\w+ly\s+)?", ctx.after).end()))
+    return bool(re.match(r"^\s+(?:\w+ly\s+)?(?=\S)", ctx.after)
+                and (lead := re.match(r"^\s+(?:\w+ly\s+)?", ctx.after))
+                and _cls("state_verb").match(ctx.after, lead.end()))
 
 
-_LIFE_STORY = re.compile(r"(?i)\b(?:the|a|an|her|his|their|my|our)\s+(?:[\w-]+\s+)?(?:life|lives|life story|story|ordeal|"
+_LIFE_STORY = re.compile(r"(?i)\b(?:the|a|an|her|his|their|my|our)\s+(?:[\w-]+\s+)?"
+                         r"(?:life|lives|life story|story|ordeal|"
                          r"years|childhood|youth|journey|memoir)\s+(?:of|as|in|with)\b|\b(?:recall(?:s|ed)?|recount(?:s|ed)?|"
                          r"remember(?:s|ed)?)\s+(?:his|her|their|my|our)\b")
 

@@ -32,19 +32,20 @@ import dataclasses
 import datetime as dt
 import hashlib
 import re
+from typing import Any
 
 from extractors import EXTRACTOR_VERSION, places
 from extractors.actors import Actors, code_actors, inter_code, read_actors, read_claim
 from extractors.casualties import Toll, combine_tolls
 from extractors.coding_groups import Group, disaggregate, group_sentences
+from extractors.coding_headlines import headline_act, toll_update
 from extractors.coding_reads import Read, gazetteer, locate, metonyms, read_sentences
 from extractors.coding_rules import check, type_rule
 from extractors.coding_text import Prepared, prepare
 from extractors.coding_types import classify
 from extractors.coding_weapons import read_munitions, read_weapons
 from extractors.dates import reference_date
-from extractors.coding_headlines import headline_act, toll_update
-from extractors.lexicon import DEFAULT_LANGUAGE, get_lexicon
+from extractors.lexicon import DEFAULT_LANGUAGE, Lexicon, get_lexicon
 from extractors.records import Mention
 from extractors.taxonomy import SUB_EVENT_TYPES
 
@@ -56,7 +57,7 @@ def _role(group: Group, first: Group, published: dt.date | None) -> tuple[str, s
     date = group.date.date if group.date is not None else None
     if group.lead.cues.context.get("legal") and group is not first:
         return "background", "ROLE-background-legal"
-    if date is None:
+    if group.date is None or date is None:
         return "primary", "ROLE-primary"
     if published is not None:
         if group.date.precision in ("month", "year") and (date.year, date.month) < (published.year, published.month):
@@ -162,7 +163,7 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
     if not text or not text.strip():
         return ()
     lex = get_lexicon(language)
-    published = published_at.astimezone(dt.timezone.utc).date() if published_at is not None else None
+    published = published_at.astimezone(dt.UTC).date() if published_at is not None else None
     prep = prepare(text)
     events = [m.start() for m in lex.any_event.finditer(prep.clean)]  # one pass, reused per sentence
     if not events:
@@ -254,7 +255,8 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
     return tuple(mentions)
 
 
-def _place(location, prep: Prepared, countries: tuple[str, ...], named: set[str], gaz) -> tuple[dict, str]:
+def _place(location: Any | None, prep: Prepared, countries: tuple[str, ...], named: set[str],
+           gaz: Any) -> tuple[dict[str, Any], str]:
     """The Mention's place fields for an incident's `location`, and the PLACE- rule that set them."""
     rule = "PLACE-sentence"
     if location is not None and not getattr(location, "strong", True):
@@ -280,7 +282,7 @@ def _place(location, prep: Prepared, countries: tuple[str, ...], named: set[str]
     return dict(iso3=None, admin1=None, location=None, latitude=None, longitude=None, geo_precision=None), rule
 
 
-def _story_place(gaz, clean: str, iso3: str):
+def _story_place(gaz: Any, clean: str, iso3: str) -> Any | None:
     """`gaz.story_place` once the capitals the text names only as the government that acts or
     speaks ("<capital> says", "<capital> vowed") are set aside: such a name is an actor, not the
     scene, so the story's other place is taken, or None."""
@@ -295,7 +297,7 @@ def _story_place(gaz, clean: str, iso3: str):
 
 
 def _uncounted(side: list[Read], counted: list[Mention], text: str, prep: Prepared, countries: tuple[str, ...],
-               lex, article_id: str, outlet: str | None, published_at: dt.datetime | None,
+               lex: Lexicon, article_id: str, outlet: str | None, published_at: dt.datetime | None,
                published: dt.date | None) -> list[Mention]:
     """The reference and aggregate mentions of a document: one per role and sub-event type, the
     first sentence that names it; a reference of a type the story itself reports is left out (it
@@ -305,6 +307,7 @@ def _uncounted(side: list[Read], counted: list[Mention], text: str, prep: Prepar
     seen: set[tuple[str, str]] = set()
     out: list[Mention] = []
     for read in side:
+        assert read.uncounted is not None  # `side` holds the reads with an uncounted role only
         role = "reference" if read.uncounted.startswith("ROLE-reference") else "aggregate"
         sub_event_type, type_reason = classify([(read.sentence.text, read.cues)], read.cues.family or "violence", lex)
         if (role, sub_event_type) in seen or (role == "reference" and sub_event_type in reported):

@@ -81,7 +81,7 @@ class RunSummary:
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> None:

@@ -13,7 +13,7 @@ import pytest
 from extractors.incidents import code_incidents
 from extractors.records import COUNTED_ROLES
 
-PUB = dt.datetime(2024, 5, 14, 9, 0, tzinfo=dt.timezone.utc)
+PUB = dt.datetime(2024, 5, 14, 9, 0, tzinfo=dt.UTC)
 
 
 def the_incident(text: str):

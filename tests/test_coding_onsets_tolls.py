@@ -16,7 +16,7 @@ from extractors.casualties import read_toll
 from extractors.incidents import code_incidents
 from extractors.records import COUNTED_ROLES
 
-PUB = dt.datetime(2024, 5, 14, 9, 0, tzinfo=dt.timezone.utc)  # a Tuesday morning
+PUB = dt.datetime(2024, 5, 14, 9, 0, tzinfo=dt.UTC)  # a Tuesday morning
 
 
 def counted(text: str):

@@ -86,7 +86,7 @@ if __name__ == "__main__" and sys.argv[1:2] == ["child"]:
 import pytest  # noqa: E402
 
 from extractors.records import Article  # noqa: E402
-from warehouse import catalog, paths, parquet  # noqa: E402
+from warehouse import catalog, parquet, paths  # noqa: E402
 
 JULY = dt.datetime(2024, 7, 3, 8, tzinfo=dt.UTC)
 AUG = dt.datetime(2024, 8, 3, 8, tzinfo=dt.UTC)

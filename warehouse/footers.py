@@ -40,7 +40,8 @@ def hashes_of(values: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
 def _bits(h1: np.ndarray, h2: np.ndarray, nbits: int) -> np.ndarray:
     """The bit positions of each value, shape (values, hashes) (double hashing)."""
     steps = np.arange(_BLOOM_HASHES, dtype=np.uint64)
-    return (h1[:, None] + steps[None, :] * h2[:, None]) % np.uint64(nbits)
+    positions: np.ndarray = (h1[:, None] + steps[None, :] * h2[:, None]) % np.uint64(nbits)
+    return positions
 
 
 def _filter_of(values: pa.Array) -> bytes:
@@ -109,12 +110,14 @@ def may_hold(root: paths.Root, f: str, hashes: tuple[np.ndarray, np.ndarray]) ->
         return True
     bits = np.frombuffer(bloom, dtype=np.uint8)
     positions = _bits(*hashes, len(bloom) * 8)
-    hit = (bits[(positions >> np.uint64(3)).astype(np.int64)] >> (np.uint64(7) - (positions & np.uint64(7))).astype(np.uint8)) & 1
+    hit = (bits[(positions >> np.uint64(3)).astype(np.int64)]
+           >> (np.uint64(7) - (positions & np.uint64(7))).astype(np.uint8)) & 1
     return bool(hit.all(axis=1).any())
 
 
 def month_index(value: Any) -> int:
-    return value.year * 12 + value.month - 1
+    index: int = value.year * 12 + value.month - 1  # `value`: a row-group min or max of a date column
+    return index
 
 
 def outside_months(groups: list[tuple[Any, Any, int] | None] | None, months: pa.Array) -> bool:

@@ -103,7 +103,7 @@ def _acquire(path: Path, timeout: float | None) -> FileLock:
 
 @contextlib.contextmanager
 def root_lock(
-    root: str | os.PathLike[str], name: str = "write", timeout: float | None = -1.0
+    root: str | os.PathLike[str] | paths.Root, name: str = "write", timeout: float | None = -1.0
 ) -> Iterator[Path]:
     """Hold the exclusive lock `name` of the data root for the `with` block; yields the lock path.
 
@@ -130,7 +130,7 @@ def is_held(root: str | os.PathLike[str], name: str = "write") -> bool:
 
 
 @contextlib.contextmanager
-def write_guard(root: str | os.PathLike[str]) -> Iterator[None]:
+def write_guard(root: str | os.PathLike[str] | paths.Root) -> Iterator[None]:
     """What each write function holds: the process lock (reentrant) and a per-root thread mutex."""
     path = paths.lock_path(root, "write")
     with _registry_mutex:

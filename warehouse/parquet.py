@@ -201,7 +201,7 @@ def _conform(tbl: pa.Table, schema: pa.Schema, partition: tuple[str, str] | None
 
 
 def read(
-    root: str | os.PathLike[str],
+    root: str | os.PathLike[str] | paths.Root,
     table: str,
     *,
     partitions: Iterable[str] | None = None,
@@ -224,10 +224,12 @@ def read(
     parsed = paths.open_root(root)
     wanted = None if months_of is None else pa.array(sorted(set(months_of[1])), pa.string())
     chosen = None if keys is None else pa.array(sorted(set(keys)), pa.string())
-    files = _files(parsed, ts, partitions) if chosen is None else _files_with(parsed, ts, chosen.to_pylist(), partitions)
+    files = (_files(parsed, ts, partitions) if chosen is None
+             else _files_with(parsed, ts, chosen.to_pylist(), partitions))
     pieces = []
     for part, f in files:
-        if months_of is not None and footers.outside_months(footers.footer(parsed, f, [months_of[0]]).ranges[months_of[0]], wanted):
+        if months_of is not None and footers.outside_months(
+                footers.footer(parsed, f, [months_of[0]]).ranges[months_of[0]], wanted):
             continue
         pf = pq.ParquetFile(f, filesystem=parsed.fs)
         mask = None
@@ -289,9 +291,9 @@ def append(
     new = dedupe(new, ts.key, keep="first")
     pcol = ts.partition_col
     assert pcol is not None
-    root = paths.open_root(root)
-    with write_guard(root):
-        stored = _locate(root, ts, new)
+    parsed = paths.open_root(root)
+    with write_guard(parsed):
+        stored = _locate(parsed, ts, new)
         keys = key_array(new, ts.key)
         if stored:
             fresh = pc.invert(pc.is_in(keys, value_set=pa.array(list(stored), pa.string())))
@@ -301,8 +303,8 @@ def append(
             mask = pc.equal(new[pcol], part)
             rows, part_keys = new.filter(mask), keys.filter(mask)
             digest = hashlib.sha256("\n".join(sorted(part_keys.to_pylist())).encode()).hexdigest()
-            target = f"{paths.partition_dir(root, table, pcol, part)}/part-{digest[:32]}.parquet"
-            _write_atomic(root, footers.with_key_filter(rows.drop_columns([pcol]), ts.key[0]), target)
+            target = f"{paths.partition_dir(parsed, table, pcol, part)}/part-{digest[:32]}.parquet"
+            _write_atomic(parsed, footers.with_key_filter(rows.drop_columns([pcol]), ts.key[0]), target)
             written += rows.num_rows
     return written
 
@@ -328,7 +330,7 @@ def _write_partition(root: paths.Root, ts: TableSpec, part: str, tbl: pa.Table) 
 
 
 def replace_partitions(
-    root: str | os.PathLike[str], table: str, rows_by_partition: Mapping[str, Records]
+    root: str | os.PathLike[str] | paths.Root, table: str, rows_by_partition: Mapping[str, Records]
 ) -> None:
     """Rewrite each named partition of a replace table whole; an empty sequence removes it.
 
@@ -359,16 +361,16 @@ def replace_partitions(
             owner[k] = part
         new[part] = tbl
 
-    root = paths.open_root(root)
-    with write_guard(root):
+    parsed = paths.open_root(root)
+    with write_guard(parsed):
         # Where the call's keys are stored now, and every key of the partitions it rewrites:
         # both bounded by the call, not by the table.
-        stored = _stored_keys(root, ts, new)
+        stored = _stored_keys(parsed, ts, new)
         stored_at = dict(
             zip(stored["key"].to_pylist(), stored["partition"].to_pylist(), strict=True)
         )
         if owner:
-            stored_at |= _locate(root, ts, pa.concat_tables(new.values()).select(list(ts.key)))
+            stored_at |= _locate(parsed, ts, pa.concat_tables(new.values()).select(list(ts.key)))
         elsewhere = [(k, stored_at[k]) for k in owner if stored_at.get(k, owner[k]) not in new]
         if elsewhere:
             k, p = elsewhere[0]
@@ -376,7 +378,7 @@ def replace_partitions(
                 f"{table}: {len(elsewhere)} key(s) are stored in partitions this call does not "
                 f"rewrite, e.g. {k!r} in {p}; include those partitions or use upsert()"
             )
-        _log_changes(root, ts, new)
+        _log_changes(parsed, ts, new)
         # Keys moving in from another partition of this call; see the module docstring.
         moved_in: dict[str, set[str]] = {p: set() for p in new}
         loses = dict.fromkeys(new, False)
@@ -386,9 +388,9 @@ def replace_partitions(
         for k, q in stored_at.items():
             if q in new and owner.get(k) != q:
                 loses[q] = True
-        if root.local and len(new) > 1:
+        if parsed.local and len(new) > 1:
             try:
-                _swap_table(root, ts, new)
+                _swap_table(parsed, ts, new)
                 return
             except OSError as exc:
                 if exc.errno not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
@@ -396,14 +398,14 @@ def replace_partitions(
                 # no atomic swap on this file system: the ordered writes below
         for part in sorted(new):
             if not moved_in[part]:
-                _write_partition(root, ts, part, new[part])
+                _write_partition(parsed, ts, part, new[part])
             elif loses[part]:
                 keep = pc.invert(
                     pc.is_in(key_array(new[part], ts.key), pa.array(sorted(moved_in[part])))
                 )
-                _write_partition(root, ts, part, new[part].filter(keep))
+                _write_partition(parsed, ts, part, new[part].filter(keep))
         for part in sorted(p for p in new if moved_in[p]):
-            _write_partition(root, ts, part, new[part])
+            _write_partition(parsed, ts, part, new[part])
 
 
 STAGE_SUFFIX = ".stage-"
@@ -436,7 +438,8 @@ def _swap_table(root: paths.Root, ts: TableSpec, new: Mapping[str, pa.Table]) ->
             if tbl.num_rows:
                 (stage / f"{pcol}={part}").mkdir()
                 tbl = tbl.sort_by([(k, "ascending") for k in ts.key])
-                _write_atomic(root, footers.with_key_filter(tbl.drop_columns([pcol]), ts.key[0]), str(stage / f"{pcol}={part}" / paths.DATA_FILE))
+                _write_atomic(root, footers.with_key_filter(tbl.drop_columns([pcol]), ts.key[0]),
+                              str(stage / f"{pcol}={part}" / paths.DATA_FILE))
         for directory in stage.iterdir():
             paths.fsync_dir(directory)
         paths.fsync_dir(stage)
@@ -453,12 +456,14 @@ def replace_table(root: str | os.PathLike[str], table: str, records: Records) ->
     tbl = to_arrow(records, table)
     if dedupe(tbl, ts.key, keep="last").num_rows != tbl.num_rows:
         raise ValueError(f"{table}: duplicate keys {ts.key}")
-    root = paths.open_root(root)
-    with write_guard(root):
-        _write_atomic(root, tbl, f"{paths.table_dir(root, table)}/{paths.DATA_FILE}")
+    parsed = paths.open_root(root)
+    with write_guard(parsed):
+        _write_atomic(parsed, tbl, f"{paths.table_dir(parsed, table)}/{paths.DATA_FILE}")
 
 
-def affected_partitions(root: str | os.PathLike[str], table: str, records: Records) -> list[str]:
+def affected_partitions(
+    root: str | os.PathLike[str] | paths.Root, table: str, records: Records
+) -> list[str]:
     """The partitions an `upsert` (or `append`) of `records` would rewrite, sorted.
 
     That is where the records belong plus, for replace tables, where their keys are stored now
@@ -487,20 +492,20 @@ def upsert(root: str | os.PathLike[str], table: str, records: Records) -> list[s
     new = dedupe(to_arrow(records, table), ts.key, keep="last")
     if new.num_rows == 0:
         return []
-    root = paths.open_root(root)
-    with write_guard(root):
-        parts = affected_partitions(root, table, new) if ts.partition_col else None
-        current = read(root, table, partitions=parts)
+    parsed = paths.open_root(root)
+    with write_guard(parsed):
+        parts = affected_partitions(parsed, table, new) if ts.partition_col else None
+        current = read(parsed, table, partitions=parts)
         kept = current.filter(
             pc.invert(pc.is_in(key_array(current, ts.key), key_array(new, ts.key)))
         )
         merged = pa.concat_tables([kept, new])
         if ts.partition_col is None:
-            _write_atomic(root, merged, f"{paths.table_dir(root, table)}/{paths.DATA_FILE}")
+            _write_atomic(parsed, merged, f"{paths.table_dir(parsed, table)}/{paths.DATA_FILE}")
             return []
         assert parts is not None
         pcol = merged[ts.partition_col]
-        replace_partitions(root, table, {p: merged.filter(pc.equal(pcol, p)) for p in parts})
+        replace_partitions(parsed, table, {p: merged.filter(pc.equal(pcol, p)) for p in parts})
         return parts
 
 
