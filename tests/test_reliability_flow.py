@@ -22,6 +22,7 @@ from test_reliability import FaultServer, flow_env, hostile_files, network_jail,
 
 from flows import steps
 from flows.cli import main
+from flows.ingest import PollFailed
 from warehouse import catalog, links, state
 
 
@@ -38,13 +39,22 @@ def test_row8_a_dead_link_is_retired_and_the_feed_gets_its_validators_back(
         srv.files["newswire.xml"] = rss("Newswire", [("en", good, None), ("fr", dead, None)])
         feed_list = write_feed_list(tmp_path / "feeds.yaml", {"newswire": srv.url("ok", "newswire.xml")})
 
-        def run() -> dict:
-            return ingest(feeds=str(feed_list), data=str(root), allow_hosts=["127.0.0.1"])
+        def run(*, fails: bool = False) -> dict:
+            """One poll; `fails`: every new page of it failed, so the run must end Failed (issue 12)."""
+            try:
+                summary = ingest(feeds=str(feed_list), data=str(root), allow_hosts=["127.0.0.1"])
+            except PollFailed as exc:
+                assert fails, exc
+                return exc.summary
+            assert not fails
+            return summary
 
         first = run()
         assert [f["target"] for f in first["failures"]] == [dead]
         assert first["over_budget"] == [good]
-        second = run()  # the feed kept no validator (a page failed): 200 again, the link fails again
+        # the feed kept no validator (a page failed): 200 again, the dead link is the only new page and
+        # fails again, so this poll is Failed; it is then retired and later polls complete
+        second = run(fails=True)
         assert [f["target"] for f in second["failures"]] == [dead]
         assert links.retired_urls(root) == {dead}
         assert state.load_feed_state(root)["newswire"]["etag"]  # retired: the validator is saved
@@ -79,7 +89,8 @@ def test_row9_a_run_sweeps_the_temp_files_of_killed_writes(flow_env: None, tmp_p
     os.utime(old, (time.time() - 7200, time.time() - 7200))  # killed two hours ago
     with FaultServer(hostile_files()) as srv:
         feed_list = write_feed_list(tmp_path / "feeds.yaml", {"gone": srv.url("ok", "missing.xml")})
-        ingest(feeds=str(feed_list), data=str(root), allow_hosts=["127.0.0.1"])
+        with pytest.raises(PollFailed):  # its only feed is gone: the poll fails, after the sweep
+            ingest(feeds=str(feed_list), data=str(root), allow_hosts=["127.0.0.1"])
     assert not old.exists()
     assert young.exists()  # an hour's grace: it may belong to a write still going on elsewhere
 
