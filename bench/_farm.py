@@ -316,3 +316,12 @@ def _children(pid: int) -> list[int]:
 
 if __name__ == "__main__":
     _serve_forever(sys.argv[1:])
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of process `pid` in bytes (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:
+        return 0

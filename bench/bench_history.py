@@ -38,10 +38,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _farm import descendants_by_kind, print_machine  # noqa: E402
+from _farm import descendants_by_kind, print_machine, rss_bytes  # noqa: E402
 
 MONTHS = [f"{2025 + (i // 12)}-{i % 12 + 1:02d}" for i in range(23)]  # 2025-01 .. 2026-11
-PAGE = os.sysconf("SC_PAGE_SIZE")
 TEXT = ("Officials said the market in the district reopened after repairs. Traders counted losses "
         "and residents described a quiet week; the council announced a new budget for roads. ")
 
@@ -99,13 +98,6 @@ def build(root: Path, articles: int) -> None:
     changes.forget(root, changes.pending(root, "mentions"))  # the history is merged
 
 
-def _rss(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/statm") as f:
-            return int(f.read().split()[1]) * PAGE
-    except OSError:
-        return 0
-
 
 def child(root: Path, n: int, pages: Path | None) -> None:
     """Warm Prefect up, then time one poll of `n` new articles into `root`; print JSON."""
@@ -123,11 +115,11 @@ def child(root: Path, n: int, pages: Path | None) -> None:
 
     def sample() -> None:
         while not done.is_set():
-            coders = sum(_rss(p) for p, kind in descendants_by_kind(me).items() if kind == "coders")
-            peak[0] = max(peak[0], _rss(me) + coders)
+            coders = sum(rss_bytes(p) for p, kind in descendants_by_kind(me).items() if kind == "coders")
+            peak[0] = max(peak[0], rss_bytes(me) + coders)
             time.sleep(0.02)
 
-    base = _rss(me)
+    base = rss_bytes(me)
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     wall, summary, _ = run_flow(Farm(raw, n, 1, pages_dir=pages), root, 2, 100)

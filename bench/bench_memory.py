@@ -13,24 +13,13 @@ and the growth per 1,000 articles; "bounded" means the peak does not grow with N
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _farm import descendants_by_kind, print_machine  # noqa: E402
-
-PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-def _rss(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/statm") as f:
-            return int(f.read().split()[1]) * PAGE
-    except OSError:
-        return 0
+from _farm import descendants_by_kind, print_machine, rss_bytes  # noqa: E402
 
 
 def measure(n: int, feeds: int, pages: Path | None) -> dict:
@@ -41,10 +30,10 @@ def measure(n: int, feeds: int, pages: Path | None) -> dict:
     peak = {"flow": 0, "flow+workers": 0, "page server": 0, "prefect api": 0}
     t0 = time.perf_counter()
     while proc.poll() is None:
-        flow = _rss(proc.pid)
+        flow = rss_bytes(proc.pid)
         used = {"coders": 0, "page server": 0, "prefect api": 0}
         for p, kind in descendants_by_kind(proc.pid).items():
-            used[kind] += _rss(p)
+            used[kind] += rss_bytes(p)
         work, server, others = used["coders"], used["page server"], used["prefect api"]
         peak["flow"] = max(peak["flow"], flow)
         peak["flow+workers"] = max(peak["flow+workers"], flow + work)

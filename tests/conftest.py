@@ -1,10 +1,13 @@
-"""Shared fixtures: one Prefect test harness per session (it costs ~15-20 s to start here)."""
+"""Shared fixtures: one Prefect test harness per session (it costs ~15-20 s to start here), and a
+real HTTP server on 127.0.0.1 per test (`http`, pytest-httpserver)."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 # No telemetry from the tests: the harness's server analytics, Cloud orchestration telemetry and
 # the client SDK's analytics (which honours DO_NOT_TRACK). Set before Prefect is imported.
@@ -20,3 +23,13 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture()
+def http() -> Iterator[HTTPServer]:
+    """A real HTTP server on 127.0.0.1 (pytest-httpserver), threaded, one per test."""
+    srv = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    srv.start()
+    yield srv
+    srv.clear()
+    srv.stop()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import gzip
 import time
 import tracemalloc
-from collections.abc import Iterator
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -22,15 +21,6 @@ from flows import discover
 
 LOCAL = frozenset({"127.0.0.1"})
 XML = "application/xml"
-
-
-@pytest.fixture()
-def http() -> Iterator[HTTPServer]:
-    srv = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    srv.start()
-    yield srv
-    srv.clear()
-    srv.stop()
 
 
 def policy(**overrides: object) -> FetchPolicy:

@@ -85,15 +85,6 @@ def raw() -> Iterator[Callable[[Callable[[socket.socket], None]], RawServer]]:
         srv.close()
 
 
-@pytest.fixture()
-def http() -> Iterator[HTTPServer]:
-    srv = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    srv.start()
-    yield srv
-    srv.clear()
-    srv.stop()
-
-
 def policy(**overrides: object) -> FetchPolicy:
     options: dict[str, object] = {"allow_hosts": LOCAL, "timeout": 1.0, "backoff": 0.01,
                                   "retries": 0, "respect_robots": False}
