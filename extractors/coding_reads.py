@@ -74,7 +74,7 @@ def _attach_date(text: str, cues: SentenceCues, dates: list[DateHit], cue: Cue) 
     """The date expression that dates the event cue `cue` of one sentence, or None.
 
     Same clause first (the most explicit, then the latest: "on Thursday and Friday" is read as
-    Friday, ACLED's "night of 23 to 24" as the 24th); then a date that opens the sentence
+    Friday, a night spanning two dates as its second); then a date that opens the sentence
     ("On <day> <month> <year>, ..."); then the nearest date before the cue. A date in a later clause
     belongs to something else ("... after a meeting this week").
     """

@@ -24,8 +24,8 @@ Rules (ACLED's conventions where they exist):
 - "last week", "this week", the weekend -> week precision; "in January", "last month", "earlier
   this month" -> month precision, dated the 15th (ACLED's mid-month); "in 2014" -> year precision;
 - "around", "as reported", "(or around)" before or after a day turn it into week precision;
-- a range ("the night of 23 to 24 November", "Thursday and Friday", "between 03/11/2012 and
-  03/12/2012") is read as its last day;
+- a range (a night spanning two days of one month, "<weekday> and <weekday>", "between <date>
+  and <date>") is read as its last day;
 - without a publication time, `reference_date(text)` (the latest full date the text itself writes:
   a dateline, a caption, "On 12 March 2019") can stand in for it (`inferred=True`): a day named
   relative to it ("on Saturday", "yesterday") is then only known to the week, a day and month

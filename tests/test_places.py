@@ -39,8 +39,8 @@ def test_site_fills_admin1_and_country(gz):
 
 
 def test_site_written_with_lower_case_descriptor(gz):
-    text = ("At least one rocket fell near a coalition base at the Conoco gas field "
-            "in eastern Syria's Deir Ezzor province.")
+    # a named site whose last words are a lower-case descriptor ("... gas field"), then its region
+    text = "Mortar rounds were reported close to the Conoco gas field, in the Deir Ezzor province of Syria."
     loc = locate_all(gz, text)
     assert (loc.location, loc.iso3, loc.admin1) == ("Conoco gas field", "SYR", "Deir ez-Zor")
 
