@@ -75,6 +75,7 @@ _PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "year": 3}
 # "week" date is +-3.5 days. "month" and "year" cover their calendar unit; no date matches any date.
 _HALF_WIDTH = {"day": 1, "week": 7}
 MERGE_THRESHOLD = 0.5  # average affinity two clusters need to merge; results are flat from 0 to 1
+_UNDATED_COST = 0.75  # a mention the text gives no date is weak evidence of being the same event
 _MAX_GAP = 2  # days apart beyond which the date penalty alone keeps a pair under MERGE_THRESHOLD
 _TOP_K = 40  # best partners each mention keeps as merge proposals: memory in a crowded country-week
 
@@ -315,6 +316,8 @@ def _affinity(a: _Node, b: _Node) -> float:
             s += 0.25 if "week" in (a.src.date_precision, b.src.date_precision) else -0.5
         else:  # news is news for a day or two: a later report without a date cue is another event
             s -= 2.0 * (gap - 1)
+    else:  # no day to agree on: the type alone must not make two reports one incident
+        s -= _UNDATED_COST
     if a.loc and b.loc or a.admin1 and b.admin1:
         s += 0.5
     for x, y, named, hit, miss in ((a.a1, b.a1, a.named1 and b.named1, 1.0, -1.0),

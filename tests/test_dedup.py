@@ -345,3 +345,16 @@ def test_a_reference_links_to_the_incident_it_most_likely_names() -> None:
     late = mention("r4", "f", hours=24 * 90, role="reference", event_date=None, admin1=None, location=None)
     links = link_references([to_syria, to_iraq, stray, late], incidents)
     assert links == {"r1": by_country["SYR"], "r2": by_country["IRQ"]}
+
+
+def test_an_undated_report_sharing_only_its_type_stays_apart() -> None:
+    """An undated mention with no place and no attacker in common is no evidence of the same event:
+    the type alone must not merge it into another article's dated incident."""
+    dated = mention("a#0", "a", actor1=None, actor2=None, location=None, admin1=None, iso3="USA",
+                    sub_event_type="Armed clash", event_type="Battles")
+    undated = replace(dated, mention_id="b#0", article_id="b", outlet="outlet-b", event_date=None,
+                      date_precision="year")
+    assert len(active(merge_mentions([dated, undated]))) == 2
+    # with its own place, attacker and toll in common, an undated report still joins the dated one
+    named = dict(location="Mayadin", admin1="Deir ez-Zor", iso3="SYR", actor1="US military", fatalities=4)
+    assert len(active(merge_mentions([replace(dated, **named), replace(undated, **named)]))) == 1
