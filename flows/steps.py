@@ -428,8 +428,8 @@ def remerge_incidents(root: DataRoot, months: Iterable[str]) -> tuple[int, int, 
     from warehouse import attacks  # is_attack set in one place; the monthly counts follow every write
 
     parquet.replace_partitions(root, "incidents", {m: attacks.mark(rows) for m, rows in by_month.items()})
-    changes.forget(root, pending)
     attacks.write_per_month(root, by_month)
+    changes.forget(root, pending)  # last: a run killed before it merges these months again
     before = {i.incident_id for i in previous}
     new = sum(1 for i in incidents if i.status == "active" and i.incident_id not in before)
     merged = sum(1 for i in incidents if i.status == "merged" and i.incident_id in before)

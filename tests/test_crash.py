@@ -196,6 +196,10 @@ def snapshot(root: Path) -> dict[str, object]:
             "attacks_per_month": rows("SELECT month, iso3, sub_event_type, incidents, fatalities "
                                       "FROM attacks_per_month"),
             "feed_state": rows("SELECT feed_id, url, entries_seen FROM feed_state"),
+            # the materialised monthly counts that plain Parquet readers use (warehouse/attacks.py)
+            "attacks_per_month_file": rows(
+                "SELECT month, iso3, sub_event_type, incidents, fatalities FROM read_parquet("
+                f"'{root / 'attacks_per_month' / 'attacks_per_month.parquet'}')"),
         }
 
 
@@ -259,6 +263,7 @@ KILL_POINTS = [
     "mentions:after-rename:1",  # mentions stored, their articles not: the URLs are not yet "seen"
     "articles:after-rename:1",  # articles stored, incidents not re-merged
     "incidents:after-rename:2",  # incident months half rewritten
+    "attacks_per_month:before-rename:1",  # incidents rewritten, their monthly counts not
     "feed_state:before-rename:1",  # every row stored, the feeds' validators not
 ]
 
