@@ -63,17 +63,15 @@ def code_article(article: Article) -> CodedArticle:
     return CodedArticle(article=article, mentions=mentions)
 
 
+def extract_page(page: Page) -> Article | None:
+    """The article body and metadata of a fetched page (None when the page holds no article)."""
+    return extract_article(page.body, url=page.url, feed_entry=page.entry, fetched_at=page.fetched_at,
+                           raw_path=page.raw_path, outlet=page.outlet, feed_language=page.feed_language)
+
+
 def code_page(page: Page) -> CodedArticle | None:
     """Extract the article body and metadata from a page, then code its incidents."""
-    article = extract_article(
-        page.body,
-        url=page.url,
-        feed_entry=page.entry,
-        fetched_at=page.fetched_at,
-        raw_path=page.raw_path,
-        outlet=page.outlet,
-        feed_language=page.feed_language,
-    )
+    article = extract_page(page)
     return None if article is None else code_article(article)
 
 

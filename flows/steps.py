@@ -23,12 +23,11 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
-from extractors.articles import extract_article
 from extractors.budget import OverBudget, time_limit
 from extractors.dedup import merge_mentions
 from extractors.feeds import poll_feed
 from extractors.fetch import Fetcher, FetchError, FetchPolicy
-from extractors.pipeline import CodedArticle, Page, code_article
+from extractors.pipeline import CodedArticle, Page, code_article, extract_page
 from extractors.records import FeedEntry, FeedPoll, FeedSpec, Incident, Mention
 from flows.partitions import publication_month
 from warehouse import changes, parquet
@@ -256,9 +255,7 @@ def code_within_budget(page: Page) -> CodedArticle | None:
     started = time.monotonic()
     try:
         with time_limit(CODING_SECONDS):
-            article = extract_article(page.body, url=page.url, feed_entry=page.entry,
-                                      fetched_at=page.fetched_at, raw_path=page.raw_path,
-                                      outlet=page.outlet, feed_language=page.feed_language)
+            article = extract_page(page)
     except OverBudget:
         LOGGER.warning("extraction over its %gs budget: %s", CODING_SECONDS, page.url)
         return None
