@@ -266,9 +266,8 @@ def topic(ctx: Ctx) -> bool:
     before = ctx.text[max(0, ctx.start - 60):ctx.start]
     if any(m.end() == len(before) for m in _cls("topic_before").finditer(before)):
         return True
-    return bool(re.match(r"^\s+(?:\w+ly\s+)?(?=\S)", ctx.after)
-                and (lead := re.match(r"^\s+(?:\w+ly\s+)?", ctx.after))
-                and _cls("state_verb").match(ctx.after, lead.end()))
+    lead = re.match(r"^\s+(?:\w+ly\s+)?(?=\S)", ctx.after)
+    return bool(lead and _cls("state_verb").match(ctx.after, lead.end()))
 
 
 _LIFE_STORY = re.compile(r"(?i)\b(?:the|a|an|her|his|their|my|our)\s+(?:[\w-]+\s+)?"
