@@ -24,7 +24,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -193,9 +193,11 @@ def articles(root: Path) -> int:
         return con.execute("SELECT count(*) FROM articles").fetchone()[0]
 
 
-def check_serve(api: Api, env: dict[str, str], demo_feeds: Path, tmp_path: Path) -> None:
+def check_serve(api: Api, env: dict[str, str], demo_feeds: Path, tmp_path: Path,
+                also: Callable[[list[dict]], None] | None = None) -> None:
     """`flarewatch serve --interval 15`: two runs the scheduler made complete and write; SIGTERM
-    stops it within seconds, with no warning, and pauses the schedule."""
+    stops it within seconds, with no warning, and pauses the schedule. `also` checks the completed
+    runs further while the deployments exist (deleting them at the end may delete their runs)."""
     root = tmp_path / "data"
     log = tmp_path / "serve.log"
     args = [str(BIN / "flarewatch"), "serve", "--interval", "15", "--feeds", str(demo_feeds), "--data", str(root),
@@ -207,6 +209,8 @@ def check_serve(api: Api, env: dict[str, str], demo_feeds: Path, tmp_path: Path)
             assert deployment["concurrency_limit"] == 1 or deployment.get("global_concurrency_limit")
             assert deployment["parameters"]["data"] == str(root)
             runs = completed_scheduled_runs(api, deployment["id"], at_least=2)
+            if also is not None:
+                also(runs)
             assert {r["id"] for r in runs} <= recorded_runs(root), log.read_text()[-3000:]
             assert articles(root) > 0
             info = api.post("/logs/filter", {"logs": {"flow_run_id": {"any_": [r["id"] for r in runs]},
@@ -232,10 +236,12 @@ def test_serve_on_a_prefect_server_backed_by_postgresql(demo_feeds, tmp_path):
     with postgres_cluster() as (database, psql), prefect_server(
         tmp_path / "home", PREFECT_API_DATABASE_CONNECTION_URL=database
     ) as (api, env):
-        check_serve(api, env, demo_feeds, tmp_path)
-        completed = subprocess.run([*psql, "SELECT count(*) FROM flow_run WHERE state_type = 'COMPLETED'"],
-                                   capture_output=True, text=True, timeout=60)
-        assert int(completed.stdout.strip()) >= 2  # the runs live in PostgreSQL, not in a SQLite file
+        def stored_in_postgres(runs: list[dict]) -> None:
+            completed = subprocess.run([*psql, "SELECT count(*) FROM flow_run WHERE state_type = 'COMPLETED'"],
+                                       capture_output=True, text=True, timeout=60)
+            assert int(completed.stdout.strip()) >= 2  # the runs live in PostgreSQL, not in a SQLite file
+
+        check_serve(api, env, demo_feeds, tmp_path, also=stored_in_postgres)
         assert not list((tmp_path / "home").glob("*.db"))
 
 
