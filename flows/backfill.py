@@ -54,9 +54,10 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
+from extractors.months import month_range, publication_month, utcnow
 from extractors.pipeline import CodedArticle
 from flows import discover, partitions, recode, steps
-from flows.plan import DEFAULT_REPROCESS, Plan, month_range, plan_for
+from flows.plan import DEFAULT_REPROCESS, Plan, plan_for
 from flows.report import artifact_key
 from flows.settings import Settings
 from warehouse import paths, state
@@ -272,7 +273,7 @@ def execute(plan: Plan, settings: Settings, *, max_parallel: int = 2, record_run
         failures += [dataclasses.asdict(f) for f in fetch_failures]
         by_month: dict[str, list[CodedArticle]] = {}
         for c in coded:
-            by_month.setdefault(partitions.publication_month(c.article), []).append(c)
+            by_month.setdefault(publication_month(c.article), []).append(c)
         again = {m.month for m in plan.months if m.status in ("running", "failed")}
         months = [m for m in months if m in by_month or m in again]
         for month in months:
@@ -283,7 +284,7 @@ def execute(plan: Plan, settings: Settings, *, max_parallel: int = 2, record_run
         _publish_summary(root, summary)
         return summary
     _notify("months", "", {"months": months})
-    started = steps.utcnow()
+    started = utcnow()
     if record_run:
         with _write_turn(root, settings.lock_timeout):
             state.record_run(root, run_id=plan.run_id, kind="backfill", started_at=started)
@@ -292,7 +293,7 @@ def execute(plan: Plan, settings: Settings, *, max_parallel: int = 2, record_run
     if record_run:
         with _write_turn(root, settings.lock_timeout):
             state.record_run(
-                root, run_id=plan.run_id, kind="backfill", started_at=started, finished_at=steps.utcnow(),
+                root, run_id=plan.run_id, kind="backfill", started_at=started, finished_at=utcnow(),
                 new_articles=sum(r.get("new_versions", r.get("new_articles", 0)) or 0 for r in results),
                 new_mentions=sum(r.get("mentions", 0) or 0 for r in results),
                 new_incidents=sum(r.get("new_incidents", 0) or 0 for r in results),
@@ -407,7 +408,7 @@ def run_through_deployment(
     from prefect.deployments import run_deployment
 
     root = paths.root_url(settings.data)
-    started = steps.utcnow()
+    started = utcnow()
     state.record_run(root, run_id=plan.run_id, kind="backfill", started_at=started)
 
     def one(month: str) -> dict:
@@ -442,7 +443,7 @@ def run_through_deployment(
 
     with ThreadPoolExecutor(max_workers=max_parallel, thread_name_prefix="backfill") as pool:
         results = list(pool.map(one, plan.to_run))
-    state.record_run(root, run_id=plan.run_id, kind="backfill", started_at=started, finished_at=steps.utcnow(),
+    state.record_run(root, run_id=plan.run_id, kind="backfill", started_at=started, finished_at=utcnow(),
                      failures=sum(r["status"] == "failed" for r in results))
     return {"run_id": plan.run_id, "source": plan.source, "partitions": results, "failures": [],
             "not_run": [m.month for m in plan.months if not m.run]}

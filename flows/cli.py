@@ -359,6 +359,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
+    from extractors.months import month_range
     from flows import plan as planning
 
     kind, *rest = args.source
@@ -369,7 +370,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         raise ValueError(f"no URL list at {urls_file}")
     if args.max_parallel < 1:
         raise ValueError("--max-parallel must be at least 1")
-    planning.month_range(args.start, args.end)
+    month_range(args.start, args.end)
     settings = _settings(args, feeds=args.feeds)
     if kind == "sitemaps":
         print("Looking for the sitemaps of the feed list's sites ...", file=sys.stderr, flush=True)

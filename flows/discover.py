@@ -32,12 +32,12 @@ from trafilatura.sitemaps import GUESSES as SITEMAP_GUESSES
 from trafilatura.utils import safe_relative_url
 
 from extractors.fetch import Fetcher, FetchError, FetchPolicy
+from extractors.months import month_of
 from extractors.pipeline import CodedArticle, Page
 from extractors.records import FeedEntry, FeedSpec
 from extractors.urls import canonicalize_url
 from flows.steps import Failure, code_all, fetch_pages
 from warehouse.paths import DataRoot
-from warehouse.schemas import month_of
 
 # --- discovery of historical URLs (backfill --source sitemaps | urls) --------------------------
 

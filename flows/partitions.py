@@ -14,22 +14,15 @@ import datetime as dt
 import importlib.metadata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from functools import partial
 from typing import Any
 
 import pyarrow as pa
 
 from extractors.articles import EXTRACTOR_ID
-from extractors.records import Article
+from extractors.months import publication_month
 from warehouse import parquet
 from warehouse.paths import DataRoot
-from warehouse.schemas import PARTITION_STATUSES, PartitionRun, month_of
-
-
-def publication_month(article: Article | Mapping[str, Any]) -> str:
-    """The month an article is about: its publication month (UTC), else its fetch month."""
-    get = article.get if isinstance(article, Mapping) else partial(getattr, article)
-    return month_of(get("published_at") or get("fetched_at"))
+from warehouse.schemas import PARTITION_STATUSES, PartitionRun
 
 
 def code_version() -> str:

@@ -5,7 +5,7 @@ Out: a `Plan` (one `PlannedMonth` per month, and for `sitemaps` / `urls` the URL
 the rows the CLI prints: the plan, the final table, the coverage grid of `flarewatch status`.
 Nothing here writes or imports Prefect: `flarewatch backfill --dry-run` stops after this module.
 
-The partition is the publication month of articles (see `flows.partitions.publication_month`); its
+The partition is the publication month of articles (see `extractors.months.publication_month`); its
 state is the `partitions` row (table "articles", partition "YYYY-MM"). Rules, per month:
 
 | month's state                         | none | failed | stale | all |
@@ -50,12 +50,12 @@ from rich.table import Table
 from extractors.articles import EXTRACTOR_ID
 from extractors.feeds import load_feed_list
 from extractors.fetch import FetchPolicy
+from extractors.months import month_of, month_range
 from extractors.records import FeedSpec
 from flows import discover, partitions, steps
 from flows.settings import Settings
 from warehouse import parquet, state
 from warehouse.paths import DataRoot
-from warehouse.schemas import month_of
 
 SOURCES = ("raw", "sitemaps", "urls")
 REPROCESS = ("none", "failed", "stale", "all")
@@ -66,27 +66,6 @@ LEGEND = (
     "✔ done  ◐ stale (coded by an older extractor)  ▶ running or interrupted  ✘ failed  · missing\n"
     "The number is the month's rows: articles published, incidents by event date."
 )
-
-
-def parse_month(value: str) -> str:
-    """`value` if it is a month "YYYY-MM" (1990-2100), else ValueError saying so."""
-    ok = len(value) == 7 and value[4] == "-" and (value[:4] + value[5:]).isdigit()
-    if not ok or not 1 <= int(value[5:]) <= 12 or not 1990 <= int(value[:4]) <= 2100:
-        raise ValueError(f"month {value!r} is not YYYY-MM (e.g. 2024-03)")
-    return value
-
-
-def month_range(start: str, end: str) -> list[str]:
-    """Every month from `start` to `end` inclusive; ValueError for a malformed or reversed range."""
-    parse_month(start)
-    parse_month(end)
-    if end < start:
-        raise ValueError(f"end {end} is before start {start}")
-    months, month = [], start
-    while month <= end:
-        months.append(month)
-        month = steps.shift_month(month, 1)
-    return months
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from extractors.months import month_of
 from extractors.pipeline import CodedArticle, Page
 from extractors.records import FeedEntry
 from flows.partitions import articles_by_month
@@ -20,7 +21,6 @@ from flows.steps import Failure, _mention_row, code_all, event_month, remerge_in
 from warehouse import parquet
 from warehouse.paths import DataRoot
 from warehouse.raw import RawStore
-from warehouse.schemas import month_of
 
 
 @dataclass(frozen=True, slots=True)

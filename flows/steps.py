@@ -27,9 +27,9 @@ from extractors.budget import OverBudget, time_limit
 from extractors.dedup import merge_mentions
 from extractors.feeds import poll_feed
 from extractors.fetch import Fetcher, FetchError, FetchPolicy
+from extractors.months import event_month, publication_month, shift_month, utcnow
 from extractors.pipeline import CodedArticle, Page, code_article, extract_page
 from extractors.records import FeedEntry, FeedPoll, FeedSpec, Incident, Mention
-from flows.partitions import publication_month
 from warehouse import changes, parquet
 from warehouse.paths import DataRoot
 from warehouse.raw import RawStore
@@ -77,10 +77,6 @@ class RunSummary:
     failures: list[Failure] = field(default_factory=list)
     over_budget: list[str] = field(default_factory=list)
     """URLs of the articles stored uncoded, over their coding budget (`code_within_budget`)."""
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> None:
@@ -362,17 +358,6 @@ def store_chunk(root: DataRoot, coding: Coding) -> ChunkResult:
 
 def _mention_row(mention: Mention, ingested_at: dt.datetime) -> dict:
     return dataclasses.asdict(mention) | {"ingested_at": ingested_at}
-
-
-def event_month(day: dt.date | None) -> str:
-    return "unknown" if day is None else f"{day.year:04d}-{day.month:02d}"
-
-
-def shift_month(month: str, delta: int) -> str:
-    year, mon = int(month[:4]), int(month[5:7])
-    index = year * 12 + mon - 1 + delta
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
 
 
 def remerge_incidents(root: DataRoot, months: Iterable[str]) -> tuple[int, int, tuple[str, ...]]:

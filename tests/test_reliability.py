@@ -36,6 +36,7 @@ import pytest
 
 from extractors import netguard
 from extractors.fetch import Fetcher, FetchPolicy
+from extractors.months import utcnow
 from extractors.records import FeedSpec
 from flows import steps
 from flows.demo import LocalServer
@@ -315,7 +316,7 @@ def test_page_faults_are_recorded_per_url_and_the_rest_is_stored(tmp_path: Path)
         assert len(failed) == sum(o[0] == "failed" for _, _, o, _ in PAGE_CASES) + len(internal)
         assert "Белгород" in articles[srv.url("ok", "article_ru_windows1251.html")]["text"]
         # Every 200 page body is in the raw store, articles or not (a later extractor may do better).
-        month = steps.utcnow().strftime("%Y-%m")
+        month = utcnow().strftime("%Y-%m")
         assert len(list(RawStore(root).iter(month))) == len({p.body for p in first["pages"]})
         assert srv.hits["/robots.txt"] == 1  # one robots.txt per host and run
 

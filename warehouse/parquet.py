@@ -53,11 +53,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from extractors.months import month_number, month_of
 from warehouse import changes, footers, paths
 from warehouse.convert import Records, dedupe, key_array, to_arrow
 from warehouse.footers import BLOOM_META
 from warehouse.lock import write_guard
-from warehouse.schemas import UNKNOWN_MONTH, TableSpec, month_of, spec
+from warehouse.schemas import UNKNOWN_MONTH, TableSpec, spec
 
 __all__ = [
     "BLOOM_META",
@@ -257,7 +258,7 @@ def _month_mask(pf: pq.ParquetFile, column: str, months: pa.Array) -> pa.Array:
     """True for the rows of a file whose date `column` falls in `months` (null: "unknown")."""
     wanted = months.to_pylist()
     unknown = UNKNOWN_MONTH in wanted
-    index = {int(m[:4]) * 12 + int(m[5:7]) - 1 for m in wanted if m != UNKNOWN_MONTH}
+    index = {month_number(m) for m in wanted if m != UNKNOWN_MONTH}
     if column not in pf.schema_arrow.names:  # a file that predates the column: every date null
         return pa.repeat(unknown, pf.metadata.num_rows)
     days = pf.read(columns=[column])[column].combine_chunks()
