@@ -46,7 +46,7 @@ import dataclasses
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -54,12 +54,16 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
+from extractors.fetch import FetchPolicy
 from extractors.months import month_range, publication_month, utcnow
-from extractors.pipeline import CodedArticle
-from flows import discover, partitions, recode, steps
+from extractors.pipeline import CodedArticle, Page
+from extractors.records import Failure, FeedEntry, FeedSpec
+from extractors.sitemaps import Candidate, spec_for
+from flows import partitions, recode
 from flows.plan import DEFAULT_REPROCESS, Plan, plan_for
 from flows.report import artifact_key
 from flows.settings import Settings
+from flows.steps import code_all, fetch_pages
 from warehouse import paths, state
 from warehouse.lock import root_lock
 from warehouse.paths import DataRoot
@@ -226,9 +230,31 @@ def _close(root: DataRoot, month: str, run_id: str, result: dict) -> None:
 # --- the parent flow ------------------------------------------------------------------------------
 
 
+def fetch_and_code(
+    candidates: Sequence[Candidate], specs: Sequence[FeedSpec], policy: FetchPolicy, root: DataRoot, *, workers: int
+) -> tuple[list[CodedArticle], list[Failure]]:
+    """Fetch discovered URLs (raw pages kept in the raw store), extract and code them.
+
+    Each becomes a `FeedEntry` of feed "backfill", outlet from the feed list (`outlet_for`).
+    """
+    entries = [FeedEntry(feed_id="backfill", url=c.url, canonical_url=c.canonical_url, title=None,
+                         summary=None, published_at=None) for c in candidates]
+    groups: dict[FeedSpec | None, list[FeedEntry]] = {}
+    for entry in entries:
+        groups.setdefault(spec_for(entry.url, specs), []).append(entry)
+    pages: list[Page] = []
+    failures: list[Failure] = []
+    for spec, group in groups.items():
+        feeds = {"backfill": dataclasses.replace(spec, id="backfill")} if spec else {}
+        got, failed = fetch_pages(group, feeds, policy, root)
+        pages += got
+        failures += failed
+    return code_all(pages, workers=workers, chunk_size=100), failures
+
+
 @task(name="fetch-and-code", cache_policy=NO_CACHE)
-def fetch_and_code_task(candidates: list[discover.Candidate], specs: list, policy, data: str, workers: int):
-    return discover.fetch_and_code(candidates, specs, policy, data, workers=workers)
+def fetch_and_code_task(candidates: list[Candidate], specs: list, policy, data: str, workers: int):
+    return fetch_and_code(candidates, specs, policy, data, workers=workers)
 
 
 @flow(name="backfill", log_prints=False)
@@ -330,7 +356,7 @@ def _publish_summary(root: DataRoot, summary: dict) -> None:
         raise BackfillFailed(reason, summary)
 
 
-def _fetch(plan: Plan, settings: Settings, max_parallel: int) -> tuple[list[CodedArticle], list[steps.Failure]]:
+def _fetch(plan: Plan, settings: Settings, max_parallel: int) -> tuple[list[CodedArticle], list[Failure]]:
     from flows.plan import feed_specs, fetch_policy
 
     candidates = list(plan.candidates)

@@ -24,7 +24,7 @@ from prefect.context import FlowRunContext
 from extractors.feeds import load_feed_list
 from extractors.fetch import FetchPolicy
 from extractors.months import utcnow
-from extractors.records import FeedEntry, FeedPoll, FeedSpec
+from extractors.records import Failure, FeedEntry, FeedPoll, FeedSpec
 from flows import partitions, steps
 from flows.report import (
     artifact_key,
@@ -111,7 +111,7 @@ def run_ingest(settings: Settings) -> dict:
             summary.feeds_not_modified += poll.status == "not_modified"
             summary.entries_seen += len(poll.entries)
             if poll.status == "error":
-                summary.failures.append(steps.Failure("feed", poll.feed_id, poll.error or "unknown error"))
+                summary.failures.append(Failure("feed", poll.feed_id, poll.error or "unknown error"))
         polled = [e.canonical_url for p in polls for e in p.entries]
         entries = steps.new_entries(polls, state.seen_canonical_urls(root, among=polled) | links.retired_urls(root))
         logger.info("%d feeds polled, %d new entries", len(polls), len(entries))

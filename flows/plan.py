@@ -47,12 +47,13 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from extractors import sitemaps
 from extractors.articles import EXTRACTOR_ID
 from extractors.feeds import load_feed_list
 from extractors.fetch import FetchPolicy
 from extractors.months import month_of, month_range
-from extractors.records import FeedSpec
-from flows import discover, partitions, steps
+from extractors.records import Failure, FeedSpec
+from flows import partitions
 from flows.settings import Settings
 from warehouse import parquet, state
 from warehouse.paths import DataRoot
@@ -93,11 +94,11 @@ class Plan:
     run_id: str
     resumed: bool
     months: tuple[PlannedMonth, ...]
-    candidates: tuple[discover.Candidate, ...] = ()
+    candidates: tuple[sitemaps.Candidate, ...] = ()
     found: int = 0
     seen: int = 0
     off_dates: int = 0
-    failures: tuple[steps.Failure, ...] = ()
+    failures: tuple[Failure, ...] = ()
     urls_file: str | None = None
 
     @property
@@ -219,11 +220,11 @@ def plan_for(settings: Settings, start: str, end: str, *, source: str = "raw",
 def _with_candidates(root: DataRoot, plan: Plan, specs: Sequence[FeedSpec], policy: FetchPolicy) -> Plan:
     """Discover the URLs of a sitemaps / urls backfill and keep those worth fetching."""
     if plan.source == "sitemaps":
-        roots = sorted({discover.site_root(s.url) for s in specs if s.enabled})
-        found, failures = discover.discover_sitemap_urls(roots, policy)
+        roots = sorted({sitemaps.site_root(s.url) for s in specs if s.enabled})
+        found, failures = sitemaps.discover_sitemap_urls(roots, policy)
     else:
         assert plan.urls_file is not None
-        found, failures = discover.candidates_from_urls(discover.read_url_list(Path(plan.urls_file)))
+        found, failures = sitemaps.candidates_from_urls(sitemaps.read_url_list(Path(plan.urls_file)))
     seen = state.seen_canonical_urls(root, among=[c.canonical_url for c in found])
     wanted = set(plan.to_run)
     first = min(wanted) if wanted else None

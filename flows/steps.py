@@ -29,7 +29,7 @@ from extractors.feeds import poll_feed
 from extractors.fetch import Fetcher, FetchError, FetchPolicy
 from extractors.months import event_month, publication_month, shift_month, utcnow
 from extractors.pipeline import CodedArticle, Page, code_article, extract_page
-from extractors.records import FeedEntry, FeedPoll, FeedSpec, Incident, Mention
+from extractors.records import Failure, FeedEntry, FeedPoll, FeedSpec, Incident, Mention
 from warehouse import changes, parquet
 from warehouse.paths import DataRoot
 from warehouse.raw import RawStore
@@ -47,15 +47,6 @@ CODING_SECONDS = 60.0
 """Wall time extracting and coding one page may take; past it the article is stored uncoded."""
 OVER_BUDGET = "coding: over budget"
 LOGGER = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """Something that went wrong for one feed or URL, recorded and reported, never raised."""
-
-    stage: str
-    target: str
-    reason: str
 
 
 @dataclass(slots=True)

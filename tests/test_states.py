@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from extractors.months import utcnow
+from extractors.records import Failure
 from flows.report import artifact_key, total_failure
-from flows.steps import Failure, RunSummary
+from flows.steps import RunSummary
 
 DEAD = "http://127.0.0.1:9/feed.xml"  # the discard port: connection refused
 
