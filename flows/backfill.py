@@ -59,12 +59,12 @@ from extractors.months import month_range, publication_month, utcnow
 from extractors.pipeline import CodedArticle, Page
 from extractors.records import Failure, FeedEntry, FeedSpec
 from extractors.sitemaps import Candidate, spec_for
-from flows import partitions, recode
+from flows import recode
 from flows.plan import DEFAULT_REPROCESS, Plan, plan_for
 from flows.report import artifact_key
 from flows.settings import Settings
 from flows.steps import code_all, fetch_pages
-from warehouse import paths, state
+from warehouse import partitions, paths, state
 from warehouse.lock import root_lock
 from warehouse.paths import DataRoot
 

@@ -25,7 +25,7 @@ from extractors.feeds import load_feed_list
 from extractors.fetch import FetchPolicy
 from extractors.months import utcnow
 from extractors.records import Failure, FeedEntry, FeedPoll, FeedSpec
-from flows import partitions, steps
+from flows import steps
 from flows.report import (
     artifact_key,
     failure_rows,
@@ -39,7 +39,7 @@ from flows.report import (
 )
 from flows.runners import SettingsTaskRunner
 from flows.settings import Settings
-from warehouse import catalog, links, parquet, state
+from warehouse import catalog, links, parquet, partitions, state
 from warehouse.lock import root_lock
 from warehouse.paths import DataRoot
 

@@ -53,9 +53,8 @@ from extractors.feeds import load_feed_list
 from extractors.fetch import FetchPolicy
 from extractors.months import month_of, month_range
 from extractors.records import Failure, FeedSpec
-from flows import partitions
 from flows.settings import Settings
-from warehouse import parquet, state
+from warehouse import parquet, partitions, state
 from warehouse.paths import DataRoot
 
 SOURCES = ("raw", "sitemaps", "urls")

@@ -16,9 +16,9 @@ import pyarrow.compute as pc
 from extractors.months import month_of
 from extractors.pipeline import CodedArticle, Page
 from extractors.records import Failure, FeedEntry
-from flows.partitions import articles_by_month
 from flows.steps import _mention_row, code_all, event_month, remerge_incidents
 from warehouse import parquet
+from warehouse.partitions import articles_by_month
 from warehouse.paths import DataRoot
 from warehouse.raw import RawStore
 

@@ -24,12 +24,11 @@ from pathlib import Path
 import pytest
 
 from extractors.articles import EXTRACTOR_ID
-from flows import partitions
 from flows import plan as planning
 from flows.backfill import TEST_HOLD_ENV
 from flows.cli import main
 from flows.demo import DEMO_DIR, serve_demo, write_demo_feed_list
-from warehouse import catalog, parquet, state
+from warehouse import catalog, parquet, partitions, state
 from warehouse.lock import LockTimeout
 
 pytestmark = pytest.mark.slow

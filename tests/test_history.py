@@ -14,8 +14,8 @@ import pytest
 from extractors.pipeline import CodedArticle
 from extractors.records import Article, Mention
 from extractors.urls import article_id
-from flows import partitions, steps
-from warehouse import parquet, state
+from flows import steps
+from warehouse import parquet, partitions, state
 
 OLD = [dt.datetime(2023, m, 10, 8, tzinfo=dt.UTC) for m in (1, 2, 3)]
 NOW = dt.datetime(2024, 8, 2, 9, tzinfo=dt.UTC)

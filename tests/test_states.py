@@ -130,7 +130,7 @@ def ingested(prefect_harness, demo_feed, tmp_path_factory) -> Path:
 
 def copy_without_raw(source: Path, target: Path, keep: int | None) -> tuple[Path, str]:
     """A copy of `source` whose raw pages of its fullest month are gone, all but `keep` of them."""
-    from flows import partitions
+    from warehouse import partitions
 
     shutil.copytree(source, target)
     months = partitions.articles_by_month(str(target))

@@ -39,7 +39,7 @@ _REF_COLUMNS = (
 )
 
 
-def latest_article_refs(root: DataRoot, months: Iterable[str] | None = None) -> list[dict]:
+def latest_article_refs(root: DataRoot, months: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """The latest stored version of every article (of those whose latest version was published in
     one of `months`, when given), without its text, sorted by article_id.
 
@@ -58,7 +58,7 @@ def latest_article_refs(root: DataRoot, months: Iterable[str] | None = None) -> 
         keys = set(dated["article_id"].to_pylist())
         if not keys:
             return []
-    best: dict[str, dict] = {}
+    best: dict[str, dict[str, Any]] = {}
     for row in parquet.read(root, "articles", columns=list(_REF_COLUMNS), keys=keys).to_pylist():
         rank = (row["fetched_at"], row["extractor_version"] == EXTRACTOR_ID, row["content_sha256"])
         held = best.get(row["article_id"])
@@ -68,10 +68,10 @@ def latest_article_refs(root: DataRoot, months: Iterable[str] | None = None) -> 
     return refs if months is None else [r for r in refs if publication_month(r) in set(months)]
 
 
-def articles_by_month(root: DataRoot, months: Iterable[str] | None = None) -> dict[str, list[dict]]:
+def articles_by_month(root: DataRoot, months: Iterable[str] | None = None) -> dict[str, list[dict[str, Any]]]:
     """Publication month -> the latest versions of the articles published that month (of
     `months` only, when given: reads what those months need, not every article's row)."""
-    out: dict[str, list[dict]] = {}
+    out: dict[str, list[dict[str, Any]]] = {}
     for ref in latest_article_refs(root, None if months is None else list(months)):
         out.setdefault(publication_month(ref), []).append(ref)
     return out
@@ -85,7 +85,7 @@ def month_extractor_version(refs: Sequence[Mapping[str, Any]]) -> str | None:
     return EXTRACTOR_ID if versions == {EXTRACTOR_ID} else sorted(versions - {EXTRACTOR_ID})[0]
 
 
-def partition_rows(root: DataRoot, table: str | None = None) -> dict[tuple[str, str], dict]:
+def partition_rows(root: DataRoot, table: str | None = None) -> dict[tuple[str, str], dict[str, Any]]:
     """(table, partition) -> its `partitions` row, for one table or all."""
     rows = parquet.read(root, "partitions").to_pylist()
     return {(r["table"], r["partition"]): r for r in rows if table is None or r["table"] == table}
