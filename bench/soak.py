@@ -44,6 +44,7 @@ from flows import steps
 from flows.demo import LocalServer
 from flows.report import feed_state_rows
 from warehouse import catalog, parquet, state
+from warehouse.mentions import store_coded
 
 WINDOW = 12  # items a feed lists: the newest ones, as real feeds do
 START = dt.datetime(2024, 1, 1, 6, tzinfo=dt.UTC)
@@ -198,7 +199,7 @@ def one_cycle(srv: ChangingFeedServer, root: Path, policy: FetchPolicy, run: int
     entries = steps.new_entries(polls, state.seen_canonical_urls(root))
     pages, failures = steps.fetch_pages(entries, {s.id: s for s in specs}, policy, root)
     coded = steps.code_all(pages, workers=1, chunk_size=100)
-    articles, mentions = steps.store_coded(root, coded)
+    articles, mentions = store_coded(root, coded)
     months = {event_month(m.event_date) for c in coded for m in c.mentions}
     if months:
         steps.remerge_incidents(root, months)

@@ -42,6 +42,7 @@ from flows import steps
 from flows.demo import LocalServer
 from flows.report import feed_state_rows
 from warehouse import catalog, parquet, state
+from warehouse.mentions import store_coded
 from warehouse.raw import RawStore
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
@@ -281,7 +282,7 @@ def ingest_pass(specs: list[FeedSpec], root: Path, fetch_policy: FetchPolicy) ->
     entries = steps.new_entries(polls, state.seen_canonical_urls(root))
     pages, failures = steps.fetch_pages(entries, {s.id: s for s in specs}, fetch_policy, root)
     coded = steps.code_all(pages, workers=1, chunk_size=50)
-    stored = steps.store_coded(root, coded)
+    stored = store_coded(root, coded)
     state.save_feed_state(root, feed_state_rows(specs, polls, prior, coded))
     return {"polls": polls, "entries": entries, "pages": pages, "failures": failures,
             "coded": coded, "stored": stored}
