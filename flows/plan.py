@@ -138,13 +138,6 @@ def job_key(start: str, end: str, source: str, reprocess: str, urls_file: str | 
     return key
 
 
-def interrupted_run(root: DataRoot, key: str) -> dict | None:
-    """The latest backfill run of these parameters that started and never finished (killed)."""
-    rows = [r for r in parquet.read(root, "runs").to_pylist()
-            if r["kind"] == "backfill" and r["finished_at"] is None and r["run_id"].startswith(key + ":")]
-    return max(rows, key=lambda r: r["started_at"]) if rows else None
-
-
 def make_plan(
     root: DataRoot,
     start: str,
@@ -165,7 +158,7 @@ def make_plan(
     if source == "urls" and not urls_file:
         raise ValueError("--source urls needs a FILE of URLs, one a line")
     key = job_key(start, end, source, reprocess, urls_file)
-    prior = interrupted_run(root, key)
+    prior = partitions.interrupted_run(root, key)
     run_id = prior["run_id"] if prior else f"{key}:{uuid.uuid4().hex[:8]}"
     rows = partitions.partition_rows(root, "articles")
     by_month = partitions.articles_by_month(root)

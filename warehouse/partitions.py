@@ -156,3 +156,10 @@ def mark_incident_months(root: DataRoot, months: Iterable[str], run_id: str) -> 
     known = partition_rows(root, "incidents")
     counts = {m: n for m, n in incident_counts(root, months).items() if n or ("incidents", m) in known}
     mark_partitions(root, "incidents", counts, status="done", run_id=run_id)
+
+
+def interrupted_run(root: DataRoot, key: str) -> dict[str, Any] | None:
+    """The latest backfill run of these parameters that started and never finished (killed)."""
+    rows = [r for r in parquet.read(root, "runs").to_pylist()
+            if r["kind"] == "backfill" and r["finished_at"] is None and r["run_id"].startswith(key + ":")]
+    return max(rows, key=lambda r: r["started_at"]) if rows else None
