@@ -453,9 +453,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_compact(args: argparse.Namespace) -> int:
-    from warehouse import parquet
+    from warehouse import compact
 
-    done = parquet.compact(_settings(args).data)
+    done = compact.compact(_settings(args).data)
     print(f"compacted {len(done)} partition(s): {sum(done.values())} files -> {len(done)}")
     return 0
 

@@ -39,7 +39,7 @@ from flows.report import (
 )
 from flows.runners import SettingsTaskRunner
 from flows.settings import Settings
-from warehouse import catalog, links, parquet, partitions, state
+from warehouse import catalog, compact, links, partitions, state
 from warehouse.lock import root_lock
 from warehouse.paths import DataRoot
 
@@ -102,7 +102,7 @@ def run_ingest(settings: Settings) -> dict:
     summary = steps.RunSummary(run_id=run_id, started_at=utcnow())
     specs = [s for s in load_feed_list(settings.feeds) if s.enabled]
     with root_lock(root, timeout=settings.lock_timeout):
-        parquet.sweep_temp(root)  # temp files of writes killed earlier: no writer is live under the lock
+        compact.sweep_temp(root)  # temp files of writes killed earlier: no writer is live under the lock
         prior = state.load_feed_state(root)
         polls = [settled(f) for f in [poll_feed_task.submit(s, prior.get(s.id) or {}, policy) for s in specs]]
         summary.feeds_polled = len(polls)
