@@ -43,12 +43,10 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
@@ -69,18 +67,11 @@ from warehouse.lock import root_lock
 from warehouse.paths import DataRoot
 
 __all__ = [
-    "DEPLOYMENT", "BackfillFailed", "PartitionFailed", "TEST_HOLD_ENV", "backfill", "backfill_month",
+    "DEPLOYMENT", "BackfillFailed", "PartitionFailed", "backfill", "backfill_month",
     "deployment_available", "execute", "month_range", "planned", "run_through_deployment", "watch",
 ]
 
 DEPLOYMENT = "backfill/backfill"
-TEST_HOLD_ENV = "FLAREWATCH_TEST_HOLD"
-"""TEST-ONLY hook. `FLAREWATCH_TEST_HOLD="2024-05=/tmp/flag"` makes the run of month 2024-05 stop
-in the middle of its writes (data root lock held; mentions written, incidents not yet re-merged;
-`raw` has appended the articles before, `sitemaps` / `urls` append them after), create the file
-/tmp/flag holding the process id and wait until that file is deleted (at most 120 s). The
-kill-and-resume and lock tests use it to kill or race a backfill at a known point. Unset, it costs
-one environment lookup per month."""
 
 _WRITE_TURN = threading.Lock()
 _HANDOFF: dict[tuple[str, str], list[CodedArticle]] = {}
@@ -142,22 +133,6 @@ def _write_turn(root: DataRoot, timeout: float) -> Iterator[None]:
         yield
 
 
-def _test_hold(month: str) -> Callable[[], None] | None:
-    spec = os.environ.get(TEST_HOLD_ENV, "")
-    held, _, flag = spec.partition("=")
-    if held != month or not flag:
-        return None
-
-    def hold() -> None:
-        path = Path(flag)
-        path.write_text(str(os.getpid()), encoding="utf-8")
-        deadline = time.monotonic() + 120
-        while path.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-
-    return hold
-
-
 # --- one partition --------------------------------------------------------------------------------
 
 
@@ -171,16 +146,15 @@ def backfill_month(
     with _write_turn(root, lock_timeout):
         partitions.mark_partitions(root, "articles", {month: None}, status="running", run_id=run_id)
     try:
-        hold = _test_hold(month)
         if source == "raw":
             prepared = recode.prepare_recode(root, month, workers=workers)
             with _write_turn(root, lock_timeout):
-                result = recode.write_recode(root, prepared, after_mentions=hold)
+                result = recode.write_recode(root, prepared)
                 _close(root, month, run_id, result)
         else:
             coded = _HANDOFF.pop((run_id, month), [])
             with _write_turn(root, lock_timeout):
-                result = recode.store_discovered(root, coded, month, after_mentions=hold)
+                result = recode.store_discovered(root, coded, month)
                 _close(root, month, run_id, result)
     except Exception as exc:
         with _write_turn(root, lock_timeout):

@@ -7,7 +7,7 @@ store and re-coded, their mentions replaced, incidents re-merged; a dict of coun
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -71,7 +71,7 @@ def prepare_recode(root: DataRoot, month: str, *, workers: int, refs: Sequence[d
     return Recode(month=month, articles=len(refs), coded=tuple(coded), kept=kept, failures=tuple(failures))
 
 
-def write_recode(root: DataRoot, recode: Recode, *, after_mentions: Callable[[], None] | None = None) -> dict:
+def write_recode(root: DataRoot, recode: Recode) -> dict:
     """Write a prepared re-code; the caller holds the data root's lock. Returns counts.
 
     Order (each step idempotent, so a run killed anywhere is finished by running it again):
@@ -81,14 +81,11 @@ def write_recode(root: DataRoot, recode: Recode, *, after_mentions: Callable[[],
     3. incidents re-merged for the event months the old and new mentions touch, plus any month
        holding an incident that still cites a replaced mention (`steps.remerge_incidents`), which is how
        a rerun after a kill between 2 and 3 still finds the months of the mentions 2 removed.
-    `after_mentions` runs between 2 and 3 (the kill-and-resume test's hook).
     """
     new_versions = parquet.append(root, "articles", [c.article for c in recode.coded])
     ids = {c.article.article_id for c in recode.coded}
     rows = [mention_row(m, c.article.fetched_at) for c in recode.coded for m in c.mentions]
     removed, old_months = replace_article_mentions(root, ids, rows)
-    if after_mentions is not None:
-        after_mentions()
     months = old_months | {event_month(r["event_date"]) for r in rows}
     new, merged, rewritten = remerge_incidents(root, months)
     return {
@@ -99,21 +96,17 @@ def write_recode(root: DataRoot, recode: Recode, *, after_mentions: Callable[[],
     }
 
 
-def store_discovered(root: DataRoot, coded: Sequence[CodedArticle], month: str, *,
-                     after_mentions: Callable[[], None] | None = None) -> dict:
+def store_discovered(root: DataRoot, coded: Sequence[CodedArticle], month: str) -> dict:
     """Store articles a sitemap or URL list found for one publication month; the caller holds the lock.
 
     Order: their mentions first (replacing any an earlier, killed attempt left), then incidents
     re-merged for the event months of every mention of the month's articles, then the articles.
     A stored article marks its URL as seen, so it goes last: a run killed before it fetches the
     page again next time and redoes the rest, instead of leaving an article without its mentions.
-    `after_mentions` runs after the mentions are written (the kill-and-resume test's hook).
     """
     rows = [mention_row(m, c.article.fetched_at) for c in coded for m in c.mentions]
     new_ids = {c.article.article_id for c in coded}
     replace_article_mentions(root, new_ids, rows)
-    if after_mentions is not None:
-        after_mentions()
     ids = {r["article_id"] for r in articles_by_month(root).get(month, [])} | new_ids
     stored = parquet.read(root, "mentions", columns=["article_id", "event_date"])
     hit = pc.is_in(stored["article_id"], value_set=pa.array(sorted(ids), pa.string()))

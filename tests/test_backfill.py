@@ -25,7 +25,6 @@ import pytest
 
 from extractors.articles import EXTRACTOR_ID
 from flows import plan as planning
-from flows.backfill import TEST_HOLD_ENV
 from flows.cli import main
 from flows.demo import DEMO_DIR, serve_demo, write_demo_feed_list
 from warehouse import catalog, parquet, partitions, state
@@ -136,12 +135,12 @@ def subprocess_env(prefect_harness) -> dict[str, str]:
 
 
 def start_held_backfill(root: Path, flag: Path, month: str, env: dict[str, str], months: list[str]) -> subprocess.Popen:
-    """`flarewatch backfill` in a subprocess that stops mid-write in `month` (the test hook) and
-    returns once it is there, holding the data root's lock."""
+    """`flarewatch backfill` in a subprocess that stops mid-write in `month` (tests/hold_backfill.py
+    patches it from outside) and returns once it is there, holding the data root's lock."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "backfill", "--data", str(root), *months, "--reprocess", "all",
-         "--max-parallel", "1"],
-        env=env | {TEST_HOLD_ENV: f"{month}={flag}"}, cwd=REPO,
+        [sys.executable, str(Path(__file__).with_name("hold_backfill.py")), month, str(flag),
+         "--data", str(root), *months, "--reprocess", "all", "--max-parallel", "1"],
+        env=env, cwd=REPO,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 90
