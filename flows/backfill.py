@@ -209,7 +209,7 @@ def fetch_and_code(
 ) -> tuple[list[CodedArticle], list[Failure]]:
     """Fetch discovered URLs (raw pages kept in the raw store), extract and code them.
 
-    Each becomes a `FeedEntry` of feed "backfill", outlet from the feed list (`outlet_for`).
+    Each becomes a `FeedEntry` of feed "backfill", outlet from the feed list (`extractors.sitemaps.spec_for`).
     """
     entries = [FeedEntry(feed_id="backfill", url=c.url, canonical_url=c.canonical_url, title=None,
                          summary=None, published_at=None) for c in candidates]
