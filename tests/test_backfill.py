@@ -403,7 +403,7 @@ def test_urls_run_stopped_before_its_articles_is_finished_by_the_next(demo_serve
                                                                        monkeypatch, capsys):
     """Mentions written, articles not (so their URLs still count as new): the next run fetches the
     pages again and completes the month, nothing doubled."""
-    import flows.backfill
+    import flows.recode
 
     listed = tmp_path / "urls.txt"
     pages = ["levant-wire/drone-shot-down-near-erbil-airport",
@@ -413,10 +413,10 @@ def test_urls_run_stopped_before_its_articles_is_finished_by_the_next(demo_serve
     args = ["backfill", "--data", str(root), "--start", "2024-04", "--end", "2024-04", "--source", "urls", str(listed),
             "--allow-host", "127.0.0.1"]
 
-    def stop() -> None:
+    def stop(root, months) -> None:  # in place of the re-merge that follows the mentions
         raise RuntimeError("stopped after the mentions")
 
-    monkeypatch.setattr(flows.backfill, "_test_hold", lambda month: stop)
+    monkeypatch.setattr(flows.recode, "remerge_incidents", stop)
     assert main(args) == 1
     assert "2024-04 failed" in capsys.readouterr().err
     assert statuses(root) == {"2024-04": "failed"}
