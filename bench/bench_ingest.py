@@ -132,8 +132,8 @@ def options_table(pages: list[bytes], url: str) -> None:
 def instrument(spans: Intervals) -> None:
     """Time every call into project code made by the ingest flow."""
     import flows.ingest as ingest_mod
-    from flows import partitions, steps
-    from warehouse import state
+    from flows import steps
+    from warehouse import partitions, state
 
     for name in ("poll_feeds", "new_entries", "fetch_pages", "submit_coding", "store_chunk", "store_coded",
                  "remerge_incidents"):

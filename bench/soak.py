@@ -38,11 +38,13 @@ import pyarrow as pa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from extractors.fetch import FetchPolicy
+from extractors.months import event_month, utcnow
 from extractors.records import FeedSpec
 from flows import steps
 from flows.demo import LocalServer
 from flows.report import feed_state_rows
 from warehouse import catalog, parquet, state
+from warehouse.mentions import store_coded
 
 WINDOW = 12  # items a feed lists: the newest ones, as real feeds do
 START = dt.datetime(2024, 1, 1, 6, tzinfo=dt.UTC)
@@ -191,20 +193,20 @@ def one_cycle(srv: ChangingFeedServer, root: Path, policy: FetchPolicy, run: int
         srv.advance()
     started = time.perf_counter()
     specs = srv.specs()
-    run_start = steps.utcnow()
+    run_start = utcnow()
     prior = state.load_feed_state(root)
     polls = steps.poll_feeds(specs, prior, policy)
     entries = steps.new_entries(polls, state.seen_canonical_urls(root))
     pages, failures = steps.fetch_pages(entries, {s.id: s for s in specs}, policy, root)
     coded = steps.code_all(pages, workers=1, chunk_size=100)
-    articles, mentions = steps.store_coded(root, coded)
-    months = {steps.event_month(m.event_date) for c in coded for m in c.mentions}
+    articles, mentions = store_coded(root, coded)
+    months = {event_month(m.event_date) for c in coded for m in c.mentions}
     if months:
         steps.remerge_incidents(root, months)
     state.save_feed_state(root, feed_state_rows(specs, polls, prior, coded))
     errors = sum(p.status == "error" for p in polls)
     state.record_run(root, run_id=f"soak-{run:05d}", kind="soak", started_at=run_start,
-                     finished_at=steps.utcnow(), feeds_polled=len(polls), feeds_failed=errors,
+                     finished_at=utcnow(), feeds_polled=len(polls), feeds_failed=errors,
                      new_articles=articles, new_mentions=mentions, failures=len(failures))
     seconds = time.perf_counter() - started
     gc.collect()

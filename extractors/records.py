@@ -175,3 +175,12 @@ class Incident:
     """How many other articles name this incident only as a reference (never counted)."""
     # issue 16: written by warehouse.attacks.mark before every incidents write (one definition).
     is_attack: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """Something that went wrong for one feed or URL, recorded and reported, never raised."""
+
+    stage: str
+    target: str
+    reason: str

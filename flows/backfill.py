@@ -43,39 +43,35 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
-import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from extractors.pipeline import CodedArticle
-from flows import discover, partitions, recode, steps
-from flows.plan import DEFAULT_REPROCESS, Plan, month_range, plan_for
+from extractors.fetch import FetchPolicy
+from extractors.months import month_range, publication_month, utcnow
+from extractors.pipeline import CodedArticle, Page
+from extractors.records import Failure, FeedEntry, FeedSpec
+from extractors.sitemaps import Candidate, spec_for
+from flows import recode
+from flows.plan import DEFAULT_REPROCESS, Plan, plan_for
 from flows.report import artifact_key
 from flows.settings import Settings
-from warehouse import paths, state
+from flows.steps import code_all, fetch_pages
+from warehouse import partitions, paths, state
 from warehouse.lock import root_lock
 from warehouse.paths import DataRoot
 
 __all__ = [
-    "DEPLOYMENT", "BackfillFailed", "PartitionFailed", "TEST_HOLD_ENV", "backfill", "backfill_month",
+    "DEPLOYMENT", "BackfillFailed", "PartitionFailed", "backfill", "backfill_month",
     "deployment_available", "execute", "month_range", "planned", "run_through_deployment", "watch",
 ]
 
 DEPLOYMENT = "backfill/backfill"
-TEST_HOLD_ENV = "FLAREWATCH_TEST_HOLD"
-"""TEST-ONLY hook. `FLAREWATCH_TEST_HOLD="2024-05=/tmp/flag"` makes the run of month 2024-05 stop
-in the middle of its writes (data root lock held; mentions written, incidents not yet re-merged;
-`raw` has appended the articles before, `sitemaps` / `urls` append them after), create the file
-/tmp/flag holding the process id and wait until that file is deleted (at most 120 s). The
-kill-and-resume and lock tests use it to kill or race a backfill at a known point. Unset, it costs
-one environment lookup per month."""
 
 _WRITE_TURN = threading.Lock()
 _HANDOFF: dict[tuple[str, str], list[CodedArticle]] = {}
@@ -137,22 +133,6 @@ def _write_turn(root: DataRoot, timeout: float) -> Iterator[None]:
         yield
 
 
-def _test_hold(month: str) -> Callable[[], None] | None:
-    spec = os.environ.get(TEST_HOLD_ENV, "")
-    held, _, flag = spec.partition("=")
-    if held != month or not flag:
-        return None
-
-    def hold() -> None:
-        path = Path(flag)
-        path.write_text(str(os.getpid()), encoding="utf-8")
-        deadline = time.monotonic() + 120
-        while path.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-
-    return hold
-
-
 # --- one partition --------------------------------------------------------------------------------
 
 
@@ -166,16 +146,15 @@ def backfill_month(
     with _write_turn(root, lock_timeout):
         partitions.mark_partitions(root, "articles", {month: None}, status="running", run_id=run_id)
     try:
-        hold = _test_hold(month)
         if source == "raw":
             prepared = recode.prepare_recode(root, month, workers=workers)
             with _write_turn(root, lock_timeout):
-                result = recode.write_recode(root, prepared, after_mentions=hold)
+                result = recode.write_recode(root, prepared)
                 _close(root, month, run_id, result)
         else:
             coded = _HANDOFF.pop((run_id, month), [])
             with _write_turn(root, lock_timeout):
-                result = recode.store_discovered(root, coded, month, after_mentions=hold)
+                result = recode.store_discovered(root, coded, month)
                 _close(root, month, run_id, result)
     except Exception as exc:
         with _write_turn(root, lock_timeout):
@@ -225,9 +204,31 @@ def _close(root: DataRoot, month: str, run_id: str, result: dict) -> None:
 # --- the parent flow ------------------------------------------------------------------------------
 
 
+def fetch_and_code(
+    candidates: Sequence[Candidate], specs: Sequence[FeedSpec], policy: FetchPolicy, root: DataRoot, *, workers: int
+) -> tuple[list[CodedArticle], list[Failure]]:
+    """Fetch discovered URLs (raw pages kept in the raw store), extract and code them.
+
+    Each becomes a `FeedEntry` of feed "backfill", outlet from the feed list (`extractors.sitemaps.spec_for`).
+    """
+    entries = [FeedEntry(feed_id="backfill", url=c.url, canonical_url=c.canonical_url, title=None,
+                         summary=None, published_at=None) for c in candidates]
+    groups: dict[FeedSpec | None, list[FeedEntry]] = {}
+    for entry in entries:
+        groups.setdefault(spec_for(entry.url, specs), []).append(entry)
+    pages: list[Page] = []
+    failures: list[Failure] = []
+    for spec, group in groups.items():
+        feeds = {"backfill": dataclasses.replace(spec, id="backfill")} if spec else {}
+        got, failed = fetch_pages(group, feeds, policy, root)
+        pages += got
+        failures += failed
+    return code_all(pages, workers=workers, chunk_size=100), failures
+
+
 @task(name="fetch-and-code", cache_policy=NO_CACHE)
-def fetch_and_code_task(candidates: list[discover.Candidate], specs: list, policy, data: str, workers: int):
-    return discover.fetch_and_code(candidates, specs, policy, data, workers=workers)
+def fetch_and_code_task(candidates: list[Candidate], specs: list, policy, data: str, workers: int):
+    return fetch_and_code(candidates, specs, policy, data, workers=workers)
 
 
 @flow(name="backfill", log_prints=False)
@@ -272,7 +273,7 @@ def execute(plan: Plan, settings: Settings, *, max_parallel: int = 2, record_run
         failures += [dataclasses.asdict(f) for f in fetch_failures]
         by_month: dict[str, list[CodedArticle]] = {}
         for c in coded:
-            by_month.setdefault(partitions.publication_month(c.article), []).append(c)
+            by_month.setdefault(publication_month(c.article), []).append(c)
         again = {m.month for m in plan.months if m.status in ("running", "failed")}
         months = [m for m in months if m in by_month or m in again]
         for month in months:
@@ -283,7 +284,7 @@ def execute(plan: Plan, settings: Settings, *, max_parallel: int = 2, record_run
         _publish_summary(root, summary)
         return summary
     _notify("months", "", {"months": months})
-    started = steps.utcnow()
+    started = utcnow()
     if record_run:
         with _write_turn(root, settings.lock_timeout):
             state.record_run(root, run_id=plan.run_id, kind="backfill", started_at=started)
@@ -292,7 +293,7 @@ def execute(plan: Plan, settings: Settings, *, max_parallel: int = 2, record_run
     if record_run:
         with _write_turn(root, settings.lock_timeout):
             state.record_run(
-                root, run_id=plan.run_id, kind="backfill", started_at=started, finished_at=steps.utcnow(),
+                root, run_id=plan.run_id, kind="backfill", started_at=started, finished_at=utcnow(),
                 new_articles=sum(r.get("new_versions", r.get("new_articles", 0)) or 0 for r in results),
                 new_mentions=sum(r.get("mentions", 0) or 0 for r in results),
                 new_incidents=sum(r.get("new_incidents", 0) or 0 for r in results),
@@ -329,7 +330,7 @@ def _publish_summary(root: DataRoot, summary: dict) -> None:
         raise BackfillFailed(reason, summary)
 
 
-def _fetch(plan: Plan, settings: Settings, max_parallel: int) -> tuple[list[CodedArticle], list[steps.Failure]]:
+def _fetch(plan: Plan, settings: Settings, max_parallel: int) -> tuple[list[CodedArticle], list[Failure]]:
     from flows.plan import feed_specs, fetch_policy
 
     candidates = list(plan.candidates)
@@ -407,7 +408,7 @@ def run_through_deployment(
     from prefect.deployments import run_deployment
 
     root = paths.root_url(settings.data)
-    started = steps.utcnow()
+    started = utcnow()
     state.record_run(root, run_id=plan.run_id, kind="backfill", started_at=started)
 
     def one(month: str) -> dict:
@@ -442,7 +443,7 @@ def run_through_deployment(
 
     with ThreadPoolExecutor(max_workers=max_parallel, thread_name_prefix="backfill") as pool:
         results = list(pool.map(one, plan.to_run))
-    state.record_run(root, run_id=plan.run_id, kind="backfill", started_at=started, finished_at=steps.utcnow(),
+    state.record_run(root, run_id=plan.run_id, kind="backfill", started_at=started, finished_at=utcnow(),
                      failures=sum(r["status"] == "failed" for r in results))
     return {"run_id": plan.run_id, "source": plan.source, "partitions": results, "failures": [],
             "not_run": [m.month for m in plan.months if not m.run]}

@@ -23,8 +23,9 @@ from prefect.context import FlowRunContext
 
 from extractors.feeds import load_feed_list
 from extractors.fetch import FetchPolicy
-from extractors.records import FeedEntry, FeedPoll, FeedSpec
-from flows import partitions, steps
+from extractors.months import utcnow
+from extractors.records import Failure, FeedEntry, FeedPoll, FeedSpec
+from flows import steps
 from flows.report import (
     artifact_key,
     failure_rows,
@@ -38,7 +39,7 @@ from flows.report import (
 )
 from flows.runners import SettingsTaskRunner
 from flows.settings import Settings
-from warehouse import catalog, links, parquet, state
+from warehouse import catalog, compact, links, partitions, state
 from warehouse.lock import root_lock
 from warehouse.paths import DataRoot
 
@@ -98,10 +99,10 @@ def run_ingest(settings: Settings) -> dict:
     root, policy = settings.data, fetch_policy(settings)
     context = FlowRunContext.get()
     run_id = str(context.flow_run.id) if context and context.flow_run else uuid.uuid4().hex
-    summary = steps.RunSummary(run_id=run_id, started_at=steps.utcnow())
+    summary = steps.RunSummary(run_id=run_id, started_at=utcnow())
     specs = [s for s in load_feed_list(settings.feeds) if s.enabled]
     with root_lock(root, timeout=settings.lock_timeout):
-        parquet.sweep_temp(root)  # temp files of writes killed earlier: no writer is live under the lock
+        compact.sweep_temp(root)  # temp files of writes killed earlier: no writer is live under the lock
         prior = state.load_feed_state(root)
         polls = [settled(f) for f in [poll_feed_task.submit(s, prior.get(s.id) or {}, policy) for s in specs]]
         summary.feeds_polled = len(polls)
@@ -110,7 +111,7 @@ def run_ingest(settings: Settings) -> dict:
             summary.feeds_not_modified += poll.status == "not_modified"
             summary.entries_seen += len(poll.entries)
             if poll.status == "error":
-                summary.failures.append(steps.Failure("feed", poll.feed_id, poll.error or "unknown error"))
+                summary.failures.append(Failure("feed", poll.feed_id, poll.error or "unknown error"))
         polled = [e.canonical_url for p in polls for e in p.entries]
         entries = steps.new_entries(polls, state.seen_canonical_urls(root, among=polled) | links.retired_urls(root))
         logger.info("%d feeds polled, %d new entries", len(polls), len(entries))
@@ -153,11 +154,11 @@ def run_ingest(settings: Settings) -> dict:
             summary.new_incidents, summary.merges, summary.months_rewritten = steps.remerge_incidents(root, months)
         failed = {f.target: f.reason for f in summary.failures if f.stage == "fetch"}
         retired = links.record_fetches(root, [(e.canonical_url, e.url, e.feed_id) for e in entries], failed,
-                                       at=steps.utcnow())  # a link failing run after run is retired
+                                       at=utcnow())  # a link failing run after run is retired
         retry = {e.feed_id for e in entries if e.url in failed and e.canonical_url not in retired}
         feed_rows = feed_state_rows(specs, polls, prior, by_feed, keep_validators=retry)
         state.save_feed_state(root, feed_rows)
-        summary.finished_at = steps.utcnow()
+        summary.finished_at = utcnow()
         state.record_run(
             root, run_id=run_id, kind="ingest", started_at=summary.started_at, finished_at=summary.finished_at,
             feeds_polled=summary.feeds_polled, feeds_failed=summary.feeds_failed,

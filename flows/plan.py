@@ -5,7 +5,7 @@ Out: a `Plan` (one `PlannedMonth` per month, and for `sitemaps` / `urls` the URL
 the rows the CLI prints: the plan, the final table, the coverage grid of `flarewatch status`.
 Nothing here writes or imports Prefect: `flarewatch backfill --dry-run` stops after this module.
 
-The partition is the publication month of articles (see `flows.partitions.publication_month`); its
+The partition is the publication month of articles (see `extractors.months.publication_month`); its
 state is the `partitions` row (table "articles", partition "YYYY-MM"). Rules, per month:
 
 | month's state                         | none | failed | stale | all |
@@ -47,15 +47,15 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from extractors import sitemaps
 from extractors.articles import EXTRACTOR_ID
 from extractors.feeds import load_feed_list
 from extractors.fetch import FetchPolicy
-from extractors.records import FeedSpec
-from flows import discover, partitions, steps
+from extractors.months import month_of, month_range
+from extractors.records import Failure, FeedSpec
 from flows.settings import Settings
-from warehouse import parquet, state
+from warehouse import parquet, partitions, state
 from warehouse.paths import DataRoot
-from warehouse.schemas import month_of
 
 SOURCES = ("raw", "sitemaps", "urls")
 REPROCESS = ("none", "failed", "stale", "all")
@@ -66,27 +66,6 @@ LEGEND = (
     "✔ done  ◐ stale (coded by an older extractor)  ▶ running or interrupted  ✘ failed  · missing\n"
     "The number is the month's rows: articles published, incidents by event date."
 )
-
-
-def parse_month(value: str) -> str:
-    """`value` if it is a month "YYYY-MM" (1990-2100), else ValueError saying so."""
-    ok = len(value) == 7 and value[4] == "-" and (value[:4] + value[5:]).isdigit()
-    if not ok or not 1 <= int(value[5:]) <= 12 or not 1990 <= int(value[:4]) <= 2100:
-        raise ValueError(f"month {value!r} is not YYYY-MM (e.g. 2024-03)")
-    return value
-
-
-def month_range(start: str, end: str) -> list[str]:
-    """Every month from `start` to `end` inclusive; ValueError for a malformed or reversed range."""
-    parse_month(start)
-    parse_month(end)
-    if end < start:
-        raise ValueError(f"end {end} is before start {start}")
-    months, month = [], start
-    while month <= end:
-        months.append(month)
-        month = steps.shift_month(month, 1)
-    return months
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,11 +93,11 @@ class Plan:
     run_id: str
     resumed: bool
     months: tuple[PlannedMonth, ...]
-    candidates: tuple[discover.Candidate, ...] = ()
+    candidates: tuple[sitemaps.Candidate, ...] = ()
     found: int = 0
     seen: int = 0
     off_dates: int = 0
-    failures: tuple[steps.Failure, ...] = ()
+    failures: tuple[Failure, ...] = ()
     urls_file: str | None = None
 
     @property
@@ -159,13 +138,6 @@ def job_key(start: str, end: str, source: str, reprocess: str, urls_file: str | 
     return key
 
 
-def interrupted_run(root: DataRoot, key: str) -> dict | None:
-    """The latest backfill run of these parameters that started and never finished (killed)."""
-    rows = [r for r in parquet.read(root, "runs").to_pylist()
-            if r["kind"] == "backfill" and r["finished_at"] is None and r["run_id"].startswith(key + ":")]
-    return max(rows, key=lambda r: r["started_at"]) if rows else None
-
-
 def make_plan(
     root: DataRoot,
     start: str,
@@ -186,7 +158,7 @@ def make_plan(
     if source == "urls" and not urls_file:
         raise ValueError("--source urls needs a FILE of URLs, one a line")
     key = job_key(start, end, source, reprocess, urls_file)
-    prior = interrupted_run(root, key)
+    prior = partitions.interrupted_run(root, key)
     run_id = prior["run_id"] if prior else f"{key}:{uuid.uuid4().hex[:8]}"
     rows = partitions.partition_rows(root, "articles")
     by_month = partitions.articles_by_month(root)
@@ -240,11 +212,11 @@ def plan_for(settings: Settings, start: str, end: str, *, source: str = "raw",
 def _with_candidates(root: DataRoot, plan: Plan, specs: Sequence[FeedSpec], policy: FetchPolicy) -> Plan:
     """Discover the URLs of a sitemaps / urls backfill and keep those worth fetching."""
     if plan.source == "sitemaps":
-        roots = sorted({discover.site_root(s.url) for s in specs if s.enabled})
-        found, failures = discover.discover_sitemap_urls(roots, policy)
+        roots = sorted({sitemaps.site_root(s.url) for s in specs if s.enabled})
+        found, failures = sitemaps.discover_sitemap_urls(roots, policy)
     else:
         assert plan.urls_file is not None
-        found, failures = discover.candidates_from_urls(discover.read_url_list(Path(plan.urls_file)))
+        found, failures = sitemaps.candidates_from_urls(sitemaps.read_url_list(Path(plan.urls_file)))
     seen = state.seen_canonical_urls(root, among=[c.canonical_url for c in found])
     wanted = set(plan.to_run)
     first = min(wanted) if wanted else None

@@ -7,20 +7,21 @@ store and re-coded, their mentions replaced, incidents re-merged; a dict of coun
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from extractors.months import event_month
 from extractors.pipeline import CodedArticle, Page
-from extractors.records import FeedEntry
-from flows.partitions import articles_by_month
-from flows.steps import Failure, _mention_row, code_all, event_month, remerge_incidents
+from extractors.records import Failure, FeedEntry
+from flows.steps import code_all, remerge_incidents
 from warehouse import parquet
+from warehouse.mentions import mention_row, replace_article_mentions
+from warehouse.partitions import articles_by_month
 from warehouse.paths import DataRoot
 from warehouse.raw import RawStore
-from warehouse.schemas import month_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +71,7 @@ def prepare_recode(root: DataRoot, month: str, *, workers: int, refs: Sequence[d
     return Recode(month=month, articles=len(refs), coded=tuple(coded), kept=kept, failures=tuple(failures))
 
 
-def write_recode(root: DataRoot, recode: Recode, *, after_mentions: Callable[[], None] | None = None) -> dict:
+def write_recode(root: DataRoot, recode: Recode) -> dict:
     """Write a prepared re-code; the caller holds the data root's lock. Returns counts.
 
     Order (each step idempotent, so a run killed anywhere is finished by running it again):
@@ -80,14 +81,11 @@ def write_recode(root: DataRoot, recode: Recode, *, after_mentions: Callable[[],
     3. incidents re-merged for the event months the old and new mentions touch, plus any month
        holding an incident that still cites a replaced mention (`steps.remerge_incidents`), which is how
        a rerun after a kill between 2 and 3 still finds the months of the mentions 2 removed.
-    `after_mentions` runs between 2 and 3 (the kill-and-resume test's hook).
     """
     new_versions = parquet.append(root, "articles", [c.article for c in recode.coded])
     ids = {c.article.article_id for c in recode.coded}
-    rows = [_mention_row(m, c.article.fetched_at) for c in recode.coded for m in c.mentions]
+    rows = [mention_row(m, c.article.fetched_at) for c in recode.coded for m in c.mentions]
     removed, old_months = replace_article_mentions(root, ids, rows)
-    if after_mentions is not None:
-        after_mentions()
     months = old_months | {event_month(r["event_date"]) for r in rows}
     new, merged, rewritten = remerge_incidents(root, months)
     return {
@@ -98,56 +96,17 @@ def write_recode(root: DataRoot, recode: Recode, *, after_mentions: Callable[[],
     }
 
 
-def replace_article_mentions(root: DataRoot, article_ids: set[str], rows: Sequence[dict]) -> tuple[set[str], set[str]]:
-    """Replace the stored mentions of `article_ids` with `rows` (their new mentions).
-
-    Every ingest-month partition that holds mentions of these articles or receives new ones is
-    rewritten whole, with the other articles' mentions kept. Returns (mention ids removed, event
-    months of the mentions removed).
-    """
-    if not article_ids:
-        return set(), set()
-    where = parquet.read(root, "mentions", columns=["article_id", "ingest_month"])
-    hit = pc.is_in(where["article_id"], value_set=pa.array(sorted(article_ids), pa.string()))
-    parts = set(where["ingest_month"].filter(hit).to_pylist())
-    new_by_part: dict[str, list[dict]] = {}
-    for row in rows:
-        new_by_part.setdefault(month_of(row["ingested_at"]), []).append(row)
-    parts |= set(new_by_part)
-    if not parts:
-        return set(), set()
-    stored = parquet.read(root, "mentions", partitions=sorted(parts))
-    mine = pc.is_in(stored["article_id"], value_set=pa.array(sorted(article_ids), pa.string()))
-    old = stored.filter(mine)
-    others = stored.filter(pc.invert(mine)).drop_columns(["ingest_month"])
-    new_ids = {r["mention_id"] for r in rows}
-    removed = set(old["mention_id"].to_pylist()) - new_ids
-    old_months = {event_month(d) for d in old["event_date"].to_pylist()}
-    by_part: dict[str, list[dict]] = {p: [] for p in parts}
-    for row in others.to_pylist():
-        by_part[month_of(row["ingested_at"])].append(row)
-    for part, new in new_by_part.items():
-        by_part[part].extend(new)
-    parquet.replace_partitions(root, "mentions", by_part)
-    return removed, old_months
-
-
-
-def store_discovered(root: DataRoot, coded: Sequence[CodedArticle], month: str, *,
-                     after_mentions: Callable[[], None] | None = None) -> dict:
+def store_discovered(root: DataRoot, coded: Sequence[CodedArticle], month: str) -> dict:
     """Store articles a sitemap or URL list found for one publication month; the caller holds the lock.
 
     Order: their mentions first (replacing any an earlier, killed attempt left), then incidents
     re-merged for the event months of every mention of the month's articles, then the articles.
     A stored article marks its URL as seen, so it goes last: a run killed before it fetches the
     page again next time and redoes the rest, instead of leaving an article without its mentions.
-    `after_mentions` runs after the mentions are written (the kill-and-resume test's hook).
     """
-    rows = [_mention_row(m, c.article.fetched_at) for c in coded for m in c.mentions]
+    rows = [mention_row(m, c.article.fetched_at) for c in coded for m in c.mentions]
     new_ids = {c.article.article_id for c in coded}
     replace_article_mentions(root, new_ids, rows)
-    if after_mentions is not None:
-        after_mentions()
     ids = {r["article_id"] for r in articles_by_month(root).get(month, [])} | new_ids
     stored = parquet.read(root, "mentions", columns=["article_id", "event_date"])
     hit = pc.is_in(stored["article_id"], value_set=pa.array(sorted(ids), pa.string()))

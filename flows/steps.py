@@ -27,10 +27,11 @@ from extractors.budget import OverBudget, time_limit
 from extractors.dedup import merge_mentions
 from extractors.feeds import poll_feed
 from extractors.fetch import Fetcher, FetchError, FetchPolicy
+from extractors.months import event_month, publication_month, shift_month, utcnow
 from extractors.pipeline import CodedArticle, Page, code_article, extract_page
-from extractors.records import FeedEntry, FeedPoll, FeedSpec, Incident, Mention
-from flows.partitions import publication_month
+from extractors.records import Failure, FeedEntry, FeedPoll, FeedSpec, Incident
 from warehouse import changes, parquet
+from warehouse.mentions import load_incidents, load_mentions, store_coded
 from warehouse.paths import DataRoot
 from warehouse.raw import RawStore
 
@@ -47,15 +48,6 @@ CODING_SECONDS = 60.0
 """Wall time extracting and coding one page may take; past it the article is stored uncoded."""
 OVER_BUDGET = "coding: over budget"
 LOGGER = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """Something that went wrong for one feed or URL, recorded and reported, never raised."""
-
-    stage: str
-    target: str
-    reason: str
 
 
 @dataclass(slots=True)
@@ -77,10 +69,6 @@ class RunSummary:
     failures: list[Failure] = field(default_factory=list)
     over_budget: list[str] = field(default_factory=list)
     """URLs of the articles stored uncoded, over their coding budget (`code_within_budget`)."""
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> None:
@@ -316,22 +304,6 @@ def _adopt_environment(env: dict[str, str]) -> None:
     os.environ.update(env)
 
 
-def store_coded(root: DataRoot, coded: Sequence[CodedArticle]) -> tuple[int, int]:
-    """Write mentions (upsert by mention_id), then their articles (append, idempotent by key).
-
-    Mentions go first: a stored article marks its URL as seen, so a run killed between the two
-    writes must leave the article unstored (the next run fetches and codes it again, replacing
-    the same mention ids) rather than an article whose mentions no run will ever write.
-    Returns (articles written, mentions written). Mentions land in their article's ingest month.
-    """
-    mentions = [m for c in coded for m in c.mentions]
-    if mentions:
-        fetched = {c.article.article_id: c.article.fetched_at for c in coded}
-        parquet.upsert(root, "mentions", [_mention_row(m, fetched[m.article_id]) for m in mentions])
-    articles = parquet.append(root, "articles", [c.article for c in coded])
-    return articles, len(mentions)
-
-
 @dataclass(frozen=True, slots=True)
 class ChunkResult:
     """What coding and storing one chunk of pages did: counts only, so a run's memory does not
@@ -358,21 +330,6 @@ def store_chunk(root: DataRoot, coding: Coding) -> ChunkResult:
     by_feed = Counter(c.article.feed_id for c in coded)
     return ChunkResult(articles, mentions, months, tuple(sorted(by_feed.items())),
                        frozenset(publication_month(c.article) for c in coded), over)
-
-
-def _mention_row(mention: Mention, ingested_at: dt.datetime) -> dict:
-    return dataclasses.asdict(mention) | {"ingested_at": ingested_at}
-
-
-def event_month(day: dt.date | None) -> str:
-    return "unknown" if day is None else f"{day.year:04d}-{day.month:02d}"
-
-
-def shift_month(month: str, delta: int) -> str:
-    year, mon = int(month[:4]), int(month[5:7])
-    index = year * 12 + mon - 1 + delta
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
 
 
 def remerge_incidents(root: DataRoot, months: Iterable[str]) -> tuple[int, int, tuple[str, ...]]:
@@ -433,20 +390,3 @@ def remerge_incidents(root: DataRoot, months: Iterable[str]) -> tuple[int, int, 
     return new, merged, tuple(sorted(by_month))
 
 
-def load_mentions(root: DataRoot, partitions: Sequence[str] | None = None,
-                  event_months: Iterable[str] | None = None) -> list[Mention]:
-    """The stored mentions (of the given ingest months, or all; of the given event months
-    "YYYY-MM" / "unknown", or all) as records."""
-    where = None if event_months is None else ("event_date", event_months)
-    return records_from(parquet.read(root, "mentions", partitions=partitions, months_of=where).to_pylist(), Mention)
-
-
-def load_incidents(root: DataRoot, months: Sequence[str]) -> list[Incident]:
-    """The stored incidents (all statuses) of the given event months."""
-    return records_from(parquet.read(root, "incidents", partitions=months).to_pylist(), Incident)
-
-
-def records_from(rows: Iterable[dict], cls: type) -> list:
-    """Rows read back from Parquet as records: extra columns dropped, lists made tuples."""
-    names = [f.name for f in dataclasses.fields(cls)]
-    return [cls(**{n: tuple(r[n]) if isinstance(r[n], list) else r[n] for n in names}) for r in rows]

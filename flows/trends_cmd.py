@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from extractors.months import month_of
 from flows import inputs, output
 from warehouse import attacks, catalog
 
@@ -30,7 +31,7 @@ class Trend:
 def label(start: dt.date, by: str) -> str:
     """How a period is named: 2024-01 (month), 2024-W03 (ISO week), 2024-01-15 (day)."""
     if by == "month":
-        return start.strftime("%Y-%m")
+        return month_of(start)
     if by == "week":
         year, week, _ = start.isocalendar()
         return f"{year}-W{week:02d}"

@@ -24,12 +24,10 @@ from pathlib import Path
 import pytest
 
 from extractors.articles import EXTRACTOR_ID
-from flows import partitions
 from flows import plan as planning
-from flows.backfill import TEST_HOLD_ENV
 from flows.cli import main
 from flows.demo import DEMO_DIR, serve_demo, write_demo_feed_list
-from warehouse import catalog, parquet, state
+from warehouse import catalog, parquet, partitions, state
 from warehouse.lock import LockTimeout
 
 pytestmark = pytest.mark.slow
@@ -137,12 +135,12 @@ def subprocess_env(prefect_harness) -> dict[str, str]:
 
 
 def start_held_backfill(root: Path, flag: Path, month: str, env: dict[str, str], months: list[str]) -> subprocess.Popen:
-    """`flarewatch backfill` in a subprocess that stops mid-write in `month` (the test hook) and
-    returns once it is there, holding the data root's lock."""
+    """`flarewatch backfill` in a subprocess that stops mid-write in `month` (tests/hold_backfill.py
+    patches it from outside) and returns once it is there, holding the data root's lock."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "backfill", "--data", str(root), *months, "--reprocess", "all",
-         "--max-parallel", "1"],
-        env=env | {TEST_HOLD_ENV: f"{month}={flag}"}, cwd=REPO,
+        [sys.executable, str(Path(__file__).with_name("hold_backfill.py")), month, str(flag),
+         "--data", str(root), *months, "--reprocess", "all", "--max-parallel", "1"],
+        env=env, cwd=REPO,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 90
@@ -405,7 +403,7 @@ def test_urls_run_stopped_before_its_articles_is_finished_by_the_next(demo_serve
                                                                        monkeypatch, capsys):
     """Mentions written, articles not (so their URLs still count as new): the next run fetches the
     pages again and completes the month, nothing doubled."""
-    import flows.backfill
+    import flows.recode
 
     listed = tmp_path / "urls.txt"
     pages = ["levant-wire/drone-shot-down-near-erbil-airport",
@@ -415,10 +413,10 @@ def test_urls_run_stopped_before_its_articles_is_finished_by_the_next(demo_serve
     args = ["backfill", "--data", str(root), "--start", "2024-04", "--end", "2024-04", "--source", "urls", str(listed),
             "--allow-host", "127.0.0.1"]
 
-    def stop() -> None:
+    def stop(root, months) -> None:  # in place of the re-merge that follows the mentions
         raise RuntimeError("stopped after the mentions")
 
-    monkeypatch.setattr(flows.backfill, "_test_hold", lambda month: stop)
+    monkeypatch.setattr(flows.recode, "remerge_incidents", stop)
     assert main(args) == 1
     assert "2024-04 failed" in capsys.readouterr().err
     assert statuses(root) == {"2024-04": "failed"}

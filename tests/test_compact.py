@@ -26,7 +26,7 @@ def _child(root: str, point: str) -> int:
     sys.path.insert(0, str(REPO))
     import pyarrow.parquet as pq
 
-    from warehouse import parquet
+    from warehouse import compact, parquet, swap
 
     def pause() -> None:
         print(MARK, flush=True)
@@ -41,7 +41,7 @@ def _child(root: str, point: str) -> int:
 
         pq.ParquetWriter.write_table = write
     else:
-        real_exchange = parquet._exchange
+        real_exchange = swap.exchange
 
         def exchange(a: str, b: str) -> None:
             if point == "before-swap":
@@ -49,7 +49,7 @@ def _child(root: str, point: str) -> int:
             real_exchange(a, b)
             pause()
 
-        parquet._exchange = exchange
+        swap.exchange = exchange
     if point == "rewrite":
         real_replace = os.replace
         count = [0]
@@ -63,7 +63,7 @@ def _child(root: str, point: str) -> int:
         os.replace = replace
         parquet.replace_partitions(root, "incidents", rewrite())
         return 0
-    parquet.compact(root)
+    compact.compact(root)
     return 0
 
 
@@ -86,7 +86,7 @@ if __name__ == "__main__" and sys.argv[1:2] == ["child"]:
 import pytest  # noqa: E402
 
 from extractors.records import Article  # noqa: E402
-from warehouse import catalog, parquet, paths  # noqa: E402
+from warehouse import catalog, compact, parquet, paths, swap  # noqa: E402
 
 JULY = dt.datetime(2024, 7, 3, 8, tzinfo=dt.UTC)
 AUG = dt.datetime(2024, 8, 3, 8, tzinfo=dt.UTC)
@@ -130,11 +130,11 @@ def test_compaction_leaves_one_file_per_partition_and_the_same_rows(tmp_path):
     before = seen(tmp_path)
     assert len(before) == 26 and files(tmp_path) == {"2024-07": 5, "2024-08": 2}
 
-    assert parquet.compact(tmp_path) == {"2024-07": 5, "2024-08": 2}
+    assert compact.compact(tmp_path) == {"2024-07": 5, "2024-08": 2}
 
     assert files(tmp_path) == {"2024-07": 1, "2024-08": 1}
     assert seen(tmp_path) == before
-    assert parquet.compact(tmp_path) == {}  # nothing left to do
+    assert compact.compact(tmp_path) == {}  # nothing left to do
     assert parquet.append(tmp_path, "articles", [article(1, JULY)]) == 0  # keys still found
 
 
@@ -156,11 +156,11 @@ def test_sigkill_during_compaction_loses_and_doubles_nothing(tmp_path, point):
     assert seen(tmp_path) == before  # as it was, or compacted: never a row twice or missing
     assert sum(files(tmp_path).values()) in (2, 3, 7)
 
-    parquet.compact(tmp_path)
+    compact.compact(tmp_path)
 
     assert files(tmp_path) == {"2024-07": 1, "2024-08": 1}
     assert seen(tmp_path) == before
-    assert not any((tmp_path / parquet.STAGE_DIR / "articles").iterdir())  # the killed one's staging is gone
+    assert not any((tmp_path / compact.STAGE_DIR / "articles").iterdir())  # the killed one's staging is gone
 
 
 def incidents_seen(root: Path) -> list[tuple]:
@@ -185,10 +185,10 @@ def test_a_rewrite_of_several_months_killed_half_way_leaves_the_old_state_whole(
             proc.kill()
 
     assert incidents_seen(tmp_path) == old  # not June's new file beside July's old one
-    assert parquet.sweep_temp(tmp_path, older_than=0) >= 1  # the killed rewrite's staging
+    assert compact.sweep_temp(tmp_path, older_than=0) >= 1  # the killed rewrite's staging
 
     parquet.replace_partitions(tmp_path, "incidents", rewrite())
 
     assert incidents_seen(tmp_path) == [("i1", "2024-06", 10), ("i2", "2024-08", 20), ("i3", "2024-07", 30),
                                         ("i4", "2024-08", 40)]
-    assert not [p for p in tmp_path.iterdir() if parquet.STAGE_SUFFIX in p.name]
+    assert not [p for p in tmp_path.iterdir() if swap.STAGE_SUFFIX in p.name]

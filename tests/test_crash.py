@@ -139,7 +139,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from flows.demo import DEMO_DIR, serve_demo
-from warehouse import catalog, parquet, paths
+from warehouse import catalog, compact, parquet, paths
 from warehouse.schemas import TABLES
 
 pytestmark = pytest.mark.slow
@@ -314,7 +314,7 @@ def test_sigkill_inside_a_write_loses_and_doubles_nothing(
     with catalog.connect(root) as con:  # the killed run left no runs row; the next one did
         assert con.execute("SELECT count(*) FROM runs").fetchall() == [(1,)]
     # The killed write's temp file is invisible, and reclaimed by the sweep.
-    parquet.sweep_temp(root, older_than=0)
+    compact.sweep_temp(root, older_than=0)
     assert paths.temp_files(root) == []
 
 

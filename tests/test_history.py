@@ -14,8 +14,9 @@ import pytest
 from extractors.pipeline import CodedArticle
 from extractors.records import Article, Mention
 from extractors.urls import article_id
-from flows import partitions, steps
-from warehouse import parquet, state
+from flows import steps
+from warehouse import parquet, partitions, state
+from warehouse.mentions import store_coded
 
 OLD = [dt.datetime(2023, m, 10, 8, tzinfo=dt.UTC) for m in (1, 2, 3)]
 NOW = dt.datetime(2024, 8, 2, 9, tzinfo=dt.UTC)
@@ -59,7 +60,7 @@ def history(tmp_path):
         for a in arts:
             n += 1
             coded.append(CodedArticle(article=a, mentions=(mention(n, a, fetched.date(), f"Town{n}"),)))
-        steps.store_coded(tmp_path, coded)
+        store_coded(tmp_path, coded)
         steps.remerge_incidents(tmp_path, {f"{fetched:%Y-%m}"})
     assert state.unmerged_mention_months(tmp_path) == set()
     for f in tmp_path.rglob("*.parquet"):
@@ -76,7 +77,7 @@ def test_a_poll_never_reads_the_history_it_does_not_touch(history):
     assert state.seen_canonical_urls(history, among=urls) == set()
     coded = [CodedArticle(article=a, mentions=(mention(100 + i, a, dt.date(2024, 8, 1), "Ramadi"),))
              for i, a in enumerate(new)]
-    assert steps.store_coded(history, coded) == (3, 3)
+    assert store_coded(history, coded) == (3, 3)
     assert state.seen_canonical_urls(history, among=[*urls, "https://new.example/other"]) == set(urls)
     assert state.unmerged_mention_months(history) == {"2024-08"}
 
@@ -96,8 +97,8 @@ def test_a_stored_key_is_found_wherever_it_lives(history, tmp_path):
     never stores it twice), and lookups of new keys open no history file."""
     clean = tmp_path / "clean"
     old = article("https://old.example/2023-02/5", OLD[1])
-    steps.store_coded(clean, [CodedArticle(article=old, mentions=(mention(1, old, OLD[1].date(), "Hit"),))])
-    steps.store_coded(clean, [CodedArticle(article=article("https://x.example/1", NOW), mentions=())])
+    store_coded(clean, [CodedArticle(article=old, mentions=(mention(1, old, OLD[1].date(), "Hit"),))])
+    store_coded(clean, [CodedArticle(article=article("https://x.example/1", NOW), mentions=())])
     assert parquet.stored_keys(clean, "mentions", ["m1", "m2"]) == {"m1"}
     assert state.seen_canonical_urls(clean, among=[old.canonical_url]) == {old.canonical_url}
     assert parquet.append(clean, "articles", [old]) == 0  # already stored two months ago

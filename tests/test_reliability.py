@@ -36,11 +36,13 @@ import pytest
 
 from extractors import netguard
 from extractors.fetch import Fetcher, FetchPolicy
+from extractors.months import utcnow
 from extractors.records import FeedSpec
 from flows import steps
 from flows.demo import LocalServer
 from flows.report import feed_state_rows
 from warehouse import catalog, parquet, state
+from warehouse.mentions import store_coded
 from warehouse.raw import RawStore
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
@@ -280,7 +282,7 @@ def ingest_pass(specs: list[FeedSpec], root: Path, fetch_policy: FetchPolicy) ->
     entries = steps.new_entries(polls, state.seen_canonical_urls(root))
     pages, failures = steps.fetch_pages(entries, {s.id: s for s in specs}, fetch_policy, root)
     coded = steps.code_all(pages, workers=1, chunk_size=50)
-    stored = steps.store_coded(root, coded)
+    stored = store_coded(root, coded)
     state.save_feed_state(root, feed_state_rows(specs, polls, prior, coded))
     return {"polls": polls, "entries": entries, "pages": pages, "failures": failures,
             "coded": coded, "stored": stored}
@@ -315,7 +317,7 @@ def test_page_faults_are_recorded_per_url_and_the_rest_is_stored(tmp_path: Path)
         assert len(failed) == sum(o[0] == "failed" for _, _, o, _ in PAGE_CASES) + len(internal)
         assert "Белгород" in articles[srv.url("ok", "article_ru_windows1251.html")]["text"]
         # Every 200 page body is in the raw store, articles or not (a later extractor may do better).
-        month = steps.utcnow().strftime("%Y-%m")
+        month = utcnow().strftime("%Y-%m")
         assert len(list(RawStore(root).iter(month))) == len({p.body for p in first["pages"]})
         assert srv.hits["/robots.txt"] == 1  # one robots.txt per host and run
 

@@ -21,6 +21,7 @@ from extractors.pipeline import Page
 from extractors.records import FeedEntry
 from flows import steps
 from warehouse import catalog
+from warehouse.mentions import store_coded
 
 NOW = dt.datetime(2024, 5, 20, 12, tzinfo=dt.UTC)
 STORY = ("Gunmen killed four villagers in an attack on a market near Maiduguri in Borno state on "
@@ -66,7 +67,7 @@ def test_row2_coding_past_the_time_budget_is_stopped_and_the_batch_goes_on(
     assert took < 15  # coding it whole took minutes before the budget
     assert coded[1] is not None and len(coded[1].mentions) >= 1
     root = tmp_path / "data"
-    articles, _ = steps.store_coded(root, [c for c in coded if c is not None])
+    articles, _ = store_coded(root, [c for c in coded if c is not None])
     assert articles == 2
     with catalog.connect(root) as con:
         rows = con.execute("SELECT canonical_url, coding_status FROM articles ORDER BY 1").fetchall()

@@ -16,8 +16,8 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request
 from werkzeug import Response as WResponse
 
+from extractors import sitemaps as discover
 from extractors.fetch import FetchPolicy
-from flows import discover
 
 LOCAL = frozenset({"127.0.0.1"})
 XML = "application/xml"

@@ -32,7 +32,7 @@ from test_e2e import (  # the checks that hold for any root, run again over s3:/
 from test_warehouse import AUG, JULY, _hold_lock, make_article, make_incident
 
 from flows.demo import serve_demo, write_demo_feed_list
-from warehouse import catalog, lock, parquet, paths, state
+from warehouse import catalog, compact, lock, parquet, paths, state
 from warehouse.raw import RawStore
 from warehouse.schemas import FeedState
 
@@ -96,7 +96,7 @@ def test_tables_round_trip_on_s3_with_one_object_per_partition(s3):
     assert keys(s3, root, "feed_state") == {"feed_state/data.parquet"}
     assert len(keys(s3, root, "articles")) == 2 and not any(paths.TMP_SUFFIX in k for k in keys(s3, root))
     assert parquet.read(root, "incidents")["event_month"].to_pylist() == ["2024-08"]
-    assert paths.temp_files(root) == [] and parquet.sweep_temp(root, older_than=0) == 0
+    assert paths.temp_files(root) == [] and compact.sweep_temp(root, older_than=0) == 0
     with catalog.connect(root) as con:
         got = con.execute("SELECT count(*), min(ingest_month) FROM articles").fetchall()
         inc = con.execute("SELECT incident_id, event_month FROM incidents_all").fetchall()

@@ -19,8 +19,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from flows import steps
 from warehouse import catalog, parquet
+from warehouse.mentions import load_incidents, load_mentions
 from warehouse.schemas import TABLES
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -113,8 +113,8 @@ def test_trend_queries_and_provenance_span_old_and_new_partitions(mixed: Path) -
 
 def test_the_flows_record_loaders_and_a_rewrite_of_an_old_partition_keep_old_rows(mixed: Path) -> None:
     # What remerge_incidents reads: records built from rows that lack columns.
-    assert {m.mention_id: m.confidence for m in steps.load_mentions(mixed)} == {"m1": None, "m2": 0.9}
-    old = {i.incident_id: i for i in steps.load_incidents(mixed, ["2024-06"])}
+    assert {m.mention_id: m.confidence for m in load_mentions(mixed)} == {"m1": None, "m2": 0.9}
+    old = {i.incident_id: i for i in load_incidents(mixed, ["2024-06"])}
     assert old["old-clash"].fatalities == 4 and old["old-clash"].injuries is None
     # Today's code rewrites the old month whole: the old rows survive, now in today's schema.
     parquet.upsert(mixed, "incidents", [make_incident("late-report", dt.date(2024, 6, 20), injuries=2)])

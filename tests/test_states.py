@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from extractors.months import utcnow
+from extractors.records import Failure
 from flows.report import artifact_key, total_failure
-from flows.steps import Failure, RunSummary, utcnow
+from flows.steps import RunSummary
 
 DEAD = "http://127.0.0.1:9/feed.xml"  # the discard port: connection refused
 
@@ -128,7 +130,7 @@ def ingested(prefect_harness, demo_feed, tmp_path_factory) -> Path:
 
 def copy_without_raw(source: Path, target: Path, keep: int | None) -> tuple[Path, str]:
     """A copy of `source` whose raw pages of its fullest month are gone, all but `keep` of them."""
-    from flows import partitions
+    from warehouse import partitions
 
     shutil.copytree(source, target)
     months = partitions.articles_by_month(str(target))

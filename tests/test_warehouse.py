@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from extractors.records import Article, Incident, Mention
-from warehouse import lock, parquet, paths, state
+from warehouse import compact, lock, parquet, paths, state
 from warehouse.raw import RawStore
 from warehouse.schemas import TABLES, FeedState, PartitionRun, Run
 
@@ -363,7 +363,7 @@ def test_killed_writer_leaves_old_data_readable_and_temp_file_invisible(tmp_path
     assert ids(tmp_path) == ["i1"]
     con = catalog.connect(tmp_path)
     assert con.execute("SELECT incident_id FROM incidents_all").fetchall() == [("i1",)]
-    assert parquet.sweep_temp(tmp_path, older_than=0) == 1 and paths.temp_files(tmp_path) == []
+    assert compact.sweep_temp(tmp_path, older_than=0) == 1 and paths.temp_files(tmp_path) == []
 
 
 @settings(

@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 
 from extractors.records import Incident
 from extractors.taxonomy import DISRUPTED, POLITICAL_VIOLENCE, is_attack
-from warehouse import parquet, paths
+from warehouse import parquet, paths, swap
 
 ACTIVE = "active"
 ATTACK_TYPES: tuple[str, ...] = (*sorted(POLITICAL_VIOLENCE), f"{DISRUPTED} (sub-event type)")
@@ -98,7 +98,7 @@ def write_per_month(root: str | os.PathLike[str], months: Iterable[str] | None =
         fresh = parquet.read(root, "incidents", columns=cols).to_pylist()
     rows = sorted([*kept, *per_month_rows(fresh)], key=_order)
     table = pa.Table.from_pylist(rows, schema=PER_MONTH_SCHEMA)
-    parquet._write_atomic(parsed, table, target)  # the warehouse's one atomic file write
+    swap.write_atomic(parsed, table, target)  # the warehouse's one atomic file write
     return int(table.num_rows)
 
 

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from extractors.months import month_index, month_number
 from warehouse import paths
 from warehouse.schemas import UNKNOWN_MONTH
 
@@ -115,18 +116,13 @@ def may_hold(root: paths.Root, f: str, hashes: tuple[np.ndarray, np.ndarray]) ->
     return bool(hit.all(axis=1).any())
 
 
-def month_index(value: Any) -> int:
-    index: int = value.year * 12 + value.month - 1  # `value`: a row-group min or max of a date column
-    return index
-
-
 def outside_months(groups: list[tuple[Any, Any, int] | None] | None, months: pa.Array) -> bool:
     """True when a file's row-group statistics of a date column show that none of its rows falls
     in `months` (a null date counts as "unknown"); False when they cannot tell."""
     wanted = months.to_pylist()
     if groups is None:  # the file predates the column: every date null
         return UNKNOWN_MONTH not in wanted
-    index = {int(m[:4]) * 12 + int(m[5:7]) - 1 for m in wanted if m != UNKNOWN_MONTH}
+    index = {month_number(m) for m in wanted if m != UNKNOWN_MONTH}
     for group in groups:
         if group is None or (UNKNOWN_MONTH in wanted and group[2] != 0):
             return False

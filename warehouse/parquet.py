@@ -19,7 +19,7 @@ Three write modes, one per table (`TableSpec.mode`):
   whole (readers see the old or the new object, never part of one), and there are no temp files.
   Across partitions, on a local root, a call is all or nothing: the table's next state is built
   beside it (`<table>.stage-<id>`, hard links to the partitions it keeps) and swapped in with one
-  `renameat2(RENAME_EXCHANGE)` (`_swap_table`). On object storage (no swap of several objects) the
+  `renameat2(RENAME_EXCHANGE)` (`swap.swap_table`). On object storage (no swap of several objects) the
   partitions are written in an order that never double-counts: every partition that loses a key
   before any partition gains a key another one holds, so an interrupted call can leave a moved
   incident missing until it is rerun, never counted twice. `upsert` is the safe entry point: it
@@ -28,7 +28,7 @@ Three write modes, one per table (`TableSpec.mode`):
 - table (`feed_state`, `partitions`, `runs`): one `data.parquet`, replaced the same way.
 
 Every data file carries a Bloom filter of its first key column in its footer (`footers.py`), so
-a lookup by key opens only the files that may hold it; `compact` merges an append table's files
+a lookup by key opens only the files that may hold it; `compact.compact` merges an append table's files
 (one per poll) into one per partition, swapped in atomically.
 
 Writes take `lock.write_guard(root)` (reentrant inside a flow that holds `root_lock`).
@@ -38,39 +38,34 @@ Writes take `lock.write_guard(root)` (reentrant inside a flow that holds `root_l
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import hashlib
 import os
-import shutil
-import time
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from extractors.months import month_number, month_of
 from warehouse import changes, footers, paths
 from warehouse.convert import Records, dedupe, key_array, to_arrow
 from warehouse.footers import BLOOM_META
 from warehouse.lock import write_guard
-from warehouse.schemas import UNKNOWN_MONTH, TableSpec, month_of, spec
+from warehouse.schemas import UNKNOWN_MONTH, TableSpec, spec
+from warehouse.swap import swap_table, write_atomic
 
 __all__ = [
     "BLOOM_META",
     "Records",
     "affected_partitions",
     "append",
-    "compact",
     "list_partitions",
     "read",
     "replace_partitions",
     "replace_table",
     "stored_keys",
-    "sweep_temp",
     "to_arrow",
     "upsert",
 ]
@@ -159,30 +154,6 @@ def list_partitions(root: str | os.PathLike[str], table: str) -> list[str]:
     return sorted({p for p, _ in _files(paths.open_root(root), spec(table)) if p is not None})
 
 
-def _write_atomic(root: paths.Root, tbl: pa.Table, path: str) -> None:
-    """Write `tbl` to `path` atomically: locally via a temp file in the same directory and one
-    `os.replace`; on object storage as one PUT of the serialised file under its final key."""
-    if not root.local:
-        buffer = pa.BufferOutputStream()
-        pq.write_table(tbl, buffer, compression="zstd")
-        root.fs.pipe_file(path, buffer.getvalue().to_pybytes())
-        return
-    final = Path(path)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = paths.temp_path(final)
-    try:
-        with open(tmp, "wb") as fh:
-            pq.write_table(tbl, fh, compression="zstd")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, final)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    paths.fsync_dir(final.parent)
-
-
 # ---------------------------------------------------------------------------------------------
 # Reads
 
@@ -257,7 +228,7 @@ def _month_mask(pf: pq.ParquetFile, column: str, months: pa.Array) -> pa.Array:
     """True for the rows of a file whose date `column` falls in `months` (null: "unknown")."""
     wanted = months.to_pylist()
     unknown = UNKNOWN_MONTH in wanted
-    index = {int(m[:4]) * 12 + int(m[5:7]) - 1 for m in wanted if m != UNKNOWN_MONTH}
+    index = {month_number(m) for m in wanted if m != UNKNOWN_MONTH}
     if column not in pf.schema_arrow.names:  # a file that predates the column: every date null
         return pa.repeat(unknown, pf.metadata.num_rows)
     days = pf.read(columns=[column])[column].combine_chunks()
@@ -304,7 +275,7 @@ def append(
             rows, part_keys = new.filter(mask), keys.filter(mask)
             digest = hashlib.sha256("\n".join(sorted(part_keys.to_pylist())).encode()).hexdigest()
             target = f"{paths.partition_dir(parsed, table, pcol, part)}/part-{digest[:32]}.parquet"
-            _write_atomic(parsed, footers.with_key_filter(rows.drop_columns([pcol]), ts.key[0]), target)
+            write_atomic(parsed, footers.with_key_filter(rows.drop_columns([pcol]), ts.key[0]), target)
             written += rows.num_rows
     return written
 
@@ -326,7 +297,7 @@ def _write_partition(root: paths.Root, ts: TableSpec, part: str, tbl: pa.Table) 
             os.rmdir(directory)  # fails harmlessly if a stray temp file is left
         return
     tbl = tbl.sort_by([(k, "ascending") for k in ts.key])
-    _write_atomic(root, footers.with_key_filter(tbl.drop_columns([pcol]), ts.key[0]), target)
+    write_atomic(root, footers.with_key_filter(tbl.drop_columns([pcol]), ts.key[0]), target)
 
 
 def replace_partitions(
@@ -390,7 +361,7 @@ def replace_partitions(
                 loses[q] = True
         if parsed.local and len(new) > 1:
             try:
-                _swap_table(parsed, ts, new)
+                swap_table(parsed, ts, new)
                 return
             except OSError as exc:
                 if exc.errno not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
@@ -408,47 +379,6 @@ def replace_partitions(
             _write_partition(parsed, ts, part, new[part])
 
 
-STAGE_SUFFIX = ".stage-"
-"""`<root>/<table>.stage-<id>`: a table's next state, built beside it, then swapped in whole."""
-
-
-def _swap_table(root: paths.Root, ts: TableSpec, new: Mapping[str, pa.Table]) -> None:
-    """Replace several partitions of a local table in one atomic step.
-
-    The table's next state is built beside it: the partitions not rewritten as hard links to
-    their current files (no copy), the rewritten ones as new files; then the two directories
-    are swapped (`_exchange`), and the old state, now under the staging name, is deleted. A
-    reader lists the old table or the new one, never a mix; a process killed before the swap
-    leaves the old table and a staging directory that `sweep_temp` removes.
-    """
-    pcol = ts.partition_col
-    assert pcol is not None
-    table_dir = Path(paths.table_dir(root, ts.name))
-    table_dir.mkdir(parents=True, exist_ok=True)
-    stage = table_dir.with_name(f"{ts.name}{STAGE_SUFFIX}{uuid.uuid4().hex[:12]}")
-    stage.mkdir()
-    try:
-        for part in paths.partition_values(root, ts.name, pcol):
-            files = [] if part in new else paths.data_files(root, paths.partition_dir(root, ts.name, pcol, part))
-            if files:
-                (stage / f"{pcol}={part}").mkdir()
-                for f in files:
-                    os.link(f, stage / f"{pcol}={part}" / Path(f).name)
-        for part, tbl in sorted(new.items()):
-            if tbl.num_rows:
-                (stage / f"{pcol}={part}").mkdir()
-                tbl = tbl.sort_by([(k, "ascending") for k in ts.key])
-                _write_atomic(root, footers.with_key_filter(tbl.drop_columns([pcol]), ts.key[0]),
-                              str(stage / f"{pcol}={part}" / paths.DATA_FILE))
-        for directory in stage.iterdir():
-            paths.fsync_dir(directory)
-        paths.fsync_dir(stage)
-        _exchange(str(stage), str(table_dir))
-        paths.fsync_dir(table_dir.parent)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)  # after the swap: the old state
-
-
 def replace_table(root: str | os.PathLike[str], table: str, records: Records) -> None:
     """Replace an unpartitioned table (feed_state, partitions, runs) with `records`, atomically."""
     ts = spec(table)
@@ -458,7 +388,7 @@ def replace_table(root: str | os.PathLike[str], table: str, records: Records) ->
         raise ValueError(f"{table}: duplicate keys {ts.key}")
     parsed = paths.open_root(root)
     with write_guard(parsed):
-        _write_atomic(parsed, tbl, f"{paths.table_dir(parsed, table)}/{paths.DATA_FILE}")
+        write_atomic(parsed, tbl, f"{paths.table_dir(parsed, table)}/{paths.DATA_FILE}")
 
 
 def affected_partitions(
@@ -501,7 +431,7 @@ def upsert(root: str | os.PathLike[str], table: str, records: Records) -> list[s
         )
         merged = pa.concat_tables([kept, new])
         if ts.partition_col is None:
-            _write_atomic(parsed, merged, f"{paths.table_dir(parsed, table)}/{paths.DATA_FILE}")
+            write_atomic(parsed, merged, f"{paths.table_dir(parsed, table)}/{paths.DATA_FILE}")
             return []
         assert parts is not None
         pcol = merged[ts.partition_col]
@@ -531,97 +461,3 @@ def _log_changes(root: paths.Root, ts: TableSpec, new: Mapping[str, pa.Table]) -
         if k not in now or now[k] != day:
             months.add(_month(day))
     changes.log(root, ts.name, months)
-
-
-# ---------------------------------------------------------------------------------------------
-# Compaction: an append table's many small files (one per poll) become one file per partition
-
-STAGE_DIR = ".stage"
-_RENAME_EXCHANGE = 2  # renameat2 flag (linux/fs.h)
-_AT_FDCWD = -100
-
-
-def _exchange(a: str, b: str) -> None:
-    """Swap two directories in one atomic step (Linux `renameat2(RENAME_EXCHANGE)`): a reader
-    lists either the old or the new one, never neither nor both. OSError where unsupported."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
-    if renameat2 is None:
-        raise OSError(errno.ENOSYS, "renameat2 is not available (glibc >= 2.28 on Linux needed)")
-    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) != 0:
-        code = ctypes.get_errno()
-        raise OSError(code, f"cannot swap {a} and {b}: {os.strerror(code)}")
-
-
-def compact(root: str | os.PathLike[str], table: str = "articles", *, min_files: int = 2) -> dict[str, int]:
-    """Rewrite each partition of an append table holding `min_files` files or more as one file.
-
-    Returns partition -> files before, for the partitions compacted. Per partition: the one new
-    file (`part-<sha of its keys>.parquet`, the rows of the old files in their order, streamed
-    file by file) is written into a staging directory beside the table (`<root>/.stage/`), which
-    is then swapped with the partition directory in one atomic step (`_exchange`); the old files,
-    now in the staging directory, are deleted. A process killed at any point leaves the partition
-    either as it was or compacted (readers never see a row twice or miss one); its staging
-    directories are removed by the next `compact`. Local roots only: object storage has no atomic
-    swap of several objects, and a reader could count a row twice there.
-    """
-    ts = spec(table)
-    _require_mode(ts, "append", "only append tables grow a file per write")
-    pcol = ts.partition_col
-    assert pcol is not None
-    parsed = paths.open_root(root)
-    if not parsed.local:
-        raise ValueError(f"compaction needs a local data root, not {parsed.url}")
-    done: dict[str, int] = {}
-    with write_guard(parsed):
-        stage = Path(parsed.join(STAGE_DIR, table))
-        shutil.rmtree(stage, ignore_errors=True)  # left by a compaction that was killed
-        for part in paths.partition_values(parsed, table, pcol):
-            directory = paths.partition_dir(parsed, table, pcol, part)
-            files = paths.data_files(parsed, directory)
-            if len(files) < min_files:
-                continue
-            keys = pa.concat_tables([pq.read_table(f, columns=list(ts.key)) for f in files])
-            digest = hashlib.sha256("\n".join(sorted(key_array(keys, ts.key).to_pylist())).encode()).hexdigest()
-            staged = stage / f"{pcol}={part}"
-            staged.mkdir(parents=True)
-            target = staged / f"part-{digest[:32]}.parquet"
-            schema = footers.with_key_filter(keys, ts.key[0]).schema.metadata
-            with open(target, "wb") as fh:
-                writer = pq.ParquetWriter(fh, ts.data_schema.with_metadata(schema), compression="zstd")
-                for f in files:
-                    writer.write_table(_conform(pq.ParquetFile(f).read(), ts.data_schema, None))
-                writer.close()
-                fh.flush()
-                os.fsync(fh.fileno())
-            paths.fsync_dir(staged)
-            _exchange(str(staged), directory)
-            paths.fsync_dir(Path(directory).parent)
-            paths.fsync_dir(stage)
-            shutil.rmtree(staged)
-            done[part] = len(files)
-    return done
-
-
-def sweep_temp(root: str | os.PathLike[str], *, older_than: float = 3600.0) -> int:
-    """Delete temp files and staging directories left by killed writes (older than `older_than`
-    seconds); returns the count.
-
-    Readers never see them; this only reclaims space. Young ones may belong to a live writer.
-    Object storage has none (0).
-    """
-    cutoff = time.time() - older_than
-    removed = 0
-    for f in paths.temp_files(root):
-        with contextlib.suppress(FileNotFoundError):
-            if f.stat().st_mtime < cutoff:
-                f.unlink()
-                removed += 1
-    parsed = paths.open_root(root)
-    if parsed.local:
-        for name, is_dir in parsed.listdir(parsed.base):
-            staged = Path(parsed.join(name))
-            if is_dir and STAGE_SUFFIX in name and staged.stat().st_mtime < cutoff:
-                shutil.rmtree(staged, ignore_errors=True)
-                removed += 1
-    return removed

@@ -20,8 +20,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
+from extractors.months import month_of
 from warehouse import paths
-from warehouse.schemas import month_of
 
 _KIND = re.compile(r"^[a-z0-9_]+$")
 _MONTH_DIR = re.compile(r"^fetch_month=(\d{4}-\d{2})$")

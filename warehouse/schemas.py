@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 import pyarrow as pa
 
+from extractors.months import month_of
 from extractors.records import Article, Incident, Mention
 
 UNKNOWN_MONTH = "unknown"
@@ -146,13 +147,6 @@ def schema_of(
     if partition_col:
         out.append(pa.field(partition_col, pa.string(), nullable=False))
     return pa.schema(out)
-
-
-def month_of(value: dt.date | dt.datetime) -> str:
-    """ "YYYY-MM" of a date, or of a datetime in UTC (a naive datetime is taken as UTC)."""
-    if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        value = value.astimezone(dt.UTC)
-    return f"{value.year:04d}-{value.month:02d}"
 
 
 def _ingest_month(column: str) -> Callable[[Row], str]:

@@ -1,7 +1,7 @@
 """Discovering historical article URLs for a backfill: outlets' sitemaps, or a list of URLs.
 
 In: the feed list (for the outlets' sites), a month range, a fetch policy. Out: candidate URLs
-with the months they may belong to; then fetched, extracted and coded pages.
+with the months they may belong to (`flows.backfill.fetch_and_code` fetches and codes them).
 
 Budgets: a sitemap is at most `policy.max_bytes` after decoding, also a `.xml.gz` file, which is
 inflated in bounded steps (a gzip bomb stops at the cap + 1 byte); one site's sitemap walk stops
@@ -10,7 +10,6 @@ after `max_sitemaps` sitemaps or `SITEMAP_SECONDS` seconds, whichever comes firs
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import time
 import zlib
@@ -32,12 +31,9 @@ from trafilatura.sitemaps import GUESSES as SITEMAP_GUESSES
 from trafilatura.utils import safe_relative_url
 
 from extractors.fetch import Fetcher, FetchError, FetchPolicy
-from extractors.pipeline import CodedArticle, Page
-from extractors.records import FeedEntry, FeedSpec
+from extractors.months import month_of
+from extractors.records import Failure, FeedSpec
 from extractors.urls import canonicalize_url
-from flows.steps import Failure, code_all, fetch_pages
-from warehouse.paths import DataRoot
-from warehouse.schemas import month_of
 
 # --- discovery of historical URLs (backfill --source sitemaps | urls) --------------------------
 
@@ -232,23 +228,3 @@ def candidates_from_urls(urls: Iterable[str]) -> tuple[list[Candidate], list[Fai
     return [found[k] for k in sorted(found)], failures
 
 
-def fetch_and_code(
-    candidates: Sequence[Candidate], specs: Sequence[FeedSpec], policy: FetchPolicy, root: DataRoot, *, workers: int
-) -> tuple[list[CodedArticle], list[Failure]]:
-    """Fetch discovered URLs (raw pages kept in the raw store), extract and code them.
-
-    Each becomes a `FeedEntry` of feed "backfill", outlet from the feed list (`outlet_for`).
-    """
-    entries = [FeedEntry(feed_id="backfill", url=c.url, canonical_url=c.canonical_url, title=None,
-                         summary=None, published_at=None) for c in candidates]
-    groups: dict[FeedSpec | None, list[FeedEntry]] = {}
-    for entry in entries:
-        groups.setdefault(spec_for(entry.url, specs), []).append(entry)
-    pages: list[Page] = []
-    failures: list[Failure] = []
-    for spec, group in groups.items():
-        feeds = {"backfill": dataclasses.replace(spec, id="backfill")} if spec else {}
-        got, failed = fetch_pages(group, feeds, policy, root)
-        pages += got
-        failures += failed
-    return code_all(pages, workers=workers, chunk_size=100), failures

@@ -14,22 +14,15 @@ import datetime as dt
 import importlib.metadata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from functools import partial
 from typing import Any
 
 import pyarrow as pa
 
 from extractors.articles import EXTRACTOR_ID
-from extractors.records import Article
+from extractors.months import publication_month
 from warehouse import parquet
 from warehouse.paths import DataRoot
-from warehouse.schemas import PARTITION_STATUSES, PartitionRun, month_of
-
-
-def publication_month(article: Article | Mapping[str, Any]) -> str:
-    """The month an article is about: its publication month (UTC), else its fetch month."""
-    get = article.get if isinstance(article, Mapping) else partial(getattr, article)
-    return month_of(get("published_at") or get("fetched_at"))
+from warehouse.schemas import PARTITION_STATUSES, PartitionRun
 
 
 def code_version() -> str:
@@ -46,7 +39,7 @@ _REF_COLUMNS = (
 )
 
 
-def latest_article_refs(root: DataRoot, months: Iterable[str] | None = None) -> list[dict]:
+def latest_article_refs(root: DataRoot, months: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """The latest stored version of every article (of those whose latest version was published in
     one of `months`, when given), without its text, sorted by article_id.
 
@@ -65,7 +58,7 @@ def latest_article_refs(root: DataRoot, months: Iterable[str] | None = None) -> 
         keys = set(dated["article_id"].to_pylist())
         if not keys:
             return []
-    best: dict[str, dict] = {}
+    best: dict[str, dict[str, Any]] = {}
     for row in parquet.read(root, "articles", columns=list(_REF_COLUMNS), keys=keys).to_pylist():
         rank = (row["fetched_at"], row["extractor_version"] == EXTRACTOR_ID, row["content_sha256"])
         held = best.get(row["article_id"])
@@ -75,10 +68,10 @@ def latest_article_refs(root: DataRoot, months: Iterable[str] | None = None) -> 
     return refs if months is None else [r for r in refs if publication_month(r) in set(months)]
 
 
-def articles_by_month(root: DataRoot, months: Iterable[str] | None = None) -> dict[str, list[dict]]:
+def articles_by_month(root: DataRoot, months: Iterable[str] | None = None) -> dict[str, list[dict[str, Any]]]:
     """Publication month -> the latest versions of the articles published that month (of
     `months` only, when given: reads what those months need, not every article's row)."""
-    out: dict[str, list[dict]] = {}
+    out: dict[str, list[dict[str, Any]]] = {}
     for ref in latest_article_refs(root, None if months is None else list(months)):
         out.setdefault(publication_month(ref), []).append(ref)
     return out
@@ -92,7 +85,7 @@ def month_extractor_version(refs: Sequence[Mapping[str, Any]]) -> str | None:
     return EXTRACTOR_ID if versions == {EXTRACTOR_ID} else sorted(versions - {EXTRACTOR_ID})[0]
 
 
-def partition_rows(root: DataRoot, table: str | None = None) -> dict[tuple[str, str], dict]:
+def partition_rows(root: DataRoot, table: str | None = None) -> dict[tuple[str, str], dict[str, Any]]:
     """(table, partition) -> its `partitions` row, for one table or all."""
     rows = parquet.read(root, "partitions").to_pylist()
     return {(r["table"], r["partition"]): r for r in rows if table is None or r["table"] == table}
@@ -163,3 +156,10 @@ def mark_incident_months(root: DataRoot, months: Iterable[str], run_id: str) -> 
     known = partition_rows(root, "incidents")
     counts = {m: n for m, n in incident_counts(root, months).items() if n or ("incidents", m) in known}
     mark_partitions(root, "incidents", counts, status="done", run_id=run_id)
+
+
+def interrupted_run(root: DataRoot, key: str) -> dict[str, Any] | None:
+    """The latest backfill run of these parameters that started and never finished (killed)."""
+    rows = [r for r in parquet.read(root, "runs").to_pylist()
+            if r["kind"] == "backfill" and r["finished_at"] is None and r["run_id"].startswith(key + ":")]
+    return max(rows, key=lambda r: r["started_at"]) if rows else None

@@ -1,0 +1,97 @@
+"""Coded articles, mentions and incidents in the warehouse: stored, replaced, read back as records.
+
+In: the data root and coded articles or mention rows. Out: `articles` and `mentions` rows written
+(mentions before articles: a stored article marks its URL as seen), or the stored mentions and
+incidents of some months as `extractors.records` dataclasses.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from extractors.months import event_month, month_of
+from extractors.pipeline import CodedArticle
+from extractors.records import Incident, Mention
+from warehouse import parquet
+from warehouse.paths import DataRoot
+
+
+def mention_row(mention: Mention, ingested_at: dt.datetime) -> dict[str, Any]:
+    return dataclasses.asdict(mention) | {"ingested_at": ingested_at}
+
+
+def store_coded(root: DataRoot, coded: Sequence[CodedArticle]) -> tuple[int, int]:
+    """Write mentions (upsert by mention_id), then their articles (append, idempotent by key).
+
+    Mentions go first: a stored article marks its URL as seen, so a run killed between the two
+    writes must leave the article unstored (the next run fetches and codes it again, replacing
+    the same mention ids) rather than an article whose mentions no run will ever write.
+    Returns (articles written, mentions written). Mentions land in their article's ingest month.
+    """
+    mentions = [m for c in coded for m in c.mentions]
+    if mentions:
+        fetched = {c.article.article_id: c.article.fetched_at for c in coded}
+        parquet.upsert(root, "mentions", [mention_row(m, fetched[m.article_id]) for m in mentions])
+    articles = parquet.append(root, "articles", [c.article for c in coded])
+    return articles, len(mentions)
+
+
+def load_mentions(root: DataRoot, partitions: Sequence[str] | None = None,
+                  event_months: Iterable[str] | None = None) -> list[Mention]:
+    """The stored mentions (of the given ingest months, or all; of the given event months
+    "YYYY-MM" / "unknown", or all) as records."""
+    where = None if event_months is None else ("event_date", event_months)
+    return records_from(parquet.read(root, "mentions", partitions=partitions, months_of=where).to_pylist(), Mention)
+
+
+def load_incidents(root: DataRoot, months: Sequence[str]) -> list[Incident]:
+    """The stored incidents (all statuses) of the given event months."""
+    return records_from(parquet.read(root, "incidents", partitions=months).to_pylist(), Incident)
+
+
+def records_from(rows: Iterable[dict[str, Any]], cls: type) -> list[Any]:
+    """Rows read back from Parquet as records: extra columns dropped, lists made tuples."""
+    names = [f.name for f in dataclasses.fields(cls)]
+    return [cls(**{n: tuple(r[n]) if isinstance(r[n], list) else r[n] for n in names}) for r in rows]
+
+
+def replace_article_mentions(
+    root: DataRoot, article_ids: set[str], rows: Sequence[dict[str, Any]]
+) -> tuple[set[str], set[str]]:
+    """Replace the stored mentions of `article_ids` with `rows` (their new mentions).
+
+    Every ingest-month partition that holds mentions of these articles or receives new ones is
+    rewritten whole, with the other articles' mentions kept. Returns (mention ids removed, event
+    months of the mentions removed).
+    """
+    if not article_ids:
+        return set(), set()
+    where = parquet.read(root, "mentions", columns=["article_id", "ingest_month"])
+    hit = pc.is_in(where["article_id"], value_set=pa.array(sorted(article_ids), pa.string()))
+    parts = set(where["ingest_month"].filter(hit).to_pylist())
+    new_by_part: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        new_by_part.setdefault(month_of(row["ingested_at"]), []).append(row)
+    parts |= set(new_by_part)
+    if not parts:
+        return set(), set()
+    stored = parquet.read(root, "mentions", partitions=sorted(parts))
+    mine = pc.is_in(stored["article_id"], value_set=pa.array(sorted(article_ids), pa.string()))
+    old = stored.filter(mine)
+    others = stored.filter(pc.invert(mine)).drop_columns(["ingest_month"])
+    new_ids = {r["mention_id"] for r in rows}
+    removed = set(old["mention_id"].to_pylist()) - new_ids
+    old_months = {event_month(d) for d in old["event_date"].to_pylist()}
+    by_part: dict[str, list[dict[str, Any]]] = {p: [] for p in parts}
+    for row in others.to_pylist():
+        by_part[month_of(row["ingested_at"])].append(row)
+    for part, new in new_by_part.items():
+        by_part[part].extend(new)
+    parquet.replace_partitions(root, "mentions", by_part)
+    return removed, old_months
