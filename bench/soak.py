@@ -1,6 +1,9 @@
 """Soak: many poll cycles against a local feed server whose feeds change between cycles.
 
     python bench/soak.py [--cycles 200] [--feeds 3] [--per-cycle 3] [--data DIR]
+    python bench/soak.py --serve [--cycles 300] [--interval 10] [--minutes M] [--csv FILE]
+
+`--serve` runs the same farm against a real Prefect server and `flarewatch serve` (bench/soak_serve.py).
 
 In: nothing but this repository. A feed server on 127.0.0.1 publishes `--feeds` outlets; before
 each cycle every outlet gains `--per-cycle` new stories (rolling window of the latest 12 items,

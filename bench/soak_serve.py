@@ -128,7 +128,10 @@ def _when(text: str | None) -> dt.datetime | None:
 
 
 def snapshot(root: Path) -> dict[str, list[tuple]]:
-    """What a run must produce, whenever and in however many polls: keys, ids, coded incidents."""
+    """What a run must produce, whenever and in however many polls: keys, ids and the coded
+    incidents. Incidents without their ids: an incident keeps the id it got when first stored
+    (`dedup.merge_mentions`), so an earlier report that arrives in a later poll does not rename it,
+    where one run over every report anchors the id on the earliest (`incident_ids` counts these)."""
     with catalog.connect(root) as con:
         def rows(sql: str) -> list[tuple]:
             return con.execute(sql + " ORDER BY ALL").fetchall()
@@ -136,10 +139,11 @@ def snapshot(root: Path) -> dict[str, list[tuple]]:
         return {
             "articles": rows("SELECT article_id, content_sha256 FROM articles"),
             "mentions": rows("SELECT mention_id, article_id, event_date FROM mentions"),
-            "incidents": rows("SELECT incident_id, status, merged_into, event_date, sub_event_type, iso3, "
-                              "fatalities, n_articles, array_to_string(mention_ids, ',') FROM incidents_all"),
+            "incidents": rows("SELECT status, event_date, sub_event_type, iso3, fatalities, n_articles, "
+                              "array_to_string(list_sort(mention_ids), ',') FROM incidents_all"),
             "attacks_per_month": rows("SELECT month, iso3, sub_event_type, incidents, fatalities "
                                       "FROM attacks_per_month"),
+            "incident_ids": rows("SELECT incident_id FROM incidents_all"),
         }
 
 
@@ -152,6 +156,7 @@ def serve_soak(cycles: int, root: Path, work: Path, *, interval: float = 10.0, f
     poll, SIGTERM. Checks the warehouse, then compares it with one clean `flarewatch run` over
     every story in one feed listing. Returns the cycles and the summary (`problems`)."""
     ps = _prefect_helpers()
+    renamed = 0
     home = work / "prefect-home"
     home.mkdir(parents=True)
     started_at = time.monotonic()
@@ -225,8 +230,12 @@ def serve_soak(cycles: int, root: Path, work: Path, *, interval: float = 10.0, f
         log = (work / "serve.log").read_text(errors="replace")
         if exit_code != 0 or "Traceback" in log:
             problems.append(f"serve exited {exit_code}; log tail: {log[-500:]}")
-        if counts["runs"] != len(done):
-            problems.append(f"{counts['runs']} runs recorded for {len(done)} completed or failed polls")
+        # A poll may end after the last look (serve stops it or lets it finish): ask about each run
+        # recorded that the loop did not count.
+        late_runs = [api.http.get(f"/flow_runs/{run_id}").json().get("state_type") for run_id in
+                     set(parquet.read(root, "runs")["run_id"].to_pylist()) - seen]
+        if counts["runs"] != len(done) + len(late_runs) or set(late_runs) - {"COMPLETED"}:
+            problems.append(f"{counts['runs']} runs recorded for {len(done)} polls and {late_runs} after the stop")
         problems += [f"poll {c.n} {c.state}" for c in done if c.state != "COMPLETED"]
         # The reference: one clean run over every story, listed at once (no window), same farm.
         with srv._lock:
@@ -239,6 +248,7 @@ def serve_soak(cycles: int, root: Path, work: Path, *, interval: float = 10.0, f
             problems.append(f"clean run exited {clean.returncode}: {clean.stderr[-500:]}")
         else:
             soaked, expected = snapshot(root), snapshot(reference)
+            renamed = len(set(soaked.pop("incident_ids")) - set(expected.pop("incident_ids")))
             problems += [f"{k}: {len(soaked[k])} rows after the soak, {len(expected[k])} in one clean run, "
                          f"{len(set(soaked[k]) ^ set(expected[k]))} differ"
                          for k in expected if soaked[k] != expected[k]]
@@ -267,6 +277,7 @@ def serve_soak(cycles: int, root: Path, work: Path, *, interval: float = 10.0, f
         "tree_fds_peak_max": max((c.tree_fds_peak for c in done), default=0),
         "procs_peak_max": max((c.procs_peak for c in done), default=0),
         "server_rss_mb_first_end": ends("server_rss_mb"), "data_files_first_end": ends("data_files"),
+        "runs_ended_after_the_stop": late_runs, "incident_ids_kept_from_earlier_polls": renamed,
         "clean_run_equal": not any(p.split(":")[0] in ("articles", "mentions", "incidents", "attacks_per_month")
                                    for p in problems) and clean.returncode == 0,
         "total_minutes": round(elapsed / 60, 1), "problems": problems,
