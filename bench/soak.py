@@ -1,6 +1,9 @@
 """Soak: many poll cycles against a local feed server whose feeds change between cycles.
 
     python bench/soak.py [--cycles 200] [--feeds 3] [--per-cycle 3] [--data DIR]
+    python bench/soak.py --serve [--cycles 300] [--interval 10] [--minutes M] [--csv FILE]
+
+`--serve` runs the same farm against a real Prefect server and `flarewatch serve` (bench/soak_serve.py).
 
 In: nothing but this repository. A feed server on 127.0.0.1 publishes `--feeds` outlets; before
 each cycle every outlet gains `--per-cycle` new stories (rolling window of the latest 12 items,
@@ -43,7 +46,7 @@ from extractors.records import FeedSpec
 from flows import steps
 from flows.demo import LocalServer
 from flows.report import feed_state_rows
-from warehouse import catalog, parquet, state
+from warehouse import catalog, parquet, paths, state
 from warehouse.mentions import store_coded
 
 WINDOW = 12  # items a feed lists: the newest ones, as real feeds do
@@ -215,8 +218,10 @@ def one_cycle(srv: ChangingFeedServer, root: Path, policy: FetchPolicy, run: int
                  errors, len(failures), total, rss_mb(), pa.total_allocated_bytes() / 1e6)
 
 
-def check(srv: ChangingFeedServer, root: Path, cycles: list[Cycle], warmup: int) -> dict[str, object]:
-    """The invariants after the soak; returns figures, with `problems` listing what failed."""
+def check_warehouse(srv: ChangingFeedServer, root: Path) -> tuple[dict[str, int], list[str]]:
+    """The invariants of the data after a soak and its settling pass: every story published stored
+    once, ids unique, each feed's state what the server last served, no temp file left. Returns
+    the counts (articles, mentions, incidents, active_incidents, runs) and the problems found."""
     problems: list[str] = []
     with catalog.connect(root) as con:
         def one(sql: str) -> tuple:
@@ -248,6 +253,17 @@ def check(srv: ChangingFeedServer, root: Path, cycles: list[Cycle], warmup: int)
             problems.append(f"feed_state of {feed}: stale ETag")
         if row["entries_seen"] != len(srv.listed[feed]):
             problems.append(f"feed_state of {feed}: entries_seen {row['entries_seen']}")
+    left = [str(p) for p in paths.temp_files(root)] + [
+        name for name, is_dir in paths.open_root(root).listdir(str(root)) if is_dir and ".stage-" in name]
+    if left:
+        problems.append(f"{len(left)} temp file(s) or staging folder(s) left, e.g. {left[:2]}")
+    return {"articles": n, "mentions": m, "incidents": i, "active_incidents": active, "runs": runs}, problems
+
+
+def check(srv: ChangingFeedServer, root: Path, cycles: list[Cycle], warmup: int) -> dict[str, object]:
+    """The invariants after the soak; returns figures, with `problems` listing what failed."""
+    counts, problems = check_warehouse(srv, root)
+    n, m, i, active, runs = (counts[k] for k in ("articles", "mentions", "incidents", "active_incidents", "runs"))
     if sum(c.feed_errors for c in cycles) == 0 and len(cycles) > 7:
         problems.append("no feed was ever down: the soak did not exercise recovery")
     if runs != len(cycles):
@@ -293,17 +309,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--feeds", type=int, default=3)
     parser.add_argument("--per-cycle", type=int, default=3)
     parser.add_argument("--data", type=Path, help="data root (default: a temporary directory)")
+    parser.add_argument("--serve", action="store_true",
+                        help="scheduled polls of a real `flarewatch serve` on a real Prefect server")
+    parser.add_argument("--interval", type=float, default=10.0,
+                        help="with --serve: the poll interval in seconds (default 10, serve's minimum)")
+    parser.add_argument("--minutes", type=float, help="with --serve: stop starting cycles after this long")
+    parser.add_argument("--csv", type=Path, help="with --serve: write the per-cycle figures here")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         root = args.data or Path(tmp) / "data"
-        _, summary = soak(args.cycles, root, feeds=args.feeds, per_cycle=args.per_cycle, echo=True)
+        if args.serve:
+            from soak_serve import ServedCycle, serve_soak  # bench/soak_serve.py
+
+            done, summary = serve_soak(args.cycles, root, Path(tmp) / "work", interval=args.interval,
+                                       feeds=args.feeds, per_cycle=args.per_cycle, minutes=args.minutes, echo=True)
+            if args.csv:
+                names = list(ServedCycle.__dataclass_fields__)
+                args.csv.write_text("\n".join([",".join(names)] + [
+                    ",".join(str(round(v, 2) if isinstance(v, float) else v) for v in
+                             (getattr(c, k) for k in names)) for c in done]) + "\n")
+        else:
+            _, summary = soak(args.cycles, root, feeds=args.feeds, per_cycle=args.per_cycle, echo=True)
     print()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{platform.system()} {platform.release()}; date: {dt.date.today().isoformat()}")
     for key, value in summary.items():
         print(f"{key}: {value}")
     return 1 if summary["problems"] else 0
-
 
 if __name__ == "__main__":
     sys.exit(main())
