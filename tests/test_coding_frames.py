@@ -145,3 +145,35 @@ def test_a_past_act_recalled_by_month_season_or_year_alone_is_a_reference(text: 
 def test_a_past_act_recalled_with_its_toll_stays_background() -> None:
     text = "Talks resumed on Tuesday. Militants attacked the town in June 2024, killing 14 villagers."
     assert [m.role for m in counted(text)] == ["background"]
+
+
+@pytest.mark.parametrize("text, rule", [
+    # an act labelled by its year, or the wound or death of one
+    ("The ministry keeps a file on the 2016 bombing of the consulate.", "ROLE-reference-recalled"),
+    ("The general was wounded in a 2009 ambush, his aides say.", "ROLE-reference-recalled"),
+    # the dead of a known act named through their kin
+    ("Years on, the families of those killed in the bombing still want answers.", "ROLE-reference-person"),
+    # an indirect question about a known act
+    ("Few people know what triggered the clash.", "ROLE-reference-reaction"),
+    ("The motive behind the stabbing remains a mystery to police.", "ROLE-reference-reaction"),
+    # the act a war or a crisis began with
+    ("The conflict, which began with the raid on the border post in 2022, has displaced thousands.",
+     "ROLE-reference-after"),
+])
+def test_acts_named_by_year_kin_question_or_beginning_are_references(text: str, rule: str) -> None:
+    mentions = code(text)
+    assert not counted(text), [(m.role, m.why) for m in mentions]
+    assert any(m.role == "reference" and rule in m.why for m in mentions), [(m.role, m.why) for m in mentions]
+
+
+@pytest.mark.parametrize("text", [
+    "After four weeks, 75 people are dead and the town is empty.",
+    "Within three days, the shelling had killed 31 people.",
+    "Since the truce took effect on 2 March, drone strikes have killed 150 people.",
+])
+def test_a_sentence_opening_on_a_span_of_time_sums_it_up(text: str) -> None:
+    assert not counted(text), [(m.role, m.why) for m in code(text)]
+
+
+def test_a_span_measured_after_an_act_leaves_a_new_act_reported() -> None:
+    assert counted("Three days after the truce, gunmen attacked a market in Kaduna on Tuesday, killing six.")
