@@ -10,7 +10,7 @@ Each rule names a construction of general news, not an example: an act that is t
 consequence ("<act> raises tensions", "<act> sets the stage for a debate"), the label of a story
 ("<place> shooting: what we know"), the subject of a judgement ("the strike was illegal"), the
 past of a person ("a writer who survived a stabbing"), the cause of blame or of an arrest; a toll
-summed over a war, a crackdown or a campaign; and an act said to be false. A reference is kept, linked and never counted; a tally is
+summed over a war, a crackdown or a campaign; an act said to be false; and an animal's attack. A reference is kept, linked and never counted; a tally is
 kept apart and never counted. An act told with its own toll, day or scene stays a report: the
 patterns below leave no room for a relative clause or a figure between the act and the frame.
 """
@@ -244,6 +244,25 @@ def said_false(ctx: Ctx) -> bool:
     return bool(_FALSE_AFTER.match(ctx.text[ctx.end:]))
 
 
+_ANIMAL = (r"(?:dogs?|pit ?bulls?|rottweilers?|tigers?|bears?|sharks?|wolf|wolves|lions?|lioness|leopards?|jaguars?|"
+           r"pumas?|cougars?|elephants?|crocodiles?|alligators?|snakes?|pythons?|cobras?|hippos?|hippopotamus|"
+           r"boars?|bees|hornets|wasps|monkeys?|baboons?|bulls?)")
+_ANIMAL_SUBJECT = re.compile(r"(?i)\b" + _ANIMAL + r"\s+(?:[\w’'-]+\s+){0,2}$")
+_BY_ANIMAL = re.compile(r"(?i)^\s+(?:\w+\s+)?by\s+(?:an?|the|a pack of|a swarm of|two|three)\s+(?:[\w-]+\s+)?"
+                        + _ANIMAL + r"\b")
+_ANIMAL_OBJECT = re.compile(r"(?i)^\s+(?:dead\s+)?(?:an?|the|two|three|several|its|his|her|their)\s+(?:[\w-]+\s+)?"
+                            + _ANIMAL + r"\b")
+
+
+def animal(ctx: Ctx) -> bool:
+    """An animal that attacks or is shot ("a tiger attacked a keeper", "mauled by a dog", "police
+    shot the dog"): harm that is no political violence."""
+    if ctx.name not in ("attack", "kill", "injure", "clash"):
+        return False
+    return bool(_ANIMAL_SUBJECT.search(ctx.text[max(0, ctx.start - 40):ctx.start]) or _BY_ANIMAL.match(ctx.text[ctx.end:])
+                or _ANIMAL_OBJECT.match(ctx.text[ctx.end:]))
+
+
 @dataclass(frozen=True, slots=True)
 class FrameRule:
     """One frame: the reason id a dropped cue carries, its role rule (`coding_rules`) and its test."""
@@ -268,6 +287,7 @@ VOIDS: tuple[FrameRule, ...] = (
     FrameRule("frame:campaign", "ROLE-aggregate-campaign", campaign_toll),
     FrameRule("frame:span", "ROLE-aggregate-period", span_opening),
     FrameRule("frame:false", "", said_false),
+    FrameRule("frame:animal", "", animal),
 )
 FRAME_ROLES = {rule.id: rule.role for rule in REFERENCES + VOIDS if rule.role}
 

@@ -177,3 +177,19 @@ def test_a_sentence_opening_on_a_span_of_time_sums_it_up(text: str) -> None:
 
 def test_a_span_measured_after_an_act_leaves_a_new_act_reported() -> None:
     assert counted("Three days after the truce, gunmen attacked a market in Kaduna on Tuesday, killing six.")
+
+
+@pytest.mark.parametrize("text", [
+    "A bear attacked two hikers on the mountain trail.",
+    "The boy was mauled by a pit bull in the park.",
+    "Rangers shot the leopard after it strayed into the village.",
+    "Troops are massing near the border for an offensive on the port.",
+    "The finance minister came under fire from her own party over the tax plan.",
+    "A bitter battle for the party leadership is under way.",
+])
+def test_animals_preparations_and_political_fights_report_no_act(text: str) -> None:
+    assert not counted(text), [(m.role, m.sub_event_type, m.why) for m in code(text)]
+
+
+def test_an_armed_attack_on_herders_and_their_cattle_stays_reported() -> None:
+    assert counted("Gunmen attacked herders and killed their cattle near Jos on Monday, killing three men.")
