@@ -193,3 +193,15 @@ def test_animals_preparations_and_political_fights_report_no_act(text: str) -> N
 
 def test_an_armed_attack_on_herders_and_their_cattle_stays_reported() -> None:
     assert counted("Gunmen attacked herders and killed their cattle near Jos on Monday, killing three men.")
+
+
+@pytest.mark.parametrize("text", [
+    "Lawmakers urged a halt to arms exports after airstrikes killed dozens of aid workers over the past year.",
+    "Villagers demand answers over drone strike",
+])
+def test_a_toll_over_the_past_year_and_demands_over_an_act_count_nothing(text: str) -> None:
+    assert not counted(text), [(m.role, m.why) for m in code(text)]
+
+
+def test_a_toll_within_the_last_week_is_still_one_incident() -> None:
+    assert counted("Two farmers have been killed in Siaya in the last week in a dispute over land.")
