@@ -4,15 +4,16 @@ In: one sentence (clean text), one event cue the filters and sense rules of `cod
 sentence's other cues and whether it names a day. Out: `reference_frame(...)` and
 `void_frame(...)` -> the reason id of the first rule of `REFERENCES` / `VOIDS` that fires
 ("frame:cause", ...), or None; `FRAME_ROLES` maps each reason id that keeps the cue as an uncounted
-mention to its role rule in `coding_rules.RULES` (a denial has none: it is dropped).
+mention to its role rule in `coding_rules.RULES` (a denial or an animal's attack has none: it is dropped).
 
 Each rule names a construction of general news, not an example: an act that is the subject of a
 consequence ("<act> raises tensions", "<act> sets the stage for a debate"), the label of a story
-("<place> shooting: what we know"), the subject of a judgement ("the strike was illegal"), the
-past of a person ("a writer who survived a stabbing"), the cause of blame or of an arrest; a toll
-summed over a war, a crackdown or a campaign; an act said to be false; and an animal's attack. A reference is kept, linked and never counted; a tally is
-kept apart and never counted. An act told with its own toll, day or scene stays a report: the
-patterns below leave no room for a relative clause or a figure between the act and the frame.
+("<place> shooting: what we know"), the subject of a judgement ("the strike was illegal"), the past
+of a person ("a writer who survived a stabbing"), the cause of blame or of an arrest; a toll summed
+over a war, a crackdown or a campaign; an act said to be false; and an animal's attack. A reference
+is kept, linked and never counted; a tally is kept apart and never counted. An act told with its own
+toll, day or scene stays a report: the patterns below leave no room for a relative clause or a
+figure between the act and the frame.
 """
 
 from __future__ import annotations
@@ -24,9 +25,14 @@ from typing import Protocol
 
 
 class _Span(Protocol):
-    name: str
-    start: int
-    end: int
+    """A cue as `coding_cues.Cue` gives it: its name and its [start, end) in the sentence."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,8 +265,9 @@ def animal(ctx: Ctx) -> bool:
     shot the dog"): harm that is no political violence."""
     if ctx.name not in ("attack", "kill", "injure", "clash"):
         return False
-    return bool(_ANIMAL_SUBJECT.search(ctx.text[max(0, ctx.start - 40):ctx.start]) or _BY_ANIMAL.match(ctx.text[ctx.end:])
-                or _ANIMAL_OBJECT.match(ctx.text[ctx.end:]))
+    after = ctx.text[ctx.end:]
+    return bool(_ANIMAL_SUBJECT.search(ctx.text[max(0, ctx.start - 40):ctx.start]) or _BY_ANIMAL.match(after)
+                or _ANIMAL_OBJECT.match(after))
 
 
 @dataclass(frozen=True, slots=True)
