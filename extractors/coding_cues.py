@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from extractors.coding_frames import FRAME_ROLES, reference_frame, void_frame
 from extractors.coding_sense import sense_reason
 from extractors.coding_text import clause_bounds, clause_of
 from extractors.dates import DateHit
@@ -178,15 +179,17 @@ def analyse_sentence(text: str, lex: Lexicon, dates: list[DateHit]) -> SentenceC
     blockers = {name: _matches(lex, name, text) for name in
                 ("strike_labour", "non_conflict", "anaphor", "negation", "modality", "aggregate_count",
                  "aggregate_period", "habitual", "habit_adverbial", "running_total", "commemoration", "question",
-                 "reference_frame", "reaction_frame")}
+                 "reference_frame", "reaction_frame", "armed_party")}
     cues = _drop_contained(raw)
     named_day = any(d.precision == "day" for d in dates)
     sentence_drop = _sentence_reason(blockers, named_day, cues, text.rstrip(" \"'\u201d\u2019").endswith("?"))
     for cue in cues:
         reason = (sentence_drop or _tally_reason(cue, blockers, out.clauses, named_day)
                   or _cue_reason(cue, blockers, out.clauses, cues, text, named_day) or _search(cue, text, lex)
-                  or sense_reason(cue.name, cue.start, cue.end, cue.text, text, out.clauses, lex))  # issue 13: senses
-        if not reason and (ref := _reference_reason(cue, blockers, out.clauses, cues, text, dates)):
+                  or sense_reason(cue.name, cue.start, cue.end, cue.text, text, out.clauses, lex)  # issue 13: senses
+                  or void_frame(cue, cue.text, text, cues, named_day))
+        if not reason and (ref := _reference_reason(cue, blockers, out.clauses, cues, text, dates)
+                           or reference_frame(cue, cue.text, text, cues, named_day)):
             # kept as an echo of the incident being told (it may complete it), but it opens none
             # and is kept apart as a reference (`uncounted_cues`)
             out.dropped.append((cue, ref))
@@ -417,6 +420,7 @@ UNCOUNTED_REASONS = {
     "reference": "ROLE-reference-since", "commemoration": "ROLE-reference-commemoration",
     "aggregate_count": "ROLE-aggregate-count", "aggregate_period": "ROLE-aggregate-period",
     "habitual": "ROLE-aggregate-habit", "running total": "ROLE-aggregate-running",
+    **FRAME_ROLES,  # the frames of `coding_frames`
 }
 # words that end a noun phrase between a frame and the act: a clause of its own starts
 _NP_BREAK = re.compile(r"(?i)[,;:()]|\b(?:that|which|who|whom|when|where|while|as|and|but|or|was|were|is|are|had|has|"
@@ -478,8 +482,12 @@ def _framed(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], cues: 
                 continue  # "after killing five": a gerund with no determiner is the act told
             if name == "reference_frame" and any(c.name in _OUTCOMES and c.start < frame.start for c in cues):
                 continue  # "three died following an airstrike": the outcome of the act is the news
-            if not _known(gap) and not (name == "reaction_frame" and _bare_topic(gap, text, cue, dates)):
-                continue  # "after an attack on a ship", "after attack on ship": a new act, told
+            told = not _bare_topic(gap, text, cue, dates) or (
+                name == "reference_frame" and any(b.end <= frame.start for b in blockers["armed_party"]))
+            if not _known(gap) and told:
+                # "after an attack on a ship", "after attack on ship in <place>", and "navy sinks boats
+                # after attack on ship" (armed forces act before the frame): a new act, told
+                continue
             return reason
     return None
 
@@ -498,9 +506,10 @@ _SCENE_AFTER = re.compile(r"(?:\s+[\w’'-]+){0,4}?\s+(?:in|near|at|outside|off|
 
 
 def _bare_topic(gap: str, text: str, cue: Cue, dates: list[DateHit]) -> bool:
-    """Whether an act after a reaction verb with no determiner at all ("leader praises rebel attack",
-    "senator slams response to embassy raid") is only the topic: it gets no place, day or toll of
-    its own in the sentence ("UN condemns attack on peacekeepers in Mali" reports one)."""
+    """Whether an act after a reaction verb or a frame of cause with no determiner at all ("leader
+    praises rebel attack", "senator slams response to embassy raid", "<leader> vows revenge after
+    deadly bombing") is only the topic: it gets no place, day or toll of its own in the sentence
+    ("UN condemns attack on peacekeepers in Mali" reports one)."""
     if _DETERMINER.search(gap):
         return False
     clause_end = min((m.start() for m in re.finditer(r"[.;:!?]", text) if m.start() > cue.end), default=len(text))
@@ -597,7 +606,9 @@ def _family(out: SentenceCues) -> str | None:
     generic violence words (police fired, protesters killed) but not explosives; violence absorbs
     looting and arrests (the incident is the attack, not what was taken).
     """
-    names = out.names()
+    # an act named only as a reference does not decide the family when the sentence reports another
+    # act ("police arrest a suspect in last week's shooting" reports an arrest)
+    names = {c.name for c in out.events if not c.ref} or out.names()
     if not names:
         return None
     if names & set(VIOLENCE) and any(c.name == "protest" for c in out.events) and all(

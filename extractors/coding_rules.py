@@ -27,6 +27,18 @@ RULES: dict[str, str] = {
                                "investigated, reacted to): a reference, never counted",
     "ROLE-reference-since": "the act only marks a point in time (\"since the attack\", \"days after the strike\")",
     "ROLE-reference-commemoration": "the act is recalled by a commemoration (an anniversary, a vigil, a memorial)",
+    "ROLE-reference-recalled": "a past act recalled by a month, a season or a year only, with no toll: the backdrop "
+                               "of the news, a reference",
+    "ROLE-reference-cause": "the act is the subject of a consequence (\"<act> raises tensions\", \"sparks a row\"): "
+                            "named as the cause of the news, a reference",
+    "ROLE-reference-label": "the act is the label a headline opens with (\"<place> shooting: what we know\") and "
+                            "nothing after it tells the act: a reference",
+    "ROLE-reference-judgement": "a known act is the subject of a judgement (\"the strike was illegal\"): a reference",
+    "ROLE-reference-person": "the act names a person by their past (\"who survived a stabbing\", \"survivors of\"): "
+                             "a reference",
+    "ROLE-reference-pursuit": "a known act is what suspects are sought, arrested or tried for (\"arrested over the "
+                              "bombing\"): a reference",
+    "ROLE-aggregate-campaign": "a toll summed over a war, a crackdown or violence in general, no day named: a tally",
     "ROLE-aggregate-count": "a count of acts (\"dozens of strikes\", \"175 attacks\"): a tally, never counted",
     "ROLE-aggregate-period": "acts summed over a span of time or places (\"in three months\", \"across the country\")",
     "ROLE-aggregate-habit": "a habit or trend (\"continue to attack\", \"with impunity\"), not one act",

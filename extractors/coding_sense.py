@@ -191,7 +191,7 @@ def verbal(ctx: Ctx) -> bool:
                 or _SPEECH_FRAME.match(ctx.text[ctx.end:]))
 
 
-_CONTEST_WORDS = re.compile(r"(?i)^(?:beat|beats|beating|beaten|fight|fights|fought|fighting|"
+_CONTEST_WORDS = re.compile(r"(?i)^(?:beat|beats|beating|beaten|fight|fights|fought|fighting|blast(?:s|ed)?|"
                             r"battle[sd]?|battling|massacr\w+|"
                             r"clash(?:ed|es)?|rout(?:ed|s)?|attack(?:s|ed|ing)?|struck|strikes?|striking|storm(?:ed|ing)|"
                             r"shot|shoots?|shooting|assault(?:s|ed)?|ambush(?:ed)?|skirmish\w*)$")

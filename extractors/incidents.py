@@ -52,8 +52,24 @@ from extractors.taxonomy import SUB_EVENT_TYPES
 MAX_EVIDENCE = 1200  # characters: beyond this the evidence is the lead sentence alone
 
 
-def _role(group: Group, first: Group, published: dt.date | None) -> tuple[str, str]:
-    """(role, rule id): background for an incident dated clearly before the news it is reported with."""
+def _role(group: Group, first: Group, published: dt.date | None, toll: Toll) -> tuple[str, str]:
+    """(role, rule id): background for an incident dated clearly before the news it is reported with;
+    a reference for one recalled with neither a day nor a toll (`_recalled`)."""
+    role, rule = _dated_role(group, first, published)
+    if role == "background" and group.family == "violence" and _recalled(group, toll):
+        return "reference", "ROLE-reference-recalled"
+    return role, rule
+
+
+def _recalled(group: Group, toll: Toll) -> bool:
+    """A past act the story recalls only by a month, a season or a year, with no toll ("when the
+    army shelled the border towns last summer"): the backdrop of the news, not a dated incident
+    it reports (GUIDE rule 9); one with a figure of dead or wounded is still told."""
+    return group.date is not None and group.date.precision in ("month", "year") \
+        and toll.fatalities is None and toll.injuries is None
+
+
+def _dated_role(group: Group, first: Group, published: dt.date | None) -> tuple[str, str]:
     date = group.date.date if group.date is not None else None
     if group.lead.cues.context.get("legal") and group is not first:
         return "background", "ROLE-background-legal"
@@ -205,7 +221,7 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
             why.append("DET-headline")
         if any(r.forced_new for r in group.members):
             why.append("DET-two-acts")
-        role, role_rule = _role(group, groups[0], published)
+        role, role_rule = _role(group, groups[0], published, toll)
         why += [role_rule, type_rule(type_reason)]
         if group.date is not None:
             event_date, precision = group.date.date, group.date.precision
@@ -238,7 +254,7 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
             # the figures of a counted strike stay on its first target: they are not per target
             first = ordinal == 0
             mentions.append(Mention(
-                mention_id=_mention_id(article_id, start, end, sub_event_type, event_date, ordinal),
+                mention_id=_mention_id(article_id, start, end, sub_event_type, event_date, ordinal, role),
                 article_id=article_id, outlet=outlet, reported_at=published_at,
                 event_type=SUB_EVENT_TYPES[sub_event_type], sub_event_type=sub_event_type,
                 event_date=event_date, date_precision=precision, **place,
