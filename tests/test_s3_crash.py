@@ -114,7 +114,7 @@ pytest.importorskip("moto.server")
 
 from test_crash import Child, child_env, corpus, no_child_left, snapshot  # noqa: F401 - fixtures used by name
 
-from warehouse import catalog, parquet, paths
+from warehouse import catalog, parquet, paths, swap
 from warehouse.schemas import TABLES
 
 pytestmark = pytest.mark.slow
@@ -193,7 +193,7 @@ def assert_readable_and_single(fs: s3fs.S3FileSystem, root: str) -> None:
     found = keys(fs, root)
     assert found, f"nothing stored under {root}"
     for key in found:
-        assert paths.TMP_SUFFIX not in key and parquet.STAGE_SUFFIX not in key, key
+        assert paths.TMP_SUFFIX not in key and swap.STAGE_SUFFIX not in key, key
         if key.endswith(".parquet"):
             with fs.open(key, "rb") as fh:
                 pq.ParquetFile(fh)  # a torn object would not open
