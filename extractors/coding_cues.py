@@ -153,14 +153,31 @@ def _inside(cue: Cue, spans: list[Cue]) -> bool:
 
 
 def _drop_contained(cues: list[Cue]) -> list[Cue]:
-    """Drop a cue lying strictly inside a longer cue of another name ("attack" in "drone attack")."""
-    kept = []
-    for cue in cues:
-        if any(o is not cue and o.name != cue.name and o.start <= cue.start and cue.end <= o.end
-               and (o.end - o.start) > (cue.end - cue.start) for o in cues):
-            continue
-        kept.append(cue)
-    return kept
+    """Drop a cue lying strictly inside a longer cue of another name ("attack" in "drone attack").
+
+    One sweep by start: a cue is inside a longer one of another name when a cue starting before
+    it reaches its end, or one starting with it reaches past its end (the furthest end per name
+    is kept, so a long sentence's cues are not compared pair by pair)."""
+    reach: dict[str, int] = {}  # name -> the furthest end of the cues that start before the current start
+    dropped: set[int] = set()
+    order = sorted(range(len(cues)), key=lambda i: cues[i].start)
+    k = 0
+    while k < len(order):
+        start, here = cues[order[k]].start, {}  # here: name -> the furthest end of the cues starting at `start`
+        group = []
+        while k < len(order) and cues[order[k]].start == start:
+            cue = cues[order[k]]
+            here[cue.name] = max(here.get(cue.name, cue.end), cue.end)
+            group.append(order[k])
+            k += 1
+        for i in group:
+            cue = cues[i]
+            if any(name != cue.name and end >= cue.end for name, end in reach.items()) \
+                    or any(name != cue.name and end > cue.end for name, end in here.items()):
+                dropped.add(i)
+        for name, end in here.items():
+            reach[name] = max(reach.get(name, end), end)
+    return [cue for i, cue in enumerate(cues) if i not in dropped]
 
 
 def analyse_sentence(text: str, lex: Lexicon, dates: list[DateHit]) -> SentenceCues:

@@ -135,20 +135,22 @@ def placed_in(text: str, name: str | None) -> bool:
                for m in re.finditer(rf"\b{re.escape(name)}\b", text))
 
 
-def locate(gazetteer: Any, clean: str, sentence: Sentence, countries: tuple[str, ...],
-           near: int | None = None) -> Any | None:
-    """The place of the incident one sentence tells, from the gazetteer.
+def locate(places: Any, sentence: Sentence, near: int | None = None) -> Any | None:
+    """The place of the incident one sentence tells, from the document's `places.PlacedText`
+    (its clean text resolved once with the story's countries): only the names inside the
+    sentence's span are read.
 
     When the gazetteer's pick is only a country, a place the sentence puts the event in ("in
     Syria", "off Yemen") is preferred over a country named as a speaker or an adjective ("Iran
     says", "US troops").
     """
-    location = gazetteer.locate(clean, sentence.start, sentence.end, context_iso3=countries)
+    clean = places.text
+    location = places.locate(sentence.start, sentence.end)
     if location is not None and location.place is not None and location.place.kind == "city":
-        location = _past_metonyms(gazetteer, clean, sentence, countries, location)
+        location = _past_metonyms(places, sentence, location)
     if location is None or location.place is None or location.place.kind != "country":
         return location
-    hits = [h for h in gazetteer.find(clean) if sentence.start <= h.start and h.end <= sentence.end]
+    hits = places.plain.find(sentence.start, sentence.end)
     placed = [h for h in hits if _LOCATIVE_BEFORE.search(clean[max(sentence.start, h.start - 30):h.start])
               and not (_DEMONYM.search(h.surface) and h.surface.lower() not in {c.name.lower() for c in h.candidates})]
     if near is not None:
@@ -156,7 +158,7 @@ def locate(gazetteer: Any, clean: str, sentence: Sentence, countries: tuple[str,
     elif any(h.candidates and h.candidates[0].name == location.location for h in placed):
         return location
     for hit in placed:
-        better = gazetteer.locate(clean, hit.start, hit.end, context_iso3=countries)
+        better = places.locate(hit.start, hit.end)
         if better is not None:
             return better
     return location
@@ -172,32 +174,42 @@ _METONYM_AFTER = re.compile(
     r"condemned|condemns|backed|backs|supports|supported|deployed|deploys)\b)")
 
 
-def _metonyms(gazetteer: Any, clean: str, sentence: Sentence) -> list[Any]:
-    """The city names of a sentence that stand for a government (see `_METONYM_AFTER`)."""
-    return metonyms(gazetteer, clean, sentence.start, sentence.end)
-
-
-def metonyms(gazetteer: Any, clean: str, start: int, end: int, kinds: tuple[str, ...] = ("city",)) -> list[Any]:
-    """The gazetteer hits of city names (or places of `kinds`) within clean[start:end] that stand
-    for a government."""
-    hits = [h for h in gazetteer.find(clean) if start <= h.start and h.end <= end]
-    return [h for h in hits if h.candidates and h.candidates[0].kind in kinds
+def metonyms(places: Any, start: int, end: int, kinds: tuple[str, ...] = ("city",)) -> list[Any]:
+    """The place hits of city names (or places of `kinds`) within text[start:end] of a
+    `places.PlacedText` that stand for a government."""
+    clean = places.text
+    return [h for h in places.plain.find(start, end) if h.candidates and h.candidates[0].kind in kinds
             and (_METONYM_AFTER.match(clean, h.end) or governs(clean, h.end))]  # issue 13: "X's attempt"
 
 
-def _past_metonyms(gazetteer: Any, clean: str, sentence: Sentence, countries: tuple[str, ...],
-                   location: Any) -> Any:
+def _past_metonyms(places: Any, sentence: Sentence, location: Any) -> Any:
     """`location` unless it is a city named as an actor ("Washington struck", "the Damascus
     government"): then the place the sentence gives once those names are set aside, or None."""
-    actors = [h for h in _metonyms(gazetteer, clean, sentence)
+    actors = [h for h in metonyms(places, sentence.start, sentence.end)
               if any(c.name == location.location for c in h.candidates[:1])]
     if not actors:
         return location
-    masked = list(clean)
+    masked = list(places.text)
     for hit in actors:
         masked[hit.start:hit.end] = " " * (hit.end - hit.start)
     # None when the sentence names no other place: the government acted, the scene is not told
-    return gazetteer.locate("".join(masked), sentence.start, sentence.end, context_iso3=countries)
+    # (the masked text is resolved anew: rare, a capital named as the actor of its own city's act)
+    return places.gaz.locate("".join(masked), sentence.start, sentence.end, context_iso3=places.context)
+
+
+def story_place(places: Any, iso3: str) -> Any | None:
+    """`Gazetteer.story_place` of the document of `places` once the capitals it names only as
+    the government that acts or speaks ("<capital> says", "<capital> vowed") are set aside: such
+    a name is an actor, not the scene, so the story's other place is taken, or None."""
+    clean = places.text
+    # a capital territory may be a first-level region in the gazetteer
+    actors = metonyms(places, 0, len(clean), kinds=("city", "admin1"))
+    other = {h.candidates[0].name for h in places.plain.find() if h.candidates and h not in actors}
+    masked = list(clean)
+    for hit in actors:
+        if hit.candidates[0].name not in other:  # named elsewhere as a place: kept
+            masked[hit.start:hit.end] = " " * (hit.end - hit.start)
+    return places.gaz.story_place("".join(masked), iso3)
 
 
 _FIGURE_WORDS = re.compile(r"(?i)casualt|fatalit|injur|wounded|unhurt|unharmed|unscathed|killed|dead|died|hurt")
@@ -205,16 +217,21 @@ _NO_CUE = Cue("detail", 0, 0, "", True)
 
 
 def read_sentences(prep: Prepared, published: dt.date | None, countries: tuple[str, ...],
-                   inferred: bool = False, lex: Any = None, events: list[int] | None = None) -> list[Read]:
+                   inferred: bool = False, lex: Any = None, events: list[int] | None = None,
+                   places: Any = None) -> list[Read]:
     """The `Read`s of one document. `published`: the publication date, or with `inferred` the
     text's own latest full date standing in for it (see `dates.reference_date`). `lex`: the
     lexicon of the text's language (English by default). `events`: the sorted offsets in the
     clean text where an event cue starts, when the caller has scanned it once already (one pass
-    of the cue pattern over the document instead of one per sentence)."""
+    of the cue pattern over the document instead of one per sentence). `places`: the clean
+    text's `places.PlacedText` in the context of `countries`, when the caller has it (else it is
+    made here, when the gazetteer is installed)."""
     lex = lex or get_lexicon()
     if events is None:
         events = [m.start() for m in lex.any_event.finditer(prep.clean)]
     gaz = gazetteer()
+    if places is None and gaz is not None:
+        places = gaz.placed(prep.clean, countries)
     reads: list[Read] = []
     anchor: dt.date | None = None if inferred else published
     order = numeric_order(prep.clean)  # the day/month order of the document's numeric dates
@@ -261,13 +278,13 @@ def read_sentences(prep: Prepared, published: dt.date | None, countries: tuple[s
                 date = opening  # the act told after a dated scene-setting sentence happened that day
             span = Sentence(sentence.start + a, sentence.start + b, sentence.text[a:b])
             location = None
-            if gaz is not None:
+            if places is not None:
                 # "WHO warns of disease in Gaza; US strikes Iran-linked site in Syria": the part the act is in
                 part_span = _segment(sentence, a, b, lead)
                 if part_span is not None:
-                    location = locate(gaz, prep.clean, part_span, countries, sentence.start + lead.start)
+                    location = locate(places, part_span, sentence.start + lead.start)
                 if location is None:
-                    location = locate(gaz, prep.clean, span, countries, sentence.start + lead.start)
+                    location = locate(places, span, sentence.start + lead.start)
             reads.append(Read(sentence, part, lead, date, read_toll(span.text), location, index, forced_new=number > 0))
     return reads
 

@@ -14,6 +14,7 @@ injuring 12" stays a riot. The word classes live in `seeds/lexicon/en/senses.yam
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Callable
@@ -97,10 +98,30 @@ _QUOTED = re.compile(r"(?:^|(?<=[\s(\[—–-]))[‘“\"'](?P<q>[^‘“”\"\n
 _SMALL = frozenset("a an the of to in on at for and or but by with from as is".split())
 
 
+@functools.lru_cache(maxsize=8)
+def _found(pattern: re.Pattern[str], text: str, group: str | int) -> tuple[list[int], list[re.Match[str]]]:
+    """The matches of `pattern` in `text` (found once per sentence, not once per cue) and the
+    ends of their `group`, in text order."""
+    found = list(pattern.finditer(text))
+    return [m.end(group) for m in found], found
+
+
+def _around(pattern: re.Pattern[str], text: str, group: str | int, start: int, end: int) -> list[re.Match[str]]:
+    """The matches of `pattern` in `text` whose `group` may hold or touch [start, end): those
+    ending at or after `start` and starting at or before `end` (matches do not overlap, so their
+    ends are in order: a bisect finds the first)."""
+    ends, found = _found(pattern, text, group)
+    out, k = [], bisect.bisect_left(ends, start)
+    while k < len(found) and found[k].start(group) <= end:
+        out.append(found[k])
+        k += 1
+    return out
+
+
 def in_title(ctx: Ctx) -> bool:
     """The cue lies inside a quoted name of a work ("starred in 'Kill the Messenger'"):
     the quote is in title case, or a word for a work stands right before it."""
-    for m in _QUOTED.finditer(ctx.text):
+    for m in _around(_QUOTED, ctx.text, "q", ctx.start, ctx.end):
         if not (m.start("q") <= ctx.start and ctx.end <= m.end("q")):
             continue
         words = [w for w in re.findall(r"[^\W\d_][\w’'-]*", m.group("q")) if w.lower() not in _SMALL]
@@ -109,7 +130,7 @@ def in_title(ctx: Ctx) -> bool:
         if named or (title_case and not harm(ctx)):  # a capitalised quote beside harm may be a slogan
             return True
     # an unquoted title after a word for a work: "the novel Murder at the Mill"
-    for m in _UNQUOTED_TITLE.finditer(ctx.text):
+    for m in _around(_UNQUOTED_TITLE, ctx.text, "t", ctx.start, ctx.end):
         if m.start("t") <= ctx.start and ctx.end <= m.end("t"):
             return True
     return False
@@ -125,7 +146,7 @@ def in_idiom(ctx: Ctx) -> bool:
     """The cue is part of a fixed compound or idiom of another sense ("kill zone", "attack ad",
     "a striking message", "struck a chord", "make a killing")."""
     return any(m.start() <= ctx.start and ctx.end <= m.end() or (m.start() < ctx.end and ctx.start < m.end())
-               for m in _cls("idiom").finditer(ctx.text))
+               for m in _around(_cls("idiom"), ctx.text, 0, ctx.start, ctx.end))
 
 
 # the object's start: a preposition and a determiner; the idea may follow up to two modifiers
@@ -185,7 +206,8 @@ def verbal(ctx: Ctx) -> bool:
         return False
     if ctx.word.lower().startswith("target") and _cls("discourse").search(ctx.others):
         return True  # "the targeting of a gallery in a legal campaign"
-    if any(m.start() < ctx.end and ctx.start < m.end() for m in _cls("critique").finditer(ctx.text)):
+    if any(m.start() < ctx.end and ctx.start < m.end()
+           for m in _around(_cls("critique"), ctx.text, 0, ctx.start, ctx.end)):
         return True  # "under fire over his remarks": criticism
     return bool(_TEXT_SUBJECT.search(ctx.text[max(0, ctx.start - 90):ctx.start])
                 or _SPEECH_FRAME.match(ctx.text[ctx.end:]))
@@ -279,10 +301,13 @@ _LIFE_STORY = re.compile(r"(?i)\b(?:the|a|an|her|his|their|my|our)\s+(?:[\w-]+\s
 def life_story(ctx: Ctx) -> bool:
     """What befell a person over years, told as a life story ("beaten and starved during his
     years as a farmhand"): no one act on a day and at a place, unless harm is told besides the cue."""
-    return bool(_LIFE_STORY.search(ctx.text)) and not harm(ctx)
+    return bool(_found(_LIFE_STORY, ctx.text, 0)[1]) and not harm(ctx)
 
 
 _ATTRIBUTIVE = re.compile(r"(?i)^(?:assassinated|slain|murdered|martyred|executed|killed)$")
+
+
+_NAMING_BEFORE = re.compile(r"(?i)(?:\b(?:the|a|an|his|her|their|its|of|and|late)|[’']s)\s+$")
 
 
 def attributive(ctx: Ctx) -> bool:
@@ -290,7 +315,10 @@ def attributive(ctx: Ctx) -> bool:
     assassinated President X"): the act is not reported here."""
     if not _ATTRIBUTIVE.match(ctx.word):
         return False
-    if not re.search(r"(?i)(?:\b(?:the|a|an|his|her|their|its|of|and|late)|[’']s)\s+$", ctx.text[:ctx.start]):
+    gap = ctx.start  # the spaces before the cue; the word before them decides (read there, not from the start)
+    while gap > 0 and ctx.text[gap - 1].isspace():
+        gap -= 1
+    if not _NAMING_BEFORE.search(ctx.text, max(0, gap - 8), ctx.start):
         return False
     return bool(re.match(r"^\s+(?:(?i:former|late)\s+)?(?:(?-i:[A-Z][\w.’'-]+)|(?i:president|prime minister|"
                          r"leader|journalist|activist|reporter|lawyer|politician|rapper|singer|"

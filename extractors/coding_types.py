@@ -15,6 +15,7 @@ protest with intervention > peaceful protest.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -55,9 +56,32 @@ def _window_after(text: str, end: int, words: int = 7) -> str:
     return " ".join(tail.split()[:words])
 
 
-def _window_before(text: str, start: int, words: int = 8) -> str:
-    head = re.sub(r"\([^()]*\)", " ", text[:start])  # "3 policemen (5 according to VoJ) were killed"
-    cut = [m.end() for m in _CLAUSE_START.finditer(head)]
+_PARENS = re.compile(r"\([^()]*\)")
+
+
+def _window_before(text: str, start: int, parens: list[tuple[int, int]], words: int = 8) -> str:
+    """The last `words` words before `start`, from the last clause start on, asides in brackets
+    left out ("3 policemen (5 according to VoJ) were killed"). `parens`: the spans of `_PARENS`
+    in `text`, in order.
+
+    Read from a stretch before `start` that grows until it tells the same as the whole head of
+    the sentence would: a clause start well inside it, or more than `words` words after its
+    first characters (a long sentence is not read from its start once per act)."""
+    size = 400
+    while True:
+        a = max(0, start - size)
+        k = bisect.bisect_left(parens, (a, a)) - 1
+        if k >= 0 and parens[k][0] < a < parens[k][1]:
+            a = parens[k][0]  # an aside across the stretch's edge is taken whole
+        head = _PARENS.sub(" ", text[a:start])
+        cut = [m.end() for m in _CLAUSE_START.finditer(head)]
+        if a == 0:
+            break
+        if cut and cut[-1] >= 20:  # past any word the edge may have cut
+            break
+        if len(head[20:].split()) > words:
+            return " ".join(head[20:].split()[-words:])
+        size *= 4
     head = head[cut[-1]:] if cut else head
     return " ".join(head.split()[-words:])
 
@@ -80,10 +104,11 @@ def victims(text: str, lex: Lexicon) -> set[str]:
     Agents ("by armed men") are cut off: they did the act, they did not suffer it.
     """
     found: set[str] = set()
+    parens = [m.span() for m in _PARENS.finditer(text)]
     for m in _PASSIVE.finditer(text):
-        found |= _party(_window_before(text, m.start()), lex)
+        found |= _party(_window_before(text, m.start(), parens), lex)
     for m in _REDUCED.finditer(text):
-        found |= _party(_window_before(text, m.start()), lex)
+        found |= _party(_window_before(text, m.start(), parens), lex)
     for pattern in (_ACTIVE, _NOMINAL):
         for m in pattern.finditer(text):
             found |= _party(_window_after(text, m.end()), lex)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import re
 from typing import Any
@@ -39,7 +40,7 @@ from extractors.actors import Actors, code_actors, inter_code, read_actors, read
 from extractors.casualties import Toll, combine_tolls
 from extractors.coding_groups import Group, disaggregate, group_sentences
 from extractors.coding_headlines import headline_act, toll_update
-from extractors.coding_reads import Read, gazetteer, locate, metonyms, read_sentences
+from extractors.coding_reads import Read, gazetteer, locate, read_sentences, story_place
 from extractors.coding_rules import check, type_rule
 from extractors.coding_text import Prepared, prepare
 from extractors.coding_types import classify
@@ -194,7 +195,10 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
     # without a publication time, the latest full date the text writes dates its relative
     # expressions (a dateline, "On 12 March 2019"); undated incidents stay undated
     reference = published if published is not None else reference_date(prep.clean)
-    reads = read_sentences(prep, reference, countries, inferred=published is None, lex=lex, events=events)
+    places = gaz.placed(prep.clean, countries) if gaz is not None else None  # the one place scan of the text
+    story = functools.cache(functools.partial(story_place, places))  # the story's place, sought once
+    reads = read_sentences(prep, reference, countries, inferred=published is None, lex=lex, events=events,
+                           places=places)
     side = [r for r in reads if r.uncounted]
     reasons: dict[int, str] = {}
     typed = []
@@ -244,7 +248,7 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
                 actors = Actors(claimed, actors.actor2, actors.assoc_actor1, actors.target)
         codes = code_actors(actors, SUB_EVENT_TYPES[sub_event_type])
         joined = " ".join(r.sentence.text for r in group.members)
-        place, place_rule = _place(group.location, prep, countries, named, gaz)
+        place, place_rule = _place(group.location, countries, named, story)
         why.append(place_rule)
         start, end = _evidence(group, prep)
         targets = _targets(group, sub_event_type)
@@ -267,13 +271,14 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
                 assoc_actor1=actors.assoc_actor1, inter1=codes.inter1, inter2=codes.inter2,
                 civilian_targeting=codes.civilian_targeting,
             ))
-    mentions += _uncounted(side, mentions, text, prep, countries, lex, article_id, outlet, published_at, published)
+    mentions += _uncounted(side, mentions, text, prep, places, lex, article_id, outlet, published_at, published)
     return tuple(mentions)
 
 
-def _place(location: Any | None, prep: Prepared, countries: tuple[str, ...], named: set[str],
-           gaz: Any) -> tuple[dict[str, Any], str]:
-    """The Mention's place fields for an incident's `location`, and the PLACE- rule that set them."""
+def _place(location: Any | None, countries: tuple[str, ...], named: set[str],
+           story: Any) -> tuple[dict[str, Any], str]:
+    """The Mention's place fields for an incident's `location`, and the PLACE- rule that set them;
+    `story(iso3)`: the story's own place in that country (`coding_reads.story_place`)."""
     rule = "PLACE-sentence"
     if location is not None and not getattr(location, "strong", True):
         # weak evidence for the country (see `places.Gazetteer._strong`): abstain rather
@@ -287,7 +292,7 @@ def _place(location: Any | None, prep: Prepared, countries: tuple[str, ...], nam
         # the story's own place when it has one, in its main country even when a stray
         # namesake names another; the place must rest on strong evidence
         # (see `places.Gazetteer.story_place`)
-        location, rule = _story_place(gaz, prep.clean, countries[0]), "PLACE-story"
+        location, rule = story(countries[0]), "PLACE-story"
     if location is None and len(countries) == 1 and sure and not abstained:
         return dict(iso3=countries[0], admin1=None, location=None, latitude=None, longitude=None,
                     geo_precision=3), "PLACE-story"
@@ -298,27 +303,12 @@ def _place(location: Any | None, prep: Prepared, countries: tuple[str, ...], nam
     return dict(iso3=None, admin1=None, location=None, latitude=None, longitude=None, geo_precision=None), rule
 
 
-def _story_place(gaz: Any, clean: str, iso3: str) -> Any | None:
-    """`gaz.story_place` once the capitals the text names only as the government that acts or
-    speaks ("<capital> says", "<capital> vowed") are set aside: such a name is an actor, not the
-    scene, so the story's other place is taken, or None."""
-    # a capital territory may be a first-level region in the gazetteer
-    actors = metonyms(gaz, clean, 0, len(clean), kinds=("city", "admin1"))
-    other = {h.candidates[0].name for h in gaz.find(clean) if h.candidates and h not in actors}
-    masked = list(clean)
-    for hit in actors:
-        if hit.candidates[0].name not in other:  # named elsewhere as a place: kept
-            masked[hit.start:hit.end] = " " * (hit.end - hit.start)
-    return gaz.story_place("".join(masked), iso3)
-
-
-def _uncounted(side: list[Read], counted: list[Mention], text: str, prep: Prepared, countries: tuple[str, ...],
+def _uncounted(side: list[Read], counted: list[Mention], text: str, prep: Prepared, places: Any,
                lex: Lexicon, article_id: str, outlet: str | None, published_at: dt.datetime | None,
                published: dt.date | None) -> list[Mention]:
     """The reference and aggregate mentions of a document: one per role and sub-event type, the
     first sentence that names it; a reference of a type the story itself reports is left out (it
     names the story's own incident). Placed by their sentence, dated only by their own date."""
-    gaz = gazetteer()
     reported = {m.sub_event_type for m in counted}
     seen: set[tuple[str, str]] = set()
     out: list[Mention] = []
@@ -330,10 +320,10 @@ def _uncounted(side: list[Read], counted: list[Mention], text: str, prep: Prepar
             continue
         seen.add((role, sub_event_type))
         date = read.date if read.date is not None and read.date.date is not None else None
-        location = locate(gaz, prep.clean, read.sentence, countries, read.sentence.start + read.lead.start) \
-            if gaz is not None else None
+        location = locate(places, read.sentence, read.sentence.start + read.lead.start) \
+            if places is not None else None
         place, _ = _place(location if location is not None and getattr(location, "strong", True) else None,
-                          prep, (), set(), gaz)
+                          (), set(), None)
         actors = read_actors(read.sentence.text, read.lead.start, read.lead.end)
         start, end = prep.to_original(read.sentence.start, read.sentence.end)
         event_date = date.date if date is not None else None

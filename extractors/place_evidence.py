@@ -18,7 +18,7 @@ every country where a group the text names is active ("JNIM militants ... in Fer
 from __future__ import annotations
 
 import re
-from collections import Counter
+from dataclasses import dataclass
 
 from extractors.gazetteer import GazetteerData, Token
 from extractors.place_resolve import COMPOUND_AFTER, Match, kind_of, locative, weight
@@ -67,22 +67,53 @@ def rival_place(data: GazetteerData, text: str, toks: list[Token], y: Match) -> 
     return not bordering(text, y) and placed(text, toks, y)
 
 
-def place_support(data: GazetteerData, text: str, matches: list[Match], iso3: str, exclude: int) -> float:
-    """How much the text's other place names (not nationalities, adjectives or neighbours)
-    say the text is about `iso3`."""
+@dataclass(frozen=True, slots=True)
+class TextEvidence:
+    """What a whole text says about each country, gathered once per resolved text so that
+    judging one place (`strong`) reads tables instead of every name of the text.
+
+    `support`: per ISO3, the indices of the matches that name it as a place (not a
+    nationality, an adjective or a neighbour); `rivals`: per ISO3, the summed weight of the
+    matches naming it as a place that competes as the scene (`rival_place`), in text order;
+    `contained`: the indices of matches some other match is the container of; `regional`: the
+    countries where the groups the text names are active."""
+
+    support: dict[str, list[int]]
+    rivals: dict[str, float]
+    contained: frozenset[int]
+    regional: frozenset[str]
+
+    def supported(self, iso3: str, exclude: int) -> bool:
+        """Whether a place name of the text other than match `exclude` names `iso3`."""
+        found = self.support.get(iso3, ())
+        return len(found) > 1 or (len(found) == 1 and found[0] != exclude)
+
+    def rival(self, iso3: str) -> float:
+        """The most weight any other country than `iso3` gets as a competing scene."""
+        return max((v for c, v in self.rivals.items() if c != iso3), default=0.0)
+
+
+def text_evidence(data: GazetteerData, text: str, toks: list[Token], matches: list[Match]) -> TextEvidence:
+    """The `TextEvidence` of a text (cut into `toks`) whose names resolved to `matches`: one
+    pass over them."""
     row = data.row
-    total = 0.0
+    support: dict[str, list[int]] = {}
+    rivals: dict[str, float] = {}
     for j, y in enumerate(matches):
-        if j == exclude or not y.accepted or y.m.attributive or kind_of(data, y.best) == "demonym":
+        if not y.accepted or y.m.attributive or kind_of(data, y.best) == "demonym":
             continue
         r = row(y.best)
-        if r.iso3 != iso3 or (r.kind == "country" and bordering(text, y)):
-            continue
-        total += weight(kind_of(data, y.best), False)
-    return total
+        if not (r.kind == "country" and bordering(text, y)):
+            support.setdefault(r.iso3, []).append(j)
+        if r.iso3 and not COMPOUND_AFTER.match(text, y.m.end) and rival_place(data, text, toks, y):
+            # "Gourma-Rharous": not that Gourma
+            rivals[r.iso3] = rivals.get(r.iso3, 0.0) + weight(kind_of(data, y.best), False)
+    contained = frozenset(o.container_of for o in matches if o.container_of is not None)
+    return TextEvidence(support, rivals, contained, data.actor_countries(text))
 
 
-def strong(data: GazetteerData, text: str, toks: list[Token], matches: list[Match], k: int) -> bool:
+def strong(data: GazetteerData, text: str, toks: list[Token], matches: list[Match], k: int,
+           evidence: TextEvidence) -> bool:
     """Whether the country of the place chosen at `matches[k]` rests on strong evidence.
 
     Strong: a country or region named as such (not as a neighbour or an actor); a place
@@ -90,6 +121,7 @@ def strong(data: GazetteerData, text: str, toks: list[Token], matches: list[Matc
     country another place of the text names; a large town or one whose name no other
     country has, when the text names no rival country. Weak: anything else, e.g. a small
     namesake town, or a town whose country loses to another country the text names.
+    `evidence`: the text's `text_evidence`.
     """
     row = data.row
     x = matches[k]
@@ -97,27 +129,18 @@ def strong(data: GazetteerData, text: str, toks: list[Token], matches: list[Matc
     iso3 = r.iso3
     if not iso3:
         return True  # a sea: no country is claimed
-    if x.container_of is not None or x.holds_unknown or any(
-            o.container_of is not None and matches[o.container_of] is x for o in matches):
+    if x.container_of is not None or x.holds_unknown or k in evidence.contained:
         return True
-    own = place_support(data, text, matches, iso3, exclude=k)
-    rivals: Counter[str] = Counter()
-    for j, y in enumerate(matches):
-        if j == k or not y.accepted or y.m.attributive or kind_of(data, y.best) == "demonym" \
-                or COMPOUND_AFTER.match(text, y.m.end):  # "Gourma-Rharous": not that Gourma
-            continue
-        ry = row(y.best)
-        if ry.iso3 and ry.iso3 != iso3 and rival_place(data, text, toks, y):
-            rivals[ry.iso3] += weight(kind_of(data, y.best), False)  # type: ignore[assignment]  # float weights (typeshed: int counts)
-    rival = max(rivals.values(), default=0.0)
+    own = evidence.supported(iso3, exclude=k)
+    rival = evidence.rival(iso3)
     if r.kind in ("country", "admin1"):
         # a country named only as the one that acts or speaks ("US strikes", "Ukraine downs",
         # "Lebanon PM says"), never as a place, while nothing else in the text names it
-        return own > 0 or placed(text, toks, x) or x.m.hint == "admin" or "actor" not in WEAK_RULES \
+        return own or placed(text, toks, x) or x.m.hint == "admin" or "actor" not in WEAK_RULES \
             or not _ACTOR_AFTER.match(text, x.m.end)
-    if own > 0:
+    if own:
         return True
-    region = data.actor_countries(text)
+    region = evidence.regional
     if region and iso3 not in region and r.kind in ("city", "admin2") and "region" in WEAK_RULES:
         return False  # "JNIM militants ... in Ferel": no French village
     readings = {row(rid).iso3 for rid, _ in x.m.ids}

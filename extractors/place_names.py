@@ -19,7 +19,7 @@ country names are left alone (a country is rarely a person's name, and never onl
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 
 from extractors.gazetteer import GazetteerData, Token
@@ -57,7 +57,7 @@ class Ctx:
     text: str
     toks: list[Token]
     mention: Mention
-    covered: frozenset[int]  # token indices inside any place mention
+    covered: Container[int]  # token indices inside any place mention
 
 
 def _line_in_title_case(text: str, pos: int) -> bool:
@@ -106,6 +106,18 @@ PERSON_RULES: tuple[tuple[str, str, Callable[[Ctx], bool]], ...] = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class _Covered:
+    """The token indices inside a place mention not taken as a person's name so far, read in
+    place (a copy per mention made the scan quadratic in the names of a long text)."""
+
+    owner: dict[int, int]  # token index -> index of the mention holding it
+    found: dict[int, str]
+
+    def __contains__(self, k: object) -> bool:
+        return k in self.owner and self.owner[k] not in self.found  # type: ignore[index]  # an int when present
+
+
 def person_names(data: GazetteerData, text: str, toks: list[Token], mentions: list[Mention]) -> dict[int, str]:
     """{index of a mention: rule id} for the mentions of `text` that name a person (see the module
     docstring). Mentions that can only be countries are never taken."""
@@ -116,8 +128,7 @@ def person_names(data: GazetteerData, text: str, toks: list[Token], mentions: li
             continue
         # a place name before this one hides a given name only when it is not a person's name itself
         # ("Senator Carolina Ruiz": both words name the senator)
-        covered = frozenset(k for k, o in owner.items() if o not in found)
-        ctx = Ctx(text, toks, m, covered)
+        ctx = Ctx(text, toks, m, _Covered(owner, found))
         for rule_id, _reason, test in PERSON_RULES:
             if test(ctx):
                 found[n] = rule_id

@@ -18,6 +18,7 @@ resolved names of a span.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
 from collections import Counter
@@ -31,10 +32,11 @@ from extractors.place_evidence import (
     LOCALS_AFTER,
     NATIONAL_SITE,
     WEAK_RULES,
+    TextEvidence,
     bordering,
-    place_support,
     rival_place,
     strong,
+    text_evidence,
 )
 from extractors.place_resolve import (
     COMMA_GAP,
@@ -56,7 +58,7 @@ from extractors.place_scan import (
     spans,
 )
 
-__all__ = ["WEAK_RULES", "Gazetteer", "Location", "Place", "PlaceHit", "get_gazetteer"]
+__all__ = ["WEAK_RULES", "Gazetteer", "Location", "Place", "PlaceHit", "PlacedText", "get_gazetteer"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,15 +124,24 @@ class Gazetteer:
 
     # -- public ---------------------------------------------------------------------------
 
+    def placed(self, text: str, context_iso3: Sequence[str] = ()) -> PlacedText:
+        """`text`'s place names, scanned and resolved once in the context of `context_iso3`
+        (the caller's countries, most likely first): see `PlacedText`. The last few are kept,
+        for the calls below that take a text."""
+        return self._placed(text, tuple(context_iso3))
+
+    @functools.lru_cache(maxsize=16)  # noqa: B019 - one instance per process
+    def _placed(self, text: str, context_iso3: tuple[str, ...]) -> PlacedText:
+        return PlacedText(self, text, context_iso3)
+
     def find(self, text: str) -> list[PlaceHit]:
         """Every accepted place-name occurrence, in text order, non-overlapping (the longest
         name wins), each with all its readings, best first (best = what the text supports)."""
-        _, matches, _ = self._resolve(text, ())
-        return [self._hit(x) for x in matches if x.accepted]
+        return self.placed(text).find()
 
     def countries(self, text: str) -> list[str]:
         """ISO3 codes the text names (countries, demonyms, regions, towns), most often first."""
-        _, matches, _ = self._resolve(text, ())
+        matches = self.placed(text).matches
         votes: Counter[str] = Counter()
         first: dict[str, int] = {}
         for k, x in enumerate(matches):
@@ -145,8 +156,7 @@ class Gazetteer:
     def reading_countries(self, text: str) -> set[str]:
         """ISO3 codes of every reading of every name found in `text`, taken or not: whether the
         gazetteer knows a place of a country there at all (for diagnostics)."""
-        _, matches, _ = self._resolve(text, ())
-        return {self.data.row(rid).iso3 for x in matches for rid, _ in x.m.ids} - {""}
+        return {self.data.row(rid).iso3 for x in self.placed(text).matches for rid, _ in x.m.ids} - {""}
 
     def place_countries(self, text: str, *, as_scene: bool = False) -> set[str]:
         """ISO3 codes the text names by a place name (a country, region or town) or by a force
@@ -154,77 +164,13 @@ class Gazetteer:
         ("US troops") or a border ("border with Mali"). `as_scene`: a country name counts only
         where the text puts something in it ("in Syria"), not where it acts or speaks ("Iran
         accuses Israel")."""
-        toks, matches, _ = self._resolve(text, ())
-        out: set[str] = set()
-        for x in matches:
-            if x.accepted and not x.m.attributive and kind_of(self.data, x.best) != "demonym":
-                r = self.data.row(x.best)
-                if not r.iso3 or (r.kind == "country" and bordering(text, x)):
-                    continue
-                if not as_scene or rival_place(self.data, text, toks, x):
-                    out.add(r.iso3)
-        return out
+        return set(self.placed(text).place_countries(as_scene))
 
     def locate(
         self, text: str, start: int, end: int, *, context_iso3: Sequence[str] = ()
     ) -> Location | None:
-        """The most specific place named within `text[start:end]`, read in the context of the
-        whole text and of `context_iso3` (the document's countries, most likely first);
-        None when the span names no place.
-
-        Among the places of the span, those in the span's main country come first (a
-        "Timbuktu triangle" in a Borno story is not in Mali); then towns, sites and
-        districts before regions before countries; then places introduced by "in", "at",
-        "near" before others; then places not introduced by "from", "to", "border with".
-        """
-        toks, matches, doc_votes = self._resolve(text, tuple(context_iso3))
-        row = self.data.row
-        inside = [k for k, x in enumerate(matches) if x.accepted and start <= x.m.start and x.m.end <= end]
-        if not inside:
-            return None
-        # The span's main country: places said to be the scene ("in Syria") count most,
-        # agents and adjectives ("U.S. strikes", "Iraqi forces") least.
-        votes: Counter[str] = Counter()
-        for k in inside:
-            x = matches[k]
-            side = x.m.attributive or kind_of(self.data, x.best) == "demonym" or bordering(text, x)
-            w = 0.0 if x.m.sponsor else 0.5 if side else 1.0 + (x.container_of is not None)
-            votes[row(x.best).iso3] += w + 0.5 * locative(toks, x.m.lo)  # type: ignore[assignment]  # float weights (typeshed: int counts)
-        for n, iso3 in enumerate(context_iso3[:2]):
-            votes[iso3] += 0.3 - 0.1 * n  # type: ignore[assignment]  # float weights (typeshed: int counts)
-        for iso3, v in doc_votes.items():
-            votes[iso3] += 0.25 * min(v, 6.0)  # type: ignore[assignment]  # float weights; the whole text's countries break ties
-        main = votes.most_common(1)[0][0]
-        places = [
-            k for k in inside
-            if not matches[k].m.attributive and matches[k].best not in self.data.demonym_rows
-            and not (row(matches[k].best).kind == "country" and bordering(text, matches[k]))
-        ]
-        if not places:
-            return self._signal_location(text, matches, inside, main)
-        # Each place is a candidate; a region also stands for the unknown town named just
-        # before it ("in Culianca, Sinaloa": Culianca, in Sinaloa).
-        options = []
-        for k in [k for k in places if matches[k].container_of is None] or places:
-            x = matches[k]
-            place = self.place(x.best)
-            unknown = None
-            if place.kind in ("admin1", "admin2", "country") or (place.kind == "city" and x.holds_unknown):
-                unknown = self._unknown_before(text, toks, x.m, start)
-            if unknown:
-                lo, name = unknown
-                rank = self._rank(toks, lo, "city", place.iso3, k, main)
-                options.append((rank, name, place, 2 if place.kind in ("admin2", "city") else 3, k))
-                continue
-            rank = self._rank(toks, x.m.lo, place.kind, place.iso3, k, main)
-            if place.kind in ("city", "site"):
-                near = any(t.norm in _NEAR for t in toks[max(0, x.m.lo - 3) : x.m.lo])
-                precision = 2 if near else 1
-            else:
-                precision = {"admin2": 2}.get(place.kind, 3)
-            options.append((rank, place.name, place, precision, k))
-        options.sort(key=lambda o: o[0])
-        return self._choose(text, toks, matches, inside, places, options)
+        """`PlacedText.locate` of `text` read in the context of `context_iso3`."""
+        return self.placed(text, context_iso3).locate(start, end)
 
     def story_place(self, text: str, iso3: str) -> Location | None:
         """Where a story is set, for an incident whose own sentences name no place ("On 2 May,
@@ -235,78 +181,14 @@ class Gazetteer:
         loc = self.locate(text, 0, len(text), context_iso3=(iso3,))
         if loc is None or not loc.strong or loc.iso3 != iso3 or loc.place is None or loc.place.kind == "country":
             return None
-        _, matches, _ = self._resolve(text, (iso3,))
         regions = {
-            self.data.row(x.best).admin1 for x in matches
+            self.data.row(x.best).admin1 for x in self.placed(text, (iso3,)).matches
             if x.accepted and self.data.row(x.best).iso3 == iso3 and kind_of(self.data, x.best) not in
             ("country", "demonym", "actor", "water")
         }
         if len(regions) > 1:
             return None  # "clashes in Kandahar and Zabul": which one is not told
         return dataclasses.replace(loc, geo_precision=max(2, loc.geo_precision or 2))
-
-    def _signal_location(self, text: str, matches: list[Match], inside: list[int], main: str) -> Location:
-        """The country of a span that names no place, only nationalities or forces ("Ukrainian
-        soldiers", "Iraqi forces", "the OSCE SMM"), at region precision: a neighbour ("near
-        the border with Mali") only when nothing else is named, and the people attacked before
-        those who attack ("Ethiopian raiders attack Kenyan herders")."""
-        row = self.data.row
-        signals = [k for k in inside if not bordering(text, matches[k])] or inside
-        local = [k for k in signals if LOCALS_AFTER.match(text, matches[k].m.end)]
-        if len({row(matches[k].best).iso3 for k in signals}) > 1 and local:
-            k = local[0]
-        else:
-            k = next((k for k in signals if row(matches[k].best).iso3 == main), signals[0])
-        p = self.place(matches[k].best)
-        # a nationality or an adjective says whose people act, not where: weak when the
-        # text names another country as a place and never names this one as a place
-        # ("a Malian police officer shot an imam in Gordaga" in a note naming Burkina Faso)
-        is_strong = "demonym" not in WEAK_RULES or place_support(self.data, text, matches, p.iso3, exclude=k) > 0 \
-            or not any(c != p.iso3 for c in self.place_countries(text, as_scene=True)) \
-            or bool(NATIONAL_SITE.match(text, matches[k].m.end))  # "an Israeli army base": a place
-        return self._location(p.name, p, 3, is_strong)
-
-    def _choose(self, text: str, toks: list[Token], matches: list[Match], inside: list[int], places: list[int],
-                options: list[tuple[Any, ...]]) -> Location:
-        """The location among a span's `options` (rank, name, place, precision, match index;
-        best first): the best one whose country rests on strong evidence, so that a weak town
-        yields to the region the text ties the story to ("the Rabat area of ... district,
-        Zabul"), then to a force of one country in the span ("the OSCE SMM ... near
-        Komsomolets"); else the best one, marked weak. A town outside the one region the span
-        names as its container is a namesake: "Bamba (Koro, Mopti)" when the gazetteer's Bamba
-        is in Gao gives Mopti, or the span's place that lies in it; so is a sea ("a grenade at
-        Black Sea junction (Hodan, Banadir)" is a street of Mogadishu)."""
-        region = self._named_region(matches, places)
-        for _, name, place, precision, k in options:
-            if not self._strong(text, toks, matches, k):
-                continue
-            if region is None or place.kind not in ("city", "site", "admin2", "water") \
-                    or place.iso3 not in (region.iso3, "") or place.admin1 == region.admin1:
-                return self._location(name, place, precision)
-            inner = next((o for o in options if o[2].admin1 == region.admin1 and o[2].iso3 == region.iso3
-                          and o[2].kind != "admin1"), None)
-            if inner is not None:
-                return self._location(inner[1], inner[2], inner[3])
-            return self._location(name, region, 2)
-        for k in inside:
-            if kind_of(self.data, matches[k].best) == "actor" and not matches[k].m.attributive:
-                return self._location(self.place(matches[k].best).name, self.place(matches[k].best), 3)
-        _, name, place, precision, _ = options[0]
-        return self._location(name, place, precision, False)
-
-    def _named_region(self, matches: list[Match], ks: list[int]) -> Place | None:
-        """The one region (admin1) the span names as the container of its places: with a unit
-        word ("Rakhine State"), as the last qualifier ("(Kachchh, Gujarat)", "district,
-        Herat."), or as the container the text ties a place to; None when it names none or
-        several ("in Kabul, Ghor and Balkh provinces")."""
-        found = {matches[k].best for k in ks if self.data.row(matches[k].best).kind == "admin1"}
-        if len(found) != 1:
-            return None
-        k = next(k for k in ks if matches[k].best in found)
-        x = matches[k]
-        if x.m.hint == "admin" or x.m.qualifier or x.holds_unknown or x.container_of is not None:
-            return self.place(x.best)
-        return None
 
     def place(self, row_id: int) -> Place:
         """The `Place` of a gazetteer row (cached)."""
@@ -356,19 +238,216 @@ class Gazetteer:
             self._pieces[(text, loud)] = got
         return got
 
-    @functools.lru_cache(maxsize=16)  # noqa: B019
-    def _resolve(
-        self, text: str, context_iso3: tuple[str, ...]
-    ) -> tuple[list[Token], list[Match], Counter[str]]:
-        toks, mentions = self._scan(text)
-        matches, votes = resolve(self.data, text, toks, mentions, context_iso3)
-        return toks, matches, votes
+    # -- building --------------------------------------------------------------------------
 
-    def _strong(self, text: str, toks: list[Token], matches: list[Match], k: int) -> bool:
-        """Whether the country of `matches[k]` rests on strong evidence (see `place_evidence`)."""
-        return strong(self.data, text, toks, matches, k)
+    def _location(self, name: str, place: Place, precision: int, strong: bool = True) -> Location:
+        lat, lon = place.latitude, place.longitude
+        if lat is None and place.kind == "city" and place.admin1:
+            # a village known by name and region only (Ukraine's codifier): the region's point
+            row = self.data.admin1_row.get((place.iso3, fold(place.admin1)))
+            if row is not None:
+                lat, lon, precision = self.data.row(row).lat, self.data.row(row).lon, 3
+        return Location(
+            name, place.admin1 if place.kind != "country" else None, place.iso3 or None,
+            lat, lon, precision, place, strong,
+        )
 
-    # -- locating -------------------------------------------------------------------------
+    def _hit(self, x: Match) -> PlaceHit:
+        seen: set[Place] = set()
+        cands = []
+        for rid in best_rows(x.scores):
+            p = self.place(rid)
+            if p not in seen:
+                seen.add(p)
+                cands.append(p)
+        return PlaceHit(x.m.start, x.m.end, x.m.surface, tuple(cands))
+
+
+class PlacedText:
+    """One text's place names, scanned and resolved once (immutable facts: the tokens, every
+    name found with its readings and offsets, the text's country votes), so that a span's
+    names are taken by offset (bisect) instead of re-reading the text per span.
+
+    Make one with `Gazetteer.placed(text, context_iso3)`. `find(start, end)` gives the hits of
+    a span, `locate(start, end)` its place; `plain` is the same text resolved with no caller's
+    countries (what `Gazetteer.find` and `place_countries` read).
+    """
+
+    def __init__(self, gaz: Gazetteer, text: str, context_iso3: tuple[str, ...]) -> None:
+        self.gaz, self.data, self.text, self.context = gaz, gaz.data, text, context_iso3
+        self.toks, mentions = gaz._scan(text)
+        self.matches, self.votes = resolve(gaz.data, text, self.toks, mentions, context_iso3)
+        self._starts = [x.m.start for x in self.matches]  # in text order (`place_scan.scan`)
+        self._hits: dict[int, PlaceHit] = {}
+        self._countries: dict[bool, frozenset[str]] = {}
+
+    @functools.cached_property
+    def plain(self) -> PlacedText:
+        """The text resolved with no caller's countries."""
+        return self if not self.context else self.gaz.placed(self.text)
+
+    @functools.cached_property
+    def evidence(self) -> TextEvidence:
+        """What the whole text says about each country (see `place_evidence.text_evidence`)."""
+        return text_evidence(self.data, self.text, self.toks, self.matches)
+
+    def inside(self, start: int, end: int) -> list[int]:
+        """The indices of the accepted matches within text[start:end], in text order."""
+        lo, hi = bisect.bisect_left(self._starts, start), bisect.bisect_left(self._starts, end)
+        return [k for k in range(lo, hi) if self.matches[k].accepted and self.matches[k].m.end <= end]
+
+    def find(self, start: int = 0, end: int | None = None) -> list[PlaceHit]:
+        """The `PlaceHit`s within text[start:end] (all of it by default), in text order."""
+        out = []
+        for k in self.inside(start, len(self.text) if end is None else end):
+            hit = self._hits.get(k)
+            if hit is None:
+                hit = self._hits[k] = self.gaz._hit(self.matches[k])
+            out.append(hit)
+        return out
+
+    def place_countries(self, as_scene: bool) -> frozenset[str]:
+        """`Gazetteer.place_countries` of the text (read in its own context), worked out once."""
+        got = self._countries.get(as_scene)
+        if got is None:
+            got = self._countries[as_scene] = self._place_countries(as_scene)
+        return got
+
+    def _place_countries(self, as_scene: bool) -> frozenset[str]:
+        text = self.text
+        toks, matches = self.toks, self.matches
+        out: set[str] = set()
+        for x in matches:
+            if x.accepted and not x.m.attributive and kind_of(self.data, x.best) != "demonym":
+                r = self.data.row(x.best)
+                if not r.iso3 or (r.kind == "country" and bordering(text, x)):
+                    continue
+                if not as_scene or rival_place(self.data, text, toks, x):
+                    out.add(r.iso3)
+        return frozenset(out)
+
+    def locate(self, start: int, end: int) -> Location | None:
+        """The most specific place named within `text[start:end]`, read in the context of the
+        whole text and of its context (the document's countries, most likely first);
+        None when the span names no place.
+
+        Among the places of the span, those in the span's main country come first (a
+        "Timbuktu triangle" in a Borno story is not in Mali); then towns, sites and
+        districts before regions before countries; then places introduced by "in", "at",
+        "near" before others; then places not introduced by "from", "to", "border with".
+        """
+        text, toks, matches, doc_votes, context_iso3 = self.text, self.toks, self.matches, self.votes, self.context
+        row = self.data.row
+        inside = self.inside(start, end)
+        if not inside:
+            return None
+        # The span's main country: places said to be the scene ("in Syria") count most,
+        # agents and adjectives ("U.S. strikes", "Iraqi forces") least.
+        votes: Counter[str] = Counter()
+        for k in inside:
+            x = matches[k]
+            side = x.m.attributive or kind_of(self.data, x.best) == "demonym" or bordering(text, x)
+            w = 0.0 if x.m.sponsor else 0.5 if side else 1.0 + (x.container_of is not None)
+            votes[row(x.best).iso3] += w + 0.5 * locative(toks, x.m.lo)  # type: ignore[assignment]  # float weights (typeshed: int counts)
+        for n, iso3 in enumerate(context_iso3[:2]):
+            votes[iso3] += 0.3 - 0.1 * n  # type: ignore[assignment]  # float weights (typeshed: int counts)
+        for iso3, v in doc_votes.items():
+            votes[iso3] += 0.25 * min(v, 6.0)  # type: ignore[assignment]  # float weights; the whole text's countries break ties
+        main = votes.most_common(1)[0][0]
+        places = [
+            k for k in inside
+            if not matches[k].m.attributive and matches[k].best not in self.data.demonym_rows
+            and not (row(matches[k].best).kind == "country" and bordering(text, matches[k]))
+        ]
+        if not places:
+            return self._signal_location(inside, main)
+        # Each place is a candidate; a region also stands for the unknown town named just
+        # before it ("in Culianca, Sinaloa": Culianca, in Sinaloa).
+        options = []
+        for k in [k for k in places if matches[k].container_of is None] or places:
+            x = matches[k]
+            place = self.gaz.place(x.best)
+            unknown = None
+            if place.kind in ("admin1", "admin2", "country") or (place.kind == "city" and x.holds_unknown):
+                unknown = self._unknown_before(x.m, start)
+            if unknown:
+                lo, name = unknown
+                rank = self._rank(toks, lo, "city", place.iso3, k, main)
+                options.append((rank, name, place, 2 if place.kind in ("admin2", "city") else 3, k))
+                continue
+            rank = self._rank(toks, x.m.lo, place.kind, place.iso3, k, main)
+            if place.kind in ("city", "site"):
+                near = any(t.norm in _NEAR for t in toks[max(0, x.m.lo - 3) : x.m.lo])
+                precision = 2 if near else 1
+            else:
+                precision = {"admin2": 2}.get(place.kind, 3)
+            options.append((rank, place.name, place, precision, k))
+        options.sort(key=lambda o: o[0])
+        return self._choose(inside, places, options)
+
+    def _signal_location(self, inside: list[int], main: str) -> Location:
+        """The country of a span that names no place, only nationalities or forces ("Ukrainian
+        soldiers", "Iraqi forces", "the OSCE SMM"), at region precision: a neighbour ("near
+        the border with Mali") only when nothing else is named, and the people attacked before
+        those who attack ("Ethiopian raiders attack Kenyan herders")."""
+        text, matches, row = self.text, self.matches, self.data.row
+        signals = [k for k in inside if not bordering(text, matches[k])] or inside
+        local = [k for k in signals if LOCALS_AFTER.match(text, matches[k].m.end)]
+        if len({row(matches[k].best).iso3 for k in signals}) > 1 and local:
+            k = local[0]
+        else:
+            k = next((k for k in signals if row(matches[k].best).iso3 == main), signals[0])
+        p = self.gaz.place(matches[k].best)
+        # a nationality or an adjective says whose people act, not where: weak when the
+        # text names another country as a place and never names this one as a place
+        # ("a Malian police officer shot an imam in Gordaga" in a note naming Burkina Faso)
+        is_strong = "demonym" not in WEAK_RULES or self.evidence.supported(p.iso3, exclude=k) \
+            or not any(c != p.iso3 for c in self.plain.place_countries(True)) \
+            or bool(NATIONAL_SITE.match(text, matches[k].m.end))  # "an Israeli army base": a place
+        return self.gaz._location(p.name, p, 3, is_strong)
+
+    def _choose(self, inside: list[int], places: list[int], options: list[tuple[Any, ...]]) -> Location:
+        """The location among a span's `options` (rank, name, place, precision, match index;
+        best first): the best one whose country rests on strong evidence, so that a weak town
+        yields to the region the text ties the story to ("the Rabat area of ... district,
+        Zabul"), then to a force of one country in the span ("the OSCE SMM ... near
+        Komsomolets"); else the best one, marked weak. A town outside the one region the span
+        names as its container is a namesake: "Bamba (Koro, Mopti)" when the gazetteer's Bamba
+        is in Gao gives Mopti, or the span's place that lies in it; so is a sea ("a grenade at
+        Black Sea junction (Hodan, Banadir)" is a street of Mogadishu)."""
+        text, matches = self.text, self.matches
+        region = self._named_region(places)
+        for _, name, place, precision, k in options:
+            if not strong(self.data, text, self.toks, matches, k, self.evidence):
+                continue
+            if region is None or place.kind not in ("city", "site", "admin2", "water") \
+                    or place.iso3 not in (region.iso3, "") or place.admin1 == region.admin1:
+                return self.gaz._location(name, place, precision)
+            inner = next((o for o in options if o[2].admin1 == region.admin1 and o[2].iso3 == region.iso3
+                          and o[2].kind != "admin1"), None)
+            if inner is not None:
+                return self.gaz._location(inner[1], inner[2], inner[3])
+            return self.gaz._location(name, region, 2)
+        for k in inside:
+            if kind_of(self.data, matches[k].best) == "actor" and not matches[k].m.attributive:
+                return self.gaz._location(self.gaz.place(matches[k].best).name, self.gaz.place(matches[k].best), 3)
+        _, name, place, precision, _ = options[0]
+        return self.gaz._location(name, place, precision, False)
+
+    def _named_region(self, ks: list[int]) -> Place | None:
+        """The one region (admin1) the span names as the container of its places: with a unit
+        word ("Rakhine State"), as the last qualifier ("(Kachchh, Gujarat)", "district,
+        Herat."), or as the container the text ties a place to; None when it names none or
+        several ("in Kabul, Ghor and Balkh provinces")."""
+        matches = self.matches
+        found = {matches[k].best for k in ks if self.data.row(matches[k].best).kind == "admin1"}
+        if len(found) != 1:
+            return None
+        k = next(k for k in ks if matches[k].best in found)
+        x = matches[k]
+        if x.m.hint == "admin" or x.m.qualifier or x.holds_unknown or x.container_of is not None:
+            return self.gaz.place(x.best)
+        return None
 
     @staticmethod
     def _rank(toks: list[Token], lo: int, kind: str, iso3: str, k: int, main: str) -> tuple[Any, ...]:
@@ -376,11 +455,10 @@ class Gazetteer:
         away = lo > 0 and toks[lo - 1].norm in _AWAY
         return (iso3 != main and kind != "water", _BUCKET.get(kind, 3), not locative(toks, lo), away, k)
 
-    def _unknown_before(
-        self, text: str, toks: list[Token], m: Mention, start: int
-    ) -> tuple[int, str] | None:
+    def _unknown_before(self, m: Mention, start: int) -> tuple[int, str] | None:
         """A capitalised name the gazetteer lacks, just before its known container:
         "near Kamianka, Donetsk" -> "Kamianka"; "in Toulfe (Loroum, Nord)" -> "Toulfe"."""
+        text, toks = self.text, self.toks
         q = m.lo - 1  # last word of the unknown name
         while q > 0 and toks[q].norm in UNIT_WORDS | TOWN_WORDS | VILLAGE_WORDS:
             q -= 1  # "in Jalrez district, Wardak"
@@ -407,28 +485,6 @@ class Gazetteer:
         ):
             return None
         return lo, text[toks[lo].start : toks[q].end]
-
-    def _location(self, name: str, place: Place, precision: int, strong: bool = True) -> Location:
-        lat, lon = place.latitude, place.longitude
-        if lat is None and place.kind == "city" and place.admin1:
-            # a village known by name and region only (Ukraine's codifier): the region's point
-            row = self.data.admin1_row.get((place.iso3, fold(place.admin1)))
-            if row is not None:
-                lat, lon, precision = self.data.row(row).lat, self.data.row(row).lon, 3
-        return Location(
-            name, place.admin1 if place.kind != "country" else None, place.iso3 or None,
-            lat, lon, precision, place, strong,
-        )
-
-    def _hit(self, x: Match) -> PlaceHit:
-        seen: set[Place] = set()
-        cands = []
-        for rid in best_rows(x.scores):
-            p = self.place(rid)
-            if p not in seen:
-                seen.add(p)
-                cands.append(p)
-        return PlaceHit(x.m.start, x.m.end, x.m.surface, tuple(cands))
 
 
 @functools.cache

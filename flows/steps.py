@@ -42,8 +42,8 @@ BATCHES_PER_WORKER = 8
 MALLOC_ARENAS = 2
 """glibc malloc arenas a flow process uses at most (see `limit_malloc_arenas`)."""
 _M_ARENA_MAX = -8  # mallopt's parameter number for MALLOC_ARENA_MAX (glibc malloc.h)
-CODING_CHARS = 200_000
-"""Characters of article text one document may have to be coded; a longer one is stored uncoded."""
+CODING_CHARS = 1_048_576
+"""Characters of article text one document may have to be coded (1 MiB); a longer one is stored uncoded."""
 CODING_SECONDS = 60.0
 """Wall time extracting and coding one page may take; past it the article is stored uncoded."""
 OVER_BUDGET = "coding: over budget"
