@@ -21,8 +21,8 @@ import contextlib
 import ctypes
 import os
 import signal
-import sys
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -126,7 +126,7 @@ def temporary_server(prepare: Callable[[], object] | None = None) -> Iterator[st
         _stop(server)
 
 
-def _stop(server: subprocess.Popen) -> None:
+def _stop(server: subprocess.Popen[bytes]) -> None:
     """Stop the server (SIGTERM, SIGKILL after 5 s) and reap it."""
     server.terminate()
     try:
@@ -148,7 +148,7 @@ def warm_up(command: str) -> None:
     warm_up_coding()
 
 
-def _start_server(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+def _start_server(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
     """Prefect's API server (uvicorn) on a free port, through `lifeline`: (process, API URL)."""
     port = _free_port()
     command = [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
@@ -162,10 +162,10 @@ def _free_port() -> int:
 
     with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        return int(sock.getsockname()[1])
 
 
-def _healthy(server: subprocess.Popen, api_url: str, deadline: float) -> bool:
+def _healthy(server: subprocess.Popen[bytes], api_url: str, deadline: float) -> bool:
     """Poll `api_url`/health until it answers 200 (True); False if the server exits with uvicorn's
     "address in use" status 3; OSError (one line) if it exits otherwise or the deadline passes
     (Prefect's default wait, 20 s, is short on a loaded machine)."""
