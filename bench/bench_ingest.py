@@ -22,7 +22,8 @@ Goals (issue): pipeline pages/s >= 0.8 x bare single-core x cores used; Prefect 
    0 and its SSRF guard off for 127.0.0.1) over the same `--articles` pages, served afresh, then
    `flarewatch run` (a new process: imports, Prefect's temporary API server) over them behind the
    feeds; reported as flarewatch's pages/s over the peer's (goal: >= 1.0 at 500 pages, >= 1.5 at
-   2,000). `--peer-only` runs just this part.
+   2,000). `--peer-only` runs just this part; `--repeat N` runs N pairs, swapping which side runs
+   first, and reports the median ratio.
 
 With `--options`, only the per-page CPU cost of each extraction option and of coding instead
 (`options_table`), interleaved page by page over the `--bare` pages; no flow is run.
@@ -161,9 +162,13 @@ def run_flow(farm: Farm, root: Path, workers: int, chunk_size: int) -> tuple[flo
         return wall, summary, {k: cpu1[k] - cpu0.get(k, 0.0) for k in cpu1}
 
 
-def peer_ratio(raw: list[bytes], n: int, feeds: int, pages: Path | None, workers: int, tmp: Path) -> float:
+def peer_ratio(raw: list[bytes], n: int, feeds: int, pages: Path | None, workers: int, tmp: Path,
+               flarewatch_first: bool = False) -> float:
     """Wall seconds of trafilatura's CLI and of `flarewatch run`, each a cold process over the
-    same `n` pages served afresh; prints both and returns flarewatch's throughput over the peer's."""
+    same `n` pages served afresh, one right after the other (`flarewatch_first` swaps the order);
+    prints both, with the load average before each and flarewatch's start-up (process start to its
+    flow's first step, read back from the `runs` table), and returns flarewatch's throughput over
+    the peer's."""
     import shutil
     import subprocess
 
@@ -172,31 +177,58 @@ def peer_ratio(raw: list[bytes], n: int, feeds: int, pages: Path | None, workers
     cfg = (Path(trafilatura.__file__).parent / "settings.cfg").read_text(encoding="utf-8")
     cfg = cfg.replace("SLEEP_TIME = 5.0", "SLEEP_TIME = 0").replace("SSRF_PROTECTION = on", "SSRF_PROTECTION = off")
     (tmp / "peer.cfg").write_text(cfg, encoding="utf-8")
-    farm = Farm(raw, n, feeds, pages_dir=pages)
-    with serve_farm(farm):
-        urls = [f"{farm.base_url.decode()}/a/{k}/{i}.html" for k in range(farm.feeds) for i in farm.entries_of(k)]
-        (tmp / "urls.txt").write_text("\n".join(urls) + "\n", encoding="utf-8")
-        cmd = [shutil.which("trafilatura") or str(Path(sys.executable).parent / "trafilatura"),
-               "-i", str(tmp / "urls.txt"), "--parallel", str(workers), "--with-metadata", "--json",
-               "-o", str(tmp / "peer-out"), "--config-file", str(tmp / "peer.cfg")]
-        t0 = time.perf_counter()
-        subprocess.run(cmd, check=True, capture_output=True)
-        peer = time.perf_counter() - t0
-    written = len(list((tmp / "peer-out").rglob("*.json")))  # its CLI splits big runs into folders
-    farm = Farm(raw, n, feeds, pages_dir=pages)
-    with serve_farm(farm):
-        feed_list = write_feed_list(farm, tmp / "peer-feeds.yaml")
-        env = os.environ | {"FLAREWATCH_WORKERS": str(workers)}
-        cmd = [str(Path(sys.executable).parent / "flarewatch"), "run", "--feeds", str(feed_list),
-               "--data", str(tmp / "peer-data"), "--allow-host", "127.0.0.1"]
-        t0 = time.perf_counter()
-        done = subprocess.run(cmd, env=env, capture_output=True, text=True)
-        ours = time.perf_counter() - t0
-    if done.returncode:
-        raise SystemExit(f"flarewatch run failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    print(f"peer, cold: trafilatura CLI {n} pages in {peer:.2f} s = {n / peer:.1f} pages/s ({written} JSON files); "
-          f"flarewatch run {ours:.2f} s = {n / ours:.1f} pages/s (start-up included)")
-    return peer / ours
+    out, data = tmp / "peer-out", tmp / "peer-data"
+    for stale in (out, data):
+        shutil.rmtree(stale, ignore_errors=True)
+
+    def peer() -> float:
+        farm = Farm(raw, n, feeds, pages_dir=pages)
+        with serve_farm(farm):
+            urls = [f"{farm.base_url.decode()}/a/{k}/{i}.html" for k in range(farm.feeds) for i in farm.entries_of(k)]
+            (tmp / "urls.txt").write_text("\n".join(urls) + "\n", encoding="utf-8")
+            cmd = [shutil.which("trafilatura") or str(Path(sys.executable).parent / "trafilatura"),
+                   "-i", str(tmp / "urls.txt"), "--parallel", str(workers), "--with-metadata", "--json",
+                   "-o", str(out), "--config-file", str(tmp / "peer.cfg")]
+            load = os.getloadavg()[0]
+            t0 = time.perf_counter()
+            subprocess.run(cmd, check=True, capture_output=True)
+            wall = time.perf_counter() - t0
+        written = len(list(out.rglob("*.json")))  # its CLI splits big runs into folders
+        print(f"peer, cold (load {load:.1f} before): trafilatura CLI {n} pages in {wall:.2f} s = "
+              f"{n / wall:.1f} pages/s ({written} JSON files)")
+        return wall
+
+    def ours() -> float:
+        farm = Farm(raw, n, feeds, pages_dir=pages)
+        with serve_farm(farm):
+            feed_list = write_feed_list(farm, tmp / "peer-feeds.yaml")
+            env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"} | {"FLAREWATCH_WORKERS": str(workers)}
+            cmd = [str(Path(sys.executable).parent / "flarewatch"), "run", "--feeds", str(feed_list),
+                   "--data", str(data), "--allow-host", "127.0.0.1"]
+            load = os.getloadavg()[0]
+            started = dt.datetime.now(dt.UTC)
+            t0 = time.perf_counter()
+            done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+            wall = time.perf_counter() - t0
+        if done.returncode:
+            raise SystemExit(f"flarewatch run failed ({done.returncode}):\n{done.stderr[-2000:]}")
+        from warehouse import catalog
+
+        with catalog.connect(data) as con:
+            flow_start = con.execute("SELECT min(started_at) FROM runs").fetchone()[0]
+        if flow_start.tzinfo is None:  # stored as UTC
+            flow_start = flow_start.replace(tzinfo=dt.UTC)
+        startup = (flow_start - started).total_seconds()
+        print(f"flarewatch, cold (load {load:.1f} before): run {n} pages in {wall:.2f} s = {n / wall:.1f} pages/s "
+              f"(start-up included: {startup:.2f} s from process start to the flow's first step, "
+              "imports and the temporary Prefect server)")
+        return wall
+
+    if flarewatch_first:
+        ours_wall, peer_wall = ours(), peer()
+    else:
+        peer_wall, ours_wall = peer(), ours()
+    return peer_wall / ours_wall
 
 
 def _proc_cpu(pid: int) -> float:
@@ -229,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--chunk-size", type=int, default=100)
     ap.add_argument("--options", action="store_true", help="only the CPU cost of each extraction option")
     ap.add_argument("--peer-only", action="store_true", help="only the cold comparison with trafilatura's CLI")
+    ap.add_argument("--repeat", type=int, default=1, metavar="N",
+                    help="peer: N pairs of runs, the order swapped each time; the median ratio (default 1)")
     args = ap.parse_args(argv)
     print_machine("python bench/bench_ingest.py " + " ".join(sys.argv[1:] if argv is None else argv))
     logging.getLogger("prefect").setLevel(logging.WARNING)
@@ -309,11 +343,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def report_peer(raw: list[bytes], args: argparse.Namespace) -> int:
+    """`--repeat` pairs, the order swapped from one pair to the next; the median pair's ratio."""
+    ratios = []
     with tempfile.TemporaryDirectory(prefix="fw-peer-") as tmp:
-        ratio = peer_ratio(raw, args.articles, args.feeds, args.pages, args.workers, Path(tmp))
+        for i in range(args.repeat):
+            ratios.append(peer_ratio(raw, args.articles, args.feeds, args.pages, args.workers, Path(tmp),
+                                     flarewatch_first=i % 2 == 1))
+            print(f"    pair {i + 1}: ratio {ratios[-1]:.2f}")
+    ratio = sorted(ratios)[len(ratios) // 2]
     goal = 1.5 if args.articles >= 2000 else 1.0
     print(f"RESULT peer: flarewatch / trafilatura CLI throughput at {args.articles} pages, start-up included: "
-          f"{ratio:.2f} (goal >= {goal}): {'MET' if ratio >= goal else 'NOT MET'}")
+          f"{ratio:.2f}{' (median of ' + str(len(ratios)) + ' pairs)' if len(ratios) > 1 else ''} "
+          f"(goal >= {goal}): {'MET' if ratio >= goal else 'NOT MET'}")
     return 0
 
 

@@ -300,13 +300,11 @@ def _prefect_server(args: argparse.Namespace) -> contextlib.AbstractContextManag
     runs_flows = args.command in ("run", "demo") or (args.command == "backfill" and not args.dry_run)
     if not runs_flows:
         return contextlib.nullcontext()
-    from prefect.settings import PREFECT_API_URL
-
-    if PREFECT_API_URL.value():
+    if os.environ.get("PREFECT_API_URL"):  # a profile's server: temporary_server finds it, after importing Prefect
         return contextlib.nullcontext()
-    from flows.lifecycle import temporary_server
+    from flows.lifecycle import temporary_server, warm_up
 
-    return temporary_server()
+    return temporary_server(prepare=lambda: warm_up(args.command))  # the two overlap
 
 
 def _more_commands(sub: argparse._SubParsersAction) -> None:

@@ -3,6 +3,7 @@
 In: nothing but the environment. Out: `die_with_parent()` (Linux parent-death signal),
 `exit_with_parent_process()` (for the coding workers, children of a forkserver),
 `temporary_server()` (a Prefect API server for one CLI command, killed with it even on `kill -9`),
+`warm_up(command)` (what a command's flow needs first, done while that server starts),
 `check_server(url)` (one line instead of a traceback when a named server is down) and
 `NO_TELEMETRY` (the variables that keep Prefect from phoning home).
 
@@ -20,9 +21,11 @@ import contextlib
 import ctypes
 import os
 import signal
+import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 
 NO_TELEMETRY = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -82,52 +85,108 @@ def lifeline(command: list[str]) -> list[str]:
 
 
 @contextlib.contextmanager
-def temporary_server() -> Iterator[str]:
+def temporary_server(prepare: Callable[[], object] | None = None) -> Iterator[str]:
     """A Prefect API server on 127.0.0.1 for the block; yields its API URL and points Prefect at it.
 
     Prefect's own temporary server (the one it starts when PREFECT_API_URL is unset) outlives a
-    killed parent; this is the same server started through `lifeline`.
+    killed parent; this is the same server (Prefect's command and environment) started through
+    `lifeline`, and not through Prefect's `SubprocessASGIServer`, whose module would import the
+    whole server into this process. For a command run with PREFECT_API_URL unset: the server starts
+    first, then `prepare` (the command's imports and warm-up) runs while it boots, so the two
+    overlap instead of adding up (bench/bench_startup.py). If Prefect's settings then name a server
+    all the same (the active profile, a prefect.toml), that one is yielded and ours stopped unused.
     """
-    from prefect.server.api.server import SubprocessASGIServer
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    class _Server(SubprocessASGIServer):
-        def _run_uvicorn_command(self):  # noqa: ANN202 - Prefect's signature
-            import subprocess
-
-            # Prefect's command and environment (server/api/server.py), started through lifeline.
-            command = [sys.executable, "-m", "uvicorn", "--app-dir", _prefect_dir(), "--factory",
-                       "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
-                       "--log-level", "error", "--lifespan", "on"]
-            env = {**os.environ, **NO_TELEMETRY, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
-                   "PREFECT__SERVER_FINAL": "1"}
-            env.pop("PREFECT_API_URL", None)
-            return subprocess.Popen(lifeline(command), env=env)
-
-    server = _Server()
+    env = {**os.environ, **NO_TELEMETRY, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+           "PREFECT__SERVER_FINAL": "1"}
+    env.pop("PREFECT_API_URL", None)
+    server, api_url = _start_server(env)
     try:
-        server.start(timeout=STARTUP_TIMEOUT)  # Prefect's default, 20 s, is short on a loaded machine
-    except RuntimeError as exc:
-        server.stop()
-        raise OSError(f"the temporary Prefect server did not start ({exc}); start one with "
-                      "`prefect server start` and set PREFECT_API_URL") from None
-    try:
-        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
-            os.environ["PREFECT_API_URL"] = server.api_url  # for the processes this one starts
-            yield server.api_url
+        if prepare is not None:
+            prepare()
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        if PREFECT_API_URL.value():  # the active Prefect profile names a server: that one, not ours
+            _stop(server)
+            yield PREFECT_API_URL.value()
+            return
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while not _healthy(server, api_url, deadline):  # its port was taken meanwhile: another one
+            server, api_url = _start_server(env)
+        with temporary_settings(updates={PREFECT_API_URL: api_url}):
+            os.environ["PREFECT_API_URL"] = api_url  # for the processes this one starts
+            try:
+                yield api_url
+            finally:
+                with contextlib.suppress(Exception):  # send the run's last logs while the server is up
+                    from prefect.logging.handlers import APILogHandler
+
+                    APILogHandler().flush()
+                os.environ.pop("PREFECT_API_URL", None)
     finally:
-        with contextlib.suppress(Exception):  # send the run's last logs while the server is up
-            from prefect.logging.handlers import APILogHandler
-
-            APILogHandler().flush()
-        os.environ.pop("PREFECT_API_URL", None)
-        server.stop()
+        _stop(server)
 
 
-def _prefect_dir() -> str:
-    import prefect
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop the server (SIGTERM, SIGKILL after 5 s) and reap it."""
+    server.terminate()
+    try:
+        server.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
-    return str(prefect.__module_path__.parent)
+
+def warm_up(command: str) -> None:
+    """What `flarewatch COMMAND` would do first once its flow starts, done while the temporary
+    server starts: import the flow's modules (Prefect's client, trafilatura, DuckDB, pyarrow) and
+    load the coder's tables (`flows.steps.warm_up_coding`)."""
+    from importlib import import_module
+
+    import_module("flows.backfill" if command == "backfill" else "flows.ingest")
+    from flows.steps import warm_up_coding
+
+    warm_up_coding()
+
+
+def _start_server(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    """Prefect's API server (uvicorn) on a free port, through `lifeline`: (process, API URL)."""
+    port = _free_port()
+    command = [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
+               "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"]
+    return subprocess.Popen(lifeline(command), env=env), f"http://127.0.0.1:{port}/api"
+
+
+def _free_port() -> int:
+    """A TCP port on 127.0.0.1 free right now (the kernel's pick)."""
+    import socket
+
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _healthy(server: subprocess.Popen[bytes], api_url: str, deadline: float) -> bool:
+    """Poll `api_url`/health until it answers 200 (True); False if the server exits with uvicorn's
+    "address in use" status 3; OSError (one line) if it exits otherwise or the deadline passes
+    (Prefect's default wait, 20 s, is short on a loaded machine)."""
+    import urllib.error
+    import urllib.request
+
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: never a proxy
+    while True:
+        if server.poll() == 3:
+            return False
+        if server.poll() is not None:
+            raise OSError(f"the temporary Prefect server exited (status {server.returncode}) before it answered; "
+                          "start one with `prefect server start` and set PREFECT_API_URL")
+        with contextlib.suppress(OSError, urllib.error.URLError):
+            with direct.open(f"{api_url}/health", timeout=2) as response:
+                if response.status == 200:
+                    return True
+        if time.monotonic() > deadline:
+            raise OSError(f"the temporary Prefect server did not answer within {STARTUP_TIMEOUT} s; start one "
+                          "with `prefect server start` and set PREFECT_API_URL")
+        time.sleep(0.05)
 
 
 def check_server(api_url: str, timeout: float = 5.0) -> None:
