@@ -281,7 +281,7 @@ def _place(location: Any | None, countries: tuple[str, ...], named: set[str],
     `story(iso3)`: the story's own place in that country (`coding_reads.story_place`)."""
     rule = "PLACE-sentence"
     if location is not None and not getattr(location, "strong", True):
-        # weak evidence for the country (see `places.Gazetteer._strong`): abstain rather
+        # weak evidence for the country (see `place_evidence.strong`): abstain rather
         # than count the incident in a wrong country
         location, rule = None, "PLACE-abstain"
     # the story's only country stands in for an unplaced incident only when the text names it

@@ -1,5 +1,5 @@
 """A capital named as the government that acts or speaks is not the scene of an unplaced incident
-(extractors/incidents.py `_story_place`).
+(extractors/coding_reads.py `story_place`).
 
 Every sentence here is written for these tests; none comes from an evaluation set.
 """

@@ -335,7 +335,7 @@ def test_a_reply_of_another_kind_into_another_country_is_its_own_incident():
         ("ISR", "Shelling/artillery/missile attack"), ("LBN", "Air/drone strike")]
 
 
-# -- abstaining on a weak country (see places.Gazetteer._strong) -------------------------------
+# -- abstaining on a weak country (see place_evidence.strong) -------------------------------
 
 
 def test_an_incident_whose_country_rests_on_weak_evidence_is_coded_without_a_place():
