@@ -621,10 +621,9 @@ def sweep_temp(root: str | os.PathLike[str], *, older_than: float = 3600.0) -> i
     for folder, dirs, files in os.walk(parsed.base) if parsed.local else ():
         if folder == os.path.join(parsed.base, paths.RAW_DIR):
             dirs[:] = [d for d in dirs if d in recent]
-        for name in files:
-            f = Path(folder, name)
+        for f in (Path(folder, name) for name in files if name.endswith(paths.TMP_SUFFIX)):
             with contextlib.suppress(FileNotFoundError):
-                if name.endswith(paths.TMP_SUFFIX) and f.stat().st_mtime < cutoff:
+                if f.stat().st_mtime < cutoff:
                     f.unlink()
                     removed += 1
     if parsed.local:
