@@ -10,9 +10,10 @@ warehouse and on one holding 1 M articles, 2 M mentions and 1 M incidents, in th
    articles, two mentions each, one incident citing both, spread evenly over the 23 months
    2025-01 .. 2026-11 (ingest month = event month), and one raw-store file per article (empty:
    no poll reads an old page, but the files are there to be listed). The history stands for
-   incidents already merged, so the mentions' change log its writes left is cleared. The new articles come from the demo pages (bench/_farm.py), whose events fall in 2024:
-   their merge window (event months +-2) holds none of the history, as a poll's window holds the
-   last few months and not the years before them. What a poll reads of the history is then only
+   incidents already merged, so the mentions' change log its writes left is cleared. The new
+   articles come from the demo pages (bench/_farm.py), whose events fall in 2024: their merge
+   window (event months +-2) holds none of the history, as a poll's window holds the last few
+   months and not the years before them. What a poll reads of the history is then only
    what it must look up by key (seen URLs, where a key is stored), one file at a time.
 2. Polls: each in a fresh child process, the real `ingest` flow (warmed up by a 5-article flow
    into a scratch root first, so that Prefect's start-up is outside the timing) brings `--poll`
@@ -112,7 +113,8 @@ def build_raw(root: Path, articles: int) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         n = per + (index < extra)
         for i in range(start, start + n):
-            os.close(os.open(folder / f"page-{hashlib.sha256(str(i).encode()).hexdigest()}.gz", os.O_CREAT | os.O_WRONLY))
+            name = f"page-{hashlib.sha256(str(i).encode()).hexdigest()}.gz"
+            os.close(os.open(folder / name, os.O_CREAT | os.O_WRONLY))
         start += n
 
 

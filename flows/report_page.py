@@ -125,8 +125,9 @@ def latest(data: str, n: int) -> list[dict]:
         for mention_id in incident["mention_ids"] or ():
             m = mentions.get(mention_id) or {}
             a = articles.get(m.get("article_id")) or {}
+            outlet = m.get("outlet") if a.get("outlet") is None else a["outlet"]
             sources.append({"mention_id": mention_id, "evidence": m.get("evidence"), "fatalities": m.get("fatalities"),
-                            "role": m.get("role"), "outlet": m.get("outlet") if a.get("outlet") is None else a["outlet"], "url": a.get("url"),
+                            "role": m.get("role"), "outlet": outlet, "url": a.get("url"),
                             "published_at": a.get("published_at")})
         incident["sources"] = sorted(sources, key=lambda s: (s["published_at"] is None, s["published_at"] or _EPOCH,
                                                               s["mention_id"]))

@@ -106,7 +106,8 @@ def test_the_sweep_of_temp_files_leaves_old_raw_months_unlisted(tmp_path, monkey
     walk = os.walk
     monkeypatch.setattr(os, "walk", lambda top: ((f, d, n) for f, d, n in walk(top) if not listed.append(f)))
     this_month = f"fetch_month={dt.datetime.now(dt.UTC):%Y-%m}"
-    temps = [tmp_path / "raw" / this_month / "page-1.gz.tmp", tmp_path / "raw" / "fetch_month=2020-01" / "page-2.gz.tmp",
+    temps = [tmp_path / "raw" / this_month / "page-1.gz.tmp",
+             tmp_path / "raw" / "fetch_month=2020-01" / "page-2.gz.tmp",
              tmp_path / "articles" / "ingest_month=2020-01" / ".part-1.parquet.tmp"]
     for f in temps:
         f.parent.mkdir(parents=True)
