@@ -100,12 +100,14 @@ def latest(data: str, n: int) -> list[dict]:
     sources by key (`parquet.read(keys=...)`): the cost follows `n`, not the history."""
     months = sorted((m for m in parquet.list_partitions(data, "incidents") if m != "unknown"), reverse=True)
     found: list[pa.Table] = []
+    shown = ["incident_id", "status", "event_type", "sub_event_type", "event_date", "iso3", "admin1", "location",
+             "fatalities", "mention_ids"]  # what `incident_block` shows and the rule needs
     for month in [*months, "unknown"]:
         if sum(t.num_rows for t in found) >= n:
             break
-        rows = parquet.read(data, "incidents", partitions=[month])
+        rows = parquet.read(data, "incidents", partitions=[month], columns=shown)
         found.append(rows.filter(attacks.current_attacks(rows)))
-    newest = pa.concat_tables(found) if found else parquet.read(data, "incidents", partitions=[])
+    newest = pa.concat_tables(found) if found else parquet.read(data, "incidents", partitions=[], columns=shown)
     # undated ones come last: they are read last and Arrow places nulls at the end
     incidents = newest.sort_by([("event_date", "descending"), ("incident_id", "ascending")]).slice(0, n).to_pylist()
     ids = sorted({m for i in incidents for m in i["mention_ids"] or ()})
