@@ -45,10 +45,9 @@ def _bits(h1: np.ndarray, h2: np.ndarray, nbits: int) -> np.ndarray:
 
 
 def _filter_of(values: pa.Array) -> bytes:
-    """A Bloom filter of `values` (20 to 40 bits per distinct value: under 0.1 % false positives,
-    so a poll's few dozen keys rarely open a file of the history that does not hold them)."""
+    """A Bloom filter of `values` (about 10 bits per distinct value: ~1 % false positives)."""
     distinct = pc.unique(values.cast(pa.string())).to_pylist()
-    nbits = max(1024, 1 << (20 * len(distinct) - 1).bit_length())
+    nbits = max(1024, 1 << (10 * len(distinct) - 1).bit_length())
     bits = np.zeros(nbits, dtype=bool)
     bits[_bits(*hashes_of(distinct), nbits).ravel().astype(np.int64)] = True
     return np.packbits(bits).tobytes()
