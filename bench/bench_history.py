@@ -6,12 +6,14 @@ warehouse and on one holding 1 M articles, 2 M mentions and 1 M incidents, in th
 
 1. Builds the history under `--root` (default: a temporary directory) through the real write
    functions (`parquet.append` for articles, `parquet.replace_partitions` for mentions and
-   incidents), from synthetic rows: `--articles` articles, two mentions each, one incident citing
-   both, spread evenly over the 23 months 2025-01 .. 2026-11 (ingest month = event month). The
-   history stands for incidents already merged, so the mentions' change log its writes left is
-   cleared. The new articles come from the demo pages (bench/_farm.py), whose events fall in 2024:
-   their merge window (event months +-2) holds none of the history, as a poll's window holds the
-   last few months and not the years before them. What a poll reads of the history is then only
+   incidents, `attacks.write_per_month` for the monthly counts), from synthetic rows: `--articles`
+   articles, two mentions each, one incident citing both, spread evenly over the 23 months
+   2025-01 .. 2026-11 (ingest month = event month), and one raw-store file per article (empty:
+   no poll reads an old page, but the files are there to be listed). The history stands for
+   incidents already merged, so the mentions' change log its writes left is cleared. The new
+   articles come from the demo pages (bench/_farm.py), whose events fall in 2024: their merge
+   window (event months +-2) holds none of the history, as a poll's window holds the last few
+   months and not the years before them. What a poll reads of the history is then only
    what it must look up by key (seen URLs, where a key is stored), one file at a time.
 2. Polls: each in a fresh child process, the real `ingest` flow (warmed up by a 5-article flow
    into a scratch root first, so that Prefect's start-up is outside the timing) brings `--poll`
@@ -53,7 +55,7 @@ def build(root: Path, articles: int) -> None:
     """Write the synthetic history under `root` through the real write functions."""
     import pyarrow as pa
 
-    from warehouse import changes, parquet
+    from warehouse import attacks, changes, parquet
 
     per, extra = divmod(articles, len(MONTHS))
     start = 0
@@ -84,7 +86,7 @@ def build(root: Path, articles: int) -> None:
             "weapons": [[] for _ in range(2 * n)], "role": ["primary"] * 2 * n,
             "evidence": two(f"Gunmen attacked Town {i % 900}." for i in ids), "evidence_start": [0] * 2 * n,
             "evidence_end": [30] * 2 * n, "confidence": [0.9] * 2 * n, "extractor_version": ["history"] * 2 * n,
-            "ingested_at": two(fetched),
+            "ingested_at": two(fetched), "why": [[] for _ in range(2 * n)],
         })})
         parquet.replace_partitions(root, "incidents", {month: pa.table({
             "incident_id": [_hex("i", i) for i in ids], "status": ["active"] * n,
@@ -94,8 +96,26 @@ def build(root: Path, articles: int) -> None:
             "fatalities": [i % 5 for i in ids], "weapons": [[] for _ in ids], "n_mentions": [2] * n,
             "n_articles": [1] * n, "n_outlets": [1] * n, "first_reported_at": fetched, "updated_at": fetched,
             "mention_ids": [[_hex("m", 2 * i), _hex("m", 2 * i + 1)] for i in ids],
+            "n_references": [0] * n, "is_attack": [True] * n,
         })})
     changes.forget(root, changes.pending(root, "mentions"))  # the history is merged
+    attacks.write_per_month(root)  # and counted, as every merge leaves it
+    build_raw(root, articles)
+
+
+def build_raw(root: Path, articles: int) -> None:
+    """The raw store of the history: one (empty) file per fetched page in its fetch month's folder,
+    named as `warehouse.raw.put` names them; a poll must not list them."""
+    per, extra = divmod(articles, len(MONTHS))
+    start = 0
+    for index, month in enumerate(MONTHS):
+        folder = root / "raw" / f"fetch_month={month}"
+        folder.mkdir(parents=True, exist_ok=True)
+        n = per + (index < extra)
+        for i in range(start, start + n):
+            name = f"page-{hashlib.sha256(str(i).encode()).hexdigest()}.gz"
+            os.close(os.open(folder / name, os.O_CREAT | os.O_WRONLY))
+        start += n
 
 
 

@@ -39,7 +39,7 @@ from flows.report import (
 )
 from flows.runners import SettingsTaskRunner
 from flows.settings import Settings
-from warehouse import catalog, compact, links, partitions, state
+from warehouse import compact, links, partitions, state
 from warehouse.lock import root_lock
 from warehouse.paths import DataRoot
 
@@ -188,8 +188,7 @@ def settled(future):  # noqa: ANN001, ANN201 - a PrefectFuture
 def publish_artifacts(root: DataRoot, summary: steps.RunSummary, health: list[dict]) -> None:
     """Artifacts keyed by the data root: monthly attack counts (table), the run's summary with the
     feed health table (markdown), and the failures (table) when there are any."""
-    with catalog.connect(root) as con:
-        rows = monthly_table(con)
+    rows = monthly_table(root)
     where = f" (data root {root})"
     create_table_artifact(rows, key=artifact_key("attacks-per-month", root),
                           description="Attacks per month, all countries" + where)
@@ -218,7 +217,7 @@ def write_report_page(root: DataRoot) -> str | None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(target.name + ".partial")
-        partial.write_text(report_page.page(str(root)), encoding="utf-8")
+        partial.write_text(report_page.page(str(root), recorded=True), encoding="utf-8")
         partial.replace(target)
     except Exception as exc:  # noqa: BLE001 - the page is a view; a failure must not fail the stored run
         get_run_logger().warning("report page not written: %s", exc)

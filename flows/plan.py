@@ -301,15 +301,18 @@ class Coverage:
     runs: list[dict]
 
 
-def coverage(root: DataRoot, *, last_runs: int = 10) -> Coverage:
-    """Feeds, the month x table grid of partition states, and the last runs of a data root."""
+def coverage(root: DataRoot, *, last_runs: int = 10, recorded: bool = False) -> Coverage:
+    """Feeds, the month x table grid of partition states, and the last runs of a data root.
+
+    `recorded`: each month's articles as its `partitions` row counted them (a poll's report page:
+    no read of every article); a month with articles but no record then shows none."""
     feeds = [
         {"feed": r["feed_id"], "last poll": _when(r["last_polled_at"]), "status": r["last_status"] or "",
          "last error": r["last_error"] or "", "entries": r["entries_seen"]}
         for r in sorted(parquet.read(root, "feed_state").to_pylist(), key=lambda r: r["feed_id"])
     ]
     rows = partitions.partition_rows(root)
-    by_month = partitions.articles_by_month(root)
+    by_month = {} if recorded else partitions.articles_by_month(root)
     incident_months = set(parquet.list_partitions(root, "incidents"))
     months = sorted({p for _, p in rows} | set(by_month) | incident_months)
     counts = partitions.incident_counts(root, incident_months) if incident_months else {}
@@ -323,7 +326,7 @@ def coverage(root: DataRoot, *, last_runs: int = 10) -> Coverage:
             or partitions.month_extractor_version(refs) not in (None, EXTRACTOR_ID))
         grid.append({
             "month": month,
-            "articles": _cell(art.get("status"), stale, len(refs)),
+            "articles": _cell(art.get("status"), stale, art.get("rows") or 0 if recorded else len(refs)),
             "incidents": _cell(inc.get("status"),
                                inc.get("status") == "done" and inc.get("extractor_version") != EXTRACTOR_ID,
                                counts.get(month, 0)),

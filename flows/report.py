@@ -1,6 +1,6 @@
 """What a run tells its users: feed state rows, the monthly table, the markdown summary.
 
-In: the run's polls, coded articles and `RunSummary`, or a DuckDB connection over the warehouse.
+In: the run's polls, coded articles and `RunSummary`, or a data root (its materialised counts).
 Out: plain rows and markdown text (no Prefect here, so the CLI can print the same things).
 """
 
@@ -11,11 +11,11 @@ import hashlib
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 
-import duckdb
-
 from extractors.pipeline import CodedArticle
 from extractors.records import FeedPoll, FeedSpec
 from flows.steps import RunSummary
+from warehouse import attacks, catalog
+from warehouse.paths import DataRoot
 
 
 def feed_state_rows(
@@ -54,13 +54,25 @@ def feed_state_rows(
     return rows
 
 
-def monthly_table(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Attacks per month over all countries: month, incidents, fatalities."""
-    rows = con.execute(
-        "SELECT month, sum(incidents)::BIGINT AS incidents, sum(fatalities)::BIGINT AS fatalities "
-        "FROM attacks_per_month GROUP BY month ORDER BY month"
-    ).fetchall()
-    return [{"month": str(m)[:7], "incidents": n, "fatalities": f} for m, n, f in rows]
+def monthly_table(root: DataRoot) -> list[dict]:
+    """Attacks per month over all countries: month, incidents, fatalities; the undated attacks
+    last, as month "undated". Read from the materialised counts (`warehouse.attacks`: a few hundred
+    rows whatever the history); through the DuckDB views over every incident only for a data root
+    that has none yet."""
+    counts = attacks.read_per_month(root)
+    if counts is None:
+        with catalog.connect(root) as con:
+            found = con.execute(
+                "SELECT month, sum(incidents)::BIGINT, sum(fatalities)::BIGINT "
+                "FROM attacks_per_month GROUP BY month ORDER BY month NULLS LAST").fetchall()
+    else:
+        totals: dict = {}
+        for row in [*counts.rows, *counts.undated]:
+            cell = totals.setdefault(row["month"], [0, 0])
+            cell[0] += row["incidents"]
+            cell[1] += row["fatalities"]
+        found = [(m, n, f) for m, (n, f) in sorted(totals.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))]
+    return [{"month": "undated" if m is None else str(m)[:7], "incidents": n, "fatalities": f} for m, n, f in found]
 
 
 def run_markdown(summary: RunSummary) -> str:

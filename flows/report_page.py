@@ -16,8 +16,10 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import pyarrow as pa
+
 from flows import inputs, output, trends_cmd
-from warehouse import catalog
+from warehouse import attacks, parquet
 from warehouse.export import evidence_sentence, figure_pattern
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'"
@@ -93,16 +95,65 @@ def chart(trend: trends_cmd.Trend) -> str:
 
 
 def latest(data: str, n: int) -> list[dict]:
-    """The `n` latest active attacks (by event date) with their sources, earliest report first."""
-    with catalog.connect(data) as con:
-        incidents = catalog.query(con, "SELECT * FROM attacks ORDER BY event_date DESC NULLS LAST, incident_id LIMIT ?",
-                                  [n]).to_pylist()
-        ids = [i["incident_id"] for i in incidents]
-        sources = catalog.query(con, "SELECT * FROM incident_sources WHERE list_contains($ids, incident_id) "
-                                "ORDER BY published_at NULLS LAST, mention_id", {"ids": ids}).to_pylist()
+    """The `n` latest active attacks (by event date, then id; undated last) with their sources,
+    earliest report first. Reads the newest event-month partitions until they hold `n`, then the
+    sources by key (`parquet.read(keys=...)`): the cost follows `n`, not the history."""
+    months = sorted((m for m in parquet.list_partitions(data, "incidents") if m != "unknown"), reverse=True)
+    found: list[pa.Table] = []
+    shown = ["incident_id", "status", "event_type", "sub_event_type", "event_date", "iso3", "admin1", "location",
+             "fatalities", "mention_ids"]  # what `incident_block` shows and the rule needs
+    for month in [*months, "unknown"]:
+        if sum(t.num_rows for t in found) >= n:
+            break
+        rows = parquet.read(data, "incidents", partitions=[month], columns=shown)
+        found.append(rows.filter(attacks.current_attacks(rows)))
+    newest = pa.concat_tables(found) if found else parquet.read(data, "incidents", partitions=[], columns=shown)
+    # undated ones come last: they are read last and Arrow places nulls at the end
+    incidents = newest.sort_by([("event_date", "descending"), ("incident_id", "ascending")]).slice(0, n).to_pylist()
+    ids = sorted({m for i in incidents for m in i["mention_ids"] or ()})
+    cols = ["mention_id", "article_id", "outlet", "evidence", "fatalities", "role"]
+    mentions = {m["mention_id"]: m for m in parquet.read(data, "mentions", keys=ids, columns=cols).to_pylist()}
+    articles: dict[str, dict] = {}  # the latest version of each (the `articles_latest` view's order)
+    keys = sorted({m["article_id"] for m in mentions.values() if m["article_id"]})
+    cols = ["article_id", "url", "outlet", "published_at", "fetched_at", "content_sha256"]
+    for a in parquet.read(data, "articles", keys=keys, columns=cols).to_pylist():
+        held = articles.get(a["article_id"])
+        newer = held is None or (a["fetched_at"] or _EPOCH) > (held["fetched_at"] or _EPOCH) or (
+            a["fetched_at"] == held["fetched_at"] and (a["content_sha256"] or "") < (held["content_sha256"] or ""))
+        if newer:
+            articles[a["article_id"]] = a
     for incident in incidents:
-        incident["sources"] = [s for s in sources if s["incident_id"] == incident["incident_id"]]
+        sources = []
+        for mention_id in incident["mention_ids"] or ():
+            m = mentions.get(mention_id) or {}
+            a = articles.get(m.get("article_id")) or {}
+            outlet = m.get("outlet") if a.get("outlet") is None else a["outlet"]
+            sources.append({"mention_id": mention_id, "evidence": m.get("evidence"), "fatalities": m.get("fatalities"),
+                            "role": m.get("role"), "outlet": outlet, "url": a.get("url"),
+                            "published_at": a.get("published_at")})
+        incident["sources"] = sorted(sources, key=lambda s: (s["published_at"] is None, s["published_at"] or _EPOCH,
+                                                              s["mention_id"]))
     return incidents
+
+
+_EPOCH = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
+
+
+def counted(data: str) -> tuple[list[dict], int, int, list[str]] | None:
+    """What `trends_cmd.compute` asks DuckDB for (attacks per month by country, undated attacks,
+    dated incidents of any type, countries), from the materialised counts; None without them."""
+    counts = attacks.read_per_month(data)
+    if counts is None:
+        return None
+    cells: dict[tuple, list[int]] = {}
+    for row in counts.rows:
+        cell = cells.setdefault((row["month"], row["iso3"]), [0, 0, 0])
+        for k, name in enumerate(("incidents", "fatalities", "fatalities_reported")):
+            cell[k] += row[name]
+    rows = [{"period": month, "iso3": iso3, "incidents": c[0], "fatalities": c[1], "fatalities_reported": c[2]}
+            for (month, iso3), c in sorted(cells.items(), key=lambda kv: (kv[0][0], kv[0][1] is None, kv[0][1] or ""))]
+    present = sorted({r["iso3"] for r in [*counts.rows, *counts.undated] if r["iso3"] is not None})
+    return rows, sum(r["incidents"] for r in counts.undated), sum(counts.active.values()), present
 
 
 def incident_block(incident: Mapping) -> str:
@@ -121,13 +172,15 @@ def incident_block(incident: Mapping) -> str:
     return "\n".join(lines) + "</div>"
 
 
-def page(data: str, n_latest: int = 20) -> str:
-    """The whole HTML document of a data root."""
+def page(data: str, n_latest: int = 20, *, recorded: bool = False) -> str:
+    """The whole HTML document of a data root. `recorded`: the coverage grid's article counts as
+    the runs recorded them (`plan.coverage`), not counted again from every article (what a poll
+    writes after each run)."""
     from flows import plan as planning
 
     inputs.data_root(data)
-    trend = trends_cmd.compute(data, by="month", group=("iso3",))
-    found = planning.coverage(data)
+    trend = trends_cmd.compute(data, by="month", group=("iso3",), counted=counted(data))
+    found = planning.coverage(data, recorded=recorded)
     cover = dataclasses.replace(found, grid=trends_cmd.fill_grid(found.grid))
     monthly = [{"month": r["period"], "iso3": r["iso3"] or "", "country": r["country"] or "",
                 "attacks": r["incidents"], "fatalities": r["fatalities"]} for r in trend.rows]

@@ -46,3 +46,60 @@ def test_an_update_reads_only_the_months_it_names(tmp_path):
         zero_data_pages(path)  # January's rows unreadable (footer intact): they must not be read
     rewrite(tmp_path, "2024-02", [incident(2, dt.date(2024, 2, 3), "IRQ", "Battles", "Armed clash", 4)])
     assert [(r["month"].month, r["fatalities"]) for r in stored(tmp_path)] == [(1, 2), (2, 4)]
+
+
+UNDATED = [incident(5, None, "IRQ", "Battles", "Armed clash", 2),
+           incident(6, None, "SYR", "Explosions/Remote violence", "Shelling/artillery/missile attack", None),
+           incident(7, None, "IRQ", "Protests", "Peaceful protest", 0)]
+
+
+def test_the_undated_attacks_and_the_any_type_counts_follow_each_rewrite(tmp_path):
+    """The counts beside the rows (undated attacks; active incidents of any type per month) are
+    updated with the months a merge rewrote and equal a rebuild; they are in the same file."""
+    rewrite(tmp_path, "2024-01", [incident(1, dt.date(2024, 1, 3), "IRQ", "Battles", "Armed clash", 2),
+                                  incident(2, dt.date(2024, 1, 5), "IRQ", "Protests", "Peaceful protest", 0)])
+    rewrite(tmp_path, "unknown", UNDATED)
+    counts = attacks.read_per_month(tmp_path)
+    assert [(r["iso3"], r["incidents"], r["fatalities"], r["fatalities_reported"]) for r in counts.undated] == [
+        ("IRQ", 1, 2, 1), ("SYR", 1, 0, 0)]
+    assert counts.active == {"2024-01": 2}
+    # a later merge folds one undated attack into another, and adds a February protest
+    rewrite(tmp_path, "unknown", [UNDATED[0], dataclasses.replace(UNDATED[1], status="merged"), UNDATED[2]])
+    rewrite(tmp_path, "2024-02", [incident(3, dt.date(2024, 2, 1), "IRQ", "Protests", "Peaceful protest", 0)])
+    incremental = attacks.read_per_month(tmp_path)
+    assert [(r["iso3"], r["incidents"]) for r in incremental.undated] == [("IRQ", 1)]
+    assert incremental.active == {"2024-01": 2, "2024-02": 1}
+    attacks.write_per_month(tmp_path)
+    assert attacks.read_per_month(tmp_path) == incremental
+
+
+def test_a_file_from_before_the_undated_counts_is_rebuilt_by_the_next_write(tmp_path):
+    rewrite(tmp_path, "unknown", UNDATED)
+    rewrite(tmp_path, "2024-01", [incident(1, dt.date(2024, 1, 3), "IRQ", "Battles", "Armed clash", 2)])
+    path = tmp_path / "attacks_per_month" / "attacks_per_month.parquet"
+    pq.write_table(pq.read_table(path).replace_schema_metadata(None), path)  # as the earlier code wrote it
+    assert attacks.read_per_month(tmp_path) is None  # not trusted: readers fall back to the views
+    rewrite(tmp_path, "2024-01", [incident(1, dt.date(2024, 1, 3), "IRQ", "Battles", "Armed clash", 3)])
+    rebuilt = attacks.read_per_month(tmp_path)
+    assert [r["iso3"] for r in rebuilt.undated] == ["IRQ", "SYR"] and rebuilt.active == {"2024-01": 1}
+    assert [r["fatalities"] for r in rebuilt.rows] == [3]
+
+
+def test_the_runs_artifact_reads_the_file_and_shows_what_the_views_show(tmp_path):
+    """`report.monthly_table` (the "attacks per month" artifact of every run) from the materialised
+    counts equals the same table from the DuckDB views over every incident, undated attacks last."""
+    from flows.report import monthly_table
+    from warehouse import catalog
+
+    rewrite(tmp_path, "2024-01", [incident(1, dt.date(2024, 1, 3), "IRQ", "Battles", "Armed clash", 2),
+                                  incident(2, dt.date(2024, 1, 9), "SYR", "Battles", "Armed clash", None)])
+    rewrite(tmp_path, "2024-03", [incident(3, dt.date(2024, 3, 9), "IRQ", "Battles", "Armed clash", 4)])
+    rewrite(tmp_path, "unknown", UNDATED)
+    with catalog.connect(tmp_path) as con:
+        viewed = con.execute("SELECT strftime(month, '%Y-%m'), sum(incidents), sum(fatalities) "
+                             "FROM attacks_per_month GROUP BY month ORDER BY month NULLS LAST").fetchall()
+    expected = [{"month": m or "undated", "incidents": n, "fatalities": f} for m, n, f in viewed]
+    assert expected[-1] == {"month": "undated", "incidents": 2, "fatalities": 2}
+    assert monthly_table(tmp_path) == expected
+    (tmp_path / "attacks_per_month" / "attacks_per_month.parquet").unlink()
+    assert monthly_table(tmp_path) == expected  # no counts stored: the views

@@ -139,7 +139,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from flows.demo import DEMO_DIR, serve_demo
-from warehouse import catalog, compact, parquet, paths
+from warehouse import attacks, catalog, compact, parquet, paths
 from warehouse.schemas import TABLES
 
 pytestmark = pytest.mark.slow
@@ -200,6 +200,8 @@ def snapshot(root: Path) -> dict[str, object]:
             "attacks_per_month_file": rows(
                 "SELECT month, iso3, sub_event_type, incidents, fatalities FROM read_parquet("
                 f"'{root / 'attacks_per_month' / 'attacks_per_month.parquet'}')"),
+            # and what the same file holds beside its rows: undated attacks, any-type month counts
+            "attacks_per_month_extras": attacks.read_per_month(root).undated + [attacks.read_per_month(root).active],
         }
 
 

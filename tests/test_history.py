@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -14,8 +15,8 @@ import pytest
 from extractors.pipeline import CodedArticle
 from extractors.records import Article, Mention
 from extractors.urls import article_id
-from flows import steps
-from warehouse import parquet, partitions, state
+from flows import report, report_page, steps
+from warehouse import compact, parquet, partitions, state
 from warehouse.mentions import store_coded
 
 OLD = [dt.datetime(2023, m, 10, 8, tzinfo=dt.UTC) for m in (1, 2, 3)]
@@ -90,6 +91,31 @@ def test_a_poll_never_reads_the_history_it_does_not_touch(history):
     assert [sorted(i["mention_ids"]) for i in stored] == [["m100", "m101", "m102"]]
     rows = partitions.partition_rows(history)
     assert rows[("articles", "2024-08")]["rows"] == 3 and rows[("incidents", "2024-08")]["rows"] == 1
+    # what the run publishes after: the monthly artifact and the report page with its latest attack
+    monthly = report.monthly_table(history)
+    assert [m["month"] for m in monthly] == ["2023-01", "2023-02", "2023-03", "2024-08"]
+    assert monthly[-1] == {"month": "2024-08", "incidents": 1, "fatalities": 1}
+    page = report_page.page(str(history), 1, recorded=True)
+    total = sum(m["incidents"] for m in monthly)
+    assert f"Total: {total} incidents" in page and "A drone struck Ramadi." in page
+
+
+def test_the_sweep_of_temp_files_leaves_old_raw_months_unlisted(tmp_path, monkeypatch):
+    """A killed write's temp file is swept from the tables and this month's raw folder; the raw
+    store's older months (a file per page ever fetched) are not listed at all."""
+    listed: list[str] = []
+    walk = os.walk
+    monkeypatch.setattr(os, "walk", lambda top: ((f, d, n) for f, d, n in walk(top) if not listed.append(f)))
+    this_month = f"fetch_month={dt.datetime.now(dt.UTC):%Y-%m}"
+    temps = [tmp_path / "raw" / this_month / "page-1.gz.tmp",
+             tmp_path / "raw" / "fetch_month=2020-01" / "page-2.gz.tmp",
+             tmp_path / "articles" / "ingest_month=2020-01" / ".part-1.parquet.tmp"]
+    for f in temps:
+        f.parent.mkdir(parents=True)
+        f.write_bytes(b"partial")
+    assert compact.sweep_temp(tmp_path, older_than=0) == 2
+    assert [f.exists() for f in temps] == [False, True, False]
+    assert str(tmp_path / "raw" / "fetch_month=2020-01") not in listed and str(tmp_path / "articles") in listed
 
 
 def test_a_stored_key_is_found_wherever_it_lives(history, tmp_path):

@@ -1,7 +1,10 @@
 """The one definition of "attack" and "current" in the stored data, and the materialised monthly counts.
 
 In: incident records (before they are written) or a data root. Out: incidents with `is_attack` set,
-the SQL of the same rule for the DuckDB views, and `attacks_per_month/attacks_per_month.parquet`.
+the SQL of the same rule for the DuckDB views, and `attacks_per_month/attacks_per_month.parquet`
+(rows: dated attacks per month; its Parquet key-value metadata, written in the same atomic file:
+the undated attacks as rows of the same columns without a month, and the active incidents of any
+type per month, so a poll's artifacts read a few hundred rows whatever the history; `read_per_month`).
 
 "Current" is `status = 'active'` (merged tombstones and retracted incidents are kept, not counted).
 "Attack" is `extractors.taxonomy.is_attack`: the political-violence event types (Battles,
@@ -14,11 +17,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import os
 from collections.abc import Iterable
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from extractors.records import Incident
@@ -56,48 +61,101 @@ def attack_sql(event_type: str, sub_event_type: str) -> str:
     return f"({event_type} IN ({types}) OR {sub_event_type} = '{DISRUPTED}')"
 
 
-def per_month_rows(incidents: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Active attacks with an event date, counted per (month, iso3, event_type, sub_event_type)."""
+@dataclasses.dataclass(frozen=True, slots=True)
+class PerMonth:
+    """The materialised counts. `rows`: dated active attacks per (month, iso3, event_type,
+    sub_event_type), the columns of `PER_MONTH_SCHEMA`; `undated`: the same counts of the active
+    attacks without an event date (month None); `active`: "YYYY-MM" -> active incidents of any
+    type dated in that month."""
+
+    rows: list[dict[str, Any]]
+    undated: list[dict[str, Any]]
+    active: dict[str, int]
+
+
+UNDATED_KEY = b"flarewatch.undated"
+ACTIVE_KEY = b"flarewatch.active_per_month"
+
+
+def count(incidents: Iterable[dict[str, Any]]) -> PerMonth:
+    """The counts of `PerMonth` over incident rows (status, event_date, iso3, event_type,
+    sub_event_type, fatalities)."""
     totals: dict[tuple[Any, ...], list[int]] = {}
+    active: dict[str, int] = {}
     for row in incidents:
-        if row["status"] != ACTIVE or row["event_date"] is None:
+        if row["status"] != ACTIVE:
             continue
+        day: dt.date | None = row["event_date"]
+        if day is not None:
+            month = f"{day.year:04d}-{day.month:02d}"
+            active[month] = active.get(month, 0) + 1
         if not is_attack(row["event_type"], row["sub_event_type"]):
             continue
-        day: dt.date = row["event_date"]
-        key = (day.replace(day=1), row["iso3"], row["event_type"], row["sub_event_type"])
+        key = (None if day is None else day.replace(day=1), row["iso3"], row["event_type"], row["sub_event_type"])
         cell = totals.setdefault(key, [0, 0, 0])
         cell[0] += 1
         cell[1] += row["fatalities"] or 0
         cell[2] += row["fatalities"] is not None
-    return [
-        dict(zip(PER_MONTH_SCHEMA.names, (*key, *cell), strict=True))
-        for key, cell in sorted(totals.items(), key=lambda kv: tuple("" if k is None else str(k) for k in kv[0]))
-    ]
+    rows = sorted((dict(zip(PER_MONTH_SCHEMA.names, (*key, *cell), strict=True)) for key, cell in totals.items()),
+                  key=_order)
+    return PerMonth([r for r in rows if r["month"] is not None], [r for r in rows if r["month"] is None], active)
+
+
+def current_attacks(incidents: pa.Table) -> pa.Array:
+    """The same rule over an Arrow table of incidents: a mask of the active attacks."""
+    rule = pc.or_kleene(pc.is_in(incidents["event_type"], pa.array(sorted(POLITICAL_VIOLENCE), pa.string())),
+                        pc.equal(incidents["sub_event_type"], DISRUPTED))
+    return pc.fill_null(pc.and_kleene(pc.equal(incidents["status"], ACTIVE), rule), False)
+
+
+def per_month_rows(incidents: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Active attacks with an event date, counted per (month, iso3, event_type, sub_event_type)."""
+    return count(incidents).rows
+
+
+def read_per_month(root: str | os.PathLike[str]) -> PerMonth | None:
+    """The materialised counts of `root`, or None when there are none yet or the file predates
+    its undated and any-type counts (the next `write_per_month` rebuilds it from every incident)."""
+    parsed = paths.open_root(root)
+    target = parsed.join(PER_MONTH, f"{PER_MONTH}.parquet")
+    if not (os.path.exists(target) if parsed.local else parsed.fs.exists(target)):
+        return None
+    pf = pq.ParquetFile(target, filesystem=parsed.fs)
+    meta = pf.schema_arrow.metadata or {}
+    if UNDATED_KEY not in meta or ACTIVE_KEY not in meta:
+        return None
+    rows = pf.read(columns=PER_MONTH_SCHEMA.names).cast(PER_MONTH_SCHEMA).to_pylist()
+    return PerMonth(rows, json.loads(meta[UNDATED_KEY]), json.loads(meta[ACTIVE_KEY]))
 
 
 def write_per_month(root: str | os.PathLike[str], months: Iterable[str] | None = None) -> int:
     """Rewrite `<root>/attacks_per_month/attacks_per_month.parquet`; returns its row count.
 
-    `months` ("YYYY-MM" event-month partitions of incidents just rewritten): only those partitions
-    are read and their rows replaced, so the cost follows the months a merge touched, not the
-    history. None, or no stored table yet (a data root written before the table existed), reads
-    every incident. Call it after every incidents write.
+    `months` ("YYYY-MM" / "unknown" event-month partitions of incidents just rewritten): only those
+    partitions are read and their counts replaced, so the cost follows the months a merge touched,
+    not the history. None, or no stored counts yet (or counts from before the undated ones were
+    kept), reads every incident. Call it after every incidents write. One atomic file write: the
+    rows, the undated counts and the any-type counts are always of the same incidents.
     """
     cols = ["status", "event_date", "iso3", "event_type", "sub_event_type", "fatalities"]
     parsed = paths.open_root(root)
     target = parsed.join(PER_MONTH, f"{PER_MONTH}.parquet")
-    kept: list[dict[str, Any]] = []
     touched = None if months is None else sorted(set(months))
-    if touched is not None and (os.path.exists(target) if parsed.local else parsed.fs.exists(target)):
+    stored = None if touched is None else read_per_month(root)
+    if stored is not None and touched is not None:
         firsts = {dt.date(int(m[:4]), int(m[5:7]), 1) for m in touched if m[:4].isdigit()}
-        stored = pq.read_table(target, filesystem=parsed.fs, schema=PER_MONTH_SCHEMA).to_pylist()
-        kept = [r for r in stored if r["month"] not in firsts]
-        fresh = parquet.read(root, "incidents", partitions=touched, columns=cols).to_pylist()
+        fresh = count(parquet.read(root, "incidents", partitions=touched, columns=cols).to_pylist())
+        counts = PerMonth(
+            sorted([*(r for r in stored.rows if r["month"] not in firsts), *fresh.rows], key=_order),
+            fresh.undated if "unknown" in touched else stored.undated,
+            {m: n for m, n in stored.active.items() if m not in touched} | fresh.active,
+        )
     else:
-        fresh = parquet.read(root, "incidents", columns=cols).to_pylist()
-    rows = sorted([*kept, *per_month_rows(fresh)], key=_order)
-    table = pa.Table.from_pylist(rows, schema=PER_MONTH_SCHEMA)
+        counts = count(parquet.read(root, "incidents", columns=cols).to_pylist())
+    table = pa.Table.from_pylist(counts.rows, schema=PER_MONTH_SCHEMA).replace_schema_metadata({
+        UNDATED_KEY: json.dumps(counts.undated, sort_keys=True),
+        ACTIVE_KEY: json.dumps(dict(sorted(counts.active.items()))),
+    })
     swap.write_atomic(parsed, table, target)  # the warehouse's one atomic file write
     return int(table.num_rows)
 

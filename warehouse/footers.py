@@ -66,6 +66,8 @@ class _Footer:
 
     bloom: bytes | None
     ranges: dict[str, list[tuple[Any, Any, int] | None] | None]
+    meta: pq.FileMetaData | None = None
+    """The parsed footer, kept so that another date column's ranges need no second read."""
 
 
 _footers: dict[tuple[str, int, int, int], _Footer] = {}
@@ -75,17 +77,19 @@ immutable once written (a rewrite renames a new inode in), so an entry never goe
 
 def footer(root: paths.Root, f: str, columns: Sequence[str] = ()) -> _Footer:
     """The footer facts of `f` (read once per local file version; every time on object storage)."""
-    key = None
+    key, held = None, None
     if root.local:
         st = os.stat(f)
         key = (f, st.st_ino, st.st_mtime_ns, st.st_size)
         held = _footers.get(key)
         if held is not None and all(c in held.ranges for c in columns):
             return held
-    meta = pq.read_metadata(f, filesystem=root.fs)
-    ranges: dict[str, list[tuple[Any, Any, int] | None] | None] = {}
+    meta = held.meta if held is not None and held.meta is not None else pq.read_metadata(f, filesystem=root.fs)
+    ranges: dict[str, list[tuple[Any, Any, int] | None] | None] = dict(held.ranges) if held is not None else {}
     names = meta.schema.to_arrow_schema().names
     for column in columns:
+        if column in ranges:
+            continue
         if column not in names:
             ranges[column] = None
             continue
@@ -96,7 +100,7 @@ def footer(root: paths.Root, f: str, columns: Sequence[str] = ()) -> _Footer:
             groups.append((stats.min, stats.max, stats.null_count)
                           if stats is not None and stats.has_min_max else None)
         ranges[column] = groups
-    footer = _Footer((meta.metadata or {}).get(BLOOM_META), ranges)
+    footer = _Footer((meta.metadata or {}).get(BLOOM_META), ranges, meta if key is not None else None)
     if key is not None:
         if len(_footers) > 4096:
             _footers.clear()

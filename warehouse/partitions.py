@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.metadata
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from extractors.articles import EXTRACTOR_ID
 from extractors.months import publication_month
@@ -122,7 +122,7 @@ def incident_counts(root: DataRoot, months: Iterable[str]) -> dict[str, int]:
     """Event month -> incidents stored in it (every status), 0 for an emptied month."""
     wanted = sorted(set(months))
     stored = parquet.read(root, "incidents", partitions=wanted, columns=["event_month"])["event_month"]
-    counts = Counter(stored.to_pylist())
+    counts = {c["values"]: c["counts"] for c in pc.value_counts(stored).to_pylist()}  # no row as a Python object
     return {m: counts.get(m, 0) for m in wanted}
 
 
