@@ -150,3 +150,31 @@ def test_a_column_added_later_reads_as_null_before_it_and_todays_code_reads_file
         assert "severity" not in [r[0] for r in con.execute("DESCRIBE incidents_all").fetchall()]
         assert con.execute("SELECT count(*) FROM attacks").fetchall() == [(3,)]
     assert parquet.read(mixed, "incidents").schema == today.schema
+
+
+def test_an_old_partition_without_the_not_null_columns_added_since_takes_new_rows(tmp_path: Path) -> None:
+    """A month written before `mentions.why` and `incidents.n_references` / `is_attack` existed
+    (NOT NULL columns with a default) takes today's rows in the same month: the old rows are
+    kept, with the record's default in the new columns, instead of the write refusing a null."""
+    root = tmp_path / "data"
+    old_mention = dataclasses.asdict(make_mention(1, "a1", event_date=dt.date(2024, 6, 9))) | {"ingested_at": JUNE}
+    tbl = parquet.to_arrow([old_mention], "mentions").drop_columns(["ingest_month", "why"])
+    target = root / "mentions" / "ingest_month=2024-06" / "data.parquet"
+    target.parent.mkdir(parents=True)
+    pq.write_table(tbl, target)
+    old_incident = make_incident("old-clash", dt.date(2024, 6, 9), mention_ids=("m1",))
+    tbl = parquet.to_arrow([old_incident], "incidents").drop_columns(["event_month", "n_references", "is_attack"])
+    target = root / "incidents" / "event_month=2024-06" / "data.parquet"
+    target.parent.mkdir(parents=True)
+    pq.write_table(tbl, target)
+
+    parquet.upsert(root, "mentions", [dataclasses.asdict(make_mention(
+        2, "a2", event_date=dt.date(2024, 6, 12))) | {"ingested_at": JUNE}])
+    parquet.upsert(root, "incidents", [make_incident("new-clash", dt.date(2024, 6, 12), mention_ids=("m2",))])
+
+    mentions = parquet.read(root, "mentions", columns=["mention_id", "why"]).to_pylist()
+    assert sorted((m["mention_id"], m["why"]) for m in mentions) == [("m1", []), ("m2", [])]
+    incidents = parquet.read(root, "incidents", columns=["incident_id", "n_references", "is_attack"])
+    assert sorted(incidents["incident_id"].to_pylist()) == ["new-clash", "old-clash"]
+    old = next(r for r in incidents.to_pylist() if r["incident_id"] == "old-clash")
+    assert old["n_references"] == 0 and old["is_attack"] is False

@@ -21,7 +21,7 @@ from extractors.months import month_of, shift_month, utcnow
 from warehouse import footers, paths, swap
 from warehouse.convert import key_array
 from warehouse.lock import write_guard
-from warehouse.parquet import _conform, _require_mode
+from warehouse.parquet import _conform, _defaults, _require_mode
 from warehouse.schemas import spec
 from warehouse.swap import STAGE_SUFFIX
 
@@ -65,7 +65,7 @@ def compact(root: str | os.PathLike[str], table: str = "articles", *, min_files:
             with open(target, "wb") as fh:
                 writer = pq.ParquetWriter(fh, ts.data_schema.with_metadata(schema), compression="zstd")
                 for f in files:
-                    writer.write_table(_conform(pq.ParquetFile(f).read(), ts.data_schema, None))
+                    writer.write_table(_conform(pq.ParquetFile(f).read(), ts.data_schema, None, _defaults(ts)))
                 writer.close()
                 fh.flush()
                 os.fsync(fh.fileno())

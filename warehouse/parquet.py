@@ -38,6 +38,7 @@ Writes take `lock.write_guard(root)` (reentrant inside a flow that holds `root_l
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import hashlib
 import os
@@ -158,17 +159,32 @@ def list_partitions(root: str | os.PathLike[str], table: str) -> list[str]:
 # Reads
 
 
-def _conform(tbl: pa.Table, schema: pa.Schema, partition: tuple[str, str] | None) -> pa.Table:
-    """Cast a stored file's table to `schema`; columns the file predates come back null."""
+def _conform(tbl: pa.Table, schema: pa.Schema, partition: tuple[str, str] | None,
+             defaults: Mapping[str, object] | None = None) -> pa.Table:
+    """Cast a stored file's table to `schema`. Columns the file predates come back null, or as
+    their record's default when they are NOT NULL and have one (`defaults`, from `_defaults`:
+    `why=()`, `n_references=0`, `is_attack=False`), so an old partition can be rewritten with
+    today's rows; a NOT NULL column without a default (a value nobody recorded) stays null."""
     arrays = []
     for field in schema:
         if partition is not None and field.name == partition[0]:
             arrays.append(pa.repeat(partition[1], tbl.num_rows).cast(pa.string()))
         elif field.name in tbl.column_names:
             arrays.append(tbl[field.name].cast(field.type))
+        elif not field.nullable and defaults and field.name in defaults:
+            arrays.append(pa.array([defaults[field.name]] * tbl.num_rows, type=field.type))
         else:
             arrays.append(pa.nulls(tbl.num_rows, field.type))
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _defaults(ts: TableSpec) -> dict[str, object]:
+    """Field -> default of a table's record type (tuples as lists), for `_conform`."""
+    if ts.record_type is None:
+        return {}
+    return {f.name: list(f.default) if isinstance(f.default, tuple) else f.default
+            for f in dataclasses.fields(ts.record_type)
+            if f.default is not dataclasses.MISSING and f.default is not None}
 
 
 def read(
@@ -220,7 +236,7 @@ def read(
         if mask is not None:
             tbl = tbl.filter(mask)
         pcol = (ts.partition_col, part) if ts.partition_col and part is not None else None
-        pieces.append(_conform(tbl, schema, pcol))
+        pieces.append(_conform(tbl, schema, pcol, _defaults(ts)))
     return pa.concat_tables(pieces) if pieces else schema.empty_table()
 
 
