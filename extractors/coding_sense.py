@@ -27,7 +27,7 @@ from extractors.coding_text import clause_of
 from extractors.lexicon import Lexicon, compile_cue
 
 SENSES_FILE = SEEDS_DIR / "lexicon" / "en" / "senses.yaml"
-# the cues of violence (`coding_cues.VIOLENCE`, disrupted attacks and seized arms): all rules apply to them
+# the cues of violence (`coding_cue_data.VIOLENCE`, disrupted attacks and seized arms): all rules apply to them
 VIOLENT_CUES = frozenset(("suicide", "ied", "air", "strike", "shelling", "explosion_remote", "explosion", "grenade",
                           "chemical", "clash", "attack", "kill", "injure", "abduct", "sexual", "territory_gov",
                           "territory_nsa", "dwu", "seizure"))

@@ -11,7 +11,8 @@ import re
 
 import pytest
 
-from extractors.coding_cues import Cue, _drop_contained
+from extractors.coding_cue_data import Cue
+from extractors.coding_cues import _drop_contained
 from extractors.coding_text import sentences
 from extractors.coding_types import _CLAUSE_START, _PARENS, _window_before
 from extractors.incidents import code_incidents
