@@ -85,7 +85,7 @@ def _drop_contained(cues: list[Cue]) -> list[Cue]:
     order = sorted(range(len(cues)), key=lambda i: cues[i].start)
     k = 0
     while k < len(order):
-        start, here = cues[order[k]].start, {}  # here: name -> the furthest end of the cues starting at `start`
+        start, here = cues[order[k]].start, dict[str, int]()  # name -> the furthest end of the cues at `start`
         group = []
         while k < len(order) and cues[order[k]].start == start:
             cue = cues[order[k]]
