@@ -135,14 +135,38 @@ def _reference_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[in
     """See `_framed`; an act told in the relative clause of a referenced act is part of the
     reference ("inside the raid that killed the leader": the killing is the raid's)."""
     reason = _framed(cue, blockers, clauses, cues, text, dates)
-    if reason is None and cue.name in VIOLENCE:
+    if reason is None and cue.name in VIOLENCE and (reach := _relative_reach(text, cue.start)) < cue.start:
         for other in cues:
-            if other.end <= cue.start and _RELATIVE.match(text[other.end:cue.start]):
+            if reach <= other.end <= cue.start and _RELATIVE.fullmatch(text, other.end, cue.start):
                 return _framed(other, blockers, clauses, cues, text, dates)
     return reason
 
 
-_RELATIVE = re.compile(r"(?i)^\s+(?:that|which)\s+(?:had\s+|has\s+|have\s+)?(?:\w+ly\s+)?$")
+# the words between an act and the act of its relative clause, matched whole from the first act's end
+# to the second's start: "the raid that killed", "the strike which had reportedly hit"
+_RELATIVE = re.compile(r"(?i)\s+(?:that|which)\s+(?:had\s+|has\s+|have\s+)?(?:\w+ly\s+)?")
+# the same words as a shape, read backwards from the second act: spaces, then one to three words each
+# with the spaces before it (`_RELATIVE` is one word and up to two more)
+_RELATIVE_SHAPE = re.compile(r"\s+(?:\w+\s+){1,3}")
+# a window read backwards that holds nothing but the start of such a shape: the shape may go on past it
+_SHAPE_SO_FAR = re.compile(r"\s+(?:\w+\s+){0,3}\w*")
+
+
+def _relative_reach(text: str, end: int) -> int:
+    """The leftmost start a `_RELATIVE` gap ending at `end` may have (`end` when none can end there).
+
+    The backward shape is matched on a reversed window before `end`, doubled while the whole window
+    is only the start of a shape (the match could go on past its edge), so the reach is exact however
+    long the spaces or the adverb; a long sentence's earlier cues are then skipped by their end alone
+    instead of each being matched against the text between."""
+    width = 64
+    while True:
+        start = max(0, end - width)
+        window = text[start:end][::-1]
+        if start == 0 or not _SHAPE_SO_FAR.fullmatch(window):
+            found = _RELATIVE_SHAPE.match(window)
+            return end if found is None else end - found.end()
+        width *= 2
 
 
 def _framed(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], cues: list[Cue], text: str,
