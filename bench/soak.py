@@ -40,7 +40,7 @@ import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from extractors.fetch import FetchPolicy
+from extractors.fetch_types import FetchPolicy
 from extractors.months import event_month, utcnow
 from extractors.records import FeedSpec
 from flows import steps

@@ -6,32 +6,33 @@ with the reason (negated, threat/plan, aggregate, habit, accident, question...),
 (armed parties, civilians, small arms...) and the sentence's event family.
 
 Why a cue is dropped is kept beside it so a coding decision can be explained from the evidence.
+The cue records and families are in `coding_cue_data`, the reasons that drop one cue or keep it
+only as a reference or a tally in `coding_cue_reasons`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
-from extractors.coding_frames import FRAME_ROLES, reference_frame, void_frame
+from extractors.coding_cue_data import (
+    _VERB_FORMS,
+    _VERB_NEXT,
+    DEMO,
+    EVENT_CUES,
+    EXPLOSIVE,
+    VIOLENCE,
+    Cue,
+    LazyCues,
+    SentenceCues,
+    _matches,
+)
+from extractors.coding_cue_reasons import UNCOUNTED_REASONS, _cue_reason, _reference_reason, _tally_reason
+from extractors.coding_frames import reference_frame, void_frame
 from extractors.coding_sense import sense_reason
 from extractors.coding_text import clause_bounds, clause_of
 from extractors.dates import DateHit
 from extractors.lexicon import Lexicon
 
-# Event cues by family: a sentence's family decides which incident group it can open.
-VIOLENCE = ("suicide", "ied", "air", "strike", "shelling", "explosion_remote", "explosion", "grenade",
-            "chemical", "clash", "attack", "kill", "injure", "abduct", "sexual", "territory_gov", "territory_nsa")
-DEMO = ("protest", "riot", "mob", "crowd")
-SD = ("loot", "arrest", "agreement")
-# "crowd" is not matched from the lexicon: a fight cue becomes one when its sides are crowds.
-EVENT_CUES = VIOLENCE + ("dwu", "seizure") + DEMO + SD
-CONTEXT_CUES = ("armed_party", "nonstate_armed", "civilian_party", "rioter_party", "crowd_party", "small_arms",
-                "intervention", "lethal_force", "separation", "claim", "legal", "footage")
-# Cues specific enough to open an incident of their own family next to one of another family.
-SPECIFIC = frozenset(("suicide", "ied", "air", "shelling", "grenade", "chemical", "clash", "abduct", "sexual",
-                      "dwu", "protest", "riot", "mob", "territory_gov", "territory_nsa"))
-EXPLOSIVE = frozenset(("suicide", "ied", "air", "shelling", "grenade", "chemical"))
 # Words that on their own only echo an incident ("deaths", "the attacks") rather than report one.
 _WEAK_WORDS = re.compile(
     r"^(?:attacks|strikes|raids|assaults|shootings|bombings|explosions|blasts|clashes|killings|airstrikes|"
@@ -40,9 +41,6 @@ _WEAK_WORDS = re.compile(
     r"found dead|human remains|bod(?:y|ies) .*|.* bod(?:y|ies)|"
     r"dead bod(?:y|ies)|remains of .*|fatalit(?:y|ies)|wounded|wounding|injured|injuring|hurt|injuries|maimed)$",
     re.IGNORECASE)
-# a plural-looking word that is a verb: "<clan> militia attacks <clan> herder" (a bare plural-looking verb)
-_VERB_NEXT = re.compile(r"\s+(?:a|an|the|his|her|their|its|two|three|four|five|several|(?-i:[A-Z])\w*)\b",
-                        re.IGNORECASE)
 _PERFECT = re.compile(r"(?i)\b(?:have|has|'ve)\s+(?:\w+ly\s+|once again\s+|again\s+|also\s+|been\s+){0,2}"
                       r"(?:(?:carried out|launched|conducted|mounted|staged|made|used|fired)\s+(?:\w+\s+){0,2})?$")
 # the means of a state told in the perfect: "the militia, which has sowed chaos by attacking shipping and
@@ -68,84 +66,8 @@ _PLURAL_FIGHT = re.compile(r"(?i)^(?:\w+[- ])?"
 _LAUNCH_BEFORE = re.compile(r"(?i)\b(?:launch(?:es|ed)?|carr(?:y|ies|ied) out|conduct(?:s|ed)?|mount(?:s|ed)?|"
                             r"stag(?:es|ed)|"
                             r"order(?:s|ed)|unleash(?:es|ed)?)\s+(?:\w+\s+){0,3}$")
-_VERB_FORMS = re.compile(r"^(?:attacks|strikes|raids|kills|bombs|shells|targets|ambushes|storms)$", re.IGNORECASE)
-_NEGATED_VERB = re.compile(r"(?i)^(?:has not|have not|had not|did not|didn't|hasn't|haven't|never|was not|were not)$")
-_MODAL_VERB = re.compile(r"(?i)^(?:would|could|might|may|will|won't|wouldn't|can|cannot|can't|should|shall)$")
-_SCOPE = 60  # characters a negation or modal reaches forward ("threatened to target Israeli ships")
 _PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|got|is|are)\s+(?:\w+\s+)?$", re.IGNORECASE)
 
-
-class LazyCues(dict[str, "list[Cue]"]):
-    """Context cues of one sentence, matched on first use (most sentences need only a few)."""
-
-    def __init__(self, lex: Lexicon | None = None, text: str = "") -> None:
-        super().__init__()
-        self._lex = lex
-        self._text = text
-
-    def __missing__(self, name: str) -> list[Cue]:
-        found = _matches(self._lex, name, self._text) if self._lex is not None and name in self._lex.cues else []
-        if name == "intervention":
-            # what a demonstration is against is no intervention in it: "protested against the
-            # unjust arrest of an editor", "demanding the release of those detained"; nor is an
-            # arrest told with neither the police nor the demonstrators ("He was arrested in May")
-            found = [c for c in found if not _GRIEVANCE.search(self._text[max(0, c.start - 60):c.start])] \
-                if _AT_THE_SCENE.search(self._text) else []
-        self[name] = found
-        return found
-
-    def get(self, name: str, default: object = None) -> list[Cue]:
-        return self[name]
-
-
-@dataclass(frozen=True, slots=True)
-class Cue:
-    """One matched cue: its name, [start, end) within the sentence, the words, and strength."""
-
-    name: str
-    start: int
-    end: int
-    text: str
-    weak: bool = False
-    ref: bool = False  # named only as a reference ("after the bombing"): an echo that opens no incident
-
-
-@dataclass(slots=True)
-class SentenceCues:
-    """What one sentence says about incidents (offsets are within the sentence)."""
-
-    events: list[Cue] = field(default_factory=list)
-    dropped: list[tuple[Cue, str]] = field(default_factory=list)
-    context: dict[str, list[Cue]] = field(default_factory=LazyCues)
-    family: str | None = None
-    clauses: list[int] = field(default_factory=list)
-
-    @property
-    def strong(self) -> bool:
-        """True when some kept cue reports an event by itself (not only an echo like "the attack")."""
-        return any(not c.weak for c in self.events)
-
-    @property
-    def specific(self) -> bool:
-        """True when some kept strong cue names a kind of act precisely (a weapon, a clash...)."""
-        return any(c.name in SPECIFIC and not c.weak for c in self.events)
-
-    def names(self) -> set[str]:
-        """The names of the kept event cues."""
-        return {c.name for c in self.events}
-
-
-_GRIEVANCE = re.compile(r"(?i)\b(?:against|over|condemn\w*|denounc\w*|protest\w*|demand\w*|releas\w*|decry\w*|"
-                        r"outrage at)\s+(?:the\s+|their\s+|his\s+|her\s+)?(?:[\w/-]+\s+){0,4}$")
-
-
-_AT_THE_SCENE = re.compile(r"(?i)\b(?:police\w*|security|authorities|soldiers|troops|gendarm\w*|officers|army|"
-                           r"protest\w*|demonstrat\w*|crowds?|participants|marchers|rall(?:y|ies)|sit-ins?|them|"
-                           r"tear ?gas|teargas|water ?cannons?|batons?|rubber bullets)\b")
-
-
-def _matches(lex: Lexicon, name: str, text: str) -> list[Cue]:
-    return [Cue(name, m.start(), m.end(), m.group()) for m in lex.cues[name].finditer(text)]
 
 
 def _inside(cue: Cue, spans: list[Cue]) -> bool:
@@ -163,7 +85,7 @@ def _drop_contained(cues: list[Cue]) -> list[Cue]:
     order = sorted(range(len(cues)), key=lambda i: cues[i].start)
     k = 0
     while k < len(order):
-        start, here = cues[order[k]].start, {}  # here: name -> the furthest end of the cues starting at `start`
+        start, here = cues[order[k]].start, dict[str, int]()  # name -> the furthest end of the cues at `start`
         group = []
         while k < len(order) and cues[order[k]].start == start:
             cue = cues[order[k]]
@@ -345,205 +267,6 @@ def _sentence_reason(blockers: dict[str, list[Cue]], named_day: bool, cues: list
     return None
 
 
-# a few strikes counted on a named day: "On 9 May, the coalition carried out 4 airstrikes on
-# Houthi positions in Al Jawf" is one event (ACLED: one place, one day), not a tally
-_FEW_STRIKES = re.compile(
-    r"(?i)(?:[1-9]|1\d|20|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
-    r"sixteen|seventeen|eighteen|nineteen|twenty) (?:[\w-]+ ){0,2}"
-    r"(?:air ?strikes|airstrikes|strikes|air raids|sorties)")
-
-
-def _tally_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], named_day: bool) -> str | None:
-    """A count, span of time or habit in the cue's clause that makes it a tally, not an event.
-
-    "On 28 April, MONUSCO set up a base due to continued attacks by CODECO": the day dates the
-    base, the attacks in the clause of "continued" are a tally. A count of events on a named
-    day ("four attacks on three ships late Sunday") stays one incident, and so do up to twenty
-    strikes counted on a named day (`_FEW_STRIKES`).
-    """
-    counts = [b for b in blockers["aggregate_count"] if b.start <= cue.start and cue.end <= b.end]
-    if counts and not (named_day and all(_FEW_STRIKES.fullmatch(b.text) for b in counts)):
-        return "aggregate_count"
-    clause = clause_of(clauses, cue.start)
-    names: tuple[str, ...] = (("aggregate_period", "habitual") if named_day
-                              else ("aggregate_count", "aggregate_period", "habitual"))
-    if named_day and cue.name in DEMO:
-        # a demonstration on a named day is that day's, whatever span or conflict it is about
-        # ("On 4 May, activists protested against interference in the Afghan conflict")
-        names = ("habitual",)
-    for name in names:
-        # the cue's own clause, or the clause right after it when that clause is the span
-        # itself ("300 civilians had been killed in attacks | since January")
-        if any(clause_of(clauses, b.start) == clause or (clause_of(clauses, b.start) == clause + 1
-                                                          and b.start - clauses[clause + 1] <= 1)
-               for b in blockers[name]):
-            return name
-    return None
-
-
-# "since" right before an act makes it the start of a span ("the first time since Hamas attacked")
-_REFERENCE = re.compile(r"(?i)\bsince\s+(?:the\s+|a\s+|its\s+|their\s+)?(?:[\w.’'-]+\s+){0,3}$")
-
-
-# "weeks after the <date> raid" (a span measured from an act): the act dates something else
-_SPAN_AFTER = re.compile(r"(?i)\b(?:days|weeks|months|years)\s+(?:after|before)\s+the\s+(?:[\w.’'-]+\s+){0,3}$")
-# an event verb in the infinitive ("to attack", "to strike") names an aim; "in response to attack" is a noun
-_INFINITIVE = re.compile(r"(?i)(?<!response )(?<!retaliation )(?<!reaction )(?<!due )(?<!prior )(?<!led )(?<!lead )"
-                         r"(?<!leading )(?<!exposed )(?<!subjected )\bto\s+$")
-# "<weapons> to launch strikes on <country> territory" (an infinitive of launching): the aim again, with a verb
-# of launching
-_INFINITIVE_LAUNCH = re.compile(r"(?i)\bto\s+(?:launch|carry out|mount|stage|conduct|commit)\s+(?:[\w-]+\s+){0,2}$")
-_BARE_VERBS = frozenset(("attack", "strike", "bomb", "shell", "kill", "fight", "clash", "ambush", "abduct", "kidnap",
-                        "raid", "target", "hit", "shoot", "storm", "assault", "loot", "burn", "fire", "launch"))
-
-
-def _cue_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], cues: list[Cue],
-                text: str = "", named_day: bool = False) -> str | None:
-    """A reason that voids this one cue, or None (`named_day`: the sentence names a day, which
-    keeps an infinitive as told: "On 28 April, a dispute triggered one camp to attack the other")."""
-    if cue.name == "strike" and _overlaps(cue, blockers["strike_labour"]):
-        return "labour strike"
-    if _overlaps(cue, blockers["non_conflict"]):
-        return "not conflict"
-    if cue.name in ("kill", "explosion", "injure") and blockers["non_conflict"] and not any(
-            c.name in EXPLOSIVE or c.name in ("attack", "clash") for c in cues if c is not cue):
-        return "not conflict"
-    clause = clause_of(clauses, cue.start)
-    if _REFERENCE.search(text[max(clauses[clause], cue.start - 40):cue.start]) or _SPAN_AFTER.search(
-            text[max(0, cue.start - 50):cue.start]):
-        return "reference"  # "his first speech since the 7 October attack": a point in time, not news
-    if not named_day and ((cue.text in _BARE_VERBS and _INFINITIVE.search(text[max(0, cue.start - 25):cue.start]))
-                          or _INFINITIVE_LAUNCH.search(text[max(0, cue.start - 40):cue.start])):
-        # "<capital> helps allied groups to strike <country>" (an infinitive of purpose): an aim, not an act told
-        return "purpose"
-    for name in ("negation", "modality"):
-        # a threat or a denial governs what follows it closely in its own clause
-        if any(b.end <= cue.start <= b.end + _SCOPE and clause_of(clauses, b.start) == clause for b in blockers[name]):
-            return name
-    # a modal or a negated verb right after the act: "attacks could lead to a wider war",
-    # "missiles won't hurt", "large-scale fighting has not resumed"
-    if any(cue.end <= b.start <= cue.end + 25 and _MODAL_VERB.match(b.text) and clause_of(clauses, b.start) == clause
-           for b in blockers["modality"]):
-        return "modality"
-    if any(cue.end <= b.start <= cue.end + 20 and _NEGATED_VERB.match(b.text) and clause_of(clauses, b.start) == clause
-           for b in blockers["negation"]):
-        return "negation"
-    return None
-
-
-# reasons that keep a dropped cue as an uncounted mention: the rule id of its role (`coding_rules`)
-UNCOUNTED_REASONS = {
-    "ref-after": "ROLE-reference-after", "ref-reaction": "ROLE-reference-reaction",
-    "reference": "ROLE-reference-since", "commemoration": "ROLE-reference-commemoration",
-    "aggregate_count": "ROLE-aggregate-count", "aggregate_period": "ROLE-aggregate-period",
-    "habitual": "ROLE-aggregate-habit", "running total": "ROLE-aggregate-running",
-    **FRAME_ROLES,  # the frames of `coding_frames`
-}
-# words that end a noun phrase between a frame and the act: a clause of its own starts
-_NP_BREAK = re.compile(r"(?i)[,;:()]|\b(?:that|which|who|whom|when|where|while|as|and|but|or|was|were|is|are|had|has|"
-                       r"have|been|be|will|would|said|says|say)\b")
-# a finite verb right after the act: the act is told ("after an airstrike kills five", "after a
-# bomb tore through a market"), not only named
-_TOLD_AFTER = re.compile(r"(?i)^\s+(?:\w+ly\s+)?(?:\w+ed|hit|hits|struck|strikes|kills?|tore|tears|rips|blew|blows|"
-                         r"went off|goes off|left|leaves|shook|shakes|rocks|fell|falls|landed|lands|took|takes|"
-                         r"broke|breaks|claim(?:s|ed)|injures?|wounds?|targets?|destroys?|damages?|sets? off|"
-                         r"swept|sweeps|began|begins)\b")
-_TOLL_AFTER = re.compile(r"(?i)\b(?:kill\w*|dead|died|deaths?|wound\w*|injur\w*|casualt\w*|lives)\b")
-_OUTCOMES = ("kill", "injure")
-_VERBAL = re.compile(r"(?i)\b(?:went|goes|go|blew|blow|blows|tore|broke|shot|fought|hit|struck|slew|overran|"
-                     r"overtook)\b")
-_OF_AFTER = re.compile(r"\s+of\b")  # "condemns bombing of a school": a gerund used as a noun
-
-
-def _reference_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], cues: list[Cue], text: str,
-                      dates: list[DateHit]) -> str | None:
-    """See `_framed`; an act told in the relative clause of a referenced act is part of the
-    reference ("inside the raid that killed the leader": the killing is the raid's)."""
-    reason = _framed(cue, blockers, clauses, cues, text, dates)
-    if reason is None and cue.name in VIOLENCE:
-        for other in cues:
-            if other.end <= cue.start and _RELATIVE.match(text[other.end:cue.start]):
-                return _framed(other, blockers, clauses, cues, text, dates)
-    return reason
-
-
-_RELATIVE = re.compile(r"(?i)^\s+(?:that|which)\s+(?:had\s+|has\s+|have\s+)?(?:\w+ly\s+)?$")
-
-
-def _framed(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], cues: list[Cue], text: str,
-            dates: list[DateHit]) -> str | None:
-    """"ref-after" / "ref-reaction" when the act is named only as the cause, backdrop or object of
-    what the sentence tells (GUIDE rule 9), or None when it is reported.
-
-    The act must be a noun phrase right after the frame in its clause ("condemned Sunday's bombing",
-    "after the raid on the camp"): an act told with its own verb ("after gunmen stormed", "after an
-    airstrike kills five"), or given its own later day and a toll ("condemned an attack on Sunday
-    that killed 12"), is reported, and so is a cause whose outcome the sentence tells ("three died
-    following an airstrike", where the deaths are the news).
-    """
-    word = cue.text.lower()
-    if cue.name not in VIOLENCE or word.endswith("ed") or _VERBAL.search(word):
-        return None  # "after gunmen stormed", "after the shells went off": the act told with its verb
-    if _TOLD_AFTER.match(text, cue.end) or (_VERB_FORMS.match(cue.text) and _VERB_NEXT.match(text, cue.end)):
-        return None
-    if any(d.precision == "day" and d.start >= cue.end for d in dates) and _TOLL_AFTER.search(text, cue.end):
-        return None
-    clause_start = clauses[clause_of(clauses, cue.start)]
-    for name, reason in (("reaction_frame", "ref-reaction"), ("reference_frame", "ref-after")):
-        for frame in blockers[name]:
-            if not (frame.end <= cue.start and cue.start - frame.end <= 60 and frame.start >= clause_start - 1):
-                continue
-            gap = text[frame.end:cue.start]
-            if len(gap.split()) > 6 or _NP_BREAK.search(gap) or (
-                    word.endswith("ing") and not gap.strip() and not _OF_AFTER.match(text, cue.end)):
-                continue  # "after killing five": a gerund with no determiner is the act told
-            if name == "reference_frame" and any(c.name in _OUTCOMES and c.start < frame.start for c in cues):
-                continue  # "three died following an airstrike": the outcome of the act is the news
-            told = not _bare_topic(gap, text, cue, dates) or (
-                name == "reference_frame" and any(b.end <= frame.start for b in blockers["armed_party"]))
-            if not _known(gap) and told:
-                # "after an attack on a ship", "after attack on ship in <place>", and "navy sinks boats
-                # after attack on ship" (armed forces act before the frame): a new act, told
-                continue
-            return reason
-    return None
-
-
-_DETERMINER = re.compile(r"(?i)\b(?:the|this|that|these|those|its|their|his|her|our|your|last|recent|latest|"
-                         r"a|an|another|one|two|three|four|five|several|some|new|fresh|further|more|other)\b|[’']s\b|"
-                         r"\b\d{1,2}/\d{1,2}\b|"
-                         r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}\b|"
-                         r"\b\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b")
-_INDEFINITE = frozenset(("a", "an", "another", "one", "two", "three", "four", "five", "several", "some", "new", "fresh",
-                         "further", "more", "other"))
-
-
-_SCENE_AFTER = re.compile(r"(?:\s+[\w’'-]+){0,4}?\s+(?:in|near|at|outside|off|inside|on)\s+(?:the\s+)?"
-                          r"(?:[a-z-]+\s+){0,2}(?-i:[A-Z])")
-
-
-def _bare_topic(gap: str, text: str, cue: Cue, dates: list[DateHit]) -> bool:
-    """Whether an act after a reaction verb or a frame of cause with no determiner at all ("leader
-    praises rebel attack", "senator slams response to embassy raid", "<leader> vows revenge after
-    deadly bombing") is only the topic: it gets no place, day or toll of its own in the sentence
-    ("UN condemns attack on peacekeepers in Mali" reports one)."""
-    if _DETERMINER.search(gap):
-        return False
-    clause_end = min((m.start() for m in re.finditer(r"[.;:!?]", text) if m.start() > cue.end), default=len(text))
-    rest = text[cue.end:clause_end]
-    return not (_SCENE_AFTER.match(rest) or _TOLL_AFTER.search(rest) or any(d.start >= cue.end for d in dates))
-
-
-def _known(gap: str) -> bool:
-    """Whether the noun phrase before an act presents it as already known (a definite or possessive
-    determiner, a date label: "the bombing", "Sunday's raid", "the <date> raid"), not as news
-    (an indefinite one, "an attack on a ship", or a headline's bare noun, "attack on ship")."""
-    found = _DETERMINER.findall(gap)
-    return bool(found) and found[-1].strip().lower() not in _INDEFINITE
-
-
-def _overlaps(cue: Cue, spans: list[Cue]) -> bool:
-    return any(s.start < cue.end and cue.start < s.end for s in spans)
 
 
 _FIGHT_CUES = ("clash", "attack", "kill")

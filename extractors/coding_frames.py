@@ -25,7 +25,7 @@ from typing import Protocol
 
 
 class _Span(Protocol):
-    """A cue as `coding_cues.Cue` gives it: its name and its [start, end) in the sentence."""
+    """A cue as `coding_cue_data.Cue` gives it: its name and its [start, end) in the sentence."""
 
     @property
     def name(self) -> str: ...

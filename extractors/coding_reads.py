@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from extractors.casualties import Toll, read_toll
-from extractors.coding_cues import Cue, SentenceCues, analyse_sentence, split_cues, uncounted_cues
+from extractors.coding_cue_data import Cue, SentenceCues
+from extractors.coding_cues import analyse_sentence, split_cues, uncounted_cues
 from extractors.coding_text import Prepared, Sentence, clause_of, sentences
 from extractors.coding_types import classify
 from extractors.dates import DateHit, find_dates, numeric_order

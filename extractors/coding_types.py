@@ -20,7 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from extractors.coding_cues import SentenceCues
+from extractors.coding_cue_data import SentenceCues
 from extractors.lexicon import Lexicon
 
 _OBJECT_STOP = re.compile(

@@ -34,7 +34,7 @@ from lxml import etree
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from extractors.budget import OverBudget, time_limit
-from extractors.fetch import FetchError
+from extractors.fetch_types import FetchError
 from extractors.records import FeedEntry, FeedPoll, FeedSpec
 from extractors.urls import canonicalize_url
 

@@ -1,7 +1,7 @@
 """HTTP fetching: the one module of `extractors` that talks to the network.
 
 In: URLs and a `FetchPolicy`. Out: `Response` (raw bytes, final URL, status, lower-cased headers)
-or `FetchError` (url, short reason, status).
+or `FetchError` (url, short reason, status); these types and `HostBook` live in `fetch_types`.
 
 Every request gets a real User-Agent, a total deadline per attempt (`policy.timeout` covers the
 DNS look-up, the connect, the headers and the body: `netguard.deadline`),
@@ -36,11 +36,10 @@ import logging
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import zip_longest
-from typing import Literal
 from urllib.parse import SplitResult, urljoin, urlsplit
 
 import httpx
@@ -55,13 +54,12 @@ import stamina.instrumentation
 # wildcards, longest-match precedence, and Crawl-delay.
 from protego import Protego
 
+from extractors.fetch_types import FetchError, FetchPolicy, Kind, Response
 from extractors.netguard import GuardedBackend, Refused, checked_addresses, deadline
 
-__all__ = ["FetchError", "FetchPolicy", "Fetcher", "HostBook", "Kind", "Response"]
+__all__ = ["Fetcher"]
 
 LOGGER = logging.getLogger(__name__)
-
-Kind = Literal["any", "page", "feed"]
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -75,31 +73,6 @@ _ACCEPT = {"page": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1", "any": "*/
                    "application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.1"}
 
 
-@dataclass(frozen=True, slots=True)
-class Response:
-    """One successful fetch (2xx, or 304 with an empty body). Header names are lower-case."""
-
-    url: str
-    final_url: str
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-    fetched_at: dt.datetime
-
-
-class FetchError(Exception):
-    """A fetch that gave no usable response: `.url`, `.reason` (short, human-readable), `.status`."""
-
-    def __init__(self, url: str, reason: str, status: int | None = None) -> None:
-        super().__init__(url, reason, status)  # args kept so the error pickles across processes
-        self.url = url
-        self.reason = reason
-        self.status = status
-
-    def __str__(self) -> str:
-        return f"{self.url}: {self.reason}"
-
-
 class _Retryable(FetchError):
     """A failure a later attempt may not repeat; `retry_after` is the server's wish, if any."""
 
@@ -107,58 +80,6 @@ class _Retryable(FetchError):
                  retry_after: float | None = None) -> None:
         super().__init__(url, reason, status)
         self.retry_after = retry_after
-
-
-class HostBook:
-    """Per-host state shared by every `Fetcher` of one `FetchPolicy` (one run): concurrency slots,
-    the monotonic time each host's next request may start, robots.txt rules per origin and the
-    Crawl-delay they set. Pickles as a fresh, empty book (another process cannot share locks)."""
-
-    __slots__ = ("crawl_delay", "lock", "not_before", "robots", "robots_locks", "slots")
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.slots: dict[str, threading.BoundedSemaphore] = {}
-        self.not_before: dict[str, float] = {}
-        self.crawl_delay: dict[str, float] = {}
-        self.robots: dict[str, Protego | FetchError] = {}
-        self.robots_locks: dict[str, threading.Lock] = {}
-
-    def __reduce__(self) -> tuple[type[HostBook], tuple[()]]:
-        return HostBook, ()
-
-
-@dataclass(frozen=True, slots=True)
-class FetchPolicy:
-    """How to fetch. `allow_hosts`: exact host names or IP literals exempt from the SSRF guard.
-
-    `timeout` is the total deadline of one attempt (DNS, connect, headers, body); a `get` lasts
-    at most (`retries` + 1) attempts plus the waits between them. `hosts` is the run-wide
-    per-host state: a new policy gets a new book, `dataclasses.replace` keeps it.
-    """
-
-    user_agent: str = "flarewatch/0.1 (+https://github.com/flarewatch/flarewatch)"
-    timeout: float = 15.0
-    max_bytes: int = 5_000_000
-    max_redirects: int = 5
-    retries: int = 2
-    backoff: float = 0.5
-    allow_hosts: frozenset[str] = frozenset()
-    per_host_concurrency: int = 2
-    per_host_interval: float = 0.0  # seconds between the starts of two requests to one host
-    concurrency: int = 8
-    respect_robots: bool = True
-    max_retry_after: float = 30.0  # a longer Retry-After gives up now; the next poll tries again
-    max_crawl_delay: float = 5.0  # robots.txt's Crawl-delay is honoured up to this many seconds
-    hosts: HostBook = field(default_factory=HostBook, compare=False, hash=False, repr=False)
-
-    def __post_init__(self) -> None:
-        if min(self.timeout, self.max_bytes, self.per_host_concurrency, self.concurrency) <= 0:
-            raise ValueError("timeout, max_bytes and concurrencies must be positive")
-        if min(self.retries, self.max_redirects, self.backoff, self.per_host_interval,
-               self.max_crawl_delay) < 0:
-            raise ValueError("retries, max_redirects, backoff, per_host_interval and "
-                             "max_crawl_delay must not be negative")
 
 
 class _BoundedDecoder:

@@ -30,7 +30,8 @@ from trafilatura.sitemaps import (
 from trafilatura.sitemaps import GUESSES as SITEMAP_GUESSES
 from trafilatura.utils import safe_relative_url
 
-from extractors.fetch import Fetcher, FetchError, FetchPolicy
+from extractors.fetch import Fetcher
+from extractors.fetch_types import FetchError, FetchPolicy
 from extractors.months import month_of
 from extractors.records import Failure, FeedSpec
 from extractors.urls import canonicalize_url

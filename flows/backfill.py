@@ -52,7 +52,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from extractors.fetch import FetchPolicy
+from extractors.fetch_types import FetchPolicy
 from extractors.months import month_range, publication_month, utcnow
 from extractors.pipeline import CodedArticle, Page
 from extractors.records import Failure, FeedEntry, FeedSpec

@@ -22,7 +22,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 
 from extractors.feeds import load_feed_list
-from extractors.fetch import FetchPolicy
+from extractors.fetch_types import FetchPolicy
 from extractors.months import utcnow
 from extractors.records import Failure, FeedEntry, FeedPoll, FeedSpec
 from flows import steps

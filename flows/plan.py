@@ -50,7 +50,7 @@ from rich.table import Table
 from extractors import sitemaps
 from extractors.articles import EXTRACTOR_ID
 from extractors.feeds import load_feed_list
-from extractors.fetch import FetchPolicy
+from extractors.fetch_types import FetchPolicy
 from extractors.months import month_of, month_range
 from extractors.records import Failure, FeedSpec
 from flows.settings import Settings

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from extractors.budget import OverBudget, time_limit
 from extractors.dedup import merge_mentions
 from extractors.feeds import poll_feed
-from extractors.fetch import Fetcher, FetchError, FetchPolicy
+from extractors.fetch import Fetcher
+from extractors.fetch_types import FetchError, FetchPolicy
 from extractors.months import event_month, publication_month, shift_month, utcnow
 from extractors.pipeline import CodedArticle, Page, code_article, extract_page
 from extractors.records import Failure, FeedEntry, FeedPoll, FeedSpec, Incident

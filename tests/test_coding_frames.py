@@ -1,5 +1,5 @@
 """Frames that name an act without reporting it (extractors/coding_frames.py and the frames of
-extractors/coding_cues.py), and the wire-style headlines that must stay reports (GUIDE rules 2, 3,
+extractors/coding_cue_reasons.py), and the wire-style headlines that must stay reports (GUIDE rules 2, 3,
 9 and 10).
 
 Every sentence here is written for these tests; none comes from an evaluation set. Each rule is

@@ -11,7 +11,9 @@ import re
 
 import pytest
 
-from extractors.coding_cues import Cue, _drop_contained
+from extractors.coding_cue_data import Cue
+from extractors.coding_cue_reasons import _RELATIVE, _relative_reach
+from extractors.coding_cues import _drop_contained
 from extractors.coding_text import sentences
 from extractors.coding_types import _CLAUSE_START, _PARENS, _window_before
 from extractors.incidents import code_incidents
@@ -93,6 +95,27 @@ def test_dropping_contained_cues_in_one_sweep_keeps_what_the_pairwise_reading_ke
             start = rng.randint(0, 60)
             cues.append(Cue(rng.choice("abc"), start, start + rng.randint(1, 12), "x"))
         assert _drop_contained(cues) == _contained_pairwise(cues)
+
+
+# the definition: the whole text between two acts is a relative word, an auxiliary and an adverb
+_RELATIVE_SLICED = re.compile(r"(?i)^\s+(?:that|which)\s+(?:had\s+|has\s+|have\s+)?(?:\w+ly\s+)?$")
+
+
+def test_a_relative_clause_is_found_within_the_reach_as_slicing_the_gap_finds_it():
+    # words of relative clauses, long spaces and a long adverb that cross the first window's edge
+    words = ["that", "Which", "had", "has", "have", "reportedly", "x" * 70 + "ly", "the", "raid", ",", "\n"]
+    rng = random.Random(5)
+    found = 0
+    for _ in range(80):
+        text = "".join(rng.choice(words) + rng.choice([" ", "  ", " " * 80, "\t", ""])
+                       for _ in range(rng.randint(1, 10))) + "raid"
+        for end in range(len(text) + 1):
+            reach = _relative_reach(text, end)
+            for pos in range(end + 1):
+                sliced = bool(_RELATIVE_SLICED.match(text[pos:end]))
+                found += sliced
+                assert sliced == (reach <= pos and bool(_RELATIVE.fullmatch(text, pos, end))), (text, pos, end)
+    assert found > 100  # the texts hold relative clauses: the comparison above has something to find
 
 
 def _window_whole(text: str, start: int, words: int = 8) -> str:

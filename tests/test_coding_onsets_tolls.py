@@ -1,6 +1,6 @@
 """Outbreaks of fighting in headlines, present-tense headline tolls and tolls told twice
 (extractors/coding_cues.py, extractors/casualties.py), and labour strikes told as work stoppages
-(extractors/coding_sense.py `work_stoppage`).
+(extractors/coding_sense_harm.py `work_stoppage`).
 
 Every sentence here is written for these tests; none comes from an evaluation set. Each rule is
 tested on several wordings, with near misses that must keep their current coding.

@@ -16,7 +16,8 @@ from werkzeug import Response as WResponse
 
 from extractors import SEEDS_DIR
 from extractors.feeds import FeedListError, FeedParseError, load_feed_list, parse_feed, poll_feed
-from extractors.fetch import Fetcher, FetchPolicy
+from extractors.fetch import Fetcher
+from extractors.fetch_types import FetchPolicy
 from extractors.records import FeedSpec
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"

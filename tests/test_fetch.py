@@ -17,7 +17,8 @@ from werkzeug import Request
 from werkzeug import Response as WResponse
 
 from extractors import netguard
-from extractors.fetch import Fetcher, FetchError, FetchPolicy, Response
+from extractors.fetch import Fetcher
+from extractors.fetch_types import FetchError, FetchPolicy, Response
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 LOCAL = frozenset({"127.0.0.1"})

@@ -35,7 +35,8 @@ from xml.sax.saxutils import escape
 import pytest
 
 from extractors import netguard
-from extractors.fetch import Fetcher, FetchPolicy
+from extractors.fetch import Fetcher
+from extractors.fetch_types import FetchPolicy
 from extractors.months import utcnow
 from extractors.records import FeedSpec
 from flows import steps

@@ -17,7 +17,7 @@ from werkzeug import Request
 from werkzeug import Response as WResponse
 
 from extractors import sitemaps as discover
-from extractors.fetch import FetchPolicy
+from extractors.fetch_types import FetchPolicy
 
 LOCAL = frozenset({"127.0.0.1"})
 XML = "application/xml"

@@ -22,7 +22,8 @@ from werkzeug import Request
 from werkzeug import Response as WResponse
 
 from extractors import netguard
-from extractors.fetch import Fetcher, FetchError, FetchPolicy, HostBook
+from extractors.fetch import Fetcher
+from extractors.fetch_types import FetchError, FetchPolicy, HostBook
 from extractors.records import FeedSpec
 from flows import steps
 
