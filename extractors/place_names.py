@@ -115,7 +115,7 @@ class _Covered:
     found: dict[int, str]
 
     def __contains__(self, k: object) -> bool:
-        return k in self.owner and self.owner[k] not in self.found  # type: ignore[index]  # an int when present
+        return k in self.owner and self.owner[k] not in self.found
 
 
 def person_names(data: GazetteerData, text: str, toks: list[Token], mentions: list[Mention]) -> dict[int, str]:
