@@ -78,7 +78,7 @@ _CONSEQUENCE_OBJECT = (r"(?:tensions?|fears?|concerns?|questions?|doubts?|debate
                        r"hopes?|prospects?|chances?|momentum|future|legacy|reputation|image|standing)")
 _CONSEQUENCE = re.compile(
     # the act's own modifiers ("on the embassy", "in the capital"), then the verb and its object
-    r"(?i)^(?:\s+(?:in|on|at|near|against|of|outside|inside)(?:\s+[\w’'.-]+){1,4}?)?\s+"
+    r"(?i)(?:\s+(?:in|on|at|near|against|of|outside|inside)(?:\s+[\w’'.-]+){1,4}?)?\s+"
     + _CONSEQUENCE_VERB + r"\s+(?:(?:a|an|the|new|fresh|renewed|more|wider|broader|long|deep|deeper|further|its|"
     r"their|his|her|old|global|public|international|regional|political|diplomatic|national|sharp|serious|"
     r"hard|tough|uncomfortable|difficult|awkward|bitter|fierce|heated|urgent|growing)\s+){0,3}(?:[\w-]+\s+){0,2}?"
@@ -95,10 +95,11 @@ def consequence(ctx: Ctx) -> bool:
     if _VERB_FORM.search(ctx.word) and not ctx.word.lower().endswith(("attacks", "strikes", "raids", "bombings",
                                                                       "shootings", "clashes")):
         return False
-    before = ctx.text[:ctx.start]
-    if not _SUBJECT_BEFORE.search(before) or re.search(r"(?i)\b(?:kill\w*|dead|wound\w*|injur\w*)\b", before):
+    # the anchored match first: a long sentence is not rescanned before every act
+    if not _CONSEQUENCE.match(ctx.text, ctx.end):
         return False
-    return bool(_CONSEQUENCE.match(ctx.text[ctx.end:]))
+    before = ctx.text[:ctx.start]
+    return bool(_SUBJECT_BEFORE.search(before)) and not re.search(r"(?i)\b(?:kill\w*|dead|wound\w*|injur\w*)\b", before)
 
 
 _LABEL = re.compile(r"^(?:[\w’'.-]+\s+){0,4}?$")
