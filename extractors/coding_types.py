@@ -61,8 +61,8 @@ _PARENS = re.compile(r"\([^()]*\)")
 
 def _window_before(text: str, start: int, parens: list[tuple[int, int]], words: int = 8) -> str:
     """The last `words` words before `start`, from the last clause start on, asides in brackets
-    left out ("3 policemen (5 according to VoJ) were killed"). `parens`: the spans of `_PARENS`
-    in `text`, in order.
+    left out (a toll with another source's figure in brackets before its verb). `parens`: the
+    spans of `_PARENS` in `text`, in order.
 
     Read from a stretch before `start` that grows until it tells the same as the whole head of
     the sentence would: a clause start well inside it, or more than `words` words after its
