@@ -43,8 +43,8 @@ _WEAK_WORDS = re.compile(
     re.IGNORECASE)
 _PERFECT = re.compile(r"(?i)\b(?:have|has|'ve)\s+(?:\w+ly\s+|once again\s+|again\s+|also\s+|been\s+){0,2}"
                       r"(?:(?:carried out|launched|conducted|mounted|staged|made|used|fired)\s+(?:\w+\s+){0,2})?$")
-# the means of a state told in the perfect: "the militia, which has sowed chaos by attacking shipping and
-# firing missiles at Israel" sums up a campaign, it reports no act
+# the means of a state told in the perfect: "<group>, which has spread fear by raiding convoys and shelling
+# towns" sums up a campaign, it reports no act
 _MEANS_OF_STATE = re.compile(r"(?i)\b(?:have|has|'ve)\s+(?:\w+ly\s+)?\w+(?:ed|en|wn|ght)\s+(?:\w+\s+){0,3}?by\s+"
                              r"(?:\w+ing\s+(?:\w+\s+){0,3}?(?:and|or)\s+)?(?:\w+ing\s+)?$")
 _POSSESSIVE = re.compile(r"[\w][’']s\s+(?:\w+[- ]){0,1}$")

@@ -188,8 +188,8 @@ _NOT_PLACES = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday",
 def _new_scene(group: Group | None, read: Read) -> str:
     """A round-up's next scene: a sentence telling an act (not only its victims), in a town the incident
     told so far does not name, with victims of its own when that incident already has its own
-    other figures ("... killed 42 in the town of Taji." then "In the western town of Heet, a car
-    bomb exploded near an army patrol, killing one soldier"). A place alone is not enough (a
+    other figures ("... killed 30 in the town of <A>." then "In the northern town of <B>, a roadside
+    bomb hit a police convoy, killing two officers"). A place alone is not enough (a
     detail sentence names the street), nor the same figures again (the same act told closer), nor
     after a lede that only sums up ("A wave of attacks killed 107"). Returns the town, or ""."""
     toll = read.toll
@@ -227,8 +227,8 @@ def _reported_echo(read: Read) -> bool:
     """Whether a sentence that only echoes an incident ("the 1994 bombing that killed 85")
     still reports one: it gives a toll, and a date unless it is about a trial, or it gives a
     date and a named place, or a day ("video of an airstrike on a depot in Syria on Nov. 8").
-    A toll in a sentence whose acts were voided as a tally belongs to the tally ("targeted in
-    three more attacks at bases in Iraq, Syria, leaving one injured")."""
+    A toll in a sentence whose acts were voided as a tally belongs to the tally ("hit in four
+    further raids on outposts in two countries, wounding two")."""
     if any(reason in _TALLY_REASONS for _, reason in read.cues.dropped):
         return False
     toll = bool(read.toll.fatalities) or bool(read.toll.injuries)
@@ -295,7 +295,7 @@ def _same_scene(a: Group, b: Group) -> bool:
 
 def disaggregate(typed: list[tuple[Group, str]]) -> list[tuple[Group, str]]:
     """ACLED's unit: one type at one place on one day. Groups that share all three are joined
-    ("In another attack, 4 soldiers were killed in the same district" adds to the first)."""
+    ("A second attack in that district killed 3 guards" adds to the first)."""
     out: list[tuple[Group, str]] = []
     for group, sub_event_type in typed:
         for kept, kept_type in out:

@@ -280,7 +280,7 @@ def read_sentences(prep: Prepared, published: dt.date | None, countries: tuple[s
             span = Sentence(sentence.start + a, sentence.start + b, sentence.text[a:b])
             location = None
             if places is not None:
-                # "WHO warns of disease in Gaza; US strikes Iran-linked site in Syria": the part the act is in
+                # "<agency> warns of famine in <A>; <state> strikes militia depot in <B>": the part the act is in
                 part_span = _segment(sentence, a, b, lead)
                 if part_span is not None:
                     location = locate(places, part_span, sentence.start + lead.start)
