@@ -405,7 +405,7 @@ def test_a_raid_whose_only_outcome_is_arrests_is_arrests(text, sub_event_type):
 
 def test_the_story_place_stands_in_despite_a_stray_namesake_of_another_country():
     # "Fonseca" is also a town in Colombia; the note is set in Niteroi, and its act names no place
-    text = ("On 12 May 2020, in Niteroi, Rio de Janeiro, civil police ran a raid "
+    text = ("On 12 June 2021, in Niteroi, Rio de Janeiro, civil police ran a raid "
             "on drug traffickers in the Fonseca neighborhood. One suspect was shot and died.")
     m = only(text)
     assert (m.iso3, m.admin1, m.location) == ("BRA", "Rio de Janeiro", "Niteroi")
