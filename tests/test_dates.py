@@ -76,7 +76,7 @@ def test_may_the_verb_is_not_a_month():
 
 
 def test_a_range_is_read_as_its_last_day():
-    assert one("On the night of 23 to 24 November 2019, a house burned").date == dt.date(2019, 11, 24)
+    assert one("During the night of 11 to 12 March 2018, a shop was torched").date == dt.date(2018, 3, 12)
 
 
 def test_approximate_dates_are_week_precision():
@@ -122,8 +122,8 @@ def test_days_resolved_against_an_inferred_reference_are_honestly_imprecise():
 
 
 def test_a_year_glued_to_the_next_word_is_still_read():
-    hit = one("April 15, 2013At about 2:50 p.m. two bombs exploded", published=None)
-    assert hit.date == dt.date(2013, 4, 15) and hit.kind == "explicit"
+    hit = one("June 9, 2016Shortly after 7:10 a.m. a car exploded", published=None)
+    assert hit.date == dt.date(2016, 6, 9) and hit.kind == "explicit"
 
 
 # --- every common written form (GUIDE rule 11); sentences written for these tests ---

@@ -405,8 +405,8 @@ def test_a_raid_whose_only_outcome_is_arrests_is_arrests(text, sub_event_type):
 
 def test_the_story_place_stands_in_despite_a_stray_namesake_of_another_country():
     # "Fonseca" is also a town in Colombia; the note is set in Niteroi, and its act names no place
-    text = ("On 7 May 2020, in Niteroi, Rio de Janeiro, military police carried out an operation "
-            "against drug gangs in the Fonseca neighborhood. A man was shot and died.")
+    text = ("On 12 June 2021, in Niteroi, Rio de Janeiro, civil police ran a raid "
+            "on drug traffickers in the Fonseca neighborhood. One suspect was shot and died.")
     m = only(text)
     assert (m.iso3, m.admin1, m.location) == ("BRA", "Rio de Janeiro", "Niteroi")
     assert m.geo_precision == 2  # near the story's place: the act's own sentence names none
@@ -422,7 +422,7 @@ def test_the_story_place_stands_in_despite_a_stray_namesake_of_another_country()
     "The rebels terrorise the valley by attacking buses.",
     # running totals, spans, trends and counts of places
     "Peacekeepers were attacked again on Tuesday, bringing the total number of attacks to 41.",
-    "Bases in the north have been attacked 57 times since Oct. 17, an official said on Monday.",
+    "Outposts in the east have been attacked 34 times since Aug. 3, a spokesman said on Tuesday.",
     "Militia attacks on aid convoys in northern Mali rise over the weekend.",
     "Peacekeepers targeted in three more attacks on bases in Mali, leaving one injured",
     "Armed groups continue targeting convoys on the northern highway.",
@@ -434,12 +434,13 @@ def test_the_story_place_stands_in_despite_a_stray_namesake_of_another_country()
     "The new Sejjil missile reportedly has a range of 2,000 km and could strike Israeli cities.",
     "The minister resigned days after the Jan. 9 attack by militants.",
     "Fuel prices climbed amid an army assault on the valley.",
-    "Officials fear terrorists could modify cheap, off-the-shelf drones to launch attacks on crowded stadiums.",
-    "Between 300 and 800 civilians were killed in those countries, according to the monitor.",
-    "The gang had been carrying out bomb and gun attacks in southern England since autumn 1974.",
+    "Experts worry extremists might adapt inexpensive hobby drones to launch attacks on packed concert halls.",
+    "Between 150 and 420 civilians were killed across both nations, according to the watchdog.",
+    "The cell had been staging bomb and gun attacks across northern Italy since spring 1978.",
     # a story whose news is a finding about an act it does not date
     ("Reporter killed near border was in combat zone, army says\n\n"
-     "Rights groups say an army strike that killed the reporter must be investigated as a war crime."),
+     "Human rights groups say the strike by the army that killed the reporter "
+     "should be investigated as a possible war crime."),
 ])
 def test_commentary_tallies_and_findings_are_not_incidents(text):
     violent = [m for m in code(text) if m.event_type in
@@ -455,15 +456,15 @@ def test_footage_of_an_act_is_coded_only_when_it_names_the_day():
 
 
 def test_a_scene_setting_sentence_dates_the_act_told_after_it():
-    text = ("On 7 May 2021, police went to a house in Lagos to check a tip. "
-            "Officers were attacked by suspects and a shoot-out broke out.")
+    text = ("On 14 March 2021, police visited a compound in Lagos to follow up a lead. "
+            "The officers were attacked by gunmen and a gunfight followed.")
     mention = only(text)
-    assert (mention.event_date, mention.date_precision) == (dt.date(2021, 5, 7), "day")
+    assert (mention.event_date, mention.date_precision) == (dt.date(2021, 3, 14), "day")
 
 
 def test_an_infinitive_act_on_a_named_day_is_told_not_planned():
-    mention = only("On 28 April 2020, a land dispute drove one family to attack its neighbours with knives.")
-    assert mention.event_date == dt.date(2020, 4, 28)
+    mention = only("On 16 March 2020, a quarrel over farmland led one clan to attack a rival household with machetes.")
+    assert mention.event_date == dt.date(2020, 3, 16)
 
 
 def test_fighting_between_two_sides_is_a_clash():
@@ -482,14 +483,14 @@ def test_the_place_of_a_semicolon_part_is_the_place_of_its_act():
 
 
 def test_the_day_of_a_trial_does_not_date_the_act_it_is_about():
-    text = ("A witness identified the accused in court Friday as the man who planted the bomb that destroyed "
-            "the federal building in Oklahoma City.")
+    text = ("In court on Friday a witness named the defendant as the man who set the bomb that wrecked "
+            "the railway station in Bologna.")
     assert [m for m in code(text) if m.event_date == dt.date(2022, 3, 18)] == []
 
 
 def test_a_launch_the_story_says_was_intercepted_is_the_interception():
-    text = ("Rebels say they fired ballistic missiles towards Israel\n\n"
-            "Israeli officials say a missile was intercepted near Eilat.")
+    text = ("Insurgents claim they launched ballistic missiles at Israel\n\n"
+            "The Israeli army says one missile was intercepted over Eilat.")
     assert [m.sub_event_type for m in code(text)] == ["Disrupted weapons use"]
     hit = ("Rebels fired missiles towards Israel\n\n"
            "One missile was intercepted near Eilat; another hit a house in Ashkelon, wounding two people.")
@@ -529,7 +530,7 @@ def test_the_means_of_a_state_told_in_the_perfect_is_a_campaign_not_an_act():
 
 
 def test_fighting_reported_in_several_parts_of_a_place_is_no_single_incident():
-    assert code("Fighting was reported in several parts of the city on Thursday, residents said.") == ()
+    assert code("Fighting was reported across several parts of the town on Sunday, according to locals.") == ()
 
 
 def test_a_police_search_that_made_arrests_is_no_attack():

@@ -28,7 +28,7 @@ def locate_all(gz, text: str, **kw) -> Location | None:
 
 
 def test_site_fills_admin1_and_country(gz):
-    text = "An Iraqi security source said four rockets fell near the Ain al-Asad base in Anbar province."
+    text = "Two mortar rounds landed near the Ain al-Asad air base, in Anbar province, an Iraqi officer said."
     loc = locate_all(gz, text)
     assert loc is not None
     assert loc.place.kind == "site"
@@ -124,7 +124,7 @@ def test_unknown_place_before_a_town_of_another_country_than_its_namesakes(gz):
 def test_bracketed_unknown_district_then_known_one(gz):
     # "Ariel (Nassoumbou, Soum)": Nassoumbou is not in the gazetteer; Soum (Burkina Faso) is
     # where the text puts Ariel, so Ariel is not the town of that name in the West Bank.
-    loc = locate_all(gz, "Militants clashed in the area of Ariel (Nassoumbou, Soum) on Monday.")
+    loc = locate_all(gz, "Gunmen raided cattle camps near Ariel (Nassoumbou, Soum) on Friday.")
     assert (loc.location, loc.admin1, loc.iso3) == ("Ariel", "Sahel", "BFA")
 
 
@@ -134,8 +134,8 @@ def test_country_possessive_names_the_container(gz):
 
 
 def test_main_country_beats_a_more_specific_foreign_name(gz):
-    text = ("Nigerian troops shelled positions in the Timbuktu triangle, around Alagarno forest, "
-            "in Biu LGA (Borno).")
+    text = ("The Nigerian army bombarded insurgent camps in the Timbuktu triangle near Alagarno forest, "
+            "Biu LGA (Borno).")
     loc = locate_all(gz, text)
     assert (loc.iso3, loc.admin1) == ("NGA", "Borno")
 
@@ -180,8 +180,8 @@ def test_common_word_town_taken_with_its_region(gz):
 def test_attributive_country_is_not_the_scene(gz):
     loc = locate_all(gz, "Iran-backed militias attacked a base in Syria.")
     assert loc.iso3 == "SYR"
-    loc = locate_all(gz, "A drone attack killed three US soldiers at a base in Jordan.")
-    assert loc.iso3 == "JOR"
+    loc = locate_all(gz, "Rockets wounded five US troops at an outpost in Kuwait.")
+    assert loc.iso3 == "KWT"
 
 
 def test_nothing_named_gives_none(gz):
@@ -189,8 +189,8 @@ def test_nothing_named_gives_none(gz):
 
 
 def test_sea_has_no_country(gz):
-    loc = locate_all(gz, "Houthi forces attacked a cargo ship in the Red Sea.")
-    assert (loc.location, loc.iso3, loc.place.kind) == ("Red Sea", None, "water")
+    loc = locate_all(gz, "Pirates seized a fishing vessel in the Gulf of Aden.")
+    assert (loc.location, loc.iso3, loc.place.kind) == ("Gulf of Aden", None, "water")
 
 
 # -- find() output -------------------------------------------------------------------------
@@ -250,8 +250,8 @@ def test_dateline_is_where_the_reporter_is_not_the_scene(gz):
 
 
 def test_title_case_headline_abbreviation_is_an_adjective(gz):
-    loc = locate_all(gz, "Attacks on US Interests in Iraq Highlight Threat of Escalating Conflict")
-    assert loc.iso3 == "IRQ"
+    loc = locate_all(gz, "Strikes Against US Troops in Syria Raise Fears of Wider War")
+    assert loc.iso3 == "SYR"
 
 
 # -- document-level country evidence ---------------------------------------------------------
@@ -339,7 +339,7 @@ def test_reading_outside_the_named_container_loses(gz):
 
 
 def test_french_particles_inside_a_name(gz):
-    text = "On 8 May, in Port-au-Prince, Ouest department, a civil servant was shot dead."
+    text = "On 3 June, in Port-au-Prince, Ouest department, a teacher was gunned down."
     assert _where(gz, text) == ("HTI", "Ouest", "Port-au-Prince")
 
 
@@ -348,7 +348,7 @@ def test_french_particles_inside_a_name(gz):
     ("Students protested in Kasese over fees.", "Kasese"),
     ("Citizens protested in Belgrade, Serbia, against the government.", "Belgrade"),  # its own unit
     ("Citizens protested in Nis, Serbia, against the government.", "Central Serbia"),  # the rest not
-    ("Citizens protested in Novi Sad, Serbia, against the government.", "Vojvodina"),
+    ("Students rallied in Subotica, Serbia, against the new law.", "Vojvodina"),
 ])
 def test_admin1_where_acled_uses_districts(gz, text, admin1):
     assert _where(gz, text)[1] == admin1
@@ -398,8 +398,8 @@ def test_a_country_named_as_the_one_that_speaks_is_weak_as_a_place(gz):
     assert said is not None and said.iso3 == "TUR" and not said.strong
     scene = locate_all(gz, "Twelve militants were killed in Turkey on Monday.")
     assert scene is not None and scene.iso3 == "TUR" and scene.strong
-    coast = locate_all(gz, "A drone was shot down off the coast of Yemen.")
-    assert coast is not None and coast.iso3 == "YEM" and coast.strong
+    coast = locate_all(gz, "A missile was downed off the coast of Libya.")
+    assert coast is not None and coast.iso3 == "LBY" and coast.strong
     hit = locate_all(gz, "Yemen was hit by three air strikes on Monday.")  # the subject suffers: a scene
     assert hit is not None and hit.iso3 == "YEM" and hit.strong
 
