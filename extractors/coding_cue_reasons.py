@@ -31,8 +31,8 @@ _FEW_STRIKES = re.compile(
 def _tally_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], named_day: bool) -> str | None:
     """A count, span of time or habit in the cue's clause that makes it a tally, not an event.
 
-    "On 28 April, MONUSCO set up a base due to continued attacks by CODECO": the day dates the
-    base, the attacks in the clause of "continued" are a tally. A count of events on a named
+    "On <day>, <a force> opened a post because of continued raids by <a militia>": the day dates the
+    post, the raids in the clause of "continued" are a tally. A count of events on a named
     day ("four attacks on three ships late Sunday") stays one incident, and so do up to twenty
     strikes counted on a named day (`_FEW_STRIKES`).
     """
@@ -56,7 +56,7 @@ def _tally_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], 
     return None
 
 
-# "since" right before an act makes it the start of a span ("the first time since Hamas attacked")
+# "since" right before an act makes it the start of a span ("the first time since <group> attacked")
 _REFERENCE = re.compile(r"(?i)\bsince\s+(?:the\s+|a\s+|its\s+|their\s+)?(?:[\w.’'-]+\s+){0,3}$")
 
 
@@ -86,7 +86,7 @@ def _cue_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], cu
     clause = clause_of(clauses, cue.start)
     if _REFERENCE.search(text[max(clauses[clause], cue.start - 40):cue.start]) or _SPAN_AFTER.search(
             text[max(0, cue.start - 50):cue.start]):
-        return "reference"  # "his first speech since the 7 October attack": a point in time, not news
+        return "reference"  # "<her> first visit since the <date> attack": a point in time, not news
     if not named_day and ((cue.text in _BARE_VERBS and _INFINITIVE.search(text[max(0, cue.start - 25):cue.start]))
                           or _INFINITIVE_LAUNCH.search(text[max(0, cue.start - 40):cue.start])):
         # "<capital> helps allied groups to strike <country>" (an infinitive of purpose): an aim, not an act told

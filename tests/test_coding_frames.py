@@ -204,4 +204,4 @@ def test_a_toll_over_the_past_year_and_demands_over_an_act_count_nothing(text: s
 
 
 def test_a_toll_within_the_last_week_is_still_one_incident() -> None:
-    assert counted("Two farmers have been killed in Siaya in the last week in a dispute over land.")
+    assert counted("Three herders were killed in Kisumu in the last week in a quarrel about grazing.")
