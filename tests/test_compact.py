@@ -138,12 +138,9 @@ def test_compaction_leaves_one_file_per_partition_and_the_same_rows(tmp_path):
     assert parquet.append(tmp_path, "articles", [article(1, JULY)]) == 0  # keys still found
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("point", ["mid-write", "before-swap", "after-swap"])
-def test_sigkill_during_compaction_loses_and_doubles_nothing(tmp_path, point):
-    polled(tmp_path)
-    before = seen(tmp_path)
-    proc = subprocess.Popen([sys.executable, __file__, "child", str(tmp_path), point],
+def kill_child_at_mark(root: Path, point: str) -> None:
+    """Run this file's child on `root` until it prints MARK at `point`, then SIGKILL it."""
+    proc = subprocess.Popen([sys.executable, __file__, "child", str(root), point],
                             stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout.readline().strip() == MARK
@@ -152,6 +149,14 @@ def test_sigkill_during_compaction_loses_and_doubles_nothing(tmp_path, point):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("point", ["mid-write", "before-swap", "after-swap"])
+def test_sigkill_during_compaction_loses_and_doubles_nothing(tmp_path, point):
+    polled(tmp_path)
+    before = seen(tmp_path)
+    kill_child_at_mark(tmp_path, point)
 
     assert seen(tmp_path) == before  # as it was, or compacted: never a row twice or missing
     assert sum(files(tmp_path).values()) in (2, 3, 7)
@@ -174,15 +179,7 @@ def test_a_rewrite_of_several_months_killed_half_way_leaves_the_old_state_whole(
         "2024-06": [incident(1, dt.date(2024, 6, 5), 1), incident(2, dt.date(2024, 6, 30), 2)],
         "2024-07": [incident(3, dt.date(2024, 7, 5), 3)]})
     old = incidents_seen(tmp_path)
-    proc = subprocess.Popen([sys.executable, __file__, "child", str(tmp_path), "rewrite"],
-                            stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout.readline().strip() == MARK
-        os.kill(proc.pid, signal.SIGKILL)
-        assert proc.wait(10) == -signal.SIGKILL
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    kill_child_at_mark(tmp_path, "rewrite")
 
     assert incidents_seen(tmp_path) == old  # not June's new file beside July's old one
     assert compact.sweep_temp(tmp_path, older_than=0) >= 1  # the killed rewrite's staging
