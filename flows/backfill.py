@@ -7,16 +7,18 @@ Out: each month to run re-coded or filled, incidents re-merged for the event mon
 `partitions` row per month (table "articles") and per incident month rewritten (table
 "incidents"), and a `runs` row (kind "backfill") opened at the start and closed at the end.
 
-Shape: `backfill` plans (`flows.plan.make_plan`), then calls the subflow `backfill-month` once per
-month to run, from a thread pool of `max_parallel` threads, so each partition is its own flow run
-(named after its month) under the parent's. For `sitemaps` / `urls` the parent first fetches and
+Shape: a `Backfill` object holds a plan (`flows.plan.make_plan`), the settings and the caller's
+progress listener; its flow `backfill` (`Backfill.run`, or the module's `backfill` flow, which plans
+first: the deployment's entry point) calls the subflow `backfill-month` once per month to run, from
+a thread pool of `max_parallel` threads, so each partition is its own flow run (named after its
+month) under the parent's. For `sitemaps` / `urls` the parent first fetches and
 codes the planned URLs (one `fetch-and-code` task per chunk, `max_parallel` chunks), since a page's
 month is known only once it is extracted; each month's subflow then stores the articles published
-in it (handed over in this process's memory, not as flow parameters).
+in it (held by the `Backfill` object whose flows run them, never passed as flow parameters).
 `flarewatch backfill --source raw` does the same, except when PREFECT_API_URL names a server on
 which the deployment `backfill/backfill` exists (and `--local` is not given): it then starts one run
 of that deployment per month (`start` = `end` = the month), at most `--max-parallel` at once, and
-waits for each (`run_through_deployment`), so the work lands on whatever serves the deployment
+waits for each (`Backfill.through_deployment`), so the work lands on whatever serves the deployment
 (`flarewatch serve`, or a worker of the `flarewatch` pool; the data root must be the same path
 there). `sitemaps` / `urls` always run here: their coded pages cannot travel as parameters.
 
@@ -67,16 +69,21 @@ from warehouse.lock import root_lock
 from warehouse.paths import DataRoot
 
 __all__ = [
-    "DEPLOYMENT", "BackfillFailed", "PartitionFailed", "backfill", "backfill_month",
-    "deployment_available", "execute", "month_range", "planned", "run_through_deployment", "watch",
+    "DEPLOYMENT", "Backfill", "BackfillFailed", "PartitionFailed", "backfill",
+    "deployment_available", "month_range",
 ]
 
 DEPLOYMENT = "backfill/backfill"
 
+# One thread of this process writes at a time (see `_write_turn`): a lock, not data between callers.
 _WRITE_TURN = threading.Lock()
-_HANDOFF: dict[tuple[str, str], list[CodedArticle]] = {}
-_PLANS: dict[str, Plan] = {}
-_LISTENERS: list[Callable[[str, str, dict | None], None]] = []
+
+Listener = Callable[[str, str, dict | None], None]
+"""`on_event(event, month, result)`: "months", "fetch", "start" and "end" of a backfill's months."""
+
+
+def _ignore(event: str, month: str, result: dict | None) -> None:
+    return None
 
 
 class BackfillFailed(RuntimeError):
@@ -95,35 +102,6 @@ class PartitionFailed(RuntimeError):
         self.result = result
 
 
-# --- progress and hand-offs between the CLI and the flows of this process ------------------------
-
-
-@contextlib.contextmanager
-def watch(callback: Callable[[str, str, dict | None], None]) -> Iterator[None]:
-    """Call `callback(event, month, result)` for "fetch", "start" and "end" events of this process."""
-    _LISTENERS.append(callback)
-    try:
-        yield
-    finally:
-        _LISTENERS.remove(callback)
-
-
-def _notify(event: str, month: str, result: dict | None = None) -> None:
-    for callback in list(_LISTENERS):
-        callback(event, month, result)
-
-
-@contextlib.contextmanager
-def planned(plan: Plan) -> Iterator[str]:
-    """Hand the plan the CLI printed to the `backfill` flow of this process (by its run id), so the
-    run does exactly what was shown and a sitemap is not walked twice."""
-    _PLANS[plan.run_id] = plan
-    try:
-        yield plan.run_id
-    finally:
-        _PLANS.pop(plan.run_id, None)
-
-
 @contextlib.contextmanager
 def _write_turn(root: DataRoot, timeout: float) -> Iterator[None]:
     # Every write of a backfill thread goes through here: one thread of this process writes at a
@@ -133,42 +111,199 @@ def _write_turn(root: DataRoot, timeout: float) -> Iterator[None]:
         yield
 
 
-# --- one partition --------------------------------------------------------------------------------
+class Backfill:
+    """One backfill, created by its caller and handed down to the flows it runs.
 
+    In: the `Plan` to carry out (the one the CLI printed, so a sitemap is not walked twice), the
+    settings, `max_parallel`, `record_run` (False when the `runs` row belongs to the caller: a
+    one-month run of the deployment) and `on_event`, the caller's progress listener.
+    Out: `run()` (a flow run "backfill") or `execute()` (inside a running flow) return the summary
+    dict; `through_deployment()` runs the months on a server instead.
 
-@flow(name="backfill-month", flow_run_name="{month}", log_prints=False)
-def backfill_month(
-    month: str, data: str, source: str = "raw", run_id: str = "", workers: int = 1, lock_timeout: float = 600.0
-) -> dict:
-    """Run one publication month: re-code it from the raw store (`raw`), or store the articles a
-    sitemap / URL list found for it (`sitemaps`, `urls`, handed over by the parent flow)."""
-    root = data
-    with _write_turn(root, lock_timeout):
-        partitions.mark_partitions(root, "articles", {month: None}, status="running", run_id=run_id)
-    try:
-        if source == "raw":
-            prepared = recode.prepare_recode(root, month, workers=workers)
-            with _write_turn(root, lock_timeout):
-                result = recode.write_recode(root, prepared)
-                _close(root, month, run_id, result)
-        else:
-            coded = _HANDOFF.pop((run_id, month), [])
-            with _write_turn(root, lock_timeout):
-                result = recode.store_discovered(root, coded, month)
-                _close(root, month, run_id, result)
-    except Exception as exc:
-        with _write_turn(root, lock_timeout):
-            partitions.mark_partitions(root, "articles", {month: None}, status="failed", run_id=run_id,
-                                  error=f"{type(exc).__name__}: {exc}")
-        raise
-    logger = get_run_logger()
-    for failure in result["failures"]:
-        logger.warning("month %s: %s %s failed: %s", month, failure["stage"], failure["target"], failure["reason"])
-    _publish_month(data, month, result)
-    if result["failures"] and not result.get("recoded") and not result.get("kept"):
-        raise PartitionFailed(_failure_reason(result["failures"]), result)  # nothing of the month went through
-    logger.info("month %s: %s", month, {k: v for k, v in result.items() if k != "failures"})
-    return result
+    Its flows are built per object from bound methods, so nothing that cannot be serialised
+    (the plan's coded pages, the listener) travels as a flow parameter: a month's subflow has the
+    one parameter `month`, and reads the articles fetched for it from `self._coded`, which
+    `execute` fills before any month runs.
+    """
+
+    def __init__(
+        self, plan: Plan, settings: Settings, *, max_parallel: int = 2, record_run: bool = True,
+        on_event: Listener = _ignore,
+    ) -> None:
+        if max_parallel < 1:
+            raise ValueError("max_parallel must be at least 1")
+        self.plan, self.settings, self.max_parallel = plan, settings, max_parallel
+        self.record_run, self.on_event = record_run, on_event
+        self._coded: dict[str, list[CodedArticle]] = {}
+        self.run = flow(name="backfill", log_prints=False)(self.execute)
+        self._month_flow = flow(name="backfill-month", flow_run_name="{month}", log_prints=False)(self._month)
+
+    # --- the parent flow --------------------------------------------------------------------------
+
+    def execute(self) -> dict:
+        """Run the plan inside a flow run: fetch (sitemaps / urls), then the month subflows."""
+        plan, settings = self.plan, self.settings
+        root = settings.data
+        months = plan.to_run
+        failures = [dataclasses.asdict(f) for f in plan.failures]
+        if plan.source != "raw" and months:
+            coded, fetch_failures = self._fetch()
+            failures += [dataclasses.asdict(f) for f in fetch_failures]
+            by_month: dict[str, list[CodedArticle]] = {}
+            for c in coded:
+                by_month.setdefault(publication_month(c.article), []).append(c)
+            again = {m.month for m in plan.months if m.status in ("running", "failed")}
+            months = [m for m in months if m in by_month or m in again]
+            self._coded = {month: by_month.get(month, []) for month in months}
+        summary = {"run_id": plan.run_id, "source": plan.source, "partitions": [], "failures": failures,
+                   "not_run": [m.month for m in plan.months if m.month not in months]}
+        if not months:
+            _publish_summary(root, summary)
+            return summary
+        self.on_event("months", "", {"months": months})
+        started = utcnow()
+        if self.record_run:
+            with _write_turn(root, settings.lock_timeout):
+                state.record_run(root, run_id=plan.run_id, kind="backfill", started_at=started)
+        results = self._run_months(months)
+        summary["partitions"] = results
+        if self.record_run:
+            with _write_turn(root, settings.lock_timeout):
+                state.record_run(
+                    root, run_id=plan.run_id, kind="backfill", started_at=started, finished_at=utcnow(),
+                    new_articles=sum(r.get("new_versions", r.get("new_articles", 0)) or 0 for r in results),
+                    new_mentions=sum(r.get("mentions", 0) or 0 for r in results),
+                    new_incidents=sum(r.get("new_incidents", 0) or 0 for r in results),
+                    merges=sum(r.get("merges", 0) or 0 for r in results),
+                    failures=sum(r["status"] == "failed" for r in results) + len(failures),
+                )
+        _publish_summary(root, summary)
+        return summary
+
+    def _fetch(self) -> tuple[list[CodedArticle], list[Failure]]:
+        from flows.plan import feed_specs, fetch_policy
+
+        plan, settings = self.plan, self.settings
+        candidates = list(plan.candidates)
+        self.on_event("fetch", "", {"urls": len(candidates)})
+        if not candidates:
+            return [], []
+        specs, policy = feed_specs(settings, plan.source), fetch_policy(settings)
+        size = max(1, -(-len(candidates) // self.max_parallel))
+        futures = [
+            fetch_and_code_task.submit(candidates[i : i + size], specs, policy, str(settings.data), settings.workers)
+            for i in range(0, len(candidates), size)
+        ]
+        coded, failures = [], []
+        for future in futures:
+            got, failed = future.result()
+            coded += got
+            failures += failed
+        return coded, failures
+
+    def _run_months(self, months: list[str]) -> list[dict]:
+        def one(month: str) -> dict:
+            self.on_event("start", month, None)
+            try:
+                result = self._month_flow(month=month)
+                if result["failures"]:  # partly failed: the month flow run is Completed, the partition failed
+                    result = result | {"status": "failed", "error": _failure_reason(result["failures"])}
+                else:
+                    result = result | {"status": "done"}
+            except PartitionFailed as exc:
+                result = exc.result | {"status": "failed", "error": str(exc)}
+            except Exception as exc:  # noqa: BLE001 - one month failing never stops the others
+                result = {"month": month, "status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+            self.on_event("end", month, result)
+            return result
+
+        with ThreadPoolExecutor(max_workers=self.max_parallel, thread_name_prefix="backfill") as pool:
+            futures = [pool.submit(contextvars.copy_context().run, one, month) for month in months]
+            return [f.result() for f in futures]
+
+    # --- one partition --------------------------------------------------------------------------
+
+    def _month(self, month: str) -> dict:
+        """Run one publication month: re-code it from the raw store (`raw`), or store the articles a
+        sitemap / URL list found for it (`sitemaps`, `urls`, fetched by `execute`)."""
+        root, run_id, timeout = self.settings.data, self.plan.run_id, self.settings.lock_timeout
+        with _write_turn(root, timeout):
+            partitions.mark_partitions(root, "articles", {month: None}, status="running", run_id=run_id)
+        try:
+            if self.plan.source == "raw":
+                prepared = recode.prepare_recode(root, month, workers=self.settings.workers)
+                with _write_turn(root, timeout):
+                    result = recode.write_recode(root, prepared)
+                    _close(root, month, run_id, result)
+            else:
+                coded = self._coded.pop(month, [])
+                with _write_turn(root, timeout):
+                    result = recode.store_discovered(root, coded, month)
+                    _close(root, month, run_id, result)
+        except Exception as exc:
+            with _write_turn(root, timeout):
+                partitions.mark_partitions(root, "articles", {month: None}, status="failed", run_id=run_id,
+                                           error=f"{type(exc).__name__}: {exc}")
+            raise
+        logger = get_run_logger()
+        for failure in result["failures"]:
+            logger.warning("month %s: %s %s failed: %s", month, failure["stage"], failure["target"], failure["reason"])
+        _publish_month(root, month, result)
+        if result["failures"] and not result.get("recoded") and not result.get("kept"):
+            raise PartitionFailed(_failure_reason(result["failures"]), result)  # nothing of the month went through
+        logger.info("month %s: %s", month, {k: v for k, v in result.items() if k != "failures"})
+        return result
+
+    # --- through the deployment, on a server ----------------------------------------------------
+
+    def through_deployment(self, name: str = DEPLOYMENT, pickup_timeout: float = 120.0) -> dict:
+        """One run of the deployment per month to run (`start` = `end` = the month), at most
+        `max_parallel` at once, each awaited; a run nobody picks up within `pickup_timeout` seconds
+        fails its month with a hint (is `flarewatch serve` or a worker running?)."""
+        from prefect.client.orchestration import get_client
+        from prefect.deployments import run_deployment
+
+        plan = self.plan
+        root = paths.root_url(self.settings.data)
+        started = utcnow()
+        state.record_run(root, run_id=plan.run_id, kind="backfill", started_at=started)
+
+        def one(month: str) -> dict:
+            self.on_event("start", month, None)
+            params = {"start": month, "end": month, "data": str(root), "source": "raw", "reprocess": "all",
+                      "max_parallel": 1, "run_id": plan.run_id}
+            try:
+                flow_run = run_deployment(name, parameters=params, timeout=0, as_subflow=False,
+                                          flow_run_name=f"{month} of {plan.run_id}")
+                since = time.monotonic()
+                with get_client(sync_client=True) as client:
+                    while True:
+                        current = client.read_flow_run(flow_run.id)
+                        run_state = current.state
+                        if run_state is not None and run_state.is_final():
+                            break
+                        waiting = run_state is None or run_state.is_scheduled() or run_state.is_pending()
+                        if waiting and time.monotonic() - since > pickup_timeout:
+                            raise TimeoutError(
+                                f"flow run {flow_run.id} of {name} was not picked up in {pickup_timeout:.0f}s: "
+                                "is `flarewatch serve` (or a worker of the flarewatch pool) running?"
+                            )
+                        time.sleep(1.0)
+                row = partitions.partition_rows(root, "articles").get(("articles", month)) or {}
+                ok = run_state.is_completed() and row.get("status") == "done"
+                result = {"month": month, "status": "done" if ok else "failed", "articles": row.get("rows"),
+                          "error": None if ok else (row.get("error") or f"flow run ended {run_state.name}")}
+            except Exception as exc:  # noqa: BLE001 - reported per month
+                result = {"month": month, "status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+            self.on_event("end", month, result)
+            return result
+
+        with ThreadPoolExecutor(max_workers=self.max_parallel, thread_name_prefix="backfill") as pool:
+            results = list(pool.map(one, plan.to_run))
+        state.record_run(root, run_id=plan.run_id, kind="backfill", started_at=started, finished_at=utcnow(),
+                         failures=sum(r["status"] == "failed" for r in results))
+        return {"run_id": plan.run_id, "source": plan.source, "partitions": results, "failures": [],
+                "not_run": [m.month for m in plan.months if not m.run]}
 
 
 def _publish_month(data: str, month: str, result: dict) -> None:
@@ -199,9 +334,6 @@ def _close(root: DataRoot, month: str, run_id: str, result: dict) -> None:
         error=_failure_reason(result["failures"]) if result["failures"] else None,
     )
     partitions.mark_incident_months(root, result.get("incident_months") or [], run_id)
-
-
-# --- the parent flow ------------------------------------------------------------------------------
 
 
 def fetch_and_code(
@@ -244,64 +376,19 @@ def backfill(
     allow_hosts: list[str] | None = None,
     run_id: str | None = None,
 ) -> dict:
-    """Backfill the months [start, end]: plan, then one `backfill-month` subflow per month to run.
+    """The deployment's entry point: plan the months [start, end], then run them (`Backfill.execute`).
 
     `source`: raw | sitemaps | urls (`urls` names the file). `reprocess`: none | failed | stale |
-    all. `run_id`: set by `flarewatch backfill` (the plan it printed, or, through the deployment,
-    the backfill a one-month run belongs to; its `runs` row then belongs to the caller).
+    all. `run_id`: set by `flarewatch backfill` when it runs through the deployment: the backfill a
+    one-month run belongs to; its `runs` row then belongs to the caller. (`flarewatch backfill`
+    run here does not call this flow: it runs `Backfill(plan, ...).run()` on the plan it printed.)
     """
     overrides = {"data": data, "feeds": feeds, "allow_hosts": allow_hosts}
     settings = Settings(**{k: v for k, v in overrides.items() if v})
-    plan = _PLANS.pop(run_id, None) if run_id else None
-    owner = plan is not None or run_id is None
-    if plan is None:
-        plan = plan_for(settings, start, end, source=source, reprocess=reprocess, urls_file=urls)
-        if run_id:
-            plan = dataclasses.replace(plan, run_id=run_id)
-    return execute(plan, settings, max_parallel=max_parallel, record_run=owner)
-
-
-def execute(plan: Plan, settings: Settings, *, max_parallel: int = 2, record_run: bool = True) -> dict:
-    """Run a plan inside a flow run: fetch (sitemaps / urls), then the month subflows."""
-    if max_parallel < 1:
-        raise ValueError("max_parallel must be at least 1")
-    root = settings.data
-    months = plan.to_run
-    failures = [dataclasses.asdict(f) for f in plan.failures]
-    if plan.source != "raw" and months:
-        coded, fetch_failures = _fetch(plan, settings, max_parallel)
-        failures += [dataclasses.asdict(f) for f in fetch_failures]
-        by_month: dict[str, list[CodedArticle]] = {}
-        for c in coded:
-            by_month.setdefault(publication_month(c.article), []).append(c)
-        again = {m.month for m in plan.months if m.status in ("running", "failed")}
-        months = [m for m in months if m in by_month or m in again]
-        for month in months:
-            _HANDOFF[(plan.run_id, month)] = by_month.get(month, [])
-    summary = {"run_id": plan.run_id, "source": plan.source, "partitions": [], "failures": failures,
-               "not_run": [m.month for m in plan.months if m.month not in months]}
-    if not months:
-        _publish_summary(root, summary)
-        return summary
-    _notify("months", "", {"months": months})
-    started = utcnow()
-    if record_run:
-        with _write_turn(root, settings.lock_timeout):
-            state.record_run(root, run_id=plan.run_id, kind="backfill", started_at=started)
-    results = _run_months(plan, settings, months, max_parallel)
-    summary["partitions"] = results
-    if record_run:
-        with _write_turn(root, settings.lock_timeout):
-            state.record_run(
-                root, run_id=plan.run_id, kind="backfill", started_at=started, finished_at=utcnow(),
-                new_articles=sum(r.get("new_versions", r.get("new_articles", 0)) or 0 for r in results),
-                new_mentions=sum(r.get("mentions", 0) or 0 for r in results),
-                new_incidents=sum(r.get("new_incidents", 0) or 0 for r in results),
-                merges=sum(r.get("merges", 0) or 0 for r in results),
-                failures=sum(r["status"] == "failed" for r in results) + len(failures),
-            )
-    _publish_summary(root, summary)
-    return summary
+    plan = plan_for(settings, start, end, source=source, reprocess=reprocess, urls_file=urls)
+    if run_id:
+        plan = dataclasses.replace(plan, run_id=run_id)
+    return Backfill(plan, settings, max_parallel=max_parallel, record_run=run_id is None).execute()
 
 
 def _publish_summary(root: DataRoot, summary: dict) -> None:
@@ -330,52 +417,7 @@ def _publish_summary(root: DataRoot, summary: dict) -> None:
         raise BackfillFailed(reason, summary)
 
 
-def _fetch(plan: Plan, settings: Settings, max_parallel: int) -> tuple[list[CodedArticle], list[Failure]]:
-    from flows.plan import feed_specs, fetch_policy
-
-    candidates = list(plan.candidates)
-    _notify("fetch", "", {"urls": len(candidates)})
-    if not candidates:
-        return [], []
-    specs, policy = feed_specs(settings, plan.source), fetch_policy(settings)
-    size = max(1, -(-len(candidates) // max_parallel))
-    futures = [
-        fetch_and_code_task.submit(candidates[i : i + size], specs, policy, str(settings.data), settings.workers)
-        for i in range(0, len(candidates), size)
-    ]
-    coded, failures = [], []
-    for future in futures:
-        got, failed = future.result()
-        coded += got
-        failures += failed
-    return coded, failures
-
-
-def _run_months(plan: Plan, settings: Settings, months: list[str], max_parallel: int) -> list[dict]:
-    root = str(settings.data)
-
-    def one(month: str) -> dict:
-        _notify("start", month)
-        try:
-            result = backfill_month(month=month, data=root, source=plan.source, run_id=plan.run_id,
-                                    workers=settings.workers, lock_timeout=settings.lock_timeout)
-            if result["failures"]:  # partly failed: the month flow run is Completed, the partition failed
-                result = result | {"status": "failed", "error": _failure_reason(result["failures"])}
-            else:
-                result = result | {"status": "done"}
-        except PartitionFailed as exc:
-            result = exc.result | {"status": "failed", "error": str(exc)}
-        except Exception as exc:  # noqa: BLE001 - one month failing never stops the others
-            result = {"month": month, "status": "failed", "error": f"{type(exc).__name__}: {exc}"}
-        _notify("end", month, result)
-        return result
-
-    with ThreadPoolExecutor(max_workers=max_parallel, thread_name_prefix="backfill") as pool:
-        futures = [pool.submit(contextvars.copy_context().run, one, month) for month in months]
-        return [f.result() for f in futures]
-
-
-# --- through the deployment, on a server ------------------------------------------------------------
+# --- is the deployment there? ---------------------------------------------------------------------
 
 
 def deployment_available(name: str = DEPLOYMENT) -> bool:
@@ -396,54 +438,3 @@ def deployment_available(name: str = DEPLOYMENT) -> bool:
             raise OSError(f"cannot reach the Prefect server at {PREFECT_API_URL.value()} ({exc}); start it, "
                           "or unset PREFECT_API_URL to run with a temporary one") from None
     return True
-
-
-def run_through_deployment(
-    plan: Plan, settings: Settings, *, max_parallel: int = 2, name: str = DEPLOYMENT, pickup_timeout: float = 120.0
-) -> dict:
-    """One run of the deployment per month to run (`start` = `end` = the month), at most
-    `max_parallel` at once, each awaited; a run nobody picks up within `pickup_timeout` seconds
-    fails its month with a hint (is `flarewatch serve` or a worker running?)."""
-    from prefect.client.orchestration import get_client
-    from prefect.deployments import run_deployment
-
-    root = paths.root_url(settings.data)
-    started = utcnow()
-    state.record_run(root, run_id=plan.run_id, kind="backfill", started_at=started)
-
-    def one(month: str) -> dict:
-        _notify("start", month)
-        params = {"start": month, "end": month, "data": str(root), "source": "raw", "reprocess": "all",
-                  "max_parallel": 1, "run_id": plan.run_id}
-        try:
-            flow_run = run_deployment(name, parameters=params, timeout=0, as_subflow=False,
-                                      flow_run_name=f"{month} of {plan.run_id}")
-            since = time.monotonic()
-            with get_client(sync_client=True) as client:
-                while True:
-                    current = client.read_flow_run(flow_run.id)
-                    run_state = current.state
-                    if run_state is not None and run_state.is_final():
-                        break
-                    waiting = run_state is None or run_state.is_scheduled() or run_state.is_pending()
-                    if waiting and time.monotonic() - since > pickup_timeout:
-                        raise TimeoutError(
-                            f"flow run {flow_run.id} of {name} was not picked up in {pickup_timeout:.0f}s: "
-                            "is `flarewatch serve` (or a worker of the flarewatch pool) running?"
-                        )
-                    time.sleep(1.0)
-            row = partitions.partition_rows(root, "articles").get(("articles", month)) or {}
-            ok = run_state.is_completed() and row.get("status") == "done"
-            result = {"month": month, "status": "done" if ok else "failed", "articles": row.get("rows"),
-                      "error": None if ok else (row.get("error") or f"flow run ended {run_state.name}")}
-        except Exception as exc:  # noqa: BLE001 - reported per month
-            result = {"month": month, "status": "failed", "error": f"{type(exc).__name__}: {exc}"}
-        _notify("end", month, result)
-        return result
-
-    with ThreadPoolExecutor(max_workers=max_parallel, thread_name_prefix="backfill") as pool:
-        results = list(pool.map(one, plan.to_run))
-    state.record_run(root, run_id=plan.run_id, kind="backfill", started_at=started, finished_at=utcnow(),
-                     failures=sum(r["status"] == "failed" for r in results))
-    return {"run_id": plan.run_id, "source": plan.source, "partitions": results, "failures": [],
-            "not_run": [m.month for m in plan.months if not m.run]}

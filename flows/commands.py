@@ -135,16 +135,13 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     remote = not args.local and kind == "raw" and flows_backfill.deployment_available()
     failed: list[dict] = []
     bar = contextlib.nullcontext(lambda *_: None) if as_json else planning.progress_bar(plan, remote=remote)
-    with bar as on_event, flows_backfill.watch(on_event):
+    with bar as on_event:
+        job = flows_backfill.Backfill(plan, settings, max_parallel=args.max_parallel, on_event=on_event)
         if remote:
-            result = flows_backfill.run_through_deployment(plan, settings, max_parallel=args.max_parallel)
+            result = job.through_deployment()
         else:
-            with flows_backfill.planned(plan) as run_id, _backfill_failed(failed):
-                result = flows_backfill.backfill(
-                    start=args.start, end=args.end, data=str(settings.data), source=kind, urls=urls_file,
-                    reprocess=args.reprocess, max_parallel=args.max_parallel, feeds=str(settings.feeds),
-                    allow_hosts=list(settings.allow_hosts), run_id=run_id,
-                )
+            with _backfill_failed(failed):
+                result = job.run()
     result = failed[0] if failed else result
     if as_json:
         rows = planning.result_rows(settings.data, result["partitions"])
