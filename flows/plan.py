@@ -48,13 +48,13 @@ from rich.progress import (
 from rich.table import Table
 
 from extractors import sitemaps
-from extractors.articles import EXTRACTOR_ID
 from extractors.feeds import load_feed_list
 from extractors.fetch_types import FetchPolicy
 from extractors.months import month_of, month_range
 from extractors.records import Failure, FeedSpec
 from flows.settings import Settings
-from warehouse import parquet, partitions, state
+from warehouse import partitions, state
+from warehouse.coverage import article_months, read_coverage
 from warehouse.paths import DataRoot
 
 SOURCES = ("raw", "sitemaps", "urls")
@@ -160,25 +160,19 @@ def make_plan(
     key = job_key(start, end, source, reprocess, urls_file)
     prior = partitions.interrupted_run(root, key)
     run_id = prior["run_id"] if prior else f"{key}:{uuid.uuid4().hex[:8]}"
-    rows = partitions.partition_rows(root, "articles")
-    by_month = partitions.articles_by_month(root)
     planned = []
-    for month in months:
-        row = rows.get(("articles", month)) or {}
-        refs = by_month.get(month, [])
-        status = row.get("status") or "missing"
-        version = row.get("extractor_version") or partitions.month_extractor_version(refs)
-        stale = status == "done" and (
-            version != EXTRACTOR_ID or partitions.month_extractor_version(refs) not in (None, EXTRACTOR_ID))
-        if prior and status == "done" and row.get("run_id") == run_id:
+    for month, held in article_months(root, months).items():
+        if prior and held.status == "done" and held.run_id == run_id:
             run, action = False, "skip: done by this backfill (resuming)"
-        elif source == "raw" and not refs and status in ("missing", "done"):
+        elif source == "raw" and not held.articles and held.status in ("missing", "done"):
             run, action = False, "skip: no stored article published this month"
         else:
-            run, action = decide(status, stale, reprocess)
+            run, action = decide(held.status, held.stale, reprocess)
             if run and source != "raw":
-                action = "add the new articles found for this month" + ("" if status == "missing" else f" ({action})")
-        planned.append(PlannedMonth(month, status, stale, len(refs), version, run, action, row.get("error")))
+                action = "add the new articles found for this month" + (
+                    "" if held.status == "missing" else f" ({action})")
+        planned.append(PlannedMonth(month, held.status, held.stale, held.articles, held.extractor_version,
+                                    run, action, held.error))
     plan = Plan(start, end, source, reprocess, run_id, prior is not None, tuple(planned), urls_file=urls_file)
     if source == "raw":
         return plan
@@ -293,58 +287,41 @@ def result_rows(root: DataRoot, results: Sequence[Mapping]) -> list[dict]:
 
 
 @dataclass(frozen=True, slots=True)
-class Coverage:
-    """What `flarewatch status` shows."""
+class CoverageTables:
+    """What `flarewatch status` and the report page show: rows of text, one list per table."""
 
     feeds: list[dict]
     grid: list[dict]
     runs: list[dict]
 
 
-def coverage(root: DataRoot, *, last_runs: int = 10, recorded: bool = False) -> Coverage:
-    """Feeds, the month x table grid of partition states, and the last runs of a data root.
-
-    `recorded`: each month's articles as its `partitions` row counted them (a poll's report page:
-    no read of every article); a month with articles but no record then shows none."""
+def coverage(root: DataRoot, *, last_runs: int = 10, recorded: bool = False) -> CoverageTables:
+    """Feeds, the month x table grid of partition states, and the last runs of a data root, as
+    table rows (`warehouse.coverage.read_coverage` reads them; `recorded` as there)."""
+    found = read_coverage(root, last_runs=last_runs, recorded=recorded)
     feeds = [
-        {"feed": r["feed_id"], "last poll": _when(r["last_polled_at"]), "status": r["last_status"] or "",
-         "last error": r["last_error"] or "", "entries": r["entries_seen"]}
-        for r in sorted(parquet.read(root, "feed_state").to_pylist(), key=lambda r: r["feed_id"])
+        {"feed": f.feed_id, "last poll": _when(f.last_polled_at), "status": f.last_status or "",
+         "last error": f.last_error or "", "entries": f.entries_seen}
+        for f in found.feeds
     ]
-    rows = partitions.partition_rows(root)
-    by_month = {} if recorded else partitions.articles_by_month(root)
-    incident_months = set(parquet.list_partitions(root, "incidents"))
-    months = sorted({p for _, p in rows} | set(by_month) | incident_months)
-    counts = partitions.incident_counts(root, incident_months) if incident_months else {}
-    grid = []
-    for month in months:
-        art = rows.get(("articles", month)) or {}
-        inc = rows.get(("incidents", month)) or {}
-        refs = by_month.get(month, [])
-        stale = art.get("status") == "done" and (
-            art.get("extractor_version") != EXTRACTOR_ID
-            or partitions.month_extractor_version(refs) not in (None, EXTRACTOR_ID))
-        grid.append({
-            "month": month,
-            "articles": _cell(art.get("status"), stale, art.get("rows") or 0 if recorded else len(refs)),
-            "incidents": _cell(inc.get("status"),
-                               inc.get("status") == "done" and inc.get("extractor_version") != EXTRACTOR_ID,
-                               counts.get(month, 0)),
-            "last run": short_run(art.get("run_id") or inc.get("run_id")),
-            "finished": _when(art.get("finished_at") or inc.get("finished_at")),
-            "error": art.get("error") or inc.get("error") or "",
-        })
+    grid = [
+        {"month": m.month,
+         "articles": _cell(m.articles.status, m.articles.stale, m.articles.articles),
+         "incidents": _cell(m.incidents.status, m.incidents.stale, m.incidents.incidents),
+         "last run": short_run(m.articles.run_id or m.incidents.run_id),
+         "finished": _when(m.articles.finished_at or m.incidents.finished_at),
+         "error": m.articles.error or m.incidents.error or ""}
+        for m in found.months
+    ]
     if not any(g["error"] for g in grid):
         grid = [{k: v for k, v in g.items() if k != "error"} for g in grid]
-    runs = sorted(parquet.read(root, "runs").to_pylist(), key=lambda r: r["started_at"], reverse=True)[:last_runs]
-    run_rows = [
-        {"run": short_run(r["run_id"]), "kind": r["kind"], "started": _when(r["started_at"]),
-         "took": f"{(r['finished_at'] - r['started_at']).total_seconds():.0f}s" if r["finished_at"] else "unfinished",
-         "articles": r["new_articles"],
-         "incidents": r["new_incidents"], "fail": r["failures"]}
-        for r in runs
+    runs = [
+        {"run": short_run(r.run_id), "kind": r.kind, "started": _when(r.started_at),
+         "took": f"{(r.finished_at - r.started_at).total_seconds():.0f}s" if r.finished_at else "unfinished",
+         "articles": r.new_articles, "incidents": r.new_incidents, "fail": r.failures}
+        for r in found.runs
     ]
-    return Coverage(feeds, grid, run_rows)
+    return CoverageTables(feeds, grid, runs)
 
 
 def short_run(run_id: str | None) -> str:
@@ -386,7 +363,7 @@ def show(rows: Sequence[Mapping], title: str, *, empty: str = "(none)") -> None:
     console.print(table)
 
 
-def show_status(cov: Coverage) -> None:
+def show_status(cov: CoverageTables) -> None:
     """What `flarewatch status` prints: feeds, the coverage grid and its legend, the last runs."""
     show(cov.feeds, "Feeds", empty="(no feed polled yet)")
     show(cov.grid, "Coverage: articles by publication month, incidents by event month",
