@@ -64,7 +64,8 @@ from flows.plan import DEFAULT_REPROCESS, Plan, plan_for
 from flows.report import artifact_key
 from flows.settings import Settings
 from flows.steps import code_all, fetch_pages
-from warehouse import partitions, paths, state
+from warehouse import partitions, state
+from warehouse.handle import Warehouse
 from warehouse.lock import root_lock
 from warehouse.paths import DataRoot
 
@@ -114,9 +115,10 @@ def _write_turn(root: DataRoot, timeout: float) -> Iterator[None]:
 class Backfill:
     """One backfill, created by its caller and handed down to the flows it runs.
 
-    In: the `Plan` to carry out (the one the CLI printed, so a sitemap is not walked twice), the
-    settings, `max_parallel`, `record_run` (False when the `runs` row belongs to the caller: a
-    one-month run of the deployment) and `on_event`, the caller's progress listener.
+    In: the opened data root (`warehouse.handle.Warehouse`), the `Plan` to carry out (the one the
+    CLI printed, so a sitemap is not walked twice), the settings (feeds, fetch policy, workers,
+    lock timeout), `max_parallel`, `record_run` (False when the `runs` row belongs to the caller:
+    a one-month run of the deployment) and `on_event`, the caller's progress listener.
     Out: `run()` (a flow run "backfill") or `execute()` (inside a running flow) return the summary
     dict; `through_deployment()` runs the months on a server instead.
 
@@ -127,12 +129,12 @@ class Backfill:
     """
 
     def __init__(
-        self, plan: Plan, settings: Settings, *, max_parallel: int = 2, record_run: bool = True,
-        on_event: Listener = _ignore,
+        self, warehouse: Warehouse, plan: Plan, settings: Settings, *, max_parallel: int = 2,
+        record_run: bool = True, on_event: Listener = _ignore,
     ) -> None:
         if max_parallel < 1:
             raise ValueError("max_parallel must be at least 1")
-        self.plan, self.settings, self.max_parallel = plan, settings, max_parallel
+        self.warehouse, self.plan, self.settings, self.max_parallel = warehouse, plan, settings, max_parallel
         self.record_run, self.on_event = record_run, on_event
         self._coded: dict[str, list[CodedArticle]] = {}
         self.run = flow(name="backfill", log_prints=False)(self.execute)
@@ -142,8 +144,7 @@ class Backfill:
 
     def execute(self) -> dict:
         """Run the plan inside a flow run: fetch (sitemaps / urls), then the month subflows."""
-        plan, settings = self.plan, self.settings
-        root = settings.data
+        plan, settings, root = self.plan, self.settings, self.warehouse
         months = plan.to_run
         failures = [dataclasses.asdict(f) for f in plan.failures]
         if plan.source != "raw" and months:
@@ -191,7 +192,7 @@ class Backfill:
         specs, policy = feed_specs(settings, plan.source), fetch_policy(settings)
         size = max(1, -(-len(candidates) // self.max_parallel))
         futures = [
-            fetch_and_code_task.submit(candidates[i : i + size], specs, policy, str(settings.data), settings.workers)
+            fetch_and_code_task.submit(candidates[i : i + size], specs, policy, self.warehouse, settings.workers)
             for i in range(0, len(candidates), size)
         ]
         coded, failures = [], []
@@ -226,7 +227,7 @@ class Backfill:
     def _month(self, month: str) -> dict:
         """Run one publication month: re-code it from the raw store (`raw`), or store the articles a
         sitemap / URL list found for it (`sitemaps`, `urls`, fetched by `execute`)."""
-        root, run_id, timeout = self.settings.data, self.plan.run_id, self.settings.lock_timeout
+        root, run_id, timeout = self.warehouse, self.plan.run_id, self.settings.lock_timeout
         with _write_turn(root, timeout):
             partitions.mark_partitions(root, "articles", {month: None}, status="running", run_id=run_id)
         try:
@@ -264,7 +265,7 @@ class Backfill:
         from prefect.deployments import run_deployment
 
         plan = self.plan
-        root = paths.root_url(self.settings.data)
+        root = self.warehouse
         started = utcnow()
         state.record_run(root, run_id=plan.run_id, kind="backfill", started_at=started)
 
@@ -306,7 +307,7 @@ class Backfill:
                 "not_run": [m.month for m in plan.months if not m.run]}
 
 
-def _publish_month(data: str, month: str, result: dict) -> None:
+def _publish_month(data: Warehouse, month: str, result: dict) -> None:
     """The month's table artifact (one row of figures) and, if any, its failures (table)."""
     where = f" (data root {data})"
     figures = {k: v for k, v in result.items() if k not in ("failures", "incident_months")}
@@ -325,7 +326,7 @@ def _failure_reason(failures: list[dict]) -> str:
 
 def _close(root: DataRoot, month: str, run_id: str, result: dict) -> None:
     """Record the month (articles) and the incident months it rewrote; under the write turn."""
-    refs = partitions.articles_by_month(root).get(month, [])
+    refs = partitions.articles_by_month(root, [month]).get(month, [])
     result["articles"] = len(refs)
     status = "failed" if result["failures"] else "done"
     partitions.mark_partitions(
@@ -359,7 +360,7 @@ def fetch_and_code(
 
 
 @task(name="fetch-and-code", cache_policy=NO_CACHE)
-def fetch_and_code_task(candidates: list[Candidate], specs: list, policy, data: str, workers: int):
+def fetch_and_code_task(candidates: list[Candidate], specs: list, policy, data: Warehouse, workers: int):
     return fetch_and_code(candidates, specs, policy, data, workers=workers)
 
 
@@ -385,10 +386,11 @@ def backfill(
     """
     overrides = {"data": data, "feeds": feeds, "allow_hosts": allow_hosts}
     settings = Settings(**{k: v for k, v in overrides.items() if v})
-    plan = plan_for(settings, start, end, source=source, reprocess=reprocess, urls_file=urls)
+    warehouse = Warehouse.open(settings.data)
+    plan = plan_for(warehouse, settings, start, end, source=source, reprocess=reprocess, urls_file=urls)
     if run_id:
         plan = dataclasses.replace(plan, run_id=run_id)
-    return Backfill(plan, settings, max_parallel=max_parallel, record_run=run_id is None).execute()
+    return Backfill(warehouse, plan, settings, max_parallel=max_parallel, record_run=run_id is None).execute()
 
 
 def _publish_summary(root: DataRoot, summary: dict) -> None:

@@ -26,6 +26,13 @@ def _settings(args: argparse.Namespace, **extra: object):
     return Settings(**values)
 
 
+def _warehouse(settings):  # Settings -> Warehouse (both imported when a command runs)
+    """The data root of `settings`, opened and checked once (a bad root: one line, exit 2)."""
+    from warehouse.handle import Warehouse
+
+    return Warehouse.open(settings.data)
+
+
 def _progress(args: argparse.Namespace):
     from flows.progress import progress_line
 
@@ -48,9 +55,11 @@ def _ingested(run, fmt: str = "table") -> int:  # noqa: ANN001 - a call of the i
 
 def _print_trends(data: str, fmt: str, chart: str | None = None, **query: object) -> int:
     from flows import trends_cmd
+    from warehouse.handle import Warehouse
 
     defaults = {"country": None, "event_type": None, "group": None, "all_types": False, "since": None, "until": None}
-    return trends_cmd.run(argparse.Namespace(**(defaults | query | {"data": data, "format": fmt, "chart": chart})))
+    opened = {"data": Warehouse.open(data), "format": fmt, "chart": chart}
+    return trends_cmd.run(argparse.Namespace(**(defaults | query | opened)))
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -81,20 +90,20 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def cmd_trends(args: argparse.Namespace) -> int:
     from flows import trends_cmd
 
-    args.data = _settings(args).data
+    args.data = _warehouse(_settings(args))
     return trends_cmd.run(args)
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
     from flows import sql_cmd
 
-    return sql_cmd.run(args, str(_settings(args).data))
+    return sql_cmd.run(args, _warehouse(_settings(args)))
 
 
 def cmd_show(args: argparse.Namespace) -> int:
     from flows import show
 
-    return show.run(args, str(_settings(args).data))
+    return show.run(args, _warehouse(_settings(args)))
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
@@ -111,9 +120,10 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         raise ValueError("--max-parallel must be at least 1")
     month_range(args.start, args.end)
     settings = _settings(args, feeds=args.feeds)
+    warehouse = _warehouse(settings)
     if kind == "sitemaps":
         print("Looking for the sitemaps of the feed list's sites ...", file=sys.stderr, flush=True)
-    plan = planning.plan_for(settings, args.start, args.end, source=kind, reprocess=args.reprocess,
+    plan = planning.plan_for(warehouse, settings, args.start, args.end, source=kind, reprocess=args.reprocess,
                              urls_file=urls_file)
     as_json = args.format == "json"
     if as_json:
@@ -136,7 +146,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     failed: list[dict] = []
     bar = contextlib.nullcontext(lambda *_: None) if as_json else planning.progress_bar(plan, remote=remote)
     with bar as on_event:
-        job = flows_backfill.Backfill(plan, settings, max_parallel=args.max_parallel, on_event=on_event)
+        job = flows_backfill.Backfill(warehouse, plan, settings, max_parallel=args.max_parallel, on_event=on_event)
         if remote:
             result = job.through_deployment()
         else:
@@ -144,10 +154,10 @@ def cmd_backfill(args: argparse.Namespace) -> int:
                 result = job.run()
     result = failed[0] if failed else result
     if as_json:
-        rows = planning.result_rows(settings.data, result["partitions"])
+        rows = planning.result_rows(warehouse, result["partitions"])
         output.print_json(output.jsonable(answer | {"result": rows, "failures": result["failures"]}))
         return 1 if any(r["status"] == "failed" for r in result["partitions"]) or result["failures"] else 0
-    return planning.report(settings.data, result)
+    return planning.report(warehouse, result)
 
 
 @contextlib.contextmanager
@@ -163,10 +173,10 @@ def _backfill_failed(failed: list[dict]):
 
 def cmd_status(args: argparse.Namespace) -> int:
     from flows import plan as planning
-    from warehouse import paths
 
     settings = _settings(args)
-    if not paths.open_root(settings.data).exists():
+    warehouse = _warehouse(settings)
+    if not warehouse.exists():
         print(f"flarewatch status: no data root at {settings.data}; run `flarewatch demo` first", file=sys.stderr)
         return 2
     import dataclasses
@@ -174,9 +184,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     from flows.trends_cmd import fill_grid
     from warehouse import links
 
-    found = planning.coverage(settings.data)
+    found = planning.coverage(warehouse)
     coverage = dataclasses.replace(found, grid=fill_grid(found.grid))
-    retired, over = links.retired(settings.data), links.over_budget(settings.data)
+    retired, over = links.retired(warehouse), links.over_budget(warehouse)
     if args.format == "json":
         output.print_json(output.jsonable({"feeds": coverage.feeds, "grid": coverage.grid, "runs": coverage.runs,
                                            "retired_links": retired, "over_budget": over}))
@@ -191,7 +201,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_compact(args: argparse.Namespace) -> int:
     from warehouse import compact
 
-    done = compact.compact(_settings(args).data)
+    done = compact.compact(_warehouse(_settings(args)))
     print(f"compacted {len(done)} partition(s): {sum(done.values())} files -> {len(done)}")
     return 0
 
@@ -234,7 +244,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from flows import export_cmd
 
-    return export_cmd.run(args, str(_settings(args).data))
+    return export_cmd.run(args, _warehouse(_settings(args)))
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -17,26 +17,17 @@ from pathlib import Path
 import pyarrow as pa
 
 from flows import inputs, output
-from warehouse import catalog, export
+from warehouse import export, queries
+from warehouse.handle import Warehouse
 
 
-def load(data: str, since: str | None, until: str | None, attacks_only: bool) -> tuple[pa.Table, dict[str, list[dict]]]:
+def load(
+    data: Warehouse, since: str | None, until: str | None, attacks_only: bool
+) -> tuple[pa.Table, dict[str, list[dict]]]:
     """The active incidents in the bounds (event date order) and each one's sources."""
     first, last = inputs.period(since, until)
     inputs.data_root(data)
-    where = "($since IS NULL OR event_date >= $since) AND ($until IS NULL OR event_date <= $until)"
-    params = {"since": first, "until": last}
-    source = "attacks" if attacks_only else "incidents"
-    with catalog.connect(data) as con:
-        incidents = catalog.query(con, f"SELECT * EXCLUDE (event_month) FROM {source} WHERE {where} "
-                                  "ORDER BY event_date NULLS LAST, incident_id", params)
-        rows = catalog.query(con, f"""
-            SELECT s.* FROM incident_sources AS s JOIN {source} AS i USING (incident_id)
-            WHERE {where.replace('event_date', 'i.event_date')}""", params).to_pylist()
-    sources: dict[str, list[dict]] = {}
-    for row in rows:
-        sources.setdefault(row["incident_id"], []).append(row)
-    return incidents, sources
+    return queries.incidents_with_sources(data, first, last, attacks_only=attacks_only)
 
 
 def render(fmt: str, incidents: pa.Table, sources: dict[str, list[dict]]) -> bytes:
@@ -63,7 +54,7 @@ def render(fmt: str, incidents: pa.Table, sources: dict[str, list[dict]]) -> byt
     return text.getvalue().encode("utf-8")
 
 
-def run(args, data: str) -> int:
+def run(args, data: Warehouse) -> int:
     """The `export` command."""
     if args.format == "parquet" and args.output == "-" and sys.stdout.isatty():
         raise ValueError("Parquet is binary: give --output FILE (or pipe stdout)")

@@ -55,6 +55,7 @@ from extractors.records import Failure, FeedSpec
 from flows.settings import Settings
 from warehouse import partitions, state
 from warehouse.coverage import article_months, read_coverage
+from warehouse.handle import Warehouse
 from warehouse.paths import DataRoot
 
 SOURCES = ("raw", "sitemaps", "urls")
@@ -196,10 +197,10 @@ def feed_specs(settings: Settings, source: str) -> list[FeedSpec]:
     return [s for s in load_feed_list(settings.feeds) if s.enabled]
 
 
-def plan_for(settings: Settings, start: str, end: str, *, source: str = "raw",
+def plan_for(warehouse: Warehouse, settings: Settings, start: str, end: str, *, source: str = "raw",
              reprocess: str = DEFAULT_REPROCESS, urls_file: str | None = None) -> Plan:
-    """`make_plan` with the data root, feed list and fetch policy of `settings`."""
-    return make_plan(settings.data, start, end, source=source, reprocess=reprocess, urls_file=urls_file,
+    """`make_plan` on the opened data root with the feed list and fetch policy of `settings`."""
+    return make_plan(warehouse, start, end, source=source, reprocess=reprocess, urls_file=urls_file,
                      specs=feed_specs(settings, source), policy=fetch_policy(settings))
 
 

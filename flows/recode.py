@@ -10,9 +10,6 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from extractors.months import event_month
 from extractors.pipeline import CodedArticle, Page
 from extractors.records import Failure, FeedEntry
@@ -21,6 +18,7 @@ from warehouse import parquet
 from warehouse.mentions import mention_row, replace_article_mentions
 from warehouse.partitions import articles_by_month
 from warehouse.paths import DataRoot
+from warehouse.queries import mention_event_months
 from warehouse.raw import RawStore
 
 
@@ -45,7 +43,7 @@ def prepare_recode(root: DataRoot, month: str, *, workers: int, refs: Sequence[d
     publication time standing in for the feed entry (the feed summary is not stored, so an
     article whose text came from its summary is re-coded from its page).
     """
-    refs = articles_by_month(root).get(month, []) if refs is None else refs
+    refs = articles_by_month(root, [month]).get(month, []) if refs is None else refs
     store = RawStore(root)
     pages, failures = [], []
     for ref in refs:
@@ -107,10 +105,8 @@ def store_discovered(root: DataRoot, coded: Sequence[CodedArticle], month: str) 
     rows = [mention_row(m, c.article.fetched_at) for c in coded for m in c.mentions]
     new_ids = {c.article.article_id for c in coded}
     replace_article_mentions(root, new_ids, rows)
-    ids = {r["article_id"] for r in articles_by_month(root).get(month, [])} | new_ids
-    stored = parquet.read(root, "mentions", columns=["article_id", "event_date"])
-    hit = pc.is_in(stored["article_id"], value_set=pa.array(sorted(ids), pa.string()))
-    months = {event_month(d) for d in stored["event_date"].filter(hit).to_pylist()}
+    ids = {r["article_id"] for r in articles_by_month(root, [month]).get(month, [])} | new_ids
+    months = mention_event_months(root, ids)
     new, merged, rewritten = remerge_incidents(root, months)
     articles = parquet.append(root, "articles", [c.article for c in coded])
     return {"month": month, "articles": len(ids), "new_articles": articles, "mentions": len(rows),

@@ -12,8 +12,9 @@ from __future__ import annotations
 from rich.text import Text
 
 from flows import inputs, output
-from warehouse import catalog
+from warehouse import queries
 from warehouse.export import evidence_sentence, figure_pattern
+from warehouse.handle import Warehouse
 
 FIELDS = ("status", "merged_into", "event_type", "sub_event_type", "event_date", "date_precision", "iso3",
           "admin1", "location", "latitude", "longitude", "geo_precision", "actor1", "assoc_actor1", "actor2",
@@ -31,37 +32,15 @@ def highlighted(text: str, figure: int | None) -> Text:
     return out
 
 
-def gather(data: str, incident_id: str) -> dict:
-    """{"incident": fields, "sources": [...], "references": [...]} or ValueError if unknown."""
+def gather(data: Warehouse, incident_id: str) -> dict:
+    """{"incident": fields, "sources": [...], "references": [...]} or ValueError if unknown
+    (`warehouse.queries.incident` reads them; each source gets its `sentence` here)."""
     inputs.data_root(data)
-    with catalog.connect(data) as con:
-        found = catalog.query(con, "SELECT * FROM incidents_all WHERE incident_id = ?", [incident_id]).to_pylist()
-        if not found:
-            near = con.execute("SELECT incident_id FROM incidents_all WHERE incident_id LIKE ? LIMIT 3",
-                               [incident_id[:6] + "%"]).fetchall()
-            hint = (f"; similar ids: {', '.join(r[0] for r in near)}" if near
-                    else "; `flarewatch sql \"SELECT incident_id FROM attacks\"` lists them")
-            raise ValueError(f"no incident {incident_id!r} in {data}{hint}")
-        mention_cols = {r[0] for r in con.execute("DESCRIBE mentions").fetchall()}
-        sources = catalog.provenance(con, incident_id).to_pylist()
-        why = {}
-        if "why" in mention_cols:
-            why = dict(con.execute("SELECT mention_id, why FROM mentions WHERE mention_id IN "
-                                   "(SELECT unnest(mention_ids) FROM incidents_all WHERE incident_id = ?)",
-                                   [incident_id]).fetchall())
-        references = []
-        if "refers_to" in mention_cols:
-            references = catalog.query(con, """
-                SELECT coalesce(a.outlet, m.outlet) AS outlet, a.published_at, a.url, m.evidence
-                FROM mentions AS m LEFT JOIN articles_latest AS a USING (article_id)
-                WHERE m.refers_to = ? AND m.role = 'reference' ORDER BY a.published_at NULLS LAST""",
-                [incident_id]).to_pylist()
-    incident = found[0]
-    for source in sources:
-        source["why"] = list(why.get(source["mention_id"]) or ())
+    found = queries.incident(data, incident_id)
+    for source in found.sources:
         source["sentence"] = evidence_sentence(source["evidence"], source["fatalities"])
-    return {"incident": {"incident_id": incident_id, **{k: incident[k] for k in FIELDS if k in incident}},
-            "sources": sources, "references": references}
+    return {"incident": {"incident_id": incident_id, **{k: found.incident[k] for k in FIELDS if k in found.incident}},
+            "sources": found.sources, "references": found.references}
 
 
 def render(found: dict) -> None:
@@ -95,7 +74,7 @@ def render(found: dict) -> None:
                       soft_wrap=True)
 
 
-def run(args, data: str) -> int:
+def run(args, data: Warehouse) -> int:
     """The `show` command."""
     found = gather(data, args.incident_id)
     if args.format == "json":

@@ -21,18 +21,18 @@ import duckdb
 import pyarrow as pa
 
 from flows import inputs, output
-from warehouse import catalog, paths
+from warehouse import catalog
+from warehouse.handle import Warehouse
 
 READING = {"SELECT", "EXPLAIN", "MULTI"}
 """Statement types run without --allow-write (DESCRIBE / SHOW / SUMMARIZE parse as SELECT, PIVOT as
 MULTI); COPY, ATTACH, CREATE, INSERT, SET, INSTALL, PRAGMA ... are refused."""
 
 
-def lock_down(con: duckdb.DuckDBPyConnection, root: str) -> None:
+def lock_down(con: duckdb.DuckDBPyConnection, root: Warehouse) -> None:
     """No file, network or extension access from now on but reading under `root`, and no way back."""
-    parsed = paths.open_root(root)
-    if parsed.local:
-        con.execute("SET allowed_directories = $dirs", {"dirs": [parsed.url.rstrip("/") + "/"]})
+    if root.local:
+        con.execute("SET allowed_directories = $dirs", {"dirs": [root.url.rstrip("/") + "/"]})
         con.execute("SET enable_external_access = false")
     else:  # object storage reads through the registered fsspec file system; the local disk goes
         con.execute("SET disabled_filesystems = 'LocalFileSystem'")
@@ -63,7 +63,7 @@ def _first_line(exc: BaseException) -> str:
     return " ".join(lines[:2]) if lines else type(exc).__name__
 
 
-def run(args, data: str) -> int:
+def run(args, data: Warehouse) -> int:
     """The `sql` command: run each statement, print each result set (a title per set when several)."""
     inputs.data_root(data)
     if args.format == "parquet" and not args.output:

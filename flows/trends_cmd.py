@@ -14,7 +14,8 @@ from pathlib import Path
 
 from extractors.months import month_of
 from flows import inputs, output
-from warehouse import attacks, catalog
+from warehouse import attacks, queries
+from warehouse.paths import DataRoot
 
 
 @dataclass
@@ -65,7 +66,7 @@ def fill_grid(grid: list[dict]) -> list[dict]:
     return filled + [r for r in grid if r["month"] == "unknown"]
 
 
-def compute(data: str, *, by: str = "month", country: str | None = None, event_type: str | None = None,
+def compute(data: DataRoot, *, by: str = "month", country: str | None = None, event_type: str | None = None,
             group: tuple[str, ...] = ("iso3",), attacks_only: bool = True, since: str | None = None,
             until: str | None = None, counted: tuple[list[dict], int, int, list[str]] | None = None) -> Trend:
     """The trend rows of a data root (ValueError on bad input, one line).
@@ -81,20 +82,9 @@ def compute(data: str, *, by: str = "month", country: str | None = None, event_t
     if counted is not None:
         found, undated, every, present = counted
     else:
-        with catalog.connect(data) as con:
-            table = catalog.trends(con, by=by, country=iso3, event_type=etype, group=group,
+        got = queries.trend_counts(data, by=by, country=iso3, event_type=etype, group=group,
                                    attacks_only=attacks_only, since=first, until=last)
-            # One scan for the footer and the hint: undated matches, every type in range, countries.
-            kept = "is_attack(event_type, sub_event_type)" if attacks_only else "true"
-            undated, every, present = con.execute(f"""
-                SELECT count(*) FILTER (WHERE {kept} AND event_date IS NULL AND ($c IS NULL OR iso3 = $c)
-                                        AND ($t IS NULL OR event_type = $t)),
-                       count(*) FILTER (WHERE event_date IS NOT NULL AND ($c IS NULL OR iso3 = $c)
-                                        AND ($s IS NULL OR event_date >= $s) AND ($u IS NULL OR event_date <= $u)),
-                       list(DISTINCT iso3 ORDER BY iso3) FILTER (WHERE {kept} AND iso3 IS NOT NULL)
-                FROM incidents""", {"c": iso3, "t": etype, "s": first, "u": last}).fetchall()[0]
-            present = present or []
-        found = table.to_pylist()
+        found, undated, every, present = got.rows, got.undated, got.dated_any_type, got.countries
     cols = list(dict.fromkeys(group))
     dates = [r["period"] for r in found]
     starts = period_starts(first or min(dates), last or max(dates), by) if (first or dates) and (last or dates) else []
