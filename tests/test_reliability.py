@@ -480,6 +480,7 @@ def test_hostile_feeds_parse_or_fail_with_a_reason_and_never_fetch_a_dtd(tmp_pat
         assert all("root:x:0:0" not in (e.title or "") + (e.summary or "") for e in poll.entries)
 
 
+@pytest.mark.slow  # 30+ real feeds from ../shared/eval through a server
 @pytest.mark.skipif(not EVAL_FEEDS.is_dir(), reason="../shared/eval/feeds is not part of a clone")
 def test_every_eval_feed_parses_or_fails_with_a_reason() -> None:
     files = {p.name: p.read_bytes() for p in sorted(EVAL_FEEDS.glob("*.xml"))}
