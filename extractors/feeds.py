@@ -160,6 +160,8 @@ def _parse(feed_id: str, body: bytes, base_url: str, notes: list[str]) -> tuple[
         body = _repair(body)
     try:
         parsed = feedparser.parse(body, response_headers=headers)
+    except OverBudget:  # the budget, landed inside feedparser: not a broken document to parse item by item
+        raise
     except Exception as exc:  # feedparser is not supposed to raise; one bad item must not stop a feed
         parsed = _parse_items_alone(body, headers, f"feedparser failed: {type(exc).__name__}", notes)
     entries = parsed.get("entries") or []
@@ -307,6 +309,8 @@ def _parse_items_alone(body: bytes, headers: dict[str, str], failed: str,
     for number, item in enumerate(items, start=1):
         try:
             one = feedparser.parse(head + item.group(0) + tail, response_headers=headers)
+        except OverBudget:  # the document's budget: no more items
+            raise
         except Exception as exc:  # noqa: BLE001 - this item alone is lost, and said so
             notes.append(f"item {number} skipped: feedparser failed: {type(exc).__name__}")
             continue

@@ -21,6 +21,7 @@ from flows.commands import (
     _print_trends,
     _progress,
     _settings,
+    check_run,
     cmd_alerts,
     cmd_backfill,
     cmd_compact,
@@ -377,6 +378,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _quiet_prefect(args.verbose or args.command == "serve")  # a server's console shows its runs
     try:
+        if args.command == "run":
+            check_run(args)  # bad input: one line before the temporary Prefect server starts
         with _prefect_server(args):
             return COMMANDS[args.command](args)
     except BrokenPipeError:  # `flarewatch ... | head`: the reader has all it wanted

@@ -62,15 +62,21 @@ def _print_trends(data: str, fmt: str, chart: str | None = None, **query: object
     return trends_cmd.run(argparse.Namespace(**(defaults | query | opened)))
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from flows.ingest import ingest
-
+def check_run(args: argparse.Namespace) -> None:
+    """`run`'s bad input, a missing or broken feed list: ValueError (one line, exit 2). `flows.cli.main`
+    calls it before the temporary Prefect server starts, so the answer comes at once."""
     settings = _settings(args, feeds=args.feeds)
     if "://" not in str(settings.feeds) and not Path(settings.feeds).is_file():
         raise ValueError(f"no feed list at {settings.feeds}")
     from extractors.feeds import load_feed_list
 
-    load_feed_list(settings.feeds)  # a bad feed list is bad input: one line, before Prefect starts
+    load_feed_list(settings.feeds)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from flows.ingest import ingest
+
+    settings = _settings(args, feeds=args.feeds)
     with _progress(args):
         return _ingested(lambda: ingest(feeds=str(settings.feeds), data=str(settings.data),
                                         allow_hosts=list(settings.allow_hosts)), args.format)

@@ -1,5 +1,8 @@
 """Shared fixtures: one Prefect test harness per session (it costs ~15-20 s to start here), and a
-real HTTP server on 127.0.0.1 per test (`http`, pytest-httpserver)."""
+real HTTP server on 127.0.0.1 per test (`http`, pytest-httpserver).
+
+Every test that needs the harness (directly or through another fixture) runs real Prefect flows:
+it is marked `slow` here, so `pytest -m "not slow"` (the fast loop) never starts the harness."""
 
 from __future__ import annotations
 
@@ -14,6 +17,14 @@ from pytest_httpserver import HTTPServer
 for _name, _value in {"PREFECT_SERVER_ANALYTICS_ENABLED": "false",
                       "PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY": "false", "DO_NOT_TRACK": "1"}.items():
     os.environ.setdefault(_name, _value)
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m "not slow"` deselects by mark
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `slow` every test whose fixture closure holds `prefect_harness`."""
+    for item in items:
+        if "prefect_harness" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

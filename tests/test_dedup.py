@@ -7,6 +7,7 @@ import random
 import time
 from dataclasses import replace
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -289,6 +290,7 @@ def test_incremental_runs_cluster_like_one_batch_and_keep_every_id(specs: list[t
     assert merge_mentions(ms, previous=result) == result
 
 
+@pytest.mark.slow  # 20,000 mentions: a scale check
 def test_tens_of_thousands_of_mentions_merge_in_seconds() -> None:
     rnd = random.Random(7)
     ms = []

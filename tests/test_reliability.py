@@ -17,6 +17,7 @@ past 127.0.0.0/8 even when that guard is broken on purpose.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import ipaddress
@@ -59,6 +60,7 @@ _TYPES = {".xml": "application/rss+xml; charset=utf-8", ".html": "text/html; cha
           ".dtd": "application/xml-dtd"}
 
 
+@functools.cache  # built once, before any request: a handler building it could outlast the client's timeout
 def _bomb() -> bytes:
     # ~50 kB on the wire, 50 MB inflated: only a decoder that stops at the cap survives it
     return gzip.compress(b"\0" * 50_000_000, compresslevel=9)
@@ -85,7 +87,7 @@ class FaultServer(LocalServer):
         self.hits: Counter[str] = Counter()
         self.log: list[tuple[float, str]] = []  # (monotonic arrival time, path) of every request
         self._lock = threading.Lock()
-        self._bomb: bytes | None = None
+        self._bomb = _bomb()
 
     def url(self, mode: str, name: str) -> str:
         return f"{self.base}/{mode}/{name}"
@@ -143,7 +145,6 @@ class FaultServer(LocalServer):
         if mode == "oversize":
             return self._send(h, 200, body + b" " * (CAP + 1000), ctype)
         if mode == "bomb":
-            self._bomb = self._bomb or _bomb()
             return self._send(h, 200, self._bomb, ctype, {"Content-Encoding": "gzip"})
         if mode == "truncated":
             h.send_response(200)
@@ -480,6 +481,7 @@ def test_hostile_feeds_parse_or_fail_with_a_reason_and_never_fetch_a_dtd(tmp_pat
         assert all("root:x:0:0" not in (e.title or "") + (e.summary or "") for e in poll.entries)
 
 
+@pytest.mark.slow  # 30+ real feeds from ../shared/eval through a server
 @pytest.mark.skipif(not EVAL_FEEDS.is_dir(), reason="../shared/eval/feeds is not part of a clone")
 def test_every_eval_feed_parses_or_fails_with_a_reason() -> None:
     files = {p.name: p.read_bytes() for p in sorted(EVAL_FEEDS.glob("*.xml"))}

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from extractors import feeds
+from extractors.budget import OverBudget
 from extractors.feeds import parse_feed
 
 BASE = "https://news.example.com/rss.xml"
@@ -101,3 +102,15 @@ def test_row1_a_feed_parse_has_a_time_budget(monkeypatch: pytest.MonkeyPatch) ->
         parse_feed("x", big, base_url=BASE)
     monkeypatch.setattr(feeds, "PARSE_SECONDS", 600)
     assert len(parse_feed("x", big, base_url=BASE)) == 5_000
+
+
+def test_row1_a_budget_that_fires_inside_feedparser_stops_the_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The budget's exception lands wherever the parse is: inside feedparser it must not be taken
+    for a document feedparser failed on, and parsed again item by item past the budget."""
+    def over_budget(*args: object, **kwargs: object) -> None:
+        raise OverBudget
+
+    monkeypatch.setattr(feeds.feedparser, "parse", over_budget)
+    monkeypatch.setattr(feeds, "PARSE_SECONDS", 600)  # the budget's own timer never fires here
+    with pytest.raises(feeds.FeedParseError, match=r"^feed parse over its 600 s budget$"):
+        parse_feed("x", rss([item(n, b"title %d" % n) for n in range(3)]), base_url=BASE)

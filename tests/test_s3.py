@@ -165,6 +165,7 @@ def _save_feeds(root: str, who: str, n: int) -> None:
         state.save_feed_state(root, [FeedState(f"{who}-{i}", f"https://{who}/{i}")])
 
 
+@pytest.mark.slow  # two spawned processes, each importing the warehouse
 def test_racing_writers_on_s3_lose_nothing(s3):
     """Two processes read-modify-write one object (`feed_state`) ten times each: every row stays."""
     root = bucket(s3, "race")

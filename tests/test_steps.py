@@ -48,6 +48,7 @@ def test_mentions_left_unmerged_by_a_killed_run_are_merged_by_the_next(tmp_path)
     assert rows == [("Hit", 2), ("Ramadi", 1)]
 
 
+@pytest.mark.slow  # a pool of coding processes (each imports the coder) codes 42 pages
 def test_coding_processes_read_page_bytes_from_the_raw_store(tmp_path):
     """Pages handed over without bytes (as the ingest flow does) are read back from the raw store
     by the coding processes and give what pages with their bytes in hand give, in page order."""
@@ -81,6 +82,7 @@ def test_coding_processes_take_the_environment_the_flow_has_now(monkeypatch):
     assert second.submit(os.getenv, "FLAREWATCH_TEST_MARK").result() == "s3-credentials"
 
 
+@pytest.mark.slow  # starts two pools of coding processes and kills one
 def test_a_broken_pool_is_replaced_once(tmp_path):
     pool = steps._pool(2)
     os.kill(pool.submit(os.getpid).result(), signal.SIGKILL)
