@@ -84,7 +84,7 @@ def _proc_cpu(pid: int) -> float:
 
 
 def _server_cpu() -> float:
-    """CPU seconds so far of this process's uvicorn descendants (the temporary Prefect server)."""
+    """CPU seconds so far of this process's server descendants (the temporary Prefect server)."""
     from _farm import descendants_by_kind
 
     total = 0.0
@@ -93,7 +93,7 @@ def _server_cpu() -> float:
             cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
             continue
-        if b"uvicorn" in cmd:
+        if b"uvicorn" in cmd or b"--serve-prefect" in cmd:  # this tree's server, or an older one's
             total += _proc_cpu(pid)
     return total
 
@@ -107,11 +107,11 @@ def _trace(data: str, started: float) -> None:
 
     marks: list[tuple[float, float, float, str]] = []
     lock = threading.Lock()
-    server = {"cpu": 0.0}
 
     def mark(what: str) -> None:
+        server_cpu = _server_cpu()  # read at every mark: where the server's CPU goes, step by step
         with lock:
-            marks.append((time.perf_counter() - started, time.process_time(), server["cpu"], what))
+            marks.append((time.perf_counter() - started, time.process_time(), server_cpu, what))
 
     def around(module: object, name: str, label: str, first_only: bool = False) -> None:
         fn, seen = getattr(module, name), []
@@ -160,10 +160,8 @@ def _trace(data: str, started: float) -> None:
             mark("imports while the server starts: end")
 
         with real_server(prepare=prepared) as url:
-            server["cpu"] = _server_cpu()
             mark("temporary server: answers")
             yield url
-            server["cpu"] = _server_cpu()
             mark("flow returned (server still up)")
         mark("temporary server: stopped")
 
@@ -196,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="fw-startup-") as tmp:
         if not args.skip_trace:
             print("\none traced `flarewatch demo` (times since its process started; CPU: that process, "
-                  "and the server's as last read):")
+                  "and the server's):")
             print(traced_demo(Path(tmp) / "traced"), end="")
         print(f"\n{args.runs} plain demo runs, each a new process and a fresh data root"
               + (f", alternating with {args.against}" if args.against else "") + ":")

@@ -26,6 +26,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 NO_TELEMETRY = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -149,11 +150,92 @@ def warm_up(command: str) -> None:
 
 
 def _start_server(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    """Prefect's API server (uvicorn) on a free port, through `lifeline`: (process, API URL)."""
+    """Prefect's API server on a free port, in a process that dies with this one: (process, API URL)."""
     port = _free_port()
-    command = [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
-               "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"]
-    return subprocess.Popen(lifeline(command), env=env), f"http://127.0.0.1:{port}/api"
+    command = [sys.executable, "-m", "flows.lifecycle", SERVE, str(port)]
+    return subprocess.Popen(command, env=env), f"http://127.0.0.1:{port}/api"
+
+
+SERVE = "--serve-prefect"
+
+
+def serve_prefect(port: int) -> None:
+    """Run Prefect's API server (uvicorn, `prefect.server.api.server.create_app`) on 127.0.0.1:`port`
+    until SIGTERM; exit status 3 if the port is taken (uvicorn's start-up failure).
+
+    Left out of Prefect's start-up, as a flow run does not need it: registering Prefect's block types
+    (and, to hash them, importing every installed Prefect collection, prefect-dask and Dask among
+    them), 0.8 s of CPU before the server answers (bench/bench_startup.py); `prefect server start`
+    registers them in the same database. Prefect migrates its database on every start (Alembic reads all its revision scripts even when
+    there is nothing to do). Skipped when the SQLite database already holds the revision that this
+    Prefect version migrated it to last time (recorded in the user's cache directory after such a
+    start); any other database, revision or Prefect version migrates as usual.
+    """
+    import prefect
+    import uvicorn
+    from prefect.settings import (
+        PREFECT_API_BLOCKS_REGISTER_ON_START,
+        PREFECT_API_DATABASE_CONNECTION_URL,
+        PREFECT_API_DATABASE_MIGRATE_ON_START,
+        PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION,
+        temporary_settings,
+    )
+
+    database = _sqlite_path(PREFECT_API_DATABASE_CONNECTION_URL.value() or "")
+    record = _schema_record(prefect.__version__)
+    known = database is not None and _revision(database) is not None \
+        and _revision(database) == _read(record)
+    migrate = bool(PREFECT_API_DATABASE_MIGRATE_ON_START.value()) and not known
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets=None) -> None:  # noqa: ANN001 - uvicorn's signature
+            await super().startup(sockets)
+            if self.started and migrate and database is not None:  # now at this version's head
+                with contextlib.suppress(OSError):
+                    record.parent.mkdir(parents=True, exist_ok=True)
+                    record.write_text(_revision(database) or "")
+
+    with temporary_settings(updates={PREFECT_API_DATABASE_MIGRATE_ON_START: migrate,
+                                     PREFECT_API_BLOCKS_REGISTER_ON_START: False,
+                                     PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION: False}):
+        from prefect.server.api.server import create_app
+
+        config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="error", lifespan="on")
+        Server(config).run()
+
+
+def _sqlite_path(url: str) -> str | None:
+    """The file of a `sqlite+aiosqlite:///PATH` database URL; None for anything else."""
+    prefix = "sqlite+aiosqlite:///"
+    path = url[len(prefix):] if url.startswith(prefix) else ""
+    return path if path and not path.startswith(":memory:") and "?" not in path else None
+
+
+def _revision(database: str) -> str | None:
+    """The Alembic revision a SQLite database is at (None: no such file or table), read-only."""
+    import sqlite3
+
+    if not os.path.isfile(database):
+        return None
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)) as db:
+            rows = db.execute("SELECT version_num FROM alembic_version").fetchall()
+    except sqlite3.Error:
+        return None
+    return rows[0][0] if len(rows) == 1 else None
+
+
+def _schema_record(version: str) -> Path:
+    """Where the revision a Prefect `version` migrates to is recorded: the user's cache directory."""
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "flarewatch" / f"prefect-{version}-schema"
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text().strip() or None
+    except OSError:
+        return None
 
 
 def _free_port() -> int:
@@ -202,8 +284,12 @@ def check_server(api_url: str, timeout: float = 5.0) -> None:
 
 
 def main(argv: list[str]) -> None:
-    """`python -m flows.lifecycle CMD ARGS...`: die with the parent, then become CMD."""
+    """`python -m flows.lifecycle CMD ARGS...`: die with the parent, then become CMD;
+    `python -m flows.lifecycle --serve-prefect PORT`: die with the parent, serve Prefect's API."""
     die_with_parent()
+    if argv[:1] == [SERVE]:
+        serve_prefect(int(argv[1]))
+        return
     os.execvp(argv[0], argv)
 
 

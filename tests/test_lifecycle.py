@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from flows.demo import DEMO_DIR, LocalServer
-from flows.lifecycle import NO_TELEMETRY
+from flows.lifecycle import NO_TELEMETRY, SERVE
 from flows.steps import INLINE_BELOW
 
 pytestmark = pytest.mark.slow
@@ -135,7 +135,7 @@ def test_kill_9_of_run_leaves_no_server_forkserver_or_worker(tmp_path):
                 """The CLI's processes once its server, forkserver and two coding workers run."""
                 tree = descendants(cli.pid)
                 forked = sum("multiprocessing.forkserver" in cmd for cmd in tree.values())
-                server = any("uvicorn" in cmd for cmd in tree.values())
+                server = any(SERVE in cmd for cmd in tree.values())
                 return tree if server and forked >= 3 else {}
 
             deadline = time.monotonic() + 240
