@@ -90,10 +90,10 @@ def _server_cpu() -> float:
     total = 0.0
     for pid in descendants_by_kind(os.getpid()):
         try:
-            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes() + Path(f"/proc/{pid}/comm").read_bytes()
         except OSError:
             continue
-        if b"uvicorn" in cmd or b"--serve-prefect" in cmd:  # this tree's server, or an older one's
+        if b"uvicorn" in cmd or b"--serve-prefect" in cmd or b"prefect-server" in cmd:  # forked, started, older
             total += _proc_cpu(pid)
     return total
 
@@ -149,7 +149,7 @@ def _trace(data: str, started: float) -> None:
         around(ingest, "publish_artifacts", "artifacts + report page")
 
     @contextlib.contextmanager
-    def timed_server(prepare=None):  # noqa: ANN001, ANN202
+    def timed_server(prepare=None, **options):  # noqa: ANN001, ANN003, ANN202
         mark("temporary server: start requested")
 
         def prepared() -> None:
@@ -159,7 +159,7 @@ def _trace(data: str, started: float) -> None:
             hooks()
             mark("imports while the server starts: end")
 
-        with real_server(prepare=prepared) as url:
+        with real_server(prepare=prepared, **options) as url:
             mark("temporary server: answers")
             yield url
             mark("flow returned (server still up)")
