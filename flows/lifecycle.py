@@ -3,6 +3,7 @@
 In: nothing but the environment. Out: `die_with_parent()` (Linux parent-death signal),
 `exit_with_parent_process()` (for the coding workers, children of a forkserver),
 `temporary_server()` (a Prefect API server for one CLI command, killed with it even on `kill -9`),
+`serve_prefect(port)` (that server's process), `imports_without_gc()` (imports at less CPU),
 `warm_up(command)` (what a command's flow needs first, done while that server starts),
 `check_server(url)` (one line instead of a traceback when a named server is down) and
 `NO_TELEMETRY` (the variables that keep Prefect from phoning home).
@@ -10,8 +11,8 @@ In: nothing but the environment. Out: `die_with_parent()` (Linux parent-death si
 Why a parent-death signal: `atexit` and `finally` do not run on `kill -9`, and a closed pipe
 (`flarewatch demo | head`) can end the interpreter before Prefect stops its temporary server; the
 kernel's PR_SET_PDEATHSIG does not depend on the parent running any code. It is set in the child
-(it is cleared on fork and kept across exec), hence `python -m flows.lifecycle CMD ...`, which sets
-it and then execs CMD. It fires when the thread that started the child ends, so children are
+(it is cleared on fork), hence `python -m flows.lifecycle --serve-prefect PORT`, or a forked child
+that sets it first. It fires when the thread that started the child ends, so children are
 started from the main thread.
 """
 
@@ -81,20 +82,15 @@ def exit_with_parent_process() -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def lifeline(command: list[str]) -> list[str]:
-    """`command`, wrapped so that it dies with the process that starts it."""
-    return [sys.executable, "-m", "flows.lifecycle", *command]
-
-
 @contextlib.contextmanager
 def temporary_server(prepare: Callable[[], object] | None = None, fork: bool = False) -> Iterator[str]:
     """A Prefect API server on 127.0.0.1 for the block; yields its API URL and points Prefect at it.
 
     Prefect's own temporary server (the one it starts when PREFECT_API_URL is unset) outlives a
-    killed parent; this is the same server (Prefect's command and environment) started through
-    `lifeline`, and not through Prefect's `SubprocessASGIServer`, whose module would import the
-    whole server into this process. For a command run with PREFECT_API_URL unset: the server starts
-    first, then `prepare` (the command's imports and warm-up) runs while it boots, so the two
+    killed parent; this is the same server (Prefect's app and environment, `serve_prefect`) in a
+    process that sets its parent-death signal, and not Prefect's `SubprocessASGIServer`, whose
+    module would import the whole server into this process. For a command run with PREFECT_API_URL
+    unset: the server starts first, then `prepare` (the command's imports and warm-up) runs while it boots, so the two
     overlap instead of adding up (bench/bench_startup.py). If Prefect's settings then name a server
     all the same (the active profile, a prefect.toml), that one is yielded and ours stopped unused.
 
@@ -263,10 +259,11 @@ def serve_prefect(port: int) -> None:
     Left out of Prefect's start-up, as a flow run does not need it: registering Prefect's block types
     (and, to hash them, importing every installed Prefect collection, prefect-dask and Dask among
     them), 0.8 s of CPU before the server answers (bench/bench_startup.py); `prefect server start`
-    registers them in the same database. Prefect migrates its database on every start (Alembic reads all its revision scripts even when
-    there is nothing to do). Skipped when the SQLite database already holds the revision that this
-    Prefect version migrated it to last time (recorded in the user's cache directory after such a
-    start); any other database, revision or Prefect version migrates as usual.
+    registers them in the same database. Prefect migrates its database on every start (Alembic
+    reads all its revision scripts even when there is nothing to do): skipped when the SQLite
+    database already holds the revision this Prefect version migrated it to last time (recorded in
+    the user's cache directory after such a start); any other database, revision or Prefect
+    version migrates as usual.
     """
     with imports_without_gc():
         import prefect
@@ -388,13 +385,11 @@ def check_server(api_url: str, timeout: float = 5.0) -> None:
 
 
 def main(argv: list[str]) -> None:
-    """`python -m flows.lifecycle CMD ARGS...`: die with the parent, then become CMD;
-    `python -m flows.lifecycle --serve-prefect PORT`: die with the parent, serve Prefect's API."""
+    """`python -m flows.lifecycle --serve-prefect PORT`: die with the parent, serve Prefect's API."""
+    if len(argv) != 2 or argv[0] != SERVE or not argv[1].isdigit():
+        sys.exit(f"usage: python -m flows.lifecycle {SERVE} PORT")
     die_with_parent()
-    if argv[:1] == [SERVE]:
-        serve_prefect(int(argv[1]))
-        return
-    os.execvp(argv[0], argv)
+    serve_prefect(int(argv[1]))
 
 
 if __name__ == "__main__":
