@@ -84,16 +84,16 @@ def _proc_cpu(pid: int) -> float:
 
 
 def _server_cpu() -> float:
-    """CPU seconds so far of this process's uvicorn descendants (the temporary Prefect server)."""
+    """CPU seconds so far of this process's server descendants (the temporary Prefect server)."""
     from _farm import descendants_by_kind
 
     total = 0.0
     for pid in descendants_by_kind(os.getpid()):
         try:
-            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes() + Path(f"/proc/{pid}/comm").read_bytes()
         except OSError:
             continue
-        if b"uvicorn" in cmd:
+        if b"uvicorn" in cmd or b"--serve-prefect" in cmd or b"prefect-server" in cmd:  # forked, started, older
             total += _proc_cpu(pid)
     return total
 
@@ -107,11 +107,11 @@ def _trace(data: str, started: float) -> None:
 
     marks: list[tuple[float, float, float, str]] = []
     lock = threading.Lock()
-    server = {"cpu": 0.0}
 
     def mark(what: str) -> None:
+        server_cpu = _server_cpu()  # read at every mark: where the server's CPU goes, step by step
         with lock:
-            marks.append((time.perf_counter() - started, time.process_time(), server["cpu"], what))
+            marks.append((time.perf_counter() - started, time.process_time(), server_cpu, what))
 
     def around(module: object, name: str, label: str, first_only: bool = False) -> None:
         fn, seen = getattr(module, name), []
@@ -149,7 +149,7 @@ def _trace(data: str, started: float) -> None:
         around(ingest, "publish_artifacts", "artifacts + report page")
 
     @contextlib.contextmanager
-    def timed_server(prepare=None):  # noqa: ANN001, ANN202
+    def timed_server(prepare=None, **options):  # noqa: ANN001, ANN003, ANN202
         mark("temporary server: start requested")
 
         def prepared() -> None:
@@ -159,11 +159,9 @@ def _trace(data: str, started: float) -> None:
             hooks()
             mark("imports while the server starts: end")
 
-        with real_server(prepare=prepared) as url:
-            server["cpu"] = _server_cpu()
+        with real_server(prepare=prepared, **options) as url:
             mark("temporary server: answers")
             yield url
-            server["cpu"] = _server_cpu()
             mark("flow returned (server still up)")
         mark("temporary server: stopped")
 
@@ -196,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="fw-startup-") as tmp:
         if not args.skip_trace:
             print("\none traced `flarewatch demo` (times since its process started; CPU: that process, "
-                  "and the server's as last read):")
+                  "and the server's):")
             print(traced_demo(Path(tmp) / "traced"), end="")
         print(f"\n{args.runs} plain demo runs, each a new process and a fresh data root"
               + (f", alternating with {args.against}" if args.against else "") + ":")

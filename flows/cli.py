@@ -305,7 +305,7 @@ def _prefect_server(args: argparse.Namespace) -> contextlib.AbstractContextManag
         return contextlib.nullcontext()
     from flows.lifecycle import temporary_server, warm_up
 
-    return temporary_server(prepare=lambda: warm_up(args.command))  # the two overlap
+    return temporary_server(prepare=lambda: warm_up(args.command), fork=True)  # the two overlap
 
 
 def _more_commands(sub: argparse._SubParsersAction) -> None:

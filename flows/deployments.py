@@ -66,11 +66,19 @@ def runner_deployments(interval: float | None = None, parameters: dict[str, Any]
     return out
 
 
-async def _serve(deployments: list, stop_after: float) -> None:
+def prefetch_seconds(every: float | None) -> float:
+    """How early the runner may take a scheduled poll run: Prefect's 10 s, but at most a tenth of
+    the poll interval. The runner proposes Pending when it takes a run, which claims the poll's
+    one concurrency slot (CANCEL_NEW): taken 10 s early with `--interval 10`, each run found the
+    previous one still running and was cancelled, every second poll."""
+    return 10.0 if every is None else min(10.0, every / 10)
+
+
+async def _serve(deployments: list, stop_after: float, every: float | None = None) -> None:
     from prefect.runner import Runner
 
     # pause_on_shutdown: a stopped `serve` pauses its schedules, so no runs pile up for nobody.
-    runner = Runner(name="flarewatch-serve", pause_on_shutdown=True)
+    runner = Runner(name="flarewatch-serve", pause_on_shutdown=True, prefetch_seconds=prefetch_seconds(every))
     for deployment in deployments:
         await runner.add_deployment(deployment)
     loop = asyncio.get_running_loop()
@@ -117,7 +125,7 @@ def serve(interval: float | None = None, parameters: dict[str, Any] | None = Non
     every = next((d.schedules[0].schedule.interval for d in deployments if d.schedules), None)
     print(f"Serving {names} on {url}" + (f"; poll every {every.total_seconds():g} s" if every else "")
           + ". Ctrl-C or SIGTERM stops.", flush=True)
-    asyncio.run(_serve(deployments, stop_after))
+    asyncio.run(_serve(deployments, stop_after, every.total_seconds() if every else None))
     print("flarewatch serve: stopped; the poll schedule is paused until the next `flarewatch serve`.",
           file=sys.stderr)
     return 0

@@ -3,6 +3,7 @@
 In: nothing but the environment. Out: `die_with_parent()` (Linux parent-death signal),
 `exit_with_parent_process()` (for the coding workers, children of a forkserver),
 `temporary_server()` (a Prefect API server for one CLI command, killed with it even on `kill -9`),
+`serve_prefect(port)` (that server's process), `imports_without_gc()` (imports at less CPU),
 `warm_up(command)` (what a command's flow needs first, done while that server starts),
 `check_server(url)` (one line instead of a traceback when a named server is down) and
 `NO_TELEMETRY` (the variables that keep Prefect from phoning home).
@@ -10,8 +11,8 @@ In: nothing but the environment. Out: `die_with_parent()` (Linux parent-death si
 Why a parent-death signal: `atexit` and `finally` do not run on `kill -9`, and a closed pipe
 (`flarewatch demo | head`) can end the interpreter before Prefect stops its temporary server; the
 kernel's PR_SET_PDEATHSIG does not depend on the parent running any code. It is set in the child
-(it is cleared on fork and kept across exec), hence `python -m flows.lifecycle CMD ...`, which sets
-it and then execs CMD. It fires when the thread that started the child ends, so children are
+(it is cleared on fork), hence `python -m flows.lifecycle --serve-prefect PORT`, or a forked child
+that sets it first. It fires when the thread that started the child ends, so children are
 started from the main thread.
 """
 
@@ -26,6 +27,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 NO_TELEMETRY = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -36,6 +38,7 @@ NO_TELEMETRY = {
 """Prefect's server analytics, its client's (DO_NOT_TRACK), and its telemetry, all off."""
 
 _PR_SET_PDEATHSIG = 1
+_PR_SET_NAME = 15
 STARTUP_TIMEOUT = 120
 
 
@@ -79,30 +82,31 @@ def exit_with_parent_process() -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def lifeline(command: list[str]) -> list[str]:
-    """`command`, wrapped so that it dies with the process that starts it."""
-    return [sys.executable, "-m", "flows.lifecycle", *command]
-
-
 @contextlib.contextmanager
-def temporary_server(prepare: Callable[[], object] | None = None) -> Iterator[str]:
+def temporary_server(prepare: Callable[[], object] | None = None, fork: bool = False) -> Iterator[str]:
     """A Prefect API server on 127.0.0.1 for the block; yields its API URL and points Prefect at it.
 
     Prefect's own temporary server (the one it starts when PREFECT_API_URL is unset) outlives a
-    killed parent; this is the same server (Prefect's command and environment) started through
-    `lifeline`, and not through Prefect's `SubprocessASGIServer`, whose module would import the
-    whole server into this process. For a command run with PREFECT_API_URL unset: the server starts
-    first, then `prepare` (the command's imports and warm-up) runs while it boots, so the two
+    killed parent; this is the same server (Prefect's app and environment, `serve_prefect`) in a
+    process that sets its parent-death signal, and not Prefect's `SubprocessASGIServer`, whose
+    module would import the whole server into this process. For a command run with PREFECT_API_URL
+    unset: the server starts first, then `prepare` (the command's imports and warm-up) runs while it boots, so the two
     overlap instead of adding up (bench/bench_startup.py). If Prefect's settings then name a server
     all the same (the active profile, a prefect.toml), that one is yielded and ours stopped unused.
+
+    `fork` (the CLI, with nothing else running in the process yet): import Prefect here, then fork
+    the server from this process instead of starting a new interpreter, so Prefect is imported once
+    for both (1.2 s of CPU less); a process that already runs threads starts a new one all the same.
+    The imports run with the garbage collector paused (`imports_without_gc`).
     """
-    env = {**os.environ, **NO_TELEMETRY, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
-           "PREFECT__SERVER_FINAL": "1"}
+    env = {**os.environ, **NO_TELEMETRY, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1"}
     env.pop("PREFECT_API_URL", None)
-    server, api_url = _start_server(env)
+    with imports_without_gc():
+        server, api_url = _start_server(env, fork)
     try:
         if prepare is not None:
-            prepare()
+            with imports_without_gc():
+                prepare()
         from prefect.settings import PREFECT_API_URL, temporary_settings
 
         if PREFECT_API_URL.value():  # the active Prefect profile names a server: that one, not ours
@@ -111,7 +115,7 @@ def temporary_server(prepare: Callable[[], object] | None = None) -> Iterator[st
             return
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while not _healthy(server, api_url, deadline):  # its port was taken meanwhile: another one
-            server, api_url = _start_server(env)
+            server, api_url = _start_server(env, fork)
         with temporary_settings(updates={PREFECT_API_URL: api_url}):
             os.environ["PREFECT_API_URL"] = api_url  # for the processes this one starts
             try:
@@ -126,7 +130,30 @@ def temporary_server(prepare: Callable[[], object] | None = None) -> Iterator[st
         _stop(server)
 
 
-def _stop(server: subprocess.Popen[bytes]) -> None:
+@contextlib.contextmanager
+def imports_without_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector for a block of imports, then freeze what they left.
+
+    Importing Prefect's server and client builds some hundred thousand objects (pydantic models,
+    FastAPI routes), nearly all kept for the process's life; the collector walks them again and
+    again while they are built: a quarter of the CPU of importing the server. Frozen
+    (`gc.freeze`), they are left out of later collections too, which then cost what the flow's own
+    objects cost. A no-op where the collector was already off.
+    """
+    import gc
+
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
+def _stop(server: subprocess.Popen[bytes] | _Forked) -> None:
     """Stop the server (SIGTERM, SIGKILL after 5 s) and reap it."""
     server.terminate()
     try:
@@ -148,12 +175,168 @@ def warm_up(command: str) -> None:
     warm_up_coding()
 
 
-def _start_server(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    """Prefect's API server (uvicorn) on a free port, through `lifeline`: (process, API URL)."""
+def _start_server(env: dict[str, str], fork: bool = False) -> tuple[subprocess.Popen[bytes] | _Forked, str]:
+    """Prefect's API server on a free port, in a process that dies with this one: (process, API URL);
+    forked from this one if `fork` and this process runs no other thread (forking a process with
+    threads can leave the child holding a lock no thread will release)."""
     port = _free_port()
-    command = [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
-               "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"]
-    return subprocess.Popen(lifeline(command), env=env), f"http://127.0.0.1:{port}/api"
+    url = f"http://127.0.0.1:{port}/api"
+    if fork and sys.platform.startswith("linux") and threading.active_count() == 1:
+        import prefect  # noqa: F401 - imported once, for the server and this process
+
+        if threading.active_count() == 1:
+            return _Forked.start(lambda: _forked_server(env, port)), url
+    return subprocess.Popen([sys.executable, "-m", "flows.lifecycle", SERVE, str(port)], env=env), url
+
+
+SERVE = "--serve-prefect"
+SERVER_NAME = b"prefect-server"
+"""The forked server's process name (/proc/PID/comm): its command line is the CLI's."""
+
+
+def _forked_server(env: dict[str, str], port: int) -> None:
+    """In the forked child: die with the parent, take the server's environment and name, serve."""
+    die_with_parent()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(_PR_SET_NAME, SERVER_NAME, 0, 0, 0)
+    os.environ.clear()
+    os.environ.update(env)
+    serve_prefect(port)
+
+
+class _Forked:
+    """A function run in a forked child process; the part of Popen's interface used here."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    @classmethod
+    def start(cls, target: Callable[[], object]) -> _Forked:
+        for stream in (sys.stdout, sys.stderr):  # or the child would write their buffers again
+            with contextlib.suppress(Exception):
+                stream.flush()
+        pid = os.fork()
+        if pid:
+            return cls(pid)
+        status = 1
+        try:
+            target()
+            status = 0
+        except SystemExit as exc:
+            status = exc.code if isinstance(exc.code, int) else 1
+        finally:
+            os._exit(status)  # never back into the parent's code, its atexit or its finally blocks
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while (code := self.poll()) is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(f"pid {self.pid}", timeout or 0)
+            time.sleep(0.02)
+        return code
+
+    def terminate(self) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signal.SIGTERM)
+
+    def kill(self) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signal.SIGKILL)
+
+
+def serve_prefect(port: int) -> None:
+    """Run Prefect's API server (uvicorn, `prefect.server.api.server.create_app`) on 127.0.0.1:`port`
+    until SIGTERM; exit status 3 if the port is taken (uvicorn's start-up failure).
+
+    Left out of Prefect's start-up, as a flow run does not need it: registering Prefect's block types
+    (and, to hash them, importing every installed Prefect collection, prefect-dask and Dask among
+    them), 0.8 s of CPU before the server answers (bench/bench_startup.py); `prefect server start`
+    registers them in the same database. Prefect migrates its database on every start (Alembic
+    reads all its revision scripts even when there is nothing to do): skipped when the SQLite
+    database already holds the revision this Prefect version migrated it to last time (recorded in
+    the user's cache directory after such a start); any other database, revision or Prefect
+    version migrates as usual.
+    """
+    with imports_without_gc():
+        import prefect
+        import uvicorn
+    from prefect.settings import (
+        PREFECT_API_BLOCKS_REGISTER_ON_START,
+        PREFECT_API_DATABASE_CONNECTION_URL,
+        PREFECT_API_DATABASE_MIGRATE_ON_START,
+        PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION,
+        temporary_settings,
+    )
+
+    database = _sqlite_path(PREFECT_API_DATABASE_CONNECTION_URL.value() or "")
+    record = _schema_record(prefect.__version__)
+    known = database is not None and _revision(database) is not None \
+        and _revision(database) == _read(record)
+    migrate = bool(PREFECT_API_DATABASE_MIGRATE_ON_START.value()) and not known
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets=None) -> None:  # noqa: ANN001 - uvicorn's signature
+            await super().startup(sockets)
+            if self.started and migrate and database is not None:  # now at this version's head
+                with contextlib.suppress(OSError):
+                    record.parent.mkdir(parents=True, exist_ok=True)
+                    record.write_text(_revision(database) or "")
+
+    with temporary_settings(updates={PREFECT_API_DATABASE_MIGRATE_ON_START: migrate,
+                                     PREFECT_API_BLOCKS_REGISTER_ON_START: False,
+                                     PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION: False}):
+        with imports_without_gc():
+            from prefect.server.api import server as prefect_server
+
+            # "final" lets Prefect drop the route copies older FastAPIs make, then collect garbage:
+            # with a FastAPI that makes none, only the collection (0.2-0.4 s) would remain.
+            if getattr(prefect_server, "_FASTAPI_COPIES_ROUTES_ON_INCLUDE", True):
+                os.environ["PREFECT__SERVER_FINAL"] = "1"
+            app = prefect_server.create_app()
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="on")
+        Server(config).run()
+
+
+def _sqlite_path(url: str) -> str | None:
+    """The file of a `sqlite+aiosqlite:///PATH` database URL; None for anything else."""
+    prefix = "sqlite+aiosqlite:///"
+    path = url[len(prefix):] if url.startswith(prefix) else ""
+    return path if path and not path.startswith(":memory:") and "?" not in path else None
+
+
+def _revision(database: str) -> str | None:
+    """The Alembic revision a SQLite database is at (None: no such file or table), read-only."""
+    import sqlite3
+
+    if not os.path.isfile(database):
+        return None
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)) as db:
+            rows = db.execute("SELECT version_num FROM alembic_version").fetchall()
+    except sqlite3.Error:
+        return None
+    return rows[0][0] if len(rows) == 1 else None
+
+
+def _schema_record(version: str) -> Path:
+    """Where the revision a Prefect `version` migrates to is recorded: the user's cache directory."""
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "flarewatch" / f"prefect-{version}-schema"
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text().strip() or None
+    except OSError:
+        return None
 
 
 def _free_port() -> int:
@@ -165,7 +348,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _healthy(server: subprocess.Popen[bytes], api_url: str, deadline: float) -> bool:
+def _healthy(server: subprocess.Popen[bytes] | _Forked, api_url: str, deadline: float) -> bool:
     """Poll `api_url`/health until it answers 200 (True); False if the server exits with uvicorn's
     "address in use" status 3; OSError (one line) if it exits otherwise or the deadline passes
     (Prefect's default wait, 20 s, is short on a loaded machine)."""
@@ -202,9 +385,11 @@ def check_server(api_url: str, timeout: float = 5.0) -> None:
 
 
 def main(argv: list[str]) -> None:
-    """`python -m flows.lifecycle CMD ARGS...`: die with the parent, then become CMD."""
+    """`python -m flows.lifecycle --serve-prefect PORT`: die with the parent, serve Prefect's API."""
+    if len(argv) != 2 or argv[0] != SERVE or not argv[1].isdigit():
+        sys.exit(f"usage: python -m flows.lifecycle {SERVE} PORT")
     die_with_parent()
-    os.execvp(argv[0], argv)
+    serve_prefect(int(argv[1]))
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from flows.demo import DEMO_DIR, LocalServer
-from flows.lifecycle import NO_TELEMETRY
+from flows.lifecycle import NO_TELEMETRY, SERVE, SERVER_NAME
 from flows.steps import INLINE_BELOW
 
 pytestmark = pytest.mark.slow
@@ -47,6 +47,7 @@ def processes() -> dict[int, tuple[int, str, str]]:
             stat = Path(f"/proc/{entry}/stat").read_text()
             fields = stat[stat.rindex(")") + 2 :].split()
             cmd = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            cmd += " [" + Path(f"/proc/{entry}/comm").read_text().strip() + "]"  # a forked server's name
             out[int(entry)] = (int(fields[1]), fields[0], cmd.strip())
     return out
 
@@ -135,7 +136,7 @@ def test_kill_9_of_run_leaves_no_server_forkserver_or_worker(tmp_path):
                 """The CLI's processes once its server, forkserver and two coding workers run."""
                 tree = descendants(cli.pid)
                 forked = sum("multiprocessing.forkserver" in cmd for cmd in tree.values())
-                server = any("uvicorn" in cmd for cmd in tree.values())
+                server = any(SERVE in cmd or SERVER_NAME.decode() in cmd for cmd in tree.values())
                 return tree if server and forked >= 3 else {}
 
             deadline = time.monotonic() + 240
