@@ -1,22 +1,26 @@
 """What coding a long article costs next to extracting it: CPU time of `code_incidents` against
 trafilatura's `extract` on the same real pages.
 
-    python bench/eval_coding_cost.py [--eval DIR] [--min-chars 3000] [--repeat 3]
+    python bench/eval_coding_cost.py [--eval DIR] [--min-chars 3000] [--repeat 3] [--profile N]
 
 In: the article-extraction benchmark pages under `DIR/extraction/html/*.html.gz` (181 real news
 pages; skips cleanly when absent). Each page is extracted once with trafilatura (timed), and the
 text, when at least `--min-chars` long, is coded (timed), both `--repeat` times, the best time
 kept (a shared machine's noise only adds). Out: pages timed, CPU seconds of each step, the ratio
 of their sums (the target: coding <= 0.5 x extraction) and the median and worst per-page ratios.
-Loading the lexicons, gazetteer and language model is done once before timing.
+Loading the lexicons, gazetteer and language model is done once before timing. `--profile N`:
+after the timing, the coding of every timed page is run once more under cProfile (CPU clock) and
+its N costliest functions by own time and by cumulative time are printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
 import gzip
 import os
+import pstats
 import statistics
 import sys
 import time
@@ -48,13 +52,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--eval", default=default)
     parser.add_argument("--min-chars", type=int, default=3000, help="shortest article text timed")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--profile", type=int, default=0, metavar="N", help="print the N costliest functions")
     args = parser.parse_args(argv)
     pages = sorted((Path(args.eval) / "extraction" / "html").glob("*.html.gz"))
     if not pages:
         print(f"no extraction pages under {args.eval}: skipped")
         return 0
     code_incidents("Warm-up: a bomb killed two soldiers in Kabul on Monday.", article_id="w", published_at=PUBLISHED)
-    rows = []
+    rows, texts = [], []
     for path in pages:
         html = gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
         text, extract_s = best_cpu(lambda html=html: trafilatura.extract(html), args.repeat)
@@ -64,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
             lambda text=text, path=path: code_incidents(text, article_id=path.stem, published_at=PUBLISHED),
             args.repeat)
         rows.append((path.stem[:12], len(text), extract_s, code_s))
+        texts.append((path.stem, text))
     if not rows:
         print("no page long enough")
         return 0
@@ -76,7 +82,22 @@ def main(argv: list[str] | None = None) -> int:
     print(f"coding / extraction: {code_total / extract_total:.2f} (sums), "
           f"median per page {statistics.median(ratios):.2f}, "
           f"worst {worst[3] / worst[2]:.2f} ({worst[0]}, {worst[1]} characters)")
+    if args.profile:
+        profile(texts, args.profile)
     return 0
+
+
+def profile(texts: list[tuple[str, str]], top: int) -> None:
+    """Code every (article id, text) once under cProfile on the CPU clock; print the `top`
+    functions by own time, then by cumulative time."""
+    profiler = cProfile.Profile(time.process_time)
+    profiler.enable()
+    for article_id, text in texts:
+        code_incidents(text, article_id=article_id, published_at=PUBLISHED)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
 
 
 if __name__ == "__main__":
