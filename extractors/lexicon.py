@@ -19,8 +19,8 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from re import _constants as C  # noqa: N812 - the regex parser's op codes (`_first`)
-from re import _parser
+from re import _constants as C  # type: ignore[attr-defined]  # noqa: N812 - the regex parser's op codes
+from re import _parser  # type: ignore[attr-defined]  # the standard regex parser (`_first`)
 from typing import Any
 
 import yaml
