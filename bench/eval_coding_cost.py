@@ -48,6 +48,7 @@ def forget_documents() -> None:
     if gaz is not None:
         gaz._placed.cache_clear()
         gaz._scan.cache_clear()
+        gaz._text_votes.cache_clear()
         gaz._pieces.clear()
         gaz.data.actor_countries.cache_clear()
         gaz.data.actor_regions.cache_clear()
