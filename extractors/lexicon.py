@@ -23,9 +23,9 @@ from typing import Any
 import yaml
 
 from extractors import SEEDS_DIR
-from extractors.coding_cue_match import CueMatcher, compile_cue
+from extractors.coding_cue_match import CueMatcher, CuePattern, compile_cue, cue_pattern
 
-__all__ = ["CueMatcher", "Lexicon", "compile_cue", "get_lexicon", "languages", "load_lexicon"]
+__all__ = ["CueMatcher", "CuePattern", "Lexicon", "compile_cue", "get_lexicon", "languages", "load_lexicon"]
 
 LEXICON_ROOT = SEEDS_DIR / "lexicon"
 DEFAULT_LANGUAGE = "en"
@@ -38,7 +38,8 @@ EVENT_FILE = "events.yaml"
 class Lexicon:
     """Compiled lexicons.
 
-    `cues`: cue name -> pattern (case-insensitive, whole words; alternatives keep their order).
+    `cues`: cue name -> pattern (case-insensitive, whole words; alternatives keep their order;
+    a long one is a `CueMatcher`, see `coding_cue_match.cue_pattern`).
     `units` / `tens` / `scales`: number words -> values. `vague`: vague quantity -> value or None.
     `keep_qualifiers` / `refuse_qualifiers`: words before a figure that keep it or void it.
     `weapons`: (pattern, canonical weapon name) in precedence order.
@@ -46,7 +47,7 @@ class Lexicon:
     single pass over the document.
     """
 
-    cues: Mapping[str, re.Pattern[str]]
+    cues: Mapping[str, CuePattern]
     units: Mapping[str, int]
     tens: Mapping[str, int]
     scales: Mapping[str, int]
@@ -67,13 +68,13 @@ def _read(path: Path) -> dict[str, Any]:
 
 def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     """Read and compile every lexicon file in `directory` (a bad pattern raises `re.error`)."""
-    cues: dict[str, re.Pattern[str]] = {}
+    cues: dict[str, CuePattern] = {}
     event_patterns = [str(p) for patterns in _read(directory / EVENT_FILE).values() for p in patterns]
     for name in CUE_FILES:
         for cue, patterns in _read(directory / name).items():
             if cue in cues:
                 raise ValueError(f"{name}: cue {cue!r} is defined twice")
-            cues[cue] = compile_cue([str(p) for p in patterns])
+            cues[cue] = cue_pattern([str(p) for p in patterns])
     numbers = _read(directory / "numbers.yaml")
     weapons = tuple(
         (compile_cue([str(p) for p in patterns]), str(weapon))

@@ -104,6 +104,8 @@ def test_the_loaded_lexicon_uses_the_matcher_for_every_event_cue() -> None:
     (["kill(?:ed)?", "strikes?", "injured"], "\u212ailled \u017ftrikes \u0130njured killed"),
     # matches that would overlap: the left one is kept, the next search starts at its end
     (["attack on", "on the town"], "attack on the town"),
+    # a word start read as the beginning of another alternative ("a b") must not hide the next one
+    (["a big deal", "bigger", "soccer", "a s"], "a bigger match, a soccer field, a scorer"),
 ])
 def test_matcher_keeps_the_alternation_semantics(patterns: list[str], text: str) -> None:
     _same(patterns, [text, text.upper(), f"x{text}y", f"({text})"])
