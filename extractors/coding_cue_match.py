@@ -90,8 +90,8 @@ class CueMatcher:
                 compiled[chosen] = compile_cue([patterns[k] for k in chosen])
             self._buckets[key] = compiled[chosen]
         # a non-ASCII character may fold onto an ASCII one ("\u212a", the Kelvin sign): tried in full
-        # (a lookahead: the next word may start within the characters read at this one, "a soccer")
-        self._starts = re.compile(f"{_LEFT}(?=(?:{_trie(sorted(keys))}|[^\\x00-\\x7f]))")
+        # (one character taken, the others looked ahead at: the next word may start among them, "a soccer")
+        self._starts = re.compile(f"{_LEFT}(?:{_trie(sorted(keys), top=True)}|[^\\x00-\\x7f])")
 
     @property
     def shortcut(self) -> bool:
@@ -127,17 +127,18 @@ class CueMatcher:
         return self.pattern.match(text, pos)
 
 
-def _trie(keys: list[str]) -> str:
+def _trie(keys: list[str], top: bool = False) -> str:
     """A case-sensitive pattern matching the beginning of a text that is one of the lower-case
     `keys` (of one length) in any case, or a beginning of one followed by a non-ASCII character
     or the end: a tree of character classes, one class per character (`re` skips a branch
-    whose first class does not match without entering it)."""
+    whose first class does not match without entering it). `top`: only the first character is
+    taken, the others are a lookahead."""
     if len(keys[0]) == 1:
         return f"[{re.escape(''.join(sorted({c for k in keys for c in (k, k.upper())})))}]"
     branches = []
     for first, group in itertools.groupby(keys, key=lambda k: k[0]):
-        rest = _trie([k[1:] for k in group])
-        branches.append(f"[{re.escape(first + first.upper())}](?:{rest}|[^\\x00-\\x7f]|\\Z)")
+        rest = f"{_trie([k[1:] for k in group])}|[^\\x00-\\x7f]|\\Z"
+        branches.append(f"[{re.escape(first + first.upper())}]" + (f"(?={rest})" if top else f"(?:{rest})"))
     return "|".join(branches)
 
 
