@@ -68,7 +68,7 @@ class CueMatcher:
     def __init__(self, patterns: list[str]) -> None:
         self.pattern = compile_cue(patterns)
         self._starts: re.Pattern[str] | None = None
-        self._buckets: dict[str, re.Pattern[str]] = {}
+        self._buckets: dict[str, re.Pattern[str]] = {}  # the first `_HEAD` characters, in any case
         heads = [_heads(p) for p in patterns]
         if any(h is None or "" in h for h in heads):
             return  # an alternative may begin anywhere (or with nothing): no shortcut
@@ -88,7 +88,8 @@ class CueMatcher:
             chosen = tuple(sorted(alternatives))
             if chosen not in compiled:
                 compiled[chosen] = compile_cue([patterns[k] for k in chosen])
-            self._buckets[key] = compiled[chosen]
+            for spelling in itertools.product(*({c, c.upper()} for c in key)):  # "the", "The", "THE"...
+                self._buckets["".join(spelling)] = compiled[chosen]
         # a non-ASCII character may fold onto an ASCII one ("\u212a", the Kelvin sign): tried in full
         # (one character taken, the others looked ahead at: the next word may start among them, "a soccer")
         self._starts = re.compile(f"{_LEFT}(?:{_trie(sorted(keys), top=True)}|[^\\x00-\\x7f])")
@@ -109,11 +110,8 @@ class CueMatcher:
             at = start.start()
             if at < pos:
                 continue  # inside the match before
-            key = text[at:at + _HEAD]
-            if len(key) == _HEAD and key.isascii():
-                m = buckets[key.lower()].match(text, at)
-            else:
-                m = full.match(text, at)
+            # (a key with a non-ASCII character, or cut short by the end, is no bucket's)
+            m = buckets.get(text[at:at + _HEAD], full).match(text, at)
             if m is not None:
                 yield m
                 pos = m.end()  # never empty: no alternative matches the empty string
