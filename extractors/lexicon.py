@@ -5,6 +5,7 @@ a `Lexicon` whose
 `cues` map each cue name (an event kind, a context word class, a filter) to one compiled pattern,
 plus the number words and weapon names the casualty and weapon readers need;
 `languages()`, the languages that have a lexicon (an article in another language is not coded).
+(`compile_cue` and `CueMatcher`, how a cue's patterns are matched, are in `extractors.coding_cue_match`.)
 
 The lexicon is data, not code: a pattern can be read, argued over and changed without touching the
 coder. Loading happens once per process (`functools.cache`), so a worker pays it one time.
@@ -22,6 +23,9 @@ from typing import Any
 import yaml
 
 from extractors import SEEDS_DIR
+from extractors.coding_cue_match import CueMatcher, CuePattern, compile_cue, cue_pattern
+
+__all__ = ["CueMatcher", "CuePattern", "Lexicon", "compile_cue", "get_lexicon", "languages", "load_lexicon"]
 
 LEXICON_ROOT = SEEDS_DIR / "lexicon"
 DEFAULT_LANGUAGE = "en"
@@ -29,23 +33,21 @@ LEXICON_DIR = LEXICON_ROOT / DEFAULT_LANGUAGE
 CUE_FILES = ("events.yaml", "context.yaml", "filters.yaml")
 EVENT_FILE = "events.yaml"
 
-# A cue matches whole words: not inside a longer word, whatever its first and last characters are.
-_LEFT = r"(?<![\w])"
-_RIGHT = r"(?![\w])"
-
 
 @dataclass(frozen=True, slots=True)
 class Lexicon:
     """Compiled lexicons.
 
-    `cues`: cue name -> pattern (case-insensitive, whole words; alternatives keep their order).
+    `cues`: cue name -> pattern (case-insensitive, whole words; alternatives keep their order;
+    a long one is a `CueMatcher`, see `coding_cue_match.cue_pattern`).
     `units` / `tens` / `scales`: number words -> values. `vague`: vague quantity -> value or None.
     `keep_qualifiers` / `refuse_qualifiers`: words before a figure that keep it or void it.
     `weapons`: (pattern, canonical weapon name) in precedence order.
-    `any_event`: one pattern for every event cue at once, to skip sentences without any quickly.
+    `any_event`: every event cue at once (a `CueMatcher`), to find the sentences with one in a
+    single pass over the document.
     """
 
-    cues: Mapping[str, re.Pattern[str]]
+    cues: Mapping[str, CuePattern]
     units: Mapping[str, int]
     tens: Mapping[str, int]
     scales: Mapping[str, int]
@@ -53,13 +55,7 @@ class Lexicon:
     keep_qualifiers: tuple[str, ...]
     refuse_qualifiers: tuple[str, ...]
     weapons: tuple[tuple[re.Pattern[str], str], ...]
-    any_event: re.Pattern[str]
-
-
-def compile_cue(patterns: list[str]) -> re.Pattern[str]:
-    """One alternation of `patterns`, each anchored on word boundaries, case-insensitive."""
-    body = "|".join(f"(?:{p})" for p in patterns)
-    return re.compile(f"{_LEFT}(?:{body}){_RIGHT}", re.IGNORECASE)
+    any_event: CueMatcher
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -72,13 +68,13 @@ def _read(path: Path) -> dict[str, Any]:
 
 def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     """Read and compile every lexicon file in `directory` (a bad pattern raises `re.error`)."""
-    cues: dict[str, re.Pattern[str]] = {}
+    cues: dict[str, CuePattern] = {}
     event_patterns = [str(p) for patterns in _read(directory / EVENT_FILE).values() for p in patterns]
     for name in CUE_FILES:
         for cue, patterns in _read(directory / name).items():
             if cue in cues:
                 raise ValueError(f"{name}: cue {cue!r} is defined twice")
-            cues[cue] = compile_cue([str(p) for p in patterns])
+            cues[cue] = cue_pattern([str(p) for p in patterns])
     numbers = _read(directory / "numbers.yaml")
     weapons = tuple(
         (compile_cue([str(p) for p in patterns]), str(weapon))
@@ -93,7 +89,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         keep_qualifiers=tuple(numbers["keep_qualifiers"]),
         refuse_qualifiers=tuple(numbers["refuse_qualifiers"]),
         weapons=weapons,
-        any_event=compile_cue(event_patterns),
+        any_event=CueMatcher(event_patterns),
     )
 
 

@@ -47,7 +47,17 @@ _NOT_GIVEN = frozenset(
 # a locative before the word before the name: "in Mojolo Sinaloa" is a place and its region
 _LOCATIVE = re.compile(r"(?i)\b(?:in|at|near|outside|from|to|into|across|around|inside|of|between|and)\s+(?:the\s+)?$")
 _GAP = re.compile(r"^[ \t]*$")  # nothing but a space between two words of one name
-_SENTENCE_END = re.compile(r"[.!?:;\n\"“”(\[•]\s*$")
+_SENTENCE_ENDS = frozenset(".!?:;\n\"“”([•")
+
+
+def _sentence_ends(text: str, pos: int) -> bool:
+    """Whether text[:pos] ends with a sentence or line break, then spaces (the pattern
+    `[.!?:;\\n"“”(\\[•]\\s*$`, read backwards from `pos` instead of searched from the start)."""
+    while pos > 0 and text[pos - 1].isspace():
+        if text[pos - 1] == "\n":
+            return True
+        pos -= 1
+    return pos > 0 and text[pos - 1] in _SENTENCE_ENDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +103,7 @@ def given_name_before(ctx: Ctx) -> bool:
         return False
     if not prev.text[:1].isupper() or prev.text.isupper() or prev.norm in _NOT_GIVEN or (i - 1) in ctx.covered:
         return False
-    if _SENTENCE_END.search(ctx.text[:prev.start]) or _line_in_title_case(ctx.text, ctx.mention.start):
+    if _sentence_ends(ctx.text, prev.start) or _line_in_title_case(ctx.text, ctx.mention.start):
         return False
     if _LOCATIVE.search(ctx.text[max(0, prev.start - 20):prev.start]):
         return False

@@ -64,52 +64,84 @@ class Match:
     holds_unknown: bool = False  # the region of such a place
 
 
-def resolve(
-    data: GazetteerData, text: str, toks: list[Token], mentions: list[Mention], context_iso3: tuple[str, ...]
-) -> tuple[list[Match], Counter[str]]:
-    """Resolve the `mentions` that `place_scan.scan` found in `text` (cut into `toks`): a
-    `Match` per mention with every reading scored, the best chosen and whether it is taken;
-    and the text's clear country votes. `context_iso3`: the caller's countries, most likely
-    first."""
+@dataclass(frozen=True, slots=True)
+class TextVotes:
+    """What a text's clear names say before any caller's countries are known (`text_votes`):
+    the same for every `resolve` of the text, so worked out once.
+
+    `persons`: {mention index: rule id} of the names that stand for a person. `votes`: iso3 ->
+    weight of the clear names. `own`: per mention, the (iso3, weight) it votes, or None.
+    `regions`: (iso3, admin1) -> the mentions naming it through a district reading (-1: as a
+    region). `unique`: per mention, whether all its readings lie in one country. `top`: the
+    country with the most votes. `region` / `area`: the countries and regions where groups the
+    text names are active."""
+
+    persons: dict[int, str]
+    votes: Counter[str]
+    own: list[tuple[str, float] | None]
+    regions: dict[tuple[str, str], set[int]]
+    unique: list[bool]
+    top: str | None
+    region: frozenset[str]
+    area: frozenset[tuple[str, str]]
+
+
+def text_votes(data: GazetteerData, text: str, toks: list[Token], mentions: list[Mention]) -> TextVotes:
+    """Pass 1 of `resolve`: which countries and regions does the text name without doubt?"""
     row = data.row
-    matches = [Match(m) for m in mentions]
     persons = person_names(data, text, toks, mentions)  # issue 13: a place name standing for a person
-    for n in persons:
-        matches[n].m.in_name = True
-    # Pass 1: which countries and regions does the text name without doubt? Each clear
-    # mention is weighed by what it is: a country or region named as such counts most, a
-    # town less, a nationality or an adjective ("Ethiopian militia", "Iran-backed") least:
+    # Each clear mention is weighed by what it is: a country or region named as such counts most,
+    # a town less, a nationality or an adjective ("Ethiopian militia", "Iran-backed") least:
     # whose people act is weak evidence of where.
     votes: Counter[str] = Counter()
-    own: list[tuple[str, float] | None] = [None] * len(matches)
+    own: list[tuple[str, float] | None] = [None] * len(mentions)
     # (iso3, admin1) -> the mentions that name it through a district reading, -1 for a region
     # named as such
     regions: dict[tuple[str, str], set[int]] = {}
-    unique = [len({row(rid).iso3 for rid, _ in x.m.ids}) == 1 for x in matches]
-    for n, x in enumerate(matches):
+    unique = [len({row(rid).iso3 for rid, _ in m.ids}) == 1 for m in mentions]
+    for n, m in enumerate(mentions):
+        in_name = m.in_name or n in persons
         best_by_iso: dict[str, tuple[float, int]] = {}
-        for rid, weak in x.m.ids:
+        for rid, weak in m.ids:
             r = row(rid)
             s = reading_prior(data, rid, r, weak, unique[n])
             if s > best_by_iso.get(r.iso3, (-1e9, 0))[0]:
                 best_by_iso[r.iso3] = (s, rid)
         ranked = sorted(best_by_iso.items(), key=lambda kv: -kv[1][0])
-        if ranked and ranked[0][1][0] >= ACCEPT and not x.m.common and not x.m.in_name and (
+        if ranked and ranked[0][1][0] >= ACCEPT and not m.common and not in_name and (
             len(ranked) == 1 or ranked[0][1][0] - ranked[1][1][0] >= 1.0
         ):
             iso3, (_, rid) = ranked[0]
-            if iso3 and not x.m.sponsor:
-                w = weight(kind_of(data, rid), x.m.attributive, ranked[0][1][0] >= 6.5)
+            if iso3 and not m.sponsor:
+                w = weight(kind_of(data, rid), m.attributive, ranked[0][1][0] >= 6.5)
                 votes[iso3] += w  # type: ignore[assignment]  # float weights (typeshed: int counts)
                 own[n] = (iso3, w)
-            for rid, weak in x.m.ids:
+            for rid, weak in m.ids:
                 r = row(rid)
                 if not weak and r.kind in ("admin1", "admin2") and r.iso3 == ranked[0][0]:
                     regions.setdefault((r.iso3, r.admin1 or ""), set()).add(n if r.kind == "admin2" else -1)
     top = max(votes, key=votes.__getitem__) if votes else None
+    return TextVotes(persons, votes, own, regions, unique, top, data.actor_countries(text), data.actor_regions(text))
+
+
+def resolve(
+    data: GazetteerData, text: str, toks: list[Token], mentions: list[Mention], context_iso3: tuple[str, ...],
+    first: TextVotes | None = None,
+) -> tuple[list[Match], Counter[str]]:
+    """Resolve the `mentions` that `place_scan.scan` found in `text` (cut into `toks`): a
+    `Match` per mention with every reading scored, the best chosen and whether it is taken;
+    and the text's clear country votes. `context_iso3`: the caller's countries, most likely
+    first. `first`: the text's `text_votes`, when the caller keeps them (else worked out here)."""
+    row = data.row
+    if first is None:
+        first = text_votes(data, text, toks, mentions)
+    matches = [Match(m) for m in mentions]
+    persons = first.persons
+    for n in persons:
+        matches[n].m.in_name = True
+    votes, own, regions, unique, top = first.votes, first.own, first.regions, first.unique, first.top
     ctx = {iso3: 2.5 - min(n, 1) for n, iso3 in enumerate(context_iso3)}
-    region = data.actor_countries(text)
-    area = data.actor_regions(text)
+    region, area = first.region, first.area
 
     # Pass 2: score every reading in that context.
     rivals: dict[str, float] = {}  # iso3 -> the most votes of another country (votes are fixed now)

@@ -42,10 +42,12 @@ from extractors.place_resolve import (
     COMMA_GAP,
     LOCATIVE_WORDS,
     Match,
+    TextVotes,
     best_rows,
     kind_of,
     locative,
     resolve,
+    text_votes,
     weight,
 )
 from extractors.place_scan import (
@@ -227,6 +229,12 @@ class Gazetteer:
                 found += [(lo + n, hi + n, key) for lo, hi, key in tail_found]
         return toks, mentions(self.data, text, toks, found, loud)
 
+    @functools.lru_cache(maxsize=16)  # noqa: B019 - one instance per process
+    def _text_votes(self, text: str) -> TextVotes:
+        """`place_resolve.text_votes` of `text`: the same in every context it is resolved in."""
+        toks, found = self._scan(text)
+        return text_votes(self.data, text, toks, found)
+
     def _piece(self, text: str, loud: bool) -> tuple[list[Token], list[tuple[int, int, str]]]:
         """The tokens and name spans of `text` (see `_scan`), kept for the last few texts."""
         got = self._pieces.get((text, loud))
@@ -276,7 +284,7 @@ class PlacedText:
     def __init__(self, gaz: Gazetteer, text: str, context_iso3: tuple[str, ...]) -> None:
         self.gaz, self.data, self.text, self.context = gaz, gaz.data, text, context_iso3
         self.toks, mentions = gaz._scan(text)
-        self.matches, self.votes = resolve(gaz.data, text, self.toks, mentions, context_iso3)
+        self.matches, self.votes = resolve(gaz.data, text, self.toks, mentions, context_iso3, gaz._text_votes(text))
         self._starts = [x.m.start for x in self.matches]  # in text order (`place_scan.scan`)
         self._hits: dict[int, PlaceHit] = {}
         self._countries: dict[bool, frozenset[str]] = {}

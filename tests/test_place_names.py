@@ -60,3 +60,19 @@ def test_the_scene_is_not_the_capital_that_responds():
     text = "A drone strike hit a depot near Kupiansk on Monday, and Moscow's response was swift."
     mentions = code_incidents(text, article_id="t", published_at=PUBLISHED)
     assert [(m.iso3, m.location) for m in mentions] == [("UKR", "Kupyansk")]
+
+
+def test_sentence_end_before_a_word_reads_as_the_pattern_did() -> None:
+    """`_sentence_ends(text, pos)` is the search of `[.!?:;\\n"“”(\\[•]\\s*$` in text[:pos]."""
+    import random
+    import re
+
+    from extractors.place_names import _sentence_ends
+
+    pattern = re.compile(r"[.!?:;\n\"“”(\[•]\s*$")
+    rng = random.Random(7)
+    alphabet = ["a", "B", " ", "\t", "\n", "\u00a0", ".", "!", "?", ":", ";", "\"", "“", "”", "(", "[", "•", ",", "-"]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
+        for pos in range(len(text) + 1):
+            assert _sentence_ends(text, pos) == bool(pattern.search(text[:pos])), (text, pos)
