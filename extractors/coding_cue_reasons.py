@@ -10,10 +10,12 @@ as an uncounted mention to the rule id of its role.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from extractors.coding_cue_data import _VERB_FORMS, _VERB_NEXT, DEMO, EXPLOSIVE, VIOLENCE, Cue
 from extractors.coding_frames import FRAME_ROLES
+from extractors.coding_local import once
 from extractors.coding_text import clause_of
 from extractors.dates import DateHit
 
@@ -136,10 +138,14 @@ def _reference_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[in
     reference ("inside the raid that killed the leader": the killing is the raid's)."""
     reason = _framed(cue, blockers, clauses, cues, text, dates)
     if reason is None and cue.name in VIOLENCE and (reach := _relative_reach(text, cue.start)) < cue.start:
-        for other in cues:
-            if reach <= other.end <= cue.start and _RELATIVE.fullmatch(text, other.end, cue.start):
-                return _framed(other, blockers, clauses, cues, text, dates)
+        ends = once("cue ends", cues, lambda: sorted((c.end, i) for i, c in enumerate(cues)))
+        # the first cue (in `cues` order) that ends within the reach where a relative gap starts
+        low, high = bisect.bisect_left(ends, (reach, -1)), bisect.bisect_right(ends, (cue.start, len(cues)))
+        found = [i for end, i in ends[low:high] if _RELATIVE.fullmatch(text, end, cue.start)]
+        if found:
+            return _framed(cues[min(found)], blockers, clauses, cues, text, dates)
     return reason
+
 
 
 # the words between an act and the act of its relative clause, matched whole from the first act's end

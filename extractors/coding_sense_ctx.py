@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import yaml
 
 from extractors import SEEDS_DIR
+from extractors.coding_local import blanked, found_blanked
 from extractors.lexicon import Lexicon, compile_cue
 
 SENSES_FILE = SEEDS_DIR / "lexicon" / "en" / "senses.yaml"
@@ -57,23 +58,21 @@ class Ctx:
     @property
     def others(self) -> str:
         """The sentence with the cue blanked out (evidence must come from other words)."""
-        return self.text[:self.start] + " " * (self.end - self.start) + self.text[self.end:]
+        return blanked(self.text, self.start, self.end)
 
-
-@functools.lru_cache(maxsize=4096)
-def _harm_in(others: str) -> bool:
-    return bool(_cls("harm").search(others))
+    def has(self, pattern: re.Pattern[str]) -> bool:
+        """Whether `pattern` matches `others`; a long sentence is read only near the cue."""
+        return found_blanked(pattern, self.text, self.start, self.end)
 
 
 def harm(ctx: Ctx) -> bool:
     """Physical harm, a weapon, an armed party or a physical target in the sentence besides the cue."""
-    if _harm_in(ctx.others):
+    if ctx.has(_cls("harm")):
         return True
     cues = ctx.lex.cues
-    return any(name in cues and cues[name].search(ctx.others) for name in ("nonstate_armed",
-                                                                          "small_arms"))
+    return any(name in cues and ctx.has(cues[name]) for name in ("nonstate_armed", "small_arms"))
 
 
 def _crowd(ctx: Ctx) -> bool:
     cues = ctx.lex.cues
-    return any(name in cues and cues[name].search(ctx.others) for name in ("rioter_party", "crowd_party"))
+    return any(name in cues and ctx.has(cues[name]) for name in ("rioter_party", "crowd_party"))
