@@ -1,7 +1,7 @@
 """One event cue in its sentence, as the sense rules read it, and the word classes they use.
 
 In: one sentence (clean text), one cue's span and clause, and the lexicon. Out: `Ctx` (the cue with
-its clause before and after it, and the sentence with the cue blanked out), `harm(ctx)` (physical
+its clause before and after it, and `has(pattern)`: a match besides the cue), `harm(ctx)` (physical
 harm, a weapon or an armed party named besides the cue) and `_cls(name)`, a word class of
 `seeds/lexicon/en/senses.yaml` compiled once.
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import yaml
 
 from extractors import SEEDS_DIR
-from extractors.coding_local import blanked, found_blanked
+from extractors.coding_local import found_blanked
 from extractors.lexicon import Lexicon, compile_cue
 
 SENSES_FILE = SEEDS_DIR / "lexicon" / "en" / "senses.yaml"
@@ -55,13 +55,9 @@ class Ctx:
         """The cue's clause after the cue."""
         return self.text[self.end:self.clause_end]
 
-    @property
-    def others(self) -> str:
-        """The sentence with the cue blanked out (evidence must come from other words)."""
-        return blanked(self.text, self.start, self.end)
-
     def has(self, pattern: re.Pattern[str]) -> bool:
-        """Whether `pattern` matches `others`; a long sentence is read only near the cue."""
+        """Whether `pattern` matches the sentence with the cue blanked out (evidence must come from
+        other words); a long sentence is read only near the cue (`coding_local.found_blanked`)."""
         return found_blanked(pattern, self.text, self.start, self.end)
 
 
