@@ -4,7 +4,8 @@ The coder asks each cue of a sentence things about the rest of the sentence; rea
 a long sentence (a list of acts joined by commas) costs the square of its length. In: a sentence
 and one cue's span. Out: `found_blanked(pattern, text, start, end)`, whether `pattern` matches the
 sentence with the cue blanked out (exactly `pattern.search(blanked) is not None`, read only near the
-cue plus the sentence's first and last match, found once per sentence), and `once(...)`, a value
+cue plus the sentence's first and last match, found once per sentence), `found_from(pattern, text,
+pos)`, whether it matches from `pos` on, and `once(...)`, a value
 (offsets sorted for bisection, say) built once per sentence instead of once per cue.
 """
 
@@ -54,7 +55,7 @@ def found_blanked(pattern: re.Pattern[str], text: str, start: int, end: int) -> 
         return pattern.search(blanked(text, start, end)) is not None
     (width, width_run), left = reach
     right = width + width_run * run
-    first, last = _first_last(pattern, text)
+    first, last = first_last(pattern, text)
     low, high = max(0, start - right + 1), end + left - 1  # the attempts that may read the span
     if first is not None and (first < low or last > high):
         return True
@@ -64,6 +65,12 @@ def found_blanked(pattern: re.Pattern[str], text: str, start: int, end: int) -> 
     return found is not None and found.start() + a <= high
 
 
+def found_from(pattern: re.Pattern[str], text: str, pos: int) -> bool:
+    """`pattern.search(text, pos) is not None`, from the last match start of `text` (found once)."""
+    last = first_last(pattern, text)[1]
+    return last is not None and last >= pos
+
+
 @functools.lru_cache(maxsize=8)
 def _longest_run(text: str) -> int:
     """The longest run of characters without a space (blanking only shortens runs)."""
@@ -71,7 +78,7 @@ def _longest_run(text: str) -> int:
 
 
 @functools.lru_cache(maxsize=256)
-def _first_last(pattern: re.Pattern[str], text: str) -> tuple[int | None, int | None]:
+def first_last(pattern: re.Pattern[str], text: str) -> tuple[int | None, int | None]:
     """The first and the last position where a match of `pattern` in `text` starts (None: no match)."""
     first = last = None
     found = pattern.search(text)
