@@ -1,7 +1,8 @@
 """A long sentence's cues are asked about the rest of the sentence locally (issue 14): the local
 reading (`found_blanked`) gives what searching the whole sentence with the cue blanked gives, and
 the blockers found near a cue by bisection are those a scan of all of them finds, and the frames
-read after an act in place match what they matched on a copy of the rest of the sentence.
+read after an act in place match what they matched on a copy of the rest of the sentence; a
+sentence's weapons are those the pairwise reading of their matches takes.
 No timings here: speed is `bench/bench_long_docs.py`'s.
 """
 
@@ -18,6 +19,8 @@ from extractors.coding_cue_reasons import _between, _containing, _overlapping
 from extractors.coding_frames import _ANIMAL_OBJECT, _BY_ANIMAL, _FALSE_AFTER, _IN_YEAR_LABEL, _JUDGEMENT
 from extractors.coding_local import _reach, blanked, found_blanked
 from extractors.coding_sense_ctx import _classes
+from extractors.coding_weapons import read_weapons
+from extractors.lexicon import get_lexicon
 
 # shapes a lexicon uses: word boundaries, lookarounds both ways, runs of word characters,
 # bounded gaps of words, an end anchor, and one pattern with no bound (read whole)
@@ -99,3 +102,27 @@ def test_the_frames_read_after_an_act_in_place_match_what_they_matched_on_the_re
             found += expected
             assert (pattern.match(text, pos) is not None) == expected, (pattern.pattern, text, pos)
     assert found > 100  # the texts hold the frames: the comparison has something to find
+
+
+def _weapons_pairwise(text: str) -> list[str]:
+    """The definition: a weapon's match is taken unless it overlaps one taken before it."""
+    found, taken = [], []
+    for pattern, weapon in get_lexicon().weapons:
+        for m in pattern.finditer(text):
+            if not any(m.start() < b and a < m.end() for a, b in taken):
+                taken.append(m.span())
+                found.append((m.start(), weapon))
+    return list(dict.fromkeys(weapon for _, weapon in sorted(found)))
+
+
+def test_weapons_taken_by_bisection_are_those_the_pairwise_reading_takes():
+    words = ["a", "car", "bomb", "suicide", "car bomb", "rocket", "rockets", "drone", "strike", "gunmen", "knife",
+             "mortar", "shells", "IED", "roadside", "grenade", "and", ","]
+    rng = random.Random(9)
+    seen = set()
+    for _ in range(300):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 30)))
+        expected = _weapons_pairwise(text)
+        seen.update(expected)
+        assert read_weapons(text) == expected, text
+    assert len(seen) > 4  # the texts name several weapons: the comparison has something to find
