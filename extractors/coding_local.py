@@ -72,21 +72,32 @@ def found_from(pattern: re.Pattern[str], text: str, pos: int) -> bool:
 
 
 @functools.lru_cache(maxsize=8)
+def _index(text: str) -> dict[object, object]:
+    """What is read once per sentence (its longest run, each pattern's first and last match), for the
+    last few sentences asked about: a few sentences' worth of memory, whatever the patterns."""
+    return {}
+
+
 def _longest_run(text: str) -> int:
     """The longest run of characters without a space (blanking only shortens runs)."""
-    return max(map(len, text.split(" ")))
+    index = _index(text)
+    if None not in index:
+        index[None] = max(map(len, text.split(" ")))
+    return index[None]  # type: ignore[return-value]  # an int under None
 
 
-@functools.lru_cache(maxsize=256)
 def first_last(pattern: re.Pattern[str], text: str) -> tuple[int | None, int | None]:
     """The first and the last position where a match of `pattern` in `text` starts (None: no match)."""
-    first = last = None
-    found = pattern.search(text)
-    while found is not None:
-        first = found.start() if first is None else first
-        last = found.start()
-        found = pattern.search(text, last + 1)
-    return first, last
+    index = _index(text)
+    if pattern not in index:
+        first = last = None
+        found = pattern.search(text)
+        while found is not None:
+            first = found.start() if first is None else first
+            last = found.start()
+            found = pattern.search(text, last + 1)
+        index[pattern] = (first, last)
+    return index[pattern]  # type: ignore[return-value]  # the pair under its pattern
 
 
 @functools.cache
