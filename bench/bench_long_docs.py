@@ -2,6 +2,7 @@
 
     python bench/bench_long_docs.py [--sizes 10,30,100,300,1000] [--sentence-sizes KB,...]
                                     [--profile KB] [--profile-sentence KB] [--extract] [--budget]
+                                    [--repeat N]
 
 In: documents built here from the sentences of the shipped coding fixtures
 (`tests/fixtures/coding/*.jsonl`), shuffled with a fixed seed and their numbers varied, to each
@@ -9,13 +10,14 @@ size in KB; plus, per size, one "sentence" of that size with no full stop (a lis
 figures joined by commas). Out: per size and kind, the CPU seconds `code_incidents` takes and the
 milliseconds per KB (flat means linear), and with `--extract` the same for `extract_article` on
 the document as an HTML page. One process, one core, after a warm-up (lexicons, gazetteer).
-`--sentence-sizes` times the one long sentence only at those sizes (default: `--sizes`; "-" none:
-a long sentence is still far from linear). `--profile KB` prints the top of a cProfile of one
+`--sentence-sizes` times the one long sentence only at those sizes (default: `--sizes`; "-" for
+none). `--profile KB` prints the top of a cProfile of one
 document of that size instead, `--profile-sentence KB` of one long sentence. `code_incidents`
 is called directly: no per-document budget applies (`--budget` shows what the budget does). `--budget`
 times what a coding process does with the page instead (`flows.steps.code_within_budget`:
 extraction, then coding unless the text is over `CODING_CHARS` or the work over
-`CODING_SECONDS`) and shows the article's `coding_status`.
+`CODING_SECONDS`) and shows the article's `coding_status`. `--repeat N` times each call N times
+and keeps the least CPU time (a small document's figure is otherwise noisy on a shared machine).
 """
 
 from __future__ import annotations
@@ -83,11 +85,15 @@ def long_sentence(size_kb: int, seed: int = 7) -> str:
     return "On Monday, " + ", ".join(parts) + "."
 
 
-def timed(fn, *args, **kwargs) -> float:  # noqa: ANN001, ANN002, ANN003
-    """CPU seconds of one call (this process only: a shared machine's other work does not count)."""
-    start = time.process_time()
-    fn(*args, **kwargs)
-    return time.process_time() - start
+def timed(fn, *args, repeat: int = 1) -> float:  # noqa: ANN001, ANN002
+    """CPU seconds of one call, the least of `repeat` (this process only: a shared machine's other
+    work does not count)."""
+    times = []
+    for _ in range(repeat):
+        start = time.process_time()
+        fn(*args)
+        times.append(time.process_time() - start)
+    return min(times)
 
 
 def code(text: str) -> None:
@@ -121,6 +127,7 @@ def main() -> None:
     parser.add_argument("--profile-sentence", type=int, help="profile one long sentence of this many KB")
     parser.add_argument("--extract", action="store_true", help="also time extract_article")
     parser.add_argument("--budget", action="store_true", help="time code_within_budget on the pages instead")
+    parser.add_argument("--repeat", type=int, default=1, help="time each call N times, keep the least")
     args = parser.parse_args()
     code(document(2))  # warm-up: lexicons, gazetteer
     if args.profile or args.profile_sentence:
@@ -129,7 +136,7 @@ def main() -> None:
         pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
         return
     print(f"# {dt.date.today()}, {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}")
+          f"Python {platform.python_version()}" + (f", CPU s: least of {args.repeat} runs" if args.repeat > 1 else ""))
     if args.budget:
         print(f"| KB | kind | s | status (budget {steps.CODING_CHARS:,} characters, {steps.CODING_SECONDS:g} s) |")
         print("|---|---|---|---|")
@@ -146,15 +153,15 @@ def main() -> None:
     one_sizes = set() if spec == "-" else {int(s) for s in spec.split(",")}
     for kb in (int(s) for s in args.sizes.split(",")):
         doc = document(kb)
-        t_doc = timed(code, doc)
+        t_doc = timed(code, doc, repeat=args.repeat)
         row = f"| {kb} | {t_doc:.2f} | {1000 * t_doc / kb:.1f} |"
         if kb in one_sizes:
-            t_one = timed(code, long_sentence(kb))
+            t_one = timed(code, long_sentence(kb), repeat=args.repeat)
             row += f" {t_one:.2f} | {1000 * t_one / kb:.1f} |"
         else:
             row += " - | - |"
         if args.extract:
-            t_ex = timed(extract, doc)
+            t_ex = timed(extract, doc, repeat=args.repeat)
             row += f" {t_ex:.2f} | {1000 * t_ex / kb:.1f} |"
         print(row, flush=True)
 

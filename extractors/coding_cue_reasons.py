@@ -10,10 +10,12 @@ as an uncounted mention to the rule id of its role.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from extractors.coding_cue_data import _VERB_FORMS, _VERB_NEXT, DEMO, EXPLOSIVE, VIOLENCE, Cue
 from extractors.coding_frames import FRAME_ROLES
+from extractors.coding_local import found_from, once
 from extractors.coding_text import clause_of
 from extractors.dates import DateHit
 
@@ -36,7 +38,7 @@ def _tally_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], 
     day ("four attacks on three ships late Sunday") stays one incident, and so do up to twenty
     strikes counted on a named day (`_FEW_STRIKES`).
     """
-    counts = [b for b in blockers["aggregate_count"] if b.start <= cue.start and cue.end <= b.end]
+    counts = [b for b in _containing(blockers, "aggregate_count", cue) if b.start <= cue.start and cue.end <= b.end]
     if counts and not (named_day and all(_FEW_STRIKES.fullmatch(b.text) for b in counts)):
         return "aggregate_count"
     clause = clause_of(clauses, cue.start)
@@ -46,12 +48,13 @@ def _tally_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], 
         # a demonstration on a named day is that day's, whatever span or conflict it is about
         # ("On 4 May, activists protested against interference in the Afghan conflict")
         names = ("habitual",)
+    two_clauses = clauses[clause + 2] if clause + 2 < len(clauses) else _END
     for name in names:
         # the cue's own clause, or the clause right after it when that clause is the span
         # itself ("300 civilians had been killed in attacks | since January")
         if any(clause_of(clauses, b.start) == clause or (clause_of(clauses, b.start) == clause + 1
                                                           and b.start - clauses[clause + 1] <= 1)
-               for b in blockers[name]):
+               for b in _between(blockers, name, "start", clauses[clause], two_clauses)):
             return name
     return None
 
@@ -76,12 +79,13 @@ def _cue_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], cu
                 text: str = "", named_day: bool = False) -> str | None:
     """A reason that voids this one cue, or None (`named_day`: the sentence names a day, which
     keeps an infinitive as told: "On 28 April, a dispute triggered one camp to attack the other")."""
-    if cue.name == "strike" and _overlaps(cue, blockers["strike_labour"]):
+    if cue.name == "strike" and _overlaps(cue, _overlapping(blockers, "strike_labour", cue)):
         return "labour strike"
-    if _overlaps(cue, blockers["non_conflict"]):
+    if _overlaps(cue, _overlapping(blockers, "non_conflict", cue)):
         return "not conflict"
     if cue.name in ("kill", "explosion", "injure") and blockers["non_conflict"] and not any(
-            c.name in EXPLOSIVE or c.name in ("attack", "clash") for c in cues if c is not cue):
+            c is not cue for c in once("armed acts", cues, lambda: [
+                c for c in cues if c.name in EXPLOSIVE or c.name in ("attack", "clash")])):
         return "not conflict"
     clause = clause_of(clauses, cue.start)
     if _REFERENCE.search(text[max(clauses[clause], cue.start - 40):cue.start]) or _SPAN_AFTER.search(
@@ -93,15 +97,16 @@ def _cue_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], cu
         return "purpose"
     for name in ("negation", "modality"):
         # a threat or a denial governs what follows it closely in its own clause
-        if any(b.end <= cue.start <= b.end + _SCOPE and clause_of(clauses, b.start) == clause for b in blockers[name]):
+        if any(b.end <= cue.start <= b.end + _SCOPE and clause_of(clauses, b.start) == clause
+               for b in _between(blockers, name, "end", cue.start - _SCOPE, cue.start + 1)):
             return name
     # a modal or a negated verb right after the act: "attacks could lead to a wider war",
     # "missiles won't hurt", "large-scale fighting has not resumed"
     if any(cue.end <= b.start <= cue.end + 25 and _MODAL_VERB.match(b.text) and clause_of(clauses, b.start) == clause
-           for b in blockers["modality"]):
+           for b in _between(blockers, "modality", "start", cue.end, cue.end + 26)):
         return "modality"
     if any(cue.end <= b.start <= cue.end + 20 and _NEGATED_VERB.match(b.text) and clause_of(clauses, b.start) == clause
-           for b in blockers["negation"]):
+           for b in _between(blockers, "negation", "start", cue.end, cue.end + 21)):
         return "negation"
     return None
 
@@ -136,10 +141,14 @@ def _reference_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[in
     reference ("inside the raid that killed the leader": the killing is the raid's)."""
     reason = _framed(cue, blockers, clauses, cues, text, dates)
     if reason is None and cue.name in VIOLENCE and (reach := _relative_reach(text, cue.start)) < cue.start:
-        for other in cues:
-            if reach <= other.end <= cue.start and _RELATIVE.fullmatch(text, other.end, cue.start):
-                return _framed(other, blockers, clauses, cues, text, dates)
+        ends = once("cue ends", cues, lambda: sorted((c.end, i) for i, c in enumerate(cues)))
+        # the first cue (in `cues` order) that ends within the reach where a relative gap starts
+        low, high = bisect.bisect_left(ends, (reach, -1)), bisect.bisect_right(ends, (cue.start, len(cues)))
+        found = [i for end, i in ends[low:high] if _RELATIVE.fullmatch(text, end, cue.start)]
+        if found:
+            return _framed(cues[min(found)], blockers, clauses, cues, text, dates)
     return reason
+
 
 
 # the words between an act and the act of its relative clause, matched whole from the first act's end
@@ -185,21 +194,24 @@ def _framed(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], cues: 
         return None  # "after gunmen stormed", "after the shells went off": the act told with its verb
     if _TOLD_AFTER.match(text, cue.end) or (_VERB_FORMS.match(cue.text) and _VERB_NEXT.match(text, cue.end)):
         return None
-    if any(d.precision == "day" and d.start >= cue.end for d in dates) and _TOLL_AFTER.search(text, cue.end):
+    if once("last day", dates, lambda: max((d.start for d in dates if d.precision == "day"), default=-1)) >= cue.end \
+            and found_from(_TOLL_AFTER, text, cue.end):
         return None
     clause_start = clauses[clause_of(clauses, cue.start)]
     for name, reason in (("reaction_frame", "ref-reaction"), ("reference_frame", "ref-after")):
-        for frame in blockers[name]:
+        for frame in _between(blockers, name, "end", cue.start - 60, cue.start + 1):
             if not (frame.end <= cue.start and cue.start - frame.end <= 60 and frame.start >= clause_start - 1):
                 continue
             gap = text[frame.end:cue.start]
             if len(gap.split()) > 6 or _NP_BREAK.search(gap) or (
                     word.endswith("ing") and not gap.strip() and not _OF_AFTER.match(text, cue.end)):
                 continue  # "after killing five": a gerund with no determiner is the act told
-            if name == "reference_frame" and any(c.name in _OUTCOMES and c.start < frame.start for c in cues):
+            if name == "reference_frame" and once("first outcome", cues, lambda: min(
+                    (c.start for c in cues if c.name in _OUTCOMES), default=_END)) < frame.start:
                 continue  # "three died following an airstrike": the outcome of the act is the news
             told = not _bare_topic(gap, text, cue, dates) or (
-                name == "reference_frame" and any(b.end <= frame.start for b in blockers["armed_party"]))
+                name == "reference_frame" and once("first armed party", blockers["armed_party"], lambda: min(
+                    (b.end for b in blockers["armed_party"]), default=_END)) <= frame.start)
             if not _known(gap) and told:
                 # "after an attack on a ship", "after attack on ship in <place>", and "navy sinks boats
                 # after attack on ship" (armed forces act before the frame): a new act, told
@@ -217,6 +229,7 @@ _INDEFINITE = frozenset(("a", "an", "another", "one", "two", "three", "four", "f
                          "further", "more", "other"))
 
 
+_STOP = re.compile(r"[.;:!?]")
 _SCENE_AFTER = re.compile(r"(?:\s+[\w’'-]+){0,4}?\s+(?:in|near|at|outside|off|inside|on)\s+(?:the\s+)?"
                           r"(?:[a-z-]+\s+){0,2}(?-i:[A-Z])")
 
@@ -228,9 +241,11 @@ def _bare_topic(gap: str, text: str, cue: Cue, dates: list[DateHit]) -> bool:
     ("UN condemns attack on peacekeepers in Mali" reports one)."""
     if _DETERMINER.search(gap):
         return False
-    clause_end = min((m.start() for m in re.finditer(r"[.;:!?]", text) if m.start() > cue.end), default=len(text))
+    stop = _STOP.search(text, cue.end + 1)
+    clause_end = len(text) if stop is None else stop.start()
     rest = text[cue.end:clause_end]
-    return not (_SCENE_AFTER.match(rest) or _TOLL_AFTER.search(rest) or any(d.start >= cue.end for d in dates))
+    return not (_SCENE_AFTER.match(rest) or _TOLL_AFTER.search(rest)
+                or once("last date", dates, lambda: max((d.start for d in dates), default=-1)) >= cue.end)
 
 
 def _known(gap: str) -> bool:
@@ -243,3 +258,33 @@ def _known(gap: str) -> bool:
 
 def _overlaps(cue: Cue, spans: list[Cue]) -> bool:
     return any(s.start < cue.end and cue.start < s.end for s in spans)
+
+
+# --- a sentence's blocker cues read near one cue -----------------------------------------------------
+# A blocker list is what `finditer` gives (`coding_cue_data._matches`): in text order, no two
+# overlapping, so starts and ends are both in order and a cue's neighbours are found by bisection.
+
+_END = 1 << 62  # past any offset
+
+
+def _offsets(blockers: dict[str, list[Cue]], name: str, key: str) -> list[int]:
+    spans = blockers[name]
+    return once(f"{name} {key}", spans, lambda: [getattr(s, key) for s in spans])
+
+
+def _between(blockers: dict[str, list[Cue]], name: str, key: str, low: int, high: int) -> list[Cue]:
+    """The blockers `name` whose `key` ("start" or "end") lies in [low, high), in text order."""
+    offsets = _offsets(blockers, name, key)
+    return blockers[name][bisect.bisect_left(offsets, low):bisect.bisect_left(offsets, high)]
+
+
+def _overlapping(blockers: dict[str, list[Cue]], name: str, cue: Cue) -> list[Cue]:
+    """The blockers `name` overlapping the cue: ending after it starts, starting before it ends."""
+    low = bisect.bisect_right(_offsets(blockers, name, "end"), cue.start)
+    return blockers[name][low:bisect.bisect_left(_offsets(blockers, name, "start"), cue.end)]
+
+
+def _containing(blockers: dict[str, list[Cue]], name: str, cue: Cue) -> list[Cue]:
+    """The blockers `name` starting at or before the cue and ending at or after its end."""
+    low = bisect.bisect_left(_offsets(blockers, name, "end"), cue.end)
+    return blockers[name][low:bisect.bisect_right(_offsets(blockers, name, "start"), cue.start)]

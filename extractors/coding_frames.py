@@ -23,6 +23,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from extractors.coding_local import found_from
+
 
 class _Span(Protocol):
     """A cue as `coding_cue_data.Cue` gives it: its name and its [start, end) in the sentence."""
@@ -109,7 +111,7 @@ def label(ctx: Ctx) -> bool:
     """The act is the label a headline opens with, and what follows the colon tells no act, toll or
     scene of it ("<place> shooting: what we know", "Attack on editor: police name suspect");
     "<place> bombing: death toll climbs to 40" stays a report."""
-    colon = ctx.text.find(":", ctx.end)
+    colon = ctx.text.find(":", ctx.end, ctx.end + 41)  # (not read on to the end of a long sentence)
     if colon < 0 or colon - ctx.end > 40 or not _LABEL.match(ctx.text[:ctx.start]):
         return False
     head = ctx.text[ctx.end:colon]
@@ -123,7 +125,7 @@ def label(ctx: Ctx) -> bool:
 
 _DEFINITE = re.compile(r"(?i)(?:\b(?:the|this|that|these|those|its|their|his|her|our)|[’']s)\s+(?:[\w-]+\s+){0,2}$")
 _JUDGEMENT = re.compile(
-    r"(?i)^(?:\s+(?:on|in|against|of)(?:\s+[\w’'.-]+){1,4}?)?\s+(?:was|is|were|are|had been|has been)\s+"
+    r"(?i)(?:\s+(?:on|in|against|of)(?:\s+[\w’'.-]+){1,4}?)?\s+(?:was|is|were|are|had been|has been)\s+"
     r"(?:(?:not|also|clearly|plainly|probably|likely|possibly|widely|legally|morally|entirely|fully|wholly)\s+)?"
     r"(?:(?:il)?legal|(?:un)?lawful|(?:un)?justified|(?:il)?legitimate|(?:un)?provoked|(?:in)?defensible|"
     r"disproportionate|proportionate|a (?:war )?crime|war crimes?|genocide|a mistake|an error|a blunder|a failure|"
@@ -138,7 +140,7 @@ def judgement(ctx: Ctx) -> bool:
     ("Critics say the airstrike was illegal", "the bombing was an act of terror", "the raid was a
     mistake"): what the sentence tells is an opinion about it."""
     return bool(_DEFINITE.search(ctx.text[max(0, ctx.start - 40):ctx.start])
-                and _JUDGEMENT.match(ctx.text[ctx.end:]))
+                and _JUDGEMENT.match(ctx.text, ctx.end))
 
 
 _PERSON_PAST = re.compile(
@@ -155,16 +157,16 @@ def person_past(ctx: Ctx) -> bool:
 
 
 _YEAR_LABEL = re.compile(r"(?:\b(?:a|an|the|its|their|his|her)\s+|[’']s\s+)(?:19|20)\d\d\s+(?:[\w-]+\s+){0,2}$")
-_IN_YEAR_LABEL = re.compile(r"(?i)^\s+(?:in|during|by)\s+(?:a|an|the|its|their)\s+(?:19|20)\d\d\s")
+_IN_YEAR_LABEL = re.compile(r"(?i)\s+(?:in|during|by)\s+(?:a|an|the|its|their)\s+(?:19|20)\d\d\s")
 
 
 def year_label(ctx: Ctx) -> bool:
     """An act labelled by its year ("the 2019 bombing", "wounded in a 2014 ambush"): a past act
     named by its year, not one the news reports; one told with a toll after it is still told."""
     if ctx.name in ("kill", "injure"):
-        return bool(_IN_YEAR_LABEL.match(ctx.text[ctx.end:]))
+        return bool(_IN_YEAR_LABEL.match(ctx.text, ctx.end))
     return bool(_YEAR_LABEL.search(ctx.text[max(0, ctx.start - 40):ctx.start])) \
-        and not _TOLL.search(ctx.text, ctx.end)
+        and not found_from(_TOLL, ctx.text, ctx.end)
 
 
 _KIN_OF = re.compile(
@@ -201,7 +203,8 @@ def pursuit(ctx: Ctx) -> bool:
     """A known act named as what suspects are sought, held or tried for ("police arrest a suspect
     in last week's shooting", "two men charged over the bombing"), with no toll told after it:
     the arrest or the trial is the news."""
-    return bool(_PURSUIT.search(ctx.text[max(0, ctx.start - 90):ctx.start])) and not _TOLL.search(ctx.text, ctx.end)
+    return bool(_PURSUIT.search(ctx.text[max(0, ctx.start - 90):ctx.start])) \
+        and not found_from(_TOLL, ctx.text, ctx.end)
 
 
 # --- tallies and denials ------------------------------------------------------------------------
@@ -229,7 +232,7 @@ def span_opening(ctx: Ctx) -> bool:
     if _SPAN_OPENING.match(ctx.text):
         return True
     comma = ctx.text.find(",")
-    return bool(_SINCE_OPENING.match(ctx.text) and 0 < comma < ctx.start and _PERFECT.search(ctx.text, comma))
+    return bool(_SINCE_OPENING.match(ctx.text) and 0 < comma < ctx.start and found_from(_PERFECT, ctx.text, comma))
 
 
 def campaign_toll(ctx: Ctx) -> bool:
@@ -240,24 +243,26 @@ def campaign_toll(ctx: Ctx) -> bool:
         and bool(_CAMPAIGN.search(ctx.text[max(0, ctx.start - 90):ctx.start]))
 
 
-_FALSE_AFTER = re.compile(r"(?i)^[^.;:!?]{0,40}?\b(?:is|are|was|were)\s+(?:\w+ly\s+)?(?:false|untrue|baseless|"
-                          r"unfounded|groundless|fabricated|fake|made up|a fabrication|a lie|lies|propaganda|"
+# read from the act's end in the whole sentence (not a copy of its rest): "(?=\w)" is the word boundary the rest's
+# first character would make, the words after it read what they read in the rest
+_FALSE_AFTER = re.compile(r"(?i)(?:(?=\w)|[^.;:!?]{1,40}?\b)(?:is|are|was|were)\s+(?:\w+ly\s+)?(?:false|untrue|"
+                          r"baseless|unfounded|groundless|fabricated|fake|made up|a fabrication|a lie|lies|propaganda|"
                           r"disinformation|misinformation)\b")
 
 
 def said_false(ctx: Ctx) -> bool:
     """The act is said to be false ("reports of a massacre are false", "claims of a strike were
     baseless"): a denial, no act (GUIDE rule 3)."""
-    return bool(_FALSE_AFTER.match(ctx.text[ctx.end:]))
+    return bool(_FALSE_AFTER.match(ctx.text, ctx.end))
 
 
 _ANIMAL = (r"(?:dogs?|pit ?bulls?|rottweilers?|tigers?|bears?|sharks?|wolf|wolves|lions?|lioness|leopards?|jaguars?|"
            r"pumas?|cougars?|elephants?|crocodiles?|alligators?|snakes?|pythons?|cobras?|hippos?|hippopotamus|"
            r"boars?|bees|hornets|wasps|monkeys?|baboons?|bulls?)")
 _ANIMAL_SUBJECT = re.compile(r"(?i)\b" + _ANIMAL + r"\s+(?:[\w’'-]+\s+){0,2}$")
-_BY_ANIMAL = re.compile(r"(?i)^\s+(?:\w+\s+)?by\s+(?:an?|the|a pack of|a swarm of|two|three)\s+(?:[\w-]+\s+)?"
+_BY_ANIMAL = re.compile(r"(?i)\s+(?:\w+\s+)?by\s+(?:an?|the|a pack of|a swarm of|two|three)\s+(?:[\w-]+\s+)?"
                         + _ANIMAL + r"\b")
-_ANIMAL_OBJECT = re.compile(r"(?i)^\s+(?:dead\s+)?(?:an?|the|two|three|several|its|his|her|their)\s+(?:[\w-]+\s+)?"
+_ANIMAL_OBJECT = re.compile(r"(?i)\s+(?:dead\s+)?(?:an?|the|two|three|several|its|his|her|their)\s+(?:[\w-]+\s+)?"
                             + _ANIMAL + r"\b")
 
 
@@ -266,9 +271,8 @@ def animal(ctx: Ctx) -> bool:
     shot the dog"): harm that is no political violence."""
     if ctx.name not in ("attack", "kill", "injure", "clash"):
         return False
-    after = ctx.text[ctx.end:]
-    return bool(_ANIMAL_SUBJECT.search(ctx.text[max(0, ctx.start - 40):ctx.start]) or _BY_ANIMAL.match(after)
-                or _ANIMAL_OBJECT.match(after))
+    return bool(_ANIMAL_SUBJECT.search(ctx.text[max(0, ctx.start - 40):ctx.start])
+                or _BY_ANIMAL.match(ctx.text, ctx.end) or _ANIMAL_OBJECT.match(ctx.text, ctx.end))
 
 
 @dataclass(frozen=True, slots=True)

@@ -159,7 +159,7 @@ def verbal(ctx: Ctx) -> bool:
                     and re.match(r"^\s+(?:[A-Z]|(?i:the|his|her|their|its|a|an)\s)", ctx.after))
     if ctx.name not in ("attack", "clash", "strike", "kill") or harm(ctx):
         return False
-    if ctx.word.lower().startswith("target") and _cls("discourse").search(ctx.others):
+    if ctx.word.lower().startswith("target") and ctx.has(_cls("discourse")):
         return True  # "the targeting of a gallery in a legal campaign"
     if any(m.start() < ctx.end and ctx.start < m.end()
            for m in _around(_cls("critique"), ctx.text, 0, ctx.start, ctx.end)):
@@ -179,12 +179,12 @@ def contest(ctx: Ctx) -> bool:
     incumbent in the governor's race"): sport or election words around it, no harm, no crowd."""
     if not _CONTEST_WORDS.match(ctx.word) or harm(ctx) or _crowd(ctx):
         return False
-    if _cls("sport").search(ctx.others):
+    if ctx.has(_cls("sport")):
         return True
     # in an election a rout or a win is told with "beat" or "battle"; a fight or an attack
     # among voters or party members stays an act
     return bool(re.match(r"(?i)^(?:beat|beats|beating|rout(?:ed|s)?|battles?)$", ctx.word)
-                and _cls("election").search(ctx.others))
+                and ctx.has(_cls("election")))
 
 
 # a person's or a team's name (not an acronym of a party: "beat DPP monitors"), then the end of the phrase
@@ -207,7 +207,7 @@ def filming(ctx: Ctx) -> bool:
     is shooting"): film words in the sentence and no harm."""
     if not re.match(r"(?i)^(?:shot|shoots?|shooting)$", ctx.word) or harm(ctx):
         return False
-    return bool(_cls("filming").search(ctx.others))
+    return bool(ctx.has(_cls("filming")))
 
 
 # --- frames that report no act -----------------------------------------------------------------

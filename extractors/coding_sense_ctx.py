@@ -1,7 +1,7 @@
 """One event cue in its sentence, as the sense rules read it, and the word classes they use.
 
 In: one sentence (clean text), one cue's span and clause, and the lexicon. Out: `Ctx` (the cue with
-its clause before and after it, and the sentence with the cue blanked out), `harm(ctx)` (physical
+its clause before and after it, and `has(pattern)`: a match besides the cue), `harm(ctx)` (physical
 harm, a weapon or an armed party named besides the cue) and `_cls(name)`, a word class of
 `seeds/lexicon/en/senses.yaml` compiled once.
 """
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import yaml
 
 from extractors import SEEDS_DIR
+from extractors.coding_local import found_blanked
 from extractors.lexicon import Lexicon, compile_cue
 
 SENSES_FILE = SEEDS_DIR / "lexicon" / "en" / "senses.yaml"
@@ -54,26 +55,20 @@ class Ctx:
         """The cue's clause after the cue."""
         return self.text[self.end:self.clause_end]
 
-    @property
-    def others(self) -> str:
-        """The sentence with the cue blanked out (evidence must come from other words)."""
-        return self.text[:self.start] + " " * (self.end - self.start) + self.text[self.end:]
-
-
-@functools.lru_cache(maxsize=4096)
-def _harm_in(others: str) -> bool:
-    return bool(_cls("harm").search(others))
+    def has(self, pattern: re.Pattern[str]) -> bool:
+        """Whether `pattern` matches the sentence with the cue blanked out (evidence must come from
+        other words); a long sentence is read only near the cue (`coding_local.found_blanked`)."""
+        return found_blanked(pattern, self.text, self.start, self.end)
 
 
 def harm(ctx: Ctx) -> bool:
     """Physical harm, a weapon, an armed party or a physical target in the sentence besides the cue."""
-    if _harm_in(ctx.others):
+    if ctx.has(_cls("harm")):
         return True
     cues = ctx.lex.cues
-    return any(name in cues and cues[name].search(ctx.others) for name in ("nonstate_armed",
-                                                                          "small_arms"))
+    return any(name in cues and ctx.has(cues[name]) for name in ("nonstate_armed", "small_arms"))
 
 
 def _crowd(ctx: Ctx) -> bool:
     cues = ctx.lex.cues
-    return any(name in cues and cues[name].search(ctx.others) for name in ("rioter_party", "crowd_party"))
+    return any(name in cues and ctx.has(cues[name]) for name in ("rioter_party", "crowd_party"))

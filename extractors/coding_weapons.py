@@ -7,6 +7,7 @@ text gives ("four rockets" -> 4, "a drone and three rockets" -> 4), or None.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 
@@ -34,9 +35,10 @@ def read_weapons(text: str) -> list[str]:
     taken: list[tuple[int, int]] = []
     for pattern, weapon in get_lexicon().weapons:
         for m in pattern.finditer(text):
-            if any(m.start() < b and a < m.end() for a, b in taken):
+            at = bisect.bisect_left(taken, (m.end(),))  # `taken` is sorted and never overlaps: only the span
+            if at and taken[at - 1][1] > m.start():    # starting last before `m` ends may overlap it
                 continue
-            taken.append(m.span())
+            bisect.insort(taken, m.span())
             found.append((m.start(), weapon))
     seen: dict[str, None] = {}
     for _, weapon in sorted(found):
