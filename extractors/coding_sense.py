@@ -215,8 +215,12 @@ def filming(ctx: Ctx) -> bool:
 def fiction(ctx: Ctx) -> bool:
     """An act inside a work of fiction: a video game, a film, a series, a novel ("the sequel lets
     players storm a base", "the novel's villain bombs a city"). Harm told there befalls no one, so
-    `harm` does not keep it; footage of a real act ("video shows the strike") is no fiction word."""
-    return bool(_cls("fiction").search(ctx.others))
+    `harm` does not keep it; footage of a real act ("video shows the strike") is no fiction word. The
+    work is named before the act in its clause, or right after it ("... in the film"): a work named
+    as the object of another verb ("a poet who survived a stabbing publishes a novel") is not its frame."""
+    return bool(_cls("fiction").search(ctx.before)
+                or re.match(r"(?i)^\s+(?:\w+\s+){0,4}?(?:in|from)\s+(?:the|a|an|this|his|her|their)\s+(?:new\s+)?"
+                            + _cls("fiction").pattern, ctx.after))
 
 
 _POLITICAL_ACTS = re.compile(r"(?i)^(?:ambush(?:ed|es)?|attack(?:s|ed)?|assault(?:s|ed)?|fight(?:s)?|fought|battle[sd]?|"
