@@ -308,7 +308,7 @@ def _convert_crowd_fights(text: str, out: SentenceCues, lex: Lexicon) -> None:
             if partner:
                 sides.append(partner.group("np"))
             elif cue.name == "clash" and re.match(r"(?i)ambush|fought", cue.text) \
-                    and not passive_before(text, cue.start):
+                    and not passive_before(text, cue.start) and not _REDUCED_PASSIVE.match(text, cue.end):
                 sides.append(text[cue.end:cue.end + 60])  # "youths ambushed a group of militants"
             between = _BETWEEN.search(text, cue.start)
             if between and between.start() - cue.end <= 40:

@@ -113,7 +113,7 @@ def _number(word: str, units: Mapping[str, int], tens: Mapping[str, int]) -> int
 # sentence and whether the sentence names a day. Out: a reason id ("headline:<rule>"), or None.
 
 _ACTS = frozenset(("suicide", "ied", "air", "strike", "shelling", "explosion", "grenade", "chemical", "clash",
-                   "attack", "kill", "injure", "abduct", "sexual"))
+                   "attack", "kill", "injure", "abduct", "sexual", "dwu"))
 _TOLD_AFTER = re.compile(r"(?i)^[^.;:!?]{0,60}?\b(?:kill(?:s|ed|ing)?|dead|died|dies|wound(?:s|ed|ing)|injur\w*|"
                          r"leaves?|left|claims? (?:\d|\w+ lives))\b")
 # verbs of pursuit and trial, then the act they are about: "arrest suspect over", "charged in connection with"
@@ -173,6 +173,20 @@ _PLACE_AFTER = re.compile(r"(?i)\s+(?:near|on|onto|in|into|at|inside|outside|clo
                           r"recent|a row|number|total|count))")
 
 
+# a span measured from a known act, article dropped: "ten years after jet was shot down", "<act> 20 years on"
+_SPAN_BEFORE = re.compile(r"(?i)\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+                          r"thirty|fifty|a hundred|several|many)\s+(?:days|weeks|months|years|decades)\s+(?:after|since|on from)\s+"
+                          r"(?:[\w’'-]+\s+){0,4}$")
+_SPAN_ON = re.compile(r"(?i)^[^.;:!?]{0,60}?\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|fifty)\s+"
+                      r"(?:years|decades)\s+(?:on|later)\b")
+
+
+def span_since(name: str, start: int, end: int, text: str, named_day: bool) -> bool:
+    """An act that only marks the start of a span, its article dropped ("ten years after jet was
+    shot down, families still wait", "<battle> remembered 20 years on"): a point in time, not news."""
+    return bool(_SPAN_BEFORE.search(text[max(0, start - 60):start]) or _SPAN_ON.match(text[end:]))
+
+
 @dataclass(frozen=True, slots=True)
 class HeadlineFrame:
     """One frame of headline grammar: its reason id, its role rule (`coding_rules`) and its test."""
@@ -185,6 +199,7 @@ class HeadlineFrame:
 HEADLINE_REFERENCES: tuple[HeadlineFrame, ...] = (
     HeadlineFrame("headline:pursuit", "ROLE-reference-pursuit", pursuit_bare),
     HeadlineFrame("headline:answer", "ROLE-reference-answer", answer_over),
+    HeadlineFrame("headline:since", "ROLE-reference-since", span_since),
 )
 HEADLINE_VOIDS: tuple[HeadlineFrame, ...] = (
     HeadlineFrame("headline:trend", "ROLE-aggregate-trend", trend),

@@ -82,6 +82,18 @@ def accidental(ctx: Ctx) -> bool:
     return bool(_cls("accidental").search(ctx.others))
 
 
+_USED = re.compile(r"(?i)\b(?:fired (?:at|on|into|towards)|hit|hits|struck|strikes? on|kill\w*|wound\w*|injur\w*|landed|"
+                   r"exploded|target\w*|attack\w*|damag\w*|destroy\w*|intercept\w*|shot down|downed)\b")
+
+
+def weapon_shown(ctx: Ctx) -> bool:
+    """A weapon shown, tested, made or traded, not used ("a parade showcases new missiles", "test-fires
+    a missile into the sea", "buys drones"): no act, unless the sentence tells a use (fired at, hit, killed)."""
+    # (the use is sought in the whole sentence: the cue itself may tell it, "drone hits a depot")
+    return ctx.name in ("shelling", "air", "grenade", "ied", "chemical", "dwu") \
+        and bool(_cls("weapon_display").search(ctx.others)) and not _USED.search(ctx.text)
+
+
 def labour_strike(ctx: Ctx) -> bool:
     """A bare "strike", "struck" or "striking" told of workers, pay or a walkout ("nurses are
     striking over pay", "rail workers struck for a second day"): a work stoppage, no air strike."""

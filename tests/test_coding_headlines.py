@@ -84,6 +84,7 @@ def test_np_report_reads_only_a_headline_shape() -> None:
     ("Two men charged in connection with depot bombing", "ROLE-reference-pursuit"),
     ("Envoy summoned over drone strike on consulate", "ROLE-reference-answer"),
     ("Interior minister quits over prison raid", "ROLE-reference-answer"),
+    ("Hostel bombing survivors meet again 20 years on", "ROLE-reference-since"),
 ])
 def test_an_act_named_as_the_cause_of_an_arrest_or_an_answer_is_a_reference(text: str, rule: str) -> None:
     mentions = code(text)
@@ -107,14 +108,23 @@ def test_a_count_that_moves_is_a_statistic(text: str) -> None:
     "Police arrest three after attack on bus kills 6 in Kano",
     "Death toll from market bombing rises to 27",
     "Gunmen kill 9 in raid on Zamfara village, toll expected to rise",
+    "Two years after truce, fresh clashes kill 12 near Mekelle",
 ])
 def test_near_misses_of_the_headline_frames_are_still_counted(text: str) -> None:
     assert counted(text), [(m.role, m.why) for m in code(text)]
 
 
 def test_every_new_rule_id_is_declared() -> None:
-    for rule in ("DET-headline-np", "ROLE-reference-answer", "ROLE-aggregate-trend"):
+    for rule in ("DET-headline-np", "DET-split-places", "ROLE-reference-answer", "ROLE-aggregate-trend"):
         assert rule in RULES
+
+
+def test_one_act_in_two_named_towns_is_two_incidents() -> None:
+    text = "Gunmen seized hostages in hospitals in the towns of Sangha and Mopti on Tuesday."
+    mentions = counted(text)
+    assert len(mentions) == 2 and all("DET-split-places" in m.why for m in mentions)
+    # neighbouring villages of one area stay one scene
+    assert len(counted("Gunmen attacked the villages of Kera and Boni on Tuesday.")) == 1
 
 
 # --- the challenge sets ------------------------------------------------------------------------------

@@ -111,6 +111,8 @@ VOIDED = [
     ("idiom", "Her debut single shot to the top of the charts."),
     ("anticipated", "Civil defence drills simulate a missile strike on the capital."),
     ("contest", "The Slovenian attacked four kilometres from the summit finish."),
+    ("weapon_shown", "Thousands watched as rocket launchers rolled through the square during the parade."),
+    ("weapon_shown", "The navy test-fired a cruise missile into the sea on Thursday."),
 ]
 
 
@@ -156,6 +158,7 @@ KEPT = [
     "Protesters marched to the embassy on Monday after the ministry protested in the strongest terms.",
     "Hackers and gunmen attacked the bank on Tuesday, shooting a guard.",
     "A roadside bomb killed five soldiers in a crash of two army trucks it caused on Friday.",
+    "A drone hit a depot where imported missiles were stockpiled on Monday.",
 ]
 
 
