@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from extractors.coding_headlines import np_report
+from extractors.coding_headlines import np_report, verb_report
 from extractors.coding_reads import Read, placed_in
 from extractors.coding_types import classify
 from extractors.dates import DateHit
@@ -225,10 +225,19 @@ def _answer_across_border(group: Group, read: Read, family: str, countries: tupl
     return kind in _REMOTE and told in _REMOTE and kind != told
 
 
-def _headline_np(read: Read) -> bool:
-    """A document's opening headline that is only a noun phrase of fighting at a named place ("Fierce
-    clashes in <town>"): its echo word reports the day's fighting there (`coding_headlines.np_report`)."""
-    return read.index == 0 and any(np_report(read.sentence.text, c.start, c.end) for c in read.cues.events if not c.ref)
+def _headline_report(read: Read) -> str | None:
+    """The DET- rule by which a document's opening headline reports an act its echo word alone would
+    not: a noun phrase of fighting at a named place ("Fierce clashes in <town>",
+    `coding_headlines.np_report`), or a plural that is the headline's verb ("<force> shells <town>",
+    `coding_headlines.verb_report`); None otherwise."""
+    if read.index != 0:
+        return None
+    cues = [c for c in read.cues.events if not c.ref]
+    if any(np_report(read.sentence.text, c.start, c.end) for c in cues):
+        return "DET-headline-np"
+    if any(verb_report(read.sentence.text, c.start, c.end) for c in cues):
+        return "DET-headline-verb"
+    return None
 
 
 def _reported_echo(read: Read) -> bool:
@@ -261,12 +270,12 @@ def group_sentences(reads: list[Read], countries: tuple[str, ...]) -> list[Group
                 current.members.append(read)
             continue
         if current is None or _opens_new(current, read, family, countries):
-            headline_np = current is None and not read.cues.strong and _headline_np(read)
-            if current is None and not read.cues.strong and not _reported_echo(read) and not headline_np:
+            headline = _headline_report(read) if current is None and not read.cues.strong else None
+            if current is None and not read.cues.strong and not _reported_echo(read) and not headline:
                 continue  # an echo ("the attacks", "Israel's missiles") with nothing to echo
             if all(c.ref for c in read.cues.events):
                 continue  # an act named only as a reference ("after the bombing") opens no incident
-            group = Group(family, scene=_new_scene(current, read), why=["DET-headline-np"] if headline_np else [])
+            group = Group(family, scene=_new_scene(current, read), why=[headline] if headline else [])
             if read.date is not None and (read.date.date is not None or read.date.text):
                 group.date = read.date
             elif current is not None and current.date is not None:

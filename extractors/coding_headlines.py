@@ -71,6 +71,28 @@ def np_report(sentence: str, start: int, end: int) -> bool:
             and bool(_NP_HEAD.match(sentence[:start])) and bool(_NP_SCENE.match(sentence[end:])))
 
 
+# the verb of a headline's clause, read as a plural noun in prose: "<force> shells <town>", "<group> drone strikes <ship>"
+_VERB_PLURAL = re.compile(r"(?i)(?:^|\s)(?:shells|bombs|strikes|raids|attacks|pounds|targets|hits|rockets)$")
+_SUBJECT = re.compile(r"(?i)^\W*" + _LABEL + r"(?:[\w’'.-]+\s+){0,3}?(?:(?-i:[A-Z])[\w’'.-]*|army|troops|forces|militias?|"
+                      r"rebels|insurgents|militants|jihadists|gunmen|police|navy|jets|warplanes|drones?|tanks?)(?:[’']s)?"
+                      r"\s+(?:(?:drone|air|missile|rocket|artillery)\s+)?$")
+_OBJECT = re.compile(r"(?i)^\s+(?!(?:on|in|at|against|by|from|near|over|across|off|to|for|with|into|onto|under|after|"
+                     r"amid|as|about|of|through|since|during|towards?|along|around|up|down|out|and|or|but|are|were|is|"
+                     r"was|be|been|have|has|had|will|would|could|may|might|can|kill|kills|hit|hits|continue|resume|rise|"
+                     r"rose|fall|fell|double|doubled)\b)(?:the\s+|a\s+)?[\w’'-]+")
+
+
+def verb_report(sentence: str, start: int, end: int) -> bool:
+    """Whether the plural at [start, end) of a headline is its verb between a named actor and an object
+    ("<force> shells <town> hospital", "<group> drone strikes ship"): an act in the present tense,
+    reported, though the same word in prose ("the shells", "strikes on") only echoes one."""
+    word = sentence[start:end]
+    if not (is_headline(sentence) and _VERB_PLURAL.search(word)):
+        return False
+    head = sentence[:start] + (word.rsplit(None, 1)[0] + " " if " " in word.strip() else "")
+    return bool(_SUBJECT.match(head)) and bool(_OBJECT.match(sentence[end:]))
+
+
 # "death toll from the bombing rises to 51", "the number of dead climbed to at least 30": the latest
 # figure of an incident already told, which supersedes earlier ones (tolls only grow)
 _TOLL_UPDATE = re.compile(

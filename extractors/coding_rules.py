@@ -18,6 +18,8 @@ RULES: dict[str, str] = {
     "DET-headline-np": "a headline that is only a noun phrase of fighting at a named place or between two sides "
                        "(\"Fierce clashes in <town>\", \"Clashes between <A> and <B>\"): the day's fighting, "
                        "reported, though its word alone is an echo",
+    "DET-headline-verb": "a headline whose plural act or weapon word is its verb between a named actor and an "
+                         "object (\"<force> shells <town>\", \"<group> drone strikes ship\"): reported",
     "DET-two-acts": "one sentence ties two different acts (\"X after Y\"): read as two incidents",
     "DET-split-targets": "a remote strike on counted or listed targets: one incident per target",
     "DET-split-places": "one act told in two named towns (\"in the towns of <A> and <B>\"): one incident per town",
