@@ -90,7 +90,15 @@ def verb_report(sentence: str, start: int, end: int) -> bool:
     if not (is_headline(sentence) and _VERB_PLURAL.search(word)):
         return False
     head = sentence[:start] + (word.rsplit(None, 1)[0] + " " if " " in word.strip() else "")
-    return bool(_SUBJECT.match(head)) and bool(_OBJECT.match(sentence[end:]))
+    if not (_SUBJECT.match(head) and _OBJECT.match(sentence[end:])):
+        return False
+    # "attacks", "strikes", "hits" and "targets" are nouns as often as verbs ("rebel attacks target
+    # shipping", "attacks upend trade"): read as the verb only when a short object and its place follow
+    return not _NOUN_TOO.search(word) or bool(_OBJECT_PLACED.match(sentence[end:]))
+
+
+_NOUN_TOO = re.compile(r"(?i)(?:^|\s)(?:strikes|attacks|hits|targets)$")
+_OBJECT_PLACED = re.compile(r"(?i)^\s+(?:the\s+|a\s+)?(?:[\w’'-]+\s+){1,3}?(?:in|near|at|off|outside|inside|on)\s+\S")
 
 
 # "death toll from the bombing rises to 51", "the number of dead climbed to at least 30": the latest
