@@ -143,10 +143,9 @@ def _bench():
     return module
 
 
-# floors a few points under the figures measured when the rules were written (see the sets' README);
-# HELD's floors are set from its first-sight figures, so that they say only "never worse than untuned"
-FLOORS = {("headlines", "tune"): 0.97, ("headlines", "held"): 0.93,
-          ("nonevents", "tune"): 0.95, ("nonevents", "held"): 0.80}
+# floors a few points under the figures measured when the rules were written (the sets' README)
+FLOORS = {("headlines", "tune"): 0.97, ("headlines", "held"): 0.95,
+          ("nonevents", "tune"): 0.96, ("nonevents", "held"): 0.83}
 
 
 @pytest.mark.parametrize("name, half", sorted(FLOORS))
