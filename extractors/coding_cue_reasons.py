@@ -15,6 +15,7 @@ import re
 
 from extractors.coding_cue_data import _VERB_FORMS, _VERB_NEXT, DEMO, EXPLOSIVE, VIOLENCE, Cue
 from extractors.coding_frames import FRAME_ROLES
+from extractors.coding_headlines import HEADLINE_ROLES
 from extractors.coding_local import found_from, once
 from extractors.coding_text import clause_of
 from extractors.dates import DateHit
@@ -118,6 +119,7 @@ UNCOUNTED_REASONS = {
     "aggregate_count": "ROLE-aggregate-count", "aggregate_period": "ROLE-aggregate-period",
     "habitual": "ROLE-aggregate-habit", "running total": "ROLE-aggregate-running",
     **FRAME_ROLES,  # the frames of `coding_frames`
+    **HEADLINE_ROLES,  # the frames of headline grammar (`coding_headlines`)
 }
 # words that end a noun phrase between a frame and the act: a clause of its own starts
 _NP_BREAK = re.compile(r"(?i)[,;:()]|\b(?:that|which|who|whom|when|where|while|as|and|but|or|was|were|is|are|had|has|"

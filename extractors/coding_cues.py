@@ -28,6 +28,7 @@ from extractors.coding_cue_data import (
 )
 from extractors.coding_cue_reasons import UNCOUNTED_REASONS, _cue_reason, _reference_reason, _tally_reason
 from extractors.coding_frames import reference_frame, void_frame
+from extractors.coding_headlines import headline_reference, headline_void
 from extractors.coding_sense import sense_reason
 from extractors.coding_text import clause_bounds, clause_of
 from extractors.dates import DateHit
@@ -126,9 +127,11 @@ def analyse_sentence(text: str, lex: Lexicon, dates: list[DateHit]) -> SentenceC
         reason = (sentence_drop or _tally_reason(cue, blockers, out.clauses, named_day)
                   or _cue_reason(cue, blockers, out.clauses, cues, text, named_day) or _search(cue, text, lex)
                   or sense_reason(cue.name, cue.start, cue.end, cue.text, text, out.clauses, lex)  # issue 13: senses
-                  or void_frame(cue, cue.text, text, cues, named_day))
+                  or void_frame(cue, cue.text, text, cues, named_day)
+                  or headline_void(cue.name, cue.start, cue.end, text, named_day))  # issue 13: headline grammar
         if not reason and (ref := _reference_reason(cue, blockers, out.clauses, cues, text, dates)
-                           or reference_frame(cue, cue.text, text, cues, named_day)):
+                           or reference_frame(cue, cue.text, text, cues, named_day)
+                           or headline_reference(cue.name, cue.start, cue.end, text, named_day)):
             # kept as an echo of the incident being told (it may complete it), but it opens none
             # and is kept apart as a reference (`uncounted_cues`)
             out.dropped.append((cue, ref))
@@ -305,7 +308,7 @@ def _convert_crowd_fights(text: str, out: SentenceCues, lex: Lexicon) -> None:
             if partner:
                 sides.append(partner.group("np"))
             elif cue.name == "clash" and re.match(r"(?i)ambush|fought", cue.text) \
-                    and not passive_before(text, cue.start):
+                    and not passive_before(text, cue.start) and not _REDUCED_PASSIVE.match(text, cue.end):
                 sides.append(text[cue.end:cue.end + 60])  # "youths ambushed a group of militants"
             between = _BETWEEN.search(text, cue.start)
             if between and between.start() - cue.end <= 40:

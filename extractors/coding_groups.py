@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from extractors.coding_headlines import np_report, verb_report
 from extractors.coding_reads import Read, placed_in
 from extractors.coding_types import classify
 from extractors.dates import DateHit
@@ -36,6 +37,7 @@ class Group:
     date_inherited: bool = False
     location: Any | None = None
     scene: str = ""  # the town a round-up's sentence opened this incident in (`_new_scene`)
+    why: list[str] = field(default_factory=list)  # DET- rules that opened it besides its cues (`coding_rules`)
 
     @property
     def lead(self) -> Read:
@@ -223,6 +225,21 @@ def _answer_across_border(group: Group, read: Read, family: str, countries: tupl
     return kind in _REMOTE and told in _REMOTE and kind != told
 
 
+def _headline_report(read: Read) -> str | None:
+    """The DET- rule by which a document's opening headline reports an act its echo word alone would
+    not: a noun phrase of fighting at a named place ("Fierce clashes in <town>",
+    `coding_headlines.np_report`), or a plural that is the headline's verb ("<force> shells <town>",
+    `coding_headlines.verb_report`); None otherwise."""
+    if read.index != 0:
+        return None
+    cues = [c for c in read.cues.events if not c.ref]
+    if any(np_report(read.sentence.text, c.start, c.end) for c in cues):
+        return "DET-headline-np"
+    if any(verb_report(read.sentence.text, c.start, c.end) for c in cues):
+        return "DET-headline-verb"
+    return None
+
+
 def _reported_echo(read: Read) -> bool:
     """Whether a sentence that only echoes an incident ("the 1994 bombing that killed 85")
     still reports one: it gives a toll, and a date unless it is about a trial, or it gives a
@@ -253,11 +270,12 @@ def group_sentences(reads: list[Read], countries: tuple[str, ...]) -> list[Group
                 current.members.append(read)
             continue
         if current is None or _opens_new(current, read, family, countries):
-            if current is None and not read.cues.strong and not _reported_echo(read):
+            headline = _headline_report(read) if current is None and not read.cues.strong else None
+            if current is None and not read.cues.strong and not _reported_echo(read) and not headline:
                 continue  # an echo ("the attacks", "Israel's missiles") with nothing to echo
             if all(c.ref for c in read.cues.events):
                 continue  # an act named only as a reference ("after the bombing") opens no incident
-            group = Group(family, scene=_new_scene(current, read))
+            group = Group(family, scene=_new_scene(current, read), why=[headline] if headline else [])
             if read.date is not None and (read.date.date is not None or read.date.text):
                 group.date = read.date
             elif current is not None and current.date is not None:
@@ -270,6 +288,17 @@ def group_sentences(reads: list[Read], countries: tuple[str, ...]) -> list[Group
         current.members.append(read)
         _refine(current, read)
     return groups
+
+
+# one act told in two named towns or cities: "seized hostages in the towns of <A> and <B>" (ACLED: one event
+# per place). Not villages: neighbouring villages of one area are one scene in ACLED's notes.
+_TWO_PLACES = re.compile(r"\bin\s+the\s+(?:[\w-]+\s+){0,2}?(?i:towns|cities)\s+of\s+"
+                         r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?\s+and\s+[A-Z][\w'’-]+")
+
+
+def two_places(text: str) -> bool:
+    """Whether a sentence tells its act in two named towns or cities ("in the towns of <A> and <B>")."""
+    return bool(_TWO_PLACES.search(text))
 
 
 def _same_scene(a: Group, b: Group) -> bool:

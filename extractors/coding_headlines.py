@@ -5,12 +5,20 @@ offset of the headline the document opens with, or None. A headline is the first
 stands alone (a line break follows it, or it is the whole text), is short, and does not end as a
 sentence of prose does; news feeds and wires put the title there. Its present tense ("Car bomb
 kills 12 at market") reports an act of the publication day or the day before.
+
+`is_headline(sentence)` tells a headline's shape on its own (short, no full stop), and
+`np_report(sentence, start, end)` whether a headline that is only a noun phrase of fighting and its
+scene or its sides ("Heavy fighting in <town>", "<Country>: fresh clashes near <town>", "Clashes between
+<A> and <B>") reports it: a headline
+drops its verb and its articles, so the plural that echoes a war in prose names the day's fighting
+there (rule DET-headline-np).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 MAX_HEADLINE = 220  # characters: a longer first line is a paragraph, not a title
 _PROSE_END = re.compile(r"[.!?]['\"\u201d\u2019)]*\s*$")
@@ -27,6 +35,70 @@ def headline_act(clean: str) -> int | None:
     if end < 0 and len(line.split()) > 30:
         return None
     return offset + len(line)
+
+
+_WORDS_MAX = 20  # words: a longer line without a full stop is prose cut short, not a title
+
+
+def is_headline(sentence: str) -> bool:
+    """Whether one sentence has a headline's shape: one short line that does not end as prose does."""
+    line = sentence.strip()
+    return bool(line) and "\n" not in line and not _PROSE_END.search(line) and len(line.split()) <= _WORDS_MAX
+
+
+# a label a headline may open with ("<Country>:", "Update:", "<Country> -"), then up to two modifiers of a
+# fight; the fight noun; an intransitive verb of its course; and a place it is in
+_LABEL = r"(?:[\w’'. -]{1,40}(?::|\s[-–—])\s+)?"
+_FIGHT_MODIFIER = (r"(?:heavy|fierce|fresh|renewed|intense|deadly|bloody|overnight|new|more|sporadic|sectarian|"
+                   r"tribal|ethnic|communal|armed|border|street|night-?time|violent|clan|factional|running|"
+                   r"(?-i:[A-Z])[\w-]*(?:i|ian|ese|ish|an|ic))")
+_NP_HEAD = re.compile(rf"(?i)^\W*{_LABEL}(?:{_FIGHT_MODIFIER}\s+){{0,2}}$")
+_NP_SCENE = re.compile(r"(?i)^\s+(?:(?:continues?|resumes?|erupts?|flares?(?: up)?|breaks? out|go(?:es)? on)\s+)?"
+                       r"(?:(?:in|near|at|on|along|around|outside|inside|over|for)\s+(?:the\s+)?"
+                       r"(?:(?:\w+ern|central|rebel-held|government-held|besieged|key|strategic)\s+)?(?-i:[A-Z])|"
+                       # or its two sides: "Clashes between <A> and <B>"
+                       r"between\s+[^,;:.]{2,60}?\s+and\s+\S)")
+_FIGHT_NOUN = re.compile(r"(?i)^(?:fighting|clashes|battles|gun ?battles|firefights|skirmishes|gunfights)$")
+
+
+def np_report(sentence: str, start: int, end: int) -> bool:
+    """Whether the fight noun at [start, end) of `sentence` heads a headline that is a noun phrase of
+    fighting at a named place or between two named sides ("Fierce clashes in <town>", "Clashes
+    between <A> and <B>"): the day's fighting there, reported.
+    A noun phrase that is the object or the backdrop of a verb ("insurers count the cost of
+    clashes in <place>") has words before it that are no modifiers, and is not one."""
+    return (is_headline(sentence) and bool(_FIGHT_NOUN.match(sentence[start:end]))
+            and bool(_NP_HEAD.match(sentence[:start])) and bool(_NP_SCENE.match(sentence[end:])))
+
+
+# the verb of a headline's clause, read as a plural noun in prose: "<force> shells <town>", "<group> drone strikes <ship>"
+_VERB_PLURAL = re.compile(r"(?i)(?:^|\s)(?:shells|bombs|strikes|raids|attacks|pounds|targets|hits|rockets)$")
+_SUBJECT = re.compile(r"(?i)^\W*" + _LABEL + r"(?:[\w’'.-]+\s+){0,3}?(?:(?-i:[A-Z])[\w’'.-]*|army|troops|forces|militias?|"
+                      r"rebels|insurgents|militants|jihadists|gunmen|police|navy|jets|warplanes|drones?|tanks?)(?:[’']s)?"
+                      r"\s+(?:(?:drone|air|missile|rocket|artillery)\s+)?$")
+_OBJECT = re.compile(r"(?i)^\s+(?!(?:on|in|at|against|by|from|near|over|across|off|to|for|with|into|onto|under|after|"
+                     r"amid|as|about|of|through|since|during|towards?|along|around|up|down|out|and|or|but|are|were|is|"
+                     r"was|be|been|have|has|had|will|would|could|may|might|can|kill|kills|hit|hits|continue|resume|rise|"
+                     r"rose|fall|fell|double|doubled)\b)(?:the\s+|a\s+)?[\w’'-]+")
+
+
+def verb_report(sentence: str, start: int, end: int) -> bool:
+    """Whether the plural at [start, end) of a headline is its verb between a named actor and an object
+    ("<force> shells <town> hospital", "<group> drone strikes ship"): an act in the present tense,
+    reported, though the same word in prose ("the shells", "strikes on") only echoes one."""
+    word = sentence[start:end]
+    if not (is_headline(sentence) and _VERB_PLURAL.search(word)):
+        return False
+    head = sentence[:start] + (word.rsplit(None, 1)[0] + " " if " " in word.strip() else "")
+    if not (_SUBJECT.match(head) and _OBJECT.match(sentence[end:])):
+        return False
+    # "attacks", "strikes", "hits" and "targets" are nouns as often as verbs ("rebel attacks target
+    # shipping", "attacks upend trade"): read as the verb only when a short object and its place follow
+    return not _NOUN_TOO.search(word) or bool(_OBJECT_PLACED.match(sentence[end:]))
+
+
+_NOUN_TOO = re.compile(r"(?i)(?:^|\s)(?:strikes|attacks|hits|targets)$")
+_OBJECT_PLACED = re.compile(r"(?i)^\s+(?:the\s+|a\s+)?(?:[\w’'-]+\s+){1,3}?(?:in|near|at|off|outside|inside|on)\s+\S")
 
 
 # "death toll from the bombing rises to 51", "the number of dead climbed to at least 30": the latest
@@ -62,3 +134,121 @@ def _number(word: str, units: Mapping[str, int], tens: Mapping[str, int]) -> int
         else:
             return total or None
     return total or None
+
+
+# --- frames of headline grammar: bare nouns, no articles (GUIDE rules 2 and 9) -----------------------
+# A headline drops its articles ("Police arrest suspect over mosque shooting"), so the frames of
+# `coding_frames` that want "the" or a possessive before a known act do not see it. These read the
+# same constructions with the determiner left out. In: one event cue (name, [start, end), word) in its
+# sentence and whether the sentence names a day. Out: a reason id ("headline:<rule>"), or None.
+
+_ACTS = frozenset(("suicide", "ied", "air", "strike", "shelling", "explosion", "grenade", "chemical", "clash",
+                   "attack", "kill", "injure", "abduct", "sexual", "dwu"))
+_TOLD_AFTER = re.compile(r"(?i)^[^.;:!?]{0,60}?\b(?:kill(?:s|ed|ing)?|dead|died|dies|wound(?:s|ed|ing)|injur\w*|"
+                         r"leaves?|left|claims? (?:\d|\w+ lives))\b")
+# verbs of pursuit and trial, then the act they are about: "arrest suspect over", "charged in connection with"
+_PURSUIT_BARE = re.compile(
+    r"(?i)\b(?:arrest(?:s|ed)?|detain(?:s|ed)?|hold(?:s)?|held|charg(?:e|es|ed)|nab(?:s|bed)?|question(?:s|ed)?|"
+    r"quiz(?:zed|zes)?|convict(?:s|ed)?|sentenc(?:e|es|ed)|jail(?:s|ed)?|extradit(?:e|es|ed)|indict(?:s|ed)?|"
+    r"tr(?:y|ies|ied)|hunt(?:s|ed)? for|manhunt for|seek(?:s|ing)?|sought|wanted|suspects?|accused)\s+"
+    r"(?:[\w’'.-]+\s+){0,4}?(?:over|for|in connection with|linked to|in probe into|in)\s+(?:[\w’'-]+\s+){0,2}$")
+# an institution's answer to an act: "ambassador summoned over strike on embassy", "minister quits over raid"
+_ANSWER_OVER = re.compile(
+    r"(?i)\b(?:summon(?:s|ed)?|expel(?:s|led)?|recall(?:s|ed)?|sanction(?:s|ed)?|protest(?:s|ed)?|apologi[sz](?:e|es|ed)|"
+    r"resign(?:s|ed)?|quit(?:s)?|su(?:e|es|ed)|fine[sd]?|censur(?:e|es|ed)|grill(?:s|ed)?|sack(?:s|ed)?|"
+    r"suspend(?:s|ed)?|boycott(?:s|ed)?|cuts? ties|row|spat|rift)\s+(?:[\w’'.-]+\s+){0,4}?(?:over|after)\s+"
+    r"(?:[\w’'-]+\s+){0,2}$")
+
+
+def pursuit_bare(name: str, start: int, end: int, text: str, named_day: bool) -> bool:
+    """An act named as what someone is arrested, charged or tried for, with no article ("Police arrest
+    suspect over mosque shooting"): the arrest is the news, the act a reference; an act told with
+    its own toll after it ("over attack that killed 5") is still reported."""
+    return bool(_PURSUIT_BARE.search(text[max(0, start - 90):start])) and not _TOLD_AFTER.match(text[end:])
+
+
+def answer_over(name: str, start: int, end: int, text: str, named_day: bool) -> bool:
+    """An act named as the cause of an institution's answer ("envoy summoned over drone strike",
+    "minister quits over raid"): the answer is the news, the act a reference, unless told with its toll."""
+    return bool(_ANSWER_OVER.search(text[max(0, start - 90):start])) and not _TOLD_AFTER.match(text[end:])
+
+
+# a figure that moves: "murders fall for a third year", "journalists killed worldwide rose by a third"
+_TREND_AFTER = re.compile(
+    r"(?i)^(?:\s+(?:on|against|in|by|at|targeting|of)\s+(?:[\w’'-]+\s+){0,3}?[\w’'-]+(?=\s+(?:\w+ly\s+)?(?:rise|rose|fall|"
+    r"fell|drop|double|halve|surge|soar|decline|climb|jump|increase|decrease|plunge|plummet|tumble|spike|hit|reach)))?"
+    r"(?:\s+(?:worldwide|globally|nationwide|(?:in|across) (?:the )?(?:country|world|region|\w+)|last year|"
+    r"this year|in \d{4}|so far)){0,2}\s+(?:\w+ly\s+)?(?:rise|rises|rose|risen|fall|falls|fell|fallen|drop|drops|dropped|"
+    r"double[sd]?|halve[sd]?|treble[sd]?|surge[sd]?|soar(?:s|ed)?|decline[sd]?|climb(?:s|ed)?|jump(?:s|ed)?|"
+    r"increase[sd]?|decrease[sd]?|plunge[sd]?|plummet(?:s|ed)?|tumble[sd]?|spike[sd]?|(?:hit|hits|reach|reaches|"
+    r"reached) (?:a |an )?(?:record|new high|new low|\d+-year (?:high|low)))\b(?!\s+to\s+(?:at least\s+)?\d)")
+_PLURAL_OR_PARTICIPLE = re.compile(r"(?i)^(?:[\w-]+\s)?(?:\w+s|killed|kidnapped|abducted|injured|wounded)$")
+
+
+def trend(name: str, start: int, end: int, text: str, named_day: bool) -> bool:
+    """A count of acts or victims as the subject of a trend ("<country> murders fall for a third
+    year", "attacks on shipping doubled", "journalists killed worldwide rose by a third"): a statistic
+    over many acts, never one incident. A death toll that rises to a figure is an update, not this."""
+    if named_day or name not in _COUNTED_ACTS or not _PLURAL_OR_PARTICIPLE.match(text[start:end]):
+        return False
+    moved = _TREND_AFTER.match(text[end:])
+    # "rockets fell near the base", "shells dropped on": a munition's fall is its impact, not a trend
+    return bool(moved) and not _PLACE_AFTER.match(text, end + moved.end()) \
+        and not re.search(r"(?i)\btoll\s*$", text[max(0, start - 12):start])
+
+
+# acts and victims that statistics count (not munitions, whose fall is an impact)
+_COUNTED_ACTS = frozenset(("attack", "kill", "injure", "abduct", "sexual", "clash"))
+_PLACE_AFTER = re.compile(r"(?i)\s+(?:near|on|onto|in|into|at|inside|outside|close to|around)\b(?!\s+(?:\d|the (?:first|second|last)|"
+                          r"recent|a row|number|total|count))")
+
+
+# a span measured from a known act, article dropped: "ten years after jet was shot down", "<act> 20 years on"
+_SPAN_BEFORE = re.compile(r"(?i)\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+                          r"thirty|fifty|a hundred|several|many)\s+(?:days|weeks|months|years|decades)\s+(?:after|since|on from)\s+"
+                          r"(?:[\w’'-]+\s+){0,4}$")
+_SPAN_ON = re.compile(r"(?i)^[^.;:!?]{0,60}?\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|fifty)\s+"
+                      r"(?:years|decades)\s+(?:on|later)\b")
+
+
+def span_since(name: str, start: int, end: int, text: str, named_day: bool) -> bool:
+    """An act that only marks the start of a span, its article dropped ("ten years after jet was
+    shot down, families still wait", "<battle> remembered 20 years on"): a point in time, not news."""
+    return bool(_SPAN_BEFORE.search(text[max(0, start - 60):start]) or _SPAN_ON.match(text[end:]))
+
+
+@dataclass(frozen=True, slots=True)
+class HeadlineFrame:
+    """One frame of headline grammar: its reason id, its role rule (`coding_rules`) and its test."""
+
+    id: str
+    role: str
+    test: Callable[[str, int, int, str, bool], bool]
+
+
+HEADLINE_REFERENCES: tuple[HeadlineFrame, ...] = (
+    HeadlineFrame("headline:pursuit", "ROLE-reference-pursuit", pursuit_bare),
+    HeadlineFrame("headline:answer", "ROLE-reference-answer", answer_over),
+    HeadlineFrame("headline:since", "ROLE-reference-since", span_since),
+)
+HEADLINE_VOIDS: tuple[HeadlineFrame, ...] = (
+    HeadlineFrame("headline:trend", "ROLE-aggregate-trend", trend),
+)
+HEADLINE_ROLES = {frame.id: frame.role for frame in HEADLINE_REFERENCES + HEADLINE_VOIDS}
+
+
+def _first(frames: tuple[HeadlineFrame, ...], name: str, start: int, end: int, text: str,
+           named_day: bool) -> str | None:
+    if name not in _ACTS:
+        return None
+    return next((f.id for f in frames if f.test(name, start, end, text, named_day)), None)
+
+
+def headline_reference(name: str, start: int, end: int, text: str, named_day: bool) -> str | None:
+    """The reason id of the first reference frame of headline grammar around one cue, or None."""
+    return _first(HEADLINE_REFERENCES, name, start, end, text, named_day)
+
+
+def headline_void(name: str, start: int, end: int, text: str, named_day: bool) -> str | None:
+    """The reason id of the first tally frame of headline grammar around one cue, or None."""
+    return _first(HEADLINE_VOIDS, name, start, end, text, named_day)

@@ -15,8 +15,14 @@ RULES: dict[str, str] = {
     "DET-cue": "an event word the filters kept reports an act (an explosion, a strike, a clash, a killing)",
     "DET-echo": "only echo words (\"the attack\", bare plurals), kept because the sentence gives a toll, day or place",
     "DET-headline": "the document opens with a headline that names an act in the present tense (GUIDE rule 10)",
+    "DET-headline-np": "a headline that is only a noun phrase of fighting at a named place or between two sides "
+                       "(\"Fierce clashes in <town>\", \"Clashes between <A> and <B>\"): the day's fighting, "
+                       "reported, though its word alone is an echo",
+    "DET-headline-verb": "a headline whose plural act or weapon word is its verb between a named actor and an "
+                         "object (\"<force> shells <town>\", \"<group> drone strikes ship\"): reported",
     "DET-two-acts": "one sentence ties two different acts (\"X after Y\"): read as two incidents",
     "DET-split-targets": "a remote strike on counted or listed targets: one incident per target",
+    "DET-split-places": "one act told in two named towns (\"in the towns of <A> and <B>\"): one incident per town",
     # role: whether the mention counts
     "ROLE-primary": "the act is the story's news",
     "ROLE-background-dated": "an act dated clearly before the news the story reports",
@@ -38,6 +44,10 @@ RULES: dict[str, str] = {
                              "a reference",
     "ROLE-reference-pursuit": "a known act is what suspects are sought, arrested or tried for (\"arrested over the "
                               "bombing\"): a reference",
+    "ROLE-reference-answer": "an act named as the cause of an institution's answer, article dropped (\"envoy "
+                             "summoned over drone strike\", \"minister quits over raid\"): a reference",
+    "ROLE-aggregate-trend": "a count of acts or victims as the subject of a trend (\"murders fall for a third "
+                            "year\", \"attacks doubled\"): a statistic, never counted",
     "ROLE-aggregate-campaign": "a toll summed over a war, a crackdown or violence in general, no day named: a tally",
     "ROLE-aggregate-count": "a count of acts (\"dozens of strikes\", \"175 attacks\"): a tally, never counted",
     "ROLE-aggregate-period": "acts summed over a span of time or places (\"in three months\", \"across the country\")",

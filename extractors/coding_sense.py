@@ -25,15 +25,18 @@ from dataclasses import dataclass
 
 from extractors.coding_sense_ctx import Ctx, _cls, _crowd, harm
 from extractors.coding_sense_harm import (
+    accidental,
     charge,
     collision,
     harassment,
     industrial_blast,
     labour_strike,
+    mishap,
     natural_cause,
     non_human_opponent,
     plain_death,
     property_crime,
+    weapon_shown,
     search,
     space_launch,
     work_stoppage,
@@ -210,6 +213,41 @@ def filming(ctx: Ctx) -> bool:
     return bool(ctx.has(_cls("filming")))
 
 
+def fiction(ctx: Ctx) -> bool:
+    """An act inside a work of fiction: a video game, a film, a series, a novel ("the sequel lets
+    players storm a base", "the novel's villain bombs a city"). Harm told there befalls no one, so
+    `harm` does not keep it; footage of a real act ("video shows the strike") is no fiction word. The
+    work is named before the act in its clause, or right after it ("... in the film"): a work named
+    as the object of another verb ("a poet who survived a stabbing publishes a novel") is not its frame."""
+    return bool(_cls("fiction").search(ctx.before)
+                or re.match(r"(?i)^\s+(?:\w+\s+){0,4}?(?:in|from)\s+(?:the|a|an|this|his|her|their)\s+(?:new\s+)?"
+                            + _cls("fiction").pattern, ctx.after))
+
+
+_POLITICAL_ACTS = re.compile(r"(?i)^(?:ambush(?:ed|es)?|attack(?:s|ed)?|assault(?:s|ed)?|fight(?:s)?|fought|battle[sd]?|"
+                             r"clash(?:ed|es)?|knif(?:e|ed)|stab(?:bed)?|sniping|sniped|coup)$")
+
+
+def political_agent(ctx: Ctx) -> bool:
+    """An ambush, attack or fight whose doer is a political body ("survives ambush by backbenchers",
+    "shareholders attack the board's pay plan"): a vote or a speech, unless harm is told."""
+    if not _POLITICAL_ACTS.match(ctx.word) or harm(ctx):
+        return False
+    by = re.match(r"(?i)^\s+(?:\w+\s+){0,3}?(?:by|from)\s+(?:the\s+|his\s+|her\s+|their\s+|its\s+|own\s+)*", ctx.after)
+    return bool((by and _cls("political_body").match(ctx.after, by.end()))
+                or re.search(_cls("political_body").pattern + r"\s+(?:\w+\s+)?$", ctx.before, re.IGNORECASE))
+
+
+_PROTEST_WORD = re.compile(r"(?i)^protest(?:s|ed|ing)?$")
+
+
+def diplomatic_protest(ctx: Ctx) -> bool:
+    """A protest lodged by a state ("the ministry protested in the strongest terms", "lodged a formal
+    protest", "summoned the envoy to protest"): words between governments, no demonstration."""
+    return bool(_PROTEST_WORD.match(ctx.word) and _cls("diplomatic_protest").search(ctx.text)
+                and not _cls("gathering").search(ctx.others))
+
+
 # --- frames that report no act -----------------------------------------------------------------
 
 _MODIFIERS = r"(?:(?!(?:was|were|is|are|been|had|has|have|did|do|does)\b)[\w-]+\s+){0,3}"
@@ -232,7 +270,8 @@ def anticipated(ctx: Ctx) -> bool:
 
 
 _GENERAL_NOUN = re.compile(r"(?i)^(?:[\w-]+ )?(?:violence|conflicts?|feuds?|hostilities|rape|sexual \w+|abuse|"
-                           r"terror(?:ism)?|killings|bloodshed|fighting)$")
+                           r"terror(?:ism)?|killings|bloodshed|fighting|kidnappings|abductions|assassinations|"
+                           r"shootings|lynchings|murders)$")
 
 
 def topic(ctx: Ctx) -> bool:
@@ -243,8 +282,13 @@ def topic(ctx: Ctx) -> bool:
     before = ctx.text[max(0, ctx.start - 60):ctx.start]
     if any(m.end() == len(before) for m in _cls("topic_before").finditer(before)):
         return True
-    lead = re.match(r"^\s+(?:\w+ly\s+)?(?=\S)", ctx.after)
-    return bool(lead and _cls("state_verb").match(ctx.after, lead.end()))
+    # the state verb right after the noun, or after a coordinated one ("kidnappings and violence are rife")
+    for lead in (r"^\s+(?:\w+ly\s+)?(?=\S)", r"^\s+(?:and|or)\s+[\w-]+\s+(?:\w+ly\s+)?(?=\S)",
+                 r"^\s+(?:and|or)\s+[\w-]+\s+[\w-]+\s+(?:\w+ly\s+)?(?=\S)"):
+        found = re.match(lead, ctx.after)
+        if found and _cls("state_verb").match(ctx.after, found.end()):
+            return True
+    return False
 
 
 _LIFE_STORY = re.compile(r"(?i)\b(?:the|a|an|her|his|their|my|our)\s+(?:[\w-]+\s+)?"
@@ -295,6 +339,8 @@ RULES: tuple[SenseRule, ...] = (
     SenseRule("title", "the word is part of a work's title", in_title),
     SenseRule("idiom", "the word is part of an idiom or compound of another sense", in_idiom),
     SenseRule("anticipated", "the act is expected or prepared for, not reported", anticipated),
+    SenseRule("fiction", "the act happens in a game, a film, a series or a novel", fiction),
+    SenseRule("political_agent", "an ambush or an attack by a political body: a vote or a speech", political_agent),
     SenseRule("figurative_object", "the act's object is an idea, a policy or a statement", figurative_object),
     SenseRule("verbal", "the attack is made in words", verbal),
     SenseRule("contest", "a word of fighting in a game or an election", contest),
@@ -305,19 +351,28 @@ RULES: tuple[SenseRule, ...] = (
     SenseRule("life_story", "what befell a person over years, told as a life story", life_story),
     SenseRule("natural_cause", "harm from a natural or abstract cause", natural_cause),
     SenseRule("collision", "a vehicle hitting something: an accident", collision),
+    SenseRule("mishap", "deaths caused by a crush, a collapse, a crash or a capsizing: an accident", mishap),
+    SenseRule("accidental", "a shot fired or a wound caused by accident", accidental),
     SenseRule("labour_strike", "a work stoppage, not an air strike", labour_strike),
     SenseRule("industrial_blast", "a blast at a plant or of fireworks, gas or unstated cause", industrial_blast),
     SenseRule("non_human_opponent", "a fight against a fire, a disease or the weather", non_human_opponent),
     SenseRule("space_launch", "a rocket or missile in space flight", space_launch),
+    SenseRule("weapon_shown", "a weapon shown, tested, made or traded, not used", weapon_shown),
     SenseRule("plain_death", "a death with no act of violence named", plain_death),
     SenseRule("charge", "a crime named as a charge or verdict", charge),
     SenseRule("harassment", "harassment is not sexual violence under ACLED", harassment),
     SenseRule("search", "a raid by police or agents with nobody hurt", search),
     SenseRule("property_crime", "a theft or break-in with nobody hurt", property_crime),
     SenseRule("work_stoppage", "a strike where nobody gathers: no demonstration under ACLED", work_stoppage),
+    SenseRule("diplomatic_protest", "a protest lodged by a state: words, no demonstration", diplomatic_protest),
 )
-# a demonstration cue is read by the first three rules and, when it names a strike, the last
-_PROTEST_RULES = RULES[:3] + RULES[-1:]
+# a demonstration cue is read by the first three rules (a title, an idiom, an expectation), and by the
+# two that say it is no demonstration at all (a strike nobody gathers for, a state's protest note)
+_PROTEST_RULES = RULES[:3] + RULES[-2:]
+
+
+# the cues of violence are read by every rule but those about demonstrations only
+_VIOLENT_RULES = tuple(r for r in RULES if r.id not in ("work_stoppage", "diplomatic_protest"))
 
 
 def sense_reason(name: str, start: int, end: int, word: str, text: str, clauses: list[int],
@@ -326,7 +381,7 @@ def sense_reason(name: str, start: int, end: int, word: str, text: str, clauses:
     index = clause_of(clauses, start)
     ctx = Ctx(text, name, start, end, word, clauses[index],
               clauses[index + 1] if index + 1 < len(clauses) else len(text), lex)
-    for rule in RULES if name in VIOLENT_CUES else _PROTEST_RULES if name == "protest" else RULES[:3]:
+    for rule in _VIOLENT_RULES if name in VIOLENT_CUES else _PROTEST_RULES if name == "protest" else RULES[:3]:
         # a demonstration, an arrest or an agreement is what it says whatever its object or frame
         # ("teachers protested against the reform"); only a title, an idiom or an expectation
         # ("a strike called for next week") hides it

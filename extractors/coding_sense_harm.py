@@ -53,8 +53,45 @@ def collision(ctx: Ctx) -> bool:
                     and _cls("vehicle").search(ctx.after[:40]))
     # the vehicle is the subject of the hit, however long its phrase ("a train carrying dozens of
     # passengers to a rally in the north struck a lorry")
-    return any(re.search(_cls("vehicle").pattern + r"[^.;:]{0,90}$", ctx.text[max(0, m.start() - 100):m.start()])
+    # (the class's source is searched with the class's own flag: "Bus plunges" is a vehicle too)
+    return any(re.search(_cls("vehicle").pattern + r"[^.;:]{0,90}$", ctx.text[max(0, m.start() - 100):m.start()],
+                         re.IGNORECASE)
                for m in _VEHICLE_HIT.finditer(ctx.text))
+
+
+def mishap(ctx: Ctx) -> bool:
+    """Deaths or wounds whose cause is a crush, a collapse, a crash or a capsizing ("a crowd crush
+    kills 150", "died in a stampede"): an accident, unless an attack, a bomb or an armed party is named."""
+    if ctx.name not in ("kill", "injure") or _cls("arson").search(ctx.others):
+        return False
+    # the cause after the act: "died in a tunnel collapse" (its noun phrase: up to three words)
+    cause = re.match(r"(?i)^\s+(?:\w+\s+){0,3}?(?:in|by|from|after|during)\s+(?:an?\s+|the\s+)?((?:[\w-]+\s+){0,2}[\w-]+)",
+                     ctx.after)
+    return bool(re.search(_cls("mishap").pattern + r"\s+(?:\w+\s+)?$", ctx.before, re.IGNORECASE)
+                or (cause and _cls("mishap").search(cause.group(1))))
+
+
+def accidental(ctx: Ctx) -> bool:
+    """A shot fired or a wound caused by accident ("shot in the leg in a prop gun accident", "a
+    hunting rifle misfired"): no political violence, unless an armed party or an attack is named."""
+    if ctx.name not in ("attack", "kill", "injure"):
+        return False
+    cues = ctx.lex.cues
+    if "nonstate_armed" in cues and cues["nonstate_armed"].search(ctx.others):
+        return False
+    return bool(_cls("accidental").search(ctx.others))
+
+
+_USED = re.compile(r"(?i)\b(?:fired (?:at|on|into|towards)|hit|hits|struck|strikes? on|kill\w*|wound\w*|injur\w*|landed|"
+                   r"exploded|target\w*|attack\w*|damag\w*|destroy\w*|intercept\w*|shot down|downed)\b")
+
+
+def weapon_shown(ctx: Ctx) -> bool:
+    """A weapon shown, tested, made or traded, not used ("a parade showcases new missiles", "test-fires
+    a missile into the sea", "buys drones"): no act, unless the sentence tells a use (fired at, hit, killed)."""
+    # (the use is sought in the whole sentence: the cue itself may tell it, "drone hits a depot")
+    return ctx.name in ("shelling", "air", "grenade", "ied", "chemical", "dwu") \
+        and bool(_cls("weapon_display").search(ctx.others)) and not _USED.search(ctx.text)
 
 
 def labour_strike(ctx: Ctx) -> bool:

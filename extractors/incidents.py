@@ -38,7 +38,7 @@ from typing import Any
 from extractors import EXTRACTOR_VERSION, places
 from extractors.actors import Actors, code_actors, inter_code, read_actors, read_claim
 from extractors.casualties import Toll, combine_tolls
-from extractors.coding_groups import Group, disaggregate, group_sentences
+from extractors.coding_groups import Group, disaggregate, group_sentences, two_places
 from extractors.coding_headlines import headline_act, toll_update
 from extractors.coding_reads import Read, gazetteer, locate, read_sentences, story_place
 from extractors.coding_rules import check, type_rule
@@ -133,7 +133,7 @@ def _targets(group: Group, sub_event_type: str) -> int:
     """How many separate targets a remote strike's lead sentence names: 1 unless it counts them
     ("airstrikes on three locations") or lists two sites ("struck a depot and a training camp")."""
     if sub_event_type not in _SPLIT_TYPES:
-        return 1
+        return 2 if two_places(group.lead.sentence.text) else 1  # issue 13: "in the towns of A and B"
     text = group.lead.sentence.text
     counted = _COUNTED_TARGETS.search(text)
     if counted:
@@ -220,7 +220,7 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
                      default=None)
         if latest is not None:
             toll = dataclasses.replace(toll, fatalities=latest)  # "death toll rises to 51": the latest figure wins
-        why = ["DET-cue" if any(r.cues.strong for r in group.members) else "DET-echo"]
+        why = ["DET-cue" if any(r.cues.strong for r in group.members) else "DET-echo"] + group.why
         if headline is not None and group.lead.sentence.start < headline:
             why.append("DET-headline")
         if any(r.forced_new for r in group.members):
@@ -253,7 +253,7 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
         start, end = _evidence(group, prep)
         targets = _targets(group, sub_event_type)
         if targets > 1:
-            why.append("DET-split-targets")
+            why.append("DET-split-targets" if sub_event_type in _SPLIT_TYPES else "DET-split-places")
         for ordinal in range(targets):
             # the figures of a counted strike stay on its first target: they are not per target
             first = ordinal == 0

@@ -94,6 +94,25 @@ VOIDED = [
     ("work_stoppage", "Bus drivers went on strike on Monday, leaving commuters stranded."),
     ("work_stoppage", "Dockers began a general strike at the port on Tuesday."),
     ("work_stoppage", "Port employees staged a 48-hour strike over unpaid bonuses."),
+    # issue 13, generality: senses our own challenge headlines exposed
+    ("fiction", "The sequel lets players storm a police station held by mercenaries."),
+    ("fiction", "In the novel's final chapter the villain bombs a harbour town."),
+    ("political_agent", "The chancellor survived an ambush by backbenchers over the budget vote."),
+    ("political_agent", "Shareholders attacked the board over the chief executive's pay."),
+    ("mishap", "A crowd crush killed 40 pilgrims at the shrine on Friday."),
+    ("mishap", "Eleven miners died in a tunnel collapse on Tuesday."),
+    ("accidental", "A stuntman was shot in the arm in a prop gun accident on set."),
+    ("accidental", "A farmer was wounded when his hunting rifle misfired."),
+    ("diplomatic_protest", "The foreign ministry protested in the strongest terms on Monday."),
+    ("diplomatic_protest", "The government lodged a formal protest with the embassy."),
+    ("idiom", "The home side's attack ran riot in the second half."),
+    ("idiom", "The bank was hit by a cyber attack on Tuesday."),
+    ("idiom", "Their rivalry exploded at the press conference."),
+    ("idiom", "Her debut single shot to the top of the charts."),
+    ("anticipated", "Civil defence drills simulate a missile strike on the capital."),
+    ("contest", "The Slovenian attacked four kilometres from the summit finish."),
+    ("weapon_shown", "Thousands watched as rocket launchers rolled through the square during the parade."),
+    ("weapon_shown", "The navy test-fired a cruise missile into the sea on Thursday."),
 ]
 
 
@@ -132,6 +151,14 @@ KEPT = [
     "Troops fought militants for hours near the town on Friday.",
     "Gunmen stormed a bus and shot two passengers on Sunday.",
     "The story of the raid is grim: gunmen attacked the farm on Monday and killed three workers.",
+    # near misses of the rules above
+    "Gunmen stormed a cinema showing a new film on Saturday, killing four.",
+    "Militants ambushed a convoy carrying lawmakers near the border on Monday, killing two guards.",
+    "A suicide bomber killed 12 people in a crowd at a rally on Sunday.",
+    "Protesters marched to the embassy on Monday after the ministry protested in the strongest terms.",
+    "Hackers and gunmen attacked the bank on Tuesday, shooting a guard.",
+    "A roadside bomb killed five soldiers in a crash of two army trucks it caused on Friday.",
+    "A drone hit a depot where imported missiles were stockpiled on Monday.",
 ]
 
 

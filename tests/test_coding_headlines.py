@@ -1,0 +1,156 @@
+"""Headline grammar (`extractors.coding_headlines`, issue 13): what a wire headline reports and what
+it only names, and the project's own challenge sets held to floors.
+
+All sentences are written for these tests; none comes from an evaluation set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from extractors.coding_headlines import is_headline, np_report
+from extractors.coding_rules import RULES
+from extractors.incidents import code_incidents
+from extractors.records import COUNTED_ROLES
+
+PUB = dt.datetime(2025, 9, 18, 7, 30, tzinfo=dt.UTC)
+REPO = Path(__file__).resolve().parent.parent
+
+
+def code(text: str) -> tuple:
+    return code_incidents(text, article_id="t", published_at=PUB, title=text.splitlines()[0])
+
+
+def counted(text: str) -> list:
+    return [m for m in code(text) if m.role in COUNTED_ROLES]
+
+
+# --- what a headline reports ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("headline, sub_event_type", [
+    # the munition or the weapon as the subject of a present-tense verb of impact
+    ("Rockets slam into residential district of Kharkiv", "Shelling/artillery/missile attack"),
+    ("Shells rain down on frontline town of Avdiivka", "Shelling/artillery/missile attack"),
+    ("Mortars pound camp for displaced families near Mogadishu", "Shelling/artillery/missile attack"),
+    ("Kamikaze drones target grain terminal in Izmail", "Air/drone strike"),
+    ("Drone hits fuel depot in Belgorod region", "Air/drone strike"),
+    ("Warplanes pound rebel-held villages in Sagaing", "Air/drone strike"),
+    ("Blasts rock northern Syrian town of Afrin", "Remote explosive/landmine/IED"),
+    # a fight as subject, or a verb of fighting after an armed subject
+    ("Fighting rages in the Sudanese city of El Fasher", "Armed clash"),
+    ("Soldiers battle insurgents near Kidal", "Armed clash"),
+    # the noun-phrase headline: a fight and its scene, nothing else
+    ("Fierce clashes near Bakhmut", "Armed clash"),
+    ("Yemen: renewed fighting in Taiz", "Armed clash"),
+    # storming more than a police station
+    ("Gunmen storm hospital in Jos", "Attack"),
+    # a plural that is the headline's verb between an actor and an object
+    ("Militia shells refugee camp near Bunia", "Shelling/artillery/missile attack"),
+    ("Coalition drone strikes fuel convoy in Marib", "Air/drone strike"),
+])
+def test_a_headline_of_an_act_in_the_present_is_reported(headline: str, sub_event_type: str) -> None:
+    mentions = counted(headline)
+    assert [m.sub_event_type for m in mentions] == [sub_event_type], [(m.role, m.why) for m in code(headline)]
+    assert mentions[0].event_date in (PUB.date(), PUB.date() - dt.timedelta(days=1))
+
+
+def test_the_noun_phrase_headline_says_why_it_was_read_as_a_report() -> None:
+    [m] = counted("Heavy fighting in Bentiu")
+    assert "DET-headline-np" in m.why and "DET-headline" in m.why
+
+
+@pytest.mark.parametrize("headline", [
+    # the same nouns as the object or the backdrop of another verb: not the day's fighting
+    "Insurers count the cost of clashes in the Gulf",
+    "Clashes in Marib: what the truce means for Yemen's war",
+    "Why fighting in the east keeps shifting",
+    # a plural noun with no object after it, or a trend verb: no verb of an act
+    "Pirate attacks off the Horn of Africa at lowest level in years",
+    "Drone strikes are reshaping the war",
+])
+def test_a_fight_noun_that_is_not_the_whole_headline_is_not_read_as_one(headline: str) -> None:
+    assert not counted(headline), [(m.role, m.why) for m in code(headline)]
+
+
+def test_np_report_reads_only_a_headline_shape() -> None:
+    assert np_report("Fresh clashes in Hodeidah", 6, 13)
+    assert not np_report("Fresh clashes in Hodeidah were reported by residents on Monday.", 6, 13)
+    assert not is_headline("Fighting went on in the city overnight.")
+
+
+# --- what a headline only names -------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, rule", [
+    # headline grammar drops the article before a known act
+    ("Police arrest teenager over synagogue stabbing", "ROLE-reference-pursuit"),
+    ("Two men charged in connection with depot bombing", "ROLE-reference-pursuit"),
+    ("Envoy summoned over drone strike on consulate", "ROLE-reference-answer"),
+    ("Interior minister quits over prison raid", "ROLE-reference-answer"),
+    ("Hostel bombing survivors meet again 20 years on", "ROLE-reference-since"),
+])
+def test_an_act_named_as_the_cause_of_an_arrest_or_an_answer_is_a_reference(text: str, rule: str) -> None:
+    mentions = code(text)
+    assert not [m for m in mentions if m.role in COUNTED_ROLES and m.event_type != "Strategic developments"]
+    assert any(rule in m.why for m in mentions if m.role == "reference"), [(m.role, m.why) for m in mentions]
+
+
+@pytest.mark.parametrize("text", [
+    "Kidnappings fall for a second year, police say",
+    "Attacks on aid convoys doubled in 2024",
+    "Civilians killed worldwide rose by a fifth last year",
+])
+def test_a_count_that_moves_is_a_statistic(text: str) -> None:
+    mentions = code(text)
+    assert not [m for m in mentions if m.role in COUNTED_ROLES]
+    assert any("ROLE-aggregate-trend" in m.why for m in mentions), [(m.role, m.why) for m in mentions]
+
+
+@pytest.mark.parametrize("text", [
+    # near misses: the act told with its own toll, or a toll that rises to a figure
+    "Police arrest three after attack on bus kills 6 in Kano",
+    "Death toll from market bombing rises to 27",
+    "Gunmen kill 9 in raid on Zamfara village, toll expected to rise",
+    "Two years after truce, fresh clashes kill 12 near Mekelle",
+])
+def test_near_misses_of_the_headline_frames_are_still_counted(text: str) -> None:
+    assert counted(text), [(m.role, m.why) for m in code(text)]
+
+
+def test_every_new_rule_id_is_declared() -> None:
+    for rule in ("DET-headline-np", "DET-headline-verb", "DET-split-places", "ROLE-reference-answer", "ROLE-aggregate-trend"):
+        assert rule in RULES
+
+
+def test_one_act_in_two_named_towns_is_two_incidents() -> None:
+    text = "Gunmen seized hostages in hospitals in the towns of Sangha and Mopti on Tuesday."
+    mentions = counted(text)
+    assert len(mentions) == 2 and all("DET-split-places" in m.why for m in mentions)
+    # neighbouring villages of one area stay one scene
+    assert len(counted("Gunmen attacked the villages of Kera and Boni on Tuesday.")) == 1
+
+
+# --- the challenge sets ------------------------------------------------------------------------------
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("challenge_sets", REPO / "bench" / "challenge_sets.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# floors a few points under the figures measured when the rules were written (the sets' README)
+FLOORS = {("headlines", "tune"): 0.97, ("headlines", "held"): 0.95,
+          ("nonevents", "tune"): 0.96, ("nonevents", "held"): 0.83}
+
+
+@pytest.mark.parametrize("name, half", sorted(FLOORS))
+def test_the_challenge_sets_hold_their_floors(name: str, half: str) -> None:
+    bench = _bench()
+    right, _, total, misses = bench.score(bench.CHALLENGE / f"{name}_{half}.jsonl")
+    # (HELD's misses are not named: its texts are never read back while rules are written)
+    assert right / total >= FLOORS[(name, half)], [d["id"] for d, _ in misses] if half == "tune" else right
