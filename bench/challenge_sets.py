@@ -49,7 +49,7 @@ VIOLENT = frozenset(("Battles", "Explosions/Remote violence", "Violence against 
 
 def violent(mention: object) -> bool:
     """Whether a mention is of a type the external scorer counts as an incident."""
-    return getattr(mention, "event_type") in VIOLENT or getattr(mention, "sub_event_type") == "Disrupted weapons use"
+    return mention.event_type in VIOLENT or mention.sub_event_type == "Disrupted weapons use"
 
 
 def verdict(doc: dict) -> tuple[bool, bool, list[str]]:

@@ -21,8 +21,8 @@ import functools
 import itertools
 import re
 from collections.abc import Iterator
-from re import _constants as C  # type: ignore[attr-defined]  # noqa: N812 - the regex parser's op codes
-from re import _parser  # type: ignore[attr-defined]  # the standard library's regex parser
+from re import _constants as C  # type: ignore[attr-defined,unused-ignore]  # noqa: N812 - the regex parser's op codes
+from re import _parser  # type: ignore[attr-defined,unused-ignore]  # the standard library's regex parser
 from typing import Any, Protocol
 
 # A cue matches whole words: not inside a longer word, whatever its first and last characters are.

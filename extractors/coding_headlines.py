@@ -71,9 +71,11 @@ def np_report(sentence: str, start: int, end: int) -> bool:
             and bool(_NP_HEAD.match(sentence[:start])) and bool(_NP_SCENE.match(sentence[end:])))
 
 
-# the verb of a headline's clause, read as a plural noun in prose: "<force> shells <town>", "<group> drone strikes <ship>"
+# the verb of a headline's clause, read as a plural noun in prose: "<force> shells <town>",
+# "<group> drone strikes <ship>"
 _VERB_PLURAL = re.compile(r"(?i)(?:^|\s)(?:shells|bombs|strikes|raids|attacks|pounds|targets|hits|rockets)$")
-_SUBJECT = re.compile(r"(?i)^\W*" + _LABEL + r"(?:[\w’'.-]+\s+){0,3}?(?:(?-i:[A-Z])[\w’'.-]*|army|troops|forces|militias?|"
+_SUBJECT = re.compile(r"(?i)^\W*" + _LABEL + r"(?:[\w’'.-]+\s+){0,3}?(?:(?-i:[A-Z])[\w’'.-]*|army|troops|forces|"
+                      r"militias?|"
                       r"rebels|insurgents|militants|jihadists|gunmen|police|navy|jets|warplanes|drones?|tanks?)(?:[’']s)?"
                       r"\s+(?:(?:drone|air|missile|rocket|artillery)\s+)?$")
 _OBJECT = re.compile(r"(?i)^\s+(?!(?:on|in|at|against|by|from|near|over|across|off|to|for|with|into|onto|under|after|"
@@ -178,7 +180,8 @@ _TREND_AFTER = re.compile(
     r"(?i)^(?:\s+(?:on|against|in|by|at|targeting|of)\s+(?:[\w’'-]+\s+){0,3}?[\w’'-]+(?=\s+(?:\w+ly\s+)?(?:rise|rose|fall|"
     r"fell|drop|double|halve|surge|soar|decline|climb|jump|increase|decrease|plunge|plummet|tumble|spike|hit|reach)))?"
     r"(?:\s+(?:worldwide|globally|nationwide|(?:in|across) (?:the )?(?:country|world|region|\w+)|last year|"
-    r"this year|in \d{4}|so far)){0,2}\s+(?:\w+ly\s+)?(?:rise|rises|rose|risen|fall|falls|fell|fallen|drop|drops|dropped|"
+    r"this year|in \d{4}|so far)){0,2}\s+(?:\w+ly\s+)?(?:rise|rises|rose|risen|fall|falls|fell|fallen|drop|"
+    r"drops|dropped|"
     r"double[sd]?|halve[sd]?|treble[sd]?|surge[sd]?|soar(?:s|ed)?|decline[sd]?|climb(?:s|ed)?|jump(?:s|ed)?|"
     r"increase[sd]?|decrease[sd]?|plunge[sd]?|plummet(?:s|ed)?|tumble[sd]?|spike[sd]?|(?:hit|hits|reach|reaches|"
     r"reached) (?:a |an )?(?:record|new high|new low|\d+-year (?:high|low)))\b(?!\s+to\s+(?:at least\s+)?\d)")
@@ -193,21 +196,25 @@ def trend(name: str, start: int, end: int, text: str, named_day: bool) -> bool:
         return False
     moved = _TREND_AFTER.match(text[end:])
     # "rockets fell near the base", "shells dropped on": a munition's fall is its impact, not a trend
-    return bool(moved) and not _PLACE_AFTER.match(text, end + moved.end()) \
+    return moved is not None and not _PLACE_AFTER.match(text, end + moved.end()) \
         and not re.search(r"(?i)\btoll\s*$", text[max(0, start - 12):start])
 
 
 # acts and victims that statistics count (not munitions, whose fall is an impact)
 _COUNTED_ACTS = frozenset(("attack", "kill", "injure", "abduct", "sexual", "clash"))
-_PLACE_AFTER = re.compile(r"(?i)\s+(?:near|on|onto|in|into|at|inside|outside|close to|around)\b(?!\s+(?:\d|the (?:first|second|last)|"
+_PLACE_AFTER = re.compile(r"(?i)\s+(?:near|on|onto|in|into|at|inside|outside|close to|around)\b(?!\s+(?:\d|"
+                          r"the (?:first|second|last)|"
                           r"recent|a row|number|total|count))")
 
 
 # a span measured from a known act, article dropped: "ten years after jet was shot down", "<act> 20 years on"
-_SPAN_BEFORE = re.compile(r"(?i)\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
-                          r"thirty|fifty|a hundred|several|many)\s+(?:days|weeks|months|years|decades)\s+(?:after|since|on from)\s+"
+_SPAN_BEFORE = re.compile(r"(?i)\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                          r"fifteen|twenty|"
+                          r"thirty|fifty|a hundred|several|many)\s+(?:days|weeks|months|years|"
+                          r"decades)\s+(?:after|since|on from)\s+"
                           r"(?:[\w’'-]+\s+){0,4}$")
-_SPAN_ON = re.compile(r"(?i)^[^.;:!?]{0,60}?\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|fifty)\s+"
+_SPAN_ON = re.compile(r"(?i)^[^.;:!?]{0,60}?\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twenty|"
+                      r"thirty|fifty)\s+"
                       r"(?:years|decades)\s+(?:on|later)\b")
 
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import functools
 import re
-import re._constants as sre
-import re._parser as sre_parse  # the standard library's own regex parser: the widths are read off its tree
 from collections.abc import Callable
-from typing import TypeVar
+from re import _constants as sre  # type: ignore[attr-defined,unused-ignore]  # the regex parser's op codes
+from re import _parser as sre_parse  # type: ignore[attr-defined,unused-ignore]  # the standard library's own regex parser: the widths are read off its tree
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 _SHORT = 2000  # a sentence up to this many characters is blanked and read whole (cheaper than the bounds)
@@ -57,7 +57,7 @@ def found_blanked(pattern: re.Pattern[str], text: str, start: int, end: int) -> 
     right = width + width_run * run
     first, last = first_last(pattern, text)
     low, high = max(0, start - right + 1), end + left - 1  # the attempts that may read the span
-    if first is not None and (first < low or last > high):
+    if first is not None and last is not None and (first < low or last > high):
         return True
     a, b = max(0, low - left), min(len(text), high + right)
     window = text[a:start] + " " * (end - start) + text[end:b]
@@ -153,7 +153,7 @@ def _takes_space(op: object, av: object) -> bool:
     return taken != negate
 
 
-def _width(items: sre_parse.SubPattern | list, found: dict[str, float]) -> tuple[float, float]:
+def _width(items: Any, found: dict[str, float]) -> tuple[float, float]:
     """(c, k): the most characters `items` consume is c + k * R (R: the longest run without a space);
     lookarounds' widths go into `found`. Raises `_Unbounded` when there is no such bound."""
     c = k = 0.0

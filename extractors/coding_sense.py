@@ -36,9 +36,9 @@ from extractors.coding_sense_harm import (
     non_human_opponent,
     plain_death,
     property_crime,
-    weapon_shown,
     search,
     space_launch,
+    weapon_shown,
     work_stoppage,
 )
 from extractors.coding_text import clause_of
@@ -224,7 +224,8 @@ def fiction(ctx: Ctx) -> bool:
                             + _cls("fiction").pattern, ctx.after))
 
 
-_POLITICAL_ACTS = re.compile(r"(?i)^(?:ambush(?:ed|es)?|attack(?:s|ed)?|assault(?:s|ed)?|fight(?:s)?|fought|battle[sd]?|"
+_POLITICAL_ACTS = re.compile(r"(?i)^(?:ambush(?:ed|es)?|attack(?:s|ed)?|assault(?:s|ed)?|fight(?:s)?|fought|"
+                             r"battle[sd]?|"
                              r"clash(?:ed|es)?|knif(?:e|ed)|stab(?:bed)?|sniping|sniped|coup)$")
 
 
@@ -245,7 +246,7 @@ def diplomatic_protest(ctx: Ctx) -> bool:
     """A protest lodged by a state ("the ministry protested in the strongest terms", "lodged a formal
     protest", "summoned the envoy to protest"): words between governments, no demonstration."""
     return bool(_PROTEST_WORD.match(ctx.word) and _cls("diplomatic_protest").search(ctx.text)
-                and not _cls("gathering").search(ctx.others))
+                and not ctx.has(_cls("gathering")))
 
 
 # --- frames that report no act -----------------------------------------------------------------

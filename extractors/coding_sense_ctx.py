@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import yaml
 
 from extractors import SEEDS_DIR
+from extractors.coding_cue_match import CueMatcher, CuePattern
 from extractors.coding_local import found_blanked
 from extractors.lexicon import Lexicon, compile_cue
 
@@ -55,10 +56,13 @@ class Ctx:
         """The cue's clause after the cue."""
         return self.text[self.end:self.clause_end]
 
-    def has(self, pattern: re.Pattern[str]) -> bool:
+    def has(self, pattern: re.Pattern[str] | CuePattern) -> bool:
         """Whether `pattern` matches the sentence with the cue blanked out (evidence must come from
-        other words); a long sentence is read only near the cue (`coding_local.found_blanked`)."""
-        return found_blanked(pattern, self.text, self.start, self.end)
+        other words); a long sentence is read only near the cue (`coding_local.found_blanked`, which
+        reads the compiled pattern a `CueMatcher` stands for: the same matches)."""
+        compiled = pattern.pattern if isinstance(pattern, CueMatcher) else pattern
+        assert isinstance(compiled, re.Pattern)
+        return found_blanked(compiled, self.text, self.start, self.end)
 
 
 def harm(ctx: Ctx) -> bool:

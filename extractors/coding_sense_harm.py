@@ -62,10 +62,11 @@ def collision(ctx: Ctx) -> bool:
 def mishap(ctx: Ctx) -> bool:
     """Deaths or wounds whose cause is a crush, a collapse, a crash or a capsizing ("a crowd crush
     kills 150", "died in a stampede"): an accident, unless an attack, a bomb or an armed party is named."""
-    if ctx.name not in ("kill", "injure") or _cls("arson").search(ctx.others):
+    if ctx.name not in ("kill", "injure") or ctx.has(_cls("arson")):
         return False
     # the cause after the act: "died in a tunnel collapse" (its noun phrase: up to three words)
-    cause = re.match(r"(?i)^\s+(?:\w+\s+){0,3}?(?:in|by|from|after|during)\s+(?:an?\s+|the\s+)?((?:[\w-]+\s+){0,2}[\w-]+)",
+    cause = re.match(r"(?i)^\s+(?:\w+\s+){0,3}?(?:in|by|from|after|during)\s+(?:an?\s+|"
+                     r"the\s+)?((?:[\w-]+\s+){0,2}[\w-]+)",
                      ctx.after)
     return bool(re.search(_cls("mishap").pattern + r"\s+(?:\w+\s+)?$", ctx.before, re.IGNORECASE)
                 or (cause and _cls("mishap").search(cause.group(1))))
@@ -77,12 +78,13 @@ def accidental(ctx: Ctx) -> bool:
     if ctx.name not in ("attack", "kill", "injure"):
         return False
     cues = ctx.lex.cues
-    if "nonstate_armed" in cues and cues["nonstate_armed"].search(ctx.others):
+    if "nonstate_armed" in cues and ctx.has(cues["nonstate_armed"]):
         return False
-    return bool(_cls("accidental").search(ctx.others))
+    return ctx.has(_cls("accidental"))
 
 
-_USED = re.compile(r"(?i)\b(?:fired (?:at|on|into|towards)|hit|hits|struck|strikes? on|kill\w*|wound\w*|injur\w*|landed|"
+_USED = re.compile(r"(?i)\b(?:fired (?:at|on|into|towards)|hit|hits|struck|strikes? on|kill\w*|wound\w*|"
+                   r"injur\w*|landed|"
                    r"exploded|target\w*|attack\w*|damag\w*|destroy\w*|intercept\w*|shot down|downed)\b")
 
 
@@ -91,7 +93,7 @@ def weapon_shown(ctx: Ctx) -> bool:
     a missile into the sea", "buys drones"): no act, unless the sentence tells a use (fired at, hit, killed)."""
     # (the use is sought in the whole sentence: the cue itself may tell it, "drone hits a depot")
     return ctx.name in ("shelling", "air", "grenade", "ied", "chemical", "dwu") \
-        and bool(_cls("weapon_display").search(ctx.others)) and not _USED.search(ctx.text)
+        and ctx.has(_cls("weapon_display")) and not _USED.search(ctx.text)
 
 
 def labour_strike(ctx: Ctx) -> bool:

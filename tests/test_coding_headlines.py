@@ -121,7 +121,8 @@ def test_near_misses_of_the_headline_frames_are_still_counted(text: str) -> None
 
 
 def test_every_new_rule_id_is_declared() -> None:
-    for rule in ("DET-headline-np", "DET-headline-verb", "DET-split-places", "ROLE-reference-answer", "ROLE-aggregate-trend"):
+    for rule in ("DET-headline-np", "DET-headline-verb", "DET-split-places", "ROLE-reference-answer",
+                 "ROLE-aggregate-trend"):
         assert rule in RULES
 
 
