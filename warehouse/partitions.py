@@ -16,11 +16,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from extractors.articles import EXTRACTOR_ID
 from extractors.months import publication_month
-from warehouse import parquet
+from warehouse import footers, parquet, paths
 from warehouse.paths import DataRoot
 from warehouse.schemas import PARTITION_STATUSES, PartitionRun
 
@@ -119,11 +118,12 @@ def mark_partitions(
 
 
 def incident_counts(root: DataRoot, months: Iterable[str]) -> dict[str, int]:
-    """Event month -> incidents stored in it (every status), 0 for an emptied month."""
-    wanted = sorted(set(months))
-    stored = parquet.read(root, "incidents", partitions=wanted, columns=["event_month"])["event_month"]
-    counts = {c["values"]: c["counts"] for c in pc.value_counts(stored).to_pylist()}  # no row as a Python object
-    return {m: counts.get(m, 0) for m in wanted}
+    """Event month -> incidents stored in it (every status), 0 for an emptied month: the row
+    counts of its files' footers (`footers.footer`, from the table's index when it is current)."""
+    parsed = paths.open_root(root)
+    return {m: sum(footers.footer(parsed, f).rows
+                   for f in paths.data_files(parsed, paths.partition_dir(parsed, "incidents", "event_month", m)))
+            for m in sorted(set(months))}
 
 
 def record_coded_months(root: DataRoot, coded_months: Iterable[str], run_id: str,
