@@ -38,8 +38,8 @@ def stored(tmp_path):
 
 
 def test_a_lookup_reads_the_index_not_the_files_footers(stored, monkeypatch):
-    read = []
-    monkeypatch.setattr(footers.pq, "read_metadata", lambda *a, **k: read.append(a) or pq.read_metadata(*a, **k))
+    read, real = [], pq.read_metadata
+    monkeypatch.setattr(footers.pq, "read_metadata", lambda *a, **k: read.append(a) or real(*a, **k))
     urls = ["https://old.example/02/7", "https://new.example/2"]
     assert state.seen_canonical_urls(stored, among=urls) == {"https://old.example/02/7"}
     assert read == []
