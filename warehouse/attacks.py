@@ -68,8 +68,9 @@ class PerMonth:
     sub_event_type), the columns of `PER_MONTH_SCHEMA`; `undated`: the same counts of the active
     attacks without an event date (month None); `active`: "YYYY-MM" -> active incidents of any
     type dated in that month; `latest`: event-month partition ("YYYY-MM" / "unknown") -> its
-    `LATEST_KEPT` latest active attacks (`LATEST_COLUMNS`, by event date then id), or None in a
-    file written before they were kept."""
+    `LATEST_KEPT` latest active attacks (`LATEST_COLUMNS`, by event date then id) with their
+    "sources" (`with_sources`, as of the merge that wrote the month), or None in a file written
+    before they were kept."""
 
     rows: list[dict[str, Any]]
     undated: list[dict[str, Any]]
@@ -80,31 +81,78 @@ class PerMonth:
 UNDATED_KEY = b"flarewatch.undated"
 ACTIVE_KEY = b"flarewatch.active_per_month"
 LATEST_KEY = b"flarewatch.latest_attacks"
-LATEST_KEPT = 50
+LATEST_KEPT = 25
 """Latest attacks kept per event month: the report page's "latest N" reads them for N up to this."""
 LATEST_COLUMNS = ("incident_id", "status", "event_type", "sub_event_type", "event_date", "iso3", "admin1",
                   "location", "fatalities", "mention_ids")
 
 
-def latest_of(incidents: pa.Table) -> dict[str, list[dict[str, Any]]]:
+def latest_of(root: str | os.PathLike[str], incidents: pa.Table) -> dict[str, list[dict[str, Any]]]:
     """Event-month partition -> its `LATEST_KEPT` latest active attacks (`LATEST_COLUMNS`, newest
-    event date first, then by id), over incident rows with `event_month` (months without one left out)."""
+    event date first, then by id) with their sources (`with_sources`), over incident rows with
+    `event_month` (months without one left out)."""
     kept = incidents.filter(current_attacks(incidents)).select([*LATEST_COLUMNS, "event_month"])
     kept = kept.sort_by([("event_date", "descending"), ("incident_id", "ascending")])  # undated: last
     out: dict[str, list[dict[str, Any]]] = {}
     for month in sorted(m for m in pc.unique(kept["event_month"]).to_pylist() if m is not None):
         rows = kept.filter(pc.equal(kept["event_month"], month)).slice(0, LATEST_KEPT).drop_columns(["event_month"])
         out[month] = rows.to_pylist()
+    with_sources(root, [r for rows in out.values() for r in rows])
     return out
 
 
+_EPOCH = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
+
+
+def with_sources(root: str | os.PathLike[str], incidents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Set each incident's "sources" (one per cited mention, earliest report first: mention_id,
+    evidence, fatalities, role, outlet, url, published_at), reading the mentions and the latest
+    version of their articles by key (the `incident_sources` view's rows); returns `incidents`."""
+    ids = sorted({m for i in incidents for m in i["mention_ids"] or ()})
+    cols = ["mention_id", "article_id", "outlet", "evidence", "fatalities", "role"]
+    mentions = {m["mention_id"]: m for m in parquet.read(root, "mentions", keys=ids, columns=cols).to_pylist()}
+    articles: dict[str, dict] = {}  # the latest version of each (the `articles_latest` view's order)
+    keys = sorted({m["article_id"] for m in mentions.values() if m["article_id"]})
+    cols = ["article_id", "url", "outlet", "published_at", "fetched_at", "content_sha256"]
+    for a in parquet.read(root, "articles", keys=keys, columns=cols).to_pylist():
+        held = articles.get(a["article_id"])
+        newer = held is None or (a["fetched_at"] or _EPOCH) > (held["fetched_at"] or _EPOCH) or (
+            a["fetched_at"] == held["fetched_at"] and (a["content_sha256"] or "") < (held["content_sha256"] or ""))
+        if newer:
+            articles[a["article_id"]] = a
+    for incident in incidents:
+        sources = []
+        for mention_id in incident["mention_ids"] or ():
+            m = mentions.get(mention_id) or {}
+            a = articles.get(m.get("article_id")) or {}
+            outlet = m.get("outlet") if a.get("outlet") is None else a["outlet"]
+            sources.append({"mention_id": mention_id, "evidence": m.get("evidence"), "fatalities": m.get("fatalities"),
+                            "role": m.get("role"), "outlet": outlet, "url": a.get("url"),
+                            "published_at": a.get("published_at")})
+        incident["sources"] = sorted(sources, key=lambda s: (s["published_at"] is None, s["published_at"] or _EPOCH,
+                                                              s["mention_id"]))
+    return incidents
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
 def _latest_json(latest: dict[str, list[dict[str, Any]]]) -> str:
-    return json.dumps({m: [r | {"event_date": None if r["event_date"] is None else r["event_date"].isoformat()}
+    return json.dumps({m: [r | {"event_date": _iso(r["event_date"]),
+                                "sources": [s | {"published_at": _iso(s["published_at"])} for s in r["sources"]]}
                            for r in rows] for m, rows in sorted(latest.items())})
 
 
 def _latest_from_json(text: bytes) -> dict[str, list[dict[str, Any]]]:
-    return {m: [r | {"event_date": None if r["event_date"] is None else dt.date.fromisoformat(r["event_date"])}
+    def day(value: str | None) -> dt.date | None:
+        return None if value is None else dt.date.fromisoformat(value)
+
+    def when(value: str | None) -> dt.datetime | None:
+        return None if value is None else dt.datetime.fromisoformat(value)
+
+    return {m: [r | {"event_date": day(r["event_date"]),
+                     "sources": [s | {"published_at": when(s["published_at"])} for s in r["sources"]]}
                 for r in rows] for m, rows in json.loads(text).items()}
 
 
@@ -184,11 +232,11 @@ def write_per_month(root: str | os.PathLike[str], months: Iterable[str] | None =
             sorted([*(r for r in stored.rows if r["month"] not in firsts), *fresh.rows], key=_order),
             fresh.undated if "unknown" in touched else stored.undated,
             {m: n for m, n in stored.active.items() if m not in touched} | fresh.active,
-            {m: rows for m, rows in stored.latest.items() if m not in touched} | latest_of(read),
+            {m: rows for m, rows in stored.latest.items() if m not in touched} | latest_of(root, read),
         )
     else:
         read = parquet.read(root, "incidents", columns=cols)
-        counts = dataclasses.replace(count(read.select(counted).to_pylist()), latest=latest_of(read))
+        counts = dataclasses.replace(count(read.select(counted).to_pylist()), latest=latest_of(root, read))
     table = pa.Table.from_pylist(counts.rows, schema=PER_MONTH_SCHEMA).replace_schema_metadata({
         UNDATED_KEY: json.dumps(counts.undated, sort_keys=True),
         ACTIVE_KEY: json.dumps(dict(sorted(counts.active.items()))),
