@@ -19,7 +19,6 @@ def forget_footers() -> None:
     """A new process: nothing of any footer in memory."""
     footers._footers.clear()
     footers._loaded.clear()
-    footers._fresh.clear()
     footers._indexed.clear()
 
 
@@ -31,7 +30,8 @@ def stored(tmp_path):
                                               for i in range(30)])
     forget_footers()
     assert state.seen_canonical_urls(tmp_path, among=["https://new.example/1"]) == set()
-    assert [p.rsplit("/", 1)[-1] for p in footers.save_index(tmp_path)] == ["articles.arrow"]
+    assert [p.rsplit("/", 2)[-2:] for p in footers.save_index(tmp_path)] == [
+        ["articles", f"ingest_month={m:%Y-%m}.arrow"] for m in OLD]
     assert footers.save_index(tmp_path) == []  # unchanged: not written again
     forget_footers()
     return tmp_path
@@ -69,7 +69,7 @@ def test_a_rewritten_file_is_never_answered_from_its_old_entry(tmp_path):
 
 
 def test_an_unreadable_index_costs_footer_reads_not_answers(stored):
-    (stored / footers.INDEX_DIR / "articles.arrow").write_bytes(b"not an arrow file")
+    (stored / footers.INDEX_DIR / "articles" / "ingest_month=2023-03.arrow").write_bytes(b"not an arrow file")
     assert state.seen_canonical_urls(stored, among=["https://old.example/03/29"]) == {"https://old.example/03/29"}
 
 

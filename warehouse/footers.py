@@ -1,6 +1,6 @@
 """What a data file's footer tells a lookup before its columns are read: a Bloom filter of its
 first key column, its row count, and the months of its date columns in each row group; kept for
-a whole table in one small index file, so a poll reads one file per table, not one per data file.
+each partition folder in one small index file, so a poll reads small Arrow files, not Parquet footers.
 
 In: a data root (`paths.Root`), file paths, lookup values or months. Out: yes/no answers ("may
 this file hold one of these keys?", "do none of its rows fall in these months?"), row counts,
@@ -8,7 +8,8 @@ and the table with the filter to write (`with_key_filter`).
 
 Footers of local files are read once per file version (a rewrite renames a new inode in) and
 process. `save_index` writes what this process knows of a table's files to
-`<root>/.footers/<table>.arrow`; the next process loads it at its first lookup in that table. An
+`<root>/.footers/<table>/<partition folder>.arrow`; the next process loads a table's index files
+at its first lookup in that table. An
 entry is used only while its file has the same path, inode, size and modification time as when its
 footer was read, so a stale or missing index costs a footer read, never a wrong answer.
 """
@@ -39,7 +40,7 @@ _BLOOM_BITS = 16
 """Bits per distinct key, before rounding up to a power of two (16-32 with 4 hashes: 0.05-0.3 %
 false positives, so a poll's few dozen keys rarely open a file that does not hold one)."""
 INDEX_DIR = ".footers"
-"""`<root>/.footers/<table>.arrow`: the footer facts of a table's files (`save_index`)."""
+"""`<root>/.footers/<table>/<partition folder>.arrow`: the footer facts of a folder's files (`save_index`)."""
 _DATED = ("DATE", "TIMESTAMP")
 
 
@@ -91,9 +92,7 @@ _footers: dict[tuple[str, int, int, int], _Footer] = {}
 """Footers of local files by (path, inode, mtime, size): a replaced file is a new key. Files
 are immutable once written (a rewrite renames a new inode in), so an entry never goes stale."""
 _loaded: set[str] = set()
-"""Index files (`_index_path`) this process has loaded into `_footers`."""
-_fresh: set[str] = set()
-"""Index files whose table had a footer read from its file since it was loaded or saved."""
+"""Index folders (`<root>/.footers/<table>`) this process has loaded into `_footers`."""
 _indexed: dict[str, set[tuple[str, int, int, int]]] = {}
 """Index file -> the file identities it holds, as this process loaded or saved it."""
 
@@ -103,14 +102,19 @@ def _identity(f: str) -> tuple[str, int, int, int]:
     return (f, st.st_ino, st.st_mtime_ns, st.st_size)
 
 
+_TABLE_FILES = "_table"
+"""The index file of the files directly in a table's folder (unpartitioned tables)."""
+
+
 def _index_path(root: paths.Root, f: str) -> str | None:
-    """The index file of the table that data file `f` belongs to (None: not under a table)."""
+    """The index file of the folder that data file `f` is in: `<root>/.footers/<table>/<partition
+    folder>.arrow` (None: not under a table)."""
     if not f.startswith(root.base + "/"):
         return None
-    table = f[len(root.base) + 1 :].split("/", 1)[0]
-    if not table or "." in table:  # a staging directory (`<table>.stage-<id>`) or a hidden one
+    parts = f[len(root.base) + 1 :].split("/")
+    if len(parts) not in (2, 3) or "." in parts[0]:  # a staging folder (`<table>.stage-<id>`), a hidden one
         return None
-    return root.join(INDEX_DIR, f"{table}.arrow")
+    return root.join(INDEX_DIR, parts[0], f"{parts[1] if len(parts) == 3 else _TABLE_FILES}.arrow")
 
 
 def _ranges(meta: pq.FileMetaData, k: int) -> Ranges:
@@ -144,8 +148,11 @@ def footer(root: paths.Root, f: str, columns: Sequence[str] = ()) -> _Footer:
         return _parse(pq.read_metadata(f, filesystem=root.fs), columns)
     key = _identity(f)
     index = _index_path(root, f)
-    if index is not None and index not in _loaded:
-        _load(index, root)
+    if index is not None and os.path.dirname(index) not in _loaded:
+        _loaded.add(os.path.dirname(index))
+        for name, _ in root.listdir(os.path.dirname(index)):
+            if name.endswith(".arrow"):
+                _load(f"{os.path.dirname(index)}/{name}", root)
     held = _footers.get(key)
     if held is not None and all(c in held.ranges for c in columns):
         return held
@@ -153,8 +160,6 @@ def footer(root: paths.Root, f: str, columns: Sequence[str] = ()) -> _Footer:
     if len(_footers) > 65536:
         _footers.clear()
     _footers[key] = found
-    if index is not None:
-        _fresh.add(index)
     return found
 
 
@@ -186,7 +191,7 @@ def outside_months(groups: Ranges, months: pa.Array) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
-# The index: one file per table of the footer facts above
+# The index: one file per partition folder of the footer facts above
 
 _INDEX_SCHEMA = pa.schema([
     pa.field("path", pa.string()), pa.field("inode", pa.int64()), pa.field("mtime_ns", pa.int64()),
@@ -198,7 +203,6 @@ _INDEX_SCHEMA = pa.schema([
 def _load(index: str, root: paths.Root) -> None:
     """Put the entries of one index file into `_footers` (nothing when it is absent or unreadable:
     the footers are then read from their files)."""
-    _loaded.add(index)
     try:
         with pa.memory_map(index) as source:
             stored = pa.ipc.open_file(source).read_all()
@@ -216,39 +220,48 @@ def _load(index: str, root: paths.Root) -> None:
 
 
 def save_index(root: str | os.PathLike[str] | paths.Root) -> list[str]:
-    """Write the index of every table of a local `root` that this process looked a footer up in:
-    an entry for each data file now in the table (footers of files written since read here), none
-    for files replaced or removed; atomically (temp file, `os.replace`), and only when it changed.
-    Returns the index files written. Call it under the data root's lock (the ingest flow does, at
-    the end of each run)."""
+    """Write the index of each partition folder of every table of a local `root` that this process
+    looked a footer up in: an entry for each data file now in the folder (footers of files written
+    since read here), none for files replaced or removed; atomically (temp file, `os.replace`), and
+    only when it changed, so a poll rewrites the few folders it wrote to. Returns the index files
+    written. Call it under the data root's lock (the ingest flow does, at the end of each run)."""
     parsed = paths.open_root(root)
     if not parsed.local:
         return []
     written = []
-    for index in sorted(i for i in _loaded | _fresh if i.startswith(parsed.join(INDEX_DIR) + "/")):
-        table = parsed.join(os.path.basename(index)[: -len(".arrow")])
-        files = paths.data_files(parsed, table) + [
-            f for name, is_dir in parsed.listdir(table) if is_dir and not name.startswith(".")
-            for f in paths.data_files(parsed, f"{table}/{name}")]
-        entries = {}
-        for f in files:
-            with contextlib.suppress(FileNotFoundError):  # removed meanwhile: no entry
-                entries[_identity(f)] = footer(parsed, f)
-        if set(entries) == _indexed.get(index):
-            continue
-        rows = [{"path": key[0][len(parsed.base) + 1 :], "inode": key[1], "mtime_ns": key[2], "size": key[3],
-                 "rows": facts.rows, "bloom": facts.bloom, "ranges": json.dumps(facts.ranges)}
-                for key, facts in entries.items()]
-        os.makedirs(os.path.dirname(index), exist_ok=True)
-        tmp = paths.temp_path(index)
-        try:
-            with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, _INDEX_SCHEMA) as writer:
-                writer.write_table(pa.Table.from_pylist(rows, schema=_INDEX_SCHEMA))
-            os.replace(tmp, index)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        _fresh.discard(index)
-        _indexed[index] = set(entries)
-        written.append(index)
+    for folder in sorted(d for d in _loaded if d.startswith(parsed.join(INDEX_DIR) + "/")):
+        table = parsed.join(os.path.basename(folder))
+        groups = {_TABLE_FILES: paths.data_files(parsed, table)} | {
+            name: paths.data_files(parsed, f"{table}/{name}")
+            for name, is_dir in parsed.listdir(table) if is_dir and not name.startswith(".")}
+        for name, is_dir in parsed.listdir(folder):  # folders gone: their index too
+            if not is_dir and name.endswith(".arrow") and name[: -len(".arrow")] not in groups:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(f"{folder}/{name}")
+        for group, files in sorted(groups.items()):
+            index = f"{folder}/{group}.arrow"
+            entries = {}
+            for f in files:
+                with contextlib.suppress(FileNotFoundError):  # removed meanwhile: no entry
+                    entries[_identity(f)] = footer(parsed, f)
+            if set(entries) == _indexed.get(index, set()):
+                continue
+            _write_index(parsed, index, entries)
+            _indexed[index] = set(entries)
+            written.append(index)
     return written
+
+
+def _write_index(root: paths.Root, index: str, entries: dict[tuple[str, int, int, int], _Footer]) -> None:
+    rows = [{"path": key[0][len(root.base) + 1 :], "inode": key[1], "mtime_ns": key[2], "size": key[3],
+             "rows": facts.rows, "bloom": facts.bloom, "ranges": json.dumps(facts.ranges)}
+            for key, facts in entries.items()]
+    os.makedirs(os.path.dirname(index), exist_ok=True)
+    tmp = paths.temp_path(index)
+    try:
+        with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, _INDEX_SCHEMA) as writer:
+            writer.write_table(pa.Table.from_pylist(rows, schema=_INDEX_SCHEMA))
+        os.replace(tmp, index)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
