@@ -55,7 +55,7 @@ def build(root: Path, articles: int) -> None:
     """Write the synthetic history under `root` through the real write functions."""
     import pyarrow as pa
 
-    from warehouse import attacks, changes, parquet
+    from warehouse import attacks, changes, footers, parquet
 
     per, extra = divmod(articles, len(MONTHS))
     start = 0
@@ -100,6 +100,7 @@ def build(root: Path, articles: int) -> None:
         })})
     changes.forget(root, changes.pending(root, "mentions"))  # the history is merged
     attacks.write_per_month(root)  # and counted, as every merge leaves it
+    footers.save_index(root)  # and its footers indexed, as every poll leaves them
     build_raw(root, articles)
 
 

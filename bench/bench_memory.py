@@ -13,6 +13,7 @@ and the growth per 1,000 articles; "bounded" means the peak does not grow with N
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import time
@@ -54,6 +55,7 @@ def child(n: int, feeds: int, pages: Path | None) -> None:
     from bench_ingest import run_flow
 
     logging.getLogger("prefect").setLevel(logging.WARNING)
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")  # a busy shared machine
     with tempfile.TemporaryDirectory(prefix="fw-mem-") as tmp:
         wall, summary, _ = run_flow(Farm(load_pages(pages), n, feeds, pages_dir=pages), Path(tmp) / "data", 2, 100)
         print(f"ingested {summary.get('new_articles')} articles in {wall:.1f} s")

@@ -39,7 +39,7 @@ from flows.report import (
 )
 from flows.runners import SettingsTaskRunner
 from flows.settings import Settings
-from warehouse import compact, links, partitions, state
+from warehouse import compact, footers, links, partitions, state
 from warehouse.lock import root_lock
 from warehouse.paths import DataRoot
 
@@ -166,6 +166,7 @@ def run_ingest(settings: Settings) -> dict:
             new_incidents=summary.new_incidents, merges=summary.merges, failures=len(summary.failures),
         )
         partitions.record_coded_months(root, published, run_id, summary.months_rewritten)
+        footers.save_index(root)  # the footers this run read: the next poll reads one file per table
     publish_artifacts(root, summary, feed_health(feed_rows, prior))
     for failure in summary.failures:
         logger.warning("%s %s failed: %s", failure.stage, failure.target, failure.reason)

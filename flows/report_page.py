@@ -96,12 +96,43 @@ def chart(trend: trends_cmd.Trend) -> str:
 
 def latest(data: str, n: int) -> list[dict]:
     """The `n` latest active attacks (by event date, then id; undated last) with their sources,
-    earliest report first. Reads the newest event-month partitions until they hold `n`, then the
-    sources by key (`parquet.read(keys=...)`): the cost follows `n`, not the history."""
+    earliest report first. The attacks come from the latest ones each merge keeps per event month
+    (`attacks.read_per_month`), else from the newest event-month partitions until they hold `n`;
+    their sources kept with them, else read by key (`attacks.with_sources`): the cost follows `n`,
+    not the history."""
+    incidents = _kept_latest(data, n)
+    if incidents is None:
+        incidents = _read_latest(data, n)
+    missing = [i for i in incidents if "sources" not in i]
+    if missing:
+        attacks.with_sources(data, missing)
+    return incidents
+
+
+
+
+def _kept_latest(data: str, n: int) -> list[dict] | None:
+    """The `n` latest active attacks from the materialised per-month lists, newest month first,
+    "unknown" last; None when there are none, or when `n` needs more of a month than is kept."""
+    counts = attacks.read_per_month(data)
+    if counts is None or counts.latest is None:
+        return None
+    found: list[dict] = []
+    for month in [*sorted((m for m in counts.latest if m != "unknown"), reverse=True), "unknown"]:
+        if len(found) >= n:
+            break
+        rows = counts.latest.get(month, [])
+        if len(rows) >= attacks.LATEST_KEPT and n - len(found) > len(rows):
+            return None  # the month may hold more than is kept
+        found.extend(rows)
+    return [dict(r) for r in found[:n]]
+
+
+def _read_latest(data: str, n: int) -> list[dict]:
+    """The `n` latest active attacks read from the newest event-month partitions until they hold `n`."""
     months = sorted((m for m in parquet.list_partitions(data, "incidents") if m != "unknown"), reverse=True)
     found: list[pa.Table] = []
-    shown = ["incident_id", "status", "event_type", "sub_event_type", "event_date", "iso3", "admin1", "location",
-             "fatalities", "mention_ids"]  # what `incident_block` shows and the rule needs
+    shown = list(attacks.LATEST_COLUMNS)  # what `incident_block` shows and the rule needs
     for month in [*months, "unknown"]:
         if sum(t.num_rows for t in found) >= n:
             break
@@ -109,34 +140,7 @@ def latest(data: str, n: int) -> list[dict]:
         found.append(rows.filter(attacks.current_attacks(rows)))
     newest = pa.concat_tables(found) if found else parquet.read(data, "incidents", partitions=[], columns=shown)
     # undated ones come last: they are read last and Arrow places nulls at the end
-    incidents = newest.sort_by([("event_date", "descending"), ("incident_id", "ascending")]).slice(0, n).to_pylist()
-    ids = sorted({m for i in incidents for m in i["mention_ids"] or ()})
-    cols = ["mention_id", "article_id", "outlet", "evidence", "fatalities", "role"]
-    mentions = {m["mention_id"]: m for m in parquet.read(data, "mentions", keys=ids, columns=cols).to_pylist()}
-    articles: dict[str, dict] = {}  # the latest version of each (the `articles_latest` view's order)
-    keys = sorted({m["article_id"] for m in mentions.values() if m["article_id"]})
-    cols = ["article_id", "url", "outlet", "published_at", "fetched_at", "content_sha256"]
-    for a in parquet.read(data, "articles", keys=keys, columns=cols).to_pylist():
-        held = articles.get(a["article_id"])
-        newer = held is None or (a["fetched_at"] or _EPOCH) > (held["fetched_at"] or _EPOCH) or (
-            a["fetched_at"] == held["fetched_at"] and (a["content_sha256"] or "") < (held["content_sha256"] or ""))
-        if newer:
-            articles[a["article_id"]] = a
-    for incident in incidents:
-        sources = []
-        for mention_id in incident["mention_ids"] or ():
-            m = mentions.get(mention_id) or {}
-            a = articles.get(m.get("article_id")) or {}
-            outlet = m.get("outlet") if a.get("outlet") is None else a["outlet"]
-            sources.append({"mention_id": mention_id, "evidence": m.get("evidence"), "fatalities": m.get("fatalities"),
-                            "role": m.get("role"), "outlet": outlet, "url": a.get("url"),
-                            "published_at": a.get("published_at")})
-        incident["sources"] = sorted(sources, key=lambda s: (s["published_at"] is None, s["published_at"] or _EPOCH,
-                                                              s["mention_id"]))
-    return incidents
-
-
-_EPOCH = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
+    return newest.sort_by([("event_date", "descending"), ("incident_id", "ascending")]).slice(0, n).to_pylist()
 
 
 def counted(data: str) -> tuple[list[dict], int, int, list[str]] | None:

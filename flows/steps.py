@@ -398,7 +398,10 @@ def remerge_incidents(root: DataRoot, months: Iterable[str]) -> tuple[int, int, 
     # An incident whose id is stored in a month outside the window (its date moved far) is
     # rewritten there too, so no id is ever stored twice.
     ids = {i.incident_id for i in incidents}
-    for month in set(parquet.affected_partitions(root, "incidents", incidents)) - write:
+    # only ids not stored in the window can be stored outside it (an id is stored once)
+    in_window = {i.incident_id for i in stored}
+    unseen = [i for i in incidents if i.incident_id not in in_window]
+    for month in set(parquet.affected_partitions(root, "incidents", unseen)) - write:
         by_month[month] = [i for i in load_incidents(root, [month]) if i.incident_id not in ids]
     for incident in incidents:
         by_month[event_month(incident.event_date)].append(incident)

@@ -18,6 +18,7 @@ from extractors.urls import article_id
 from flows import report, report_page, steps
 from warehouse import compact, parquet, partitions, state
 from warehouse.mentions import store_coded
+from warehouse.raw import RawStore
 
 OLD = [dt.datetime(2023, m, 10, 8, tzinfo=dt.UTC) for m in (1, 2, 3)]
 NOW = dt.datetime(2024, 8, 2, 9, tzinfo=dt.UTC)
@@ -100,22 +101,25 @@ def test_a_poll_never_reads_the_history_it_does_not_touch(history):
     assert f"Total: {total} incidents" in page and "A drone struck Ramadi." in page
 
 
-def test_the_sweep_of_temp_files_leaves_old_raw_months_unlisted(tmp_path, monkeypatch):
-    """A killed write's temp file is swept from the tables and this month's raw folder; the raw
-    store's older months (a file per page ever fetched) are not listed at all."""
+def test_the_sweep_of_temp_files_leaves_the_raw_months_unlisted(tmp_path, monkeypatch):
+    """A killed write's temp file is swept from the tables and from the raw store's `.partial`
+    folder, where a page waits before its rename; the raw store's month folders (a file per page
+    ever fetched) are not listed at all."""
     listed: list[str] = []
     walk = os.walk
     monkeypatch.setattr(os, "walk", lambda top: ((f, d, n) for f, d, n in walk(top) if not listed.append(f)))
     this_month = f"fetch_month={dt.datetime.now(dt.UTC):%Y-%m}"
-    temps = [tmp_path / "raw" / this_month / "page-1.gz.tmp",
-             tmp_path / "raw" / "fetch_month=2020-01" / "page-2.gz.tmp",
+    stored = RawStore(tmp_path).put(b"<html>page</html>", fetched_at=dt.datetime.now(dt.UTC))
+    assert stored.startswith(f"raw/{this_month}/") and os.listdir(tmp_path / "raw" / ".partial") == []
+    temps = [tmp_path / "raw" / ".partial" / ".page-1.gz.aaaa.tmp",
+             tmp_path / "raw" / this_month / "page-2.gz.tmp",
              tmp_path / "articles" / "ingest_month=2020-01" / ".part-1.parquet.tmp"]
     for f in temps:
-        f.parent.mkdir(parents=True)
+        f.parent.mkdir(parents=True, exist_ok=True)
         f.write_bytes(b"partial")
     assert compact.sweep_temp(tmp_path, older_than=0) == 2
     assert [f.exists() for f in temps] == [False, True, False]
-    assert str(tmp_path / "raw" / "fetch_month=2020-01") not in listed and str(tmp_path / "articles") in listed
+    assert str(tmp_path / "raw" / this_month) not in listed and str(tmp_path / "articles") in listed
 
 
 def test_a_stored_key_is_found_wherever_it_lives(history, tmp_path):

@@ -51,9 +51,6 @@ def root(tmp_path_factory) -> str:
     by_month: dict[str, list] = {}
     for i in stored:
         by_month.setdefault(i.event_date.strftime("%Y-%m") if i.event_date else "unknown", []).append(i)
-    for month, rows in by_month.items():
-        parquet.replace_partitions(root, "incidents", {month: attacks.mark(rows)})
-        attacks.write_per_month(root, [month])
     later = T0 + dt.timedelta(days=1)
     parquet.append(root, "articles", [
         article("1", T0, "s1-old", "Old name"), article("1", later, "s1-new", "New name"),
@@ -63,6 +60,10 @@ def root(tmp_path_factory) -> str:
     parquet.upsert(root, "mentions", [
         mention("m1", "a1", None, 3), mention("m3", "a3", None, 1), mention("m3b", "a3b", "From the mention", 2),
         *(mention(f"m{n}", f"a{n}", None, 0) for n in (2, 4, 5, 6, 7))])
+    # merged after their reports are stored, as a run merges: the kept latest attacks hold their sources
+    for month, rows in by_month.items():
+        parquet.replace_partitions(root, "incidents", {month: attacks.mark(rows)})
+        attacks.write_per_month(root, [month])
     return str(root)
 
 

@@ -4,7 +4,8 @@ In: incident records (before they are written) or a data root. Out: incidents wi
 the SQL of the same rule for the DuckDB views, and `attacks_per_month/attacks_per_month.parquet`
 (rows: dated attacks per month; its Parquet key-value metadata, written in the same atomic file:
 the undated attacks as rows of the same columns without a month, and the active incidents of any
-type per month, so a poll's artifacts read a few hundred rows whatever the history; `read_per_month`).
+type per month, and each month's latest active attacks, so a poll's artifacts and report page read
+a few hundred rows whatever the history; `read_per_month`).
 
 "Current" is `status = 'active'` (merged tombstones and retracted incidents are kept, not counted).
 "Attack" is `extractors.taxonomy.is_attack`: the political-violence event types (Battles,
@@ -66,15 +67,93 @@ class PerMonth:
     """The materialised counts. `rows`: dated active attacks per (month, iso3, event_type,
     sub_event_type), the columns of `PER_MONTH_SCHEMA`; `undated`: the same counts of the active
     attacks without an event date (month None); `active`: "YYYY-MM" -> active incidents of any
-    type dated in that month."""
+    type dated in that month; `latest`: event-month partition ("YYYY-MM" / "unknown") -> its
+    `LATEST_KEPT` latest active attacks (`LATEST_COLUMNS`, by event date then id) with their
+    "sources" (`with_sources`, as of the merge that wrote the month), or None in a file written
+    before they were kept."""
 
     rows: list[dict[str, Any]]
     undated: list[dict[str, Any]]
     active: dict[str, int]
+    latest: dict[str, list[dict[str, Any]]] | None = None
 
 
 UNDATED_KEY = b"flarewatch.undated"
 ACTIVE_KEY = b"flarewatch.active_per_month"
+LATEST_KEY = b"flarewatch.latest_attacks"
+LATEST_KEPT = 25
+"""Latest attacks kept per event month: the report page's "latest N" reads them for N up to this."""
+LATEST_COLUMNS = ("incident_id", "status", "event_type", "sub_event_type", "event_date", "iso3", "admin1",
+                  "location", "fatalities", "mention_ids")
+
+
+def latest_of(root: str | os.PathLike[str], incidents: pa.Table) -> dict[str, list[dict[str, Any]]]:
+    """Event-month partition -> its `LATEST_KEPT` latest active attacks (`LATEST_COLUMNS`, newest
+    event date first, then by id) with their sources (`with_sources`), over incident rows with
+    `event_month` (months without one left out)."""
+    kept = incidents.filter(current_attacks(incidents)).select([*LATEST_COLUMNS, "event_month"])
+    kept = kept.sort_by([("event_date", "descending"), ("incident_id", "ascending")])  # undated: last
+    out: dict[str, list[dict[str, Any]]] = {}
+    for month in sorted(m for m in pc.unique(kept["event_month"]).to_pylist() if m is not None):
+        rows = kept.filter(pc.equal(kept["event_month"], month)).slice(0, LATEST_KEPT).drop_columns(["event_month"])
+        out[month] = rows.to_pylist()
+    with_sources(root, [r for rows in out.values() for r in rows])
+    return out
+
+
+_EPOCH = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
+
+
+def with_sources(root: str | os.PathLike[str], incidents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Set each incident's "sources" (one per cited mention, earliest report first: mention_id,
+    evidence, fatalities, role, outlet, url, published_at), reading the mentions and the latest
+    version of their articles by key (the `incident_sources` view's rows); returns `incidents`."""
+    ids = sorted({m for i in incidents for m in i["mention_ids"] or ()})
+    cols = ["mention_id", "article_id", "outlet", "evidence", "fatalities", "role"]
+    mentions = {m["mention_id"]: m for m in parquet.read(root, "mentions", keys=ids, columns=cols).to_pylist()}
+    articles: dict[str, dict] = {}  # the latest version of each (the `articles_latest` view's order)
+    keys = sorted({m["article_id"] for m in mentions.values() if m["article_id"]})
+    cols = ["article_id", "url", "outlet", "published_at", "fetched_at", "content_sha256"]
+    for a in parquet.read(root, "articles", keys=keys, columns=cols).to_pylist():
+        held = articles.get(a["article_id"])
+        newer = held is None or (a["fetched_at"] or _EPOCH) > (held["fetched_at"] or _EPOCH) or (
+            a["fetched_at"] == held["fetched_at"] and (a["content_sha256"] or "") < (held["content_sha256"] or ""))
+        if newer:
+            articles[a["article_id"]] = a
+    for incident in incidents:
+        sources = []
+        for mention_id in incident["mention_ids"] or ():
+            m = mentions.get(mention_id) or {}
+            a = articles.get(m.get("article_id")) or {}
+            outlet = m.get("outlet") if a.get("outlet") is None else a["outlet"]
+            sources.append({"mention_id": mention_id, "evidence": m.get("evidence"), "fatalities": m.get("fatalities"),
+                            "role": m.get("role"), "outlet": outlet, "url": a.get("url"),
+                            "published_at": a.get("published_at")})
+        incident["sources"] = sorted(sources, key=lambda s: (s["published_at"] is None, s["published_at"] or _EPOCH,
+                                                              s["mention_id"]))
+    return incidents
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _latest_json(latest: dict[str, list[dict[str, Any]]]) -> str:
+    return json.dumps({m: [r | {"event_date": _iso(r["event_date"]),
+                                "sources": [s | {"published_at": _iso(s["published_at"])} for s in r["sources"]]}
+                           for r in rows] for m, rows in sorted(latest.items())})
+
+
+def _latest_from_json(text: bytes) -> dict[str, list[dict[str, Any]]]:
+    def day(value: str | None) -> dt.date | None:
+        return None if value is None else dt.date.fromisoformat(value)
+
+    def when(value: str | None) -> dt.datetime | None:
+        return None if value is None else dt.datetime.fromisoformat(value)
+
+    return {m: [r | {"event_date": day(r["event_date"]),
+                     "sources": [s | {"published_at": when(s["published_at"])} for s in r["sources"]]}
+                for r in rows] for m, rows in json.loads(text).items()}
 
 
 def count(incidents: Iterable[dict[str, Any]]) -> PerMonth:
@@ -125,7 +204,8 @@ def read_per_month(root: str | os.PathLike[str]) -> PerMonth | None:
     if UNDATED_KEY not in meta or ACTIVE_KEY not in meta:
         return None
     rows = pf.read(columns=PER_MONTH_SCHEMA.names).cast(PER_MONTH_SCHEMA).to_pylist()
-    return PerMonth(rows, json.loads(meta[UNDATED_KEY]), json.loads(meta[ACTIVE_KEY]))
+    latest = _latest_from_json(meta[LATEST_KEY]) if LATEST_KEY in meta else None
+    return PerMonth(rows, json.loads(meta[UNDATED_KEY]), json.loads(meta[ACTIVE_KEY]), latest)
 
 
 def write_per_month(root: str | os.PathLike[str], months: Iterable[str] | None = None) -> int:
@@ -133,28 +213,34 @@ def write_per_month(root: str | os.PathLike[str], months: Iterable[str] | None =
 
     `months` ("YYYY-MM" / "unknown" event-month partitions of incidents just rewritten): only those
     partitions are read and their counts replaced, so the cost follows the months a merge touched,
-    not the history. None, or no stored counts yet (or counts from before the undated ones were
-    kept), reads every incident. Call it after every incidents write. One atomic file write: the
-    rows, the undated counts and the any-type counts are always of the same incidents.
+    not the history. None, or no stored counts yet (or counts from before the undated ones or the
+    latest attacks were kept), reads every incident. Call it after every incidents write. One
+    atomic file write: the rows, the undated counts, the any-type counts and the latest attacks
+    are always of the same incidents.
     """
-    cols = ["status", "event_date", "iso3", "event_type", "sub_event_type", "fatalities"]
+    counted = ["status", "event_date", "iso3", "event_type", "sub_event_type", "fatalities"]
+    cols = sorted({*counted, *LATEST_COLUMNS, "event_month"})
     parsed = paths.open_root(root)
     target = parsed.join(PER_MONTH, f"{PER_MONTH}.parquet")
     touched = None if months is None else sorted(set(months))
     stored = None if touched is None else read_per_month(root)
-    if stored is not None and touched is not None:
+    if stored is not None and stored.latest is not None and touched is not None:
         firsts = {dt.date(int(m[:4]), int(m[5:7]), 1) for m in touched if m[:4].isdigit()}
-        fresh = count(parquet.read(root, "incidents", partitions=touched, columns=cols).to_pylist())
+        read = parquet.read(root, "incidents", partitions=touched, columns=cols)
+        fresh = count(read.select(counted).to_pylist())
         counts = PerMonth(
             sorted([*(r for r in stored.rows if r["month"] not in firsts), *fresh.rows], key=_order),
             fresh.undated if "unknown" in touched else stored.undated,
             {m: n for m, n in stored.active.items() if m not in touched} | fresh.active,
+            {m: rows for m, rows in stored.latest.items() if m not in touched} | latest_of(root, read),
         )
     else:
-        counts = count(parquet.read(root, "incidents", columns=cols).to_pylist())
+        read = parquet.read(root, "incidents", columns=cols)
+        counts = dataclasses.replace(count(read.select(counted).to_pylist()), latest=latest_of(root, read))
     table = pa.Table.from_pylist(counts.rows, schema=PER_MONTH_SCHEMA).replace_schema_metadata({
         UNDATED_KEY: json.dumps(counts.undated, sort_keys=True),
         ACTIVE_KEY: json.dumps(dict(sorted(counts.active.items()))),
+        LATEST_KEY: _latest_json(counts.latest or {}),
     })
     swap.write_atomic(parsed, table, target)  # the warehouse's one atomic file write
     return int(table.num_rows)

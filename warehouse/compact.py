@@ -17,7 +17,6 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from extractors.months import month_of, shift_month, utcnow
 from warehouse import footers, paths, swap
 from warehouse.convert import key_array
 from warehouse.lock import write_guard
@@ -83,18 +82,16 @@ def sweep_temp(root: str | os.PathLike[str], *, older_than: float = 3600.0) -> i
     seconds); returns the count.
 
     Readers never see them; this only reclaims space. Young ones may belong to a live writer.
-    Object storage has none (0). The raw store (a file per fetched page) is searched in this
-    month's and last month's fetch folders only, the only ones a write can have used since the
-    last sweep of a regularly polled root, so the sweep does not grow with the history.
+    Object storage has none (0). In the raw store (a file per fetched page) only `raw/.partial`
+    is searched, where `RawStore.put` writes before its rename, so the sweep does not grow with
+    the history.
     """
     cutoff = time.time() - older_than
     removed = 0
     parsed = paths.open_root(root)
-    this_month = month_of(utcnow())
-    recent = {f"fetch_month={this_month}", f"fetch_month={shift_month(this_month, -1)}"}
     for folder, dirs, files in os.walk(parsed.base) if parsed.local else ():
         if folder == os.path.join(parsed.base, paths.RAW_DIR):
-            dirs[:] = [d for d in dirs if d in recent]
+            dirs[:] = [d for d in dirs if d == ".partial"]  # raw.PARTIAL_DIR
         for f in (Path(folder, name) for name in files if name.endswith(paths.TMP_SUFFIX)):
             with contextlib.suppress(FileNotFoundError):
                 if f.stat().st_mtime < cutoff:

@@ -356,8 +356,10 @@ def replace_partitions(
         stored_at = dict(
             zip(stored["key"].to_pylist(), stored["partition"].to_pylist(), strict=True)
         )
-        if owner:
-            stored_at |= _locate(parsed, ts, pa.concat_tables(new.values()).select(list(ts.key)))
+        if owner:  # the call's keys not in the partitions it rewrites: are they stored elsewhere?
+            rows = pa.concat_tables(new.values()).select(list(ts.key))
+            rows = rows.filter(pc.invert(pc.is_in(key_array(rows, ts.key), value_set=stored["key"])))
+            stored_at |= _locate(parsed, ts, rows)
         elsewhere = [(k, stored_at[k]) for k in owner if stored_at.get(k, owner[k]) not in new]
         if elsewhere:
             k, p = elsewhere[0]

@@ -15,12 +15,13 @@ import importlib.metadata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from extractors.articles import EXTRACTOR_ID
 from extractors.months import publication_month
-from warehouse import parquet
+from warehouse import footers, parquet, paths
 from warehouse.paths import DataRoot
 from warehouse.schemas import PARTITION_STATUSES, PartitionRun
 
@@ -119,11 +120,44 @@ def mark_partitions(
 
 
 def incident_counts(root: DataRoot, months: Iterable[str]) -> dict[str, int]:
-    """Event month -> incidents stored in it (every status), 0 for an emptied month."""
+    """Event month -> incidents stored in it (every status), 0 for an emptied month: the row
+    counts of its files' footers (`footers.footer`, from the table's index when it is current)."""
+    parsed = paths.open_root(root)
+    return {m: sum(footers.footer(parsed, f).rows
+                   for f in paths.data_files(parsed, paths.partition_dir(parsed, "incidents", "event_month", m)))
+            for m in sorted(set(months))}
+
+
+def month_articles(root: DataRoot, months: Iterable[str]) -> dict[str, tuple[int, str | None]]:
+    """Publication month -> (articles whose latest version was published then, the month's
+    extractor as `month_extractor_version` gives it), for `months` only: the same choice of latest
+    version as `latest_article_refs`, made with Arrow over five columns, so that no article becomes
+    a Python object (an ingest run's end calls it over the months of all its articles)."""
     wanted = sorted(set(months))
-    stored = parquet.read(root, "incidents", partitions=wanted, columns=["event_month"])["event_month"]
-    counts = {c["values"]: c["counts"] for c in pc.value_counts(stored).to_pylist()}  # no row as a Python object
-    return {m: counts.get(m, 0) for m in wanted}
+    if not wanted:
+        return {}
+    dated = pa.concat_tables([
+        parquet.read(root, "articles", columns=["article_id"], months_of=(column, wanted))
+        for column in ("published_at", "fetched_at")
+    ])
+    keys = pc.unique(dated["article_id"])
+    if len(keys) == 0:
+        return {}
+    cols = ["article_id", "published_at", "fetched_at", "extractor_version", "content_sha256"]
+    tbl = parquet.read(root, "articles", columns=cols, keys=keys.to_pylist())
+    tbl = tbl.append_column("current", pc.fill_null(pc.equal(tbl["extractor_version"], EXTRACTOR_ID), False))
+    tbl = tbl.sort_by([("article_id", "ascending"), ("fetched_at", "descending"), ("current", "descending"),
+                       ("content_sha256", "descending")])
+    tbl = tbl.append_column("row", pa.array(np.arange(tbl.num_rows, dtype=np.int64)))
+    first = tbl.group_by("article_id", use_threads=False).aggregate([("row", "min")])["row_min"]
+    latest = tbl.take(pc.sort_indices(first))
+    when = pc.coalesce(latest["published_at"], latest["fetched_at"])
+    latest = latest.append_column("month", pc.strftime(pc.cast(when, pa.timestamp("us", tz="UTC")), "%Y-%m"))
+    latest = latest.filter(pc.is_in(latest["month"], value_set=pa.array(wanted, pa.string())))
+    grouped = latest.group_by("month", use_threads=False).aggregate(
+        [("article_id", "count"), ("extractor_version", "distinct")]).to_pylist()
+    return {g["month"]: (g["article_id_count"], month_extractor_version(
+        [{"extractor_version": v} for v in g["extractor_version_distinct"]])) for g in grouped}
 
 
 def record_coded_months(root: DataRoot, coded_months: Iterable[str], run_id: str,
@@ -138,10 +172,10 @@ def record_coded_months(root: DataRoot, coded_months: Iterable[str], run_id: str
     """
     months = sorted(set(coded_months))
     if months:
-        by_month = articles_by_month(root, months)
+        found = month_articles(root, months)
         mark_partitions(
-            root, "articles", {m: len(by_month.get(m, [])) for m in months}, status="done", run_id=run_id,
-            extractor_version={m: month_extractor_version(by_month.get(m, [])) for m in months},
+            root, "articles", {m: found.get(m, (0, None))[0] for m in months}, status="done", run_id=run_id,
+            extractor_version={m: found.get(m, (0, None))[1] for m in months},
         )
     mark_incident_months(root, incident_months, run_id)
 

@@ -23,6 +23,8 @@ from pathlib import Path, PurePosixPath
 from extractors.months import month_of
 from warehouse import paths
 
+PARTIAL_DIR = ".partial"
+"""`raw/.partial`: where a page is written before its rename into its fetch-month folder."""
 _KIND = re.compile(r"^[a-z0-9_]+$")
 _MONTH_DIR = re.compile(r"^fetch_month=(\d{4}-\d{2})$")
 _FILE = re.compile(r"^[a-z0-9_]+-[0-9a-f]{64}\.gz$")
@@ -65,7 +67,10 @@ class RawStore:
             return rel
         final = Path(self._root.join(rel))
         final.parent.mkdir(parents=True, exist_ok=True)
-        tmp = paths.temp_path(final)
+        # the temp file waits in `raw/.partial`, so the sweep of killed writes lists that folder, not
+        # the fetch-month folders (a file per page ever fetched); same file system: an atomic rename
+        tmp = paths.temp_path(Path(self.base, PARTIAL_DIR, final.name))
+        tmp.parent.mkdir(exist_ok=True)
         try:
             with open(tmp, "wb") as fh:
                 fh.write(_gzip(body))
