@@ -111,7 +111,7 @@ def with_sources(root: str | os.PathLike[str], incidents: list[dict[str, Any]]) 
     ids = sorted({m for i in incidents for m in i["mention_ids"] or ()})
     cols = ["mention_id", "article_id", "outlet", "evidence", "fatalities", "role"]
     mentions = {m["mention_id"]: m for m in parquet.read(root, "mentions", keys=ids, columns=cols).to_pylist()}
-    articles: dict[str, dict] = {}  # the latest version of each (the `articles_latest` view's order)
+    articles: dict[str, dict[str, Any]] = {}  # the latest version of each (the `articles_latest` view's order)
     keys = sorted({m["article_id"] for m in mentions.values() if m["article_id"]})
     cols = ["article_id", "url", "outlet", "published_at", "fetched_at", "content_sha256"]
     for a in parquet.read(root, "articles", keys=keys, columns=cols).to_pylist():
@@ -124,7 +124,7 @@ def with_sources(root: str | os.PathLike[str], incidents: list[dict[str, Any]]) 
         sources = []
         for mention_id in incident["mention_ids"] or ():
             m = mentions.get(mention_id) or {}
-            a = articles.get(m.get("article_id")) or {}
+            a = articles.get(m.get("article_id") or "") or {}
             outlet = m.get("outlet") if a.get("outlet") is None else a["outlet"]
             sources.append({"mention_id": mention_id, "evidence": m.get("evidence"), "fatalities": m.get("fatalities"),
                             "role": m.get("role"), "outlet": outlet, "url": a.get("url"),
