@@ -35,7 +35,7 @@ sys.path.insert(0, str(REPO))
 
 import trafilatura  # noqa: E402
 
-from extractors import coding_sense, coding_sense_ctx  # noqa: E402
+from extractors import coding_local, coding_sense  # noqa: E402
 from extractors.coding_reads import gazetteer  # noqa: E402
 from extractors.incidents import code_incidents  # noqa: E402
 
@@ -53,7 +53,7 @@ def forget_documents() -> None:
         gaz.data.actor_countries.cache_clear()
         gaz.data.actor_regions.cache_clear()
     coding_sense._found.cache_clear()
-    coding_sense_ctx._harm_in.cache_clear()
+    coding_local._index.cache_clear()
 
 
 def best_cpu(fn, repeat: int, before=lambda: None):
