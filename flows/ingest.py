@@ -158,6 +158,9 @@ def run_ingest(settings: Settings) -> dict:
         retry = {e.feed_id for e in entries if e.url in failed and e.canonical_url not in retired}
         feed_rows = feed_state_rows(specs, polls, prior, by_feed, keep_validators=retry)
         state.save_feed_state(root, feed_rows)
+        # the footers this run read, so the next poll reads one file per table; before the run's
+        # row, which stays its last table write (a run killed before it left no `runs` row)
+        footers.save_index(root)
         summary.finished_at = utcnow()
         state.record_run(
             root, run_id=run_id, kind="ingest", started_at=summary.started_at, finished_at=summary.finished_at,
@@ -166,7 +169,6 @@ def run_ingest(settings: Settings) -> dict:
             new_incidents=summary.new_incidents, merges=summary.merges, failures=len(summary.failures),
         )
         partitions.record_coded_months(root, published, run_id, summary.months_rewritten)
-        footers.save_index(root)  # the footers this run read: the next poll reads one file per table
     publish_artifacts(root, summary, feed_health(feed_rows, prior))
     for failure in summary.failures:
         logger.warning("%s %s failed: %s", failure.stage, failure.target, failure.reason)

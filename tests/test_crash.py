@@ -259,7 +259,8 @@ class Child:
 
 
 # The points, in the order a run reaches them (the flow writes mentions, then articles, then
-# re-merges incidents, then saves the feed state and the run record).
+# re-merges incidents, then saves the feed state and the run record); then the raw store's first
+# page (written while fetching) and the footer index (saved at the end of the run).
 KILL_POINTS = [
     "articles:mid-temp:1",  # a torn temp file of the articles
     "mentions:after-rename:1",  # mentions stored, their articles not: the URLs are not yet "seen"
@@ -267,6 +268,8 @@ KILL_POINTS = [
     "incidents:after-rename:2",  # incident months half rewritten
     "attacks_per_month:before-rename:1",  # incidents rewritten, their monthly counts not
     "feed_state:before-rename:1",  # every row stored, the feeds' validators not
+    "raw:before-rename:1",  # a page written in raw/.partial, not yet renamed into its month
+    ".footers:before-rename:1",  # the footer index of a folder written, not yet renamed in
 ]
 
 
