@@ -49,6 +49,10 @@ class Ctx:
     cues: Sequence[_Span]
     named_day: bool
 
+    def preceding(self, chars: int) -> str:
+        """The `chars` characters of the sentence before the cue (fewer at its start)."""
+        return self.text[max(0, self.start - chars):self.start]
+
 
 # cues of an act of violence (the frames never apply to demonstrations, arrests or agreements)
 _ACTS = frozenset(("suicide", "ied", "air", "strike", "shelling", "explosion_remote", "explosion", "grenade",
@@ -139,7 +143,7 @@ def judgement(ctx: Ctx) -> bool:
     """An act already known (a definite or possessive noun phrase) is the subject of a judgement
     ("Critics say the airstrike was illegal", "the bombing was an act of terror", "the raid was a
     mistake"): what the sentence tells is an opinion about it."""
-    return bool(_DEFINITE.search(ctx.text[max(0, ctx.start - 40):ctx.start])
+    return bool(_DEFINITE.search(ctx.preceding(40))
                 and _JUDGEMENT.match(ctx.text, ctx.end))
 
 
@@ -153,7 +157,7 @@ _PERSON_PAST = re.compile(
 def person_past(ctx: Ctx) -> bool:
     """The act names a person by their past ("a writer who survived a stabbing", "the guerrilla
     who led a bombing campaign", "survivors of the massacre"): the news is about the person."""
-    return bool(_PERSON_PAST.search(ctx.text[max(0, ctx.start - 80):ctx.start]))
+    return bool(_PERSON_PAST.search(ctx.preceding(80)))
 
 
 _YEAR_LABEL = re.compile(r"(?:\b(?:a|an|the|its|their|his|her)\s+|[’']s\s+)(?:19|20)\d\d\s+(?:[\w-]+\s+){0,2}$")
@@ -165,7 +169,7 @@ def year_label(ctx: Ctx) -> bool:
     named by its year, not one the news reports; one told with a toll after it is still told."""
     if ctx.name in ("kill", "injure"):
         return bool(_IN_YEAR_LABEL.match(ctx.text, ctx.end))
-    return bool(_YEAR_LABEL.search(ctx.text[max(0, ctx.start - 40):ctx.start])) \
+    return bool(_YEAR_LABEL.search(ctx.preceding(40))) \
         and not found_from(_TOLL, ctx.text, ctx.end)
 
 
@@ -178,7 +182,7 @@ _KIN_OF = re.compile(
 def kin_of_victims(ctx: Ctx) -> bool:
     """The dead of a known act named through their kin or their memory ("the families of those
     killed in the bombing", "the funerals of the soldiers killed in the ambush"): the kin are the news."""
-    return bool(_KIN_OF.search(ctx.text[max(0, ctx.start - 120):ctx.start]))
+    return bool(_KIN_OF.search(ctx.preceding(120)))
 
 
 _BLAME = re.compile(r"(?i)\b(?:blam(?:e|es|ed|ing)|hold(?:s|ing)?|held)\s+(?:[\w’'.-]+\s+){1,4}?"
@@ -189,7 +193,7 @@ _BLAME = re.compile(r"(?i)\b(?:blam(?:e|es|ed|ing)|hold(?:s|ing)?|held)\s+(?:[\w
 def blame(ctx: Ctx) -> bool:
     """A known act named as what someone is blamed for ("blamed the government for the massacre",
     "holds the militia responsible for the bombing"): the blame is the news."""
-    return bool(_BLAME.search(ctx.text[max(0, ctx.start - 90):ctx.start]))
+    return bool(_BLAME.search(ctx.preceding(90)))
 
 
 _PURSUIT = re.compile(
@@ -203,7 +207,7 @@ def pursuit(ctx: Ctx) -> bool:
     """A known act named as what suspects are sought, held or tried for ("police arrest a suspect
     in last week's shooting", "two men charged over the bombing"), with no toll told after it:
     the arrest or the trial is the news."""
-    return bool(_PURSUIT.search(ctx.text[max(0, ctx.start - 90):ctx.start])) \
+    return bool(_PURSUIT.search(ctx.preceding(90))) \
         and not found_from(_TOLL, ctx.text, ctx.end)
 
 
@@ -240,7 +244,7 @@ def campaign_toll(ctx: Ctx) -> bool:
     violence killed 5,000 last year", "a crackdown that killed thousands"): a sum over many acts,
     unless the sentence names the day of one."""
     return ctx.name in ("kill", "injure") and not ctx.named_day \
-        and bool(_CAMPAIGN.search(ctx.text[max(0, ctx.start - 90):ctx.start]))
+        and bool(_CAMPAIGN.search(ctx.preceding(90)))
 
 
 # read from the act's end in the whole sentence (not a copy of its rest): "(?=\w)" is the word boundary the rest's
@@ -271,7 +275,7 @@ def animal(ctx: Ctx) -> bool:
     shot the dog"): harm that is no political violence."""
     if ctx.name not in ("attack", "kill", "injure", "clash"):
         return False
-    return bool(_ANIMAL_SUBJECT.search(ctx.text[max(0, ctx.start - 40):ctx.start])
+    return bool(_ANIMAL_SUBJECT.search(ctx.preceding(40))
                 or _BY_ANIMAL.match(ctx.text, ctx.end) or _ANIMAL_OBJECT.match(ctx.text, ctx.end))
 
 

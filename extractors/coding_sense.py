@@ -167,7 +167,7 @@ def verbal(ctx: Ctx) -> bool:
     if any(m.start() < ctx.end and ctx.start < m.end()
            for m in _around(_cls("critique"), ctx.text, 0, ctx.start, ctx.end)):
         return True  # "under fire over his remarks": criticism
-    return bool(_TEXT_SUBJECT.search(ctx.text[max(0, ctx.start - 90):ctx.start])
+    return bool(_TEXT_SUBJECT.search(ctx.preceding(90))
                 or _SPEECH_FRAME.match(ctx.text[ctx.end:]))
 
 
@@ -280,7 +280,7 @@ def topic(ctx: Ctx) -> bool:
     violence", "a charity working on preventing rape", "clan violence simmers")."""
     if not _GENERAL_NOUN.match(ctx.word):
         return False
-    before = ctx.text[max(0, ctx.start - 60):ctx.start]
+    before = ctx.preceding(60)
     if any(m.end() == len(before) for m in _cls("topic_before").finditer(before)):
         return True
     # the state verb right after the noun, or after a coordinated one ("kidnappings and violence are rife")

@@ -46,6 +46,10 @@ class Ctx:
     clause_end: int
     lex: Lexicon
 
+    def preceding(self, chars: int) -> str:
+        """The `chars` characters of the sentence before the cue (fewer at its start)."""
+        return self.text[max(0, self.start - chars):self.start]
+
     @property
     def before(self) -> str:
         """The cue's clause up to the cue."""

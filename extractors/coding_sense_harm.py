@@ -31,7 +31,7 @@ def natural_cause(ctx: Ctx) -> bool:
     if re.search(r"(?:,|\band|\bor|\bthat|\bwhich)\s+$", subject):
         # a coordinated verb keeps the subject of the first ("warming is sickening, injuring and
         # killing people"), a relative clause its antecedent ("a blaze that killed two")
-        subject = ctx.text[max(0, ctx.start - 80):ctx.start]
+        subject = ctx.preceding(80)
     return _natural(subject) or bool(by and _natural(ctx.after[by.end():by.end() + 40]))
 
 
@@ -137,7 +137,7 @@ def search(ctx: Ctx) -> bool:
     workplaces", "police raided the offices"): a search, not an attack."""
     if not re.match(r"(?i)^raid", ctx.word) or ctx.has(_cls("search_harm")):
         return False
-    return bool(_cls("enforcement").search(ctx.text[max(0, ctx.start - 40):ctx.start])
+    return bool(_cls("enforcement").search(ctx.preceding(40))
                 or re.match(r"(?i)^\s+(?:\w+\s+){0,6}?by\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?", ctx.after)
                 and _cls("enforcement").search(ctx.after[:60]))
 
@@ -187,7 +187,7 @@ _CRIME_NOUN = re.compile(r"(?i)^(?:murders?|manslaughter|homicides?|assaults?|ra
 def charge(ctx: Ctx) -> bool:
     """A crime named as a charge or a verdict ("convicted a man of murder", "charged with
     assault"): the legal category, not the act reported."""
-    return bool(_CRIME_NOUN.match(ctx.word) and _CHARGE_BEFORE.search(ctx.text[max(0, ctx.start - 70):ctx.start]))
+    return bool(_CRIME_NOUN.match(ctx.word) and _CHARGE_BEFORE.search(ctx.preceding(70)))
 
 
 def harassment(ctx: Ctx) -> bool:

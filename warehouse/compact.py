@@ -17,7 +17,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from warehouse import footers, paths, swap
+from warehouse import footers, paths, raw, swap
 from warehouse.convert import key_array
 from warehouse.lock import write_guard
 from warehouse.parquet import _conform, _defaults, _require_mode
@@ -91,7 +91,7 @@ def sweep_temp(root: str | os.PathLike[str], *, older_than: float = 3600.0) -> i
     parsed = paths.open_root(root)
     for folder, dirs, files in os.walk(parsed.base) if parsed.local else ():
         if folder == os.path.join(parsed.base, paths.RAW_DIR):
-            dirs[:] = [d for d in dirs if d == ".partial"]  # raw.PARTIAL_DIR
+            dirs[:] = [d for d in dirs if d == raw.PARTIAL_DIR]
         for f in (Path(folder, name) for name in files if name.endswith(paths.TMP_SUFFIX)):
             with contextlib.suppress(FileNotFoundError):
                 if f.stat().st_mtime < cutoff:
