@@ -30,6 +30,7 @@ from extractors.coding_cue_reasons import UNCOUNTED_REASONS, _cue_reason, _refer
 from extractors.coding_frames import reference_frame, void_frame
 from extractors.coding_headlines import headline_reference, headline_void
 from extractors.coding_sense import sense_reason
+from extractors.coding_sense_ctx import Ctx
 from extractors.coding_text import clause_bounds, clause_of
 from extractors.dates import DateHit
 from extractors.lexicon import Lexicon
@@ -125,12 +126,13 @@ def analyse_sentence(text: str, lex: Lexicon, dates: list[DateHit]) -> SentenceC
     sentence_drop = _sentence_reason(blockers, named_day, cues, text.rstrip(" \"'\u201d\u2019").endswith("?"))
     for cue in cues:
         reason = (sentence_drop or _tally_reason(cue, blockers, out.clauses, named_day)
-                  or _cue_reason(cue, blockers, out.clauses, cues, text, named_day) or _search(cue, text, lex)
-                  or sense_reason(cue.name, cue.start, cue.end, cue.text, text, out.clauses, lex)  # issue 13: senses
-                  or void_frame(cue, cue.text, text, cues, named_day)
-                  or headline_void(cue.name, cue.start, cue.end, text, named_day))  # issue 13: headline grammar
+                  or _cue_reason(cue, blockers, out.clauses, cues, text, named_day) or _search(cue, text, lex))
+        if not reason:  # the cue in its sentence, as the sense and frame rules read it
+            ctx = Ctx.of(text, cue, out.clauses, lex, cues, named_day)
+            reason = (sense_reason(ctx) or void_frame(ctx)  # issue 13: senses, frames
+                      or headline_void(cue.name, cue.start, cue.end, text, named_day))  # issue 13: headline grammar
         if not reason and (ref := _reference_reason(cue, blockers, out.clauses, cues, text, dates)
-                           or reference_frame(cue, cue.text, text, cues, named_day)
+                           or reference_frame(ctx)
                            or headline_reference(cue.name, cue.start, cue.end, text, named_day)):
             # kept as an echo of the incident being told (it may complete it), but it opens none
             # and is kept apart as a reference (`uncounted_cues`)

@@ -1,8 +1,8 @@
 """Frames that name an act without reporting it (GUIDE rules 2 and 9), read around one event cue.
 
-In: one sentence (clean text), one event cue the filters and sense rules of `coding_cues` kept, the
-sentence's other cues and whether it names a day. Out: `reference_frame(...)` and
-`void_frame(...)` -> the reason id of the first rule of `REFERENCES` / `VOIDS` that fires
+In: one event cue the filters and sense rules of `coding_cues` kept, in its sentence
+(`coding_sense_ctx.Ctx`: the sentence, the cue, its other cues and whether it names a day). Out:
+`reference_frame(ctx)` and `void_frame(ctx)` -> the reason id of the first rule of `REFERENCES` / `VOIDS` that fires
 ("frame:cause", ...), or None; `FRAME_ROLES` maps each reason id that keeps the cue as an uncounted
 mention to its role rule in `coding_rules.RULES` (a denial or an animal's attack has none: it is dropped).
 
@@ -19,40 +19,11 @@ figure between the act and the frame.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 from extractors.coding_local import found_from
-
-
-class _Span(Protocol):
-    """A cue as `coding_cue_data.Cue` gives it: its name and its [start, end) in the sentence."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def start(self) -> int: ...
-    @property
-    def end(self) -> int: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Ctx:
-    """One cue in its sentence: the sentence, the cue's span and words, the sentence's other cues."""
-
-    text: str
-    name: str
-    start: int
-    end: int
-    word: str
-    cues: Sequence[_Span]
-    named_day: bool
-
-    def preceding(self, chars: int) -> str:
-        """The `chars` characters of the sentence before the cue (fewer at its start)."""
-        return self.text[max(0, self.start - chars):self.start]
-
+from extractors.coding_sense_ctx import Ctx
 
 # cues of an act of violence (the frames never apply to demonstrations, arrests or agreements)
 _ACTS = frozenset(("suicide", "ied", "air", "strike", "shelling", "explosion_remote", "explosion", "grenade",
@@ -102,7 +73,7 @@ def consequence(ctx: Ctx) -> bool:
                                                                       "shootings", "clashes")):
         return False
     # the anchored match first: a long sentence is not rescanned before every act
-    if not _CONSEQUENCE.match(ctx.text, ctx.end):
+    if not ctx.follows(_CONSEQUENCE):
         return False
     before = ctx.text[:ctx.start]
     return bool(_SUBJECT_BEFORE.search(before)) and not re.search(r"(?i)\b(?:kill\w*|dead|wound\w*|injur\w*)\b", before)
@@ -144,7 +115,7 @@ def judgement(ctx: Ctx) -> bool:
     ("Critics say the airstrike was illegal", "the bombing was an act of terror", "the raid was a
     mistake"): what the sentence tells is an opinion about it."""
     return bool(_DEFINITE.search(ctx.preceding(40))
-                and _JUDGEMENT.match(ctx.text, ctx.end))
+                and ctx.follows(_JUDGEMENT))
 
 
 _PERSON_PAST = re.compile(
@@ -168,9 +139,9 @@ def year_label(ctx: Ctx) -> bool:
     """An act labelled by its year ("the 2019 bombing", "wounded in a 2014 ambush"): a past act
     named by its year, not one the news reports; one told with a toll after it is still told."""
     if ctx.name in ("kill", "injure"):
-        return bool(_IN_YEAR_LABEL.match(ctx.text, ctx.end))
+        return ctx.follows(_IN_YEAR_LABEL)
     return bool(_YEAR_LABEL.search(ctx.preceding(40))) \
-        and not found_from(_TOLL, ctx.text, ctx.end)
+        and not ctx.found_after(_TOLL)
 
 
 _KIN_OF = re.compile(
@@ -208,7 +179,7 @@ def pursuit(ctx: Ctx) -> bool:
     in last week's shooting", "two men charged over the bombing"), with no toll told after it:
     the arrest or the trial is the news."""
     return bool(_PURSUIT.search(ctx.preceding(90))) \
-        and not found_from(_TOLL, ctx.text, ctx.end)
+        and not ctx.found_after(_TOLL)
 
 
 # --- tallies and denials ------------------------------------------------------------------------
@@ -257,7 +228,7 @@ _FALSE_AFTER = re.compile(r"(?i)(?:(?=\w)|[^.;:!?]{1,40}?\b)(?:is|are|was|were)\
 def said_false(ctx: Ctx) -> bool:
     """The act is said to be false ("reports of a massacre are false", "claims of a strike were
     baseless"): a denial, no act (GUIDE rule 3)."""
-    return bool(_FALSE_AFTER.match(ctx.text, ctx.end))
+    return ctx.follows(_FALSE_AFTER)
 
 
 _ANIMAL = (r"(?:dogs?|pit ?bulls?|rottweilers?|tigers?|bears?|sharks?|wolf|wolves|lions?|lioness|leopards?|jaguars?|"
@@ -276,7 +247,7 @@ def animal(ctx: Ctx) -> bool:
     if ctx.name not in ("attack", "kill", "injure", "clash"):
         return False
     return bool(_ANIMAL_SUBJECT.search(ctx.preceding(40))
-                or _BY_ANIMAL.match(ctx.text, ctx.end) or _ANIMAL_OBJECT.match(ctx.text, ctx.end))
+                or ctx.follows(_BY_ANIMAL) or ctx.follows(_ANIMAL_OBJECT))
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,19 +279,17 @@ VOIDS: tuple[FrameRule, ...] = (
 FRAME_ROLES = {rule.id: rule.role for rule in REFERENCES + VOIDS if rule.role}
 
 
-def _first(rules: tuple[FrameRule, ...], cue: _Span, word: str, text: str, cues: Sequence[_Span],
-           named_day: bool) -> str | None:
-    if cue.name not in _ACTS:
+def _first(rules: tuple[FrameRule, ...], ctx: Ctx) -> str | None:
+    if ctx.name not in _ACTS:
         return None
-    ctx = Ctx(text, cue.name, cue.start, cue.end, word, cues, named_day)
     return next((rule.id for rule in rules if rule.test(ctx)), None)
 
 
-def reference_frame(cue: _Span, word: str, text: str, cues: Sequence[_Span], named_day: bool) -> str | None:
-    """The reason id of the first reference frame around the cue `word` at [cue.start, cue.end)."""
-    return _first(REFERENCES, cue, word, text, cues, named_day)
+def reference_frame(ctx: Ctx) -> str | None:
+    """The reason id of the first reference frame around the cue, or None."""
+    return _first(REFERENCES, ctx)
 
 
-def void_frame(cue: _Span, word: str, text: str, cues: Sequence[_Span], named_day: bool) -> str | None:
+def void_frame(ctx: Ctx) -> str | None:
     """The reason id of the first frame that voids the cue (a tally, a denial), or None."""
-    return _first(VOIDS, cue, word, text, cues, named_day)
+    return _first(VOIDS, ctx)

@@ -1,7 +1,7 @@
 """Word senses and frames that make an event cue no report of political violence.
 
-In: one sentence (clean text), one event cue the filters of `coding_cues` kept, the sentence's clause
-starts and the lexicon. Out: `sense_reason(cue, text, clauses, lex)` -> `"sense:<rule id>"` for the
+In: one event cue the filters of `coding_cues` kept, in its sentence (`coding_sense_ctx.Ctx`: the
+sentence, its clauses and the lexicon). Out: `sense_reason(ctx)` -> `"sense:<rule id>"` for the
 first rule of `RULES` that voids the cue, or None.
 
 Each rule names a construction, not an example: an event word used in another sense (a contest, a
@@ -41,8 +41,6 @@ from extractors.coding_sense_harm import (
     weapon_shown,
     work_stoppage,
 )
-from extractors.coding_text import clause_of
-from extractors.lexicon import Lexicon
 
 # the cues of violence (`coding_cue_data.VIOLENCE`, disrupted attacks and seized arms): all rules apply to them
 VIOLENT_CUES = frozenset(("suicide", "ied", "air", "strike", "shelling", "explosion_remote", "explosion", "grenade",
@@ -376,12 +374,9 @@ _PROTEST_RULES = RULES[:3] + RULES[-2:]
 _VIOLENT_RULES = tuple(r for r in RULES if r.id not in ("work_stoppage", "diplomatic_protest"))
 
 
-def sense_reason(name: str, start: int, end: int, word: str, text: str, clauses: list[int],
-                 lex: Lexicon) -> str | None:
-    """`"sense:<id>"` of the first rule that voids the cue `word` at [start, end) of `text`, else None."""
-    index = clause_of(clauses, start)
-    ctx = Ctx(text, name, start, end, word, clauses[index],
-              clauses[index + 1] if index + 1 < len(clauses) else len(text), lex)
+def sense_reason(ctx: Ctx) -> str | None:
+    """`"sense:<id>"` of the first rule that voids the cue of `ctx`, else None."""
+    name = ctx.name
     for rule in _VIOLENT_RULES if name in VIOLENT_CUES else _PROTEST_RULES if name == "protest" else RULES[:3]:
         # a demonstration, an arrest or an agreement is what it says whatever its object or frame
         # ("teachers protested against the reform"); only a title, an idiom or an expectation
