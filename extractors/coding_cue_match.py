@@ -33,6 +33,7 @@ _MOST_HEADS = 5000  # beginnings an alternative may have before it is tried ever
 _ASCII = "".join(chr(c) for c in range(128))
 
 
+_OTHERS_KEPT = 4096  # word starts with a non-ASCII character a `CueMatcher` keeps the alternatives of
 _SHORTCUT_FROM = 500  # characters of patterns from which a cue is matched by a `CueMatcher`
 
 
@@ -69,9 +70,18 @@ class CueMatcher:
         self.pattern = compile_cue(patterns)
         self._starts: re.Pattern[str] | None = None
         self._buckets: dict[str, re.Pattern[str]] = {}  # the first `_HEAD` characters, in any case
-        heads = [_heads(p) for p in patterns]
+        raws = [_raw_heads(p) for p in patterns]
+        heads = [None if r is None else _folded_heads(r) for r in raws]
         if any(h is None or "" in h for h in heads):
             return  # an alternative may begin anywhere (or with nothing): no shortcut
+        # the beginnings as written (code points), by their first: for a word start no bucket has
+        # (a non-ASCII character, the text's end), the alternatives that can begin there
+        self._patterns = patterns
+        self._by_first: dict[int, list[tuple[int, tuple[int, ...]]]] = {}
+        for k, raw in enumerate(raws):
+            for written in raw or ():
+                self._by_first.setdefault(written[0], []).append((k, written))
+        self._others: dict[str, re.Pattern[str] | None] = {}
         keys: dict[str, list[int]] = {}  # `_HEAD` lower-case ASCII characters -> alternatives, in order
         for k, found in enumerate(heads):
             assert found is not None
@@ -92,7 +102,12 @@ class CueMatcher:
                 self._buckets["".join(spelling)] = compiled[chosen]
         # a non-ASCII character may fold onto an ASCII one ("\u212a", the Kelvin sign): tried in full
         # (one character taken, the others looked ahead at: the next word may start among them, "a soccer")
-        self._starts = re.compile(f"{_LEFT}(?:{_trie(sorted(keys), top=True)}|[^\\x00-\\x7f])")
+        # a beginning written with a non-ASCII character after ASCII ones ("it\u2019s"): its ASCII
+        # part is a way into the tree, whatever follows it (`_unlisted` then picks the alternatives)
+        # (one that begins a key already is: the tree takes a non-ASCII character after any beginning)
+        open_keys = {o for o in {"".join(p) for raw in raws for written in raw or () for p in _open_prefixes(written)}
+                     if not any(key.startswith(o) for key in keys)}
+        self._starts = re.compile(f"{_LEFT}(?:{_trie(sorted(set(keys) | open_keys), top=True)}|[^\\x00-\\x7f])")
 
     @property
     def shortcut(self) -> bool:
@@ -105,16 +120,37 @@ class CueMatcher:
         if self._starts is None:
             yield from self.pattern.finditer(text, pos)
             return
-        buckets, full = self._buckets, self.pattern
+        buckets = self._buckets
         for start in self._starts.finditer(text, pos):
             at = start.start()
             if at < pos:
                 continue  # inside the match before
-            # (a key with a non-ASCII character, or cut short by the end, is no bucket's)
-            m = buckets.get(text[at:at + _HEAD], full).match(text, at)
+            key = text[at:at + _HEAD]
+            bucket = buckets.get(key)
+            if bucket is None:  # a key with a non-ASCII character, or cut short by the end
+                bucket = self._unlisted(key)
+                if bucket is None:
+                    continue
+            m = bucket.match(text, at)
             if m is not None:
                 yield m
                 pos = m.end()  # never empty: no alternative matches the empty string
+
+    def _unlisted(self, key: str) -> re.Pattern[str] | None:
+        """The alternatives, in order, that can begin with `key` (a text's `_HEAD` characters
+        holding a non-ASCII one, or fewer at its end), compiled; None when none can. An
+        alternative can when one of its beginnings as written matches `key`'s first characters
+        case-insensitively (a beginning longer than `key` cannot). Kept for the last keys seen."""
+        if key in self._others:
+            return self._others[key]
+        chosen = sorted({k for first, entries in self._by_first.items() if _same(key[0], first)
+                         for k, head in entries
+                         if len(head) <= len(key) and all(_same(key[i], head[i]) for i in range(1, len(head)))})
+        found = compile_cue([self._patterns[k] for k in chosen]) if chosen else None
+        if len(self._others) >= _OTHERS_KEPT:
+            self._others.clear()
+        self._others[key] = found
+        return found
 
     def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
         """`pattern.search(text, pos)`."""
@@ -127,31 +163,55 @@ class CueMatcher:
 
 def _trie(keys: list[str], top: bool = False) -> str:
     """A case-sensitive pattern matching the beginning of a text that is one of the lower-case
-    `keys` (of one length) in any case, or a beginning of one followed by a non-ASCII character
-    or the end: a tree of character classes, one class per character (`re` skips a branch
-    whose first class does not match without entering it). `top`: only the first character is
+    `keys` (of one length, or shorter: a beginning followed by anything) in any case, or a
+    beginning of one followed by a non-ASCII character or the end: a tree of character classes,
+    one class per character (`re` skips a branch whose first class does not match without
+    entering it). `top`: only the first character is
     taken, the others are a lookahead."""
-    if len(keys[0]) == 1:
+    if all(len(k) == 1 for k in keys):
         return f"[{re.escape(''.join(sorted({c for k in keys for c in (k, k.upper())})))}]"
     branches = []
     for first, group in itertools.groupby(keys, key=lambda k: k[0]):
-        rest = f"{_trie([k[1:] for k in group])}|[^\\x00-\\x7f]|\\Z"
+        rests = [k[1:] for k in group]
+        if "" in rests:  # a key that is a beginning of the others (an open one): whatever follows
+            branches.append(f"[{re.escape(first + first.upper())}]")
+            continue
+        rest = f"{_trie(rests)}|[^\\x00-\\x7f]|\\Z"
         branches.append(f"[{re.escape(first + first.upper())}]" + (f"(?={rest})" if top else f"(?:{rest})"))
     return "|".join(branches)
 
 
-def _heads(pattern: str) -> frozenset[str] | None:
-    """The lower-case ASCII beginnings (`_HEAD` characters, fewer for a shorter match)
-    of the matches of `pattern` matched case-insensitively, or None when they cannot be listed
-    (a character class like `\\w`, a group reference, too many). A beginning that only a
-    non-ASCII character can make is left out: `CueMatcher` tries every alternative there."""
+def _open_prefixes(written: tuple[int, ...]) -> Iterator[tuple[str, ...]]:
+    """The lower-case ASCII spellings of the part of a beginning as written before its first
+    character that folds onto no ASCII one, when that part is not empty (none when there is none)."""
+    folded = [_folded(c) for c in written]
+    cut = next((i for i, f in enumerate(folded) if not f), None)
+    if cut:
+        yield from itertools.product(*folded[:cut])
+
+
+def _raw_heads(pattern: str) -> set[tuple[int, ...]] | None:
+    """The beginnings (`_HEAD` code points, fewer for a shorter match) of the matches of
+    `pattern` as written (`_prefixes`), or None when they cannot be listed (a character class
+    like `\\w`, a group reference, too many)."""
     raw = _prefixes(_parser.parse(pattern, re.IGNORECASE).data, _HEAD)
-    if raw is None or len(raw) > _MOST_HEADS:
-        return None
+    return None if raw is None or len(raw) > _MOST_HEADS else raw
+
+
+def _folded_heads(raw: set[tuple[int, ...]]) -> frozenset[str]:
+    """The lower-case ASCII beginnings of the matches whose beginnings as written are `raw`,
+    matched case-insensitively. A beginning that only a non-ASCII character can make is left
+    out: `CueMatcher` finds the alternatives to try there apart (`_unlisted`)."""
     out: set[str] = set()
     for head in raw:
         out.update("".join(p) for p in itertools.product(*(_folded(c) for c in head)))
     return frozenset(out)
+
+
+@functools.cache
+def _same(char: str, code: int) -> bool:
+    """Whether the text character `char` matches the pattern's character `code` case-insensitively."""
+    return re.compile(re.escape(chr(code)), re.IGNORECASE).fullmatch(char) is not None
 
 
 @functools.cache

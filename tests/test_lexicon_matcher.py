@@ -106,6 +106,11 @@ def test_the_loaded_lexicon_uses_the_matcher_for_every_event_cue() -> None:
     (["attack on", "on the town"], "attack on the town"),
     # a word start read as the beginning of another alternative ("a b") must not hide the next one
     (["a big deal", "bigger", "soccer", "a s"], "a bigger match, a soccer field, a scorer"),
+    # word starts no bucket holds (a non-ASCII character among the first three, the text's end):
+    # only the alternatives that can begin there are tried, whatever they are written with
+    (["[\u2019']s attack", "it\u2019s war", "\u00e9lan", "war", "is"],
+     "it\u2019s war, its attack, \u2019s attack, \u00c9lan, \u00e9lan\u2019s war \u041f war is"),
+    (["is", "isis", "war"], "Isis at the end is"),
 ])
 def test_matcher_keeps_the_alternation_semantics(patterns: list[str], text: str) -> None:
     _same(patterns, [text, text.upper(), f"x{text}y", f"({text})"])
