@@ -94,8 +94,10 @@ _FOLDED_MAX = 50_000
 _IDS_KEPT = 5_000  # parsed id lists `GazetteerData.ids` keeps (cleared when full)
 
 
-def tokens(text: str) -> list[Token]:
-    """Cut `text` into word tokens; `joins_next` is False where punctuation ends a name."""
+def tokens(text: str, offset: int = 0) -> list[Token]:
+    """Cut `text` into word tokens; `joins_next` is False where punctuation ends a name. Their
+    offsets are moved by `offset` (the tokens of a text that is the tail of a longer one, in the
+    longer one: `shifted(tokens(text), offset)` in one pass)."""
     out: list[Token] = []
     append = out.append
     new = tuple.__new__
@@ -105,7 +107,7 @@ def tokens(text: str) -> list[Token]:
     # `_WORD.finditer` finds, and the text between them, in one C pass
     pairs = _WORD_GAP.findall(text)
     lead = _LEAD.match(text)  # matches always (possibly empty)
-    pos = lead.end() if lead else 0
+    pos = (lead.end() if lead else 0) + offset
     last = len(pairs) - 1
     for i, (word, gap) in enumerate(pairs):
         start = pos

@@ -121,8 +121,8 @@ class Gazetteer:
     def __init__(self, data: GazetteerData) -> None:
         self.data = data
         self._places: dict[int, Place] = {}
-        # (text, shouting) -> its tokens and name spans (see `_scan`)
-        self._pieces: dict[tuple[str, bool], tuple[list[Token], list[tuple[int, int, str]]]] = {}
+        # (text, shouting) -> its tokens and name spans (see `_scan`), the tokens' offsets moved by the int
+        self._pieces: dict[tuple[str, bool], tuple[list[Token], list[tuple[int, int, str]], int]] = {}
 
     # -- public ---------------------------------------------------------------------------
 
@@ -213,20 +213,18 @@ class Gazetteer:
         token nor a name crosses one; see `place_scan.spans`). What the surroundings say
         about each name (`place_scan.mentions`) is read in `text` itself."""
         loud = shouting(text)
-        got = self._pieces.get((text, loud))
-        if got is not None:
-            toks, found = got
+        cut = text.find("\n") if (text, loud) not in self._pieces else -1
+        if cut < 0:
+            toks, found = self._piece(text, loud)
         else:
-            cut = text.find("\n")
-            if cut < 0:
-                toks, found = self._piece(text, loud)
-            else:
-                toks = tokens(text[:cut])
-                found = spans(self.data, toks, loud)
-                tail_toks, tail_found = self._piece(text[cut + 1 :], loud)
-                n = len(toks)
-                toks += shifted(tail_toks, cut + 1)
-                found += [(lo + n, hi + n, key) for lo, hi, key in tail_found]
+            # the tail's tokens are made where they lie in `text` (a text scanned once is not
+            # shifted); they are shifted back when the tail is scanned alone
+            toks = tokens(text[:cut])
+            found = spans(self.data, toks, loud)
+            tail_toks, tail_found = self._piece(text[cut + 1 :], loud, cut + 1)
+            n = len(toks)
+            toks += tail_toks
+            found += [(lo + n, hi + n, key) for lo, hi, key in tail_found]
         return toks, mentions(self.data, text, toks, found, loud)
 
     @functools.lru_cache(maxsize=16)  # noqa: B019 - one instance per process
@@ -235,16 +233,18 @@ class Gazetteer:
         toks, found = self._scan(text)
         return text_votes(self.data, text, toks, found)
 
-    def _piece(self, text: str, loud: bool) -> tuple[list[Token], list[tuple[int, int, str]]]:
-        """The tokens and name spans of `text` (see `_scan`), kept for the last few texts."""
+    def _piece(self, text: str, loud: bool, offset: int = 0) -> tuple[list[Token], list[tuple[int, int, str]]]:
+        """The tokens (their offsets moved by `offset`) and name spans of `text` (see `_scan`),
+        kept for the last few texts."""
         got = self._pieces.get((text, loud))
         if got is None:
-            toks = tokens(text)
-            got = toks, spans(self.data, toks, loud)
+            toks = tokens(text, offset)
+            got = toks, spans(self.data, toks, loud), offset
             if len(self._pieces) >= _PIECES:
                 self._pieces.clear()  # the reuse is within one document: its title, then its body
             self._pieces[(text, loud)] = got
-        return got
+        toks, found, at = got
+        return (toks if at == offset else shifted(toks, offset - at)), found
 
     # -- building --------------------------------------------------------------------------
 

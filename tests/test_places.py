@@ -671,6 +671,9 @@ def test_title_and_body_scan_as_one_text(gz, body):
             assert gz._scan.__wrapped__(gz, text) == scan(gz.data, text)
             gz._pieces.clear()
             assert gz._scan.__wrapped__(gz, text) == scan(gz.data, text)
+            # then the body alone (as `code_incidents` does): its tokens, made in the joined text, moved back
+            tail = text[text.index("\n") + 1:]
+            assert gz._scan.__wrapped__(gz, tail) == scan(gz.data, tail)
 
 
 def test_tokens_cut_words_and_joins():
@@ -683,3 +686,6 @@ def test_tokens_cut_words_and_joins():
         ("Kam'yanka", "kamyanka", False), ("N'Djamena", "ndjamena", False),
     ]
     assert [(t.start, t.end) for t in toks][:2] == [(2, 7), (10, 14)]
+    moved = tokens("  Syria's Deir ez-Zor, U.S. St. Petersburg__Kam'yanka\nN'Djamena.", 5)
+    assert [(t.start, t.end) for t in moved][:2] == [(7, 12), (15, 19)]
+    assert [t[2:] for t in moved] == [t[2:] for t in toks]
