@@ -35,17 +35,19 @@ _NP_STOP = re.compile(
     re.IGNORECASE)
 _LEAD = re.compile(r"^(?:the|a|an|some|unknown|unidentified|suspected|alleged|presumed|presumably|"
                    r"members of the|members of|elements of|fighters of|militants of)\s+", re.IGNORECASE)
+_CLAIM = r"claimed (?:responsibility|the attack|to have)"
+_ATTRIBUTION = r"(?:was|were|is|are) (?:suspected|believed to be (?:behind|responsible)|blamed|held responsible)\b"
 _CLAIMS = (
-    re.compile(r"(?P<np>(?:[\w'’\-]+\s+){1,6}?)(?:has |have |had )?claimed (?:responsibility|the attack|to have)",
-               re.IGNORECASE),
+    re.compile(r"(?P<np>(?:[\w'’\-]+\s+){1,6}?)(?:has |have |had )?" + _CLAIM, re.IGNORECASE),
     # "X was suspected", "X is believed to be behind the attack": an attribution told as its own sentence
-    re.compile(r"(?P<np>(?:[\w'’\-()]+\s+){1,8}?)(?:was|were|is|are) "
-               r"(?:suspected|believed to be (?:behind|responsible)|blamed|held responsible)\b", re.IGNORECASE),
+    re.compile(r"(?P<np>(?:[\w'’\-()]+\s+){1,8}?)" + _ATTRIBUTION, re.IGNORECASE),
     re.compile(r"\b(?:blamed on|attributed to|(?:attributed|blamed) (?:the|this) (?:attack|incident|bombing|killing|"
                r"blast|assault|abduction|kidnapping) (?:to|on)|claimed by|carried out by|perpetrated by|launched by|"
                r"(?:fired|launched) from [\u201c\"']?(?:areas?|territory|positions?|zones?) (?:controlled|held) by)\s+"
                r"(?P<np>[^,.;:()]{3,80})", re.IGNORECASE),
 )
+# what each claim pattern cannot match without (its fixed words), found first: a cheap test
+_NEEDED = (re.compile(_CLAIM, re.IGNORECASE), re.compile(_ATTRIBUTION, re.IGNORECASE), None)
 _AGENT = re.compile(r"(?<=\s)by\s+(?P<np>[^,.;:()]{3,80})", re.IGNORECASE)
 _SUBJECT_END = re.compile(r"(?:^|[,;:(]|\bthat|\bsaid|\b\d{4})\s*([^,;:()]*?)\s*$", re.IGNORECASE)
 _OBJECT_PREP = re.compile(r"^\s*(?:on|against|at|upon|targeting|towards)\s+", re.IGNORECASE)
@@ -284,8 +286,9 @@ def _subject(text: str, position: int) -> str | None:
 
 def read_claim(text: str) -> str | None:
     """The perpetrator a claim or attribution names ("blamed on X", "X claimed responsibility")."""
-    for pattern in _CLAIMS:
-        match = pattern.search(text)
+    for pattern, needed in zip(_CLAIMS, _NEEDED, strict=True):
+        # the words a claim ends on first: a text without them is not read word by word for a subject
+        match = pattern.search(text) if needed is None or needed.search(text) else None
         if match:
             actor = party(_noun_phrase(match.group("np").split(" and said")[0][-80:]))
             if actor:

@@ -117,10 +117,10 @@ def analyse_sentence(text: str, lex: Lexicon, dates: list[DateHit]) -> SentenceC
     if not raw:
         return out
     out.context = LazyCues(lex, text)
-    blockers = {name: _matches(lex, name, text) for name in
-                ("strike_labour", "non_conflict", "anaphor", "negation", "modality", "aggregate_count",
-                 "aggregate_period", "habitual", "habit_adverbial", "running_total", "commemoration", "question",
-                 "reference_frame", "reaction_frame", "armed_party")}
+    # the cues that drop or frame an event cue ("strike_labour", "negation", "modality", "aggregate_count",
+    # "question", "reference_frame", "armed_party", ...), matched on first use: a reason that fires
+    # early leaves the others unread
+    blockers = LazyCues(lex, text)
     cues = _drop_contained(raw)
     named_day = any(d.precision == "day" for d in dates)
     sentence_drop = _sentence_reason(blockers, named_day, cues, text.rstrip(" \"'\u201d\u2019").endswith("?"))
