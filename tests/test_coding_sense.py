@@ -60,6 +60,7 @@ VOIDED = [
     ("topic", "Officials worry about rising tolerance of sectarian violence among students."),
     ("topic", "The charity runs workshops about rape and consent."),
     ("topic", "Clan violence simmers in the northern valleys."),
+    ("topic", "Rights monitors say kidnappings and killings have spread to the coastal districts."),
     ("attributive", "The slain activist's brother spoke at the rally."),
     ("life_story", "He was beaten and starved during his years as a farmhand, he says."),
     ("life_story", "She recalls her years as a maid who was beaten by her employers."),
