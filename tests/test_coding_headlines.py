@@ -184,6 +184,23 @@ def test_a_judgement_said_of_a_known_act_is_a_reference() -> None:
     assert not counted(text), [(m.role, m.why) for m in code(text)]
 
 
+@pytest.mark.parametrize("text", [
+    # a whole territory as the place, a rate, one span with an article: tallies (GUIDE rules 2 and 10)
+    "Air raids kill dozens across Idlib as talks stall",
+    "Shelling kills civilians across the province, monitors say",
+    "Cartel violence: 12,000 murders a year in three states",
+    "Rebels fired 300 rockets in a week, army says",
+])
+def test_a_headline_that_sums_up_places_or_a_span_is_an_aggregate(text: str) -> None:
+    mentions = code(text)
+    assert not [m for m in mentions if m.role in COUNTED_ROLES], [(m.role, m.why) for m in mentions]
+    assert any(m.role == "aggregate" for m in mentions)
+
+
+def test_a_direction_across_a_line_is_no_tally() -> None:
+    assert counted("Militants fire rockets across Lebanon border at Metula")
+
+
 def test_every_new_rule_id_is_declared() -> None:
     for rule in ("DET-headline-np", "DET-headline-verb", "DET-split-places", "ROLE-reference-answer",
                  "ROLE-aggregate-trend", "ROLE-reference-topic"):
