@@ -256,7 +256,7 @@ _NEWS_PREDICATE = re.compile(
     # ritual
     r"remember(?:s|ed|ing)?|honou?r(?:s|ed)?|commemorat(?:e|es|ed)|marks?|holds? (?:a )?(?:minute's |moment's )?"
     r"(?:silence|vigil|funeral|memorial|service|prayers?)|pays? tributes?|tributes? (?:to|for)|farewell to|"
-    r"laid to rest|buried|funeral (?:of|for)|"
+    r"laid to rest|buried|funeral (?:of|for)|(?:observ|keep)(?:e|es|ed|s)? (?:a )?(?:minute's |moment's )?silence|"
     # justice and inquiry
     r"identif(?:y|ies|ied)|names? (?:suspect|gunman|attacker|bomber)|rul(?:e|es|ed) (?:that )?|inquest|"
     r"inquiry|probe|testif(?:y|ies|ied)|trial|jail(?:s|ed)|sentenc(?:e|es|ed)|convict(?:s|ed)|acquit(?:s|ted)|"

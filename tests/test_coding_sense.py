@@ -61,6 +61,8 @@ VOIDED = [
     ("topic", "The charity runs workshops about rape and consent."),
     ("topic", "Clan violence simmers in the northern valleys."),
     ("topic", "Rights monitors say kidnappings and killings have spread to the coastal districts."),
+    ("attributive_after", "Widows of the miners killed gathered outside the company's offices."),
+    ("attributive_after", "The pupils slain were remembered at a service on Friday."),
     ("attributive", "The slain activist's brother spoke at the rally."),
     ("life_story", "He was beaten and starved during his years as a farmhand, he says."),
     ("life_story", "She recalls her years as a maid who was beaten by her employers."),
@@ -129,6 +131,8 @@ def test_rule_voids_the_cue(rule, sentence):
 
 # near misses: the same words where an act of political violence is reported
 KEPT = [
+    # a participle after the people's noun with a place, an agent or a time after it tells the act
+    "The villagers killed by gunmen near Gusau on Sunday were buried on Monday.",
     "Gunmen attacked a village in the north on Monday, killing four people.",
     "Fans clashed with police after the match on Saturday, injuring twelve.",
     "Soldiers beat a trader with rifle butts at a checkpoint on Sunday.",
