@@ -130,6 +130,7 @@ def test_near_misses_of_the_headline_frames_are_still_counted(text: str) -> None
     ("Podcast review: reliving the hijacking of flight 98", "ROLE-reference-topic"),
     ("Health minister visits nurses wounded in clinic shelling", "ROLE-reference-topic"),
     ("Parliament observes minute's silence for sailors killed in port blast", "ROLE-reference-topic"),
+    ("Sprinter recalls fleeing the shelling of her home town", "ROLE-reference-topic"),
     ("Security council meets over attack on peacekeepers", "ROLE-reference-answer"),
     # an obituary: a person named by the act that killed them, then their life
     ("Midwife killed in clinic shelling was the valley's only carer", "ROLE-reference-person"),

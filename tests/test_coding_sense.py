@@ -43,6 +43,7 @@ VOIDED = [
     ("idiom", "The senator's new attack ads ran in three states on Sunday."),
     ("idiom", "It was a striking speech that surprised the delegates."),
     ("idiom", "Investors made a killing on the bond market last week."),
+    ("idiom", "The match in Leeds went ahead on Saturday despite a bomb scare near the stadium."),
     ("figurative_object", "The opposition leader called the ruling an attack on democracy."),
     ("figurative_object", "The governor launched an offensive against the pension reform on Tuesday."),
     ("figurative_object", "The spokesman pushed back on those allegations at the briefing."),
