@@ -230,7 +230,8 @@ def _bench():
 # floors a few points under the figures measured when the rules were written (the sets' README)
 FLOORS = {("headlines", "tune"): 0.97, ("headlines", "held"): 0.95,
           ("nonevents", "tune"): 0.96, ("nonevents", "held"): 0.83,
-          ("references", "tune"): 0.90, ("reports", "tune"): 0.97}
+          ("references", "tune"): 0.90, ("references", "held"): 0.86,
+          ("reports", "tune"): 0.97, ("reports", "held"): 0.96}
 
 
 @pytest.mark.parametrize("name, half", sorted(FLOORS))
