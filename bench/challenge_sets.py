@@ -1,14 +1,19 @@
-"""Detection rates of the coder on its self-written challenge sets (headlines and non-events).
+"""Detection rates of the coder on its self-written challenge sets (headlines, non-events, references, reports).
 
     python bench/challenge_sets.py                 # both sets, TUNE and HELD, one line each
     python bench/challenge_sets.py --half tune     # TUNE files only (while tuning: HELD is not looked at)
     python bench/challenge_sets.py --misses tune   # also list the documents scored wrong (TUNE only)
 
-In: `tests/fixtures/coding/challenge/{headlines,nonevents}_{tune,held}.jsonl`, written in this
+In: `tests/fixtures/coding/challenge/{headlines,nonevents,references,reports}_{tune,held}.jsonl`, written in this
 project's own words (never taken from the evaluation sets): one document a line with `id`,
 `published_at`, `title`, `text` and `expect` ("incident": a wire-style headline that reports a
 violent act; "none": a headline and summary that report no incident: reaction, politics, trials,
 anniversaries, tallies, sport, business, health, films and games, metaphor, accidents, threats).
+`references` are feed items (title + summary) of pieces whose news is not an act but names one as
+its topic, cause or backdrop (GUIDE rule 9: reaction, politics, trials, inquiries, memorials,
+policy, explainers, markets, cancelled events, opinion, obituaries, reviews, tallies); `reports`
+is their matched set of feed items that report a new act (wire, present and past tense), so that
+precision is never bought with recall.
 Out: per file, the share of documents scored right: for "incident", at least one counted mention
 (role primary or background) of any type; for "none", no counted mention of political violence or a
 disrupted attack (the types the external scorer counts: Battles, Explosions/Remote violence,
@@ -35,7 +40,7 @@ from extractors.incidents import code_incidents  # noqa: E402
 from extractors.records import COUNTED_ROLES  # noqa: E402
 
 CHALLENGE = REPO / "tests" / "fixtures" / "coding" / "challenge"
-SETS = ("headlines", "nonevents")
+SETS = ("headlines", "nonevents", "references", "reports")
 
 
 def load(path: Path) -> list[dict]:
@@ -43,6 +48,9 @@ def load(path: Path) -> list[dict]:
     with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
 
+
+# what each set's documents expect (every document of a set carries the same `expect`)
+EXPECT = {"headlines": "incident", "nonevents": "none", "references": "none", "reports": "incident"}
 
 VIOLENT = frozenset(("Battles", "Explosions/Remote violence", "Violence against civilians"))
 
@@ -86,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"missing challenge file: {path}", file=sys.stderr)
                 return 2
             right, empty, total, misses = score(path)
-            what = "detected" if name == "headlines" else \
+            what = "detected" if EXPECT[name] == "incident" else \
                 f"free of violent incidents ({empty}/{total} {empty / total:.3f} free of any counted mention)"
             print(f"{name:<10} {half:<5} {right:>3}/{total:<3} {right / total:.3f} {what}")
             if args.misses == half:

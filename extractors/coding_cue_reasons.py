@@ -135,13 +135,17 @@ _OUTCOMES = ("kill", "injure")
 _VERBAL = re.compile(r"(?i)\b(?:went|goes|go|blew|blow|blows|tore|broke|shot|fought|hit|struck|slew|overran|"
                      r"overtook)\b")
 _OF_AFTER = re.compile(r"\s+of\b")  # "condemns bombing of a school": a gerund used as a noun
+# nothing after it, or a phrase of place or time: "postponed after bombing", "after shooting in <town>",
+# a gerund with no object is a noun (a gerund's object follows it: "after bombing the bridge")
+_NOUN_END = re.compile(r"\s*(?:$|[,;:.!?)]|\s(?:in|near|outside|inside|during|that|which|last|this|earlier|on "
+                       r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b)")
 
 
 def _reference_reason(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], cues: list[Cue], text: str,
                       dates: list[DateHit]) -> str | None:
     """See `_framed`; an act told in the relative clause of a referenced act is part of the
     reference ("inside the raid that killed the leader": the killing is the raid's)."""
-    reason = _framed(cue, blockers, clauses, cues, text, dates)
+    reason = _framed(cue, blockers, clauses, cues, text, dates) or _mourned(cue, text, dates)
     if reason is None and cue.name in VIOLENCE and (reach := _relative_reach(text, cue.start)) < cue.start:
         ends = once("cue ends", cues, lambda: sorted((c.end, i) for i, c in enumerate(cues)))
         # the first cue (in `cues` order) that ends within the reach where a relative gap starts
@@ -206,7 +210,8 @@ def _framed(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], cues: 
                 continue
             gap = text[frame.end:cue.start]
             if len(gap.split()) > 6 or _NP_BREAK.search(gap) or (
-                    word.endswith("ing") and not gap.strip() and not _OF_AFTER.match(text, cue.end)):
+                    word.endswith("ing") and not gap.strip() and not _OF_AFTER.match(text, cue.end)
+                    and not _NOUN_END.match(text, cue.end)):
                 continue  # "after killing five": a gerund with no determiner is the act told
             if name == "reference_frame" and once("first outcome", cues, lambda: min(
                     (c.start for c in cues if c.name in _OUTCOMES), default=_END)) < frame.start:
@@ -220,6 +225,26 @@ def _framed(cue: Cue, blockers: dict[str, list[Cue]], clauses: list[int], cues: 
                 continue
             return reason
     return None
+
+
+# a verb of ritual, then people named by what befell them: "to remember the nine people shot dead",
+# "mourned the pupils killed", "a memorial to the miners slain"
+_RITUAL_OBJECT = re.compile(
+    r"(?i)\b(?:remember\w*|mourn\w*|honou?r(?:s|ed|ing)?|commemorat\w*|pray(?:s|ed|ing)? for|bur(?:y|ies|ied|ying)|"
+    r"(?:pa(?:y|ys|id|ying) )?tributes? to|memorials? (?:to|for)|funerals? (?:of|for)|vigils? for)\s+"
+    r"(?:the\s+|those\s+|their\s+|his\s+|her\s+)?(?:[\w’'-]+\s+){0,4}$")
+_PARTICIPLE = re.compile(r"(?i)^(?:\w+ed|slain|shot(?: dead)?|stabbed(?: to death)?|killed)$")
+
+
+def _mourned(cue: Cue, text: str, dates: list[DateHit]) -> str | None:
+    """"commemoration" when the act is a participle that names the people a ritual is for ("gathered
+    to remember the nine people shot dead by a gunman"): the ritual is the news, the act its topic.
+    An act given its own day after it ("buried 12 people killed by gunmen on Sunday") is told."""
+    if cue.name not in VIOLENCE or not _PARTICIPLE.match(cue.text):
+        return None
+    if any(d.precision == "day" and d.start >= cue.end for d in dates):
+        return None
+    return "commemoration" if _RITUAL_OBJECT.search(text[max(0, cue.start - 80):cue.start]) else None
 
 
 _DETERMINER = re.compile(r"(?i)\b(?:the|this|that|these|those|its|their|his|her|our|your|last|recent|latest|"

@@ -81,7 +81,10 @@ _SUBJECT = re.compile(r"(?i)^\W*" + _LABEL + r"(?:[\w’'.-]+\s+){0,3}?(?:(?-i:[
 _OBJECT = re.compile(r"(?i)^\s+(?!(?:on|in|at|against|by|from|near|over|across|off|to|for|with|into|onto|under|after|"
                      r"amid|as|about|of|through|since|during|towards?|along|around|up|down|out|and|or|but|are|were|is|"
                      r"was|be|been|have|has|had|will|would|could|may|might|can|kill|kills|hit|hits|continue|resume|rise|"
-                     r"rose|fall|fell|double|doubled)\b)(?:the\s+|a\s+)?[\w’'-]+")
+                     r"rose|fall|fell|double|doubled|"
+                     # a verb of consequence: the plural is its subject ("<group> attacks threaten trade")
+                     r"threaten|raise|spark|disrupt|hurt|weigh|rattle|deepen|stoke|prompt|trigger|cloud|"
+                     r"overshadow|dampen|shake|upend)\b)(?:the\s+|a\s+)?[\w’'-]+")
 
 
 def verb_report(sentence: str, start: int, end: int) -> bool:
@@ -171,8 +174,16 @@ def pursuit_bare(name: str, start: int, end: int, text: str, named_day: bool) ->
 
 def answer_over(name: str, start: int, end: int, text: str, named_day: bool) -> bool:
     """An act named as the cause of an institution's answer ("envoy summoned over drone strike",
-    "minister quits over raid"): the answer is the news, the act a reference, unless told with its toll."""
-    return bool(_ANSWER_OVER.search(text[max(0, start - 90):start])) and not _TOLD_AFTER.match(text[end:])
+    "minister quits over raid"): the answer is the news, the act a reference, unless told with its toll.
+    In a headline, "over" right before an act always names its cause ("council meets over attack on
+    <place>", "outcry over shelling"): headline grammar has no other "over" before an act noun."""
+    if _TOLD_AFTER.match(text[end:]):
+        return False
+    return bool(_ANSWER_OVER.search(text[max(0, start - 90):start])) or (
+        is_headline(text) and bool(_OVER_BEFORE.search(text[max(0, start - 40):start])))
+
+
+_OVER_BEFORE = re.compile(r"(?i)\bover\s+(?:[\w’'-]+\s+){0,2}$")
 
 
 # a figure that moves: "murders fall for a third year", "journalists killed worldwide rose by a third"
@@ -224,6 +235,90 @@ def span_since(name: str, start: int, end: int, text: str, named_day: bool) -> b
     return bool(_SPAN_BEFORE.search(text[max(0, start - 60):start]) or _SPAN_ON.match(text[end:]))
 
 
+# --- the headline's own news is not the act (GUIDE rule 9) -----------------------------------------
+# A headline tells one piece of news with its verb. When that verb is a reaction, a ritual, a step of
+# justice or inquiry, a cancellation, a market's move or a policy, the act it names in its object or
+# in a phrase after it is the topic, not the news ("<leader> prays for victims of <act>", "<event>
+# postponed after <act>", "police identify suspect in <act>"); so is an act that is the subject of
+# such a verb in the passive ("<act> remembered", "<act> probed"), and every act of a headline labelled
+# as a genre that comments ("Review:", "Explainer:", "Timeline:"). An act told with its toll ("...
+# attack that killed 12") is still reported, and so is an act that is itself a verb ("gunmen attack").
+
+_NEWS_PREDICATE = re.compile(
+    r"(?i)\b(?:"
+    # reaction and speech of leaders and the public (condemning and blaming are `coding_cue_reasons`'
+    # reaction frame, which reads an act with its own scene after them as reported)
+    r"pray(?:s|ed)? for|mourn(?:s|ed)?|(?:recall(?:s|ed)?|recount(?:s|ed)?|reliv(?:e|es|ed)) (?:fleeing|surviving|"
+    r"escaping|hiding|losing|watching|seeing|the (?:day|night|morning|hours))|vow(?:s|ed)?|pledg(?:e|es|ed)|urg(?:e|es|ed)|"
+    r"demand(?:s|ed)?|calls? for|thank(?:s|ed)?|defend(?:s|ed)?|welcom(?:e|es|ed)|"
+    r"express(?:es|ed)? (?:solidarity|sympathy|condolences|shock)|visit(?:s|ed)?|meets?|met with|"
+    r"(?:rall(?:y|ies|ied)|protest(?:s|ed)?|march(?:es|ed)?|demonstrat(?:e|es|ed)) against|"
+    r"sends? condolences|"
+    # ritual
+    r"remember(?:s|ed|ing)?|honou?r(?:s|ed)?|commemorat(?:e|es|ed)|marks?|holds? (?:a )?(?:minute's |moment's )?"
+    r"(?:silence|vigil|funeral|memorial|service|prayers?)|pays? tributes?|tributes? (?:to|for)|farewell to|"
+    r"laid to rest|buried|funeral (?:of|for)|(?:observ|keep)(?:e|es|ed|s)? (?:a )?(?:minute's |moment's )?silence|"
+    # justice and inquiry
+    r"identif(?:y|ies|ied)|names? (?:suspect|gunman|attacker|bomber)|rul(?:e|es|ed) (?:that )?|inquest|"
+    r"inquiry|probe|testif(?:y|ies|ied)|trial|jail(?:s|ed)|sentenc(?:e|es|ed)|convict(?:s|ed)|acquit(?:s|ted)|"
+    r"plead(?:s|ed)?|upholds?|appeals?|evidence points|"
+    # an event called off, a policy answered
+    r"cancell?(?:ed|s)|canceled|postpon(?:e|es|ed)|called off|calls? off|rescheduled|rerouted|reroutes?|"
+    r"diverted|relocated|moved to|scrapped|suspend(?:s|ed)|sanctions?|bans?|proscrib(?:e|es|ed)|"
+    r"told to|ordered to|"
+    # markets
+    r"shares|stocks|markets?|prices?|bookings|premiums|insurers|traders|investors)\b")
+# the act as the subject of such a verb in the passive: "<act> remembered", "<act> probed"
+_PASSIVE_AFTER = re.compile(
+    r"(?i)^\s+(?:(?:victims?|survivors?|suspects?)\s+)?(?:remembered|recalled|commemorated|marked|mourned|honou?red|"
+    r"probed|investigated|condemned|revisited|retold)\b")
+# a label of a genre that comments on news ("Review:", "Opinion:", "Game review -")
+_GENRE_LABEL = re.compile(
+    r"(?i)^\W*(?:[\w’'-]+\s+){0,2}?(?:review|explainer|analysis|opinion|comment|column|editorial|timeline|"
+    r"fact ?check|obituary|interview|letter|essay|explained|in pictures|what we know)\s*(?::|\||\s[-–—])\s")
+# between the verb and the act, the same clause: no comma, semicolon, colon or new verb of its own
+_CLAUSE_BREAK = re.compile(r"[,;:]|\b(?:as|while|and|but)\b")
+# a participle that names a person by what befell them ("fans killed in", "a teacher shot at"), not a
+# toll: no auxiliary and no count right before it
+_REDUCED_RELATIVE = re.compile(r"(?i)(?<!\bwere)(?<!\bwas)(?<!\bbeen)(?<!\bare)(?<!\bis)(?<!\bbe)(?<!\d)"
+                               r"(?<!\bmore)(?<!\bdozens)(?<!\bscores)(?<!\bhundreds)\s+$")
+
+
+def topic_of_news(name: str, start: int, end: int, text: str, named_day: bool) -> bool:
+    """An act a headline names as the topic of its news, not as its news: after a verb of reaction,
+    ritual, justice, cancellation, markets or policy in its clause, as the subject of such a verb in
+    the passive, or in a headline labelled as commentary (see the block comment above)."""
+    if not is_headline(text) or _TOLD_AFTER.match(text[end:]):
+        return False
+    if _GENRE_LABEL.match(text) or _PASSIVE_AFTER.match(text[end:]):
+        return True
+    if named_day:
+        return False  # "villagers bury 12 people killed by gunmen on Sunday": the act has its own day, told
+    word = text[start:end]
+    if _VERB_PLURAL.search(word) and verb_report(text, start, end):
+        return False  # "<leader>'s forces strike <town>": the act is the headline's verb
+    if word.lower().endswith("ed") and not _REDUCED_RELATIVE.search(text[:start]):
+        return False  # "... as 12 killed in <place>": a toll told, not a person named by it
+    for found in _NEWS_PREDICATE.finditer(text, 0, start):
+        if not _CLAUSE_BREAK.search(text[found.end():start]):
+            return True
+    return False
+
+
+# an obituary's headline: a person named by the act that killed them, then the verb of their life
+# ("<role> killed in <act> was a tireless <role>", "<role> killed covering <war> dies aged 38")
+_PERSON_PAST = re.compile(
+    r"(?i)^\W*(?:[\w’'.-]+\s+){1,5}?(?:killed|slain|shot dead|murdered)\s+(?:in|by|at|during|while|when|covering|on|"
+    r"near|for)\b[^,;:]{0,60}?\s+(?:was|is|were|dies|died aged|remembered|mourned|buried|honou?red|laid to rest|"
+    r"devoted|had|was due|gets|awarded|named)\b")
+
+
+def person_past(name: str, start: int, end: int, text: str, named_day: bool) -> bool:
+    """Every act of a headline that names a person by the act that killed them, then tells their life
+    ("<role> killed by <group> was a mediator"): an obituary, the act a reference."""
+    return is_headline(text) and bool(_PERSON_PAST.match(text))
+
+
 @dataclass(frozen=True, slots=True)
 class HeadlineFrame:
     """One frame of headline grammar: its reason id, its role rule (`coding_rules`) and its test."""
@@ -237,6 +332,8 @@ HEADLINE_REFERENCES: tuple[HeadlineFrame, ...] = (
     HeadlineFrame("headline:pursuit", "ROLE-reference-pursuit", pursuit_bare),
     HeadlineFrame("headline:answer", "ROLE-reference-answer", answer_over),
     HeadlineFrame("headline:since", "ROLE-reference-since", span_since),
+    HeadlineFrame("headline:person", "ROLE-reference-person", person_past),
+    HeadlineFrame("headline:topic", "ROLE-reference-topic", topic_of_news),
 )
 HEADLINE_VOIDS: tuple[HeadlineFrame, ...] = (
     HeadlineFrame("headline:trend", "ROLE-aggregate-trend", trend),

@@ -46,6 +46,9 @@ RULES: dict[str, str] = {
                               "bombing\"): a reference",
     "ROLE-reference-answer": "an act named as the cause of an institution's answer, article dropped (\"envoy "
                              "summoned over drone strike\", \"minister quits over raid\"): a reference",
+    "ROLE-reference-topic": "a headline whose own news is a reaction, a ritual, a step of justice, a cancellation, "
+                            "a market's move or a policy names the act as its topic (\"<leader> prays for victims "
+                            "of <act>\", \"<event> postponed after <act>\", \"Review: ...\"): a reference",
     "ROLE-aggregate-trend": "a count of acts or victims as the subject of a trend (\"murders fall for a third "
                             "year\", \"attacks doubled\"): a statistic, never counted",
     "ROLE-aggregate-campaign": "a toll summed over a war, a crackdown or violence in general, no day named: a tally",

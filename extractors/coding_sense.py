@@ -323,6 +323,25 @@ def attributive(ctx: Ctx) -> bool:
                          r"teenager|student|priest))\b", ctx.after))
 
 
+# a determiner and the people's noun, right before the participle: "the children killed", "those slain"
+_DEFINITE_PEOPLE = re.compile(r"(?i)\b(?:the|those|their|its)\s+(?:[\w-]+\s+)?(?:people|persons|children|victims|"
+                              r"soldiers|troops|officers|civilians|pupils|students|men|women|worshippers|miners|"
+                              r"journalists|workers|passengers|hostages|dead)\s+$|\bthose\s+$")
+# what an act told after its participle starts with: a place, an agent, a time, a count, a clause of time
+_ANCHOR_AFTER = re.compile(r"(?i)^\s+(?:in|at|by|on|near|during|when|while|after|last|earlier|outside|inside|"
+                           r"overnight|yesterday|today|this|\d)\b")
+
+
+def attributive_after(ctx: Ctx) -> bool:
+    """A participle after a definite noun of people, with no place, agent or time after it ("mothers
+    of the children killed laid flowers", "the soldiers slain were buried"): it names the people by a
+    known act, it does not report one. (No `harm` guard: the participle is the harm, and the place
+    or agent that would tell the act is what `_ANCHOR_AFTER` looks for.)"""
+    if not _ATTRIBUTIVE.match(ctx.word):
+        return False
+    return bool(_DEFINITE_PEOPLE.search(ctx.preceding(40))) and not _ANCHOR_AFTER.match(ctx.text[ctx.end:])
+
+
 @dataclass(frozen=True, slots=True)
 class SenseRule:
     """One rule: its id (stored in the drop reason), why it voids a cue, and its test."""
@@ -347,6 +366,8 @@ RULES: tuple[SenseRule, ...] = (
     SenseRule("filming", "shooting a film or a photograph", filming),
     SenseRule("topic", "a general notion or a lasting state, not an act", topic),
     SenseRule("attributive", "a participle naming a person by a past act", attributive),
+    SenseRule("attributive_after", "a participle after a definite noun of people, nothing told after it",
+              attributive_after),
     SenseRule("life_story", "what befell a person over years, told as a life story", life_story),
     SenseRule("natural_cause", "harm from a natural or abstract cause", natural_cause),
     SenseRule("collision", "a vehicle hitting something: an accident", collision),

@@ -43,6 +43,7 @@ VOIDED = [
     ("idiom", "The senator's new attack ads ran in three states on Sunday."),
     ("idiom", "It was a striking speech that surprised the delegates."),
     ("idiom", "Investors made a killing on the bond market last week."),
+    ("idiom", "The match in Leeds went ahead on Saturday despite a bomb scare near the stadium."),
     ("figurative_object", "The opposition leader called the ruling an attack on democracy."),
     ("figurative_object", "The governor launched an offensive against the pension reform on Tuesday."),
     ("figurative_object", "The spokesman pushed back on those allegations at the briefing."),
@@ -60,6 +61,9 @@ VOIDED = [
     ("topic", "Officials worry about rising tolerance of sectarian violence among students."),
     ("topic", "The charity runs workshops about rape and consent."),
     ("topic", "Clan violence simmers in the northern valleys."),
+    ("topic", "Rights monitors say kidnappings and killings have spread to the coastal districts."),
+    ("attributive_after", "Widows of the miners killed gathered outside the company's offices."),
+    ("attributive_after", "The pupils slain were remembered at a service on Friday."),
     ("attributive", "The slain activist's brother spoke at the rally."),
     ("life_story", "He was beaten and starved during his years as a farmhand, he says."),
     ("life_story", "She recalls her years as a maid who was beaten by her employers."),
@@ -128,6 +132,8 @@ def test_rule_voids_the_cue(rule, sentence):
 
 # near misses: the same words where an act of political violence is reported
 KEPT = [
+    # a participle after the people's noun with a place, an agent or a time after it tells the act
+    "The villagers killed by gunmen near Gusau on Sunday were buried on Monday.",
     "Gunmen attacked a village in the north on Monday, killing four people.",
     "Fans clashed with police after the match on Saturday, injuring twelve.",
     "Soldiers beat a trader with rifle butts at a checkpoint on Sunday.",
