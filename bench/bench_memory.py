@@ -8,6 +8,13 @@ process samples, every 0.2 s from /proc, the resident memory (RSS) of the child 
 process tree (the Prefect flow process plus its coding worker processes; the page server and the
 Prefect API server are separate processes and are counted separately). Reports peak RSS per N
 and the growth per 1,000 articles; "bounded" means the peak does not grow with N.
+
+    .venv/bin/python bench/bench_memory.py --stores 4000 [--pages DIR]
+
+`--stores N` splits the flow's two memory costs apart, in this process, without Prefect or HTTP:
+the pages are coded once, N copies of them (new ids) are stored in chunks of 100 as a run does
+(`store_coded`, then `steps.release_free_memory`), printing the RSS after every 5th chunk, then
+the run's re-merge (`steps.remerge_incidents`) runs, with the RSS before it and the process's peak.
 """
 
 from __future__ import annotations
@@ -61,13 +68,69 @@ def child(n: int, feeds: int, pages: Path | None) -> None:
         print(f"ingested {summary.get('new_articles')} articles in {wall:.1f} s")
 
 
+def stores(n: int, pages: Path | None) -> None:
+    """Store N copies of the coded pages chunk by chunk, then re-merge them; prints RSS (MiB)."""
+    import dataclasses
+    import datetime as dt
+    import resource
+    import tempfile
+
+    from _farm import load_pages, unique_page
+
+    from extractors.months import event_month
+    from extractors.pipeline import CodedArticle, Page
+    from extractors.records import FeedEntry
+    from flows import steps
+    from warehouse.mentions import store_coded
+
+    when, coded = dt.datetime(2026, 12, 6, 9, tzinfo=dt.UTC), []
+    for k, body in enumerate(load_pages(pages)):
+        url = f"http://127.0.0.1/a/{k}.html"
+        entry = FeedEntry(feed_id="f", url=url, canonical_url=url, title=None, summary=None, published_at=when)
+        page = Page(entry=entry, outlet=None, url=url, fetched_at=when, raw_path=None,
+                    body=unique_page(body, b"http://127.0.0.1", str(k)))
+        coded += [c] if (c := steps.code_within_budget(page)) else []
+
+    def copy(c: CodedArticle, i: int) -> CodedArticle:
+        article = dataclasses.replace(c.article, article_id=f"{c.article.article_id}-{i}", outlet=f"outlet{i % 20}",
+                                      url=f"{c.article.url}?{i}", canonical_url=f"{c.article.canonical_url}?{i}")
+        return CodedArticle(article, tuple(
+            dataclasses.replace(m, mention_id=f"{m.mention_id}-{i}", article_id=article.article_id,
+                                outlet=article.outlet, reported_at=when + dt.timedelta(seconds=i))
+            for m in c.mentions))
+
+    def rss() -> float:
+        return rss_bytes(os.getpid()) / 2**20
+
+    print(f"{len(coded)} pages coded, {sum(len(c.mentions) for c in coded)} mentions; {n} copies stored")
+    with tempfile.TemporaryDirectory(prefix="fw-mem-") as tmp:
+        months: set[str] = set()
+        for start in range(0, n, 100):
+            batch = [copy(coded[i % len(coded)], i) for i in range(start, min(n, start + 100))]
+            store_coded(Path(tmp), batch)
+            steps.release_free_memory()
+            months |= {event_month(m.event_date) for c in batch for m in c.mentions}
+            if start // 100 % 5 == 0:
+                print(f"  after chunk {start // 100 + 1}: {rss():.0f} MiB")
+        before, t0 = rss(), time.process_time()
+        new, _, rewritten = steps.remerge_incidents(Path(tmp), months)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"re-merge: {before:.0f} MiB before, {rss():.0f} after, process peak {peak:.0f}; "
+              f"{new} incidents in {len(rewritten)} months, {time.process_time() - t0:.1f} s CPU")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--articles", default="1000,2000,4000")
     ap.add_argument("--feeds", type=int, default=20)
     ap.add_argument("--pages", type=Path, default=None)
+    ap.add_argument("--stores", type=int, default=None, help="store N copies and re-merge, in this process")
     ap.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.stores:
+        print_machine("python bench/bench_memory.py " + " ".join(sys.argv[1:] if argv is None else argv))
+        stores(args.stores, args.pages)
+        return 0
     if args.child:
         child(args.child, args.feeds, args.pages)
         return 0

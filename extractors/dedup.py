@@ -223,7 +223,11 @@ def _proposals(nodes: Sequence[_Node]) -> list[tuple[float, int, int]]:
                 for j in by_month.get(key, ()):
                     offer(i, j)
     pairs = {(min(x, -y), max(x, -y)): s for x, heap in enumerate(best) for s, y in heap}
-    return sorted((-s, i, j) for (i, j), s in pairs.items())
+    best.clear()  # each stage freed before the next is built: the peak of a crowded window's merge
+    out = [(-s, i, j) for (i, j), s in pairs.items()]
+    pairs.clear()
+    out.sort()
+    return out
 
 
 def _month(ordinal: int) -> int:

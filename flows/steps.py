@@ -23,6 +23,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
+import pyarrow as pa
+
 from extractors.budget import OverBudget, time_limit
 from extractors.dedup import merge_mentions
 from extractors.feeds import poll_feed
@@ -32,7 +34,7 @@ from extractors.months import event_month, publication_month, shift_month, utcno
 from extractors.pipeline import CodedArticle, Page, code_article, extract_page
 from extractors.records import Failure, FeedEntry, FeedPoll, FeedSpec, Incident
 from warehouse import changes, parquet
-from warehouse.mentions import load_incidents, load_mentions, store_coded
+from warehouse.mentions import load_incidents, load_merge_mentions, store_coded
 from warehouse.paths import DataRoot
 from warehouse.raw import RawStore
 
@@ -92,7 +94,11 @@ def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> None:
 
 
 def release_free_memory() -> None:
-    """Hand the heap's free pages back to the system (glibc `malloc_trim`); nothing off glibc."""
+    """Hand the free memory of Arrow's allocator and of the heap back to the system (glibc
+    `malloc_trim`; nothing off glibc). Arrow's allocator otherwise keeps the high-water mark of
+    the largest table a process read or wrote: each chunk's mention write reads the ingest
+    month's partition, so that mark rose with the run (bench/bench_memory.py)."""
+    pa.default_memory_pool().release_unused()
     libc = _glibc()
     if libc is not None:
         libc.malloc_trim(0)
@@ -377,7 +383,7 @@ def remerge_incidents(root: DataRoot, months: Iterable[str]) -> tuple[int, int, 
     read = {shift_month(m, d) for m in affected for d in (-2, -1, 0, 1, 2)} | unknown
     if not write:
         return 0, 0, ()
-    mentions = load_mentions(root, event_months=read)
+    mentions = load_merge_mentions(root, read)  # only what merging reads: memory per mention small
     stored = load_incidents(root, sorted(write))
     present = {m.mention_id for m in mentions}
     cited = {m for i in stored if i.status != "merged" for m in i.mention_ids or ()} - present
@@ -394,6 +400,8 @@ def remerge_incidents(root: DataRoot, months: Iterable[str]) -> tuple[int, int, 
                 incident = dataclasses.replace(incident, mention_ids=kept, n_mentions=len(kept))
         previous.append(incident)
     incidents = [i for i in merge_mentions(mentions, previous) if event_month(i.event_date) in write]
+    del mentions  # the partitions' writes below need the room
+    release_free_memory()
     by_month: dict[str, list[Incident]] = {m: [] for m in write}
     # An incident whose id is stored in a month outside the window (its date moved far) is
     # rewritten there too, so no id is ever stored twice.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -48,6 +49,47 @@ def load_mentions(root: DataRoot, partitions: Sequence[str] | None = None,
     "YYYY-MM" / "unknown", or all) as records."""
     where = None if event_months is None else ("event_date", event_months)
     return records_from(parquet.read(root, "mentions", partitions=partitions, months_of=where).to_pylist(), Mention)
+
+
+MERGE_BLANKS: dict[str, Any] = {"evidence": "", "confidence": 0.0, "why": (), "refers_to": None}
+"""Mention fields merging never reads (`extractors.dedup`), and the value `load_merge_mentions` gives them."""
+
+
+def load_merge_mentions(root: DataRoot, event_months: Iterable[str]) -> list[Mention]:
+    """The stored mentions of the given event months ("YYYY-MM" / "unknown"), as records holding
+    what `extractors.dedup.merge_mentions` reads: the `MERGE_BLANKS` fields are not read (each
+    mention's evidence sentence is most of its size), and equal values share one Python object
+    (a month's mentions repeat their types, countries, outlets and dates), built column by
+    column, never as one dict per row. The merge of these records is the merge of the whole
+    records: it reads the blanked fields only to choose between two stored copies of one
+    mention id (by their repr), so ids stored more than once come back whole.
+    """
+    months = sorted(set(event_months))
+    names = [f.name for f in dataclasses.fields(Mention)]
+    tbl = parquet.read(root, "mentions", columns=[n for n in names if n not in MERGE_BLANKS],
+                       months_of=("event_date", months))
+    counts = pc.value_counts(tbl["mention_id"])
+    twice = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+    whole: list[Mention] = []
+    if len(twice):
+        tbl = tbl.filter(pc.invert(pc.is_in(tbl["mention_id"], value_set=twice)))
+        whole = load_mentions_of(root, twice.to_pylist(), months)
+    columns = [itertools.repeat(MERGE_BLANKS[n]) if n in MERGE_BLANKS else _shared(tbl[n].to_pylist())
+               for n in names]
+    del tbl
+    return [Mention(*row) for row in zip(*columns)] + whole
+
+
+def load_mentions_of(root: DataRoot, mention_ids: Sequence[str], event_months: Iterable[str]) -> list[Mention]:
+    """The whole stored records of these mention ids among the given event months."""
+    tbl = parquet.read(root, "mentions", keys=mention_ids, months_of=("event_date", event_months))
+    return records_from(tbl.to_pylist(), Mention)
+
+
+def _shared(values: list[Any]) -> list[Any]:
+    """The values with equal ones made one object (lists as tuples, as the records hold them)."""
+    seen: dict[Any, Any] = {}
+    return [seen.setdefault(v, v) for v in (tuple(x) if isinstance(x, list) else x for x in values)]
 
 
 def load_incidents(root: DataRoot, months: Sequence[str]) -> list[Incident]:
