@@ -166,13 +166,17 @@ def _stop(server: subprocess.Popen[bytes] | _Forked) -> None:
 def warm_up(command: str) -> None:
     """What `flarewatch COMMAND` would do first once its flow starts, done while the temporary
     server starts: import the flow's modules (Prefect's client, trafilatura, DuckDB, pyarrow) and
-    load the coder's tables (`flows.steps.warm_up_coding`)."""
+    load the coder's tables (`flows.steps.warm_up_coding`), with the regular expressions they
+    compiled last time kept ready-made in the user's cache directory (`flows.regex_cache`)."""
     from importlib import import_module
 
-    import_module("flows.backfill" if command == "backfill" else "flows.ingest")
-    from flows.steps import warm_up_coding
+    from flows.regex_cache import cache_file, kept_regexes
 
-    warm_up_coding()
+    with kept_regexes(cache_file(_cache_dir())):
+        import_module("flows.backfill" if command == "backfill" else "flows.ingest")
+        from flows.steps import warm_up_coding
+
+        warm_up_coding()
 
 
 def _start_server(env: dict[str, str], fork: bool = False) -> tuple[subprocess.Popen[bytes] | _Forked, str]:
@@ -326,10 +330,14 @@ def _revision(database: str) -> str | None:
     return rows[0][0] if len(rows) == 1 else None
 
 
+def _cache_dir() -> Path:
+    """flarewatch's directory in the user's cache directory ($XDG_CACHE_HOME or ~/.cache)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "flarewatch"
+
+
 def _schema_record(version: str) -> Path:
     """Where the revision a Prefect `version` migrates to is recorded: the user's cache directory."""
-    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(cache) / "flarewatch" / f"prefect-{version}-schema"
+    return _cache_dir() / f"prefect-{version}-schema"
 
 
 def _read(path: Path) -> str | None:
