@@ -83,7 +83,8 @@ def exit_with_parent_process() -> None:
 
 
 @contextlib.contextmanager
-def temporary_server(prepare: Callable[[], object] | None = None, fork: bool = False) -> Iterator[str]:
+def temporary_server(prepare: Callable[[], object] | None = None, fork: bool = False,
+                     stopping: contextlib.ExitStack | None = None) -> Iterator[str]:
     """A Prefect API server on 127.0.0.1 for the block; yields its API URL and points Prefect at it.
 
     Prefect's own temporary server (the one it starts when PREFECT_API_URL is unset) outlives a
@@ -98,6 +99,10 @@ def temporary_server(prepare: Callable[[], object] | None = None, fork: bool = F
     the server from this process instead of starting a new interpreter, so Prefect is imported once
     for both (1.2 s of CPU less); a process that already runs threads starts a new one all the same.
     The imports run with the garbage collector paused (`imports_without_gc`).
+
+    `stopping`: leaving the block only asks the server to stop (SIGTERM); waiting for its graceful
+    shutdown (0.2 s: it writes the events it still holds) is left to `stopping`'s close, so what
+    the command does next without Prefect (the demo's trends) overlaps it.
     """
     env = {**os.environ, **NO_TELEMETRY, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1"}
     env.pop("PREFECT_API_URL", None)
@@ -110,6 +115,7 @@ def temporary_server(prepare: Callable[[], object] | None = None, fork: bool = F
         from prefect.settings import PREFECT_API_URL, temporary_settings
 
         if PREFECT_API_URL.value():  # the active Prefect profile names a server: that one, not ours
+            stopping = None
             _stop(server)
             yield PREFECT_API_URL.value()
             return
@@ -127,7 +133,11 @@ def temporary_server(prepare: Callable[[], object] | None = None, fork: bool = F
                     APILogHandler().flush()
                 os.environ.pop("PREFECT_API_URL", None)
     finally:
-        _stop(server)
+        if stopping is None:
+            _stop(server)
+        else:
+            server.terminate()
+            stopping.callback(_stop, server)
 
 
 @contextlib.contextmanager
@@ -187,6 +197,9 @@ def _start_server(env: dict[str, str], fork: bool = False) -> tuple[subprocess.P
     url = f"http://127.0.0.1:{port}/api"
     if fork and sys.platform.startswith("linux") and threading.active_count() == 1:
         import prefect  # noqa: F401 - imported once, for the server and this process
+        # the server's too, and the flow engine's (it encodes a run's parameters with it): imported
+        # here once, not again in each process, and before the flow where it would wait for it
+        import fastapi.encoders  # noqa: F401
 
         if threading.active_count() == 1:
             return _Forked.start(lambda: _forked_server(env, port)), url
