@@ -37,6 +37,12 @@ NO_TELEMETRY = {
 }
 """Prefect's server analytics, its client's (DO_NOT_TRACK), and its telemetry, all off."""
 
+OUR_SERVER = {"flows.heartbeat_frequency": None, "client.server_version_check_enabled": False}
+"""Prefect's client settings while it talks to the temporary server: no flow-run heartbeats (they let
+a long-lived server mark a run whose process died as crashed; this server dies with that process,
+and the heartbeat thread, sleeping in 1 s steps, held up every run's end by up to 1 s), and no
+API-version handshake with a server this same Prefect installation runs."""
+
 _PR_SET_PDEATHSIG = 1
 _PR_SET_NAME = 15
 STARTUP_TIMEOUT = 120
@@ -122,7 +128,7 @@ def temporary_server(prepare: Callable[[], object] | None = None, fork: bool = F
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while not _healthy(server, api_url, deadline):  # its port was taken meanwhile: another one
             server, api_url = _start_server(env, fork)
-        with temporary_settings(updates={PREFECT_API_URL: api_url}):
+        with temporary_settings(updates={PREFECT_API_URL: api_url, **OUR_SERVER}):
             os.environ["PREFECT_API_URL"] = api_url  # for the processes this one starts
             try:
                 yield api_url
@@ -182,8 +188,9 @@ def warm_up(command: str) -> None:
 
     from flows.regex_cache import cache_file, kept_regexes
 
-    with kept_regexes(cache_file(_cache_dir())):
-        import_module("flows.backfill" if command == "backfill" else "flows.ingest")
+    module = "flows.backfill" if command == "backfill" else "flows.ingest"
+    with kept_regexes(cache_file(_cache_dir(), module)):  # a file per flow: each keeps what it uses
+        import_module(module)
         from flows.steps import warm_up_coding
 
         warm_up_coding()

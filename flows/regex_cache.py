@@ -36,10 +36,11 @@ Key = tuple[type, str | bytes, int]
 """`re`'s cache key: (str or bytes, pattern, flags as passed)."""
 
 
-def cache_file(directory: Path) -> Path:
-    """The file for this interpreter in `directory` (its version, build and regex engine in the name)."""
+def cache_file(directory: Path, name: str = "regex") -> Path:
+    """The file `name` for this interpreter in `directory` (its version, build and regex engine in the
+    file's name: marshal's format and the engine's code both belong to one interpreter)."""
     tag = f"{sys.version}|{getattr(_sre, 'MAGIC', '')}|{getattr(_sre, 'CODESIZE', '')}|{sys.implementation.name}"
-    return directory / f"regex-{hashlib.sha256(tag.encode()).hexdigest()[:16]}.marshal"
+    return directory / f"{name}-{hashlib.sha256(tag.encode()).hexdigest()[:16]}.regex"
 
 
 class _Recording(dict):
