@@ -37,11 +37,13 @@ NO_TELEMETRY = {
 }
 """Prefect's server analytics, its client's (DO_NOT_TRACK), and its telemetry, all off."""
 
-OUR_SERVER = {"flows.heartbeat_frequency": None, "client.server_version_check_enabled": False}
+OUR_SERVER = {"flows.heartbeat_frequency": None, "client.server_version_check_enabled": False,
+              "client.csrf_support_enabled": False}
 """Prefect's client settings while it talks to the temporary server: no flow-run heartbeats (they let
 a long-lived server mark a run whose process died as crashed; this server dies with that process,
-and the heartbeat thread, sleeping in 1 s steps, held up every run's end by up to 1 s), and no
-API-version handshake with a server this same Prefect installation runs."""
+and the heartbeat thread, sleeping in 1 s steps, held up every run's end by up to 1 s), no
+API-version handshake with a server this same Prefect installation runs, and no CSRF token asked
+of a server started without CSRF protection (`temporary_server`: loopback only, no UI)."""
 
 _PR_SET_PDEATHSIG = 1
 _PR_SET_NAME = 15
@@ -110,7 +112,8 @@ def temporary_server(prepare: Callable[[], object] | None = None, fork: bool = F
     shutdown (0.2 s: it writes the events it still holds) is left to `stopping`'s close, so what
     the command does next without Prefect (the demo's trends) overlaps it.
     """
-    env = {**os.environ, **NO_TELEMETRY, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1"}
+    env = {**os.environ, **NO_TELEMETRY, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+           "PREFECT_SERVER_CSRF_PROTECTION_ENABLED": "false", "PREFECT_SERVER_API_CSRF_PROTECTION_ENABLED": "false"}
     env.pop("PREFECT_API_URL", None)
     with imports_without_gc():
         server, api_url = _start_server(env, fork)
