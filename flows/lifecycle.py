@@ -206,10 +206,10 @@ def _start_server(env: dict[str, str], fork: bool = False) -> tuple[subprocess.P
     port = _free_port()
     url = f"http://127.0.0.1:{port}/api"
     if fork and sys.platform.startswith("linux") and threading.active_count() == 1:
-        import prefect  # noqa: F401 - imported once, for the server and this process
-        # the server's too, and the flow engine's (it encodes a run's parameters with it): imported
-        # here once, not again in each process, and before the flow where it would wait for it
+        # imported once, for the server and this process: Prefect, and fastapi's encoders (the
+        # server's, and the flow engine's for a run's parameters: else imported inside the flow)
         import fastapi.encoders  # noqa: F401
+        import prefect  # noqa: F401
 
         if threading.active_count() == 1:
             return _Forked.start(lambda: _forked_server(env, port)), url

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import marshal
+import os
 import re
 import sys
 from collections.abc import Iterator

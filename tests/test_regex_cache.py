@@ -45,7 +45,7 @@ def test_kept_patterns_come_back_equal_without_compiling(tmp_path, monkeypatch):
         monkeypatch.setattr(regex_cache._compiler, "compile", no_compiling)
         second = _compile_all()
         monkeypatch.undo()
-    for kept, fresh, before, text in zip(second, expected, first, TEXTS):
+    for kept, fresh, before, text in zip(second, expected, first, TEXTS, strict=True):
         assert (kept.pattern, kept.flags, kept.groups, dict(kept.groupindex)) == \
             (fresh.pattern, fresh.flags, fresh.groups, dict(fresh.groupindex))
         assert [m.groups() for m in kept.finditer(text)] == [m.groups() for m in fresh.finditer(text)] \
