@@ -282,22 +282,29 @@ def _quiet_prefect(verbose: bool) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    """The demo's flow run on its own temporary Prefect server (started first: it is forked, before
+    the demo's HTTP server starts a thread), then the trends, printed while that server stops."""
     from flows.demo import serve_demo, write_demo_feed_list
-    from flows.ingest import ingest
 
     settings = _settings(args)
-    with serve_demo(port=args.port) as base_url, tempfile.TemporaryDirectory() as tmp:
-        feeds = write_demo_feed_list(base_url, Path(tmp) / "demo-feeds.yaml")
-        print(f"Serving the demo corpus at {base_url}; ingesting into {settings.data} ...", flush=True)
-        hosts = list(dict.fromkeys([*settings.allow_hosts, "127.0.0.1"]))
-        with _progress(args):
-            status = _ingested(lambda: ingest(feeds=str(feeds), data=str(settings.data), allow_hosts=hosts))
-    return status if status == 3 else _print_trends(settings.data, "table", by="month")
+    with contextlib.ExitStack() as stopping:
+        with _prefect_server(args, stopping=stopping):
+            from flows.ingest import ingest
+
+            with serve_demo(port=args.port) as base_url, tempfile.TemporaryDirectory() as tmp:
+                feeds = write_demo_feed_list(base_url, Path(tmp) / "demo-feeds.yaml")
+                print(f"Serving the demo corpus at {base_url}; ingesting into {settings.data} ...", flush=True)
+                hosts = list(dict.fromkeys([*settings.allow_hosts, "127.0.0.1"]))
+                with _progress(args):
+                    status = _ingested(lambda: ingest(feeds=str(feeds), data=str(settings.data), allow_hosts=hosts))
+        return status if status == 3 else _print_trends(settings.data, "table", by="month")
 
 
-def _prefect_server(args: argparse.Namespace) -> contextlib.AbstractContextManager:
+def _prefect_server(args: argparse.Namespace, stopping: contextlib.ExitStack | None = None,
+                    ) -> contextlib.AbstractContextManager:
     """The temporary Prefect server of a command that runs flows with PREFECT_API_URL unset: ours,
-    so that it dies with this process (flows.lifecycle), where Prefect's own would outlive a kill."""
+    so that it dies with this process (flows.lifecycle), where Prefect's own would outlive a kill.
+    `stopping`: see `temporary_server` (the wait for its shutdown left to that stack)."""
     runs_flows = args.command in ("run", "demo") or (args.command == "backfill" and not args.dry_run)
     if not runs_flows:
         return contextlib.nullcontext()
@@ -305,7 +312,8 @@ def _prefect_server(args: argparse.Namespace) -> contextlib.AbstractContextManag
         return contextlib.nullcontext()
     from flows.lifecycle import temporary_server, warm_up
 
-    return temporary_server(prepare=lambda: warm_up(args.command), fork=True)  # the two overlap
+    # the two overlap
+    return temporary_server(prepare=lambda: warm_up(args.command), fork=True, stopping=stopping)
 
 
 def _more_commands(sub: argparse._SubParsersAction) -> None:
@@ -380,7 +388,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             check_run(args)  # bad input: one line before the temporary Prefect server starts
-        with _prefect_server(args):
+        with _prefect_server(args) if args.command != "demo" else contextlib.nullcontext():  # demo: its own
             return COMMANDS[args.command](args)
     except BrokenPipeError:  # `flarewatch ... | head`: the reader has all it wanted
         _silence_stdout()

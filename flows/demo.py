@@ -57,6 +57,9 @@ class _DemoHandler(SimpleHTTPRequestHandler):
         return
 
 
+POLL_INTERVAL = 0.02
+"""Seconds between the serving loop's checks for a shutdown (the standard library's default: 0.5)."""
+
 DEMO_PORT = 8765
 """The demo's fixed port: article URLs (and so their identity) include it, so a second
 `flarewatch demo` recognises the articles of the first."""
@@ -74,7 +77,9 @@ def serve_demo(directory: Path = DEMO_DIR, port: int = 0) -> Iterator[str]:
     except OSError as exc:
         raise OSError(f"cannot serve the demo on 127.0.0.1:{port} ({exc.strerror}); try --port") from None
     handler.base_url = f"http://127.0.0.1:{server.server_address[1]}".encode()
-    thread = threading.Thread(target=server.serve_forever, name="flarewatch-demo-server", daemon=True)
+    # a short poll interval: leaving the block waits for the serving loop's next turn (0.5 s by default)
+    thread = threading.Thread(target=server.serve_forever, args=(POLL_INTERVAL,), name="flarewatch-demo-server",
+                              daemon=True)
     thread.start()
     try:
         yield handler.base_url.decode()
@@ -118,7 +123,7 @@ class LocalServer:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, args=(POLL_INTERVAL,), daemon=True).start()
         return self
 
     def __exit__(self, *exc: object) -> None:

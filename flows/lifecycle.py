@@ -37,6 +37,14 @@ NO_TELEMETRY = {
 }
 """Prefect's server analytics, its client's (DO_NOT_TRACK), and its telemetry, all off."""
 
+OUR_SERVER = {"flows.heartbeat_frequency": None, "client.server_version_check_enabled": False,
+              "client.csrf_support_enabled": False}
+"""Prefect's client settings while it talks to the temporary server: no flow-run heartbeats (they let
+a long-lived server mark a run whose process died as crashed; this server dies with that process,
+and the heartbeat thread, sleeping in 1 s steps, held up every run's end by up to 1 s), no
+API-version handshake with a server this same Prefect installation runs, and no CSRF token asked
+of a server started without CSRF protection (`temporary_server`: loopback only, no UI)."""
+
 _PR_SET_PDEATHSIG = 1
 _PR_SET_NAME = 15
 STARTUP_TIMEOUT = 120
@@ -83,7 +91,8 @@ def exit_with_parent_process() -> None:
 
 
 @contextlib.contextmanager
-def temporary_server(prepare: Callable[[], object] | None = None, fork: bool = False) -> Iterator[str]:
+def temporary_server(prepare: Callable[[], object] | None = None, fork: bool = False,
+                     stopping: contextlib.ExitStack | None = None) -> Iterator[str]:
     """A Prefect API server on 127.0.0.1 for the block; yields its API URL and points Prefect at it.
 
     Prefect's own temporary server (the one it starts when PREFECT_API_URL is unset) outlives a
@@ -98,8 +107,13 @@ def temporary_server(prepare: Callable[[], object] | None = None, fork: bool = F
     the server from this process instead of starting a new interpreter, so Prefect is imported once
     for both (1.2 s of CPU less); a process that already runs threads starts a new one all the same.
     The imports run with the garbage collector paused (`imports_without_gc`).
+
+    `stopping`: leaving the block only asks the server to stop (SIGTERM); waiting for its graceful
+    shutdown (0.2 s: it writes the events it still holds) is left to `stopping`'s close, so what
+    the command does next without Prefect (the demo's trends) overlaps it.
     """
-    env = {**os.environ, **NO_TELEMETRY, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1"}
+    env = {**os.environ, **NO_TELEMETRY, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+           "PREFECT_SERVER_CSRF_PROTECTION_ENABLED": "false", "PREFECT_SERVER_API_CSRF_PROTECTION_ENABLED": "false"}
     env.pop("PREFECT_API_URL", None)
     with imports_without_gc():
         server, api_url = _start_server(env, fork)
@@ -110,13 +124,14 @@ def temporary_server(prepare: Callable[[], object] | None = None, fork: bool = F
         from prefect.settings import PREFECT_API_URL, temporary_settings
 
         if PREFECT_API_URL.value():  # the active Prefect profile names a server: that one, not ours
+            stopping = None
             _stop(server)
             yield PREFECT_API_URL.value()
             return
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while not _healthy(server, api_url, deadline):  # its port was taken meanwhile: another one
             server, api_url = _start_server(env, fork)
-        with temporary_settings(updates={PREFECT_API_URL: api_url}):
+        with temporary_settings(updates={PREFECT_API_URL: api_url, **OUR_SERVER}):
             os.environ["PREFECT_API_URL"] = api_url  # for the processes this one starts
             try:
                 yield api_url
@@ -127,7 +142,11 @@ def temporary_server(prepare: Callable[[], object] | None = None, fork: bool = F
                     APILogHandler().flush()
                 os.environ.pop("PREFECT_API_URL", None)
     finally:
-        _stop(server)
+        if stopping is None:
+            _stop(server)
+        else:
+            server.terminate()
+            stopping.callback(_stop, server)
 
 
 @contextlib.contextmanager
@@ -166,13 +185,18 @@ def _stop(server: subprocess.Popen[bytes] | _Forked) -> None:
 def warm_up(command: str) -> None:
     """What `flarewatch COMMAND` would do first once its flow starts, done while the temporary
     server starts: import the flow's modules (Prefect's client, trafilatura, DuckDB, pyarrow) and
-    load the coder's tables (`flows.steps.warm_up_coding`)."""
+    load the coder's tables (`flows.steps.warm_up_coding`), with the regular expressions they
+    compiled last time kept ready-made in the user's cache directory (`flows.regex_cache`)."""
     from importlib import import_module
 
-    import_module("flows.backfill" if command == "backfill" else "flows.ingest")
-    from flows.steps import warm_up_coding
+    from flows.regex_cache import cache_file, kept_regexes
 
-    warm_up_coding()
+    module = "flows.backfill" if command == "backfill" else "flows.ingest"
+    with kept_regexes(cache_file(_cache_dir(), module)):  # a file per flow: each keeps what it uses
+        import_module(module)
+        from flows.steps import warm_up_coding
+
+        warm_up_coding()
 
 
 def _start_server(env: dict[str, str], fork: bool = False) -> tuple[subprocess.Popen[bytes] | _Forked, str]:
@@ -182,7 +206,10 @@ def _start_server(env: dict[str, str], fork: bool = False) -> tuple[subprocess.P
     port = _free_port()
     url = f"http://127.0.0.1:{port}/api"
     if fork and sys.platform.startswith("linux") and threading.active_count() == 1:
-        import prefect  # noqa: F401 - imported once, for the server and this process
+        # imported once, for the server and this process: Prefect, and fastapi's encoders (the
+        # server's, and the flow engine's for a run's parameters: else imported inside the flow)
+        import fastapi.encoders  # noqa: F401
+        import prefect  # noqa: F401
 
         if threading.active_count() == 1:
             return _Forked.start(lambda: _forked_server(env, port)), url
@@ -326,10 +353,14 @@ def _revision(database: str) -> str | None:
     return rows[0][0] if len(rows) == 1 else None
 
 
+def _cache_dir() -> Path:
+    """flarewatch's directory in the user's cache directory ($XDG_CACHE_HOME or ~/.cache)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "flarewatch"
+
+
 def _schema_record(version: str) -> Path:
     """Where the revision a Prefect `version` migrates to is recorded: the user's cache directory."""
-    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(cache) / "flarewatch" / f"prefect-{version}-schema"
+    return _cache_dir() / f"prefect-{version}-schema"
 
 
 def _read(path: Path) -> str | None:

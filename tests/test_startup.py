@@ -41,3 +41,28 @@ def test_a_failing_preparation_stops_the_server_it_overlapped(monkeypatch):
     assert seen and seen[0], "the server was not started before the preparation"
     assert not seen[0] & _children(), "the server outlived its failed preparation"
     assert "PREFECT_API_URL" not in os.environ
+
+
+@pytest.mark.slow
+def test_the_temporary_server_is_left_stopping_while_the_command_goes_on(monkeypatch, tmp_path):
+    """Inside the block the client skips heartbeats (whose thread held each run's end for up to 1 s)
+    and the version handshake; with `stopping`, leaving the block only signals the server, and
+    closing the stack waits for it: no child is left after."""
+    import contextlib
+
+    from prefect.settings import get_current_settings
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path))  # a database of its own
+    before = _children()
+    with contextlib.ExitStack() as stopping:
+        with lifecycle.temporary_server(stopping=stopping) as url:
+            lifecycle.check_server(url)
+            settings = get_current_settings()
+            assert settings.flows.heartbeat_frequency is None
+            assert settings.client.server_version_check_enabled is False
+            server = _children() - before
+            assert server
+        assert get_current_settings().flows.heartbeat_frequency is not None
+        assert server & _children(), "the server was waited for before the stack closed"
+    assert not server & _children(), "the server outlived the stack"
