@@ -180,8 +180,8 @@ def strip(history: Path) -> bool:
     for path in gone:
         shutil.rmtree(path)
     if gone:
+        shutil.rmtree(history / footers.INDEX_DIR, ignore_errors=True)  # first: this process then writes all
         attacks.write_per_month(history)
-        shutil.rmtree(history / footers.INDEX_DIR, ignore_errors=True)
         root = paths.open_root(history)
         for table in ("articles", "mentions", "incidents"):
             for part in (history / table).iterdir():
@@ -253,6 +253,9 @@ def main(argv: list[str] | None = None) -> int:
         give_back(history, history.with_name(history.name + COPY_SUFFIX))  # of a run killed mid-poll
         if strip(history):
             print(f"removed from {history} what earlier polls had written into it")
+        from warehouse import attacks
+
+        attacks.write_per_month(history, [])  # the monthly counts in this version's format, as a merge leaves them
         from warehouse import catalog
 
         with catalog.connect(history) as con:
