@@ -17,10 +17,16 @@ warehouse and on one holding 1 M articles, 2 M mentions and 1 M incidents, in th
    what it must look up by key (seen URLs, where a key is stored), one file at a time.
 2. Polls: each in a fresh child process, the real `ingest` flow (warmed up by a 5-article flow
    into a scratch root first, so that Prefect's start-up is outside the timing) brings `--poll`
-   new articles into an empty root, then into the history root, `--repeat` times, alternating.
+   new articles into an empty root, then into the history, `--repeat` times, alternating. Each
+   history poll writes into a copy of the history as built (`poll_copy`: its Parquet files hard
+   links, its raw months moved in and back), never into the history itself: a poll into the
+   history would leave its articles in the next poll's merge window (the demo events, reported
+   again by every poll), and each later poll would merge more mentions than an empty root holds.
    The child samples every 20 ms the resident memory of the flow process plus its coding
    processes during the poll. Reported: the fastest wall time and the lowest peak of each case,
    and their ratios (goal: both <= 1.25).
+
+A history an earlier version of this bench polled into is cleaned first (`strip`).
 
 A 10,000-article poll's memory (flat from 1,000 on) is `bench/bench_memory.py --articles 1000,10000`.
 """
@@ -32,6 +38,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -119,6 +126,70 @@ def build_raw(root: Path, articles: int) -> None:
         start += n
 
 
+COPY_SUFFIX = "-poll"
+"""`<history>-poll`: the copy of the history a poll writes into (`poll_copy`)."""
+POLL_TABLES = ("runs", "feed_state", "partitions", "links", "reports")
+"""What a poll writes and `build` does not."""
+PARTITIONED = {"articles": "ingest_month", "mentions": "ingest_month", "incidents": "event_month",
+               "raw": "fetch_month"}
+
+
+def _history_folder(table: str, name: str) -> bool:
+    return not name.startswith(f"{PARTITIONED[table]}=") or name.split("=", 1)[1] in MONTHS
+
+
+def poll_copy(history: Path) -> Path:
+    """A copy of `history` for one poll to write into, beside it: each Parquet file hard-linked
+    (data files are never changed in place: a write renames a new file in), every other file
+    copied (footer index, lock, change log), and the raw store's month folders (a million files)
+    moved in, to be moved back by `give_back`. The footer index still holds: it keys files by
+    root-relative path, inode, size and modification time, which a hard link keeps."""
+    work = history.with_name(history.name + COPY_SUFFIX)
+    give_back(history, work)
+    for folder, dirs, files in os.walk(history):
+        rel = Path(folder).relative_to(history)
+        if rel == Path("."):
+            dirs[:] = [d for d in dirs if d != "raw"]
+        (work / rel).mkdir(parents=True, exist_ok=True)
+        for name in files:
+            (os.link if name.endswith(".parquet") else shutil.copy2)(Path(folder) / name, work / rel / name)
+    (work / "raw").mkdir()
+    for month in (history / "raw").iterdir():
+        month.rename(work / "raw" / month.name)
+    return work
+
+
+def give_back(history: Path, work: Path) -> None:
+    """Move the history's raw month folders lent to `work` back into `history`; remove `work`."""
+    if (work / "raw").is_dir():
+        for month in (work / "raw").iterdir():
+            if month.name.startswith("fetch_month=") and _history_folder("raw", month.name):
+                month.rename(history / "raw" / month.name)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def strip(history: Path) -> bool:
+    """Remove from `history` what polls wrote into it (an earlier version of this bench polled into
+    the history itself), so that it is again as `build` left it: the tables only a poll writes, and
+    the partition folders of months `build` does not write; then the monthly counts and the footer
+    index are written again. Returns whether anything was removed."""
+    from warehouse import attacks, footers, paths
+
+    gone = [history / t for t in POLL_TABLES if (history / t).exists()]
+    gone += [d for t in PARTITIONED for d in (history / t).iterdir() if d.is_dir() and not _history_folder(t, d.name)]
+    for path in gone:
+        shutil.rmtree(path)
+    if gone:
+        shutil.rmtree(history / footers.INDEX_DIR, ignore_errors=True)  # first: this process then writes all
+        attacks.write_per_month(history)
+        root = paths.open_root(history)
+        for table in ("articles", "mentions", "incidents"):
+            for part in (history / table).iterdir():
+                for f in paths.data_files(root, str(part)):
+                    footers.footer(root, f)
+        footers.save_index(history)
+    return bool(gone)
+
 
 def child(root: Path, n: int, pages: Path | None) -> None:
     """Warm Prefect up, then time one poll of `n` new articles into `root`; print JSON."""
@@ -179,6 +250,12 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             build(history, args.articles)
             print(f"history built in {time.perf_counter() - t0:.0f} s under {history}")
+        give_back(history, history.with_name(history.name + COPY_SUFFIX))  # of a run killed mid-poll
+        if strip(history):
+            print(f"removed from {history} what earlier polls had written into it")
+        from warehouse import attacks
+
+        attacks.write_per_month(history, [])  # the monthly counts in this version's format, as a merge leaves them
         from warehouse import catalog
 
         with catalog.connect(history) as con:
@@ -188,8 +265,14 @@ def main(argv: list[str] | None = None) -> int:
         results: dict[str, list[dict]] = {"empty": [], "history": []}
         for rep in range(args.repeat):
             for case in ("empty", "history"):
-                root = Path(tmp) / f"empty-{rep}" if case == "empty" else history
-                got = poll(root, args.poll, args.pages)
+                if case == "empty":
+                    got = poll(Path(tmp) / f"empty-{rep}", args.poll, args.pages)
+                else:
+                    work = poll_copy(history)
+                    try:
+                        got = poll(work, args.poll, args.pages)
+                    finally:
+                        give_back(history, work)
                 results[case].append(got)
                 print(f"  {case:<8} poll {rep + 1}: {got['wall']:.2f} s, peak {got['peak'] / 2**20:.0f} MiB "
                       f"(before the poll {got['before'] / 2**20:.0f} MiB), {got['new_articles']} new articles")

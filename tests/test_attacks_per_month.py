@@ -103,3 +103,47 @@ def test_the_runs_artifact_reads_the_file_and_shows_what_the_views_show(tmp_path
     assert monthly_table(tmp_path) == expected
     (tmp_path / "attacks_per_month" / "attacks_per_month.parquet").unlink()
     assert monthly_table(tmp_path) == expected  # no counts stored: the views
+
+
+def test_a_rewrite_copies_the_other_months_latest_attacks_without_parsing_them(tmp_path, monkeypatch):
+    """Each month's kept latest attacks are stored apart: a merge that rewrites one month copies
+    the others' as stored, and a reader parses only the months it asks for."""
+    for month in (1, 2, 3):
+        rewrite(tmp_path, f"2024-{month:02d}", [incident(month, dt.date(2024, month, 3), "IRQ", "Battles",
+                                                         "Armed clash", month)])
+    before = attacks.read_per_month(tmp_path).latest
+    parsed: list[bytes] = []
+    real = attacks._rows_from_json
+    monkeypatch.setattr(attacks, "_rows_from_json", lambda text: parsed.append(text) or real(text))
+    rewrite(tmp_path, "2024-03", [incident(3, dt.date(2024, 3, 4), "IRQ", "Battles", "Armed clash", 7)])
+    assert parsed == []  # January's and February's kept attacks copied, not parsed
+    after = attacks.read_per_month(tmp_path).latest
+    assert [r["fatalities"] for r in after["2024-03"]] == [7] and len(parsed) == 1
+    assert after["2024-01"] == before["2024-01"] and after["2024-02"] == before["2024-02"]
+    assert [(m, [r["incident_id"] for r in rows]) for m, rows in after.items()] == [
+        ("2024-01", ["i1"]), ("2024-02", ["i2"]), ("2024-03", ["i3"])]
+
+
+def test_a_file_keeping_every_months_latest_attacks_in_one_value_is_still_read(tmp_path):
+    """A counts file written before each month's latest attacks had their own key (one JSON object
+    of every month) reads the same, and the next rewrite of one month keeps the others."""
+    import json
+
+    import pyarrow as pa
+
+    rewrite(tmp_path, "2024-01", [incident(1, dt.date(2024, 1, 3), "IRQ", "Battles", "Armed clash", 2)])
+    rewrite(tmp_path, "2024-02", [incident(2, dt.date(2024, 2, 3), "IRQ", "Battles", "Armed clash", 1)])
+    new = attacks.read_per_month(tmp_path)
+    target = tmp_path / "attacks_per_month" / "attacks_per_month.parquet"
+    tbl = pq.read_table(target)
+    meta = {k: v for k, v in tbl.schema.metadata.items() if not k.startswith(attacks.LATEST_KEY + b"/")}
+    meta[attacks.LATEST_KEY] = json.dumps({m: json.loads(attacks._rows_json(rows)) for m, rows in new.latest.items()})
+    pq.write_table(tbl.replace_schema_metadata(meta), target)
+    old = attacks.read_per_month(tmp_path)
+    assert dict(old.latest) == dict(new.latest) and old.rows == new.rows
+    for path in (tmp_path / "incidents").glob("event_month=2024-01/*.parquet"):
+        zero_data_pages(path)  # January must come from the old file's value, not be read again
+    rewrite(tmp_path, "2024-02", [incident(2, dt.date(2024, 2, 3), "IRQ", "Battles", "Armed clash", 5)])
+    latest = attacks.read_per_month(tmp_path).latest
+    assert latest["2024-01"] == new.latest["2024-01"] and [r["fatalities"] for r in latest["2024-02"]] == [5]
+    assert pa.types.is_date32(pq.read_schema(target).field("month").type)

@@ -20,7 +20,7 @@ import dataclasses
 import datetime as dt
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import pyarrow as pa
@@ -70,17 +70,46 @@ class PerMonth:
     type dated in that month; `latest`: event-month partition ("YYYY-MM" / "unknown") -> its
     `LATEST_KEPT` latest active attacks (`LATEST_COLUMNS`, by event date then id) with their
     "sources" (`with_sources`, as of the merge that wrote the month), or None in a file written
-    before they were kept."""
+    before they were kept (as read back: a `Latest`, each month parsed when first asked for)."""
 
     rows: list[dict[str, Any]]
     undated: list[dict[str, Any]]
     active: dict[str, int]
-    latest: dict[str, list[dict[str, Any]]] | None = None
+    latest: Mapping[str, list[dict[str, Any]]] | None = None
+
+
+class Latest(Mapping[str, list[dict[str, Any]]]):
+    """The kept latest attacks as read back: event month -> its rows, each month's JSON parsed
+    when first asked for. A poll's rewrite of a few months copies the others' JSON as it is
+    (`raw`), and the report page parses only the newest months it shows: neither parses, nor
+    holds as Python objects, the latest attacks of every month of the history."""
+
+    def __init__(self, raw: Mapping[str, bytes]) -> None:
+        self._raw = dict(raw)
+        self._parsed: dict[str, list[dict[str, Any]]] = {}
+
+    def __getitem__(self, month: str) -> list[dict[str, Any]]:
+        if month not in self._parsed:
+            self._parsed[month] = _rows_from_json(self._raw[month])
+        return self._parsed[month]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._raw))
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def raw(self, month: str) -> bytes:
+        """The month's rows as stored (JSON)."""
+        return self._raw[month]
 
 
 UNDATED_KEY = b"flarewatch.undated"
 ACTIVE_KEY = b"flarewatch.active_per_month"
 LATEST_KEY = b"flarewatch.latest_attacks"
+"""The months whose latest attacks are kept (a JSON list); each month's rows are under their own
+key, `LATEST_KEY + b"/" + month` (`_month_key`), so that a month is read or rewritten alone. A file
+written before holds one JSON object of every month's rows under `LATEST_KEY`."""
 LATEST_KEPT = 25
 """Latest attacks kept per event month: the report page's "latest N" reads them for N up to this."""
 LATEST_COLUMNS = ("incident_id", "status", "event_type", "sub_event_type", "event_date", "iso3", "admin1",
@@ -138,22 +167,37 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def _latest_json(latest: dict[str, list[dict[str, Any]]]) -> str:
-    return json.dumps({m: [r | {"event_date": _iso(r["event_date"]),
-                                "sources": [s | {"published_at": _iso(s["published_at"])} for s in r["sources"]]}
-                           for r in rows] for m, rows in sorted(latest.items())})
+def _month_key(month: str) -> bytes:
+    return LATEST_KEY + b"/" + month.encode()
 
 
-def _latest_from_json(text: bytes) -> dict[str, list[dict[str, Any]]]:
+def _rows_json(rows: list[dict[str, Any]]) -> bytes:
+    """One month's kept latest attacks as JSON (dates as ISO strings)."""
+    return json.dumps([r | {"event_date": _iso(r["event_date"]),
+                            "sources": [s | {"published_at": _iso(s["published_at"])} for s in r["sources"]]}
+                       for r in rows]).encode()
+
+
+def _rows_from_json(text: bytes) -> list[dict[str, Any]]:
     def day(value: str | None) -> dt.date | None:
         return None if value is None else dt.date.fromisoformat(value)
 
     def when(value: str | None) -> dt.datetime | None:
         return None if value is None else dt.datetime.fromisoformat(value)
 
-    return {m: [r | {"event_date": day(r["event_date"]),
-                     "sources": [s | {"published_at": when(s["published_at"])} for s in r["sources"]]}
-                for r in rows] for m, rows in json.loads(text).items()}
+    return [r | {"event_date": day(r["event_date"]),
+                 "sources": [s | {"published_at": when(s["published_at"])} for s in r["sources"]]}
+            for r in json.loads(text)]
+
+
+def _latest_from_meta(meta: Mapping[bytes, bytes]) -> Latest | None:
+    """The kept latest attacks of a counts file's metadata (None: not kept in this file)."""
+    if LATEST_KEY not in meta:
+        return None
+    months = json.loads(meta[LATEST_KEY])
+    if isinstance(months, dict):  # written before each month had its own key
+        return Latest({m: json.dumps(rows).encode() for m, rows in months.items()})
+    return Latest({m: meta[_month_key(m)] for m in months})
 
 
 def count(incidents: Iterable[dict[str, Any]]) -> PerMonth:
@@ -204,8 +248,7 @@ def read_per_month(root: str | os.PathLike[str]) -> PerMonth | None:
     if UNDATED_KEY not in meta or ACTIVE_KEY not in meta:
         return None
     rows = pf.read(columns=PER_MONTH_SCHEMA.names).cast(PER_MONTH_SCHEMA).to_pylist()
-    latest = _latest_from_json(meta[LATEST_KEY]) if LATEST_KEY in meta else None
-    return PerMonth(rows, json.loads(meta[UNDATED_KEY]), json.loads(meta[ACTIVE_KEY]), latest)
+    return PerMonth(rows, json.loads(meta[UNDATED_KEY]), json.loads(meta[ACTIVE_KEY]), _latest_from_meta(meta))
 
 
 def write_per_month(root: str | os.PathLike[str], months: Iterable[str] | None = None) -> int:
@@ -224,7 +267,7 @@ def write_per_month(root: str | os.PathLike[str], months: Iterable[str] | None =
     target = parsed.join(PER_MONTH, f"{PER_MONTH}.parquet")
     touched = None if months is None else sorted(set(months))
     stored = None if touched is None else read_per_month(root)
-    if stored is not None and stored.latest is not None and touched is not None:
+    if stored is not None and isinstance(stored.latest, Latest) and touched is not None:
         firsts = {dt.date(int(m[:4]), int(m[5:7]), 1) for m in touched if m[:4].isdigit()}
         read = parquet.read(root, "incidents", partitions=touched, columns=cols)
         fresh = count(read.select(counted).to_pylist())
@@ -232,15 +275,17 @@ def write_per_month(root: str | os.PathLike[str], months: Iterable[str] | None =
             sorted([*(r for r in stored.rows if r["month"] not in firsts), *fresh.rows], key=_order),
             fresh.undated if "unknown" in touched else stored.undated,
             {m: n for m, n in stored.active.items() if m not in touched} | fresh.active,
-            {m: rows for m, rows in stored.latest.items() if m not in touched} | latest_of(root, read),
         )
+        kept = {m: stored.latest.raw(m) for m in stored.latest if m not in touched}  # as stored: not parsed
     else:
         read = parquet.read(root, "incidents", columns=cols)
-        counts = dataclasses.replace(count(read.select(counted).to_pylist()), latest=latest_of(root, read))
+        counts, kept = count(read.select(counted).to_pylist()), {}
+    kept |= {m: _rows_json(rows) for m, rows in latest_of(root, read).items()}
     table = pa.Table.from_pylist(counts.rows, schema=PER_MONTH_SCHEMA).replace_schema_metadata({
         UNDATED_KEY: json.dumps(counts.undated, sort_keys=True),
         ACTIVE_KEY: json.dumps(dict(sorted(counts.active.items()))),
-        LATEST_KEY: _latest_json(counts.latest or {}),
+        LATEST_KEY: json.dumps(sorted(kept)),
+        **{_month_key(m): text for m, text in kept.items()},
     })
     swap.write_atomic(parsed, table, target)  # the warehouse's one atomic file write
     return int(table.num_rows)
