@@ -249,8 +249,8 @@ _NEWS_PREDICATE = re.compile(
     # reaction and speech of leaders and the public (condemning and blaming are `coding_cue_reasons`'
     # reaction frame, which reads an act with its own scene after them as reported)
     r"pray(?:s|ed)? for|mourn(?:s|ed)?|(?:recall(?:s|ed)?|recount(?:s|ed)?|reliv(?:e|es|ed)) (?:fleeing|surviving|"
-    r"escaping|hiding|losing|watching|seeing|the (?:day|night|morning|hours))|vow(?:s|ed)?|pledg(?:e|es|ed)|urg(?:e|es|ed)|"
-    r"demand(?:s|ed)?|calls? for|thank(?:s|ed)?|defend(?:s|ed)?|welcom(?:e|es|ed)|"
+    r"escaping|hiding|losing|watching|seeing|the (?:day|night|morning|hours))|vow(?:s|ed)?|pledg(?:e|es|ed)|"
+    r"urg(?:e|es|ed)|demand(?:s|ed)?|calls? for|thank(?:s|ed)?|defend(?:s|ed)?|welcom(?:e|es|ed)|"
     r"express(?:es|ed)? (?:solidarity|sympathy|condolences|shock)|visit(?:s|ed)?|meets?|met with|"
     r"(?:rall(?:y|ies|ied)|protest(?:s|ed)?|march(?:es|ed)?|demonstrat(?:e|es|ed)) against|"
     r"sends? condolences|"
