@@ -77,7 +77,8 @@ def load_merge_mentions(root: DataRoot, event_months: Iterable[str]) -> list[Men
     columns = [itertools.repeat(MERGE_BLANKS[n]) if n in MERGE_BLANKS else _shared(tbl[n].to_pylist())
                for n in names]
     del tbl
-    return [Mention(*row) for row in zip(*columns, strict=False)]  # the blanked fields repeat without end + whole
+    # not strict: the blanked fields' columns repeat without end
+    return [Mention(*row) for row in zip(*columns, strict=False)] + whole
 
 
 def load_mentions_of(root: DataRoot, mention_ids: Sequence[str], event_months: Iterable[str]) -> list[Mention]:
