@@ -51,7 +51,7 @@ def test_slim_records_are_the_stored_ones_without_the_fields_merging_never_reads
     whole = sorted(load_mentions(tmp_path, event_months=months), key=lambda m: m.mention_id)
     slim = sorted(load_merge_mentions(tmp_path, months), key=lambda m: m.mention_id)
     assert [dataclasses.replace(m, **MERGE_BLANKS) for m in whole] == slim
-    assert {m.mention_id for m in slim} >= {f"m{n}" for n in range(1, 13)} - {"m9"}
+    assert {m.mention_id for m in slim} == {f"m{n}" for n in range(1, 13)}
     assert all(m.evidence == "" and m.why == () for m in slim)
     assert slim[0].iso3 is slim[1].iso3 and slim[0].weapons is slim[1].weapons  # one object per value
     assert merge_mentions(slim) == merge_mentions(whole)
@@ -76,3 +76,10 @@ def test_a_mention_id_stored_in_two_months_comes_back_whole_so_the_merge_picks_t
         repr(m) for m in whole if m.mention_id == "m3")
     assert len(slim) == len(whole)
     assert merge_mentions(slim) == merge_mentions(whole)
+
+
+def test_undated_mentions_are_read_for_the_unknown_month_and_only_for_it(tmp_path):
+    store(tmp_path, window())
+    assert {m.mention_id for m in load_mentions(tmp_path, event_months=["unknown"])} == {"m9"}
+    assert {m.mention_id for m in load_merge_mentions(tmp_path, ["unknown"])} == {"m9"}
+    assert "m9" not in {m.mention_id for m in load_mentions(tmp_path, event_months=["2024-07"])}

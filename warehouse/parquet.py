@@ -249,8 +249,9 @@ def _month_mask(pf: pq.ParquetFile, column: str, months: pa.Array) -> pa.Array:
         return pa.repeat(unknown, pf.metadata.num_rows)
     days = pf.read(columns=[column])[column].combine_chunks()
     month = pc.add(pc.multiply(pc.year(days), 12), pc.subtract(pc.month(days), 1))
+    # is_in says False, never null, for a null date: the null dates are chosen apart
     hit = pc.is_in(month, value_set=pa.array(sorted(index), pa.int64()))
-    return pc.fill_null(hit, unknown)
+    return pc.if_else(pc.is_null(month), unknown, hit)
 
 
 # ---------------------------------------------------------------------------------------------
