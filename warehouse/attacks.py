@@ -88,7 +88,7 @@ LATEST_COLUMNS = ("incident_id", "status", "event_type", "sub_event_type", "even
                   "location", "fatalities", "mention_ids")
 
 
-def latest_of(root: str | os.PathLike[str], incidents: pa.Table) -> dict[str, list[dict[str, Any]]]:
+def latest_of(root: DataRoot, incidents: pa.Table) -> dict[str, list[dict[str, Any]]]:
     """Event-month partition -> its `LATEST_KEPT` latest active attacks (`LATEST_COLUMNS`, newest
     event date first, then by id) with their sources (`with_sources`), over incident rows with
     `event_month` (months without one left out)."""
@@ -105,7 +105,7 @@ def latest_of(root: str | os.PathLike[str], incidents: pa.Table) -> dict[str, li
 _EPOCH = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
 
 
-def with_sources(root: str | os.PathLike[str], incidents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def with_sources(root: DataRoot, incidents: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Set each incident's "sources" (one per cited mention, earliest report first: mention_id,
     evidence, fatalities, role, outlet, url, published_at), reading the mentions and the latest
     version of their articles by key (the `incident_sources` view's rows); returns `incidents`."""
@@ -193,7 +193,7 @@ def per_month_rows(incidents: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return count(incidents).rows
 
 
-def read_per_month(root: str | os.PathLike[str]) -> PerMonth | None:
+def read_per_month(root: DataRoot) -> PerMonth | None:
     """The materialised counts of `root`, or None when there are none yet or the file predates
     its undated and any-type counts (the next `write_per_month` rebuilds it from every incident)."""
     parsed = paths.open_root(root)
@@ -209,7 +209,7 @@ def read_per_month(root: str | os.PathLike[str]) -> PerMonth | None:
     return PerMonth(rows, json.loads(meta[UNDATED_KEY]), json.loads(meta[ACTIVE_KEY]), latest)
 
 
-def write_per_month(root: str | os.PathLike[str], months: Iterable[str] | None = None) -> int:
+def write_per_month(root: DataRoot, months: Iterable[str] | None = None) -> int:
     """Rewrite `<root>/attacks_per_month/attacks_per_month.parquet`; returns its row count.
 
     `months` ("YYYY-MM" / "unknown" event-month partitions of incidents just rewritten): only those
