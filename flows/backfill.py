@@ -45,6 +45,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
+import functools
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -59,15 +60,13 @@ from extractors.months import month_range, publication_month, utcnow
 from extractors.pipeline import CodedArticle, Page
 from extractors.records import Failure, FeedEntry, FeedSpec
 from extractors.sitemaps import Candidate, spec_for
-from flows import recode
 from flows.plan import DEFAULT_REPROCESS, Plan, plan_for
 from flows.report import artifact_key
 from flows.settings import Settings
-from flows.steps import code_all, fetch_pages
-from warehouse import partitions, state
+from flows.steps import code_all, fetch_pages, remerge_incidents
+from warehouse import partitions, recoded, state
 from warehouse.handle import Warehouse
 from warehouse.lock import root_lock
-from warehouse.paths import DataRoot
 
 __all__ = [
     "DEPLOYMENT", "Backfill", "BackfillFailed", "PartitionFailed", "backfill",
@@ -104,7 +103,7 @@ class PartitionFailed(RuntimeError):
 
 
 @contextlib.contextmanager
-def _write_turn(root: DataRoot, timeout: float) -> Iterator[None]:
+def _write_turn(root: Warehouse, timeout: float) -> Iterator[None]:
     # Every write of a backfill thread goes through here: one thread of this process writes at a
     # time. root_lock alone does not serialise threads: it is held per process, so a second
     # thread of the same process passes it while the first is still writing.
@@ -232,14 +231,15 @@ class Backfill:
             partitions.mark_partitions(root, "articles", {month: None}, status="running", run_id=run_id)
         try:
             if self.plan.source == "raw":
-                prepared = recode.prepare_recode(root, month, workers=self.settings.workers)
+                code = functools.partial(code_all, workers=self.settings.workers, chunk_size=100)
+                prepared = recoded.prepare_recode(root, month, code=code)
                 with _write_turn(root, timeout):
-                    result = recode.write_recode(root, prepared)
+                    result = recoded.write_recode(root, prepared, remerge=remerge_incidents)
                     _close(root, month, run_id, result)
             else:
                 coded = self._coded.pop(month, [])
                 with _write_turn(root, timeout):
-                    result = recode.store_discovered(root, coded, month)
+                    result = recoded.store_discovered(root, coded, month, remerge=remerge_incidents)
                     _close(root, month, run_id, result)
         except Exception as exc:
             with _write_turn(root, timeout):
@@ -324,7 +324,7 @@ def _failure_reason(failures: list[dict]) -> str:
     return f"{len(failures)} article(s) not re-coded: {first['target']}: {first['reason']}{more}"
 
 
-def _close(root: DataRoot, month: str, run_id: str, result: dict) -> None:
+def _close(root: Warehouse, month: str, run_id: str, result: dict) -> None:
     """Record the month (articles) and the incident months it rewrote; under the write turn."""
     refs = partitions.articles_by_month(root, [month]).get(month, [])
     result["articles"] = len(refs)
@@ -338,7 +338,7 @@ def _close(root: DataRoot, month: str, run_id: str, result: dict) -> None:
 
 
 def fetch_and_code(
-    candidates: Sequence[Candidate], specs: Sequence[FeedSpec], policy: FetchPolicy, root: DataRoot, *, workers: int
+    candidates: Sequence[Candidate], specs: Sequence[FeedSpec], policy: FetchPolicy, root: Warehouse, *, workers: int
 ) -> tuple[list[CodedArticle], list[Failure]]:
     """Fetch discovered URLs (raw pages kept in the raw store), extract and code them.
 
@@ -393,7 +393,7 @@ def backfill(
     return Backfill(warehouse, plan, settings, max_parallel=max_parallel, record_run=run_id is None).execute()
 
 
-def _publish_summary(root: DataRoot, summary: dict) -> None:
+def _publish_summary(root: Warehouse, summary: dict) -> None:
     """The backfill's summary (table: one row per month run), its failures (table), WARNING logs;
     every month run failed (or nothing ran and something failed): raise BackfillFailed."""
     where = f" (data root {root})"

@@ -63,9 +63,12 @@ def _print_trends(data: str, fmt: str, chart: str | None = None, **query: object
 
 
 def check_run(args: argparse.Namespace) -> None:
-    """`run`'s bad input, a missing or broken feed list: ValueError (one line, exit 2). `flows.cli.main`
-    calls it before the temporary Prefect server starts, so the answer comes at once."""
+    """`run`'s bad input, a data root that cannot be one or a missing or broken feed list: ValueError
+    (one line, exit 2). `flows.cli.main` calls it before the temporary Prefect server starts, so the
+    answer comes at once (the flow opens the root again from its parameter: a deployment's runs
+    have only that string)."""
     settings = _settings(args, feeds=args.feeds)
+    _warehouse(settings)
     if "://" not in str(settings.feeds) and not Path(settings.feeds).is_file():
         raise ValueError(f"no feed list at {settings.feeds}")
     from extractors.feeds import load_feed_list
@@ -256,4 +259,4 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from flows import report_page
 
-    return report_page.run(args, str(_settings(args).data))
+    return report_page.run(args, _warehouse(_settings(args)))

@@ -1,6 +1,8 @@
 """The ingest flow: poll feeds, fetch new articles, extract and code them, merge, write.
 
-In: flow parameters (feed list path, data root, allowed hosts), read into `Settings` once.
+In: flow parameters (feed list path, data root, allowed hosts), read into `Settings` once; the data
+root (a string, so deployments can store it) is opened once at the top of the run as a
+`warehouse.handle.Warehouse`, which every task and step below takes.
 Out: rows in the warehouse, a `runs` row, and Prefect artifacts keyed by the data root (monthly
 attack counts; a markdown summary with the feed health table; a `failures` table when something
 failed). A run in which every feed, or every new page, failed ends Failed (`PollFailed`, naming the
@@ -40,8 +42,8 @@ from flows.report import (
 from flows.runners import SettingsTaskRunner
 from flows.settings import Settings
 from warehouse import compact, footers, links, partitions, state
+from warehouse.handle import Warehouse
 from warehouse.lock import root_lock
-from warehouse.paths import DataRoot
 
 steps.limit_malloc_arenas()  # before the flow starts its threads: see the function
 
@@ -70,17 +72,19 @@ def poll_feed_task(spec: FeedSpec, prior: dict, policy: FetchPolicy) -> FeedPoll
 
 
 # Tasks hand each other raw-store paths, not page bytes: Prefect keeps every task's result for
-# the flow run's lifetime, so returning bodies would hold a whole run's pages in memory.
+# the flow run's lifetime, so returning bodies would hold a whole run's pages in memory. Prefect's
+# default cache policy hashes the inputs: the handle hashes as its url (`warehouse.handle`).
 @task(name="fetch-pages")
-def fetch_pages_task(entries: list[FeedEntry], feeds: dict[str, FeedSpec], policy: FetchPolicy, root: DataRoot):
-    pages, failures = steps.fetch_pages(entries, feeds, policy, root)
+def fetch_pages_task(entries: list[FeedEntry], feeds: dict[str, FeedSpec], policy: FetchPolicy,
+                     warehouse: Warehouse):
+    pages, failures = steps.fetch_pages(entries, feeds, policy, warehouse)
     return [dataclasses.replace(p, body=b"") for p in pages], failures
 
 
 # No cache key: the input is a handle on work running in the coding processes, not data.
 @task(name="store-chunk", cache_policy=NO_CACHE)
-def store_chunk_task(root: DataRoot, coding: steps.Coding) -> steps.ChunkResult:
-    return steps.store_chunk(root, coding)
+def store_chunk_task(warehouse: Warehouse, coding: steps.Coding) -> steps.ChunkResult:
+    return steps.store_chunk(warehouse, coding)
 
 
 # timeout_seconds: a run stuck past an hour is failed, which releases the data root's lock, so
@@ -94,9 +98,9 @@ def ingest(feeds: str | None = None, data: str | None = None, allow_hosts: list[
 
 
 def run_ingest(settings: Settings) -> dict:
-    """The body of the ingest flow (called inside a flow run)."""
+    """The body of the ingest flow (called inside a flow run): opens the data root once."""
     logger = get_run_logger()
-    root, policy = settings.data, fetch_policy(settings)
+    root, policy = Warehouse.open(settings.data), fetch_policy(settings)
     context = FlowRunContext.get()
     run_id = str(context.flow_run.id) if context and context.flow_run else uuid.uuid4().hex
     summary = steps.RunSummary(run_id=run_id, started_at=utcnow())
@@ -188,7 +192,7 @@ def settled(future):  # noqa: ANN001, ANN201 - a PrefectFuture
     return future.result()
 
 
-def publish_artifacts(root: DataRoot, summary: steps.RunSummary, health: list[dict]) -> None:
+def publish_artifacts(root: Warehouse, summary: steps.RunSummary, health: list[dict]) -> None:
     """Artifacts keyed by the data root: monthly attack counts (table), the run's summary with the
     feed health table (markdown), and the failures (table) when there are any."""
     rows = monthly_table(root)
@@ -206,23 +210,16 @@ def publish_artifacts(root: DataRoot, summary: steps.RunSummary, health: list[di
                              description="The report page after this run" + where)
 
 
-def write_report_page(root: DataRoot) -> str | None:
+def write_report_page(root: Warehouse) -> str | None:
     """`flarewatch report --html` after every run, as `<root>/reports/latest.html` (local data roots):
     returns its file:// URL, or None on object storage or when the page cannot be written (logged;
     the run's data is stored either way)."""
-    from pathlib import Path
-
     from flows import report_page
 
-    if "://" in str(root):
+    if not root.local:
         return None
-    target = Path(root) / "reports" / "latest.html"
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".partial")
-        partial.write_text(report_page.page(str(root), recorded=True), encoding="utf-8")
-        partial.replace(target)
+        return root.save_report(report_page.page(root, recorded=True))
     except Exception as exc:  # noqa: BLE001 - the page is a view; a failure must not fail the stored run
         get_run_logger().warning("report page not written: %s", exc)
         return None
-    return target.resolve().as_uri()

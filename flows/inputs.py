@@ -94,6 +94,6 @@ def data_root(data: object) -> str:
     """The data root as given, if it exists; else an error saying how to make one."""
     from warehouse import paths
 
-    if not paths.open_root(str(data)).exists():
+    if not paths.open_root(data).exists():  # an opened handle as it is, a string parsed
         raise ValueError(f"no data root at {data}; run `flarewatch demo` or `flarewatch run` first, or pass --data")
     return str(data)

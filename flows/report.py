@@ -1,6 +1,6 @@
 """What a run tells its users: feed state rows, the monthly table, the markdown summary.
 
-In: the run's polls, coded articles and `RunSummary`, or a data root (its materialised counts).
+In: the run's polls, coded articles and `RunSummary`, or the opened data root (its materialised counts).
 Out: plain rows and markdown text (no Prefect here, so the CLI can print the same things).
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Collection, Mapping, Sequence
 from extractors.pipeline import CodedArticle
 from extractors.records import FeedPoll, FeedSpec
 from flows.steps import RunSummary
-from warehouse import attacks, catalog
-from warehouse.paths import DataRoot
+from warehouse import attacks
+from warehouse.handle import Warehouse
 
 
 def feed_state_rows(
@@ -54,25 +54,11 @@ def feed_state_rows(
     return rows
 
 
-def monthly_table(root: DataRoot) -> list[dict]:
+def monthly_table(root: Warehouse) -> list[dict]:
     """Attacks per month over all countries: month, incidents, fatalities; the undated attacks
-    last, as month "undated". Read from the materialised counts (`warehouse.attacks`: a few hundred
-    rows whatever the history); through the DuckDB views over every incident only for a data root
-    that has none yet."""
-    counts = attacks.read_per_month(root)
-    if counts is None:
-        with catalog.connect(root) as con:
-            found = con.execute(
-                "SELECT month, sum(incidents)::BIGINT, sum(fatalities)::BIGINT "
-                "FROM attacks_per_month GROUP BY month ORDER BY month NULLS LAST").fetchall()
-    else:
-        totals: dict = {}
-        for row in [*counts.rows, *counts.undated]:
-            cell = totals.setdefault(row["month"], [0, 0])
-            cell[0] += row["incidents"]
-            cell[1] += row["fatalities"]
-        found = [(m, n, f) for m, (n, f) in sorted(totals.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))]
-    return [{"month": "undated" if m is None else str(m)[:7], "incidents": n, "fatalities": f} for m, n, f in found]
+    last, as month "undated" (`warehouse.attacks.monthly_totals`)."""
+    return [{"month": "undated" if m is None else str(m)[:7], "incidents": n, "fatalities": f}
+            for m, n, f in attacks.monthly_totals(root)]
 
 
 def run_markdown(summary: RunSummary) -> str:

@@ -1,10 +1,11 @@
 """`flarewatch report --html FILE`: one self-contained HTML page about a data root.
 
-In: a data root. Out: one HTML file that needs no server and makes no request: a Content-Security-
-Policy of `default-src 'none'` (inline styles only), the chart as inline SVG, no script, no font,
-no image. Sections: attacks per month by country (chart and table, the numbers of `flarewatch
-trends`), the latest incidents with their evidence sentence and sources, feed health, partition
-coverage. Every stored text is HTML-escaped; source URLs are shown as text, not links.
+In: the opened data root (`warehouse.handle.Warehouse`). Out: one HTML file that needs no server
+and makes no request: a Content-Security-Policy of `default-src 'none'` (inline styles only), the
+chart as inline SVG, no script, no font, no image. Sections: attacks per month by country (chart
+and table, the numbers of `flarewatch trends`), the latest incidents with their evidence sentence
+and sources (`warehouse.attacks.latest`), feed health, partition coverage. Every stored text is
+HTML-escaped; source URLs are shown as text, not links.
 """
 
 from __future__ import annotations
@@ -16,11 +17,10 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import pyarrow as pa
-
 from flows import inputs, output, trends_cmd
-from warehouse import attacks, parquet
+from warehouse import attacks
 from warehouse.export import evidence_sentence, figure_pattern
+from warehouse.handle import Warehouse
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'"
 COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
@@ -94,56 +94,7 @@ def chart(trend: trends_cmd.Trend) -> str:
     return "".join(parts)
 
 
-def latest(data: str, n: int) -> list[dict]:
-    """The `n` latest active attacks (by event date, then id; undated last) with their sources,
-    earliest report first. The attacks come from the latest ones each merge keeps per event month
-    (`attacks.read_per_month`), else from the newest event-month partitions until they hold `n`;
-    their sources kept with them, else read by key (`attacks.with_sources`): the cost follows `n`,
-    not the history."""
-    incidents = _kept_latest(data, n)
-    if incidents is None:
-        incidents = _read_latest(data, n)
-    missing = [i for i in incidents if "sources" not in i]
-    if missing:
-        attacks.with_sources(data, missing)
-    return incidents
-
-
-
-
-def _kept_latest(data: str, n: int) -> list[dict] | None:
-    """The `n` latest active attacks from the materialised per-month lists, newest month first,
-    "unknown" last; None when there are none, or when `n` needs more of a month than is kept."""
-    counts = attacks.read_per_month(data)
-    if counts is None or counts.latest is None:
-        return None
-    found: list[dict] = []
-    for month in [*sorted((m for m in counts.latest if m != "unknown"), reverse=True), "unknown"]:
-        if len(found) >= n:
-            break
-        rows = counts.latest.get(month, [])
-        if len(rows) >= attacks.LATEST_KEPT and n - len(found) > len(rows):
-            return None  # the month may hold more than is kept
-        found.extend(rows)
-    return [dict(r) for r in found[:n]]
-
-
-def _read_latest(data: str, n: int) -> list[dict]:
-    """The `n` latest active attacks read from the newest event-month partitions until they hold `n`."""
-    months = sorted((m for m in parquet.list_partitions(data, "incidents") if m != "unknown"), reverse=True)
-    found: list[pa.Table] = []
-    shown = list(attacks.LATEST_COLUMNS)  # what `incident_block` shows and the rule needs
-    for month in [*months, "unknown"]:
-        if sum(t.num_rows for t in found) >= n:
-            break
-        rows = parquet.read(data, "incidents", partitions=[month], columns=shown)
-        found.append(rows.filter(attacks.current_attacks(rows)))
-    newest = pa.concat_tables(found) if found else parquet.read(data, "incidents", partitions=[], columns=shown)
-    # undated ones come last: they are read last and Arrow places nulls at the end
-    return newest.sort_by([("event_date", "descending"), ("incident_id", "ascending")]).slice(0, n).to_pylist()
-
-
-def counted(data: str) -> tuple[list[dict], int, int, list[str]] | None:
+def counted(data: Warehouse) -> tuple[list[dict], int, int, list[str]] | None:
     """What `trends_cmd.compute` asks DuckDB for (attacks per month by country, undated attacks,
     dated incidents of any type, countries), from the materialised counts; None without them."""
     counts = attacks.read_per_month(data)
@@ -176,7 +127,7 @@ def incident_block(incident: Mapping) -> str:
     return "\n".join(lines) + "</div>"
 
 
-def page(data: str, n_latest: int = 20, *, recorded: bool = False) -> str:
+def page(data: Warehouse, n_latest: int = 20, *, recorded: bool = False) -> str:
     """The whole HTML document of a data root. `recorded`: the coverage grid's article counts as
     the runs recorded them (`plan.coverage`), not counted again from every article (what a poll
     writes after each run)."""
@@ -195,7 +146,7 @@ def page(data: str, n_latest: int = 20, *, recorded: bool = False) -> str:
         "".join(f"<p class=note>{esc(line)}</p>" for line in trend.footer),
         table(monthly, empty="(no attacks recorded)"),
         f"<h2>Latest {n_latest} attacks</h2>",
-        "\n".join(incident_block(i) for i in latest(data, n_latest)) or "<p class=note>(none)</p>",
+        "\n".join(incident_block(i) for i in attacks.latest(data, n_latest)) or "<p class=note>(none)</p>",
         "<h2>Feed health</h2>", table(cover.feeds, empty="(no feed polled yet)"),
         "<h2>Partition coverage</h2>", table(cover.grid, empty="(no partition recorded yet)"),
         f"<p class=note>{esc(planning.LEGEND).replace(chr(10), '<br>')}</p>",
@@ -207,7 +158,7 @@ def page(data: str, n_latest: int = 20, *, recorded: bool = False) -> str:
             + "\n".join(body) + "\n</body></html>\n")
 
 
-def run(args, data: str) -> int:
+def run(args, data: Warehouse) -> int:
     """The `report` command: write the page aside, then rename it into place."""
     if args.latest < 0:
         raise ValueError("--latest must be 0 or more")

@@ -2,10 +2,11 @@
 
     python tests/hold_backfill.py MONTH FLAG BACKFILL-ARGUMENTS...
 
-Runs `flarewatch backfill BACKFILL-ARGUMENTS` in this process with `flows.recode` patched from
-outside: when month MONTH has written its mentions and is about to re-merge its incidents (the data
-root's lock held; `raw` has appended the articles before, `sitemaps` / `urls` append them after),
-it creates FLAG holding this process's id and waits until FLAG is deleted (at most 120 s).
+Runs `flarewatch backfill BACKFILL-ARGUMENTS` in this process with its writes (`warehouse.recoded`)
+and the re-merge it hands them (`flows.backfill.remerge_incidents`) patched from outside: when month
+MONTH has written its mentions and is about to re-merge its incidents (the data root's lock held;
+`raw` has appended the articles before, `sitemaps` / `urls` append them after), it creates FLAG
+holding this process's id and waits until FLAG is deleted (at most 120 s).
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ import threading
 import time
 from pathlib import Path
 
-from flows import cli, recode
+from flows import backfill, cli
+from warehouse import recoded
 
 
 def hold_in(month: str, flag: Path) -> None:
-    """Patch `flows.recode` so the writes of `month` stop before its incidents are re-merged."""
+    """Patch the backfill's writes so those of `month` stop before its incidents are re-merged."""
     current = threading.local()  # the month the calling backfill thread is writing
-    write_recode, store_discovered, remerge = recode.write_recode, recode.store_discovered, recode.remerge_incidents
+    write_recode, store_discovered, remerge = recoded.write_recode, recoded.store_discovered, backfill.remerge_incidents
 
     def writing_recode(root, prepared, *args, **kwargs):
         current.month = prepared.month
@@ -40,8 +42,8 @@ def hold_in(month: str, flag: Path) -> None:
                 time.sleep(0.05)
         return remerge(root, months)
 
-    recode.write_recode, recode.store_discovered = writing_recode, writing_discovered
-    recode.remerge_incidents = held_remerge
+    recoded.write_recode, recoded.store_discovered = writing_recode, writing_discovered
+    backfill.remerge_incidents = held_remerge
 
 
 if __name__ == "__main__":

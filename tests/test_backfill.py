@@ -403,7 +403,7 @@ def test_urls_run_stopped_before_its_articles_is_finished_by_the_next(demo_serve
                                                                        monkeypatch, capsys):
     """Mentions written, articles not (so their URLs still count as new): the next run fetches the
     pages again and completes the month, nothing doubled."""
-    import flows.recode
+    import flows.backfill
 
     listed = tmp_path / "urls.txt"
     pages = ["levant-wire/drone-shot-down-near-erbil-airport",
@@ -416,7 +416,7 @@ def test_urls_run_stopped_before_its_articles_is_finished_by_the_next(demo_serve
     def stop(root, months) -> None:  # in place of the re-merge that follows the mentions
         raise RuntimeError("stopped after the mentions")
 
-    monkeypatch.setattr(flows.recode, "remerge_incidents", stop)
+    monkeypatch.setattr(flows.backfill, "remerge_incidents", stop)
     assert main(args) == 1
     assert "2024-04 failed" in capsys.readouterr().err
     assert statuses(root) == {"2024-04": "failed"}

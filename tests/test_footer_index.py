@@ -9,7 +9,6 @@ import datetime as dt
 import pyarrow.parquet as pq
 import pytest
 
-from flows import report_page
 from tests.test_cli_analyst import incident
 from tests.test_history import OLD, article
 from warehouse import attacks, footers, parquet, partitions, state
@@ -89,7 +88,7 @@ def test_the_kept_latest_attacks_are_those_the_partitions_hold(tmp_path, monkeyp
     attacks.write_per_month(tmp_path)  # rebuilt from every incident: the same
     assert attacks.read_per_month(tmp_path).latest == kept
     for n in range(8):
-        assert [i["incident_id"] for i in report_page.latest(str(tmp_path), n)] == [
-            i["incident_id"] for i in report_page._read_latest(str(tmp_path), n)]
-    assert report_page._kept_latest(str(tmp_path), 2) is not None  # February's one, then January's first
-    assert report_page._kept_latest(str(tmp_path), 4) is None  # needs three of January: read the partitions
+        assert [i["incident_id"] for i in attacks.latest(tmp_path, n)] == [
+            i["incident_id"] for i in attacks._read_latest(tmp_path, n)]
+    assert attacks._kept_latest(tmp_path, 2) is not None  # February's one, then January's first
+    assert attacks._kept_latest(tmp_path, 4) is None  # needs three of January: read the partitions

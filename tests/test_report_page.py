@@ -13,6 +13,7 @@ from extractors.records import Article, Mention
 from flows import report_page, trends_cmd
 from tests.test_cli_analyst import LONG_TEXT, T0, incident
 from warehouse import attacks, catalog, parquet
+from warehouse.handle import Warehouse
 
 DAY = dt.date(2024, 3, 9)
 INCIDENTS = [
@@ -45,8 +46,8 @@ def mention(mid: str, aid: str, outlet: str | None, deaths: int | None) -> dict:
 
 
 @pytest.fixture(scope="module")
-def root(tmp_path_factory) -> str:
-    root = tmp_path_factory.mktemp("page")
+def root(tmp_path_factory) -> Warehouse:
+    root = Warehouse.open(tmp_path_factory.mktemp("page"))
     stored = [dataclasses.replace(i, mention_ids=CITES.get(i.incident_id, i.mention_ids)) for i in INCIDENTS]
     by_month: dict[str, list] = {}
     for i in stored:
@@ -64,10 +65,10 @@ def root(tmp_path_factory) -> str:
     for month, rows in by_month.items():
         parquet.replace_partitions(root, "incidents", {month: attacks.mark(rows)})
         attacks.write_per_month(root, [month])
-    return str(root)
+    return root
 
 
-def latest_by_views(root: str, n: int) -> list[dict]:
+def latest_by_views(root: Warehouse, n: int) -> list[dict]:
     """The query the page made before: the DuckDB views over every incident, mention and article."""
     with catalog.connect(root) as con:
         found = catalog.query(con, "SELECT * FROM attacks ORDER BY event_date DESC NULLS LAST, incident_id LIMIT ?",
@@ -82,14 +83,14 @@ def latest_by_views(root: str, n: int) -> list[dict]:
 
 @pytest.mark.parametrize("n", [0, 1, 2, 4, 5, 20])
 def test_the_latest_attacks_by_key_are_the_views_latest(root, n):
-    shown = report_page.latest(root, n)
+    shown = attacks.latest(root, n)
     expected = latest_by_views(root, n)
     assert [report_page.incident_block(i) for i in shown] == [report_page.incident_block(i) for i in expected]
     assert [i["incident_id"] for i in shown] == ["i2", "i3", "i7", "i1", "i6"][:n]
 
 
 def test_a_sources_outlet_and_url_are_its_articles_latest_version(root):
-    by_id = {i["incident_id"]: i for i in report_page.latest(root, 5)}
+    by_id = {i["incident_id"]: i for i in attacks.latest(root, 5)}
     assert [(s["outlet"], s["url"]) for s in by_id["i1"]["sources"]] == [("New name", "https://o1.example/s1-new")]
     assert [(s["mention_id"], s["outlet"]) for s in by_id["i3"]["sources"]] == [
         ("m3", "Outlet 3 (a)"), ("m3b", "From the mention"), ("m-gone", None)]

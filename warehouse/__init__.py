@@ -9,6 +9,7 @@
 - `catalog`: DuckDB views, macros, `trends`, `provenance`.
 - `paths`: the layout of the data root (a directory or `s3://...`); the only module that builds paths.
 - `handle`: `Warehouse`, the data root opened and checked once, passed down wherever a root goes.
+- `recoded`: a backfill's re-coded and discovered articles (their reads and ordered writes).
 - `coverage`: month states, feeds and runs (the backfill plan, `flarewatch status`); `queries`: the
   read-only questions of `show`, `export`, `trends` and the backfill's re-merge.
 """

@@ -30,6 +30,7 @@ import pyarrow.parquet as pq
 from extractors.records import Incident
 from extractors.taxonomy import DISRUPTED, POLITICAL_VIOLENCE, is_attack
 from warehouse import parquet, paths, swap
+from warehouse.paths import DataRoot
 
 ACTIVE = "active"
 ATTACK_TYPES: tuple[str, ...] = (*sorted(POLITICAL_VIOLENCE), f"{DISRUPTED} (sub-event type)")
@@ -116,7 +117,7 @@ LATEST_COLUMNS = ("incident_id", "status", "event_type", "sub_event_type", "even
                   "location", "fatalities", "mention_ids")
 
 
-def latest_of(root: str | os.PathLike[str], incidents: pa.Table) -> dict[str, list[dict[str, Any]]]:
+def latest_of(root: DataRoot, incidents: pa.Table) -> dict[str, list[dict[str, Any]]]:
     """Event-month partition -> its `LATEST_KEPT` latest active attacks (`LATEST_COLUMNS`, newest
     event date first, then by id) with their sources (`with_sources`), over incident rows with
     `event_month` (months without one left out)."""
@@ -133,7 +134,7 @@ def latest_of(root: str | os.PathLike[str], incidents: pa.Table) -> dict[str, li
 _EPOCH = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
 
 
-def with_sources(root: str | os.PathLike[str], incidents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def with_sources(root: DataRoot, incidents: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Set each incident's "sources" (one per cited mention, earliest report first: mention_id,
     evidence, fatalities, role, outlet, url, published_at), reading the mentions and the latest
     version of their articles by key (the `incident_sources` view's rows); returns `incidents`."""
@@ -236,7 +237,7 @@ def per_month_rows(incidents: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return count(incidents).rows
 
 
-def read_per_month(root: str | os.PathLike[str]) -> PerMonth | None:
+def read_per_month(root: DataRoot) -> PerMonth | None:
     """The materialised counts of `root`, or None when there are none yet or the file predates
     its undated and any-type counts (the next `write_per_month` rebuilds it from every incident)."""
     parsed = paths.open_root(root)
@@ -251,7 +252,7 @@ def read_per_month(root: str | os.PathLike[str]) -> PerMonth | None:
     return PerMonth(rows, json.loads(meta[UNDATED_KEY]), json.loads(meta[ACTIVE_KEY]), _latest_from_meta(meta))
 
 
-def write_per_month(root: str | os.PathLike[str], months: Iterable[str] | None = None) -> int:
+def write_per_month(root: DataRoot, months: Iterable[str] | None = None) -> int:
     """Rewrite `<root>/attacks_per_month/attacks_per_month.parquet`; returns its row count.
 
     `months` ("YYYY-MM" / "unknown" event-month partitions of incidents just rewritten): only those
@@ -293,3 +294,72 @@ def write_per_month(root: str | os.PathLike[str], months: Iterable[str] | None =
 
 def _order(row: dict[str, Any]) -> tuple[str, ...]:
     return tuple("" if row[k] is None else str(row[k]) for k in ("month", "iso3", "event_type", "sub_event_type"))
+
+
+def latest(root: DataRoot, n: int) -> list[dict[str, Any]]:
+    """The `n` latest active attacks (by event date, then id; undated last) with their "sources"
+    (`with_sources`), what the report page shows. From the latest ones each merge keeps per event
+    month (`read_per_month`), else from the newest event-month partitions until they hold `n`;
+    sources kept with them, else read by key: the cost follows `n`, not the history."""
+    incidents = _kept_latest(root, n)
+    if incidents is None:
+        incidents = _read_latest(root, n)
+    missing = [i for i in incidents if "sources" not in i]
+    if missing:
+        with_sources(root, missing)
+    return incidents
+
+
+def _kept_latest(root: DataRoot, n: int) -> list[dict[str, Any]] | None:
+    """The `n` latest active attacks from the materialised per-month lists, newest month first,
+    "unknown" last; None when there are none, or when `n` needs more of a month than is kept."""
+    counts = read_per_month(root)
+    if counts is None or counts.latest is None:
+        return None
+    found: list[dict[str, Any]] = []
+    for month in [*sorted((m for m in counts.latest if m != "unknown"), reverse=True), "unknown"]:
+        if len(found) >= n:
+            break
+        rows = counts.latest.get(month, [])
+        if len(rows) >= LATEST_KEPT and n - len(found) > len(rows):
+            return None  # the month may hold more than is kept
+        found.extend(rows)
+    return [dict(r) for r in found[:n]]
+
+
+def _read_latest(root: DataRoot, n: int) -> list[dict[str, Any]]:
+    """The `n` latest active attacks read from the newest event-month partitions until they hold `n`."""
+    months = sorted((m for m in parquet.list_partitions(root, "incidents") if m != "unknown"), reverse=True)
+    found: list[pa.Table] = []
+    for month in [*months, "unknown"]:
+        if sum(t.num_rows for t in found) >= n:
+            break
+        rows = parquet.read(root, "incidents", partitions=[month], columns=list(LATEST_COLUMNS))
+        found.append(rows.filter(current_attacks(rows)))
+    newest = (pa.concat_tables(found) if found
+              else parquet.read(root, "incidents", partitions=[], columns=list(LATEST_COLUMNS)))
+    # undated ones come last: they are read last and Arrow places nulls at the end
+    rows_out: list[dict[str, Any]] = newest.sort_by([("event_date", "descending"), ("incident_id", "ascending")]
+                                                    ).slice(0, n).to_pylist()
+    return rows_out
+
+
+def monthly_totals(root: DataRoot) -> list[tuple[dt.date | None, int, int]]:
+    """(month, attacks, fatalities) over all countries, month order, the undated attacks last
+    (month None). From the materialised counts (a few hundred rows whatever the history); through
+    the DuckDB views over every incident only for a data root that has none yet."""
+    counts = read_per_month(root)
+    if counts is None:
+        from warehouse import catalog  # here: catalog imports this module
+
+        with catalog.connect(root) as con:
+            found: list[tuple[dt.date | None, int, int]] = con.execute(
+                "SELECT month, sum(incidents)::BIGINT, sum(fatalities)::BIGINT "
+                "FROM attacks_per_month GROUP BY month ORDER BY month NULLS LAST").fetchall()
+        return found
+    totals: dict[dt.date | None, list[int]] = {}
+    for row in [*counts.rows, *counts.undated]:
+        cell = totals.setdefault(row["month"], [0, 0])
+        cell[0] += row["incidents"]
+        cell[1] += row["fatalities"]
+    return [(m, n, f) for m, (n, f) in sorted(totals.items(), key=lambda kv: (kv[0] is None, kv[0] or dt.date.min))]

@@ -27,7 +27,7 @@ from warehouse.swap import STAGE_SUFFIX
 STAGE_DIR = ".stage"
 
 
-def compact(root: str | os.PathLike[str], table: str = "articles", *, min_files: int = 2) -> dict[str, int]:
+def compact(root: paths.DataRoot, table: str = "articles", *, min_files: int = 2) -> dict[str, int]:
     """Rewrite each partition of an append table holding `min_files` files or more as one file.
 
     Returns partition -> files before, for the partitions compacted. Per partition: the one new
@@ -77,7 +77,7 @@ def compact(root: str | os.PathLike[str], table: str = "articles", *, min_files:
     return done
 
 
-def sweep_temp(root: str | os.PathLike[str], *, older_than: float = 3600.0) -> int:
+def sweep_temp(root: paths.DataRoot, *, older_than: float = 3600.0) -> int:
     """Delete temp files and staging directories left by killed writes (older than `older_than`
     seconds); returns the count.
 

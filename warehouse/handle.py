@@ -5,7 +5,12 @@ Out: `Warehouse`, a `paths.Root` (its url, base path and file system, parsed onc
 `os.PathLike`: every warehouse function that takes a data root (`parquet`, `partitions`, `state`,
 `catalog`, `coverage`, `raw`, `lock`, ...) accepts it, and `paths.open_root` hands it back as it is
 instead of parsing the root again. `str()` and `os.fspath()` give its url (an absolute path for a
-local root), what other processes (a deployment's runs) need to open it again.
+local root), what other processes (a deployment's runs) need to open it again; a handle pickled
+(to a coding process, a Dask worker, or hashed into a Prefect task's cache key) travels as that url
+and is opened again on arrival, so its key is the root's and no file-system object is serialised.
+
+Strings are parsed here only, at the entry (the CLI, a flow's parameter); `paths.DataRoot`, what
+warehouse functions take, names this type.
 """
 
 from __future__ import annotations
@@ -13,8 +18,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from warehouse import paths
+
+REPORTS_DIR = "reports"
 
 
 @dataclass(frozen=True)
@@ -22,7 +30,7 @@ class Warehouse(paths.Root):
     """A data root, parsed and checked once (`Warehouse.open`)."""
 
     @classmethod
-    def open(cls, location: paths.DataRoot | paths.Root) -> Warehouse:
+    def open(cls, location: str | os.PathLike[str] | paths.Root) -> Warehouse:
         """Parse `location` once; ValueError (one line naming the root) when it cannot be a data
         root: an unknown URL protocol, a protocol whose fsspec package is not installed, or a
         local path that is a file. A root that does not exist yet is fine (writers create it)."""
@@ -41,6 +49,24 @@ class Warehouse(paths.Root):
         if root.local and Path(root.base).exists() and not Path(root.base).is_dir():
             raise ValueError(f"data root {text} is a file, not a directory")
         return cls(url=root.url, base=root.base, fs=root.fs)
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        return Warehouse.open, (self.url,)
+
+    def save_report(self, html: str) -> str:
+        """`html` as `<root>/reports/latest.html` (written aside, then renamed): its file:// URL.
+        Local roots only (ValueError on object storage: no URL a browser opens there)."""
+        if not self.local:
+            raise ValueError(f"data root {self.url}: report pages are written to local roots only")
+        target = Path(self.join(REPORTS_DIR, "latest.html"))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = paths.temp_path(target)  # a killed write leaves a temp file `compact.sweep_temp` removes
+        try:
+            partial.write_text(html, encoding="utf-8")
+            partial.replace(target)
+        finally:
+            partial.unlink(missing_ok=True)
+        return target.as_uri()
 
     def __fspath__(self) -> str:
         return self.url

@@ -11,11 +11,10 @@ flow counts it as seen, so it is not fetched again on every poll, its feed saves
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from warehouse import parquet
+from warehouse import parquet, paths
 from warehouse.schemas import LinkFailure
 
 RETIRE_AFTER = 3
@@ -23,7 +22,7 @@ RETIRE_AFTER = 3
 OVER_BUDGET = "coding: over budget"
 
 
-def record_fetches(root: str | os.PathLike[str], attempted: Iterable[tuple[str, str, str | None]],
+def record_fetches(root: paths.DataRoot, attempted: Iterable[tuple[str, str, str | None]],
                    failed: Mapping[str, str], *, at: dt.datetime) -> set[str]:
     """Count one more failure for each failed link and clear the count of each fetched one.
 
@@ -51,12 +50,12 @@ def record_fetches(root: str | os.PathLike[str], attempted: Iterable[tuple[str, 
     return retired
 
 
-def retired_urls(root: str | os.PathLike[str]) -> set[str]:
+def retired_urls(root: paths.DataRoot) -> set[str]:
     """Canonical URLs of the retired links: not to be fetched again."""
     return {r["canonical_url"] for r in parquet.read(root, "link_failures").to_pylist() if r["retired_at"]}
 
 
-def retired(root: str | os.PathLike[str]) -> list[dict[str, Any]]:
+def retired(root: paths.DataRoot) -> list[dict[str, Any]]:
     """The retired links as rows for a table: link, feed, failures in a row, last error, since."""
     rows = [r for r in parquet.read(root, "link_failures").to_pylist() if r["retired_at"]]
     return [{"link": r["url"], "feed": r["feed_id"] or "", "failures": r["failures"],
@@ -64,7 +63,7 @@ def retired(root: str | os.PathLike[str]) -> list[dict[str, Any]]:
             for r in sorted(rows, key=lambda r: r["retired_at"], reverse=True)]
 
 
-def over_budget(root: str | os.PathLike[str]) -> list[dict[str, Any]]:
+def over_budget(root: paths.DataRoot) -> list[dict[str, Any]]:
     """The articles stored uncoded because they were over the coding budget, as table rows."""
     table = parquet.read(root, "articles", columns=["url", "feed_id", "fetched_at", "coding_status"])
     rows = [r for r in table.to_pylist() if r["coding_status"] == OVER_BUDGET]

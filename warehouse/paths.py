@@ -29,15 +29,19 @@ import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+if TYPE_CHECKING:
+    from warehouse.handle import Warehouse
 
 TMP_SUFFIX = ".tmp"
 DATA_FILE = "data.parquet"
 LOCK_DIR = ".locks"
 RAW_DIR = "raw"
 LOCK_DIR_ENV = "FLAREWATCH_LOCK_DIR"
-# What the flows pass around as a data root: a local directory or an object-storage URL.
-DataRoot = str | os.PathLike[str]
+# What warehouse functions take as a data root: the handle, opened once (`handle.Warehouse.open`)
+# at the entry (the CLI, a flow's parameter), the one place a root is a string.
+DataRoot: TypeAlias = "Warehouse"
 
 # Partition values become directory names: keep them to a safe alphabet (no "/", no "..", no "=").
 _SAFE_VALUE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")

@@ -1,25 +1,36 @@
-"""Re-coding stored articles (backfill --source raw) and storing discovered ones (sitemaps, urls).
+"""Re-coded and discovered articles: the table reads and writes of `flarewatch backfill`.
 
-In: the data root and a publication month. Out: the month's articles re-extracted from the raw
-store and re-coded, their mentions replaced, incidents re-merged; a dict of counts for the report.
+In: the opened data root (`paths.DataRoot`) and a publication month; for `raw`, the month's stored
+articles and their raw pages, for `sitemaps` / `urls`, the articles coded from the pages found.
+Out: articles appended, their mentions replaced, incidents re-merged; a dict of counts per month
+for the backfill's report.
+
+The coding and the re-merge are the caller's, passed in (`code`, `remerge`: `flows.steps.code_all`
+and `flows.steps.remerge_incidents`), so that this module orders the writes, which is what makes a
+killed backfill safe to run again, without importing the flows ring.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from extractors.months import event_month
 from extractors.pipeline import CodedArticle, Page
 from extractors.records import Failure, FeedEntry
-from flows.steps import code_all, remerge_incidents
 from warehouse import parquet
 from warehouse.mentions import mention_row, replace_article_mentions
 from warehouse.partitions import articles_by_month
 from warehouse.paths import DataRoot
 from warehouse.queries import mention_event_months
 from warehouse.raw import RawStore
+
+Code = Callable[[Sequence[Page]], Sequence[CodedArticle]]
+"""Pages (bodies in hand) -> their coded articles, pages without an article left out."""
+Remerge = Callable[[DataRoot, Iterable[str]], tuple[int, int, tuple[str, ...]]]
+"""Event months with new or removed mentions -> (new incidents, merged away, months rewritten)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,15 +46,15 @@ class Recode:
     """Articles whose raw page is missing or unreadable (not re-coded)."""
 
 
-def prepare_recode(root: DataRoot, month: str, *, workers: int, refs: Sequence[dict] | None = None) -> Recode:
+def prepare_recode(root: DataRoot, month: str, *, code: Code) -> Recode:
     """Re-extract and re-code the latest version of every article published in `month`.
 
-    Reads only (no lock needed): the stored raw page of each article goes through
-    `extractors.pipeline.code_page` again, with the stored URL, canonical URL, title and
-    publication time standing in for the feed entry (the feed summary is not stored, so an
-    article whose text came from its summary is re-coded from its page).
+    Reads only (no lock needed): the stored raw page of each article goes through `code` again,
+    with the stored URL, canonical URL, title and publication time standing in for the feed entry
+    (the feed summary is not stored, so an article whose text came from its summary is re-coded
+    from its page).
     """
-    refs = articles_by_month(root, [month]).get(month, []) if refs is None else refs
+    refs = articles_by_month(root, [month]).get(month, [])
     store = RawStore(root)
     pages, failures = [], []
     for ref in refs:
@@ -62,30 +73,30 @@ def prepare_recode(root: DataRoot, month: str, *, workers: int, refs: Sequence[d
         # The stored language stands in for the feed's declared one (the last resort of extraction).
         pages.append(Page(entry=entry, outlet=ref["outlet"], url=ref["url"], fetched_at=ref["fetched_at"],
                           raw_path=ref["raw_path"], body=body, feed_language=ref["language"]))
-    coded = code_all(pages, workers=workers, chunk_size=100)
+    coded = code(pages)
     got = {c.article.article_id for c in coded}
     failed = {f.target for f in failures}
     kept = tuple(r["article_id"] for r in refs if r["article_id"] not in got and r["url"] not in failed)
     return Recode(month=month, articles=len(refs), coded=tuple(coded), kept=kept, failures=tuple(failures))
 
 
-def write_recode(root: DataRoot, recode: Recode) -> dict:
+def write_recode(root: DataRoot, recode: Recode, *, remerge: Remerge) -> dict[str, Any]:
     """Write a prepared re-code; the caller holds the data root's lock. Returns counts.
 
     Order (each step idempotent, so a run killed anywhere is finished by running it again):
     1. articles appended (a changed extraction is a new version; an identical one is skipped);
     2. the mentions of the re-coded articles replaced, in every ingest-month partition that held
        or receives them, the other articles' mentions kept;
-    3. incidents re-merged for the event months the old and new mentions touch, plus any month
-       holding an incident that still cites a replaced mention (`steps.remerge_incidents`), which is how
-       a rerun after a kill between 2 and 3 still finds the months of the mentions 2 removed.
+    3. incidents re-merged (`remerge`) for the event months the old and new mentions touch; the
+       re-merge also takes the months of the mentions table's change log, which is how a rerun
+       after a kill between 2 and 3 still finds the months of the mentions 2 removed.
     """
     new_versions = parquet.append(root, "articles", [c.article for c in recode.coded])
     ids = {c.article.article_id for c in recode.coded}
     rows = [mention_row(m, c.article.fetched_at) for c in recode.coded for m in c.mentions]
     removed, old_months = replace_article_mentions(root, ids, rows)
     months = old_months | {event_month(r["event_date"]) for r in rows}
-    new, merged, rewritten = remerge_incidents(root, months)
+    new, merged, rewritten = remerge(root, months)
     return {
         "month": recode.month, "articles": recode.articles, "recoded": len(recode.coded),
         "new_versions": new_versions, "kept": len(recode.kept), "mentions": len(rows),
@@ -94,20 +105,22 @@ def write_recode(root: DataRoot, recode: Recode) -> dict:
     }
 
 
-def store_discovered(root: DataRoot, coded: Sequence[CodedArticle], month: str) -> dict:
+def store_discovered(root: DataRoot, coded: Sequence[CodedArticle], month: str, *,
+                     remerge: Remerge) -> dict[str, Any]:
     """Store articles a sitemap or URL list found for one publication month; the caller holds the lock.
 
     Order: their mentions first (replacing any an earlier, killed attempt left), then incidents
-    re-merged for the event months of every mention of the month's articles, then the articles.
-    A stored article marks its URL as seen, so it goes last: a run killed before it fetches the
-    page again next time and redoes the rest, instead of leaving an article without its mentions.
+    re-merged (`remerge`) for the event months of every mention of the month's articles, then the
+    articles. A stored article marks its URL as seen, so it goes last: a run killed before it
+    fetches the page again next time and redoes the rest, instead of leaving an article without
+    its mentions.
     """
     rows = [mention_row(m, c.article.fetched_at) for c in coded for m in c.mentions]
     new_ids = {c.article.article_id for c in coded}
     replace_article_mentions(root, new_ids, rows)
     ids = {r["article_id"] for r in articles_by_month(root, [month]).get(month, [])} | new_ids
     months = mention_event_months(root, ids)
-    new, merged, rewritten = remerge_incidents(root, months)
+    new, merged, rewritten = remerge(root, months)
     articles = parquet.append(root, "articles", [c.article for c in coded])
     return {"month": month, "articles": len(ids), "new_articles": articles, "mentions": len(rows),
             "new_incidents": new, "merges": merged, "incident_months": list(rewritten), "failures": []}
