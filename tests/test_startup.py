@@ -50,12 +50,14 @@ def test_the_temporary_server_is_left_stopping_while_the_command_goes_on(monkeyp
     closing the stack waits for it: no child is left after."""
     import contextlib
 
-    from prefect.settings import get_current_settings
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     monkeypatch.setenv("PREFECT_HOME", str(tmp_path))  # a database of its own
     before = _children()
-    with contextlib.ExitStack() as stopping:
+    # no server named in the settings either (the test harness of an earlier test in this process
+    # names its own, and the temporary server then yields that one, as a profile's)
+    with temporary_settings(restore_defaults={PREFECT_API_URL}), contextlib.ExitStack() as stopping:
         with lifecycle.temporary_server(stopping=stopping) as url:
             lifecycle.check_server(url)
             settings = get_current_settings()
