@@ -244,7 +244,10 @@ class Child:
         """The rest of the first marker line starting with `word`, or None."""
         return next((line[len(word):].strip() for line in self.lines if line.startswith(word)), None)
 
-    def wait(self, word: str, timeout: float = 90.0) -> str:
+    # A wait for a state, not a timing: ten children start at once on two cores (each imports Prefect
+    # and starts its temporary server), and the last reaches its pause after 45-90 s when the
+    # machine is quiet; a child that exits without the word fails at once.
+    def wait(self, word: str, timeout: float = 600.0) -> str:
         deadline = time.monotonic() + timeout
         while (found := self.seen(word)) is None:
             if time.monotonic() > deadline or (self.proc.poll() is not None and self.seen(word) is None):
