@@ -134,11 +134,11 @@ def instrument(spans: Intervals) -> None:
     """Time every call into project code made by the ingest flow."""
     import flows.ingest as ingest_mod
     from flows import steps
-    from warehouse import partitions, state
+    from warehouse import partitions, remerge, state
 
-    for name in ("poll_feeds", "new_entries", "fetch_pages", "submit_coding", "store_chunk", "store_coded",
-                 "remerge_incidents"):
+    for name in ("poll_feeds", "new_entries", "fetch_pages", "submit_coding", "store_chunk", "store_coded"):
         spans.wrap(steps, name)
+    spans.wrap(remerge, "remerge_incidents")
     spans.wrap(partitions, "record_coded_months")
     for name in ("load_feed_state", "seen_canonical_urls", "save_feed_state", "record_run",
                  "unmerged_mention_months"):

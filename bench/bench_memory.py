@@ -13,8 +13,8 @@ and the growth per 1,000 articles; "bounded" means the peak does not grow with N
 
 `--stores N` splits the flow's two memory costs apart, in this process, without Prefect or HTTP:
 the pages are coded once, N copies of them (new ids) are stored in chunks of 100 as a run does
-(`store_coded`, then `steps.release_free_memory`), printing the RSS after every 5th chunk, then
-the run's re-merge (`steps.remerge_incidents`) runs, with the RSS before it and the process's peak.
+(`store_coded`, then `memory.release_free_memory`), printing the RSS after every 5th chunk, then
+the run's re-merge (`remerge.remerge_incidents`) runs, with the RSS before it and the process's peak.
 """
 
 from __future__ import annotations
@@ -81,6 +81,7 @@ def stores(n: int, pages: Path | None) -> None:
     from extractors.pipeline import CodedArticle, Page
     from extractors.records import FeedEntry
     from flows import steps
+    from warehouse import memory, remerge
     from warehouse.mentions import store_coded
 
     when, coded = dt.datetime(2026, 12, 6, 9, tzinfo=dt.UTC), []
@@ -108,12 +109,12 @@ def stores(n: int, pages: Path | None) -> None:
         for start in range(0, n, 100):
             batch = [copy(coded[i % len(coded)], i) for i in range(start, min(n, start + 100))]
             store_coded(Path(tmp), batch)
-            steps.release_free_memory()
+            memory.release_free_memory()
             months |= {event_month(m.event_date) for c in batch for m in c.mentions}
             if start // 100 % 5 == 0:
                 print(f"  after chunk {start // 100 + 1}: {rss():.0f} MiB")
         before, t0 = rss(), time.process_time()
-        new, _, rewritten = steps.remerge_incidents(Path(tmp), months)
+        new, _, rewritten = remerge.remerge_incidents(Path(tmp), months)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"re-merge: {before:.0f} MiB before, {rss():.0f} after, process peak {peak:.0f}; "
               f"{new} incidents in {len(rewritten)} months, {time.process_time() - t0:.1f} s CPU")

@@ -138,6 +138,7 @@ def _trace(data: str, started: float) -> None:
     def hooks() -> None:
         import flows.ingest as ingest
         from flows import steps
+        from warehouse import remerge
 
         around(ingest, "run_ingest", "flow body (run_ingest)")
         around(steps, "poll_feeds", "poll a feed", first_only=True)
@@ -145,7 +146,7 @@ def _trace(data: str, started: float) -> None:
         around(steps, "_pool", "start the coding pool")
         around(steps, "code_within_budget", "code the first article (in this process)", first_only=True)
         around(steps, "store_chunk", "wait for coding + store the chunk")
-        around(steps, "remerge_incidents", "merge incidents")
+        around(remerge, "remerge_incidents", "merge incidents")
         around(ingest, "publish_artifacts", "artifacts + report page")
 
     @contextlib.contextmanager

@@ -46,7 +46,7 @@ from extractors.records import FeedSpec
 from flows import steps
 from flows.demo import LocalServer
 from flows.report import feed_state_rows
-from warehouse import catalog, parquet, paths, state
+from warehouse import catalog, parquet, paths, remerge, state
 from warehouse.mentions import store_coded
 
 WINDOW = 12  # items a feed lists: the newest ones, as real feeds do
@@ -205,7 +205,7 @@ def one_cycle(srv: ChangingFeedServer, root: Path, policy: FetchPolicy, run: int
     articles, mentions = store_coded(root, coded)
     months = {event_month(m.event_date) for c in coded for m in c.mentions}
     if months:
-        steps.remerge_incidents(root, months)
+        remerge.remerge_incidents(root, months)
     state.save_feed_state(root, feed_state_rows(specs, polls, prior, coded))
     errors = sum(p.status == "error" for p in polls)
     state.record_run(root, run_id=f"soak-{run:05d}", kind="soak", started_at=run_start,

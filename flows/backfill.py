@@ -63,7 +63,7 @@ from extractors.sitemaps import Candidate, spec_for
 from flows.plan import DEFAULT_REPROCESS, Plan, plan_for
 from flows.report import artifact_key
 from flows.settings import Settings
-from flows.steps import code_all, fetch_pages, remerge_incidents
+from flows.steps import code_all, fetch_pages
 from warehouse import partitions, recoded, state
 from warehouse.handle import Warehouse
 from warehouse.lock import root_lock
@@ -234,12 +234,12 @@ class Backfill:
                 code = functools.partial(code_all, workers=self.settings.workers, chunk_size=100)
                 prepared = recoded.prepare_recode(root, month, code=code)
                 with _write_turn(root, timeout):
-                    result = recoded.write_recode(root, prepared, remerge=remerge_incidents)
+                    result = recoded.write_recode(root, prepared)
                     _close(root, month, run_id, result)
             else:
                 coded = self._coded.pop(month, [])
                 with _write_turn(root, timeout):
-                    result = recoded.store_discovered(root, coded, month, remerge=remerge_incidents)
+                    result = recoded.store_discovered(root, coded, month)
                     _close(root, month, run_id, result)
         except Exception as exc:
             with _write_turn(root, timeout):

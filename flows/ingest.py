@@ -41,11 +41,11 @@ from flows.report import (
 )
 from flows.runners import SettingsTaskRunner
 from flows.settings import Settings
-from warehouse import compact, footers, links, partitions, state
+from warehouse import compact, footers, links, memory, partitions, remerge, state
 from warehouse.handle import Warehouse
 from warehouse.lock import root_lock
 
-steps.limit_malloc_arenas()  # before the flow starts its threads: see the function
+memory.limit_malloc_arenas()  # before the flow starts its threads: see the function
 
 
 class PollFailed(RuntimeError):
@@ -138,7 +138,7 @@ def run_ingest(settings: Settings) -> dict:
             months |= result.months
             by_feed.update(dict(result.by_feed))
             published.update(result.published)
-            steps.release_free_memory()
+            memory.release_free_memory()
             logger.info("chunk %d/%d: %d articles stored", number, len(chunks), result.articles)
 
         pending = fetch_pages_task.submit(chunks[0], by_id, policy, root) if chunks else None
@@ -155,7 +155,7 @@ def run_ingest(settings: Settings) -> dict:
         if coding is not None:
             store(coding, len(chunks))
         if months:
-            summary.new_incidents, summary.merges, summary.months_rewritten = steps.remerge_incidents(root, months)
+            summary.new_incidents, summary.merges, summary.months_rewritten = remerge.remerge_incidents(root, months)
         failed = {f.target: f.reason for f in summary.failures if f.stage == "fetch"}
         retired = links.record_fetches(root, [(e.canonical_url, e.url, e.feed_id) for e in entries], failed,
                                        at=utcnow())  # a link failing run after run is retired

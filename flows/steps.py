@@ -8,11 +8,8 @@ step can be tested and reused (backfills, re-coding) without an orchestrator.
 from __future__ import annotations
 
 import atexit
-import ctypes
-import ctypes.util
 import dataclasses
 import datetime as dt
-import functools
 import logging
 import multiprocessing
 import os
@@ -23,18 +20,14 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
-import pyarrow as pa
-
 from extractors.budget import OverBudget, time_limit
-from extractors.dedup import merge_mentions
 from extractors.feeds import poll_feed
 from extractors.fetch import Fetcher
 from extractors.fetch_types import FetchError, FetchPolicy
-from extractors.months import event_month, publication_month, shift_month, utcnow
+from extractors.months import event_month, publication_month, utcnow
 from extractors.pipeline import CodedArticle, Page, code_article, extract_page
-from extractors.records import Failure, FeedEntry, FeedPoll, FeedSpec, Incident
-from warehouse import changes, parquet
-from warehouse.mentions import load_incidents, load_merge_mentions, store_coded
+from extractors.records import Failure, FeedEntry, FeedPoll, FeedSpec
+from warehouse.mentions import store_coded
 from warehouse.paths import DataRoot
 from warehouse.raw import RawStore
 
@@ -44,9 +37,6 @@ tables on first use) costs ~2 s of CPU each; the 28 demo pages cost 2.1 s coded 
 included, 0.8 s after `warm_up_coding` (bench/bench_startup.py)."""
 BATCHES_PER_WORKER = 8
 """A chunk goes to the coding processes in about this many batches per process."""
-MALLOC_ARENAS = 2
-"""glibc malloc arenas a flow process uses at most (see `limit_malloc_arenas`)."""
-_M_ARENA_MAX = -8  # mallopt's parameter number for MALLOC_ARENA_MAX (glibc malloc.h)
 CODING_CHARS = 1_048_576
 """Characters of article text one document may have to be coded (1 MiB); a longer one is stored uncoded."""
 CODING_SECONDS = 60.0
@@ -74,45 +64,6 @@ class RunSummary:
     failures: list[Failure] = field(default_factory=list)
     over_budget: list[str] = field(default_factory=list)
     """URLs of the articles stored uncoded, over their coding budget (`code_within_budget`)."""
-
-
-def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> None:
-    """Cap this process's glibc malloc arenas, as `MALLOC_ARENA_MAX` does, unless the environment
-    sets `MALLOC_ARENA_MAX` itself; does nothing off glibc.
-
-    Why: each thread that allocates (fetch threads, Prefect's task threads) gets an arena of its
-    own, up to 8 per core, and an arena keeps its high-water mark after its thread is gone. The
-    flow process of a 3,000-article run grew ~25 MiB per 1,000 articles that way while its Python
-    heap stayed flat (issue #7, tracemalloc); with 2 arenas it grew ~3. glibc fixes its arena limit
-    once it has more than 8 arenas, so this must run before the flow starts its threads: the
-    ingest module calls it when imported. The one read of the environment at import time, and
-    not a setting of ours: `MALLOC_ARENA_MAX` is glibc's, and an explicit value is left alone.
-    """
-    libc = _glibc()
-    if libc is not None and "MALLOC_ARENA_MAX" not in os.environ:
-        libc.mallopt(_M_ARENA_MAX, arenas)
-
-
-def release_free_memory() -> None:
-    """Hand the free memory of Arrow's allocator and of the heap back to the system (glibc
-    `malloc_trim`; nothing off glibc). Arrow's allocator otherwise keeps the high-water mark of
-    the largest table a process read or wrote: each chunk's mention write reads the ingest
-    month's partition, so that mark rose with the run (bench/bench_memory.py)."""
-    pa.default_memory_pool().release_unused()
-    libc = _glibc()
-    if libc is not None:
-        libc.malloc_trim(0)
-
-
-@functools.cache
-def _glibc() -> ctypes.CDLL | None:
-    """The C library when it is glibc (it has `mallopt` and `malloc_trim`), else None; looked up
-    once (`find_library` runs `ldconfig`)."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
-    except OSError:
-        return None
 
 
 def poll_feeds(specs: Sequence[FeedSpec], feed_state: dict[str, dict], policy: FetchPolicy) -> list[FeedPoll]:
@@ -359,68 +310,3 @@ def store_chunk(root: DataRoot, coding: Coding) -> ChunkResult:
     by_feed = Counter(c.article.feed_id for c in coded)
     return ChunkResult(articles, mentions, months, tuple(sorted(by_feed.items())),
                        frozenset(publication_month(c.article) for c in coded), over)
-
-
-def remerge_incidents(root: DataRoot, months: Iterable[str]) -> tuple[int, int, tuple[str, ...]]:
-    """Merge stored mentions into incidents again around the months that received new mentions.
-
-    Mentions of the affected months +-2 are merged (a cluster cannot reach further: merging needs
-    dates within a day, a week or the same month), and the incidents of the affected months +-1 are
-    rewritten whole, so a late report that moves an incident to a neighbouring month moves it.
-    The months the mentions table's change log holds are affected too (`changes.pending`:
-    mentions a killed run stored but never merged, and mentions a re-code removed), and the log is
-    cleared once their incidents are written. Incidents citing a mention no longer stored (a
-    re-code replaced it) have those citations dropped first: the stored incident would otherwise
-    stand in for the replaced mention and count it twice; one left citing nothing is dropped (the
-    current coding no longer supports it). Reads only the months it touches, never the whole
-    history. Returns (new incident ids, ids merged away, months rewritten).
-    """
-    pending = changes.pending(root, "mentions")
-    months = set(months) | pending.months
-    affected = {m for m in months if m != "unknown"}
-    unknown = {"unknown"} & months
-    write = {shift_month(m, d) for m in affected for d in (-1, 0, 1)} | unknown
-    read = {shift_month(m, d) for m in affected for d in (-2, -1, 0, 1, 2)} | unknown
-    if not write:
-        return 0, 0, ()
-    mentions = load_merge_mentions(root, read)  # only what merging reads: memory per mention small
-    stored = load_incidents(root, sorted(write))
-    present = {m.mention_id for m in mentions}
-    cited = {m for i in stored if i.status != "merged" for m in i.mention_ids or ()} - present
-    if cited:  # cited mentions outside the window: stored or gone? ask the store for just those
-        present |= parquet.stored_keys(root, "mentions", sorted(cited))
-    previous = []
-    for incident in stored:
-        # Tombstones go back in as they are: merge_mentions keeps them, chains followed.
-        if incident.status != "merged":
-            kept = tuple(m for m in incident.mention_ids if m in present)
-            if not kept:
-                continue
-            if kept != incident.mention_ids:
-                incident = dataclasses.replace(incident, mention_ids=kept, n_mentions=len(kept))
-        previous.append(incident)
-    incidents = [i for i in merge_mentions(mentions, previous) if event_month(i.event_date) in write]
-    del mentions  # the partitions' writes below need the room
-    release_free_memory()
-    by_month: dict[str, list[Incident]] = {m: [] for m in write}
-    # An incident whose id is stored in a month outside the window (its date moved far) is
-    # rewritten there too, so no id is ever stored twice.
-    ids = {i.incident_id for i in incidents}
-    # only ids not stored in the window can be stored outside it (an id is stored once)
-    in_window = {i.incident_id for i in stored}
-    unseen = [i for i in incidents if i.incident_id not in in_window]
-    for month in set(parquet.affected_partitions(root, "incidents", unseen)) - write:
-        by_month[month] = [i for i in load_incidents(root, [month]) if i.incident_id not in ids]
-    for incident in incidents:
-        by_month[event_month(incident.event_date)].append(incident)
-    from warehouse import attacks  # is_attack set in one place; the monthly counts follow every write
-
-    parquet.replace_partitions(root, "incidents", {m: attacks.mark(rows) for m, rows in by_month.items()})
-    attacks.write_per_month(root, by_month)
-    changes.forget(root, pending)  # last: a run killed before it merges these months again
-    before = {i.incident_id for i in previous}
-    new = sum(1 for i in incidents if i.status == "active" and i.incident_id not in before)
-    merged = sum(1 for i in incidents if i.status == "merged" and i.incident_id in before)
-    return new, merged, tuple(sorted(by_month))
-
-

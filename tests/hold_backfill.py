@@ -3,7 +3,7 @@
     python tests/hold_backfill.py MONTH FLAG BACKFILL-ARGUMENTS...
 
 Runs `flarewatch backfill BACKFILL-ARGUMENTS` in this process with its writes (`warehouse.recoded`)
-and the re-merge it hands them (`flows.backfill.remerge_incidents`) patched from outside: when month
+and their re-merge (`warehouse.remerge.remerge_incidents`) patched from outside: when month
 MONTH has written its mentions and is about to re-merge its incidents (the data root's lock held;
 `raw` has appended the articles before, `sitemaps` / `urls` append them after), it creates FLAG
 holding this process's id and waits until FLAG is deleted (at most 120 s).
@@ -17,14 +17,15 @@ import threading
 import time
 from pathlib import Path
 
-from flows import backfill, cli
-from warehouse import recoded
+from flows import cli
+from warehouse import recoded, remerge
 
 
 def hold_in(month: str, flag: Path) -> None:
     """Patch the backfill's writes so those of `month` stop before its incidents are re-merged."""
     current = threading.local()  # the month the calling backfill thread is writing
-    write_recode, store_discovered, remerge = recoded.write_recode, recoded.store_discovered, backfill.remerge_incidents
+    write_recode, store_discovered, remerge_incidents = (recoded.write_recode, recoded.store_discovered,
+                                                         remerge.remerge_incidents)
 
     def writing_recode(root, prepared, *args, **kwargs):
         current.month = prepared.month
@@ -40,10 +41,10 @@ def hold_in(month: str, flag: Path) -> None:
             deadline = time.monotonic() + 120
             while flag.exists() and time.monotonic() < deadline:
                 time.sleep(0.05)
-        return remerge(root, months)
+        return remerge_incidents(root, months)
 
     recoded.write_recode, recoded.store_discovered = writing_recode, writing_discovered
-    backfill.remerge_incidents = held_remerge
+    remerge.remerge_incidents = held_remerge
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from extractors.articles import EXTRACTOR_ID
 from flows import plan as planning
 from flows.cli import main
 from flows.demo import DEMO_DIR, serve_demo, write_demo_feed_list
-from warehouse import catalog, parquet, partitions, state
+from warehouse import catalog, parquet, partitions, remerge, state
 from warehouse.lock import LockTimeout
 
 pytestmark = pytest.mark.slow
@@ -403,8 +403,6 @@ def test_urls_run_stopped_before_its_articles_is_finished_by_the_next(demo_serve
                                                                        monkeypatch, capsys):
     """Mentions written, articles not (so their URLs still count as new): the next run fetches the
     pages again and completes the month, nothing doubled."""
-    import flows.backfill
-
     listed = tmp_path / "urls.txt"
     pages = ["levant-wire/drone-shot-down-near-erbil-airport",
              "gulf-monitor/shelling-kills-girl-wounds-three-relatives-in-taiz"]
@@ -416,7 +414,7 @@ def test_urls_run_stopped_before_its_articles_is_finished_by_the_next(demo_serve
     def stop(root, months) -> None:  # in place of the re-merge that follows the mentions
         raise RuntimeError("stopped after the mentions")
 
-    monkeypatch.setattr(flows.backfill, "remerge_incidents", stop)
+    monkeypatch.setattr(remerge, "remerge_incidents", stop)
     assert main(args) == 1
     assert "2024-04 failed" in capsys.readouterr().err
     assert statuses(root) == {"2024-04": "failed"}

@@ -16,7 +16,7 @@ from extractors.pipeline import CodedArticle
 from extractors.records import Article, Mention
 from extractors.urls import article_id
 from flows import report, report_page, steps
-from warehouse import compact, parquet, partitions, state
+from warehouse import compact, parquet, partitions, remerge, state
 from warehouse.mentions import store_coded
 from warehouse.raw import RawStore
 
@@ -63,7 +63,7 @@ def history(tmp_path):
             n += 1
             coded.append(CodedArticle(article=a, mentions=(mention(n, a, fetched.date(), f"Town{n}"),)))
         store_coded(tmp_path, coded)
-        steps.remerge_incidents(tmp_path, {f"{fetched:%Y-%m}"})
+        remerge.remerge_incidents(tmp_path, {f"{fetched:%Y-%m}"})
     assert state.unmerged_mention_months(tmp_path) == set()
     for f in tmp_path.rglob("*.parquet"):
         if f.parts[-3] in ("articles", "mentions", "incidents"):
@@ -83,7 +83,7 @@ def test_a_poll_never_reads_the_history_it_does_not_touch(history):
     assert state.seen_canonical_urls(history, among=[*urls, "https://new.example/other"]) == set(urls)
     assert state.unmerged_mention_months(history) == {"2024-08"}
 
-    new_incidents, merged, months = steps.remerge_incidents(history, state.unmerged_mention_months(history))
+    new_incidents, merged, months = remerge.remerge_incidents(history, state.unmerged_mention_months(history))
     partitions.record_coded_months(history, {"2024-08"}, "run-1", months)
 
     assert (new_incidents, merged) == (1, 0)  # three reports of one strike

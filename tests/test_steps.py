@@ -17,7 +17,7 @@ import pytest
 from extractors.pipeline import Page
 from extractors.records import FeedEntry, Mention
 from flows import steps
-from warehouse import catalog, parquet, state
+from warehouse import catalog, parquet, remerge, state
 from warehouse.raw import RawStore
 
 FETCHED = dt.datetime(2024, 8, 2, 9, tzinfo=dt.UTC)
@@ -39,7 +39,7 @@ def test_mentions_left_unmerged_by_a_killed_run_are_merged_by_the_next(tmp_path)
     parquet.upsert(tmp_path, "mentions", [dataclasses.asdict(m) | {"ingested_at": FETCHED} for m in stored])
     assert state.unmerged_mention_months(tmp_path) == {"2024-07", "2024-08"}
 
-    new, merged, months = steps.remerge_incidents(tmp_path, state.unmerged_mention_months(tmp_path))
+    new, merged, months = remerge.remerge_incidents(tmp_path, state.unmerged_mention_months(tmp_path))
 
     assert (new, merged) == (2, 0) and {"2024-07", "2024-08"} <= set(months)
     assert state.unmerged_mention_months(tmp_path) == set()

@@ -5,22 +5,22 @@ articles and their raw pages, for `sitemaps` / `urls`, the articles coded from t
 Out: articles appended, their mentions replaced, incidents re-merged; a dict of counts per month
 for the backfill's report.
 
-The coding and the re-merge are the caller's, passed in (`code`, `remerge`: `flows.steps.code_all`
-and `flows.steps.remerge_incidents`), so that this module orders the writes, which is what makes a
-killed backfill safe to run again, without importing the flows ring.
+The coding is the caller's, passed in (`code`: `flows.steps.code_all`, which spreads pages over
+coding processes), so that this module orders the writes, which is what makes a killed backfill
+safe to run again, without importing the flows ring; the re-merge is `warehouse.remerge`'s.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from extractors.months import event_month
 from extractors.pipeline import CodedArticle, Page
 from extractors.records import Failure, FeedEntry
-from warehouse import parquet
+from warehouse import parquet, remerge
 from warehouse.mentions import mention_row, replace_article_mentions
 from warehouse.partitions import articles_by_month
 from warehouse.paths import DataRoot
@@ -29,8 +29,6 @@ from warehouse.raw import RawStore
 
 Code = Callable[[Sequence[Page]], Sequence[CodedArticle]]
 """Pages (bodies in hand) -> their coded articles, pages without an article left out."""
-Remerge = Callable[[DataRoot, Iterable[str]], tuple[int, int, tuple[str, ...]]]
-"""Event months with new or removed mentions -> (new incidents, merged away, months rewritten)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,14 +78,14 @@ def prepare_recode(root: DataRoot, month: str, *, code: Code) -> Recode:
     return Recode(month=month, articles=len(refs), coded=tuple(coded), kept=kept, failures=tuple(failures))
 
 
-def write_recode(root: DataRoot, recode: Recode, *, remerge: Remerge) -> dict[str, Any]:
+def write_recode(root: DataRoot, recode: Recode) -> dict[str, Any]:
     """Write a prepared re-code; the caller holds the data root's lock. Returns counts.
 
     Order (each step idempotent, so a run killed anywhere is finished by running it again):
     1. articles appended (a changed extraction is a new version; an identical one is skipped);
     2. the mentions of the re-coded articles replaced, in every ingest-month partition that held
        or receives them, the other articles' mentions kept;
-    3. incidents re-merged (`remerge`) for the event months the old and new mentions touch; the
+    3. incidents re-merged (`warehouse.remerge`) for the event months the old and new mentions touch; the
        re-merge also takes the months of the mentions table's change log, which is how a rerun
        after a kill between 2 and 3 still finds the months of the mentions 2 removed.
     """
@@ -96,7 +94,7 @@ def write_recode(root: DataRoot, recode: Recode, *, remerge: Remerge) -> dict[st
     rows = [mention_row(m, c.article.fetched_at) for c in recode.coded for m in c.mentions]
     removed, old_months = replace_article_mentions(root, ids, rows)
     months = old_months | {event_month(r["event_date"]) for r in rows}
-    new, merged, rewritten = remerge(root, months)
+    new, merged, rewritten = remerge.remerge_incidents(root, months)
     return {
         "month": recode.month, "articles": recode.articles, "recoded": len(recode.coded),
         "new_versions": new_versions, "kept": len(recode.kept), "mentions": len(rows),
@@ -105,12 +103,11 @@ def write_recode(root: DataRoot, recode: Recode, *, remerge: Remerge) -> dict[st
     }
 
 
-def store_discovered(root: DataRoot, coded: Sequence[CodedArticle], month: str, *,
-                     remerge: Remerge) -> dict[str, Any]:
+def store_discovered(root: DataRoot, coded: Sequence[CodedArticle], month: str) -> dict[str, Any]:
     """Store articles a sitemap or URL list found for one publication month; the caller holds the lock.
 
     Order: their mentions first (replacing any an earlier, killed attempt left), then incidents
-    re-merged (`remerge`) for the event months of every mention of the month's articles, then the
+    re-merged (`warehouse.remerge`) for the event months of every mention of the month's articles, then the
     articles. A stored article marks its URL as seen, so it goes last: a run killed before it
     fetches the page again next time and redoes the rest, instead of leaving an article without
     its mentions.
@@ -120,7 +117,7 @@ def store_discovered(root: DataRoot, coded: Sequence[CodedArticle], month: str, 
     replace_article_mentions(root, new_ids, rows)
     ids = {r["article_id"] for r in articles_by_month(root, [month]).get(month, [])} | new_ids
     months = mention_event_months(root, ids)
-    new, merged, rewritten = remerge(root, months)
+    new, merged, rewritten = remerge.remerge_incidents(root, months)
     articles = parquet.append(root, "articles", [c.article for c in coded])
     return {"month": month, "articles": len(ids), "new_articles": articles, "mentions": len(rows),
             "new_incidents": new, "merges": merged, "incident_months": list(rewritten), "failures": []}

@@ -1,0 +1,59 @@
+"""A process's memory handed back to the system: glibc's malloc arenas capped, Arrow's and the
+heap's free memory released.
+
+In: nothing but the process itself (and `MALLOC_ARENA_MAX`, glibc's, read once). Out: calls into
+glibc (`mallopt`, `malloc_trim`) and Arrow's allocator; nothing at all off glibc. Here, not in the
+flows, because the re-merge (`warehouse.remerge`) releases memory between its read and its writes.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import functools
+import os
+
+import pyarrow as pa
+
+MALLOC_ARENAS = 2
+"""glibc malloc arenas a flow process uses at most (see `limit_malloc_arenas`)."""
+_M_ARENA_MAX = -8  # mallopt's parameter number for MALLOC_ARENA_MAX (glibc malloc.h)
+
+
+def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> None:
+    """Cap this process's glibc malloc arenas, as `MALLOC_ARENA_MAX` does, unless the environment
+    sets `MALLOC_ARENA_MAX` itself; does nothing off glibc.
+
+    Why: each thread that allocates (fetch threads, Prefect's task threads) gets an arena of its
+    own, up to 8 per core, and an arena keeps its high-water mark after its thread is gone. The
+    flow process of a 3,000-article run grew ~25 MiB per 1,000 articles that way while its Python
+    heap stayed flat (issue #7, tracemalloc); with 2 arenas it grew ~3. glibc fixes its arena limit
+    once it has more than 8 arenas, so this must run before the flow starts its threads: the
+    ingest module calls it when imported. The one read of the environment at import time, and
+    not a setting of ours: `MALLOC_ARENA_MAX` is glibc's, and an explicit value is left alone.
+    """
+    libc = _glibc()
+    if libc is not None and "MALLOC_ARENA_MAX" not in os.environ:
+        libc.mallopt(_M_ARENA_MAX, arenas)
+
+
+def release_free_memory() -> None:
+    """Hand the free memory of Arrow's allocator and of the heap back to the system (glibc
+    `malloc_trim`; nothing off glibc). Arrow's allocator otherwise keeps the high-water mark of
+    the largest table a process read or wrote: each chunk's mention write reads the ingest
+    month's partition, so that mark rose with the run (bench/bench_memory.py)."""
+    pa.default_memory_pool().release_unused()
+    libc = _glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
+
+
+@functools.cache
+def _glibc() -> ctypes.CDLL | None:
+    """The C library when it is glibc (it has `mallopt` and `malloc_trim`), else None; looked up
+    once (`find_library` runs `ldconfig`)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
+    except OSError:
+        return None
