@@ -100,3 +100,28 @@ def test_a_task_given_the_handle_is_served_from_its_persisted_cache(prefect_harn
     with temporary_settings({PREFECT_LOCAL_STORAGE_PATH: tmp_path / "results"}):
         assert three_calls(str(a), str(b)) == [1, 1, 0]
     assert ran == [str(a.resolve()), str(b.resolve())]
+
+
+def test_a_report_page_replaces_the_last_whole_and_a_failed_rename_keeps_it(tmp_path, monkeypatch):
+    root = Warehouse.open(tmp_path / "data")
+    url = root.save_report("<p>first</p>")
+    page = tmp_path / "data" / "reports" / "latest.html"
+    assert url == page.as_uri() and page.read_text(encoding="utf-8") == "<p>first</p>"
+
+    def pulled(src, dst):
+        raise OSError("disk pulled")
+
+    monkeypatch.setattr(os, "replace", pulled)
+    with pytest.raises(OSError, match="disk pulled"):
+        root.save_report("<p>second, café</p>")
+    monkeypatch.undo()
+    assert page.read_text(encoding="utf-8") == "<p>first</p>"
+    assert paths.temp_files(root) == []
+    root.save_report("<p>second, café</p>")
+    assert page.read_bytes() == "<p>second, café</p>".encode()
+    assert sorted(p.name for p in page.parent.iterdir()) == ["latest.html"]
+
+
+def test_a_report_page_is_refused_on_object_storage():
+    with pytest.raises(ValueError, match="local roots only"):
+        Warehouse.open("memory://bucket/data").save_report("<p>page</p>")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from warehouse import paths
+from warehouse import paths, swap
 
 REPORTS_DIR = "reports"
 
@@ -54,18 +54,12 @@ class Warehouse(paths.Root):
         return Warehouse.open, (self.url,)
 
     def save_report(self, html: str) -> str:
-        """`html` as `<root>/reports/latest.html` (written aside, then renamed): its file:// URL.
-        Local roots only (ValueError on object storage: no URL a browser opens there)."""
+        """`html` as `<root>/reports/latest.html` (written aside, then renamed: `swap.write_bytes_atomic`):
+        its file:// URL. Local roots only (ValueError on object storage: no URL a browser opens there)."""
         if not self.local:
             raise ValueError(f"data root {self.url}: report pages are written to local roots only")
         target = Path(self.join(REPORTS_DIR, "latest.html"))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = paths.temp_path(target)  # a killed write leaves a temp file `compact.sweep_temp` removes
-        try:
-            partial.write_text(html, encoding="utf-8")
-            partial.replace(target)
-        finally:
-            partial.unlink(missing_ok=True)
+        swap.write_bytes_atomic(self, html.encode("utf-8"), str(target))
         return target.as_uri()
 
     def __fspath__(self) -> str:

@@ -1,9 +1,10 @@
 """Atomic replacement under a data root: one file, or a whole table directory at once.
 
-In: an Arrow table and its target path, or a table's next partitions. Out: the file or the table
-replaced in one step a reader cannot see halfway: a file through a temp file and one `os.replace`
-(on object storage one PUT under its final key); a local table built beside itself
-(`<table>.stage-<id>`) and swapped in with one `renameat2(RENAME_EXCHANGE)` (`exchange`).
+In: an Arrow table (`write_atomic`) or a file's bytes (`write_bytes_atomic`) and its target path,
+or a table's next partitions. Out: the file or the table replaced in one step a reader cannot see
+halfway: a file through a temp file and one `os.replace` (on object storage one PUT under its final
+key); a local table built beside itself (`<table>.stage-<id>`) and swapped in with one
+`renameat2(RENAME_EXCHANGE)` (`exchange`).
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import errno
 import os
 import shutil
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -25,19 +27,35 @@ from warehouse.schemas import TableSpec
 
 
 def write_atomic(root: paths.Root, tbl: pa.Table, path: str) -> None:
-    """Write `tbl` to `path` atomically: locally via a temp file in the same directory and one
-    `os.replace`; on object storage as one PUT of the serialised file under its final key."""
+    """Write `tbl` to `path` as a zstd Parquet file, atomically (`write_bytes_atomic`). Locally the
+    table is written straight into the temp file, not serialised in memory first: no second copy
+    of a partition's file in memory, and a write killed halfway leaves a torn temp file only."""
     if not root.local:
         buffer = pa.BufferOutputStream()
         pq.write_table(tbl, buffer, compression="zstd")
-        root.fs.pipe_file(path, buffer.getvalue().to_pybytes())
+        write_bytes_atomic(root, buffer.getvalue().to_pybytes(), path)
         return
-    final = Path(path)
+    _replace_file(Path(path), lambda fh: pq.write_table(tbl, fh, compression="zstd"))
+
+
+def write_bytes_atomic(root: paths.Root, data: bytes, path: str) -> None:
+    """Write `data` to `path` atomically: locally via a temp file in the same directory, fsynced,
+    one `os.replace` and the directory fsynced; on object storage as one PUT under its final key."""
+    if not root.local:
+        root.fs.pipe_file(path, data)
+        return
+    _replace_file(Path(path), lambda fh: fh.write(data))
+
+
+def _replace_file(final: Path, write: Callable[[BinaryIO], object]) -> None:
+    """`write` fills a temp file beside `final` (`paths.temp_path`: a killed write leaves a file
+    `compact.sweep_temp` removes), which is fsynced and renamed over `final`; then the directory
+    is fsynced. The temp file is removed when `write` or the rename fails."""
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = paths.temp_path(final)
     try:
         with open(tmp, "wb") as fh:
-            pq.write_table(tbl, fh, compression="zstd")
+            write(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, final)
