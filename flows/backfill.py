@@ -325,16 +325,10 @@ def _failure_reason(failures: list[dict]) -> str:
 
 
 def _close(root: Warehouse, month: str, run_id: str, result: dict) -> None:
-    """Record the month (articles) and the incident months it rewrote; under the write turn."""
-    refs = partitions.articles_by_month(root, [month]).get(month, [])
-    result["articles"] = len(refs)
-    status = "failed" if result["failures"] else "done"
-    partitions.mark_partitions(
-        root, "articles", {month: len(refs)}, status=status, run_id=run_id,
-        extractor_version=partitions.month_extractor_version(refs),
-        error=_failure_reason(result["failures"]) if result["failures"] else None,
-    )
-    partitions.mark_incident_months(root, result.get("incident_months") or [], run_id)
+    """Record the month and the incident months it rewrote (`recoded.record_month`), failed when
+    an article was not re-coded; under the write turn. Sets the result's `articles` count."""
+    error = _failure_reason(result["failures"]) if result["failures"] else None
+    result["articles"] = recoded.record_month(root, month, run_id, result.get("incident_months") or [], error=error)
 
 
 def fetch_and_code(

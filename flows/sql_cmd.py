@@ -2,14 +2,8 @@
 
 In: a data root, one or more SQL statements (`;`-separated), output options. Out: every result set
 in turn (table, CSV, JSON, or Parquet files), exit 2 naming the statement DuckDB or the guard refused.
-
-Read-only by default, in two layers: only statements that read are run (SELECT, WITH, VALUES,
-EXPLAIN, DESCRIBE, SUMMARIZE, SHOW, PIVOT and friends: DuckDB's own parser classifies each one), and
-once the views exist DuckDB's external access is switched off with the data root as the only
-allowed directory (an object-storage root: the local file system is disabled) and the
-configuration locked, so `read_csv('/etc/passwd')`, `COPY ... TO`,
-`ATTACH` and `INSTALL` fail inside DuckDB too. `--allow-write` lifts both (a scratch session: what
-it creates vanishes at the end; the Parquet files are still only written by flarewatch's flows).
+The statements are checked and run by `warehouse.sql` (its docstring: the two read-only layers);
+`--allow-write` lifts them.
 """
 
 from __future__ import annotations
@@ -17,50 +11,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 
 from flows import inputs, output
-from warehouse import catalog
+from warehouse import sql
 from warehouse.handle import Warehouse
-
-READING = {"SELECT", "EXPLAIN", "MULTI"}
-"""Statement types run without --allow-write (DESCRIBE / SHOW / SUMMARIZE parse as SELECT, PIVOT as
-MULTI); COPY, ATTACH, CREATE, INSERT, SET, INSTALL, PRAGMA ... are refused."""
-
-
-def lock_down(con: duckdb.DuckDBPyConnection, root: Warehouse) -> None:
-    """No file, network or extension access from now on but reading under `root`, and no way back."""
-    if root.local:
-        con.execute("SET allowed_directories = $dirs", {"dirs": [root.url.rstrip("/") + "/"]})
-        con.execute("SET enable_external_access = false")
-    else:  # object storage reads through the registered fsspec file system; the local disk goes
-        con.execute("SET disabled_filesystems = 'LocalFileSystem'")
-    con.execute("SET lock_configuration = true")
-
-
-def statements(con: duckdb.DuckDBPyConnection, sql: str, *, allow_write: bool) -> list:
-    """The parsed statements of `sql`; a statement that would change something is an error unless
-    `allow_write`."""
-    try:
-        parsed = con.extract_statements(sql)
-    except duckdb.Error as exc:
-        raise ValueError(_first_line(exc)) from None
-    if not parsed:
-        raise ValueError("no SQL statement given")
-    if not allow_write:
-        for stmt in parsed:
-            kind = str(stmt.type).rsplit(".", 1)[-1].upper()
-            if kind not in READING:
-                raise ValueError(
-                    f"{kind} statements are refused: the warehouse is read-only here "
-                    "(--allow-write runs it in a scratch session)")
-    return parsed
-
-
-def _first_line(exc: BaseException) -> str:
-    lines = [line for line in str(exc).splitlines() if line.strip()]
-    return " ".join(lines[:2]) if lines else type(exc).__name__
 
 
 def run(args, data: Warehouse) -> int:
@@ -70,19 +25,7 @@ def run(args, data: Warehouse) -> int:
         raise ValueError("--format parquet needs --output FILE (one file per result set: FILE, FILE.2, ...)")
     if args.limit is not None and args.limit < 0:
         raise ValueError("--limit must be 0 or more")
-    with catalog.connect(data) as con:
-        if not args.allow_write:
-            lock_down(con, data)
-        parsed = statements(con, args.query, allow_write=args.allow_write)
-        results = []
-        for n, stmt in enumerate(parsed, 1):
-            try:
-                rel = con.sql(stmt.query)
-                table = catalog._arrow(rel.limit(args.limit) if rel is not None and args.limit is not None else rel)
-            except duckdb.Error as exc:
-                where = f"statement {n}: " if len(parsed) > 1 else ""
-                raise ValueError(where + _first_line(exc)) from None
-            results.append((stmt.query.strip(), table))
+    results = sql.run_statements(data, args.query, allow_write=args.allow_write, limit=args.limit)
     for n, (text, table) in enumerate(results, 1):
         title = f"-- result {n} of {len(results)}: {text[:70]}" if len(results) > 1 else None
         if args.format == "parquet":

@@ -235,7 +235,7 @@ def test_an_article_in_a_language_without_lexicon_is_stored_not_coded() -> None:
 
 
 def test_extract_writes_references_uncounted_and_linked_to_the_incident_they_name() -> None:
-    from flows.extract import code_documents, prediction_rows
+    from extractors.documents import code_documents, prediction_rows
 
     docs = [
         {"id": "report", "published_at": "2024-05-13T18:00:00+00:00",

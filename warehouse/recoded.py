@@ -2,8 +2,8 @@
 
 In: the opened data root (`paths.DataRoot`) and a publication month; for `raw`, the month's stored
 articles and their raw pages, for `sitemaps` / `urls`, the articles coded from the pages found.
-Out: articles appended, their mentions replaced, incidents re-merged; a dict of counts per month
-for the backfill's report.
+Out: articles appended, their mentions replaced, incidents re-merged, the month recorded in the
+`partitions` table (`record_month`); a dict of counts per month for the backfill's report.
 
 The coding is the caller's, passed in (`code`: `flows.steps.code_all`, which spreads pages over
 coding processes), so that this module orders the writes, which is what makes a killed backfill
@@ -13,14 +13,14 @@ safe to run again, without importing the flows ring; the re-merge is `warehouse.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from extractors.months import event_month
 from extractors.pipeline import CodedArticle, Page
 from extractors.records import Failure, FeedEntry
-from warehouse import parquet, remerge
+from warehouse import parquet, partitions, remerge
 from warehouse.mentions import mention_row, replace_article_mentions
 from warehouse.partitions import articles_by_month
 from warehouse.paths import DataRoot
@@ -121,3 +121,17 @@ def store_discovered(root: DataRoot, coded: Sequence[CodedArticle], month: str) 
     articles = parquet.append(root, "articles", [c.article for c in coded])
     return {"month": month, "articles": len(ids), "new_articles": articles, "mentions": len(rows),
             "new_incidents": new, "merges": merged, "incident_months": list(rewritten), "failures": []}
+
+
+def record_month(root: DataRoot, month: str, run_id: str, incident_months: Iterable[str], *,
+                 error: str | None) -> int:
+    """Record a written publication month in the `partitions` table: its articles' partition done
+    (failed, with `error`, when given) with their count and extractor version, and the incident
+    months the re-merge rewrote. The caller holds the lock. Returns the month's article count."""
+    refs = articles_by_month(root, [month]).get(month, [])
+    partitions.mark_partitions(
+        root, "articles", {month: len(refs)}, status="failed" if error else "done", run_id=run_id,
+        extractor_version=partitions.month_extractor_version(refs), error=error,
+    )
+    partitions.mark_incident_months(root, incident_months, run_id)
+    return len(refs)
