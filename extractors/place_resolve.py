@@ -116,13 +116,15 @@ def text_votes(data: GazetteerData, text: str, toks: list[Token], mentions: list
     # (iso3, admin1) -> the mentions that name it through a district reading, -1 for a region
     # named as such
     regions: dict[tuple[str, str], set[int]] = {}
-    unique = [len({row(rid).iso3 for rid, _ in m.ids}) == 1 for m in mentions]
+    rows = [[row(rid) for rid, _ in m.ids] for m in mentions]  # each mention's readings, looked up once
+    unique = [len({r.iso3 for r in found}) == 1 for found in rows]
+    priors: list[list[float]] = []  # each reading's `reading_prior`, worked out once
     for n, m in enumerate(mentions):
         in_name = m.in_name or n in persons
         best_by_iso: dict[str, tuple[float, int]] = {}
-        for rid, weak in m.ids:
-            r = row(rid)
-            s = reading_prior(data, rid, r, weak, unique[n])
+        priors.append([reading_prior(data, rid, r, weak, unique[n])
+                       for (rid, weak), r in zip(m.ids, rows[n], strict=True)])
+        for (rid, _), r, s in zip(m.ids, rows[n], priors[n], strict=True):
             if s > best_by_iso.get(r.iso3, (-1e9, 0))[0]:
                 best_by_iso[r.iso3] = (s, rid)
         ranked = sorted(best_by_iso.items(), key=lambda kv: -kv[1][0])
@@ -134,22 +136,21 @@ def text_votes(data: GazetteerData, text: str, toks: list[Token], mentions: list
                 w = weight(kind_of(data, rid), m.attributive, ranked[0][1][0] >= 6.5)
                 votes[iso3] += w  # type: ignore[assignment]  # float weights (typeshed: int counts)
                 own[n] = (iso3, w)
-            for rid, weak in m.ids:
-                r = row(rid)
+            for (_, weak), r in zip(m.ids, rows[n], strict=True):
                 if not weak and r.kind in ("admin1", "admin2") and r.iso3 == ranked[0][0]:
                     regions.setdefault((r.iso3, r.admin1 or ""), set()).add(n if r.kind == "admin2" else -1)
     top = max(votes, key=votes.__getitem__) if votes else None
     region, area = data.actor_countries(text), data.actor_regions(text)
     first = TextVotes(persons, votes, own, regions, unique, top, region, area, [])
-    return dataclasses.replace(first, readings=_readings(data, text, toks, mentions, first))
+    return dataclasses.replace(first, readings=_readings(data, text, toks, mentions, first, rows, priors))
 
 
-def _readings(data: GazetteerData, text: str, toks: list[Token], mentions: list[Mention],
-              first: TextVotes) -> list[list[Reading]]:
+def _readings(data: GazetteerData, text: str, toks: list[Token], mentions: list[Mention], first: TextVotes,
+              rows: list[list[Row]], priors: list[list[float]]) -> list[list[Reading]]:
     """Pass 2 of `resolve` without the caller's countries: every reading of every mention
     scored by what the rest of the text says (the caller's countries only add to `support`;
-    all the weights are halves, so the sums are exact in any order)."""
-    row = data.row
+    all the weights are halves, so the sums are exact in any order). `rows` and `priors`: each
+    reading's gazetteer row and `reading_prior`, as pass 1 found them."""
     votes, own, regions, unique, top = first.votes, first.own, first.regions, first.unique, first.top
     region, area = first.region, first.area
     rivals: dict[str, float] = {}  # iso3 -> the most votes of another country (votes are fixed now)
@@ -158,8 +159,7 @@ def _readings(data: GazetteerData, text: str, toks: list[Token], mentions: list[
         mine = own[n]
         in_name = m.in_name or n in first.persons
         scored: list[Reading] = []
-        for rid, weak in m.ids:
-            r = row(rid)
+        for (rid, _), r, prior in zip(m.ids, rows[n], priors[n], strict=True):
             support = 0.0
             penalty = 0.0
             open_to = None
@@ -208,7 +208,7 @@ def _readings(data: GazetteerData, text: str, toks: list[Token], mentions: list[
                 hints = (1.5 if r.kind == "city" else -1.0,)
                 if m.hint == "village" and (r.pop or 0) > 50_000:
                     hints += (-3.0,)  # a village is no city of 50k
-            scored.append(Reading(rid, open_to, reading_prior(data, rid, r, weak, unique[n]), support, penalty, hints))
+            scored.append(Reading(rid, open_to, prior, support, penalty, hints))
         out.append(scored)
     return out
 
