@@ -3,7 +3,9 @@
 In: a cue's patterns (regular expressions, in precedence order). Out: `compile_cue(patterns)`,
 the one compiled alternation (`(?<!\\w)(?:p1|p2|...)(?!\\w)`), and `CueMatcher(patterns)`, which
 finds exactly its matches (`finditer`, `search`, `match`: the same spans and texts; the numbers
-of groups inside differ) without trying every alternative at every character.
+of groups inside differ) without trying every alternative at every character; `starts(text)`, the
+beginnings of a text's word starts read in one pass, and `CueHeads(patterns).possible(...)`, whether
+a match can begin at one of them (False: the text holds none, and the cue need not be matched).
 
 Why: `re` tries each of a long alternation's hundreds of alternatives at each position of the
 text; case-insensitive, it cannot skip one by its first letter. `CueMatcher` reads from each
