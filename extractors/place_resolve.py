@@ -156,44 +156,46 @@ def _readings(data: GazetteerData, text: str, toks: list[Token], mentions: list[
     rivals: dict[str, float] = {}  # iso3 -> the most votes of another country (votes are fixed now)
     out: list[list[Reading]] = []
     for n, m in enumerate(mentions):
-        mine = own[n]
+        mine_iso, mine_w = own[n] or ("", 0.0)
         in_name = m.in_name or n in first.persons
         scored: list[Reading] = []
         for (rid, _), r, prior in zip(m.ids, rows[n], priors[n], strict=True):
             support = 0.0
             penalty = 0.0
             open_to = None
-            if r.iso3:
+            iso3, kind = r.iso3, r.kind
+            if iso3:
                 # Evidence for this reading's country from the rest of the text only.
-                other = votes[r.iso3] - (mine[1] if mine and mine[0] == r.iso3 else 0.0)
-                rival = rivals.get(r.iso3)
+                other = votes.get(iso3, 0) - (mine_w if mine_iso == iso3 else 0.0)
+                rival = rivals.get(iso3)
                 if rival is None:
-                    rival = rivals[r.iso3] = max((v for c, v in votes.items() if c != r.iso3), default=0.0)
-                if r.iso3 in votes:  # a clear name is evidence of its own country
-                    support += 2.5 if r.iso3 == top and votes[top] >= 1.0 else 1.5
-                sure = mine is not None and mine[0] == r.iso3 and mine[1] >= 1.0  # "Corrientes"
+                    rival = rivals[iso3] = max((v for c, v in votes.items() if c != iso3), default=0.0)
+                if iso3 in votes:  # a clear name is evidence of its own country
+                    support += 2.5 if iso3 == top and votes[top] >= 1.0 else 1.5
+                sure = mine_iso == iso3 and mine_w >= 1.0  # "Corrientes"
                 if other <= 0.25 and rival >= 1.5 and not sure and (
-                    (r.kind in ("city", "admin2", "site") and reading_prior(data, rid, r, False) < 7.0)
-                    or (r.kind == "admin1" and not unique[n])
+                    (kind in ("city", "admin2", "site") and reading_prior(data, rid, r, False) < 7.0)
+                    or (kind == "admin1" and not unique[n])
                 ):
                     # A namesake in a country the text gives no other sign of, while it
                     # names another: "Inata" (Burkina Faso) is no Inada in Japan, the
                     # "Central" of a Malawi note no region of Botswana.
                     penalty = 2.5
                 if other > 0.25 or not rival:
-                    open_to = r.iso3  # the caller's countries weigh in (see `resolve`)
-                if r.iso3 in region and r.kind != "country":
+                    open_to = iso3  # the caller's countries weigh in (see `resolve`)
+                if iso3 in region and kind != "country":
                     support += REGION_SUPPORT  # "JNIM militants ... Bam": Burkina's Bam
-                if area and r.kind != "country" and (r.iso3, fold(r.admin1 or "")) in area:
+                if area and kind != "country" and (iso3, fold(r.admin1 or "")) in area:
                     # "the OSCE SMM ... near Serhiivka": Donetsk's; "Houthi positions in Al
                     # Jawf": Yemen's governorate, not Saudi Arabia's province
                     support += AREA_SUPPORT
-                if r.kind not in ("country", "admin1") and regions.get((r.iso3, r.admin1 or ""), set()) - {n}:
+                named = regions.get((iso3, r.admin1 or "")) if kind not in ("country", "admin1") else None
+                if named and (len(named) > 1 or n not in named):
                     # a region the text names ("Kamianka ... in Donetsk"; "Corrientes" for
                     # the town of Corrientes), but not only through this name's own district
                     # reading ("Guerrero state" is no district of Chihuahua)
                     support += 2.0
-                elif r.kind == "city" and unique[n] and not m.common and not in_name \
+                elif kind == "city" and unique[n] and not m.common and not in_name \
                         and rival <= 0.0 and locative(toks, m.lo) \
                         and not COMPOUND_AFTER.match(text, m.end):
                     # "near Novoluhanske", "in the village of Sabse": a name the text puts
