@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from extractors.coding_cue_match import Starts
 from extractors.lexicon import Lexicon
 
 # Event cues by family: a sentence's family decides which incident group it can open.
@@ -33,13 +34,15 @@ _VERB_FORMS = re.compile(r"^(?:attacks|strikes|raids|kills|bombs|shells|targets|
 class LazyCues(dict[str, "list[Cue]"]):
     """Context cues of one sentence, matched on first use (most sentences need only a few)."""
 
-    def __init__(self, lex: Lexicon | None = None, text: str = "") -> None:
+    def __init__(self, lex: Lexicon | None = None, text: str = "", begun: Starts | None = None) -> None:
         super().__init__()
         self._lex = lex
         self._text = text
+        self._begun = begun  # the text's word starts, when read already
 
     def __missing__(self, name: str) -> list[Cue]:
-        found = _matches(self._lex, name, self._text) if self._lex is not None and name in self._lex.cues else []
+        found = _matches(self._lex, name, self._text, self._begun) \
+            if self._lex is not None and name in self._lex.cues else []
         if name == "intervention":
             # what a demonstration is against is no intervention in it: "protested against the
             # unjust arrest of an editor", "demanding the release of those detained"; nor is an
@@ -99,6 +102,10 @@ _AT_THE_SCENE = re.compile(r"(?i)\b(?:police\w*|security|authorities|soldiers|tr
                            r"tear ?gas|teargas|water ?cannons?|batons?|rubber bullets)\b")
 
 
-def _matches(lex: Lexicon, name: str, text: str) -> list[Cue]:
+def _matches(lex: Lexicon, name: str, text: str, begun: Starts | None = None) -> list[Cue]:
+    """The matches of cue `name` in `text`; none without matching when the text's word starts
+    `begun` (`coding_cue_match.starts`) begin none of them."""
+    if begun is not None and not lex.heads[name].possible(begun):
+        return []
     return [Cue(name, m.start(), m.end(), m.group()) for m in lex.cues[name].finditer(text)]
 

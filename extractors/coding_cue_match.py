@@ -3,7 +3,9 @@
 In: a cue's patterns (regular expressions, in precedence order). Out: `compile_cue(patterns)`,
 the one compiled alternation (`(?<!\\w)(?:p1|p2|...)(?!\\w)`), and `CueMatcher(patterns)`, which
 finds exactly its matches (`finditer`, `search`, `match`: the same spans and texts; the numbers
-of groups inside differ) without trying every alternative at every character.
+of groups inside differ) without trying every alternative at every character; `starts(text)`, the
+beginnings of a text's word starts read in one pass, and `CueHeads(patterns).possible(...)`, whether
+a match can begin at one of them (False: the text holds none, and the cue need not be matched).
 
 Why: `re` tries each of a long alternation's hundreds of alternatives at each position of the
 text; case-insensitive, it cannot skip one by its first letter. `CueMatcher` reads from each
@@ -23,7 +25,7 @@ import re
 from collections.abc import Iterator
 from re import _constants as C  # type: ignore[attr-defined,unused-ignore]  # noqa: N812 - the regex parser's op codes
 from re import _parser  # type: ignore[attr-defined,unused-ignore]  # the standard library's regex parser
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 # A cue matches whole words: not inside a longer word, whatever its first and last characters are.
 _LEFT = r"(?<![\w])"
@@ -71,28 +73,14 @@ class CueMatcher:
         self._starts: re.Pattern[str] | None = None
         self._buckets: dict[str, re.Pattern[str]] = {}  # the first `_HEAD` characters, in any case
         raws = [_raw_heads(p) for p in patterns]
-        heads = [None if r is None else _folded_heads(r) for r in raws]
-        if any(h is None or "" in h for h in heads):
-            return  # an alternative may begin anywhere (or with nothing): no shortcut
+        keys = _bucket_keys(raws)  # `_HEAD` lower-case ASCII characters -> alternatives, in order
+        if keys is None:
+            return  # an alternative may begin anywhere (or with nothing, or one character): no shortcut
         # the beginnings as written (code points), by their first: for a word start no bucket has
         # (a non-ASCII character, the text's end), the alternatives that can begin there
         self._patterns = patterns
-        self._by_first: dict[int, list[tuple[int, tuple[int, ...]]]] = {}
-        for k, raw in enumerate(raws):
-            for written in raw or ():
-                self._by_first.setdefault(written[0], []).append((k, written))
+        self._by_first = _by_first(raws)
         self._others: dict[str, re.Pattern[str] | None] = {}
-        keys: dict[str, list[int]] = {}  # `_HEAD` lower-case ASCII characters -> alternatives, in order
-        for k, found in enumerate(heads):
-            assert found is not None
-            for head in found:
-                if _HEAD - len(head) > 1:
-                    return  # a match of one character: every key would need it
-                # a match one character shorter than `_HEAD`: whatever character follows it
-                for key in ([head] if len(head) == _HEAD else [head + c.lower() for c in _ASCII]):
-                    alternatives = keys.setdefault(key, [])
-                    if not alternatives or alternatives[-1] != k:
-                        alternatives.append(k)
         compiled: dict[tuple[int, ...], re.Pattern[str]] = {}
         for key, alternatives in keys.items():
             chosen = tuple(sorted(alternatives))
@@ -143,9 +131,7 @@ class CueMatcher:
         case-insensitively (a beginning longer than `key` cannot). Kept for the last keys seen."""
         if key in self._others:
             return self._others[key]
-        chosen = sorted({k for first, entries in self._by_first.items() if _same(key[0], first)
-                         for k, head in entries
-                         if len(head) <= len(key) and all(_same(key[i], head[i]) for i in range(1, len(head)))})
+        chosen = _chosen(self._by_first, key)
         found = compile_cue([self._patterns[k] for k in chosen]) if chosen else None
         if len(self._others) >= _OTHERS_KEPT:
             self._others.clear()
@@ -159,6 +145,91 @@ class CueMatcher:
     def match(self, text: str, pos: int = 0) -> re.Match[str] | None:
         """`pattern.match(text, pos)`."""
         return self.pattern.match(text, pos)
+
+
+class Starts(NamedTuple):
+    """The beginnings of a text's word starts (where a cue's match may begin): `keys`, the
+    `_HEAD`-character ones in ASCII, lower case; `others`, those holding a non-ASCII character
+    or cut short by the text's end, as written."""
+
+    keys: frozenset[str]
+    others: frozenset[str]
+
+
+_WORD_START = re.compile(f"{_LEFT}(?=(.{{1,{_HEAD}}}))", re.DOTALL)
+
+
+def starts(text: str) -> Starts:
+    """The `Starts` of `text`, read in one pass (for all the cues asked about it)."""
+    found = set(_WORD_START.findall(text))
+    return Starts(frozenset(k.lower() for k in found if len(k) == _HEAD and k.isascii()),
+                  frozenset(k for k in found if len(k) < _HEAD or not k.isascii()))
+
+
+class CueHeads:
+    """Whether a text may hold a match of `compile_cue(patterns)`, told from its `Starts`
+    without matching: a match begins at a word start whose first `_HEAD` characters are
+    one of its beginnings (the argument of `CueMatcher`). `possible` is False only when no
+    match can begin anywhere in the text; True always when the beginnings cannot be listed."""
+
+    def __init__(self, patterns: list[str]) -> None:
+        raws = [_raw_heads(p) for p in patterns]
+        keys = _bucket_keys(raws)
+        self.keys = None if keys is None else frozenset(keys)
+        self._by_first = _by_first(raws) if keys is not None else {}
+        self._others: dict[str, bool] = {}  # a beginning of `Starts.others` -> can a match begin there
+
+    def possible(self, found: Starts) -> bool:
+        """Whether a match may begin at one of the word starts `found` (see the class)."""
+        if self.keys is None or not self.keys.isdisjoint(found.keys):
+            return True
+        return any(self._other(key) for key in found.others)
+
+    def _other(self, key: str) -> bool:
+        got = self._others.get(key)
+        if got is None:
+            if len(self._others) >= _OTHERS_KEPT:
+                self._others.clear()
+            got = self._others[key] = bool(_chosen(self._by_first, key))
+        return got
+
+
+def _bucket_keys(raws: list[set[tuple[int, ...]] | None]) -> dict[str, list[int]] | None:
+    """`_HEAD` lower-case ASCII characters -> the alternatives (by index, in order) whose
+    matches can begin with them, from each alternative's beginnings as written (`_raw_heads`);
+    a beginning one character short stands for itself and any ASCII character after it. None
+    when an alternative's beginnings cannot be listed, or a match may be empty or of one character."""
+    heads = [None if r is None else _folded_heads(r) for r in raws]
+    keys: dict[str, list[int]] = {}
+    for k, found in enumerate(heads):
+        if found is None or "" in found:
+            return None
+        for head in found:
+            if _HEAD - len(head) > 1:
+                return None  # a match of one character: every key would need it
+            # a match one character shorter than `_HEAD`: whatever character follows it
+            for key in ([head] if len(head) == _HEAD else [head + c.lower() for c in _ASCII]):
+                alternatives = keys.setdefault(key, [])
+                if not alternatives or alternatives[-1] != k:
+                    alternatives.append(k)
+    return keys
+
+
+def _by_first(raws: list[set[tuple[int, ...]] | None]) -> dict[int, list[tuple[int, tuple[int, ...]]]]:
+    """The alternatives' beginnings as written, by their first code point: (alternative, beginning)."""
+    out: dict[int, list[tuple[int, tuple[int, ...]]]] = {}
+    for k, raw in enumerate(raws):
+        for written in raw or ():
+            out.setdefault(written[0], []).append((k, written))
+    return out
+
+
+def _chosen(by_first: dict[int, list[tuple[int, tuple[int, ...]]]], key: str) -> list[int]:
+    """The alternatives, in order, one of whose beginnings as written (`_by_first`) matches the
+    first characters of `key` case-insensitively (a beginning longer than `key` cannot)."""
+    return sorted({k for first, entries in by_first.items() if _same(key[0], first)
+                   for k, head in entries
+                   if len(head) <= len(key) and all(_same(key[i], head[i]) for i in range(1, len(head)))})
 
 
 def _trie(keys: list[str], top: bool = False) -> str:

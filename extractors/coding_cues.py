@@ -26,6 +26,7 @@ from extractors.coding_cue_data import (
     SentenceCues,
     _matches,
 )
+from extractors.coding_cue_match import starts
 from extractors.coding_cue_reasons import UNCOUNTED_REASONS, _cue_reason, _reference_reason, _tally_reason
 from extractors.coding_frames import reference_frame, void_frame
 from extractors.coding_headlines import headline_reference, headline_void
@@ -113,14 +114,15 @@ def analyse_sentence(text: str, lex: Lexicon, dates: list[DateHit]) -> SentenceC
     out = SentenceCues(clauses=clause_bounds(text))
     if not lex.any_event.search(text):
         return out
-    raw = [cue for name in EVENT_CUES if name in lex.cues for cue in _matches(lex, name, text)]
+    begun = starts(text)  # its word starts, read once: a cue that can begin at none is not matched
+    raw = [cue for name in EVENT_CUES if name in lex.cues for cue in _matches(lex, name, text, begun)]
     if not raw:
         return out
-    out.context = LazyCues(lex, text)
+    out.context = LazyCues(lex, text, begun)
     # the cues that drop or frame an event cue ("strike_labour", "negation", "modality", "aggregate_count",
     # "question", "reference_frame", "armed_party", ...), matched on first use: a reason that fires
     # early leaves the others unread
-    blockers = LazyCues(lex, text)
+    blockers = LazyCues(lex, text, begun)
     cues = _drop_contained(raw)
     named_day = any(d.precision == "day" for d in dates)
     sentence_drop = _sentence_reason(blockers, named_day, cues, text.rstrip(" \"'\u201d\u2019").endswith("?"))

@@ -6,7 +6,8 @@ cues (`coding_cues`); a sentence that names an act only as a reference or a tall
 `uncounted` read of those cues (its role rule set, no place looked up, no toll); the date
 expression that dates its main act (`dates`), its casualty figures (`casualties`) and its place
 (`places`, when the gazetteer is installed); plus "detail"
-reads for sentences that only give figures or police action, which complete the incident before.
+reads for sentences that only give figures or police action, which complete the incident told in
+the sentence before (so they are only read right after a sentence that gave a read).
 """
 
 from __future__ import annotations
@@ -243,26 +244,27 @@ def read_sentences(prep: Prepared, published: dt.date | None, countries: tuple[s
         eventful = first < len(events) and events[first] < sentence.end
         dates = find_dates(sentence.text, published=published, anchor=anchor, inferred=inferred,
                            order=order) if eventful else []
-        cues = analyse_sentence(sentence.text, lex, dates) if eventful else SentenceCues()
-        side = uncounted_cues(cues) if cues.dropped else None
+        cues = analyse_sentence(sentence.text, lex, dates) if eventful else None
+        told = bool(reads) and reads[-1].index == index - 1 and reads[-1].uncounted is None  # read before
+        side = uncounted_cues(cues) if cues is not None and cues.dropped else None
         if side is not None:
             rule, part = side
             lead = _lead_cue(part)
             reads.append(Read(sentence, part, lead, _attach_date(sentence.text, part, dates, lead), Toll(), None,
                               index, uncounted=rule))
-        if not cues.events and _DATELINE.match(sentence.text):
-            opening = next((d for d in find_dates(sentence.text, published=published, anchor=anchor, inferred=inferred,
-                                                  order=order)
-                            if d.date is not None and d.precision == "day" and _OPENING.match(sentence.text[:d.start])),
-                           opening)
-        if not cues.events:
-            # a sentence of figures or of police action only completes the incident before it
-            toll = read_toll(sentence.text) if _FIGURE_WORDS.search(sentence.text) else None
-            action = lex.cues["intervention"].search(sentence.text)
-            if (toll is not None and (toll.fatalities is not None or toll.injuries is not None)) or action:
-                if action:
-                    cues.context["intervention"] = [Cue("intervention", action.start(), action.end(), action.group())]
-                reads.append(Read(sentence, cues, _NO_CUE, None, toll or Toll(), None, index, detail=True))
+        if cues is None or not cues.events:
+            if _DATELINE.match(sentence.text):
+                opening = next((d for d in find_dates(sentence.text, published=published, anchor=anchor,
+                                                      inferred=inferred, order=order)
+                                if d.date is not None and d.precision == "day"
+                                and _OPENING.match(sentence.text[:d.start])), opening)
+            # a sentence of figures or of police action only completes the incident told in the
+            # sentence right before it (`coding_groups.group_sentences`): one after a sentence that
+            # gave no counted read (`told`) completes nothing, and is not read
+            if told:
+                detail = _detail(sentence, cues or SentenceCues(), index, lex)
+                if detail is not None:
+                    reads.append(detail)
             continue
         # a complex assault told in one sentence is dated by its first act ("overran a base on
         # Wednesday after a suicide car bomb breached its gate"), whatever word types it
@@ -288,6 +290,18 @@ def read_sentences(prep: Prepared, published: dt.date | None, countries: tuple[s
                     location = locate(places, span, sentence.start + lead.start)
             reads.append(Read(sentence, part, lead, date, read_toll(span.text), location, index, forced_new=number > 0))
     return reads
+
+
+def _detail(sentence: Sentence, cues: SentenceCues, index: int, lex: Any) -> Read | None:
+    """The "detail" read of a sentence with no kept event cue (its `cues`): one that gives
+    figures of dead or wounded, or tells police action; else None."""
+    toll = read_toll(sentence.text) if _FIGURE_WORDS.search(sentence.text) else None
+    action = lex.cues["intervention"].search(sentence.text)
+    if (toll is not None and (toll.fatalities is not None or toll.injuries is not None)) or action:
+        if action:
+            cues.context["intervention"] = [Cue("intervention", action.start(), action.end(), action.group())]
+        return Read(sentence, cues, _NO_CUE, None, toll or Toll(), None, index, detail=True)
+    return None
 
 
 def _segment(sentence: Sentence, a: int, b: int, lead: Cue) -> Sentence | None:

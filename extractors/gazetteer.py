@@ -192,9 +192,21 @@ def _first_words(names: list[str]) -> tuple[str, ...]:
 
 
 def _names_pattern(names: list[str]) -> re.Pattern[str]:
-    """A pattern matching any of `names` as written, spaces and hyphens alike."""
-    alternation = "|".join(r"[-\s]+".join(re.escape(w) for w in re.split(r"[-\s]+", n)) for n in names)
-    return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)")
+    r"""A pattern matching any of `names` as written, spaces and hyphens alike, as whole words:
+    `(?<!\w)(?:n1|n2|...)(?!\w)`, written with each name's first character before the test on
+    the character ahead of it (`X(?<!\w.)...`: the same matches), so that `re` skips ahead to
+    the characters a name can begin with instead of trying every position (ten times faster)."""
+    alternation = "|".join(_first_then_boundary(r"[-\s]+".join(re.escape(w) for w in re.split(r"[-\s]+", n)))
+                           for n in names)
+    return re.compile(rf"(?:{alternation})(?!\w)")
+
+
+def _first_then_boundary(body: str) -> str:
+    r"""`(?<!\w)body` as `X(?<!\w.)rest` when `body` begins with a word character X (which
+    `re.escape` leaves as it is; `.` then matches X itself), else as it is written."""
+    if not re.match(r"\w", body):
+        return r"(?<!\w)" + body
+    return body[0] + r"(?<!\w.)" + body[1:]
 
 
 def _parse_row(line: str) -> Row:

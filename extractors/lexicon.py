@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from extractors import SEEDS_DIR
-from extractors.coding_cue_match import CueMatcher, CuePattern, compile_cue, cue_pattern
+from extractors.coding_cue_match import CueHeads, CueMatcher, CuePattern, compile_cue, cue_pattern
 
 __all__ = ["CueMatcher", "CuePattern", "Lexicon", "compile_cue", "get_lexicon", "languages", "load_lexicon"]
 
@@ -45,6 +45,7 @@ class Lexicon:
     `weapons`: (pattern, canonical weapon name) in precedence order.
     `any_event`: every event cue at once (a `CueMatcher`), to find the sentences with one in a
     single pass over the document.
+    `heads`: cue name -> its `CueHeads` (whether a sentence may hold a match, from its word starts).
     """
 
     cues: Mapping[str, CuePattern]
@@ -56,6 +57,7 @@ class Lexicon:
     refuse_qualifiers: tuple[str, ...]
     weapons: tuple[tuple[re.Pattern[str], str], ...]
     any_event: CueMatcher
+    heads: Mapping[str, CueHeads]
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -69,12 +71,14 @@ def _read(path: Path) -> dict[str, Any]:
 def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     """Read and compile every lexicon file in `directory` (a bad pattern raises `re.error`)."""
     cues: dict[str, CuePattern] = {}
+    heads: dict[str, CueHeads] = {}
     event_patterns = [str(p) for patterns in _read(directory / EVENT_FILE).values() for p in patterns]
     for name in CUE_FILES:
         for cue, patterns in _read(directory / name).items():
             if cue in cues:
                 raise ValueError(f"{name}: cue {cue!r} is defined twice")
             cues[cue] = cue_pattern([str(p) for p in patterns])
+            heads[cue] = CueHeads([str(p) for p in patterns])
     numbers = _read(directory / "numbers.yaml")
     weapons = tuple(
         (compile_cue([str(p) for p in patterns]), str(weapon))
@@ -90,6 +94,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         refuse_qualifiers=tuple(numbers["refuse_qualifiers"]),
         weapons=weapons,
         any_event=CueMatcher(event_patterns),
+        heads=heads,
     )
 
 

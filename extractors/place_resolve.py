@@ -17,10 +17,12 @@ an English word ("Hit", "Man") or part of a person's name, is not taken.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from extractors.gazetteer import GazetteerData, Row, Token, fold
 from extractors.place_names import person_names
@@ -74,7 +76,8 @@ class TextVotes:
     `regions`: (iso3, admin1) -> the mentions naming it through a district reading (-1: as a
     region). `unique`: per mention, whether all its readings lie in one country. `top`: the
     country with the most votes. `region` / `area`: the countries and regions where groups the
-    text names are active."""
+    text names are active. `readings`: per mention, each reading's score before any caller's
+    countries (see `Reading`)."""
 
     persons: dict[int, str]
     votes: Counter[str]
@@ -84,6 +87,21 @@ class TextVotes:
     top: str | None
     region: frozenset[str]
     area: frozenset[tuple[str, str]]
+    readings: list[list[Reading]]
+
+
+class Reading(NamedTuple):
+    """One reading of a mention scored from the text alone (`text_votes`, pass 2 of `resolve`
+    but for the caller's countries): its score is `prior + support - penalty` then each of
+    `hints` added, where `support` is `base` plus the caller's weight of `open_to` (a country
+    the rest of the text gives evidence of, or names no rival to; None: no caller weighs)."""
+
+    rid: int
+    open_to: str | None
+    prior: float
+    base: float
+    penalty: float
+    hints: tuple[float, ...]
 
 
 def text_votes(data: GazetteerData, text: str, toks: list[Token], mentions: list[Mention]) -> TextVotes:
@@ -98,13 +116,15 @@ def text_votes(data: GazetteerData, text: str, toks: list[Token], mentions: list
     # (iso3, admin1) -> the mentions that name it through a district reading, -1 for a region
     # named as such
     regions: dict[tuple[str, str], set[int]] = {}
-    unique = [len({row(rid).iso3 for rid, _ in m.ids}) == 1 for m in mentions]
+    rows = [[row(rid) for rid, _ in m.ids] for m in mentions]  # each mention's readings, looked up once
+    unique = [len({r.iso3 for r in found}) == 1 for found in rows]
+    priors: list[list[float]] = []  # each reading's `reading_prior`, worked out once
     for n, m in enumerate(mentions):
         in_name = m.in_name or n in persons
         best_by_iso: dict[str, tuple[float, int]] = {}
-        for rid, weak in m.ids:
-            r = row(rid)
-            s = reading_prior(data, rid, r, weak, unique[n])
+        priors.append([reading_prior(data, rid, r, weak, unique[n])
+                       for (rid, weak), r in zip(m.ids, rows[n], strict=True)])
+        for (rid, _), r, s in zip(m.ids, rows[n], priors[n], strict=True):
             if s > best_by_iso.get(r.iso3, (-1e9, 0))[0]:
                 best_by_iso[r.iso3] = (s, rid)
         ranked = sorted(best_by_iso.items(), key=lambda kv: -kv[1][0])
@@ -116,12 +136,83 @@ def text_votes(data: GazetteerData, text: str, toks: list[Token], mentions: list
                 w = weight(kind_of(data, rid), m.attributive, ranked[0][1][0] >= 6.5)
                 votes[iso3] += w  # type: ignore[assignment]  # float weights (typeshed: int counts)
                 own[n] = (iso3, w)
-            for rid, weak in m.ids:
-                r = row(rid)
+            for (_, weak), r in zip(m.ids, rows[n], strict=True):
                 if not weak and r.kind in ("admin1", "admin2") and r.iso3 == ranked[0][0]:
                     regions.setdefault((r.iso3, r.admin1 or ""), set()).add(n if r.kind == "admin2" else -1)
     top = max(votes, key=votes.__getitem__) if votes else None
-    return TextVotes(persons, votes, own, regions, unique, top, data.actor_countries(text), data.actor_regions(text))
+    region, area = data.actor_countries(text), data.actor_regions(text)
+    first = TextVotes(persons, votes, own, regions, unique, top, region, area, [])
+    return dataclasses.replace(first, readings=_readings(data, text, toks, mentions, first, rows, priors))
+
+
+def _readings(data: GazetteerData, text: str, toks: list[Token], mentions: list[Mention], first: TextVotes,
+              rows: list[list[Row]], priors: list[list[float]]) -> list[list[Reading]]:
+    """Pass 2 of `resolve` without the caller's countries: every reading of every mention
+    scored by what the rest of the text says (the caller's countries only add to `support`;
+    all the weights are halves, so the sums are exact in any order). `rows` and `priors`: each
+    reading's gazetteer row and `reading_prior`, as pass 1 found them."""
+    votes, own, regions, unique, top = first.votes, first.own, first.regions, first.unique, first.top
+    region, area = first.region, first.area
+    rivals: dict[str, float] = {}  # iso3 -> the most votes of another country (votes are fixed now)
+    out: list[list[Reading]] = []
+    for n, m in enumerate(mentions):
+        mine_iso, mine_w = own[n] or ("", 0.0)
+        in_name = m.in_name or n in first.persons
+        scored: list[Reading] = []
+        for (rid, _), r, prior in zip(m.ids, rows[n], priors[n], strict=True):
+            support = 0.0
+            penalty = 0.0
+            open_to = None
+            iso3, kind = r.iso3, r.kind
+            if iso3:
+                # Evidence for this reading's country from the rest of the text only.
+                other = votes.get(iso3, 0) - (mine_w if mine_iso == iso3 else 0.0)
+                rival = rivals.get(iso3)
+                if rival is None:
+                    rival = rivals[iso3] = max((v for c, v in votes.items() if c != iso3), default=0.0)
+                if iso3 in votes:  # a clear name is evidence of its own country
+                    support += 2.5 if iso3 == top and votes[top] >= 1.0 else 1.5
+                sure = mine_iso == iso3 and mine_w >= 1.0  # "Corrientes"
+                if other <= 0.25 and rival >= 1.5 and not sure and (
+                    (kind in ("city", "admin2", "site") and reading_prior(data, rid, r, False) < 7.0)
+                    or (kind == "admin1" and not unique[n])
+                ):
+                    # A namesake in a country the text gives no other sign of, while it
+                    # names another: "Inata" (Burkina Faso) is no Inada in Japan, the
+                    # "Central" of a Malawi note no region of Botswana.
+                    penalty = 2.5
+                if other > 0.25 or not rival:
+                    open_to = iso3  # the caller's countries weigh in (see `resolve`)
+                if iso3 in region and kind != "country":
+                    support += REGION_SUPPORT  # "JNIM militants ... Bam": Burkina's Bam
+                if area and kind != "country" and (iso3, fold(r.admin1 or "")) in area:
+                    # "the OSCE SMM ... near Serhiivka": Donetsk's; "Houthi positions in Al
+                    # Jawf": Yemen's governorate, not Saudi Arabia's province
+                    support += AREA_SUPPORT
+                named = regions.get((iso3, r.admin1 or "")) if kind not in ("country", "admin1") else None
+                if named and (len(named) > 1 or n not in named):
+                    # a region the text names ("Kamianka ... in Donetsk"; "Corrientes" for
+                    # the town of Corrientes), but not only through this name's own district
+                    # reading ("Guerrero state" is no district of Chihuahua)
+                    support += 2.0
+                elif kind == "city" and unique[n] and not m.common and not in_name \
+                        and rival <= 0.0 and locative(toks, m.lo) \
+                        and not COMPOUND_AFTER.match(text, m.end):
+                    # "near Novoluhanske", "in the village of Sabse": a name the text puts
+                    # the event in, that only one country has, and no other country named.
+                    support += LONE_LOCATIVE
+            hints: tuple[float, ...] = ()
+            if m.hint == "admin":
+                hints = (3.0 if r.kind in ("admin1", "admin2") else -1.0,)
+            elif m.qualifier and r.kind in ("admin1", "admin2"):
+                hints = (QUALIFIER,)  # "(Zimtanga, Bam)": the last name in brackets is the region
+            elif m.hint in ("city", "village"):
+                hints = (1.5 if r.kind == "city" else -1.0,)
+                if m.hint == "village" and (r.pop or 0) > 50_000:
+                    hints += (-3.0,)  # a village is no city of 50k
+            scored.append(Reading(rid, open_to, prior, support, penalty, hints))
+        out.append(scored)
+    return out
 
 
 def resolve(
@@ -139,64 +230,19 @@ def resolve(
     persons = first.persons
     for n in persons:
         matches[n].m.in_name = True
-    votes, own, regions, unique, top = first.votes, first.own, first.regions, first.unique, first.top
+    votes, unique, top = first.votes, first.unique, first.top
     ctx = {iso3: 2.5 - min(n, 1) for n, iso3 in enumerate(context_iso3)}
-    region, area = first.region, first.area
 
-    # Pass 2: score every reading in that context.
-    rivals: dict[str, float] = {}  # iso3 -> the most votes of another country (votes are fixed now)
-    for n, x in enumerate(matches):
-        mine = own[n]
-        for rid, weak in x.m.ids:
-            r = row(rid)
-            support = 0.0
-            penalty = 0.0
-            if r.iso3:
-                # Evidence for this reading's country from the rest of the text only.
-                other = votes[r.iso3] - (mine[1] if mine and mine[0] == r.iso3 else 0.0)
-                rival = rivals.get(r.iso3)
-                if rival is None:
-                    rival = rivals[r.iso3] = max((v for c, v in votes.items() if c != r.iso3), default=0.0)
-                if r.iso3 in votes:  # a clear name is evidence of its own country
-                    support += 2.5 if r.iso3 == top and votes[top] >= 1.0 else 1.5
-                sure = mine is not None and mine[0] == r.iso3 and mine[1] >= 1.0  # "Corrientes"
-                if other <= 0.25 and rival >= 1.5 and not sure and (
-                    (r.kind in ("city", "admin2", "site") and reading_prior(data, rid, r, False) < 7.0)
-                    or (r.kind == "admin1" and not unique[n])
-                ):
-                    # A namesake in a country the text gives no other sign of, while it
-                    # names another: "Inata" (Burkina Faso) is no Inada in Japan, the
-                    # "Central" of a Malawi note no region of Botswana.
-                    penalty = 2.5
-                support += ctx.get(r.iso3, 0.0) if other > 0.25 or not rival else 0.0
-                if r.iso3 in region and r.kind != "country":
-                    support += REGION_SUPPORT  # "JNIM militants ... Bam": Burkina's Bam
-                if area and r.kind != "country" and (r.iso3, fold(r.admin1 or "")) in area:
-                    # "the OSCE SMM ... near Serhiivka": Donetsk's; "Houthi positions in Al
-                    # Jawf": Yemen's governorate, not Saudi Arabia's province
-                    support += AREA_SUPPORT
-                if r.kind not in ("country", "admin1") and regions.get((r.iso3, r.admin1 or ""), set()) - {n}:
-                    # a region the text names ("Kamianka ... in Donetsk"; "Corrientes" for
-                    # the town of Corrientes), but not only through this name's own district
-                    # reading ("Guerrero state" is no district of Chihuahua)
-                    support += 2.0
-                elif r.kind == "city" and unique[n] and not x.m.common and not x.m.in_name \
-                        and rival <= 0.0 and locative(toks, x.m.lo) \
-                        and not COMPOUND_AFTER.match(text, x.m.end):
-                    # "near Novoluhanske", "in the village of Sabse": a name the text puts
-                    # the event in, that only one country has, and no other country named.
-                    support += LONE_LOCATIVE
-            s = reading_prior(data, rid, r, weak, unique[n]) + support - penalty
-            if x.m.hint == "admin":
-                s += 3.0 if r.kind in ("admin1", "admin2") else -1.0
-            elif x.m.qualifier and r.kind in ("admin1", "admin2"):
-                s += QUALIFIER  # "(Zimtanga, Bam)": the last name in brackets is the region
-            elif x.m.hint in ("city", "village"):
-                s += 1.5 if r.kind == "city" else -1.0
-                if x.m.hint == "village" and (r.pop or 0) > 50_000:
-                    s -= 3.0  # a village is no city of 50k
-            x.scores[rid] = s
-            x.support[rid] = support
+    # Pass 2: every reading's score from the text (`_readings`), plus the caller's countries.
+    for x, scored in zip(matches, first.readings, strict=True):
+        scores, supports = x.scores, x.support
+        for rid, open_to, prior, base, penalty, hints in scored:
+            support = base + ctx.get(open_to, 0.0) if open_to is not None else base
+            s = prior + support - penalty
+            for hint in hints:
+                s += hint
+            scores[rid] = s
+            supports[rid] = support
     link_containers(data, text, matches)
     held = {o.container_of for o in matches if o.container_of is not None}  # contained in another
     for n, x in enumerate(matches):

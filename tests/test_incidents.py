@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from extractors import EXTRACTOR_VERSION
 from extractors.coding_cues import analyse_sentence
+from extractors.coding_reads import read_sentences
+from extractors.coding_text import prepare
 from extractors.incidents import code_incidents
 from extractors.lexicon import get_lexicon
 from extractors.records import COUNTED_ROLES
@@ -578,3 +580,17 @@ def test_drones_made_flying_bombs_strike_from_the_air():
 def test_a_note_opening_with_a_numeric_date_is_detected_and_dated(text, published, expected):
     mention = only(text, published)
     assert (mention.event_date, mention.date_precision, mention.iso3) == (expected, "day", "NGA")
+
+
+@pytest.mark.parametrize("figures", ["No casualties were reported.", "Police fired tear gas."])
+def test_a_detail_sentence_completes_only_the_act_told_right_before_it(figures: str) -> None:
+    act = "A roadside bomb struck a police convoy in Kandahar on Monday."
+    aside = "The province had been calm for months."
+    # read (and kept) right after the act, not after a sentence that told nothing, nor first
+    for text, details in [(f"{act} {figures}", [1]), (f"{act} {aside} {figures}", []),
+                          (f"{figures} {act} {figures}", [2])]:
+        reads = read_sentences(prepare(text), PUB.date(), ())
+        assert [r.index for r in reads if r.detail] == details, text
+    if figures.startswith("No casualties"):
+        assert [(m.fatalities, m.injuries) for m in code(f"{act} {figures}")] == [(0, 0)]
+        assert [(m.fatalities, m.injuries) for m in code(f"{act} {aside} {figures}")] == [(None, None)]

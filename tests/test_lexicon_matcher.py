@@ -1,8 +1,11 @@
-"""`lexicon.CueMatcher` finds exactly what the one compiled alternation finds.
+"""`lexicon.CueMatcher` finds exactly what the one compiled alternation finds, and
+`coding_cue_match.CueHeads` never says a text holds no match when it holds one.
 
 The matcher is a shortcut (only the alternatives that can begin with a position's character are
 tried there); these tests compare it with `compile_cue`'s pattern on every cue of the shipped
 lexicon, over the project's coding fixtures and over random text made of the lexicon's own words.
+The heads are a test before matching (can a match begin at one of the text's word starts?): they
+are checked on the same texts.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from extractors.coding_cue_match import CueHeads, starts
 from extractors.lexicon import LEXICON_DIR, CueMatcher, compile_cue, load_lexicon
 
 FIXTURES = Path(__file__).parent / "fixtures" / "coding"
@@ -26,9 +30,10 @@ def _spans(found) -> list[tuple[int, int, str]]:
 
 
 def _same(patterns: list[str], texts: list[str]) -> None:
-    matcher, pattern = CueMatcher(patterns), compile_cue(patterns)
+    matcher, pattern, heads = CueMatcher(patterns), compile_cue(patterns), CueHeads(patterns)
     for text in texts:
         assert _spans(matcher.finditer(text)) == _spans(pattern.finditer(text)), text
+        assert heads.possible(starts(text)) or pattern.search(text) is None, text
         for pos in (0, 1, len(text) // 2):
             old, new = pattern.search(text, pos), matcher.search(text, pos)
             assert (old and old.span()) == (new and new.span()), (text, pos)
@@ -120,3 +125,21 @@ def test_pattern_that_may_start_anywhere_falls_back_to_the_plain_pattern() -> No
     patterns = ["\\w+ing attack", "(?:big )?"]  # a category first; an alternative that matches nothing
     _same(patterns, ["a bombing attack", "big"])
     assert CueMatcher(patterns)._starts is None
+
+
+@pytest.mark.parametrize(("patterns", "text", "possible"), [
+    (["car bomb", "airstrikes?"], "Protesters marched on Monday.", False),
+    (["car bomb", "airstrikes?"], "An AIRSTRIKE hit the town.", True),
+    (["car bomb", "airstrikes?"], "the scar bombed", False),  # "car" inside a word begins nothing
+    # a beginning one character short: at the text's end, or before a non-ASCII character
+    (["is", "war"], "this", False),
+    (["is", "war"], "it is", True),
+    (["is", "war"], "\u201cis\u201d", True),
+    # a non-ASCII character folding onto an ASCII one ("\u212a", the Kelvin sign)
+    (["killed"], "\u212ailled", True),
+    # beginnings that cannot be listed (a category first): always possible
+    (["\\w+ing attack"], "nothing here", True),
+])
+def test_heads_tell_whether_a_match_can_begin(patterns: list[str], text: str, possible: bool) -> None:
+    assert CueHeads(patterns).possible(starts(text)) is possible
+    assert (compile_cue(patterns).search(text) is not None) <= possible

@@ -5,13 +5,14 @@ These use the gazetteer shipped in seeds/gazetteer/ (no network, nothing from ..
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import pytest
 import yaml
 
 from extractors import SEEDS_DIR
-from extractors.gazetteer import GazetteerData, fold
+from extractors.gazetteer import GazetteerData, _names_pattern, fold
 from extractors.places import Location, get_gazetteer
 
 
@@ -689,3 +690,16 @@ def test_tokens_cut_words_and_joins():
     moved = tokens("  Syria's Deir ez-Zor, U.S. St. Petersburg__Kam'yanka\nN'Djamena.", 5)
     assert [(t.start, t.end) for t in moved][:2] == [(7, 12), (15, 19)]
     assert [t[2:] for t in moved] == [t[2:] for t in toks]
+
+
+@pytest.mark.parametrize("names", [["JNIM", "Katiba Macina", "Jama'at Nusrat al-Islam"], ["Al-Shabaab", "al Shabaab"],
+                                   ["IS", "ISWAP"], ["9th Brigade", "Wagner"]])
+def test_a_group_pattern_matches_its_names_as_whole_words_only(names: list[str]) -> None:
+    # the same spans as the plain whole-word alternation, whatever stands around a name
+    plain = re.compile(r"(?<!\w)(?:" + "|".join(r"[-\s]+".join(re.escape(w) for w in re.split(r"[-\s]+", n))
+                                                for n in names) + r")(?!\w)")
+    fast = _names_pattern(names)
+    texts = [f"{a}{n.replace(' ', sep)}{b}" for n in names for sep in (" ", "-", "  ")
+             for a in ("", "x", "_", " ", "\n", "\u00e9", "1") for b in ("", "s", " ", "'s", "_", "-x", ".")]
+    for text in [*texts, "the ISIS base", "ISWAP and IS fighters", "Katiba  Macina", "no group here"]:
+        assert ((m := fast.search(text)) and m.span()) == ((p := plain.search(text)) and p.span()), text
