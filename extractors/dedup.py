@@ -232,6 +232,8 @@ def _proposals(nodes: Sequence[_Node]) -> Iterator[tuple[int, int]]:
     pair = np.fromiter((min(x, -y) * size + max(x, -y) for x, heap in enumerate(best) for _, y in heap), np.int64)
     score = np.fromiter((s for heap in best for s, _ in heap), np.float64, count=len(pair))
     best.clear()  # each stage freed before the next is built: the peak of a crowded window's merge
+    if not len(pair):
+        return
     seen = np.argsort(pair, kind="stable")
     pair, score = pair[seen], score[seen]
     last = np.append(pair[1:] != pair[:-1], True)
