@@ -9,12 +9,13 @@ process tree (the Prefect flow process plus its coding worker processes; the pag
 Prefect API server are separate processes and are counted separately). Reports peak RSS per N
 and the growth per 1,000 articles; "bounded" means the peak does not grow with N.
 
-    .venv/bin/python bench/bench_memory.py --stores 4000 [--pages DIR]
+    .venv/bin/python bench/bench_memory.py --stores 4000 [--pages DIR] [--keep DIR]
 
 `--stores N` splits the flow's two memory costs apart, in this process, without Prefect or HTTP:
 the pages are coded once, N copies of them (new ids) are stored in chunks of 100 as a run does
 (`store_coded`, then `memory.release_free_memory`), printing the RSS after every 5th chunk, then
 the run's re-merge (`remerge.remerge_incidents`) runs, with the RSS before it and the process's peak.
+`--keep DIR` stores into DIR (new or empty) and leaves it there, to compare two versions' output.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def child(n: int, feeds: int, pages: Path | None) -> None:
         print(f"ingested {summary.get('new_articles')} articles in {wall:.1f} s")
 
 
-def stores(n: int, pages: Path | None) -> None:
+def stores(n: int, pages: Path | None, keep: Path | None = None) -> None:
     """Store N copies of the coded pages chunk by chunk, then re-merge them; prints RSS (MiB)."""
     import dataclasses
     import datetime as dt
@@ -104,7 +105,8 @@ def stores(n: int, pages: Path | None) -> None:
         return rss_bytes(os.getpid()) / 2**20
 
     print(f"{len(coded)} pages coded, {sum(len(c.mentions) for c in coded)} mentions; {n} copies stored")
-    with tempfile.TemporaryDirectory(prefix="fw-mem-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="fw-mem-") as scratch:
+        tmp = str(keep) if keep else scratch
         months: set[str] = set()
         for start in range(0, n, 100):
             batch = [copy(coded[i % len(coded)], i) for i in range(start, min(n, start + 100))]
@@ -126,11 +128,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--feeds", type=int, default=20)
     ap.add_argument("--pages", type=Path, default=None)
     ap.add_argument("--stores", type=int, default=None, help="store N copies and re-merge, in this process")
+    ap.add_argument("--keep", type=Path, default=None, help="with --stores: store into DIR and leave it")
     ap.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.stores:
         print_machine("python bench/bench_memory.py " + " ".join(sys.argv[1:] if argv is None else argv))
-        stores(args.stores, args.pages)
+        stores(args.stores, args.pages, args.keep)
         return 0
     if args.child:
         child(args.child, args.feeds, args.pages)

@@ -28,10 +28,12 @@ import hashlib
 import heapq
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from itertools import combinations, product
 from typing import Any
+
+import numpy as np
 
 from extractors.dedup_names import (
     _overlap,
@@ -46,6 +48,7 @@ _PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "year": 3}
 MERGE_THRESHOLD = 0.5  # average affinity two clusters need to merge; results are flat from 0 to 1
 _MAX_GAP = 2  # days apart beyond which the date penalty alone keeps a pair under MERGE_THRESHOLD
 _TOP_K = 40  # best partners each mention keeps as merge proposals: memory in a crowded country-week
+_PAIR_BLOCK = 4096  # proposals made Python ints at a time, while clustering consumes them
 
 
 def incident_id_for(anchor_mention_id: str) -> str:
@@ -178,12 +181,14 @@ def _count_references(incidents: tuple[Incident, ...], references: list[Mention]
 # --- clustering ------------------------------------------------------------------------------------
 
 
-def _proposals(nodes: Sequence[_Node]) -> list[tuple[float, int, int]]:
-    """Compatible pairs strong enough to propose a merge, strongest first: (-affinity, i, j), i < j.
+def _proposals(nodes: Sequence[_Node]) -> Iterator[tuple[int, int]]:
+    """Compatible pairs strong enough to propose a merge, strongest first: (i, j), i < j, ties by i then j.
 
     Blocking keeps this near-linear: a mention dated to a day or a week meets the mentions of its family
     and country (or of no country) dated at most `_MAX_GAP` days away; one dated to a month or a year
     meets those of its months; an undated one meets its family. Each keeps its `_TOP_K` best partners.
+    Once chosen, the pairs are held as flat arrays (numpy: ~40 bytes a pair, a tuple of Python objects
+    each took ~150), sorted there, and handed out a block at a time.
     """
     point: dict[tuple[str, int], dict[str | None, list[int]]] = defaultdict(lambda: defaultdict(list))
     by_month: dict[tuple[str, int], list[int]] = defaultdict(list)
@@ -222,12 +227,23 @@ def _proposals(nodes: Sequence[_Node]) -> list[tuple[float, int, int]]:
             for key in dated:
                 for j in by_month.get(key, ()):
                     offer(i, j)
-    pairs = {(min(x, -y), max(x, -y)): s for x, heap in enumerate(best) for s, y in heap}
+    # pair (i, j) as i * size + j; a pair kept by both its nodes keeps the score met last, as a dict would
+    size = len(nodes)
+    pair = np.fromiter((min(x, -y) * size + max(x, -y) for x, heap in enumerate(best) for _, y in heap), np.int64)
+    score = np.fromiter((s for heap in best for s, _ in heap), np.float64, count=len(pair))
     best.clear()  # each stage freed before the next is built: the peak of a crowded window's merge
-    out = [(-s, i, j) for (i, j), s in pairs.items()]
-    pairs.clear()
-    out.sort()
-    return out
+    if not len(pair):
+        return
+    seen = np.argsort(pair, kind="stable")
+    pair, score = pair[seen], score[seen]
+    last = np.append(pair[1:] != pair[:-1], True)
+    pair, score = pair[last], score[last]
+    del seen, last
+    order = np.lexsort((pair, -score))  # by -affinity, then i, then j: the order of (-s, i, j) tuples
+    del score
+    for start in range(0, len(order), _PAIR_BLOCK):
+        for p in pair[order[start:start + _PAIR_BLOCK]].tolist():
+            yield divmod(p, size)
 
 
 def _month(ordinal: int) -> int:
@@ -250,7 +266,7 @@ def _cluster(nodes: Sequence[_Node], must: Iterable[tuple[int, int]]) -> list[li
     for a, b in sorted(must):
         union(a, b)
     refused: set[tuple[int, int, int, int]] = set()  # (root, size) pins a cluster's state: it only grows
-    for _, i, j in _proposals(nodes):
+    for i, j in _proposals(nodes):
         ra, rb = where[i], where[j]
         state = (ra, len(members[ra]), rb, len(members[rb]))
         if ra == rb or state in refused:

@@ -261,9 +261,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     compact = sub.add_parser(
         "compact",
-        help="merge each month's small article files into one",
-        description="Rewrite every month partition of the articles table that holds several files "
-        "(one per poll) as one file, each swapped in atomically (local data roots).",
+        help="merge each month's small article and mention files into one",
+        description="Rewrite every month partition of the articles and mentions tables that holds "
+        "several files (one per poll) as one file, each swapped in atomically (local data roots).",
     )
     _data_option(compact)
     return parser

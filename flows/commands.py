@@ -210,8 +210,10 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_compact(args: argparse.Namespace) -> int:
     from warehouse import compact
 
-    done = compact.compact(_warehouse(_settings(args)))
-    print(f"compacted {len(done)} partition(s): {sum(done.values())} files -> {len(done)}")
+    root = _warehouse(_settings(args))
+    for table in compact.COMPACTED:
+        done = compact.compact(root, table)
+        print(f"{table}: compacted {len(done)} partition(s): {sum(done.values())} files -> {len(done)}")
     return 0
 
 

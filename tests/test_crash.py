@@ -266,6 +266,7 @@ class Child:
 # page (written while fetching) and the footer index (saved at the end of the run).
 KILL_POINTS = [
     "articles:mid-temp:1",  # a torn temp file of the articles
+    "mentions:before-rename:1",  # a chunk's mentions file complete, not renamed in: logged, not stored
     "mentions:after-rename:1",  # mentions stored, their articles not: the URLs are not yet "seen"
     "articles:after-rename:1",  # articles stored, incidents not re-merged
     "incidents:after-rename:2",  # incident months half rewritten

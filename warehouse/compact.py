@@ -27,12 +27,18 @@ from warehouse.swap import STAGE_SUFFIX
 STAGE_DIR = ".stage"
 
 
+COMPACTED = ("articles", "mentions")
+"""The tables whose partitions grow a file per write: `articles` (append) and `mentions` (`add`)."""
+
+
 def compact(root: paths.DataRoot, table: str = "articles", *, min_files: int = 2) -> dict[str, int]:
-    """Rewrite each partition of an append table holding `min_files` files or more as one file.
+    """Rewrite each partition of an append table, or of a replace table that takes additions
+    (`TableSpec.adds`: mentions), holding `min_files` files or more as one file.
 
     Returns partition -> files before, for the partitions compacted. Per partition: the one new
-    file (`part-<sha of its keys>.parquet`, the rows of the old files in their order, streamed
-    file by file) is written into a staging directory beside the table (`<root>/.stage/`), which
+    file (the rows of the old files in their order, streamed file by file; an append table's named
+    `part-<sha of its keys>.parquet`, a replace table's `data.parquet`, the one file a rewrite
+    leaves) is written into a staging directory beside the table (`<root>/.stage/`), which
     is then swapped with the partition directory in one atomic step (`swap.exchange`); the old files,
     now in the staging directory, are deleted. A process killed at any point leaves the partition
     either as it was or compacted (readers never see a row twice or miss one); its staging
@@ -40,7 +46,8 @@ def compact(root: paths.DataRoot, table: str = "articles", *, min_files: int = 2
     swap of several objects, and a reader could count a row twice there.
     """
     ts = spec(table)
-    _require_mode(ts, "append", "only append tables grow a file per write")
+    if not ts.adds:
+        _require_mode(ts, "append", "only append tables and tables that take additions grow a file per write")
     pcol = ts.partition_col
     assert pcol is not None
     parsed = paths.open_root(root)
@@ -59,7 +66,7 @@ def compact(root: paths.DataRoot, table: str = "articles", *, min_files: int = 2
             digest = hashlib.sha256("\n".join(sorted(key_array(keys, ts.key).to_pylist())).encode()).hexdigest()
             staged = stage / f"{pcol}={part}"
             staged.mkdir(parents=True)
-            target = staged / f"part-{digest[:32]}.parquet"
+            target = staged / (paths.DATA_FILE if ts.adds else f"part-{digest[:32]}.parquet")
             schema = footers.with_key_filter(keys, ts.key[0]).schema.metadata
             with open(target, "wb") as fh:
                 writer = pq.ParquetWriter(fh, ts.data_schema.with_metadata(schema), compression="zstd")

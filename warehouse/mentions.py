@@ -28,17 +28,19 @@ def mention_row(mention: Mention, ingested_at: dt.datetime) -> dict[str, Any]:
 
 
 def store_coded(root: DataRoot, coded: Sequence[CodedArticle]) -> tuple[int, int]:
-    """Write mentions (upsert by mention_id), then their articles (append, idempotent by key).
+    """Write mentions (insert or replace by mention_id), then their articles (append, idempotent by key).
 
     Mentions go first: a stored article marks its URL as seen, so a run killed between the two
     writes must leave the article unstored (the next run fetches and codes it again, replacing
     the same mention ids) rather than an article whose mentions no run will ever write.
+    New mention ids are added as a file of their own in their month (`parquet.add`): a chunk's
+    write does not grow with the mentions stored before it.
     Returns (articles written, mentions written). Mentions land in their article's ingest month.
     """
     mentions = [m for c in coded for m in c.mentions]
     if mentions:
         fetched = {c.article.article_id: c.article.fetched_at for c in coded}
-        parquet.upsert(root, "mentions", [mention_row(m, fetched[m.article_id]) for m in mentions])
+        parquet.add(root, "mentions", [mention_row(m, fetched[m.article_id]) for m in mentions])
     articles = parquet.append(root, "articles", [c.article for c in coded])
     return articles, len(mentions)
 

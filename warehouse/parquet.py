@@ -25,11 +25,16 @@ Three write modes, one per table (`TableSpec.mode`):
   incident missing until it is rerun, never counted twice. `upsert` is the safe entry point: it
   works out the affected months itself. Writes of `changes.CHANGE_LOG` tables (mentions) log the
   months they touch first (`changes.py`).
+- replace with additions (`mentions`, `TableSpec.adds`): `add` writes the rows of keys stored
+  nowhere as one more file per partition (`part-<sha of the keys>.parquet`, as `append` does), so
+  a poll's write costs its rows, not its month; rows of stored keys go through `upsert`. A
+  partition then holds `data.parquet` and/or part files, keys disjoint; a rewrite of it replaces
+  all of them at once (`swap.swap_table`, local roots: `add` writes part files only there).
 - table (`feed_state`, `partitions`, `runs`): one `data.parquet`, replaced the same way.
 
 Every data file carries a Bloom filter of its first key column in its footer (`footers.py`), so
 a lookup by key opens only the files that may hold it; `compact.compact` merges an append table's files
-(one per poll) into one per partition, swapped in atomically.
+(one per poll), or a replace table's added ones, into one per partition, swapped in atomically.
 
 Writes take `lock.write_guard(root)` (reentrant inside a flow that holds `root_lock`).
 `root`: a local directory or an object-storage URL (`paths.open_root`).
@@ -60,6 +65,7 @@ from warehouse.swap import swap_table, write_atomic
 __all__ = [
     "BLOOM_META",
     "Records",
+    "add",
     "affected_partitions",
     "append",
     "list_partitions",
@@ -277,8 +283,6 @@ def append(
     if new.num_rows == 0:
         return 0
     new = dedupe(new, ts.key, keep="first")
-    pcol = ts.partition_col
-    assert pcol is not None
     parsed = paths.open_root(root)
     with write_guard(parsed):
         stored = _locate(parsed, ts, new)
@@ -286,15 +290,52 @@ def append(
         if stored:
             fresh = pc.invert(pc.is_in(keys, value_set=pa.array(list(stored), pa.string())))
             new, keys = new.filter(fresh), keys.filter(fresh)
-        written = 0
-        for part in sorted(set(new[pcol].to_pylist())):
-            mask = pc.equal(new[pcol], part)
-            rows, part_keys = new.filter(mask), keys.filter(mask)
-            digest = hashlib.sha256("\n".join(sorted(part_keys.to_pylist())).encode()).hexdigest()
-            target = f"{paths.partition_dir(parsed, table, pcol, part)}/part-{digest[:32]}.parquet"
-            write_atomic(parsed, footers.with_key_filter(rows.drop_columns([pcol]), ts.key[0]), target)
-            written += rows.num_rows
-    return written
+        _write_new_files(parsed, ts, new, keys)
+    return int(new.num_rows)
+
+
+def _write_new_files(root: paths.Root, ts: TableSpec, new: pa.Table, keys: pa.Array) -> None:
+    """Write `new` (rows of keys stored nowhere; `keys` their key strings) as one new file per
+    partition, `part-<sha of its keys>.parquet`, each atomically (`write_atomic`)."""
+    pcol = ts.partition_col
+    assert pcol is not None
+    for part in sorted(set(new[pcol].to_pylist())):
+        mask = pc.equal(new[pcol], part)
+        rows, part_keys = new.filter(mask), keys.filter(mask)
+        digest = hashlib.sha256("\n".join(sorted(part_keys.to_pylist())).encode()).hexdigest()
+        target = f"{paths.partition_dir(root, ts.name, pcol, part)}/part-{digest[:32]}.parquet"
+        write_atomic(root, footers.with_key_filter(rows.drop_columns([pcol]), ts.key[0]), target)
+
+
+def add(root: str | os.PathLike[str], table: str, records: Records) -> int:
+    """Insert or replace rows by key in a replace table that takes additions (`TableSpec.adds`:
+    mentions), as `upsert` does, at the cost of the rows rather than of their partitions.
+
+    When no key of `records` is stored anywhere (a poll's new mentions), they are written as one
+    new file per partition beside its others (`part-<sha of the keys>.parquet`, as `append`
+    does), after the change log (`changes.py`) records their months: nothing stored is read but
+    the footers (and key columns) of the files whose Bloom filter may hold a key. Otherwise (a run
+    killed between its mentions and its articles codes them again) the call is an `upsert`, whose
+    rewrite replaces each partition's files whole. On object storage always an `upsert`: there
+    a partition stays one object, the only thing a write can replace at once. The last of several
+    records with one key wins. Returns the rows written.
+    """
+    ts = spec(table)
+    if not ts.adds:
+        raise ValueError(f"{table} takes no additions: use append / upsert")
+    new = dedupe(to_arrow(records, table), ts.key, keep="last")
+    if new.num_rows == 0:
+        return 0
+    parsed = paths.open_root(root)
+    with write_guard(parsed):
+        if not parsed.local or _locate(parsed, ts, new):
+            upsert(root, table, new)
+            return int(new.num_rows)
+        column = changes.CHANGE_LOG.get(table)
+        if column is not None:  # logged before the data: a write killed after it is never missed
+            changes.log(parsed, table, {_month(d) for d in new[column].to_pylist()})
+        _write_new_files(parsed, ts, new, key_array(new, ts.key))
+    return int(new.num_rows)
 
 
 def _write_partition(root: paths.Root, ts: TableSpec, part: str, tbl: pa.Table) -> None:
@@ -315,6 +356,14 @@ def _write_partition(root: paths.Root, ts: TableSpec, part: str, tbl: pa.Table) 
         return
     tbl = tbl.sort_by([(k, "ascending") for k in ts.key])
     write_atomic(root, footers.with_key_filter(tbl.drop_columns([pcol]), ts.key[0]), target)
+
+
+def _with_additions(root: paths.Root, ts: TableSpec, parts: Iterable[str]) -> list[str]:
+    """Those of `parts` whose directory holds a file besides `data.parquet` (`add`, `compact`)."""
+    assert ts.partition_col is not None
+    return [p for p in sorted(parts) if ts.adds and any(
+        not f.endswith(f"/{paths.DATA_FILE}")
+        for f in paths.data_files(root, paths.partition_dir(root, ts.name, ts.partition_col, p)))]
 
 
 def replace_partitions(
@@ -378,13 +427,17 @@ def replace_partitions(
         for k, q in stored_at.items():
             if q in new and owner.get(k) != q:
                 loses[q] = True
-        if parsed.local and len(new) > 1:
+        added = _with_additions(parsed, ts, new)
+        if added and not parsed.local:
+            raise ValueError(f"{table}: partitions {added} hold several files; object storage cannot "
+                             "replace them at once")
+        if parsed.local and (len(new) > 1 or added):
             try:
                 swap_table(parsed, ts, new)
                 return
             except OSError as exc:
-                if exc.errno not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
-                    raise
+                if added or exc.errno not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+                    raise  # several files of one partition: only the swap replaces them at once
                 # no atomic swap on this file system: the ordered writes below
         for part in sorted(new):
             if not moved_in[part]:

@@ -171,7 +171,9 @@ class TableSpec:
     `partition_of(row) -> "YYYY-MM"` takes a row as a dict (column -> Python value).
     `mode`: "append" (`parquet.append`, one content-hashed file per call and partition),
     "replace" (`parquet.replace_partitions` / `upsert`, one file per partition) or "table"
-    (unpartitioned, one file: `replace_table` / `upsert`).
+    (unpartitioned, one file: `replace_table` / `upsert`). `adds`: a replace table whose new keys
+    may also be written as a file of their own beside a partition's others (`parquet.add`), so a
+    write of new rows costs the rows, not the partition; a rewrite replaces all of its files.
     """
 
     name: str
@@ -182,6 +184,7 @@ class TableSpec:
     mode: WriteMode = "table"
     record_type: type | None = None
     partition_source: tuple[str, ...] = ()
+    adds: bool = False
 
     @property
     def data_schema(self) -> pa.Schema:
@@ -212,10 +215,12 @@ TABLES: dict[str, TableSpec] = {
         partition_col="ingest_month",
         partition_of=_ingest_month("ingested_at"),
         # replace, not append: re-coding a month (backfill) must drop the mentions an older
-        # extractor produced, so a month of mentions is rewritten whole like incidents.
+        # extractor produced, so a month of mentions is rewritten whole like incidents; but a
+        # poll's new mentions are added as a file of their own (`adds`), not a month rewritten.
         mode="replace",
         record_type=Mention,
         partition_source=("ingested_at",),
+        adds=True,
     ),
     "incidents": TableSpec(
         name="incidents",
