@@ -8,6 +8,8 @@ Layout::
     <root>/raw/fetch_month=2024-07/page-<sha256>.gz          raw.py, content-addressed
     <root>/articles/ingest_month=2024-07/part-<sha>.parquet   append tables: one file per append call
     <root>/incidents/event_month=2024-07/data.parquet          replace tables: one file per partition
+    <root>/mentions/ingest_month=2024-07/part-<sha>.parquet    ... and, for mentions, one more per chunk added
+                                                               (`parquet.add`) until a rewrite or compaction
     <root>/feed_state/data.parquet                             unpartitioned tables: one file
     <root>/.locks/write.lock                                   lock.py (local roots; see lock_path)
 
