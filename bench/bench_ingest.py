@@ -177,9 +177,9 @@ def peer_ratio(raw: list[bytes], n: int, feeds: int, pages: Path | None, workers
                flarewatch_first: bool = False) -> float:
     """Wall seconds of trafilatura's CLI and of `flarewatch run`, each a cold process over the
     same `n` pages served afresh, one right after the other (`flarewatch_first` swaps the order);
-    prints both, with the load average before each and flarewatch's start-up (process start to its
-    flow's first step, read back from the `runs` table), and returns flarewatch's throughput over
-    the peer's."""
+    prints both, with the load average before each, each side's CPU seconds (`TreeCPU`) and
+    flarewatch's start-up (process start to its flow's first step, read back from the `runs`
+    table), and returns flarewatch's throughput over the peer's."""
     import shutil
     import subprocess
 
@@ -192,7 +192,7 @@ def peer_ratio(raw: list[bytes], n: int, feeds: int, pages: Path | None, workers
     for stale in (out, data):
         shutil.rmtree(stale, ignore_errors=True)
 
-    def peer() -> float:
+    def peer() -> tuple[float, float]:
         farm = Farm(raw, n, feeds, pages_dir=pages)
         with serve_farm(farm):
             urls = [f"{farm.base_url.decode()}/a/{k}/{i}.html" for k in range(farm.feeds) for i in farm.entries_of(k)]
@@ -209,9 +209,9 @@ def peer_ratio(raw: list[bytes], n: int, feeds: int, pages: Path | None, workers
         print(f"peer, cold (load {load:.1f} before): trafilatura CLI {n} pages in {wall:.2f} s = "
               f"{n / wall:.1f} pages/s ({written} JSON files); CPU {cpu.total:.1f} s = "
               f"{1000 * cpu.total / n:.1f} ms per page")
-        return wall
+        return wall, cpu.total
 
-    def ours() -> float:
+    def ours() -> tuple[float, float]:
         farm = Farm(raw, n, feeds, pages_dir=pages)
         with serve_farm(farm):
             feed_list = write_feed_list(farm, tmp / "peer-feeds.yaml")
@@ -238,12 +238,14 @@ def peer_ratio(raw: list[bytes], n: int, feeds: int, pages: Path | None, workers
               f"imports and the temporary Prefect server); CPU {cpu.total:.1f} s = "
               f"{1000 * cpu.total / n:.1f} ms per page ("
               + ", ".join(f"{k} {v:.1f} s" for k, v in cpu.by_kind().items()) + ")")
-        return wall
+        return wall, cpu.total
 
     if flarewatch_first:
-        ours_wall, peer_wall = ours(), peer()
+        (ours_wall, ours_cpu), (peer_wall, peer_cpu) = ours(), peer()
     else:
-        peer_wall, ours_wall = peer(), ours()
+        (peer_wall, peer_cpu), (ours_wall, ours_cpu) = peer(), ours()
+    print(f"    CPU seconds, start-up included: flarewatch {ours_cpu:.1f} s, peer {peer_cpu:.1f} s "
+          f"(peer / flarewatch {peer_cpu / ours_cpu:.2f}; the load moves these far less than wall times)")
     return peer_wall / ours_wall
 
 
