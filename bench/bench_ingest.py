@@ -23,7 +23,9 @@ Goals (issue): pipeline pages/s >= 0.8 x bare single-core x cores used; Prefect 
    `flarewatch run` (a new process: imports, Prefect's temporary API server) over them behind the
    feeds; reported as flarewatch's pages/s over the peer's (goal: >= 1.0 at 500 pages, >= 1.5 at
    2,000). `--peer-only` runs just this part; `--repeat N` runs N pairs, swapping which side runs
-   first, and reports the median ratio.
+   first, and reports the median ratio. Each side's CPU seconds (its whole process tree, start-up
+   included; flarewatch's split by process) are printed beside its wall time: a figure other jobs
+   on the machine do not move.
 
 With `--options`, only the per-page CPU cost of each extraction option and of coding instead
 (`options_table`), interleaved page by page over the `--bare` pages; no flow is run.
@@ -41,7 +43,16 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _farm import Farm, Intervals, descendants_by_kind, load_pages, print_machine, serve_farm, write_feed_list  # noqa: E402
+from _farm import (  # noqa: E402
+    Farm,
+    Intervals,
+    _children,
+    descendants_by_kind,
+    load_pages,
+    print_machine,
+    serve_farm,
+    write_feed_list,
+)
 
 
 def bare_extract(pages: list[bytes]) -> tuple[float, float, list[str]]:
@@ -166,9 +177,9 @@ def peer_ratio(raw: list[bytes], n: int, feeds: int, pages: Path | None, workers
                flarewatch_first: bool = False) -> float:
     """Wall seconds of trafilatura's CLI and of `flarewatch run`, each a cold process over the
     same `n` pages served afresh, one right after the other (`flarewatch_first` swaps the order);
-    prints both, with the load average before each and flarewatch's start-up (process start to its
-    flow's first step, read back from the `runs` table), and returns flarewatch's throughput over
-    the peer's."""
+    prints both, with the load average before each, each side's CPU seconds (`TreeCPU`) and
+    flarewatch's start-up (process start to its flow's first step, read back from the `runs`
+    table), and returns flarewatch's throughput over the peer's."""
     import shutil
     import subprocess
 
@@ -181,7 +192,7 @@ def peer_ratio(raw: list[bytes], n: int, feeds: int, pages: Path | None, workers
     for stale in (out, data):
         shutil.rmtree(stale, ignore_errors=True)
 
-    def peer() -> float:
+    def peer() -> tuple[float, float]:
         farm = Farm(raw, n, feeds, pages_dir=pages)
         with serve_farm(farm):
             urls = [f"{farm.base_url.decode()}/a/{k}/{i}.html" for k in range(farm.feeds) for i in farm.entries_of(k)]
@@ -190,15 +201,17 @@ def peer_ratio(raw: list[bytes], n: int, feeds: int, pages: Path | None, workers
                    "-i", str(tmp / "urls.txt"), "--parallel", str(workers), "--with-metadata", "--json",
                    "-o", str(out), "--config-file", str(tmp / "peer.cfg")]
             load = os.getloadavg()[0]
-            t0 = time.perf_counter()
-            subprocess.run(cmd, check=True, capture_output=True)
-            wall = time.perf_counter() - t0
+            with TreeCPU() as cpu:
+                t0 = time.perf_counter()
+                subprocess.run(cmd, check=True, capture_output=True)
+                wall = time.perf_counter() - t0
         written = len(list(out.rglob("*.json")))  # its CLI splits big runs into folders
         print(f"peer, cold (load {load:.1f} before): trafilatura CLI {n} pages in {wall:.2f} s = "
-              f"{n / wall:.1f} pages/s ({written} JSON files)")
-        return wall
+              f"{n / wall:.1f} pages/s ({written} JSON files); CPU {cpu.total:.1f} s = "
+              f"{1000 * cpu.total / n:.1f} ms per page")
+        return wall, cpu.total
 
-    def ours() -> float:
+    def ours() -> tuple[float, float]:
         farm = Farm(raw, n, feeds, pages_dir=pages)
         with serve_farm(farm):
             feed_list = write_feed_list(farm, tmp / "peer-feeds.yaml")
@@ -207,9 +220,10 @@ def peer_ratio(raw: list[bytes], n: int, feeds: int, pages: Path | None, workers
                    "--data", str(data), "--allow-host", "127.0.0.1"]
             load = os.getloadavg()[0]
             started = dt.datetime.now(dt.UTC)
-            t0 = time.perf_counter()
-            done = subprocess.run(cmd, env=env, capture_output=True, text=True)
-            wall = time.perf_counter() - t0
+            with TreeCPU() as cpu:
+                t0 = time.perf_counter()
+                done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+                wall = time.perf_counter() - t0
         if done.returncode:
             raise SystemExit(f"flarewatch run failed ({done.returncode}):\n{done.stderr[-2000:]}")
         from warehouse import catalog
@@ -221,14 +235,86 @@ def peer_ratio(raw: list[bytes], n: int, feeds: int, pages: Path | None, workers
         startup = (flow_start - started).total_seconds()
         print(f"flarewatch, cold (load {load:.1f} before): run {n} pages in {wall:.2f} s = {n / wall:.1f} pages/s "
               f"(start-up included: {startup:.2f} s from process start to the flow's first step, "
-              "imports and the temporary Prefect server)")
-        return wall
+              f"imports and the temporary Prefect server); CPU {cpu.total:.1f} s = "
+              f"{1000 * cpu.total / n:.1f} ms per page ("
+              + ", ".join(f"{k} {v:.1f} s" for k, v in cpu.by_kind().items()) + ")")
+        return wall, cpu.total
 
     if flarewatch_first:
-        ours_wall, peer_wall = ours(), peer()
+        (ours_wall, ours_cpu), (peer_wall, peer_cpu) = ours(), peer()
     else:
-        peer_wall, ours_wall = peer(), ours()
+        (peer_wall, peer_cpu), (ours_wall, ours_cpu) = peer(), ours()
+    print(f"    CPU seconds, start-up included: flarewatch {ours_cpu:.1f} s, peer {peer_cpu:.1f} s "
+          f"(peer / flarewatch {peer_cpu / ours_cpu:.2f}; the load moves these far less than wall times)")
     return peer_wall / ours_wall
+
+
+class TreeCPU:
+    """CPU seconds of every process started inside the block and of their descendants, read from
+    the kernel's accounting of reaped children: this process becomes a subreaper (Linux
+    `PR_SET_CHILD_SUBREAPER`), so descendants orphaned when their parent exits (a forkserver's
+    workers, a forked server) are reparented here and reaped as the block ends, their CPU counted.
+    Children that outlive the block (the page server) are left alone and not counted. While the
+    block runs, a thread samples each descendant's CPU by kind (`by_kind`: "main" the process
+    started, "coders" its multiprocessing children, "server" the rest; approximate, sampled every
+    0.1 s; `total` is exact)."""
+
+    def __init__(self) -> None:
+        import ctypes
+        import threading
+
+        ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+        self._keep = set(_children(os.getpid()))
+        self._seen: dict[int, tuple[str, float]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self.total = 0.0
+
+    def __enter__(self) -> TreeCPU:
+        import resource
+
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self._start = usage.ru_utime + usage.ru_stime
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import resource
+
+        self._stop.set()
+        self._thread.join()
+        deadline = time.monotonic() + 10
+        while (left := [p for p in _children(os.getpid()) if p not in self._keep]) and time.monotonic() < deadline:
+            for pid in left:
+                try:
+                    os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:
+                    pass
+            time.sleep(0.02)
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.total = usage.ru_utime + usage.ru_stime - self._start
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.1):
+            todo = [p for p in _children(os.getpid()) if p not in self._keep]
+            top = set(todo)
+            while todo:
+                pid = todo.pop()
+                todo += _children(pid)
+                try:
+                    comm = Path(f"/proc/{pid}/comm").read_text().strip()
+                    cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+                except OSError:
+                    continue
+                kind, cpu = self._seen.get(pid, ("main" if pid in top else "server", 0.0))  # orphans too
+                kind = ("coders" if b"multiprocessing" in cmd else "server" if comm == "prefect-server" else kind)
+                self._seen[pid] = (kind, max(_proc_cpu(pid), cpu))
+
+    def by_kind(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for kind, cpu in self._seen.values():
+            out[kind] = out.get(kind, 0.0) + cpu
+        return out
 
 
 def _proc_cpu(pid: int) -> float:

@@ -28,6 +28,7 @@ from extractors.fetch_types import FetchPolicy
 from extractors.months import utcnow
 from extractors.records import Failure, FeedEntry, FeedPoll, FeedSpec
 from flows import steps
+from flows.lifecycle import start_warm_forkserver
 from flows.report import (
     artifact_key,
     failure_rows,
@@ -125,6 +126,8 @@ def run_ingest(settings: Settings) -> dict:
         # for a fetch or a write; memory holds a few chunks' records (page bytes stay in the raw
         # store and the coders), and a crash keeps what was stored.
         chunks = [entries[i : i + settings.chunk_size] for i in range(0, len(entries), settings.chunk_size)]
+        if settings.workers > 1 and chunks and len(chunks[0]) >= steps.INLINE_BELOW:  # the pool will be used
+            start_warm_forkserver()  # the coders' imports and tables, once, while chunk 0 is fetched
         by_feed: Counter[str] = Counter()  # counts, not articles: memory flat in the run's size
         published: set[str] = set()
         months = state.unmerged_mention_months(root)  # left by a run killed before it merged

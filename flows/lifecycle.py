@@ -2,6 +2,7 @@
 
 In: nothing but the environment. Out: `die_with_parent()` (Linux parent-death signal),
 `exit_with_parent_process()` (for the coding workers, children of a forkserver),
+`start_warm_forkserver()` (that forkserver, started early with the coder loaded),
 `temporary_server()` (a Prefect API server for one CLI command, killed with it even on `kill -9`),
 `serve_prefect(port)` (that server's process), `imports_without_gc()` (imports at less CPU),
 `warm_up(command)` (what a command's flow needs first, done while that server starts),
@@ -197,6 +198,21 @@ def warm_up(command: str) -> None:
         from flows.steps import warm_up_coding
 
         warm_up_coding()
+
+
+def start_warm_forkserver() -> None:
+    """Start multiprocessing's forkserver now, with `flows.coder_warmup` preloaded, so the coding
+    processes `flows.steps` forks from it start with their modules imported and the coder's tables
+    loaded, done once for all of them while the flow fetches its first chunk (bench/bench_ingest.py
+    --peer-only). A forkserver already running is kept as it is (its workers warm themselves, as
+    before); off Linux, nothing happens."""
+    if not sys.platform.startswith("linux"):
+        return
+    import multiprocessing
+    from multiprocessing import forkserver
+
+    multiprocessing.get_context("forkserver").set_forkserver_preload(["__main__", "flows.coder_warmup"])
+    forkserver.ensure_running()
 
 
 def _start_server(env: dict[str, str], fork: bool = False) -> tuple[subprocess.Popen[bytes] | _Forked, str]:

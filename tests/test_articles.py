@@ -10,7 +10,7 @@ from pathlib import Path
 
 import trafilatura
 
-from extractors import EXTRACTOR_VERSION
+from extractors import EXTRACTOR_VERSION, articles
 from extractors.articles import extract_article
 from extractors.pipeline import Page, code_pages
 from extractors.records import FeedEntry
@@ -163,3 +163,19 @@ def test_main_script_counts_the_first_letters() -> None:
     assert _main_script("12 345, -- !") is None
     assert _main_script("北京 Beijing") == "LATIN"  # 7 Latin letters against 2 CJK ideographs
     assert _main_script("abc" + "д" * 10, sample=3) == "LATIN"  # only the first `sample` letters count
+
+
+def test_our_bare_extraction_is_trafilaturas_without_categories_tags_and_licence():
+    # the fixture page with a tag link and a licence link added
+    extra = (b'<div class="tags"><a href="/tag/drones/">Drones</a></div>'
+             b'<a rel="license" href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>')
+    pages = [page(n) for n in ("article_en.html", "article_fr.html", "article_ru_windows1251.html")]
+    pages.append(pages[0].replace(b"</body>", extra + b"</body>"))
+    dates = {"original_date": True, "extensive_search": False, "max_date": "2026-02-19", "url": URL}
+    fields = ("text", "title", "author", "date", "sitename", "language", "url", "hostname", "description")
+    for html in pages:
+        theirs = trafilatura.bare_extraction(html, url=URL, **articles._OPTIONS, date_extraction_params=dict(dates))
+        ours = articles._bare_extraction(html, url=URL, **articles._OPTIONS, date_extraction_params=dict(dates))
+        assert [getattr(ours, f) for f in fields] == [getattr(theirs, f) for f in fields]
+        assert (ours.categories, ours.tags, ours.license) == ([], [], None)
+    assert (theirs.tags, theirs.license) == (["Drones"], "CC BY 4.0")  # trafilatura's own finds them
