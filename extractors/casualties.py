@@ -95,10 +95,12 @@ class _Patterns:
 @functools.cache
 def _patterns() -> _Patterns:
     lex = get_lexicon()
+    # longest first, then alphabetical: one pattern text in every process (a set's order follows the
+    # string-hash seed, which would make each process compile, and cache, a pattern of its own)
     words = sorted(set(lex.units) - {"no", "none", "zero", "both", "pair", "couple", "twin", "single", "lone"}
-                   | set(lex.tens), key=len, reverse=True)
+                   | set(lex.tens), key=lambda w: (-len(w), w))
     word = "|".join(words)
-    vague = "|".join(sorted((re.escape(v) for v in lex.vague), key=len, reverse=True))
+    vague = "|".join(sorted((re.escape(v) for v in lex.vague), key=lambda w: (-len(w), w)))
     number = (rf"(?:(?:{'|'.join(map(re.escape, lex.keep_qualifiers + lex.refuse_qualifiers))})\s+)?"
               rf"(?:(?!(?:19|20)\d\d\b)\d[\d,]*(?!\d)|(?:two|three|four|five) dozen|(?:{vague})(?:\s+of)?|"
               rf"(?:{word})(?:[- ](?:{word}))?(?:\s+(?:hundred|thousand))?(?:\s+and\s+(?:{word}))?)")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from extractors.casualties import Toll, combine_tolls, parse_number, read_toll
@@ -95,3 +99,17 @@ def test_a_perpetrator_claim_gives_way_to_another_source():
     assert combine_tolls([official, claim]).fatalities == 3
     # a toll "claiming the lives of" people is nobody's claim
     assert not read_toll("A car bomb exploded at the market, claiming the lives of six people.").claimed
+
+
+def test_toll_patterns_are_the_same_text_whatever_the_hash_seed():
+    """The number-word alternations are built from sets: their order must not follow the
+    string-hash seed, or every process compiles (and caches) a pattern text of its own."""
+    script = ("import dataclasses, hashlib; from extractors import casualties; p = casualties._patterns(); "
+              "print(hashlib.sha256(repr([getattr(getattr(p, f.name), 'pattern', getattr(p, f.name)) "
+              "for f in dataclasses.fields(p)]).encode()).hexdigest())")
+    digests = {
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed}).stdout.strip()
+        for seed in ("1", "2", "3")
+    }
+    assert len(digests) == 1, digests
