@@ -175,7 +175,8 @@ def connect(root: str | os.PathLike[str], database: str = ":memory:") -> duckdb.
     return con
 
 
-def _arrow(rel: duckdb.DuckDBPyRelation | None) -> pa.Table:
+def arrow(rel: duckdb.DuckDBPyRelation | None) -> pa.Table:
+    """A relation's rows as an Arrow table; an empty table for a statement that returns nothing."""
     if rel is None:  # a statement that returns nothing
         return pa.table({})
     # duckdb >= 1.4 names it to_arrow_table; older releases return a Table from arrow().
@@ -185,7 +186,7 @@ def _arrow(rel: duckdb.DuckDBPyRelation | None) -> pa.Table:
 
 def query(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> pa.Table:
     """Run `sql` (parameters bound: a list for `?`, a dict for `$name`) and return Arrow."""
-    return _arrow(con.sql(sql, params=params))
+    return arrow(con.sql(sql, params=params))
 
 
 def _iso3(country: str) -> str:

@@ -38,7 +38,7 @@ def run_statements(root: DataRoot, sql: str, *, allow_write: bool = False,
         for n, stmt in enumerate(parsed, 1):
             try:
                 rel = con.sql(stmt.query)
-                table = catalog._arrow(rel.limit(limit) if rel is not None and limit is not None else rel)
+                table = catalog.arrow(rel.limit(limit) if rel is not None and limit is not None else rel)
             except duckdb.Error as exc:
                 where = f"statement {n}: " if len(parsed) > 1 else ""
                 raise ValueError(where + _first_line(exc)) from None
