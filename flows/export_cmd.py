@@ -9,9 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import pyarrow as pa
@@ -65,15 +63,6 @@ def run(args, data: Warehouse) -> int:
         sys.stdout.buffer.write(body)
         sys.stdout.buffer.flush()
     else:
-        target = Path(args.output)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(body)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        output.save_file(Path(args.output), body)
     print(f"{incidents.num_rows} incidents written as {args.format} to {args.output}", file=sys.stderr)
     return 0

@@ -12,16 +12,14 @@ import sys
 from pathlib import Path
 
 from extractors.documents import code_documents, prediction_rows, read_jsonl
+from flows import output
 
 
 def extract_file(source: Path, target: Path) -> int:
     """Code `source` into `target` (written aside, then renamed); prints a one-line account."""
     mentions = code_documents(read_jsonl(source))
-    partial = target.with_name(target.name + ".partial")
-    with partial.open("w", encoding="utf-8") as handle:
-        for row in prediction_rows(mentions):
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-    partial.replace(target)
+    output.save_file(target, "".join(json.dumps(row, ensure_ascii=False) + "\n"
+                                     for row in prediction_rows(mentions)).encode("utf-8"))
     docs = len({m.article_id for m in mentions})
     print(f"{len(mentions)} incident mentions from {docs} documents written to {target}", file=sys.stderr)
     return 0

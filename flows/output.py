@@ -14,9 +14,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 import re
 import shutil
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -30,6 +32,22 @@ VERTICAL_OVER = 8
 
 # C0/C1 controls (but tab and newline), DEL, and the bidi marks / embeddings / overrides / isolates.
 _INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def save_file(target: Path, data: bytes) -> None:
+    """`data` as the file `target` (its folder made): written to a temp file beside it, then renamed
+    over it, so a reader sees the old file or the new one, and a failed write leaves neither a torn
+    file nor a temp file behind. For the files a user asks for (exports, reports, results), which
+    live anywhere; a data root's files go through `warehouse.swap`."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def visible(text: str) -> str:

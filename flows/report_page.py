@@ -164,10 +164,7 @@ def run(args, data: Warehouse) -> int:
         raise ValueError("--latest must be 0 or more")
     text = page(data, args.latest)
     target = Path(args.html)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(target)
+    output.save_file(target, text.encode("utf-8"))
     print(f"report written to {target}", file=sys.stderr)
     return 0
 

@@ -32,7 +32,9 @@ def run(args, data: Warehouse) -> int:
             target = Path(args.output if n == 1 else f"{args.output}.{n}")
             import pyarrow.parquet as pq
 
-            pq.write_table(table, target)
+            buffer = pa.BufferOutputStream()
+            pq.write_table(table, buffer)
+            output.save_file(target, buffer.getvalue().to_pybytes())
             print(f"{table.num_rows} rows written to {target}", file=sys.stderr)
             continue
         if args.format == "table" and title:
