@@ -94,23 +94,6 @@ def chart(trend: trends_cmd.Trend) -> str:
     return "".join(parts)
 
 
-def counted(data: Warehouse) -> tuple[list[dict], int, int, list[str]] | None:
-    """What `trends_cmd.compute` asks DuckDB for (attacks per month by country, undated attacks,
-    dated incidents of any type, countries), from the materialised counts; None without them."""
-    counts = attacks.read_per_month(data)
-    if counts is None:
-        return None
-    cells: dict[tuple, list[int]] = {}
-    for row in counts.rows:
-        cell = cells.setdefault((row["month"], row["iso3"]), [0, 0, 0])
-        for k, name in enumerate(("incidents", "fatalities", "fatalities_reported")):
-            cell[k] += row[name]
-    rows = [{"period": month, "iso3": iso3, "incidents": c[0], "fatalities": c[1], "fatalities_reported": c[2]}
-            for (month, iso3), c in sorted(cells.items(), key=lambda kv: (kv[0][0], kv[0][1] is None, kv[0][1] or ""))]
-    present = sorted({r["iso3"] for r in [*counts.rows, *counts.undated] if r["iso3"] is not None})
-    return rows, sum(r["incidents"] for r in counts.undated), sum(counts.active.values()), present
-
-
 def incident_block(incident: Mapping) -> str:
     where = ", ".join(str(v) for v in (incident["location"], incident["admin1"], incident["iso3"]) if v)
     deaths = "fatalities not reported" if incident["fatalities"] is None else f"{incident['fatalities']} killed"
@@ -134,7 +117,7 @@ def page(data: Warehouse, n_latest: int = 20, *, recorded: bool = False) -> str:
     from flows import plan as planning
 
     inputs.data_root(data)
-    trend = trends_cmd.compute(data, by="month", group=("iso3",), counted=counted(data))
+    trend = trends_cmd.compute(data, by="month", group=("iso3",), counted=attacks.country_months(data))
     found = planning.coverage(data, recorded=recorded)
     cover = dataclasses.replace(found, grid=trends_cmd.fill_grid(found.grid))
     monthly = [{"month": r["period"], "iso3": r["iso3"] or "", "country": r["country"] or "",

@@ -97,7 +97,7 @@ def test_a_sources_outlet_and_url_are_its_articles_latest_version(root):
 
 
 def test_the_trends_from_the_materialised_counts_are_the_views_trends(root):
-    from_counts = trends_cmd.compute(root, by="month", group=("iso3",), counted=report_page.counted(root))
+    from_counts = trends_cmd.compute(root, by="month", group=("iso3",), counted=attacks.country_months(root))
     assert from_counts == trends_cmd.compute(root, by="month", group=("iso3",))
     assert any("1 matching incidents have no event date" in line for line in from_counts.footer)
     assert any("; 5 dated active incidents of any type" in line for line in from_counts.footer)

@@ -252,6 +252,24 @@ def read_per_month(root: DataRoot) -> PerMonth | None:
     return PerMonth(rows, json.loads(meta[UNDATED_KEY]), json.loads(meta[ACTIVE_KEY]), _latest_from_meta(meta))
 
 
+def country_months(root: DataRoot) -> tuple[list[dict[str, Any]], int, int, list[str]] | None:
+    """What the trends ask DuckDB for (attacks per month by country as rows of period, iso3,
+    incidents, fatalities, fatalities_reported; undated attacks; dated incidents of any type; the
+    countries present), from the materialised counts (`read_per_month`); None without them."""
+    counts = read_per_month(root)
+    if counts is None:
+        return None
+    cells: dict[tuple[str, str | None], list[int]] = {}
+    for row in counts.rows:
+        cell = cells.setdefault((row["month"], row["iso3"]), [0, 0, 0])
+        for k, name in enumerate(("incidents", "fatalities", "fatalities_reported")):
+            cell[k] += row[name]
+    rows = [{"period": month, "iso3": iso3, "incidents": c[0], "fatalities": c[1], "fatalities_reported": c[2]}
+            for (month, iso3), c in sorted(cells.items(), key=lambda kv: (kv[0][0], kv[0][1] is None, kv[0][1] or ""))]
+    present = sorted({r["iso3"] for r in [*counts.rows, *counts.undated] if r["iso3"] is not None})
+    return rows, sum(r["incidents"] for r in counts.undated), sum(counts.active.values()), present
+
+
 def write_per_month(root: DataRoot, months: Iterable[str] | None = None) -> int:
     """Rewrite `<root>/attacks_per_month/attacks_per_month.parquet`; returns its row count.
 
