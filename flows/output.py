@@ -14,17 +14,17 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import os
 import re
 import shutil
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pyarrow as pa
 from rich.console import Console
 from rich.table import Table
+
+from warehouse import swap
 
 BAR_WIDTH = 40
 VERTICAL_OVER = 8
@@ -38,16 +38,8 @@ def save_file(target: Path, data: bytes) -> None:
     """`data` as the file `target` (its folder made): written to a temp file beside it, then renamed
     over it, so a reader sees the old file or the new one, and a failed write leaves neither a torn
     file nor a temp file behind. For the files a user asks for (exports, reports, results), which
-    live anywhere; a data root's files go through `warehouse.swap`."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    live anywhere (`warehouse.swap.replace_file`, which a data root's files go through too)."""
+    swap.replace_file(target, lambda handle: handle.write(data))
 
 
 def visible(text: str) -> str:

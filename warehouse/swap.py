@@ -35,7 +35,7 @@ def write_atomic(root: paths.Root, tbl: pa.Table, path: str) -> None:
         pq.write_table(tbl, buffer, compression="zstd")
         write_bytes_atomic(root, buffer.getvalue().to_pybytes(), path)
         return
-    _replace_file(Path(path), lambda fh: pq.write_table(tbl, fh, compression="zstd"))
+    replace_file(Path(path), lambda fh: pq.write_table(tbl, fh, compression="zstd"))
 
 
 def write_bytes_atomic(root: paths.Root, data: bytes, path: str) -> None:
@@ -44,13 +44,15 @@ def write_bytes_atomic(root: paths.Root, data: bytes, path: str) -> None:
     if not root.local:
         root.fs.pipe_file(path, data)
         return
-    _replace_file(Path(path), lambda fh: fh.write(data))
+    replace_file(Path(path), lambda fh: fh.write(data))
 
 
-def _replace_file(final: Path, write: Callable[[BinaryIO], object]) -> None:
-    """`write` fills a temp file beside `final` (`paths.temp_path`: a killed write leaves a file
-    `compact.sweep_temp` removes), which is fsynced and renamed over `final`; then the directory
-    is fsynced. The temp file is removed when `write` or the rename fails."""
+def replace_file(final: Path, write: Callable[[BinaryIO], object]) -> None:
+    """A local file replaced atomically, under a data root or anywhere (the CLI's output files,
+    `flows.output.save_file`): `write` fills a temp file beside `final` (`paths.temp_path`; a
+    killed write under a data root leaves a file `compact.sweep_temp` removes), which is fsynced
+    and renamed over `final`; then the directory is fsynced. The temp file is removed when
+    `write` or the rename fails."""
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = paths.temp_path(final)
     try:
