@@ -40,8 +40,8 @@ def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> None:
 def release_free_memory() -> None:
     """Hand the free memory of Arrow's allocator and of the heap back to the system (glibc
     `malloc_trim`; nothing off glibc). Arrow's allocator otherwise keeps the high-water mark of
-    the largest table a process read or wrote: each chunk's mention write reads the ingest
-    month's partition, so that mark rose with the run (bench/bench_memory.py)."""
+    the largest table a process read or wrote (a re-merge's months, a partition rewritten), so
+    that mark would otherwise rise through a run (bench/bench_memory.py)."""
     pa.default_memory_pool().release_unused()
     libc = _glibc()
     if libc is not None:
