@@ -56,6 +56,29 @@ def month_range(start: str, end: str) -> list[str]:
     return months
 
 
+def period_label(start: dt.date, by: str) -> str:
+    """How a period is named: 2024-01 (month), 2024-W03 (ISO week), 2024-01-15 (day)."""
+    if by == "month":
+        return month_of(start)
+    if by == "week":
+        year, week, _ = start.isocalendar()
+        return f"{year}-W{week:02d}"
+    return start.isoformat()
+
+
+def period_starts(first: dt.date, last: dt.date, by: str) -> list[dt.date]:
+    """The first day of every period from the one holding `first` to the one holding `last`."""
+    if by == "month":
+        cur, out = first.replace(day=1), []
+        while cur <= last:
+            out.append(cur)
+            cur = (cur.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        return out
+    step = 7 if by == "week" else 1
+    cur = first - dt.timedelta(days=first.weekday()) if by == "week" else first
+    return [cur + dt.timedelta(days=step * n) for n in range((last - cur).days // step + 1)]
+
+
 def publication_month(article: Article | Mapping[str, Any]) -> str:
     """The month an article is about: its publication month (UTC), else its fetch month."""
     get: Callable[[str], Any] = article.get if isinstance(article, Mapping) else partial(getattr, article)

@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractors.months import month_of
+from extractors.months import period_label, period_starts
 from flows import inputs, output
 from warehouse import attacks, queries
 from warehouse.paths import DataRoot
@@ -29,29 +29,6 @@ class Trend:
     hint: str | None = None
 
 
-def label(start: dt.date, by: str) -> str:
-    """How a period is named: 2024-01 (month), 2024-W03 (ISO week), 2024-01-15 (day)."""
-    if by == "month":
-        return month_of(start)
-    if by == "week":
-        year, week, _ = start.isocalendar()
-        return f"{year}-W{week:02d}"
-    return start.isoformat()
-
-
-def period_starts(first: dt.date, last: dt.date, by: str) -> list[dt.date]:
-    """The first day of every period from the one holding `first` to the one holding `last`."""
-    if by == "month":
-        cur, out = first.replace(day=1), []
-        while cur <= last:
-            out.append(cur)
-            cur = (cur.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        return out
-    step = 7 if by == "week" else 1
-    cur = first - dt.timedelta(days=first.weekday()) if by == "week" else first
-    return [cur + dt.timedelta(days=step * n) for n in range((last - cur).days // step + 1)]
-
-
 def fill_grid(grid: list[dict]) -> list[dict]:
     """The status grid (one row per "YYYY-MM" month, "unknown" last) with the months between its
     first and last that hold nothing added as empty rows, so a gap shows as a gap."""
@@ -61,7 +38,7 @@ def fill_grid(grid: list[dict]) -> list[dict]:
     have = {r["month"]: r for r in grid}
     first, last = (dt.date(int(m[:4]), int(m[5:7]), 1) for m in (min(months), max(months)))
     empty = {k: "· 0" if k in ("articles", "incidents") else "" for k in grid[0]}
-    filled = [have.get(label(d, "month")) or {**empty, "month": label(d, "month")}
+    filled = [have.get(period_label(d, "month")) or {**empty, "month": period_label(d, "month")}
               for d in period_starts(first, last, "month")]
     return filled + [r for r in grid if r["month"] == "unknown"]
 
@@ -95,7 +72,7 @@ def compute(data: DataRoot, *, by: str = "month", country: str | None = None, ev
     for start in starts:
         zero = {**dict.fromkeys(cols), "incidents": 0, "fatalities": 0, "fatalities_reported": 0}
         for row in by_start.get(start) or [zero]:
-            out = {"period": label(start, by)}
+            out = {"period": period_label(start, by)}
             for col in cols:
                 out[col] = row[col]
                 if col == "iso3":
@@ -105,7 +82,7 @@ def compute(data: DataRoot, *, by: str = "month", country: str | None = None, ev
     what = "Attacks" if attacks_only else "Incidents (all event types)"
     where = f" in {iso3} ({inputs.country_name(iso3)})" if iso3 else ""
     kind = f", {etype}" if etype else ""
-    span = f", {label(starts[0], by)} to {label(starts[-1], by)}" if starts else ""
+    span = f", {period_label(starts[0], by)} to {period_label(starts[-1], by)}" if starts else ""
     names = {"iso3": "country", "admin1": "region (admin1)", "event_type": "event type",
              "sub_event_type": "sub-event type", "actor1": "actor"}
     breakdown = f", by {' and '.join(names[c] for c in cols)}" if cols else ""
