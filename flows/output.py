@@ -17,8 +17,9 @@ import json
 import re
 import shutil
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import pyarrow as pa
 from rich.console import Console
@@ -34,12 +35,14 @@ VERTICAL_OVER = 8
 _INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-def save_file(target: Path, data: bytes) -> None:
+def save_file(target: Path, data: bytes | Callable[[BinaryIO], object]) -> None:
     """`data` as the file `target` (its folder made): written to a temp file beside it, then renamed
     over it, so a reader sees the old file or the new one, and a failed write leaves neither a torn
-    file nor a temp file behind. For the files a user asks for (exports, reports, results), which
-    live anywhere (`warehouse.swap.replace_file`, which a data root's files go through too)."""
-    swap.replace_file(target, lambda handle: handle.write(data))
+    file nor a temp file behind. `data` is the bytes, or a function that writes them to the open
+    file (a Parquet writer streams there instead of building the file in memory first). For the
+    files a user asks for (exports, reports, results), which live anywhere
+    (`warehouse.swap.replace_file`, which a data root's files go through too)."""
+    swap.replace_file(target, data if callable(data) else lambda handle: handle.write(data))
 
 
 def visible(text: str) -> str:

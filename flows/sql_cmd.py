@@ -32,9 +32,7 @@ def run(args, data: Warehouse) -> int:
             target = Path(args.output if n == 1 else f"{args.output}.{n}")
             import pyarrow.parquet as pq
 
-            buffer = pa.BufferOutputStream()
-            pq.write_table(table, buffer)
-            output.save_file(target, buffer.getvalue().to_pybytes())
+            output.save_file(target, lambda handle, table=table: pq.write_table(table, handle))
             print(f"{table.num_rows} rows written to {target}", file=sys.stderr)
             continue
         if args.format == "table" and title:
