@@ -172,7 +172,8 @@ def verbal(ctx: Ctx) -> bool:
 _CONTEST_WORDS = re.compile(r"(?i)^(?:beat|beats|beating|beaten|fight|fights|fought|fighting|blast(?:s|ed)?|"
                             r"battle[sd]?|battling|massacr\w+|"
                             r"clash(?:ed|es)?|rout(?:ed|s)?|attack(?:s|ed|ing)?|struck|strikes?|striking|storm(?:ed|ing)|"
-                            r"shot|shoots?|shooting|assault(?:s|ed)?|ambush(?:ed)?|skirmish\w*)$")
+                            r"shot|shoots?|shooting|assault(?:s|ed)?|ambush(?:ed)?|skirmish\w*|"
+                            r"intercept(?:s|ed|ions?)?|sack(?:s|ed)?|blitz(?:es|ed)?)$")
 
 
 def contest(ctx: Ctx) -> bool:
@@ -186,6 +187,25 @@ def contest(ctx: Ctx) -> bool:
     # among voters or party members stays an act
     return bool(re.match(r"(?i)^(?:beat|beats|beating|rout(?:ed|s)?|battles?)$", ctx.word)
                 and ctx.has(_cls("election")))
+
+
+SPORT_STORY = 8  # words of sport in a text that make it a sports story
+
+
+def sport_story(text: str) -> bool:
+    """Whether `text` is a sports story: at least `SPORT_STORY` words of sport in it (the word
+    class `sport`). A word keeps one sense through a text (one sense per discourse), so in such a
+    story a fight or an attack without harm is a move of the game (`game_move`), even in a
+    sentence that names no sport itself."""
+    found = _cls("sport").finditer(text)
+    return sum(1 for _ in zip(range(SPORT_STORY), found, strict=False)) == SPORT_STORY
+
+
+def game_move(ctx: Ctx) -> bool:
+    """A word of fighting, attacking or intercepting with no death, weapon, armed party or crowd
+    besides it (an injury is part of a game): in a sports story (`sport_story`), a move of the
+    game, not an act of violence."""
+    return bool(_CONTEST_WORDS.match(ctx.word.split()[0])) and not ctx.has(_cls("game_harm")) and not _crowd(ctx)
 
 
 # a person's or a team's name (not an acronym of a party: "beat DPP monitors"), then the end of the phrase

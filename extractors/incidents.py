@@ -23,7 +23,9 @@ How (each step's rules live in its own module; the lexicons in `seeds/lexicon/<l
    else), weapons (`coding_weapons`) and role (background when dated clearly before the news);
    in a story whose news is a finding about an act ("rights groups say the strike ...", "an
    analysis of shell fragments shows ...") an incident it does not date is left out: it is not
-   the previous day's news the default date would make it.
+   the previous day's news the default date would make it; nor in a story whose title and lede
+   report no act, or a piece labelled as commentary, where an undated act is a figure of speech or
+   a topic (`_news_of`); in a sports story a fight without harm is a move of the game.
 """
 
 from __future__ import annotations
@@ -38,10 +40,14 @@ from typing import Any
 from extractors import EXTRACTOR_VERSION, places
 from extractors.actors import Actors, code_actors, inter_code, read_actors, read_claim
 from extractors.casualties import Toll, combine_tolls
+from extractors.coding_cue_data import SPECIFIC
+from extractors.coding_cues import analyse_sentence
 from extractors.coding_groups import Group, disaggregate, group_sentences, two_places
 from extractors.coding_headlines import headline_act, toll_update
 from extractors.coding_reads import Read, gazetteer, locate, read_sentences, story_place
 from extractors.coding_rules import check, type_rule
+from extractors.coding_sense import game_move, sport_story
+from extractors.coding_sense_ctx import Ctx
 from extractors.coding_text import Prepared, prepare
 from extractors.coding_types import classify
 from extractors.coding_weapons import read_munitions, read_weapons
@@ -158,6 +164,45 @@ _FINDING = re.compile(
     r"(?:says?|said)\s+(?:\w+\s+){0,2}(?:rights groups?|investigators)\b|(?:must|should)\s+be\s+investigated\b)")
 
 
+# a title's genre label, first or after a bar: "Opinion | ...", "Analysis: ...", "... | Editorial"
+_COMMENTARY = re.compile(r"(?i)(?:^|\|)\s*(?:opinion|analysis|commentary|editorial|column|comment|view|viewpoint|"
+                         r"perspective|review|letters?(?: to the editor)?)\s*(?:[|:]|$)")
+LEDE = 3  # sentences: a news story says what its news is in its headline and first sentences
+
+
+def _news_of(reads: list[Read], title: str | None, lex: Lexicon, prep: Prepared, published: dt.date | None) -> bool:
+    """Whether the story's news can be an act it does not date (counted the day before publication)
+    or one it names only by echo words.
+
+    Not in a story whose news is a finding about an act ("rights groups say the strike ..."): the
+    act is not the day before's news, and the story gives no day to count it on. Nor in a story
+    whose title and lede (its first `LEDE` sentences) report no act: news is told first (the
+    inverted pyramid), so an undated act met only further down such a story (a review, a match
+    report, a column, a feature) is a figure of speech, a topic or a memory, not its news; a dated
+    one is still read as a recalled incident, unless it is told only with echo words ("a similar
+    incident", "the deaths"), which refer back to an act the story does not tell. Nor in a piece
+    its title labels as commentary (opinion, analysis, editorial, review: GUIDE rule 9): its news
+    is a view, and an act it tells without a day is its topic.
+    """
+    if published is not None and _FINDING.search(prep.clean) or title and _COMMENTARY.search(title):
+        return False
+    if any(r.index < LEDE and r.uncounted is None and not r.detail for r in reads):
+        return True
+    return title is not None and analyse_sentence(title, lex, []).strong
+
+
+def _told(group: Group) -> bool:
+    """Whether `group` tells an act itself: a word that reports one by itself, or one that names a
+    kind of act ("an air strike", "clashes"), rather than only echoes of one ("the incident", "deaths")."""
+    return any(c.name in SPECIFIC or not c.weak for r in group.members for c in r.cues.events)
+
+
+def _game(group: Group, lex: Lexicon) -> bool:
+    """Whether every sentence of `group` tells its act with a move of a game (`coding_sense.game_move`)."""
+    return all(game_move(Ctx.of(r.sentence.text, r.lead, r.cues.clauses, lex, r.cues.events))
+               for r in group.members if not r.detail)
+
+
 def _default_date(published: dt.date | None) -> tuple[dt.date | None, str]:
     # An undated report is taken to be about the day before publication (news reports the
     # previous day's events), at week precision: the day itself is not known.
@@ -171,8 +216,8 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
     """Code the incidents one document reports (see the module docstring).
 
     `published_at`: publication time; relative dates resolve against its UTC date (None leaves
-    them unresolved). `title` only helps to tell which countries the story is about; the coded
-    evidence always comes from `text`. `language`: the text's language, whose lexicon is used
+    them unresolved). `title` helps to tell which countries the story is about and whether its
+    news is an act (`_news_of`); the coded evidence always comes from `text`. `language`: the text's language, whose lexicon is used
     (`lexicon.languages()`; another raises ValueError: the caller marks the article not coded).
     Mentions of role "reference" and "aggregate" name acts the story does not report; they come
     after the counted ones.
@@ -206,10 +251,11 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
         kind, reasons[id(group)] = classify([(r.sentence.text, r.cues) for r in group.members], group.family, lex)
         typed.append((group, kind))
     typed = disaggregate(typed)
-    if published is not None and any(group.date is None for group, _ in typed) and _FINDING.search(prep.clean):
-        # a story whose news is a finding about an act it does not date: the act is not the day
-        # before's news, and the story gives no day to count it on
-        typed = [(group, kind) for group, kind in typed if group.date is not None]
+    if typed and not _news_of(reads, title, lex, prep, published):
+        # undated acts are not this story's news; echoes ("the incident", "deaths") refer to no act it tells
+        typed = [(group, kind) for group, kind in typed if group.date is not None and _told(group)]
+    if typed and sport_story(prep.clean):
+        typed = [(group, kind) for group, kind in typed if not _game(group, lex)]
     groups = [group for group, _ in typed]
     headline = headline_act(prep.clean)
     mentions: list[Mention] = []
