@@ -9,8 +9,9 @@ sets: `tests/fixtures/coding/*.jsonl` (written for this gate) and `tests/fixture
 (the demo corpus hand coding), each scored as its own set. Out: a table of scores per set, and a
 verdict against `bench/quality_baseline.json`. Needs nothing outside the repository; where the
 evaluation folder is present (`../shared/eval`, `$FLAREWATCH_EVAL_DIR` or `--eval DIR`), it also
-holds a floor on the untuned (report) half of the feed-items set (`bench/feed_items.py`), the
-text no rule was fitted to; without the folder that set is skipped and says so.
+holds floors on the untuned (report) halves of the feed-items set (`bench/feed_items.py`) and
+the article-pages set (`bench/pages.py`), the text no rule was fitted to; without the folder
+those sets are skipped and it says so.
 
 The scoring follows the external scorer's rules in a few lines: within a document, a predicted
 violent incident (Battles, Explosions/Remote violence, Violence against civilians, Disrupted weapons
@@ -32,6 +33,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from extractors.coding_language import coding_language, coding_status  # noqa: E402
 from extractors.incidents import code_incidents  # noqa: E402
 from extractors.records import COUNTED_ROLES  # noqa: E402
 from extractors.taxonomy import is_attack  # noqa: E402
@@ -107,17 +109,20 @@ def _f1(tp: int, fp: int, fn: int) -> float:
 
 
 def untuned_sets(option: str | None, tmp: Path) -> dict[str, Path]:
-    """The feed-items report half, built from the evaluation folder into `tmp` ({} when absent)."""
+    """The report halves of the feed-items and article-pages sets, built from the evaluation folder
+    into `tmp` ({} when absent)."""
     sys.path.insert(0, str(REPO / "bench"))
     import feed_items  # bench/feed_items.py: the set is rebuilt from the feeds, never stored with text
+    import pages  # bench/pages.py: likewise, from the pages
 
     root = feed_items.eval_dir(option)
     if not (root / "feeds").is_dir():
-        print(f"(no evaluation folder at {root}: the untuned feed-items half is not scored)")
+        print(f"(no evaluation folder at {root}: the untuned halves are not scored)")
         return {}
-    target = tmp / "feed_items_report.jsonl"
-    feed_items.build(root, target, "report")
-    return {"feed_items/report (untuned)": target}
+    items, articles = tmp / "feed_items_report.jsonl", tmp / "pages_report.jsonl"
+    feed_items.build(root, items, "report")
+    pages.build(root, articles, "report")
+    return {"feed_items/report (untuned)": items, "pages/report (untuned)": articles}
 
 
 def score_set(path: Path) -> dict[str, float]:
@@ -129,8 +134,10 @@ def score_set(path: Path) -> dict[str, float]:
         if not line.strip():
             continue
         doc = json.loads(line)
-        mentions = code_incidents(doc["text"], article_id=doc["id"], published_at=_time(doc.get("published_at")),
-                                  title=doc.get("title"))
+        declared = doc.get("language")  # a page in a language without a lexicon is not coded, as in a run
+        mentions = () if declared and coding_status(coding_language(doc["text"], declared)) != "coded" else \
+            code_incidents(doc["text"], article_id=doc["id"], published_at=_time(doc.get("published_at")),
+                           title=doc.get("title"))
         preds = [{"event_date": m.event_date.isoformat() if m.event_date else None, "iso3": m.iso3,
                   "event_type": m.event_type, "sub_event_type": m.sub_event_type, "fatalities": m.fatalities}
                  for m in mentions if is_attack(m.event_type, m.sub_event_type) and m.role in COUNTED_ROLES]
