@@ -217,10 +217,10 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
 
     `published_at`: publication time; relative dates resolve against its UTC date (None leaves
     them unresolved). `title` helps to tell which countries the story is about and whether its
-    news is an act (`_news_of`); the coded evidence always comes from `text`. `language`: the text's language, whose lexicon is used
-    (`lexicon.languages()`; another raises ValueError: the caller marks the article not coded).
-    Mentions of role "reference" and "aggregate" name acts the story does not report; they come
-    after the counted ones.
+    news is an act (`_news_of`); the coded evidence always comes from `text`. `language`: the
+    text's language, whose lexicon is used (`lexicon.languages()`; another raises ValueError: the
+    caller marks the article not coded). Mentions of role "reference" and "aggregate" name acts the
+    story does not report; they come after the counted ones.
     """
     if not text or not text.strip():
         return ()
@@ -254,8 +254,9 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
     if typed and not _news_of(reads, title, lex, prep, published):
         # undated acts are not this story's news; echoes ("the incident", "deaths") refer to no act it tells
         typed = [(group, kind) for group, kind in typed if group.date is not None and _told(group)]
-    if typed and sport_story(prep.clean):
-        typed = [(group, kind) for group, kind in typed if not _game(group, lex)]
+    games = {id(group) for group, _ in typed if _game(group, lex)}
+    if games and sport_story(prep.clean):  # the text is read for sport only when a move of a game may be
+        typed = [(group, kind) for group, kind in typed if id(group) not in games]
     groups = [group for group, _ in typed]
     headline = headline_act(prep.clean)
     mentions: list[Mention] = []
