@@ -13,28 +13,8 @@ import contextlib
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-
-from flows.commands import (
-    _ingested,
-    _print_trends,
-    _progress,
-    _settings,
-    check_run,
-    cmd_alerts,
-    cmd_backfill,
-    cmd_compact,
-    cmd_export,
-    cmd_extract,
-    cmd_report,
-    cmd_run,
-    cmd_serve,
-    cmd_show,
-    cmd_sql,
-    cmd_status,
-    cmd_trends,
-)
 
 EPILOG = """environment: FLAREWATCH_DATA (data root), FLAREWATCH_FEEDS (feed list),
 FLAREWATCH_ALLOW_HOSTS (comma-separated hosts exempt from the private-address guard),
@@ -284,6 +264,7 @@ def _quiet_prefect(verbose: bool) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     """The demo's flow run on its own temporary Prefect server (started first: it is forked, before
     the demo's HTTP server starts a thread), then the trends, printed while that server stops."""
+    from flows.commands import _ingested, _print_trends, _progress, _settings
     from flows.demo import serve_demo, write_demo_feed_list
 
     settings = _settings(args)
@@ -344,21 +325,20 @@ def _more_commands(sub: argparse._SubParsersAction) -> None:
     report.add_argument("--latest", type=int, default=20, metavar="N", help="incidents listed (default 20)")
 
 
-COMMANDS = {
-    "alerts": cmd_alerts,
-    "demo": cmd_demo,
-    "run": cmd_run,
-    "serve": cmd_serve,
-    "extract": cmd_extract,
-    "trends": cmd_trends,
-    "sql": cmd_sql,
-    "show": cmd_show,
-    "backfill": cmd_backfill,
-    "status": cmd_status,
-    "export": cmd_export,
-    "report": cmd_report,
-    "compact": cmd_compact,
-}
+COMMANDS = {name: f"cmd_{name}" for name in ("alerts", "demo", "run", "serve", "extract", "trends", "sql", "show",
+                                               "backfill", "status", "export", "report", "compact")}
+"""Command -> its function's name: `cmd_demo` here, the others in `flows.commands`, imported only once
+a command runs (its table output imports pyarrow and numpy: 0.3 s of CPU), so that `demo`, `run` and
+`backfill` fork their temporary Prefect server without them (`flows.lifecycle.temporary_server`)."""
+
+
+def _command(name: str) -> Callable[[argparse.Namespace], int]:
+    """The function that runs the command `name`."""
+    if name == "demo":
+        return cmd_demo
+    from flows import commands
+
+    return getattr(commands, COMMANDS[name])
 
 
 def _one_line(exc: BaseException) -> str:
@@ -387,9 +367,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     _quiet_prefect(args.verbose or args.command == "serve")  # a server's console shows its runs
     try:
         if args.command == "run":
+            from flows.commands import check_run
+
             check_run(args)  # bad input: one line before the temporary Prefect server starts
         with _prefect_server(args) if args.command != "demo" else contextlib.nullcontext():  # demo: its own
-            return COMMANDS[args.command](args)
+            return _command(args.command)(args)
     except BrokenPipeError:  # `flarewatch ... | head`: the reader has all it wanted
         _silence_stdout()
         return 0
