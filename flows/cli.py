@@ -264,13 +264,14 @@ def _quiet_prefect(verbose: bool) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     """The demo's flow run on its own temporary Prefect server (started first: it is forked, before
     the demo's HTTP server starts a thread), then the trends, printed while that server stops."""
-    from flows.commands import _ingested, _print_trends, _progress, _settings
     from flows.demo import serve_demo, write_demo_feed_list
 
-    settings = _settings(args)
     with contextlib.ExitStack() as stopping:
         with _prefect_server(args, stopping=stopping):
+            from flows.commands import _ingested, _print_trends, _progress, _settings  # after the fork
             from flows.ingest import ingest
+
+            settings = _settings(args)
 
             with serve_demo(port=args.port) as base_url, tempfile.TemporaryDirectory() as tmp:
                 feeds = write_demo_feed_list(base_url, Path(tmp) / "demo-feeds.yaml")
@@ -293,8 +294,20 @@ def _prefect_server(args: argparse.Namespace, stopping: contextlib.ExitStack | N
         return contextlib.nullcontext()
     from flows.lifecycle import temporary_server, warm_up
 
-    # the two overlap
-    return temporary_server(prepare=lambda: warm_up(args.command), fork=True, stopping=stopping)
+    def prepare() -> None:  # while the server starts
+        if args.command == "run":
+            _check_run(args)  # bad input: one line at once, and the server just forked is stopped
+        warm_up(args.command)
+
+    return temporary_server(prepare=prepare, fork=True, stopping=stopping)
+
+
+def _check_run(args: argparse.Namespace) -> None:
+    """`flows.commands.check_run`: run's bad input (ValueError, one line). Imported here, after the
+    temporary server's fork: it imports the table output (pyarrow, numpy) and the feed parser."""
+    from flows.commands import check_run
+
+    check_run(args)
 
 
 def _more_commands(sub: argparse._SubParsersAction) -> None:
@@ -366,11 +379,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _quiet_prefect(args.verbose or args.command == "serve")  # a server's console shows its runs
     try:
-        if args.command == "run":
-            from flows.commands import check_run
-
-            check_run(args)  # bad input: one line before the temporary Prefect server starts
-        with _prefect_server(args) if args.command != "demo" else contextlib.nullcontext():  # demo: its own
+        server = _prefect_server(args) if args.command != "demo" else contextlib.nullcontext()  # demo: its own
+        with server as temporary:
+            if args.command == "run" and temporary is None:  # else checked while the temporary server started
+                _check_run(args)
             return _command(args.command)(args)
     except BrokenPipeError:  # `flarewatch ... | head`: the reader has all it wanted
         _silence_stdout()
