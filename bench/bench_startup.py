@@ -116,7 +116,7 @@ def _server_marks(lifecycle: object, started: float):  # noqa: ANN202 - returns 
             os.write(write_end, f"{time.perf_counter() - started}|{time.process_time()}|{what}\n".encode())
 
         async def noted(self, sockets=None) -> None:  # noqa: ANN001
-            note("server's own process: app built, warming up")
+            note("server's own process: routes built, starts (lifespan)")
             await startup(self, sockets)
             note("server's own process: listening")
 

@@ -4,7 +4,8 @@ In: nothing but the environment. Out: `die_with_parent()` (Linux parent-death si
 `exit_with_parent_process()` (for the coding workers, children of a forkserver),
 `start_warm_forkserver()` (that forkserver, started early with the coder loaded),
 `temporary_server()` (a Prefect API server for one CLI command, killed with it even on `kill -9`),
-`serve_prefect(port)` (that server's process), `imports_without_gc()` (imports at less CPU),
+`serve_prefect(port)` (that server's process, its routes built by `route_once(app)` before it
+listens), `imports_without_gc()` (imports at less CPU),
 `warm_up(command)` (what a command's flow needs first, done while that server starts),
 `check_server(url)` (one line instead of a traceback when a named server is down) and
 `NO_TELEMETRY` (the variables that keep Prefect from phoning home).
@@ -307,7 +308,7 @@ def serve_prefect(port: int) -> None:
     reads all its revision scripts even when there is nothing to do): skipped when the SQLite
     database already holds the revision this Prefect version migrated it to last time (recorded in
     the user's cache directory after such a start); any other database, revision or Prefect
-    version migrates as usual.
+    version migrates as usual. Before it listens it builds its API routes (`route_once`).
     """
     with imports_without_gc():
         import prefect
