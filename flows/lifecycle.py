@@ -362,10 +362,12 @@ async def route_once(app: Callable[..., Any]) -> int | None:
 
     Why: FastAPI builds an included router's routes (their request and response models, their
     dependencies) the first time a request is matched against them, and a request is matched
-    against every router before the one that holds its route: the flow run's first request to the
-    temporary server paid for nearly all of Prefect's 180 routes (0.3 s of CPU, bench/bench_startup.py).
-    A path no route holds is matched against all of them. Sent before the server listens, while
-    the CLI still imports the flow's modules, that work leaves the flow's path. Through the app's
+    against every router before the one that holds its route: a flow run's first requests (its flow,
+    its run, then the server's result storage, under /admin, the last router) built 183 of Prefect's
+    185 routes, 0.3-0.4 s of the server's CPU while the flow waited (bench/bench_startup.py's trace,
+    "answers" to "flow body"). A path no route holds is matched against all of them. Sent before
+    the server listens, while the CLI still imports the flow's modules, that work leaves the flow's
+    path. Through the app's
     own ASGI interface (httpx's ASGITransport), so nothing depends on FastAPI's internals; any
     failure only leaves the building to the first request, as before.
     """
