@@ -367,9 +367,8 @@ async def route_once(app: Callable[..., Any]) -> int | None:
     185 routes, 0.3-0.4 s of the server's CPU while the flow waited (bench/bench_startup.py's trace,
     "answers" to "flow body"). A path no route holds is matched against all of them. Sent before
     the server listens, while the CLI still imports the flow's modules, that work leaves the flow's
-    path. Through the app's
-    own ASGI interface (httpx's ASGITransport), so nothing depends on FastAPI's internals; any
-    failure only leaves the building to the first request, as before.
+    path. Through the app's own ASGI interface (httpx's ASGITransport), so nothing depends on
+    FastAPI's internals; any failure only leaves the building to the first request, as before.
     """
     import httpx
 
