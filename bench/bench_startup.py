@@ -98,6 +98,42 @@ def _server_cpu() -> float:
     return total
 
 
+def _server_marks(lifecycle: object, started: float):  # noqa: ANN202 - returns a reader
+    """Have the temporary server's process (forked or started by `lifecycle.serve_prefect`) note when
+    its app is built and when it listens, on this process's clock (CLOCK_MONOTONIC is the system's)
+    with its own CPU time, in a pipe; returns a function that reads those marks back. The CLI
+    reaches "temporary server: answers" only after its own imports, so that mark alone does not
+    tell which of the two was later."""
+    read_end, write_end = os.pipe()
+    real = lifecycle.serve_prefect  # type: ignore[attr-defined]
+
+    def serve(port: int) -> None:
+        import uvicorn
+
+        startup = uvicorn.Server.startup
+
+        def note(what: str) -> None:
+            os.write(write_end, f"{time.perf_counter() - started}|{time.process_time()}|{what}\n".encode())
+
+        async def noted(self, sockets=None) -> None:  # noqa: ANN001
+            note("server's own process: routes built, starts (lifespan)")
+            await startup(self, sockets)
+            note("server's own process: listening")
+
+        uvicorn.Server.startup = noted
+        real(port)
+
+    lifecycle.serve_prefect = serve  # type: ignore[attr-defined]
+
+    def read() -> list[tuple[float, float, float, str]]:
+        os.close(write_end)
+        with os.fdopen(read_end) as pipe:
+            rows = [line.split("|", 2) for line in pipe.read().splitlines()]
+        return [(float(wall), float("nan"), float(cpu), what) for wall, cpu, what in rows]
+
+    return read
+
+
 def _trace(data: str, started: float) -> None:
     """Run `flarewatch demo` in this process with a mark around each step; print the table."""
     import contextlib
@@ -134,6 +170,7 @@ def _trace(data: str, started: float) -> None:
 
     mark("import flows.cli")
     real_server = lifecycle.temporary_server
+    server_marks = _server_marks(lifecycle, started)
 
     def hooks() -> None:
         import flows.ingest as ingest
@@ -170,9 +207,11 @@ def _trace(data: str, started: float) -> None:
     with contextlib.redirect_stdout(io.StringIO()):
         status = cli.main(["demo", "--port", "0", "--data", data])
     mark(f"CLI done (trends printed), status {status}")
+    marks.extend(server_marks())
+    marks.sort()
     print(f"{'wall s':>7} {'CPU s':>6} {'server CPU s':>12}  step")
     for wall, cpu, server_cpu, what in marks:
-        print(f"{wall:7.2f} {cpu:6.2f} {server_cpu:12.2f}  {what}")
+        print(f"{wall:7.2f} {cpu:6.2f} {server_cpu:12.2f}  {what}".replace("   nan", "     -"))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,28 +13,8 @@ import contextlib
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-
-from flows.commands import (
-    _ingested,
-    _print_trends,
-    _progress,
-    _settings,
-    check_run,
-    cmd_alerts,
-    cmd_backfill,
-    cmd_compact,
-    cmd_export,
-    cmd_extract,
-    cmd_report,
-    cmd_run,
-    cmd_serve,
-    cmd_show,
-    cmd_sql,
-    cmd_status,
-    cmd_trends,
-)
 
 EPILOG = """environment: FLAREWATCH_DATA (data root), FLAREWATCH_FEEDS (feed list),
 FLAREWATCH_ALLOW_HOSTS (comma-separated hosts exempt from the private-address guard),
@@ -286,10 +266,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     the demo's HTTP server starts a thread), then the trends, printed while that server stops."""
     from flows.demo import serve_demo, write_demo_feed_list
 
-    settings = _settings(args)
     with contextlib.ExitStack() as stopping:
         with _prefect_server(args, stopping=stopping):
+            from flows.commands import _ingested, _print_trends, _progress, _settings  # after the fork
             from flows.ingest import ingest
+
+            settings = _settings(args)
 
             with serve_demo(port=args.port) as base_url, tempfile.TemporaryDirectory() as tmp:
                 feeds = write_demo_feed_list(base_url, Path(tmp) / "demo-feeds.yaml")
@@ -312,8 +294,20 @@ def _prefect_server(args: argparse.Namespace, stopping: contextlib.ExitStack | N
         return contextlib.nullcontext()
     from flows.lifecycle import temporary_server, warm_up
 
-    # the two overlap
-    return temporary_server(prepare=lambda: warm_up(args.command), fork=True, stopping=stopping)
+    def prepare() -> None:  # while the server starts
+        if args.command == "run":
+            _check_run(args)  # bad input: one line at once, and the server just forked is stopped
+        warm_up(args.command)
+
+    return temporary_server(prepare=prepare, fork=True, stopping=stopping)
+
+
+def _check_run(args: argparse.Namespace) -> None:
+    """`flows.commands.check_run`: run's bad input (ValueError, one line). Imported here, after the
+    temporary server's fork: it imports the table output (pyarrow, numpy) and the feed parser."""
+    from flows.commands import check_run
+
+    check_run(args)
 
 
 def _more_commands(sub: argparse._SubParsersAction) -> None:
@@ -344,21 +338,20 @@ def _more_commands(sub: argparse._SubParsersAction) -> None:
     report.add_argument("--latest", type=int, default=20, metavar="N", help="incidents listed (default 20)")
 
 
-COMMANDS = {
-    "alerts": cmd_alerts,
-    "demo": cmd_demo,
-    "run": cmd_run,
-    "serve": cmd_serve,
-    "extract": cmd_extract,
-    "trends": cmd_trends,
-    "sql": cmd_sql,
-    "show": cmd_show,
-    "backfill": cmd_backfill,
-    "status": cmd_status,
-    "export": cmd_export,
-    "report": cmd_report,
-    "compact": cmd_compact,
-}
+COMMANDS = {name: f"cmd_{name}" for name in ("alerts", "demo", "run", "serve", "extract", "trends", "sql", "show",
+                                               "backfill", "status", "export", "report", "compact")}
+"""Command -> its function's name: `cmd_demo` here, the others in `flows.commands`, imported only once
+a command runs (its table output imports pyarrow and numpy: 0.3 s of CPU), so that `demo`, `run` and
+`backfill` fork their temporary Prefect server without them (`flows.lifecycle.temporary_server`)."""
+
+
+def _command(name: str) -> Callable[[argparse.Namespace], int]:
+    """The function that runs the command `name`."""
+    if name == "demo":
+        return cmd_demo
+    from flows import commands
+
+    return getattr(commands, COMMANDS[name])
 
 
 def _one_line(exc: BaseException) -> str:
@@ -386,10 +379,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _quiet_prefect(args.verbose or args.command == "serve")  # a server's console shows its runs
     try:
-        if args.command == "run":
-            check_run(args)  # bad input: one line before the temporary Prefect server starts
-        with _prefect_server(args) if args.command != "demo" else contextlib.nullcontext():  # demo: its own
-            return COMMANDS[args.command](args)
+        server = _prefect_server(args) if args.command != "demo" else contextlib.nullcontext()  # demo: its own
+        with server as temporary:
+            if args.command == "run" and temporary is None:  # else checked while the temporary server started
+                _check_run(args)
+            return _command(args.command)(args)
     except BrokenPipeError:  # `flarewatch ... | head`: the reader has all it wanted
         _silence_stdout()
         return 0

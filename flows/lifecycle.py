@@ -4,7 +4,8 @@ In: nothing but the environment. Out: `die_with_parent()` (Linux parent-death si
 `exit_with_parent_process()` (for the coding workers, children of a forkserver),
 `start_warm_forkserver()` (that forkserver, started early with the coder loaded),
 `temporary_server()` (a Prefect API server for one CLI command, killed with it even on `kill -9`),
-`serve_prefect(port)` (that server's process), `imports_without_gc()` (imports at less CPU),
+`serve_prefect(port)` (that server's process, its routes built by `route_once(app)` before it
+listens), `imports_without_gc()` (imports at less CPU),
 `warm_up(command)` (what a command's flow needs first, done while that server starts),
 `check_server(url)` (one line instead of a traceback when a named server is down) and
 `NO_TELEMETRY` (the variables that keep Prefect from phoning home).
@@ -29,6 +30,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 NO_TELEMETRY = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -306,7 +308,7 @@ def serve_prefect(port: int) -> None:
     reads all its revision scripts even when there is nothing to do): skipped when the SQLite
     database already holds the revision this Prefect version migrated it to last time (recorded in
     the user's cache directory after such a start); any other database, revision or Prefect
-    version migrates as usual.
+    version migrates as usual. Before it listens it builds its API routes (`route_once`).
     """
     with imports_without_gc():
         import prefect
@@ -327,6 +329,8 @@ def serve_prefect(port: int) -> None:
 
     class Server(uvicorn.Server):
         async def startup(self, sockets=None) -> None:  # noqa: ANN001 - uvicorn's signature
+            with imports_without_gc():  # what it builds lives as long as the app
+                await route_once(app)  # before it listens: the CLI's health check finds it warm
             await super().startup(sockets)
             if self.started and migrate and database is not None:  # now at this version's head
                 with contextlib.suppress(OSError):
@@ -346,6 +350,33 @@ def serve_prefect(port: int) -> None:
             app = prefect_server.create_app()
         config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="on")
         Server(config).run()
+
+
+UNROUTED = "/api/flarewatch-warm-up"
+"""A path under the API that no route holds (404), asked by `route_once`."""
+
+
+async def route_once(app: Callable[..., Any]) -> int | None:
+    """Send the ASGI `app` one GET of `UNROUTED` in this process (no socket, no database: it ends in
+    a 404 before any endpoint runs); its status, or None if it could not be sent.
+
+    Why: FastAPI builds an included router's routes (their request and response models, their
+    dependencies) the first time a request is matched against them, and a request is matched
+    against every router before the one that holds its route: a flow run's first requests (its flow,
+    its run, then the server's result storage, under /admin, the last router) built 183 of Prefect's
+    185 routes, 0.3-0.4 s of the server's CPU while the flow waited (bench/bench_startup.py's trace,
+    "answers" to "flow body"). A path no route holds is matched against all of them. Sent before
+    the server listens, while the CLI still imports the flow's modules, that work leaves the flow's
+    path. Through the app's own ASGI interface (httpx's ASGITransport), so nothing depends on
+    FastAPI's internals; any failure only leaves the building to the first request, as before.
+    """
+    import httpx
+
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as client:
+            return (await client.get(UNROUTED)).status_code
+    except Exception:  # noqa: BLE001 - see above
+        return None
 
 
 def _sqlite_path(url: str) -> str | None:
