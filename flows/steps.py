@@ -13,10 +13,9 @@ import datetime as dt
 import logging
 import multiprocessing
 import os
-import time
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
@@ -26,7 +25,7 @@ from extractors.fetch import Fetcher
 from extractors.fetch_types import FetchError, FetchPolicy
 from extractors.months import event_month, publication_month, utcnow
 from extractors.pipeline import CodedArticle, Page, code_article, extract_page
-from extractors.records import Failure, FeedEntry, FeedPoll, FeedSpec
+from extractors.records import Article, Failure, FeedEntry, FeedPoll, FeedSpec
 from warehouse.mentions import store_coded
 from warehouse.paths import DataRoot
 from warehouse.raw import RawStore
@@ -67,16 +66,22 @@ class RunSummary:
 
 
 def poll_feeds(specs: Sequence[FeedSpec], feed_state: dict[str, dict], policy: FetchPolicy) -> list[FeedPoll]:
-    """Poll each enabled feed once with conditional GET; a failing feed yields an "error" poll."""
-    polls = []
+    """Poll each feed once with conditional GET; a failing feed yields an "error" poll. Out: the
+    polls in the order of `specs`. Up to `policy.concurrency` feeds at once over one `Fetcher`,
+    whose host book keeps each host's own limits (`per_host_concurrency`, Retry-After)."""
+
+    def one(spec: FeedSpec) -> FeedPoll:
+        prior = feed_state.get(spec.id) or {}
+        etag, modified = (prior.get("etag"), prior.get("last_modified"))
+        if prior.get("url") not in (None, spec.url):
+            etag = modified = None  # the feed moved: its old validators mean nothing
+        return poll_feed(fetcher, spec, etag=etag, last_modified=modified, now=utcnow())
+
     with Fetcher(policy) as fetcher:
-        for spec in specs:
-            prior = feed_state.get(spec.id) or {}
-            etag, modified = (prior.get("etag"), prior.get("last_modified"))
-            if prior.get("url") not in (None, spec.url):
-                etag = modified = None  # the feed moved: its old validators mean nothing
-            polls.append(poll_feed(fetcher, spec, etag=etag, last_modified=modified, now=utcnow()))
-    return polls
+        if len(specs) <= 1:
+            return [one(s) for s in specs]
+        with ThreadPoolExecutor(max_workers=min(policy.concurrency, len(specs))) as pool:
+            return list(pool.map(one, specs))
 
 
 def new_entries(polls: Iterable[FeedPoll], seen_urls: Collection[str]) -> list[FeedEntry]:
@@ -199,33 +204,42 @@ def code_within_budget(page: Page) -> CodedArticle | None:
     """`pipeline.code_page` with a budget per document: text over `CODING_CHARS` characters, or
     extraction and coding over `CODING_SECONDS`, gives the article uncoded (no mentions) with
     `coding_status` "coding: over budget", so one huge or pathological page cannot hold a run.
-    None when the page holds no article or extraction fails (logged with the URL)."""
-    started = time.monotonic()
+    None when the page holds no article or extraction fails (logged with the URL), or when
+    extraction alone runs over the budget."""
+    article: Article | None = None
     try:
-        with time_limit(CODING_SECONDS):
-            article = extract_page(page)
+        with time_limit(CODING_SECONDS):  # one limit over both stages: one timer thread per page, not two
+            try:
+                article = extract_page(page)
+            except OverBudget:
+                raise
+            except Exception:  # noqa: BLE001 - logged with the URL; the batch goes on
+                LOGGER.exception("extraction failed for %s", page.url)
+                return None
+            if article is None:
+                return None
+            if len(article.text) > CODING_CHARS:
+                LOGGER.warning("%s: %d characters, over the %d coded per document", page.url, len(article.text),
+                               CODING_CHARS)
+                return _uncoded(article)
+            try:
+                return code_article(article)
+            except OverBudget:
+                raise
+            except Exception:  # noqa: BLE001 - logged with the URL; the batch goes on
+                LOGGER.exception("coding failed for %s", page.url)
+                return None
     except OverBudget:
-        LOGGER.warning("extraction over its %gs budget: %s", CODING_SECONDS, page.url)
-        return None
-    except Exception:  # noqa: BLE001 - logged with the URL; the batch goes on
-        LOGGER.exception("extraction failed for %s", page.url)
-        return None
-    if article is None:
-        return None
-    over = CodedArticle(dataclasses.replace(article, coding_status=OVER_BUDGET), ())
-    if len(article.text) > CODING_CHARS:
-        LOGGER.warning("%s: %d characters, over the %d coded per document", page.url, len(article.text),
-                       CODING_CHARS)
-        return over
-    try:
-        with time_limit(CODING_SECONDS - (time.monotonic() - started)):
-            return code_article(article)
-    except OverBudget:
+        if article is None:
+            LOGGER.warning("extraction over its %gs budget: %s", CODING_SECONDS, page.url)
+            return None
         LOGGER.warning("coding over its %gs budget: %s", CODING_SECONDS, page.url)
-        return over
-    except Exception:  # noqa: BLE001 - logged with the URL; the batch goes on
-        LOGGER.exception("coding failed for %s", page.url)
-        return None
+        return _uncoded(article)
+
+
+def _uncoded(article: Article) -> CodedArticle:
+    """`article` stored without mentions, marked over budget."""
+    return CodedArticle(dataclasses.replace(article, coding_status=OVER_BUDGET), ())
 
 
 _WARM_UP_PAGE = (b"<html><head><title>Attack on a checkpoint</title></head><body><article><h1>Attack on a "

@@ -82,7 +82,7 @@ def test_ingest_on_a_local_dask_cluster_writes_what_the_thread_runner_writes(
     assert on_dask["new_incidents"] == threads["new_incidents"]
     # The submitted tasks really ran on the cluster's workers: its scheduler saw them. (The code
     # stage is called, not submitted, by flows/ingest.py today, so it runs in the flow process.)
-    assert {"poll_feed_task", "fetch_pages_task"} <= set(local_cluster.scheduler.task_prefixes)
+    assert {"poll_feeds_task", "fetch_pages_task"} <= set(local_cluster.scheduler.task_prefixes)
     for sql in (
         "SELECT canonical_url, content_sha256 FROM articles",
         "SELECT event_type, sub_event_type, event_date, iso3, fatalities FROM incidents",
