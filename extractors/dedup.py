@@ -200,7 +200,7 @@ def _proposals(nodes: Sequence[_Node]) -> Iterator[tuple[int, int]]:
         else:
             point[(_BLOCK.get(n.family, n.family), n.day)][n.iso3].append(i)
             by_month[(_BLOCK.get(n.family, n.family), _month(n.day))].append(i)
-    best = _Best()
+    best = _Best(len(nodes))
 
     def offer(i: int, j: int) -> None:
         if _compatible(nodes[i], nodes[j]) and (s := _affinity(nodes[i], nodes[j])) >= MERGE_THRESHOLD:
@@ -244,20 +244,24 @@ def _proposals(nodes: Sequence[_Node]) -> Iterator[tuple[int, int]]:
 
 
 class _Best:
-    """Each node's `_TOP_K` best partners, the largest (affinity, -partner), as flat arrays: offers
-    are buffered (`array`: 16 bytes each way) and folded into the kept ones with numpy whenever the
-    buffer outgrows them. The same partners a bounded heap of (affinity, -partner) tuples per node
-    keeps, at ~16 bytes an entry where a heap's tuples took ~115 (a crowded window's peak)."""
+    """Each of `size` nodes' `_TOP_K` best partners, the largest (affinity, -partner), as flat
+    arrays: offers are buffered (`array`: 16 bytes each way) and folded into the kept ones with
+    numpy whenever the buffer outgrows them; once a node keeps `_TOP_K`, an offer below its worst
+    kept one is not buffered (`_floor`). The same partners a bounded heap of (affinity, -partner)
+    tuples per node keeps, at ~16 bytes an entry where a heap's tuples took ~115."""
 
-    def __init__(self) -> None:
+    def __init__(self, size: int) -> None:
         self._node, self._partner, self._score = array("i"), array("i"), array("d")
         self._kept = self._none()
+        self._floor, self._floor_partner = array("d", [-math.inf]) * size, array("i", [0]) * size
 
     def offer(self, i: int, j: int, s: float) -> None:
         """The pair (i, j) of affinity `s`, offered to both its nodes."""
-        self._node.extend((i, j))
-        self._partner.extend((j, i))
-        self._score.extend((s, s))
+        for x, y in ((i, j), (j, i)):
+            if s > self._floor[x] or s == self._floor[x] and y < self._floor_partner[x]:
+                self._node.append(x)
+                self._partner.append(y)
+                self._score.append(s)
         if len(self._node) >= max(_FOLD_MIN, len(self._kept[0])):
             self._fold()
 
@@ -267,6 +271,12 @@ class _Best:
         self._fold()
         kept, self._kept = self._kept, self._none()
         return kept
+
+    @staticmethod
+    def _groups(node: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where each run of one node starts in sorted `node`, and its length."""
+        first = np.flatnonzero(np.append(True, node[1:] != node[:-1]))
+        return first, np.diff(np.append(first, len(node)))
 
     @staticmethod
     def _none() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -281,10 +291,14 @@ class _Best:
         self._node, self._partner, self._score = array("i"), array("i"), array("d")
         order = np.lexsort((partner, -score, node))  # by node, then affinity down, then partner up
         node, partner, score = node[order], partner[order], score[order]
-        first = np.flatnonzero(np.append(True, node[1:] != node[:-1]))
-        rank = np.arange(len(node)) - np.repeat(first, np.diff(np.append(first, len(node))))
-        keep = rank < _TOP_K
-        self._kept = (node[keep], partner[keep], score[keep])
+        del order
+        keep = np.arange(len(node)) - np.repeat(*self._groups(node)) < _TOP_K
+        self._kept = node, partner, score = node[keep], partner[keep], score[keep]
+        del keep
+        first, sizes = self._groups(node)
+        worst = first[sizes == _TOP_K] + _TOP_K - 1  # a full node's worst kept partner: its floor
+        for x, s, y in zip(node[worst].tolist(), score[worst].tolist(), partner[worst].tolist(), strict=True):
+            self._floor[x], self._floor_partner[x] = s, y
 
 
 def _month(ordinal: int) -> int:
