@@ -86,13 +86,13 @@ class Latest(Mapping[str, list[dict[str, Any]]]):
     (`raw`), and the report page parses only the newest months it shows: neither parses, nor
     holds as Python objects, the latest attacks of every month of the history."""
 
-    def __init__(self, raw: Mapping[str, bytes]) -> None:
-        self._raw = dict(raw)
+    def __init__(self, raw: Mapping[str, bytes], *, compressed: bool = True) -> None:
+        self._raw, self._compressed = dict(raw), compressed
         self._parsed: dict[str, list[dict[str, Any]]] = {}
 
     def __getitem__(self, month: str) -> list[dict[str, Any]]:
         if month not in self._parsed:
-            self._parsed[month] = _rows_from_json(self._raw[month])
+            self._parsed[month] = _rows_from_json(self.raw(month))
         return self._parsed[month]
 
     def __iter__(self) -> Iterator[str]:
@@ -102,16 +102,20 @@ class Latest(Mapping[str, list[dict[str, Any]]]):
         return len(self._raw)
 
     def raw(self, month: str) -> bytes:
-        """The month's rows as stored (`_month_json`; plain JSON in a file written before)."""
-        return self._raw[month]
+        """The month's rows as `_month_json` writes them (as stored; compressed here if the file
+        predates it)."""
+        return self._raw[month] if self._compressed else zlib.compress(self._raw[month])
 
 
 UNDATED_KEY = b"flarewatch.undated"
 ACTIVE_KEY = b"flarewatch.active_per_month"
-LATEST_KEY = b"flarewatch.latest_attacks"
-"""The months whose latest attacks are kept (a JSON list); each month's rows are under their own
-key, `LATEST_KEY + b"/" + month` (`_month_key`), so that a month is read or rewritten alone. A file
-written before holds one JSON object of every month's rows under `LATEST_KEY`."""
+LATEST_KEY = b"flarewatch.latest_attacks.zlib"
+"""The months whose latest attacks are kept (a JSON list); each month's rows (`_month_json`) are
+under their own key, `LATEST_KEY + b"/" + month` (`_month_key`), so that a month is read or
+rewritten alone. Files written before hold plain JSON under `PLAIN_LATEST_KEY` instead (a list of
+months, each under its own key; before that one object of every month): read still, and a version
+that knows only those finds no latest attacks in a newer file and reads them from the incidents."""
+PLAIN_LATEST_KEY = b"flarewatch.latest_attacks"
 LATEST_KEPT = 25
 """Latest attacks kept per event month: the report page's "latest N" reads them for N up to this."""
 LATEST_COLUMNS = ("incident_id", "status", "event_type", "sub_event_type", "event_date", "iso3", "admin1",
@@ -192,8 +196,8 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def _month_key(month: str) -> bytes:
-    return LATEST_KEY + b"/" + month.encode()
+def _month_key(month: str, key: bytes = LATEST_KEY) -> bytes:
+    return key + b"/" + month.encode()
 
 
 def _month_json(rows: Iterable[dict[str, Any]]) -> bytes:
@@ -211,27 +215,28 @@ def _month_json(rows: Iterable[dict[str, Any]]) -> bytes:
 
 
 def _rows_from_json(data: bytes) -> list[dict[str, Any]]:
-    """A month's rows from `_month_json`, or from the plain JSON of a file written before."""
+    """A month's rows from `_month_json`."""
     def day(value: str | None) -> dt.date | None:
         return None if value is None else dt.date.fromisoformat(value)
 
     def when(value: str | None) -> dt.datetime | None:
         return None if value is None else dt.datetime.fromisoformat(value)
 
-    text = data if data[:1] == b"[" else zlib.decompress(data)
     return [r | {"event_date": day(r["event_date"]),
                  "sources": [s | {"published_at": when(s["published_at"])} for s in r["sources"]]}
-            for r in json.loads(text)]
+            for r in json.loads(zlib.decompress(data))]
 
 
 def _latest_from_meta(meta: Mapping[bytes, bytes]) -> Latest | None:
     """The kept latest attacks of a counts file's metadata (None: not kept in this file)."""
-    if LATEST_KEY not in meta:
+    if LATEST_KEY in meta:
+        return Latest({m: meta[_month_key(m)] for m in json.loads(meta[LATEST_KEY])})
+    if PLAIN_LATEST_KEY not in meta:
         return None
-    months = json.loads(meta[LATEST_KEY])
+    months = json.loads(meta[PLAIN_LATEST_KEY])
     if isinstance(months, dict):  # written before each month had its own key
-        return Latest({m: json.dumps(rows).encode() for m, rows in months.items()})
-    return Latest({m: meta[_month_key(m)] for m in months})
+        return Latest({m: json.dumps(rows).encode() for m, rows in months.items()}, compressed=False)
+    return Latest({m: meta[_month_key(m, PLAIN_LATEST_KEY)] for m in months}, compressed=False)
 
 
 def count(incidents: Iterable[dict[str, Any]]) -> PerMonth:
@@ -328,7 +333,7 @@ def write_per_month(root: DataRoot, months: Iterable[str] | None = None) -> int:
             fresh.undated if "unknown" in touched else stored.undated,
             {m: n for m, n in stored.active.items() if m not in touched} | fresh.active,
         )
-        kept = {m: stored.latest.raw(m) for m in stored.latest if m not in touched}  # as stored: not parsed
+        kept = {m: stored.latest.raw(m) for m in stored.latest if m not in touched}  # not parsed
     else:
         read = parquet.read(root, "incidents", columns=cols)
         counts, kept = count(read.select(counted).to_pylist()), {}
