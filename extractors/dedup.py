@@ -224,23 +224,19 @@ def _proposals(nodes: Sequence[_Node]) -> Iterator[tuple[int, int]]:
             for key in dated:
                 for j in by_month.get(key, ()):
                     offer(i, j)
-    # pair (i, j) as i * size + j; a pair kept by both its nodes has the one score of its one offer
+    # pair (i, j) as i * size + j; a pair kept by both its nodes is there twice, with its one score
     size = len(nodes)
     node, partner, score = best.take()
     pair = np.minimum(node, partner).astype(np.int64) * size + np.maximum(node, partner)
     del node, partner  # each stage freed before the next is built: the peak of a crowded window's merge
-    if not len(pair):
-        return
-    seen = np.argsort(pair, kind="stable")
-    pair, score = pair[seen], score[seen]
-    last = np.append(pair[1:] != pair[:-1], True)
-    pair, score = pair[last], score[last]
-    del seen, last
     order = np.lexsort((pair, -score))  # by -affinity, then i, then j: the order of (-s, i, j) tuples
     del score
+    last = -1  # a pair's two copies are neighbours in that order: the second is skipped
     for start in range(0, len(order), _PAIR_BLOCK):
         for p in pair[order[start:start + _PAIR_BLOCK]].tolist():
-            yield divmod(p, size)
+            if p != last:
+                last = p
+                yield divmod(p, size)
 
 
 class _Best:
@@ -262,7 +258,7 @@ class _Best:
                 self._node.append(x)
                 self._partner.append(y)
                 self._score.append(s)
-        if len(self._node) >= max(_FOLD_MIN, len(self._kept[0])):
+        if len(self._node) >= max(_FOLD_MIN, len(self._kept[0]) // 4):
             self._fold()
 
     def take(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
