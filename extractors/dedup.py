@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import heapq
 import math
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
@@ -49,6 +49,7 @@ MERGE_THRESHOLD = 0.5  # average affinity two clusters need to merge; results ar
 _MAX_GAP = 2  # days apart beyond which the date penalty alone keeps a pair under MERGE_THRESHOLD
 _TOP_K = 40  # best partners each mention keeps as merge proposals: memory in a crowded country-week
 _PAIR_BLOCK = 4096  # proposals made Python ints at a time, while clustering consumes them
+_FOLD_MIN = 1 << 16  # offers buffered at least before they are folded into the kept partners
 
 
 def incident_id_for(anchor_mention_id: str) -> str:
@@ -199,15 +200,11 @@ def _proposals(nodes: Sequence[_Node]) -> Iterator[tuple[int, int]]:
         else:
             point[(_BLOCK.get(n.family, n.family), n.day)][n.iso3].append(i)
             by_month[(_BLOCK.get(n.family, n.family), _month(n.day))].append(i)
-    best: list[list[tuple[float, int]]] = [[] for _ in nodes]  # min-heaps of (affinity, -partner)
+    best = _Best(len(nodes))
 
     def offer(i: int, j: int) -> None:
         if _compatible(nodes[i], nodes[j]) and (s := _affinity(nodes[i], nodes[j])) >= MERGE_THRESHOLD:
-            for x, y in ((i, j), (j, i)):
-                if len(best[x]) < _TOP_K:
-                    heapq.heappush(best[x], (s, -y))
-                elif (s, -y) > best[x][0]:
-                    heapq.heapreplace(best[x], (s, -y))
+            best.offer(i, j, s)
 
     for (fam, day), by_iso in point.items():
         for gap, (iso, here) in product(range(_MAX_GAP + 1), by_iso.items()):
@@ -227,23 +224,77 @@ def _proposals(nodes: Sequence[_Node]) -> Iterator[tuple[int, int]]:
             for key in dated:
                 for j in by_month.get(key, ()):
                     offer(i, j)
-    # pair (i, j) as i * size + j; a pair kept by both its nodes keeps the score met last, as a dict would
+    # pair (i, j) as i * size + j; a pair kept by both its nodes is there twice, with its one score
     size = len(nodes)
-    pair = np.fromiter((min(x, -y) * size + max(x, -y) for x, heap in enumerate(best) for _, y in heap), np.int64)
-    score = np.fromiter((s for heap in best for s, _ in heap), np.float64, count=len(pair))
-    best.clear()  # each stage freed before the next is built: the peak of a crowded window's merge
-    if not len(pair):
-        return
-    seen = np.argsort(pair, kind="stable")
-    pair, score = pair[seen], score[seen]
-    last = np.append(pair[1:] != pair[:-1], True)
-    pair, score = pair[last], score[last]
-    del seen, last
+    node, partner, score = best.take()
+    pair = np.minimum(node, partner).astype(np.int64) * size + np.maximum(node, partner)
+    del node, partner  # each stage freed before the next is built: the peak of a crowded window's merge
     order = np.lexsort((pair, -score))  # by -affinity, then i, then j: the order of (-s, i, j) tuples
     del score
+    last = -1  # a pair's two copies are neighbours in that order: the second is skipped
     for start in range(0, len(order), _PAIR_BLOCK):
         for p in pair[order[start:start + _PAIR_BLOCK]].tolist():
-            yield divmod(p, size)
+            if p != last:
+                last = p
+                yield divmod(p, size)
+
+
+class _Best:
+    """Each of `size` nodes' `_TOP_K` best partners, the largest (affinity, -partner), as flat
+    arrays: offers are buffered (`array`: 16 bytes each way) and folded into the kept ones with
+    numpy whenever the buffer outgrows them; once a node keeps `_TOP_K`, an offer below its worst
+    kept one is not buffered (`_floor`). The same partners a bounded heap of (affinity, -partner)
+    tuples per node keeps, at ~16 bytes an entry where a heap's tuples took ~115."""
+
+    def __init__(self, size: int) -> None:
+        self._node, self._partner, self._score = array("i"), array("i"), array("d")
+        self._kept = self._none()
+        self._floor, self._floor_partner = array("d", [-math.inf]) * size, array("i", [0]) * size
+
+    def offer(self, i: int, j: int, s: float) -> None:
+        """The pair (i, j) of affinity `s`, offered to both its nodes."""
+        for x, y in ((i, j), (j, i)):
+            if s > self._floor[x] or s == self._floor[x] and y < self._floor_partner[x]:
+                self._node.append(x)
+                self._partner.append(y)
+                self._score.append(s)
+        if len(self._node) >= max(_FOLD_MIN, len(self._kept[0]) // 4):
+            self._fold()
+
+    def take(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(node, partner, affinity) arrays of every node's kept partners, node by node; handed
+        over, not held any longer."""
+        self._fold()
+        kept, self._kept = self._kept, self._none()
+        return kept
+
+    @staticmethod
+    def _groups(node: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where each run of one node starts in sorted `node`, and its length."""
+        first = np.flatnonzero(np.append(True, node[1:] != node[:-1]))
+        return first, np.diff(np.append(first, len(node)))
+
+    @staticmethod
+    def _none() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return np.empty(0, np.int32), np.empty(0, np.int32), np.empty(0, np.float64)
+
+    def _fold(self) -> None:
+        (kept_node, kept_partner, kept_score), self._kept = self._kept, self._none()
+        node = np.concatenate((kept_node, np.frombuffer(self._node, np.int32)))
+        partner = np.concatenate((kept_partner, np.frombuffer(self._partner, np.int32)))
+        score = np.concatenate((kept_score, np.frombuffer(self._score, np.float64)))
+        del kept_node, kept_partner, kept_score
+        self._node, self._partner, self._score = array("i"), array("i"), array("d")
+        order = np.lexsort((partner, -score, node))  # by node, then affinity down, then partner up
+        node, partner, score = node[order], partner[order], score[order]
+        del order
+        keep = np.arange(len(node)) - np.repeat(*self._groups(node)) < _TOP_K
+        self._kept = node, partner, score = node[keep], partner[keep], score[keep]
+        del keep
+        first, sizes = self._groups(node)
+        worst = first[sizes == _TOP_K] + _TOP_K - 1  # a full node's worst kept partner: its floor
+        for x, s, y in zip(node[worst].tolist(), score[worst].tolist(), partner[worst].tolist(), strict=True):
+            self._floor[x], self._floor_partner[x] = s, y
 
 
 def _month(ordinal: int) -> int:

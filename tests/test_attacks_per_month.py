@@ -128,6 +128,7 @@ def test_a_file_keeping_every_months_latest_attacks_in_one_value_is_still_read(t
     """A counts file written before each month's latest attacks had their own key (one JSON object
     of every month) reads the same, and the next rewrite of one month keeps the others."""
     import json
+    import zlib
 
     import pyarrow as pa
 
@@ -136,8 +137,8 @@ def test_a_file_keeping_every_months_latest_attacks_in_one_value_is_still_read(t
     new = attacks.read_per_month(tmp_path)
     target = tmp_path / "attacks_per_month" / "attacks_per_month.parquet"
     tbl = pq.read_table(target)
-    meta = {k: v for k, v in tbl.schema.metadata.items() if not k.startswith(attacks.LATEST_KEY + b"/")}
-    meta[attacks.LATEST_KEY] = json.dumps({m: json.loads(attacks._rows_json(rows)) for m, rows in new.latest.items()})
+    meta = {k: v for k, v in tbl.schema.metadata.items() if not k.startswith(attacks.LATEST_KEY)}
+    meta[attacks.PLAIN_LATEST_KEY] = json.dumps({m: json.loads(zlib.decompress(new.latest.raw(m))) for m in new.latest})
     pq.write_table(tbl.replace_schema_metadata(meta), target)
     old = attacks.read_per_month(tmp_path)
     assert dict(old.latest) == dict(new.latest) and old.rows == new.rows
@@ -147,3 +148,29 @@ def test_a_file_keeping_every_months_latest_attacks_in_one_value_is_still_read(t
     latest = attacks.read_per_month(tmp_path).latest
     assert latest["2024-01"] == new.latest["2024-01"] and [r["fatalities"] for r in latest["2024-02"]] == [5]
     assert pa.types.is_date32(pq.read_schema(target).field("month").type)
+
+
+def test_a_file_of_plain_json_months_is_read_and_its_months_copied_compressed(tmp_path):
+    """A counts file of the previous layout (each month's plain JSON under `PLAIN_LATEST_KEY`) reads
+    the same; the next rewrite stores every month compressed under `LATEST_KEY` only, so a version
+    that knows only the plain keys finds none and reads the latest attacks from the incidents."""
+    import json
+    import zlib
+
+    rewrite(tmp_path, "2024-01", [incident(1, dt.date(2024, 1, 3), "IRQ", "Battles", "Armed clash", 2)])
+    rewrite(tmp_path, "2024-02", [incident(2, dt.date(2024, 2, 3), "IRQ", "Battles", "Armed clash", 1)])
+    new = attacks.read_per_month(tmp_path)
+    target = tmp_path / "attacks_per_month" / "attacks_per_month.parquet"
+    tbl = pq.read_table(target)
+    meta = {k: v for k, v in tbl.schema.metadata.items() if not k.startswith(attacks.LATEST_KEY)}
+    meta[attacks.PLAIN_LATEST_KEY] = json.dumps(list(new.latest))
+    for m in new.latest:
+        meta[attacks.PLAIN_LATEST_KEY + b"/" + m.encode()] = zlib.decompress(new.latest.raw(m))
+    pq.write_table(tbl.replace_schema_metadata(meta), target)
+    assert dict(attacks.read_per_month(tmp_path).latest) == dict(new.latest)
+    rewrite(tmp_path, "2024-02", [incident(2, dt.date(2024, 2, 3), "IRQ", "Battles", "Armed clash", 5)])
+    stored_meta = pq.read_schema(target).metadata
+    assert not any(k.startswith(attacks.PLAIN_LATEST_KEY + b"/") or k == attacks.PLAIN_LATEST_KEY for k in stored_meta)
+    latest = attacks.read_per_month(tmp_path).latest
+    assert latest["2024-01"] == new.latest["2024-01"] and [r["fatalities"] for r in latest["2024-02"]] == [5]
+    assert json.loads(zlib.decompress(stored_meta[attacks.LATEST_KEY + b"/2024-01"]))[0]["incident_id"] == "i1"

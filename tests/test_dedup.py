@@ -360,3 +360,33 @@ def test_an_undated_report_sharing_only_its_type_stays_apart() -> None:
     # with its own place, attacker and toll in common, an undated report still joins the dated one
     named = dict(location="Mayadin", admin1="Deir ez-Zor", iso3="SYR", actor1="US military", fatalities=4)
     assert len(active(merge_mentions([replace(dated, **named), replace(undated, **named)]))) == 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11), st.sampled_from([0.5, 0.6, 0.75, 1.0, 1.25])),
+                max_size=400), st.integers(1, 5))
+def test_the_kept_partners_are_those_a_bounded_heap_per_node_keeps(offers, top_k):
+    """`_Best` (arrays, folded often here) keeps each node's `_TOP_K` largest (affinity,
+    -partner): what a heap of those tuples per node, capped at `_TOP_K`, keeps."""
+    import heapq
+
+    from extractors import dedup
+
+    pairs = {(min(i, j), max(i, j)): s for i, j, s in offers if i != j}  # one offer a pair, as blocking makes
+    heaps: list[list[tuple[float, int]]] = [[] for _ in range(12)]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(dedup, "_TOP_K", top_k)
+        mp.setattr(dedup, "_FOLD_MIN", 7)
+        best = dedup._Best(12)
+        for k, ((i, j), s) in enumerate(pairs.items()):
+            best.offer(i, j, s)
+            if k % 3 == 0:
+                best._fold()  # a floor set at once: the offers after it are filtered
+            for x, y in ((i, j), (j, i)):
+                if len(heaps[x]) < top_k:
+                    heapq.heappush(heaps[x], (s, -y))
+                elif (s, -y) > heaps[x][0]:
+                    heapq.heapreplace(heaps[x], (s, -y))
+        node, partner, score = best.take()
+    kept = sorted(zip(node.tolist(), partner.tolist(), score.tolist(), strict=True))
+    assert kept == sorted((x, -y, s) for x, heap in enumerate(heaps) for s, y in heap)

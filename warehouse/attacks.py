@@ -4,8 +4,8 @@ In: incident records (before they are written) or a data root. Out: incidents wi
 the SQL of the same rule for the DuckDB views, and `attacks_per_month/attacks_per_month.parquet`
 (rows: dated attacks per month; its Parquet key-value metadata, written in the same atomic file:
 the undated attacks as rows of the same columns without a month, and the active incidents of any
-type per month, and each month's latest active attacks, so a poll's artifacts and report page read
-a few hundred rows whatever the history; `read_per_month`).
+type per month, and each month's latest active attacks with their sources, as zlib-compressed JSON,
+so a poll's artifacts and report page read a few hundred rows whatever the history; `read_per_month`).
 
 "Current" is `status = 'active'` (merged tombstones and retracted incidents are kept, not counted).
 "Attack" is `extractors.taxonomy.is_attack`: the political-violence event types (Battles,
@@ -20,6 +20,7 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -81,17 +82,17 @@ class PerMonth:
 
 class Latest(Mapping[str, list[dict[str, Any]]]):
     """The kept latest attacks as read back: event month -> its rows, each month's JSON parsed
-    when first asked for. A poll's rewrite of a few months copies the others' JSON as it is
+    when first asked for. A poll's rewrite of a few months copies the others' values as they are
     (`raw`), and the report page parses only the newest months it shows: neither parses, nor
     holds as Python objects, the latest attacks of every month of the history."""
 
-    def __init__(self, raw: Mapping[str, bytes]) -> None:
-        self._raw = dict(raw)
+    def __init__(self, raw: Mapping[str, bytes], *, compressed: bool = True) -> None:
+        self._raw, self._compressed = dict(raw), compressed
         self._parsed: dict[str, list[dict[str, Any]]] = {}
 
     def __getitem__(self, month: str) -> list[dict[str, Any]]:
         if month not in self._parsed:
-            self._parsed[month] = _rows_from_json(self._raw[month])
+            self._parsed[month] = _rows_from_json(self.raw(month))
         return self._parsed[month]
 
     def __iter__(self) -> Iterator[str]:
@@ -101,34 +102,41 @@ class Latest(Mapping[str, list[dict[str, Any]]]):
         return len(self._raw)
 
     def raw(self, month: str) -> bytes:
-        """The month's rows as stored (JSON)."""
-        return self._raw[month]
+        """The month's rows as `_month_json` writes them (as stored; compressed here if the file
+        predates it)."""
+        return self._raw[month] if self._compressed else zlib.compress(self._raw[month])
 
 
 UNDATED_KEY = b"flarewatch.undated"
 ACTIVE_KEY = b"flarewatch.active_per_month"
-LATEST_KEY = b"flarewatch.latest_attacks"
-"""The months whose latest attacks are kept (a JSON list); each month's rows are under their own
-key, `LATEST_KEY + b"/" + month` (`_month_key`), so that a month is read or rewritten alone. A file
-written before holds one JSON object of every month's rows under `LATEST_KEY`."""
+LATEST_KEY = b"flarewatch.latest_attacks.zlib"
+"""The months whose latest attacks are kept (a JSON list); each month's rows (`_month_json`) are
+under their own key, `LATEST_KEY + b"/" + month` (`_month_key`), so that a month is read or
+rewritten alone. Files written before hold plain JSON under `PLAIN_LATEST_KEY` instead (a list of
+months, each under its own key; before that one object of every month): read still, and a version
+that knows only those finds no latest attacks in a newer file and reads them from the incidents."""
+PLAIN_LATEST_KEY = b"flarewatch.latest_attacks"
 LATEST_KEPT = 25
 """Latest attacks kept per event month: the report page's "latest N" reads them for N up to this."""
 LATEST_COLUMNS = ("incident_id", "status", "event_type", "sub_event_type", "event_date", "iso3", "admin1",
                   "location", "fatalities", "mention_ids")
 
 
-def latest_of(root: DataRoot, incidents: pa.Table) -> dict[str, list[dict[str, Any]]]:
+def _latest_json(root: DataRoot, incidents: pa.Table) -> dict[str, bytes]:
     """Event-month partition -> its `LATEST_KEPT` latest active attacks (`LATEST_COLUMNS`, newest
-    event date first, then by id) with their sources (`with_sources`), over incident rows with
-    `event_month` (months without one left out)."""
+    event date first, then by id) with their sources (`with_sources`), as `_month_json`, over
+    incident rows with `event_month` (months without one left out). An incident's sources are
+    built and written one incident at a time: on a crowded window they are most of the merge's
+    mentions."""
     kept = incidents.filter(current_attacks(incidents)).select([*LATEST_COLUMNS, "event_month"])
     kept = kept.sort_by([("event_date", "descending"), ("incident_id", "ascending")])  # undated: last
-    out: dict[str, list[dict[str, Any]]] = {}
-    for month in sorted(m for m in pc.unique(kept["event_month"]).to_pylist() if m is not None):
-        rows = kept.filter(pc.equal(kept["event_month"], month)).slice(0, LATEST_KEPT).drop_columns(["event_month"])
-        out[month] = rows.to_pylist()
-    with_sources(root, [r for rows in out.values() for r in rows])
-    return out
+    months = {m: kept.filter(pc.equal(kept["event_month"], m)).slice(0, LATEST_KEPT).drop_columns(["event_month"])
+              for m in sorted(m for m in pc.unique(kept["event_month"]).to_pylist() if m is not None)}
+    cited = [m for rows in months.values() for ids in rows["mention_ids"].to_pylist() for m in ids or ()]
+    sources = _Sources(root, cited)
+    del cited
+    return {month: _month_json(r | {"sources": sources.of(r["mention_ids"])} for r in rows.to_pylist())
+            for month, rows in months.items()}
 
 
 _EPOCH = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
@@ -138,48 +146,76 @@ def with_sources(root: DataRoot, incidents: list[dict[str, Any]]) -> list[dict[s
     """Set each incident's "sources" (one per cited mention, earliest report first: mention_id,
     evidence, fatalities, role, outlet, url, published_at), reading the mentions and the latest
     version of their articles by key (the `incident_sources` view's rows); returns `incidents`."""
-    ids = sorted({m for i in incidents for m in i["mention_ids"] or ()})
-    cols = ["mention_id", "article_id", "outlet", "evidence", "fatalities", "role"]
-    mentions = {m["mention_id"]: m for m in parquet.read(root, "mentions", keys=ids, columns=cols).to_pylist()}
-    articles: dict[str, dict[str, Any]] = {}  # the latest version of each (the `articles_latest` view's order)
-    keys = sorted({m["article_id"] for m in mentions.values() if m["article_id"]})
-    cols = ["article_id", "url", "outlet", "published_at", "fetched_at", "content_sha256"]
-    for a in parquet.read(root, "articles", keys=keys, columns=cols).to_pylist():
-        held = articles.get(a["article_id"])
-        newer = held is None or (a["fetched_at"] or _EPOCH) > (held["fetched_at"] or _EPOCH) or (
-            a["fetched_at"] == held["fetched_at"] and (a["content_sha256"] or "") < (held["content_sha256"] or ""))
-        if newer:
-            articles[a["article_id"]] = a
+    sources = _Sources(root, [m for i in incidents for m in i["mention_ids"] or ()])
     for incident in incidents:
+        incident["sources"] = sources.of(incident["mention_ids"])
+    return incidents
+
+
+class _Sources:
+    """The cited mentions and the latest version of their articles (the `articles_latest` view's
+    order), read once by key and held as Arrow columns, not a dict per row: on a crowded window
+    they are most of a merge's mentions. `of` builds one incident's sources."""
+
+    def __init__(self, root: DataRoot, mention_ids: Iterable[str]) -> None:
+        cols = ["mention_id", "article_id", "outlet", "evidence", "fatalities", "role"]
+        self._mentions = parquet.read(root, "mentions", keys=sorted(set(mention_ids)), columns=cols)
+        # an id stored twice: its last row, as a dict of the rows keeps
+        self._mention_row = {m: k for k, m in enumerate(self._mentions["mention_id"].to_pylist())}
+        keys = sorted({a for a in self._mentions["article_id"].to_pylist() if a})
+        cols = ["article_id", "url", "outlet", "published_at", "fetched_at", "content_sha256"]
+        articles = parquet.read(root, "articles", keys=keys, columns=cols)
+        fetched, sha = articles["fetched_at"].to_pylist(), articles["content_sha256"].to_pylist()
+        self._article_row: dict[str, int] = {}
+        for k, article_id in enumerate(articles["article_id"].to_pylist()):
+            held = self._article_row.get(article_id)
+            if held is None or (fetched[k] or _EPOCH) > (fetched[held] or _EPOCH) or (
+                    fetched[k] == fetched[held] and (sha[k] or "") < (sha[held] or "")):
+                self._article_row[article_id] = k
+        self._articles = articles.select(["url", "outlet", "published_at"])
+
+    def of(self, mention_ids: Iterable[str] | None) -> list[dict[str, Any]]:
+        """The sources of one incident citing `mention_ids`, earliest report first."""
+        ids = list(mention_ids or ())
+        at = [self._mention_row.get(m) for m in ids]
+        found = iter(self._mentions.take(pa.array([k for k in at if k is not None], pa.int64())).to_pylist())
+        cited = [next(found) if k is not None else {} for k in at]
+        at = [self._article_row.get(m.get("article_id") or "") for m in cited]
+        found = iter(self._articles.take(pa.array([k for k in at if k is not None], pa.int64())).to_pylist())
         sources = []
-        for mention_id in incident["mention_ids"] or ():
-            m = mentions.get(mention_id) or {}
-            a = articles.get(m.get("article_id") or "") or {}
+        for mention_id, m, k in zip(ids, cited, at, strict=True):
+            a = next(found) if k is not None else {}
             outlet = m.get("outlet") if a.get("outlet") is None else a["outlet"]
             sources.append({"mention_id": mention_id, "evidence": m.get("evidence"), "fatalities": m.get("fatalities"),
                             "role": m.get("role"), "outlet": outlet, "url": a.get("url"),
                             "published_at": a.get("published_at")})
-        incident["sources"] = sorted(sources, key=lambda s: (s["published_at"] is None, s["published_at"] or _EPOCH,
-                                                              s["mention_id"]))
-    return incidents
+        return sorted(sources, key=lambda s: (s["published_at"] is None, s["published_at"] or _EPOCH, s["mention_id"]))
 
 
 def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def _month_key(month: str) -> bytes:
-    return LATEST_KEY + b"/" + month.encode()
+def _month_key(month: str, key: bytes = LATEST_KEY) -> bytes:
+    return key + b"/" + month.encode()
 
 
-def _rows_json(rows: list[dict[str, Any]]) -> bytes:
-    """One month's kept latest attacks as JSON (dates as ISO strings)."""
-    return json.dumps([r | {"event_date": _iso(r["event_date"]),
-                            "sources": [s | {"published_at": _iso(s["published_at"])} for s in r["sources"]]}
-                       for r in rows]).encode()
+def _month_json(rows: Iterable[dict[str, Any]]) -> bytes:
+    """One month's kept latest attacks as JSON (dates as ISO strings), zlib-compressed as it is
+    written, row by row: a crowded month's sources (every report of a much-reported attack, its
+    evidence sentence each) never stand in memory whole as text, and the counts file stays small.
+    Decompressed, the JSON of the whole list (`json.dumps`' separators)."""
+    out = zlib.compressobj()
+    parts = [out.compress(b"[")]
+    for k, r in enumerate(rows):
+        text = json.dumps(r | {"event_date": _iso(r["event_date"]),
+                               "sources": [s | {"published_at": _iso(s["published_at"])} for s in r["sources"]]})
+        parts.append(out.compress(((", " if k else "") + text).encode()))
+    return b"".join([*parts, out.compress(b"]"), out.flush()])
 
 
-def _rows_from_json(text: bytes) -> list[dict[str, Any]]:
+def _rows_from_json(data: bytes) -> list[dict[str, Any]]:
+    """A month's rows from `_month_json`."""
     def day(value: str | None) -> dt.date | None:
         return None if value is None else dt.date.fromisoformat(value)
 
@@ -188,17 +224,19 @@ def _rows_from_json(text: bytes) -> list[dict[str, Any]]:
 
     return [r | {"event_date": day(r["event_date"]),
                  "sources": [s | {"published_at": when(s["published_at"])} for s in r["sources"]]}
-            for r in json.loads(text)]
+            for r in json.loads(zlib.decompress(data))]
 
 
 def _latest_from_meta(meta: Mapping[bytes, bytes]) -> Latest | None:
     """The kept latest attacks of a counts file's metadata (None: not kept in this file)."""
-    if LATEST_KEY not in meta:
+    if LATEST_KEY in meta:
+        return Latest({m: meta[_month_key(m)] for m in json.loads(meta[LATEST_KEY])})
+    if PLAIN_LATEST_KEY not in meta:
         return None
-    months = json.loads(meta[LATEST_KEY])
+    months = json.loads(meta[PLAIN_LATEST_KEY])
     if isinstance(months, dict):  # written before each month had its own key
-        return Latest({m: json.dumps(rows).encode() for m, rows in months.items()})
-    return Latest({m: meta[_month_key(m)] for m in months})
+        return Latest({m: json.dumps(rows).encode() for m, rows in months.items()}, compressed=False)
+    return Latest({m: meta[_month_key(m, PLAIN_LATEST_KEY)] for m in months}, compressed=False)
 
 
 def count(incidents: Iterable[dict[str, Any]]) -> PerMonth:
@@ -295,11 +333,11 @@ def write_per_month(root: DataRoot, months: Iterable[str] | None = None) -> int:
             fresh.undated if "unknown" in touched else stored.undated,
             {m: n for m, n in stored.active.items() if m not in touched} | fresh.active,
         )
-        kept = {m: stored.latest.raw(m) for m in stored.latest if m not in touched}  # as stored: not parsed
+        kept = {m: stored.latest.raw(m) for m in stored.latest if m not in touched}  # not parsed
     else:
         read = parquet.read(root, "incidents", columns=cols)
         counts, kept = count(read.select(counted).to_pylist()), {}
-    kept |= {m: _rows_json(rows) for m, rows in latest_of(root, read).items()}
+    kept |= _latest_json(root, read)
     table = pa.Table.from_pylist(counts.rows, schema=PER_MONTH_SCHEMA).replace_schema_metadata({
         UNDATED_KEY: json.dumps(counts.undated, sort_keys=True),
         ACTIVE_KEY: json.dumps(dict(sorted(counts.active.items()))),
