@@ -13,7 +13,7 @@ and the growth per 1,000 articles; "bounded" means the peak does not grow with N
 
 `--stores N` splits the flow's two memory costs apart, in this process, without Prefect or HTTP:
 the pages are coded once, N copies of them (new ids) are stored in chunks of 100 as a run does
-(the process's memory set up as the flow's, `memory.limit_malloc_arenas`)
+(the process's memory set up as the flow's, `memory.limit_allocators`)
 (`store_coded`, then `memory.release_free_memory`), printing the RSS after every 5th chunk, then
 the run's re-merge (`remerge.remerge_incidents`) runs, with the RSS before it and the process's peak.
 `--keep DIR` stores into DIR (new or empty) and leaves it there, to compare two versions' output.
@@ -86,7 +86,7 @@ def stores(n: int, pages: Path | None, keep: Path | None = None) -> None:
     from warehouse import memory, remerge
     from warehouse.mentions import store_coded
 
-    memory.limit_malloc_arenas()  # as the ingest module does when imported
+    memory.limit_allocators()  # as the ingest module does when imported
     when, coded = dt.datetime(2026, 12, 6, 9, tzinfo=dt.UTC), []
     for k, body in enumerate(load_pages(pages)):
         url = f"http://127.0.0.1/a/{k}.html"

@@ -46,7 +46,7 @@ from warehouse import compact, footers, links, memory, partitions, remerge, stat
 from warehouse.handle import Warehouse
 from warehouse.lock import root_lock
 
-memory.limit_malloc_arenas()  # before the flow starts its threads: see the function
+memory.limit_allocators()  # before the flow starts its threads: see the function
 
 
 class PollFailed(RuntimeError):

@@ -1,7 +1,8 @@
-"""A process's memory handed back to the system: glibc's malloc arenas capped, Arrow's and the
-heap's free memory released.
+"""A process's memory handed back to the system: glibc's malloc arenas capped and Arrow put on
+them (`limit_allocators`), Arrow's and the heap's free memory released (`release_free_memory`).
 
-In: nothing but the process itself (and `MALLOC_ARENA_MAX`, glibc's, read once). Out: calls into
+In: nothing but the process itself (and `MALLOC_ARENA_MAX`, glibc's, and
+`ARROW_DEFAULT_MEMORY_POOL`, Arrow's, read once). Out: calls into
 glibc (`mallopt`, `malloc_trim`) and Arrow's allocator; nothing at all off glibc. Here, not in the
 flows, because the re-merge (`warehouse.remerge`) releases memory between its read and its writes.
 """
@@ -16,11 +17,11 @@ import os
 import pyarrow as pa
 
 MALLOC_ARENAS = 2
-"""glibc malloc arenas a flow process uses at most (see `limit_malloc_arenas`)."""
+"""glibc malloc arenas a flow process uses at most (see `limit_allocators`)."""
 _M_ARENA_MAX = -8  # mallopt's parameter number for MALLOC_ARENA_MAX (glibc malloc.h)
 
 
-def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> None:
+def limit_allocators(arenas: int = MALLOC_ARENAS) -> None:
     """Cap this process's glibc malloc arenas, as `MALLOC_ARENA_MAX` does, unless the environment
     sets `MALLOC_ARENA_MAX` itself, and have Arrow allocate from them too (its system pool), unless
     the environment sets `ARROW_DEFAULT_MEMORY_POOL`; does nothing off glibc.
