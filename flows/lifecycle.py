@@ -187,16 +187,23 @@ def _stop(server: subprocess.Popen[bytes] | _Forked) -> None:
 
 def warm_up(command: str) -> None:
     """What `flarewatch COMMAND` would do first once its flow starts, done while the temporary
-    server starts: import the flow's modules (Prefect's client, trafilatura, DuckDB, pyarrow) and
-    load the coder's tables (`flows.steps.warm_up_coding`), with the regular expressions they
-    compiled last time kept ready-made in the user's cache directory (`flows.regex_cache`)."""
+    server starts: import the flow's modules (Prefect's client, trafilatura, DuckDB, pyarrow) and,
+    but for `run`, load the coder's tables (`flows.steps.warm_up_coding`), with the regular
+    expressions they compiled last time kept ready-made in the user's cache directory
+    (`flows.regex_cache`). Not for `run`: a run codes its pages in the coding processes, warmed in
+    their forkserver (`start_warm_forkserver`), once it has more than a few; a few pages load the
+    tables when the first is coded, so this process's warm-up (about 1.3 s of CPU, while the server
+    starts on the other core) would be spent for nothing on any run that fetches many
+    (bench/bench_ingest.py --peer-only: start-up and the flow process's CPU)."""
     from importlib import import_module
 
     from flows.regex_cache import cache_file, kept_regexes
 
     module = "flows.backfill" if command == "backfill" else "flows.ingest"
-    with kept_regexes(cache_file(_cache_dir(), module)):  # a file per flow: each keeps what it uses
+    with kept_regexes(cache_file(_cache_dir(), f"{module}-{command}")):  # a file per command: each keeps what it uses
         import_module(module)
+        if command == "run":
+            return
         from flows.steps import warm_up_coding
 
         warm_up_coding()

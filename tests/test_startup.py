@@ -17,6 +17,16 @@ def test_the_warm_up_page_is_coded_into_one_attack():
     assert [(m.iso3, m.location, m.fatalities) for m in coded.mentions] == [("IRQ", "Mosul", 2)]
 
 
+def test_run_leaves_the_coder_to_its_workers_and_the_demo_warms_it_here(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # its own regex cache files
+    calls: list[str] = []
+    monkeypatch.setattr(steps, "warm_up_coding", lambda: calls.append("coded"))
+    lifecycle.warm_up("run")
+    assert calls == []  # a run codes in its forkserver's warm workers; a few pages load the coder lazily
+    lifecycle.warm_up("demo")
+    assert calls == ["coded"]
+
+
 def _children() -> set[int]:
     pid = os.getpid()
     found = set()
