@@ -29,7 +29,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import feedparser
@@ -91,10 +91,10 @@ def items(root: Path, feeds: set[str] | None = None) -> Iterator[dict]:
             }
 
 
-def annotations() -> dict[str, dict]:
-    """Every annotated item by id, from `bench/gold/feed_items/*.jsonl`."""
+def annotations(folder: Path = GOLD_DIR) -> dict[str, dict]:
+    """Every annotated item by id, from `folder/*.jsonl` (default `bench/gold/feed_items/`)."""
     found: dict[str, dict] = {}
-    for path in sorted(GOLD_DIR.glob("*.jsonl")):
+    for path in sorted(folder.glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 row = json.loads(line)
@@ -120,12 +120,18 @@ def build(root: Path, out: Path, half: str) -> int:
 
 def score(root: Path, half: str) -> int:
     """Build `half`, code it with `flarewatch extract`'s code path, print the scorer's report."""
+    return score_built(root, lambda gold: build(root, gold, half), f"feed items, {half} half")
+
+
+def score_built(root: Path, build_into: Callable[[Path], int], label: str) -> int:
+    """Write a gold set with `build_into(path)` (returns its documents), code it with `flarewatch
+    extract`'s code path, print the external scorer's report; its exit status."""
     sys.path.insert(0, str(REPO))
     from flows.extract import extract_file
 
     with tempfile.TemporaryDirectory() as tmp:
         gold, pred = Path(tmp) / "gold.jsonl", Path(tmp) / "pred.jsonl"
-        print(f"feed items, {half} half: {build(root, gold, half)} documents")
+        print(f"{label}: {build_into(gold)} documents")
         extract_file(gold, pred)
         return subprocess.run([sys.executable, str(root / "score_incidents.py"), str(gold), str(pred)],
                               check=False).returncode

@@ -28,9 +28,7 @@ import gzip
 import hashlib
 import json
 import re
-import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,7 +36,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 GOLD_DIR = REPO / "bench" / "gold" / "pages"
 
-from bench.feed_items import eval_dir  # noqa: E402 - the repository root is put on the path first
+from bench import feed_items  # noqa: E402 - the repository root is put on the path first
+from bench.feed_items import eval_dir  # noqa: E402
 
 # a fixed, aware time for extraction: a page's own date wins; this is only trafilatura's upper bound
 _FETCHED = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
@@ -85,20 +84,9 @@ def pages(root: Path) -> Iterator[dict]:
         }
 
 
-def annotations() -> dict[str, dict]:
-    """Every annotated page by id, from `bench/gold/pages/*.jsonl`."""
-    found: dict[str, dict] = {}
-    for path in sorted(GOLD_DIR.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                found[row["id"]] = row
-    return found
-
-
 def build(root: Path, out: Path, half: str) -> int:
     """Write the gold set (annotated pages of `half`) to `out`; returns the number of documents."""
-    notes = annotations()
+    notes = feed_items.annotations(GOLD_DIR)
     count = 0
     with out.open("w", encoding="utf-8") as sink:
         for page in pages(root):
@@ -114,14 +102,7 @@ def build(root: Path, out: Path, half: str) -> int:
 
 def score(root: Path, half: str) -> int:
     """Build `half`, code it with `flarewatch extract`'s code path, print the scorer's report."""
-    from flows.extract import extract_file
-
-    with tempfile.TemporaryDirectory() as tmp:
-        gold, pred = Path(tmp) / "gold.jsonl", Path(tmp) / "pred.jsonl"
-        print(f"article pages, {half} half: {build(root, gold, half)} documents")
-        extract_file(gold, pred)
-        return subprocess.run([sys.executable, str(root / "score_incidents.py"), str(gold), str(pred)],
-                              check=False).returncode
+    return feed_items.score_built(root, lambda gold: build(root, gold, half), f"article pages, {half} half")
 
 
 def main(argv: list[str] | None = None) -> int:

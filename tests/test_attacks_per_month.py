@@ -124,6 +124,17 @@ def test_a_rewrite_copies_the_other_months_latest_attacks_without_parsing_them(t
         ("2024-01", ["i1"]), ("2024-02", ["i2"]), ("2024-03", ["i3"])]
 
 
+def _two_months_without_latest(root):
+    """Two months of counts written now, then their file's metadata without the compressed latest
+    attacks: (what was read, the file, its table, that metadata) for a test to add an old layout."""
+    rewrite(root, "2024-01", [incident(1, dt.date(2024, 1, 3), "IRQ", "Battles", "Armed clash", 2)])
+    rewrite(root, "2024-02", [incident(2, dt.date(2024, 2, 3), "IRQ", "Battles", "Armed clash", 1)])
+    new = attacks.read_per_month(root)
+    target = root / "attacks_per_month" / "attacks_per_month.parquet"
+    tbl = pq.read_table(target)
+    return new, target, tbl, {k: v for k, v in tbl.schema.metadata.items() if not k.startswith(attacks.LATEST_KEY)}
+
+
 def test_a_file_keeping_every_months_latest_attacks_in_one_value_is_still_read(tmp_path):
     """A counts file written before each month's latest attacks had their own key (one JSON object
     of every month) reads the same, and the next rewrite of one month keeps the others."""
@@ -132,12 +143,7 @@ def test_a_file_keeping_every_months_latest_attacks_in_one_value_is_still_read(t
 
     import pyarrow as pa
 
-    rewrite(tmp_path, "2024-01", [incident(1, dt.date(2024, 1, 3), "IRQ", "Battles", "Armed clash", 2)])
-    rewrite(tmp_path, "2024-02", [incident(2, dt.date(2024, 2, 3), "IRQ", "Battles", "Armed clash", 1)])
-    new = attacks.read_per_month(tmp_path)
-    target = tmp_path / "attacks_per_month" / "attacks_per_month.parquet"
-    tbl = pq.read_table(target)
-    meta = {k: v for k, v in tbl.schema.metadata.items() if not k.startswith(attacks.LATEST_KEY)}
+    new, target, tbl, meta = _two_months_without_latest(tmp_path)
     meta[attacks.PLAIN_LATEST_KEY] = json.dumps({m: json.loads(zlib.decompress(new.latest.raw(m))) for m in new.latest})
     pq.write_table(tbl.replace_schema_metadata(meta), target)
     old = attacks.read_per_month(tmp_path)
@@ -157,12 +163,7 @@ def test_a_file_of_plain_json_months_is_read_and_its_months_copied_compressed(tm
     import json
     import zlib
 
-    rewrite(tmp_path, "2024-01", [incident(1, dt.date(2024, 1, 3), "IRQ", "Battles", "Armed clash", 2)])
-    rewrite(tmp_path, "2024-02", [incident(2, dt.date(2024, 2, 3), "IRQ", "Battles", "Armed clash", 1)])
-    new = attacks.read_per_month(tmp_path)
-    target = tmp_path / "attacks_per_month" / "attacks_per_month.parquet"
-    tbl = pq.read_table(target)
-    meta = {k: v for k, v in tbl.schema.metadata.items() if not k.startswith(attacks.LATEST_KEY)}
+    new, target, tbl, meta = _two_months_without_latest(tmp_path)
     meta[attacks.PLAIN_LATEST_KEY] = json.dumps(list(new.latest))
     for m in new.latest:
         meta[attacks.PLAIN_LATEST_KEY + b"/" + m.encode()] = zlib.decompress(new.latest.raw(m))
