@@ -29,7 +29,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import feedparser
@@ -138,27 +138,40 @@ def score_built(root: Path, build_into: Callable[[Path], int], label: str) -> in
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = set_parser(__doc__)
+    parser.add_argument("--feeds", help="comma-separated feed file stems (list only)")
+    return run_set(parser.parse_args(argv), parser, "feeds", build, score,
+                   lambda root, args: items(root, set(args.feeds.split(",")) if args.feeds else None))
+
+
+def set_parser(doc: str | None) -> argparse.ArgumentParser:
+    """The options every development-set script takes: list, build or score; folder, output, half."""
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
     parser.add_argument("command", choices=("list", "build", "score"))
     parser.add_argument("--eval", help="evaluation folder (default ../shared/eval)")
-    parser.add_argument("--feeds", help="comma-separated feed file stems (list only)")
     parser.add_argument("--out", type=Path, help="gold JSONL to write (build)")
     parser.add_argument("--half", choices=("tune", "report", "all"), default="all")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def run_set(args: argparse.Namespace, parser: argparse.ArgumentParser, needs: str,
+            build_set: Callable[[Path, Path, str], int], score_set: Callable[[Path, str], int],
+            rows: Callable[[Path, argparse.Namespace], Iterable[dict]]) -> int:
+    """Carry out `args.command` for a development set whose source folder is `needs` inside the
+    evaluation folder (exit 0 with a word when that folder is absent); its exit status."""
     root = eval_dir(args.eval)
-    if not (root / "feeds").is_dir():
+    if not (root / needs).is_dir():
         print(f"no evaluation folder at {root}: nothing to do")
         return 0
     if args.command == "list":
-        wanted = set(args.feeds.split(",")) if args.feeds else None
-        for item in items(root, wanted):
-            print(json.dumps(item, ensure_ascii=False))
+        for row in rows(root, args):
+            print(json.dumps(row, ensure_ascii=False))
         return 0
     if args.command == "score":
-        return score(root, args.half)
+        return score_set(root, args.half)
     if args.out is None:
         parser.error("build needs --out FILE")
-    print(f"{build(root, args.out, args.half)} documents -> {args.out}")
+    print(f"{build_set(root, args.out, args.half)} documents -> {args.out}")
     return 0
 
 

@@ -22,7 +22,6 @@ absent the script says so and exits 0.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import gzip
 import hashlib
@@ -37,7 +36,6 @@ sys.path.insert(0, str(REPO))
 GOLD_DIR = REPO / "bench" / "gold" / "pages"
 
 from bench import feed_items  # noqa: E402 - the repository root is put on the path first
-from bench.feed_items import eval_dir  # noqa: E402
 
 # a fixed, aware time for extraction: a page's own date wins; this is only trafilatura's upper bound
 _FETCHED = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
@@ -106,26 +104,9 @@ def score(root: Path, half: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=("list", "build", "score"))
-    parser.add_argument("--eval", help="evaluation folder (default ../shared/eval)")
-    parser.add_argument("--out", type=Path, help="gold JSONL to write (build)")
-    parser.add_argument("--half", choices=("tune", "report", "all"), default="all")
-    args = parser.parse_args(argv)
-    root = eval_dir(args.eval)
-    if not (root / "extraction" / "html").is_dir():
-        print(f"no evaluation folder at {root}: nothing to do")
-        return 0
-    if args.command == "list":
-        for page in pages(root):
-            print(json.dumps(page, ensure_ascii=False))
-        return 0
-    if args.command == "score":
-        return score(root, args.half)
-    if args.out is None:
-        parser.error("build needs --out FILE")
-    print(f"{build(root, args.out, args.half)} documents -> {args.out}")
-    return 0
+    parser = feed_items.set_parser(__doc__)
+    return feed_items.run_set(parser.parse_args(argv), parser, "extraction/html", build, score,
+                              lambda root, _args: pages(root))
 
 
 if __name__ == "__main__":
