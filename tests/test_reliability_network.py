@@ -15,6 +15,7 @@ import struct
 import threading
 import time
 from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -271,7 +272,11 @@ def test_row6_a_retry_after_holds_back_every_fetcher_of_the_run(http: HTTPServer
     with Fetcher(run) as feeds:
         first = threading.Thread(target=feeds.get, args=(http.url_for("/feed.xml"),))
         first.start()
-        while not calls:
+        host = urlsplit(http.url_for("/")).netloc
+        # the hold starts when the client reads the 429, a moment after the server sent it
+        give_up = time.monotonic() + 5  # a hold kept elsewhere must fail the assert, not hang
+        while time.monotonic() < give_up and (
+                not calls or run.hosts.not_before.get(host, 0.0) < calls[0] + 0.5):
             time.sleep(0.01)
         with Fetcher(run) as pages:  # another task's fetcher, same run
             pages.get(http.url_for("/page"))
