@@ -131,6 +131,22 @@ def person_past(ctx: Ctx) -> bool:
     return bool(_PERSON_PAST.search(ctx.preceding(80)))
 
 
+_IRREGULAR_PAST = re.compile(r"(?i)\b(?:shot|struck|hit|fought|beat|blew|slew|stabbed|shelled)$")
+# a head noun that an act only qualifies: its people, its aftermath in law and memory, its kind
+_QUALIFIED_HEAD = re.compile(
+    r"(?i)[ -](?:victims?|survivors?|suspects?|accused|trials?|cases?|anniversar(?:y|ies)|memorials?|vigils?|"
+    r"probes?|inquir(?:y|ies)|investigations?|hoax(?:es)?|drills?|laws?|legislation|polic(?:y|ies)|debates?|"
+    r"prevention|charges?|convictions?|verdicts?|hearings?|lawsuits?|sentenc(?:e|es|ing)|documentar(?:y|ies)|"
+    r"films?|movies?|novels?|podcasts?|statistics|figures|rates?|epidemic|crisis|insurance)\b")
+
+
+def qualifier(ctx: Ctx) -> bool:
+    """The act is a noun that only qualifies the head noun after it ("shooting victims", "bombing
+    suspect", "massacre anniversary", "stabbing trial"): the people, the case or the memory named
+    are the news, not an act told; a verb ("gunmen shot victims") is no qualifier."""
+    return not _VERB_FORM.search(ctx.word) and not _IRREGULAR_PAST.search(ctx.word) and ctx.follows(_QUALIFIED_HEAD)
+
+
 _YEAR_LABEL = re.compile(r"(?:\b(?:a|an|the|its|their|his|her)\s+|[’']s\s+)(?:19|20)\d\d\s+(?:[\w-]+\s+){0,2}$")
 _IN_YEAR_LABEL = re.compile(r"(?i)\s+(?:in|during|by)\s+(?:a|an|the|its|their)\s+(?:19|20)\d\d\s")
 
@@ -268,6 +284,7 @@ REFERENCES: tuple[FrameRule, ...] = (
     FrameRule("frame:pursuit", "ROLE-reference-pursuit", pursuit),
     FrameRule("frame:year", "ROLE-reference-recalled", year_label),
     FrameRule("frame:kin", "ROLE-reference-person", kin_of_victims),
+    FrameRule("frame:qualifier", "ROLE-reference-person", qualifier),
 )
 # frames that void the cue: a tally is kept apart as an aggregate, a denial is dropped (no role)
 VOIDS: tuple[FrameRule, ...] = (

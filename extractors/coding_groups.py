@@ -257,6 +257,19 @@ def _reported_echo(read: Read) -> bool:
 
 
 _TALLY_REASONS = frozenset(("aggregate_count", "aggregate_period", "habitual", "running total"))
+_OUTCOMES = frozenset(("kill", "injure"))
+
+
+def _named_only(read: Read) -> bool:
+    """Whether a sentence only names an act as a reference ("after the bombing"): every cue is a
+    reference, or the rest are echoed figures of dead or wounded ("criticism of the raid that left
+    four dead"), which are the toll of the act referred to, not a new act; unless the sentence gives
+    the act a day of its own (an anchor of a report)."""
+    events = read.cues.events
+    if all(c.ref for c in events):
+        return True
+    day = read.date is not None and read.date.date is not None and read.date.precision == "day"
+    return not day and any(c.ref for c in events) and all(c.ref or (c.weak and c.name in _OUTCOMES) for c in events)
 
 
 def group_sentences(reads: list[Read], countries: tuple[str, ...]) -> list[Group]:
@@ -273,7 +286,7 @@ def group_sentences(reads: list[Read], countries: tuple[str, ...]) -> list[Group
             headline = _headline_report(read) if current is None and not read.cues.strong else None
             if current is None and not read.cues.strong and not _reported_echo(read) and not headline:
                 continue  # an echo ("the attacks", "Israel's missiles") with nothing to echo
-            if all(c.ref for c in read.cues.events):
+            if _named_only(read):
                 continue  # an act named only as a reference ("after the bombing") opens no incident
             group = Group(family, scene=_new_scene(current, read), why=[headline] if headline else [])
             if read.date is not None and (read.date.date is not None or read.date.text):

@@ -25,7 +25,8 @@ How (each step's rules live in its own module; the lexicons in `seeds/lexicon/<l
    analysis of shell fragments shows ...") an incident it does not date is left out: it is not
    the previous day's news the default date would make it; nor in a story whose title and lede
    report no act, or a piece labelled as commentary, where an undated act is a figure of speech or
-   a topic (`_news_of`); in a sports story a fight without harm is a move of the game.
+   a topic (`_news_of`), and under such a headline an act must carry its own date and a past act it
+   recalls is its backdrop (a reference); in a sports story a fight without harm is a move of the game.
 """
 
 from __future__ import annotations
@@ -59,10 +60,15 @@ from extractors.taxonomy import SUB_EVENT_TYPES
 MAX_EVIDENCE = 1200  # characters: beyond this the evidence is the lead sentence alone
 
 
-def _role(group: Group, first: Group, published: dt.date | None, toll: Toll) -> tuple[str, str]:
+def _role(group: Group, first: Group, published: dt.date | None, toll: Toll,
+          backdrop: bool = False) -> tuple[str, str]:
     """(role, rule id): background for an incident dated clearly before the news it is reported with;
-    a reference for one recalled with neither a day nor a toll (`_recalled`)."""
+    a reference for one recalled with no day and no toll or place (`_recalled`), or for any past act a
+    titled story recalls when its news is not an act (`backdrop`, see `_news_of`): a profile, an
+    interview or a policy piece that recalls an old attack names it as its backdrop (GUIDE rule 9)."""
     role, rule = _dated_role(group, first, published)
+    if role == "background" and backdrop:
+        return "reference", "ROLE-reference-backdrop"
     if role == "background" and group.family == "violence" and _recalled(group, toll):
         return "reference", "ROLE-reference-recalled"
     return role, rule
@@ -70,10 +76,11 @@ def _role(group: Group, first: Group, published: dt.date | None, toll: Toll) -> 
 
 def _recalled(group: Group, toll: Toll) -> bool:
     """A past act the story recalls only by a month, a season or a year, with no toll ("when the
-    army shelled the border towns last summer"): the backdrop of the news, not a dated incident
-    it reports (GUIDE rule 9); one with a figure of dead or wounded is still told."""
+    army shelled the border towns last summer") or with no place of its own: the backdrop of the
+    news, not a dated incident it reports (GUIDE rules 8, 9); one told with both a figure of dead or
+    wounded and the place it happened is still told."""
     return group.date is not None and group.date.precision in ("month", "year") \
-        and toll.fatalities is None and toll.injuries is None
+        and (toll.fatalities is None and toll.injuries is None or group.location is None)
 
 
 def _dated_role(group: Group, first: Group, published: dt.date | None) -> tuple[str, str]:
@@ -251,9 +258,14 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
         kind, reasons[id(group)] = classify([(r.sentence.text, r.cues) for r in group.members], group.family, lex)
         typed.append((group, kind))
     typed = disaggregate(typed)
+    backdrop = False
     if typed and not _news_of(reads, title, lex, prep, published):
-        # undated acts are not this story's news; echoes ("the incident", "deaths") refer to no act it tells
-        typed = [(group, kind) for group, kind in typed if group.date is not None and _told(group)]
+        # undated acts are not this story's news; echoes ("the incident", "deaths") refer to no act it tells;
+        # under a headline that reports no act, an act must bear its own date: one that only takes the
+        # date of the act told before it has no anchor of its own
+        backdrop = title is not None
+        typed = [(group, kind) for group, kind in typed
+                 if group.date is not None and _told(group) and not (backdrop and group.date_inherited)]
     games = {id(group) for group, _ in typed if _game(group, lex)}
     if games and sport_story(prep.clean):  # the text is read for sport only when a move of a game may be
         typed = [(group, kind) for group, kind in typed if id(group) not in games]
@@ -272,7 +284,7 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
             why.append("DET-headline")
         if any(r.forced_new for r in group.members):
             why.append("DET-two-acts")
-        role, role_rule = _role(group, groups[0], published, toll)
+        role, role_rule = _role(group, groups[0], published, toll, backdrop)
         why += [role_rule, type_rule(type_reason)]
         if group.date is not None:
             event_date, precision = group.date.date, group.date.precision

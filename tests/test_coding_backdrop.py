@@ -1,0 +1,69 @@
+"""A past act recalled as the backdrop of a story whose news is not an act, and a past act recalled
+with a coarse date and too few anchors of its own: references, never counted (GUIDE rules 8, 9)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from extractors.incidents import code_incidents
+
+PUBLISHED = dt.datetime(2024, 5, 20, 12, tzinfo=dt.UTC)
+
+# a civic story: three opening sentences about a library, then one recalled, fully dated attack
+LIBRARY = ("The mayor opened a new public library on the river front. Readers queued from early morning to see "
+           "the reading rooms. The building cost four million euros and took two years to finish. "
+           "The town is still marked by its past: on 3 March 2019, gunmen killed 12 villagers in Kidal. "
+           "Librarians hope the new rooms will bring people together.")
+
+
+def _roles(text: str, title: str | None) -> list[tuple[str, str]]:
+    return [(m.role, m.why[[w.startswith("ROLE-") for w in m.why].index(True)])
+            for m in code_incidents(text, article_id="t", published_at=PUBLISHED, title=title)]
+
+
+def test_titled_story_without_an_act_keeps_a_recalled_attack_as_its_backdrop() -> None:
+    assert _roles(LIBRARY, "Town opens a library on the river front") == [
+        ("reference", "ROLE-reference-backdrop")]
+
+
+def test_a_headline_that_reports_the_act_keeps_it_counted() -> None:
+    assert _roles(LIBRARY, "Gunmen kill 12 villagers in Kidal") == [("background", "ROLE-background-dated")]
+
+
+def test_without_a_title_the_news_frame_is_unknown_and_the_recalled_act_counts() -> None:
+    assert _roles(LIBRARY, None) == [("background", "ROLE-background-dated")]
+
+
+# a council story whose later sentences tell one dated shelling, then a shooting elsewhere with no date of its own
+COUNCIL = ("The city council approved its budget for the coming year on Monday. Councillors argued for hours over "
+           "bus fares. Schools will receive more money than last year. "
+           "On 18 May 2024, soldiers shelled a village near Gao. In Kidal, gunmen shot dead a trader.")
+
+
+def _types(title: str | None) -> list[tuple[str, str]]:
+    return [(m.sub_event_type, m.why[-2]) for m in code_incidents(COUNCIL, article_id="c", published_at=PUBLISHED,
+                                                                  title=title)]
+
+
+def test_under_a_headline_without_an_act_an_act_with_no_date_of_its_own_is_left_out() -> None:
+    assert [t for t, _ in _types("Council approves the budget after a long debate")] == [
+        "Shelling/artillery/missile attack"]
+
+
+def test_without_a_title_the_next_act_still_takes_the_date_told_before_it() -> None:
+    assert _types(None) == [("Shelling/artillery/missile attack", "DATE-own"), ("Attack", "DATE-inherited")]
+
+
+def _recalled(sentence: str) -> list[str]:
+    text = ("Aid workers returned to the valley on Sunday to reopen two clinics, officials said. " + sentence)
+    return [m.role for m in code_incidents(text, article_id="r", published_at=PUBLISHED,
+                                           title="Aid workers return to the valley")
+            if m.event_type == "Violence against civilians"]
+
+
+def test_an_attack_recalled_by_its_month_with_a_toll_but_no_place_is_a_reference() -> None:
+    assert _recalled("Gunmen killed nine farmers in March, residents recalled.") in ([], ["reference"])
+
+
+def test_an_attack_recalled_by_its_month_with_a_toll_and_its_place_is_still_told() -> None:
+    assert _recalled("Gunmen killed nine farmers in Kidal in March, residents recalled.") == ["background"]
