@@ -134,7 +134,7 @@ def person_past(ctx: Ctx) -> bool:
 _IRREGULAR_PAST = re.compile(r"(?i)\b(?:shot|struck|hit|fought|beat|blew|slew|stabbed|shelled)$")
 # a head noun that an act only qualifies: its people, its aftermath in law and memory, its kind
 _QUALIFIED_HEAD = re.compile(
-    r"(?i)[ -](?:victims?|survivors?|suspects?|accused|trials?|cases?|anniversar(?:y|ies)|memorials?|vigils?|"
+    r"(?i)[ -](?:victims?|suspects?|accused|trials?|cases?|anniversar(?:y|ies)|memorials?|vigils?|"
     r"probes?|inquir(?:y|ies)|investigations?|hoax(?:es)?|drills?|laws?|legislation|polic(?:y|ies)|debates?|"
     r"prevention|charges?|convictions?|verdicts?|hearings?|lawsuits?|sentenc(?:e|es|ing)|documentar(?:y|ies)|"
     r"films?|movies?|novels?|podcasts?|statistics|figures|rates?|epidemic|crisis|insurance)\b")

@@ -33,8 +33,8 @@ RULES: dict[str, str] = {
                                "investigated, reacted to): a reference, never counted",
     "ROLE-reference-since": "the act only marks a point in time (\"since the attack\", \"days after the strike\")",
     "ROLE-reference-commemoration": "the act is recalled by a commemoration (an anniversary, a vigil, a memorial)",
-    "ROLE-reference-recalled": "a past act recalled by a month, a season or a year only, with no toll or no place "
-                               "of its own: the backdrop of the news, a reference",
+    "ROLE-reference-recalled": "a past act recalled by a month, a season or a year only, with no toll (or by a "
+                               "year with no place of its own): the backdrop of the news, a reference",
     "ROLE-reference-backdrop": "a past act recalled by a titled story whose headline and lede report no act "
                                "(a profile, an interview, a policy piece): its backdrop, not its news",
     "ROLE-reference-cause": "the act is the subject of a consequence (\"<act> raises tensions\", \"sparks a row\"): "

@@ -172,7 +172,7 @@ def verbal(ctx: Ctx) -> bool:
 _CONTEST_WORDS = re.compile(r"(?i)^(?:beat|beats|beating|beaten|fight|fights|fought|fighting|blast(?:s|ed)?|"
                             r"battle[sd]?|battling|massacr\w+|"
                             r"clash(?:ed|es)?|rout(?:ed|s)?|attack(?:s|ed|ing)?|struck|strikes?|striking|storm(?:ed|ing)|"
-                            r"shot|shoots?|shooting|assault(?:s|ed)?|ambush(?:ed)?|skirmish\w*|"
+                            r"shot|shoots?|shooting|assault(?:s|ed)?|ambush(?:ed)?|skirmish\w*|brawl(?:s|ed|ing)?|scuffle[sd]?|"
                             r"intercept(?:s|ed|ions?)?|sack(?:s|ed)?|blitz(?:es|ed)?)$")
 
 
@@ -190,15 +190,18 @@ def contest(ctx: Ctx) -> bool:
 
 
 SPORT_STORY = 8  # words of sport in a text that make it a sports story
+SPORT_SHARE = 12  # in a short text (a headline and a summary): one word in this many, and at least 3
 
 
 def sport_story(text: str) -> bool:
     """Whether `text` is a sports story: at least `SPORT_STORY` words of sport in it (the word
-    class `sport`). A word keeps one sense through a text (one sense per discourse), so in such a
+    class `sport`), or, in a text too short to hold that many, one word of sport in `SPORT_SHARE`
+    and at least three. A word keeps one sense through a text (one sense per discourse), so in such a
     story a fight or an attack without harm is a move of the game (`game_move`), even in a
     sentence that names no sport itself."""
+    need = min(SPORT_STORY, max(3, len(text.split()) // SPORT_SHARE))
     found = _cls("sport").finditer(text)
-    return sum(1 for _ in zip(range(SPORT_STORY), found, strict=False)) == SPORT_STORY
+    return sum(1 for _ in zip(range(need), found, strict=False)) == need
 
 
 def game_move(ctx: Ctx) -> bool:

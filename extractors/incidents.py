@@ -76,11 +76,13 @@ def _role(group: Group, first: Group, published: dt.date | None, toll: Toll,
 
 def _recalled(group: Group, toll: Toll) -> bool:
     """A past act the story recalls only by a month, a season or a year, with no toll ("when the
-    army shelled the border towns last summer") or with no place of its own: the backdrop of the
-    news, not a dated incident it reports (GUIDE rules 8, 9); one told with both a figure of dead or
-    wounded and the place it happened is still told."""
-    return group.date is not None and group.date.precision in ("month", "year") \
-        and (toll.fatalities is None and toll.injuries is None or group.location is None)
+    army shelled the border towns last summer"), or by a year alone with no place of its own: the
+    backdrop of the news, not a dated incident it reports (GUIDE rules 8, 9); one with a figure of
+    dead or wounded is still told, when a year alone dates it only if it also names its place."""
+    if group.date is None or group.date.precision not in ("month", "year"):
+        return False
+    untolled = toll.fatalities is None and toll.injuries is None
+    return untolled or group.date.precision == "year" and group.location is None
 
 
 def _dated_role(group: Group, first: Group, published: dt.date | None) -> tuple[str, str]:
