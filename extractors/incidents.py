@@ -24,7 +24,8 @@ How (each step's rules live in its own module; the lexicons in `seeds/lexicon/<l
    in a story whose news is a finding about an act ("rights groups say the strike ...", "an
    analysis of shell fragments shows ...") an incident it does not date is left out: it is not
    the previous day's news the default date would make it; nor in a story whose title and lede
-   report no act, or a piece labelled as commentary, where an undated act is a figure of speech or
+   report no act, or a piece labelled as commentary, or under a headline that names its act only
+   as a past one (a memorial, an anniversary), where an undated act is a figure of speech, a memory or
    a topic (`_news_of`), and under such a headline an act must carry its own date and a past act it
    recalls is its backdrop (a reference); in a sports story a fight without harm is a move of the game.
 """
@@ -41,7 +42,8 @@ from typing import Any
 from extractors import EXTRACTOR_VERSION, places
 from extractors.actors import Actors, code_actors, inter_code, read_actors, read_claim
 from extractors.casualties import Toll, combine_tolls
-from extractors.coding_cue_data import SPECIFIC
+from extractors.coding_cue_data import SPECIFIC, SentenceCues
+from extractors.coding_cue_reasons import UNCOUNTED_REASONS
 from extractors.coding_cues import analyse_sentence
 from extractors.coding_groups import Group, disaggregate, group_sentences, two_places
 from extractors.coding_headlines import headline_act, toll_update
@@ -191,13 +193,30 @@ def _news_of(reads: list[Read], title: str | None, lex: Lexicon, prep: Prepared,
     one is still read as a recalled incident, unless it is told only with echo words ("a similar
     incident", "the deaths"), which refer back to an act the story does not tell. Nor in a piece
     its title labels as commentary (opinion, analysis, editorial, review: GUIDE rule 9): its news
-    is a view, and an act it tells without a day is its topic.
+    is a view, and an act it tells without a day is its topic. Nor under a headline that reports no
+    act and names one as past (`_past_topic`).
     """
     if published is not None and _FINDING.search(prep.clean) or title and _COMMENTARY.search(title):
         return False
+    headline = analyse_sentence(title, lex, []) if title is not None else None
+    if headline is not None and not headline.strong and _past_topic(headline):
+        return False
     if any(r.index < LEDE and r.uncounted is None and not r.detail for r in reads):
         return True
-    return title is not None and analyse_sentence(title, lex, []).strong
+    return headline is not None and headline.strong
+
+
+# the roles of a headline's reference that place its act in the past: an anniversary, a memorial,
+# a year label, "years after"; not a pursuit or a reaction, whose act is recent news
+_PAST_REFERENCES = frozenset(("ROLE-reference-commemoration", "ROLE-reference-since", "ROLE-reference-recalled"))
+
+
+def _past_topic(headline: SentenceCues) -> bool:
+    """Whether a headline that reports no act names one as a past act: the story's topic is that act's
+    memory (an anniversary, a memorial, a book about it), so the act its lede tells without a date
+    is that past act, not the previous day's news (GUIDE rule 9)."""
+    return any(UNCOUNTED_REASONS.get(reason) in _PAST_REFERENCES or reason == "sense:life_story"
+               for _, reason in headline.dropped)
 
 
 def _told(group: Group) -> bool:
