@@ -175,9 +175,11 @@ _FINDING = re.compile(
     r"(?:says?|said)\s+(?:\w+\s+){0,2}(?:rights groups?|investigators)\b|(?:must|should)\s+be\s+investigated\b)")
 
 
-# a title's genre label, first or after a bar: "Opinion | ...", "Analysis: ...", "... | Editorial"
+# a title's genre label, first or after a bar: "Opinion | ...", "Analysis: ...", "... | Editorial"; a
+# recap genre (a timeline, an explainer, a fact check, an obituary) retells known acts, it reports none
 _COMMENTARY = re.compile(r"(?i)(?:^|\|)\s*(?:opinion|analysis|commentary|editorial|column|comment|view|viewpoint|"
-                         r"perspective|review|letters?(?: to the editor)?)\s*(?:[|:]|$)")
+                         r"perspective|review|letters?(?: to the editor)?|timeline|explainer|fact[- ]?check|"
+                         r"obituary)\s*(?:[|:]|$)")
 LEDE = 3  # sentences: a news story says what its news is in its headline and first sentences
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from extractors.incidents import code_incidents
 
 PUBLISHED = dt.datetime(2024, 5, 20, 12, tzinfo=dt.UTC)
@@ -71,3 +73,13 @@ def test_an_attack_recalled_by_its_year_with_a_toll_and_its_place_is_still_told(
 
 def test_an_attack_recalled_by_its_month_with_a_toll_is_still_told() -> None:
     assert _recalled("Gunmen killed nine farmers in March, residents recalled.") == ["background"]
+
+
+@pytest.mark.parametrize("label", ["Timeline", "Explainer", "Fact check", "Obituary"])
+def test_a_recap_genre_retells_known_acts_and_reports_none(label: str) -> None:
+    text = "Soldiers shelled a village near Gao, killing four. On 2 March 2024, gunmen killed 12 villagers in Kidal."
+    coded = code_incidents(text, article_id="g", published_at=PUBLISHED, title=f"{label}: the long road to the truce")
+    assert [m.role for m in coded if m.role in ("primary", "background")] == []
+    # the same text under a plain title reports the shelling as news
+    plain = code_incidents(text, article_id="g", published_at=PUBLISHED, title="The long road to the truce")
+    assert "primary" in [m.role for m in plain]
