@@ -169,6 +169,28 @@ def verbal(ctx: Ctx) -> bool:
                 or _SPEECH_FRAME.match(ctx.text[ctx.end:]))
 
 
+_ATTACK_VERB = re.compile(r"(?i)^attack(?:s|ed|ing)?$")
+# a party of political speech on either side of "attacks": a named person or a speaker ("minister", "party")
+_NAME_BEFORE = re.compile(r"(?:^|[\s,(])[A-Z][\w.’'-]+(?:\s+[A-Z][\w.’'-]+){0,2}\s+$")
+_RIVAL = re.compile(r"(?i)^\s+(?:(?:the|his|her|their|its|a|an|[\w’'-]+[’']s)\s+)?(?:[\w-]+\s+)?"
+                    r"(?:judges?|courts?|rivals?|opponents?|predecessor|successor)\b")
+_ISSUE_AFTER = re.compile(r"(?i)^[^.;:]{0,60}?\s(?:over|for)\s")
+
+
+def political_attack(ctx: Ctx) -> bool:
+    """"<speaker> attacks <speaker> over <issue>": a politician, a party or a government attacking
+    another, or a judge or a rival, over a deed or an issue ("the senator attacked the governor over
+    the budget", "<name> attacks judge over ruling"): an attack in words. Not with harm, a weapon,
+    an armed party or a crowd anywhere in the sentence (`harm`), which keep the act physical."""
+    if not _ATTACK_VERB.match(ctx.word) or harm(ctx) or _crowd(ctx):
+        return False
+    speaker = _cls("speaker").pattern
+    target = re.match(r"(?i)\s+(?:(?:the|his|her|their|its|[\w’'-]+[’']s)\s+)?(?:[\w-]+\s+)?(?:" + speaker + r")\b",
+                      ctx.after) or _RIVAL.match(ctx.after)
+    subject = _NAME_BEFORE.search(ctx.before) or re.search(r"(?i)\b(?:" + speaker + r")\s+$", ctx.before)
+    return bool(subject and target and _ISSUE_AFTER.match(ctx.after))
+
+
 _CONTEST_WORDS = re.compile(r"(?i)^(?:beat|beats|beating|beaten|fight|fights|fought|fighting|blast(?:s|ed)?|"
                             r"battle[sd]?|battling|massacr\w+|"
                             r"clash(?:ed|es)?|rout(?:ed|s)?|attack(?:s|ed|ing)?|struck|strikes?|striking|storm(?:ed|ing)|"
@@ -384,6 +406,7 @@ RULES: tuple[SenseRule, ...] = (
     SenseRule("political_agent", "an ambush or an attack by a political body: a vote or a speech", political_agent),
     SenseRule("figurative_object", "the act's object is an idea, a policy or a statement", figurative_object),
     SenseRule("verbal", "the attack is made in words", verbal),
+    SenseRule("political_attack", "one party of politics attacks another over an issue", political_attack),
     SenseRule("contest", "a word of fighting in a game or an election", contest),
     SenseRule("beat_contender", "beating a named rival: a win", beat_contender),
     SenseRule("filming", "shooting a film or a photograph", filming),

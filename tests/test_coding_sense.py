@@ -117,6 +117,8 @@ VOIDED = [
     ("contest", "The Slovenian attacked four kilometres from the summit finish."),
     ("weapon_shown", "Thousands watched as rocket launchers rolled through the square during the parade."),
     ("weapon_shown", "The navy test-fired a cruise missile into the sea on Thursday."),
+    ("political_attack", "The finance minister attacked the opposition leader over the pension plan."),
+    ("political_attack", "Okafor attacks judge over ruling on the election maps"),
 ]
 
 
