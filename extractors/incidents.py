@@ -201,7 +201,7 @@ def _news_of(reads: list[Read], title: str | None, lex: Lexicon, prep: Prepared,
     if published is not None and _FINDING.search(prep.clean) or title and _COMMENTARY.search(title):
         return False
     headline = analyse_sentence(title, lex, []) if title is not None else None
-    if headline is not None and not headline.strong and _past_topic(headline):
+    if title is not None and headline is not None and not headline.strong and _past_topic(headline, title):
         return False
     if any(r.index < LEDE and r.uncounted is None and not r.detail for r in reads):
         return True
@@ -213,12 +213,18 @@ def _news_of(reads: list[Read], title: str | None, lex: Lexicon, prep: Prepared,
 _PAST_REFERENCES = frozenset(("ROLE-reference-commemoration", "ROLE-reference-since", "ROLE-reference-recalled"))
 
 
-def _past_topic(headline: SentenceCues) -> bool:
+# a span of weeks or more before "after <act>": "months after the shooting", "a year after the siege"
+_SPAN_AFTER = re.compile(r"(?i)\b(?:weeks|months|years?|decades?)\s+(?:after|since)\s+(?:(?:the|a|an|last)\s+)?"
+                         r"(?:[\w’'-]+\s+){0,2}$")
+
+
+def _past_topic(headline: SentenceCues, title: str) -> bool:
     """Whether a headline that reports no act names one as a past act: the story's topic is that act's
-    memory (an anniversary, a memorial, a book about it), so the act its lede tells without a date
-    is that past act, not the previous day's news (GUIDE rule 9)."""
+    memory (an anniversary, a memorial, a book about it, "months after the shooting"), so the act its
+    lede tells without a date is that past act, not the previous day's news (GUIDE rule 9)."""
     return any(UNCOUNTED_REASONS.get(reason) in _PAST_REFERENCES or reason == "sense:life_story"
-               for _, reason in headline.dropped)
+               or reason == "ref-after" and _SPAN_AFTER.search(title, 0, cue.start)
+               for cue, reason in headline.dropped)
 
 
 def _told(group: Group) -> bool:

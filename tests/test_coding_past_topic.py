@@ -39,3 +39,11 @@ def test_a_memorial_headline_still_lets_a_new_dated_act_count() -> None:
     summary = ("Mourners gathered at the stadium. On 1 April 2025, a grenade thrown at the crowd wounded six "
                "people near the gates, police said.")
     assert _counted("City holds memorial for victims of the stadium bombing", summary) == ["Grenade"]
+
+
+def test_a_span_of_months_before_after_places_the_act_in_the_past() -> None:
+    assert _counted("Stadium reopens months after the bombing") == []
+
+
+def test_an_act_hours_before_is_still_news() -> None:
+    assert _counted("Stadium shut hours after the bombing") == ["Remote explosive/landmine/IED"]
