@@ -41,9 +41,12 @@ def test_a_memorial_headline_still_lets_a_new_dated_act_count() -> None:
     assert _counted("City holds memorial for victims of the stadium bombing", summary) == ["Grenade"]
 
 
+RETURN = "Pupils went back to lessons at the college where a gunman killed six people in January."
+
+
 def test_a_span_of_months_before_after_places_the_act_in_the_past() -> None:
-    assert _counted("Stadium reopens months after the bombing") == []
+    assert _counted("College reopens months after shooting", RETURN) == []
 
 
-def test_an_act_hours_before_is_still_news() -> None:
-    assert _counted("Stadium shut hours after the bombing") == ["Remote explosive/landmine/IED"]
+def test_an_act_days_before_is_still_told() -> None:
+    assert _counted("College reopens days after shooting", RETURN) != []
