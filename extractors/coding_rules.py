@@ -37,6 +37,9 @@ RULES: dict[str, str] = {
                                "year with no place of its own): the backdrop of the news, a reference",
     "ROLE-reference-backdrop": "a past act recalled by a titled story whose headline and lede report no act "
                                "(a profile, an interview, a policy piece): its backdrop, not its news",
+    "ROLE-reference-frame": "an act a story tells outside its news frame: undated, told only by echo words, or "
+                            "borrowing another act's date, in a story whose headline and lede report no act or "
+                            "a piece labelled as commentary: its topic, kept as a reference",
     "ROLE-reference-cause": "the act is the subject of a consequence (\"<act> raises tensions\", \"sparks a row\"): "
                             "named as the cause of the news, a reference",
     "ROLE-reference-label": "the act is the label a headline opens with (\"<place> shooting: what we know\") and "

@@ -293,8 +293,13 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
         # under a headline that reports no act, an act must bear its own date: one that only takes the
         # date of the act told before it has no anchor of its own
         backdrop = title is not None
-        typed = [(group, kind) for group, kind in typed
-                 if group.date is not None and _told(group) and not (backdrop and group.date_inherited)]
+        framed = [(group, kind) for group, kind in typed
+                  if group.date is not None and _told(group) and not (backdrop and group.date_inherited)]
+        kept = {id(group) for group, _ in framed}
+        # what the frame leaves out stays visible as a reference, with the rule that decided it
+        side += [dataclasses.replace(group.lead, uncounted="ROLE-reference-frame")
+                 for group, _ in typed if id(group) not in kept]
+        typed = framed
     games = {id(group) for group, _ in typed if _game(group, lex)}
     if games and sport_story(prep.clean):  # the text is read for sport only when a move of a game may be
         typed = [(group, kind) for group, kind in typed if id(group) not in games]

@@ -41,6 +41,16 @@ def test_an_undated_act_deep_in_a_story_whose_lede_reports_none_is_not_its_news(
     assert counted(_QUIET_LEDE + _UNDATED_ACT, title="Council backs library budget") == []
 
 
+def test_the_act_the_frame_leaves_out_stays_visible_as_a_reference_with_its_rule():
+    coded = code_incidents(_QUIET_LEDE + _UNDATED_ACT, article_id="doc", published_at=PUB,
+                           title="Council backs library budget")
+    assert [m.role for m in coded] == ["reference"]
+    assert "ROLE-reference-frame" in coded[0].why and "Kandahar" in coded[0].evidence
+    framed = code_incidents(_UNDATED_ACT + _QUIET_LEDE, article_id="doc", published_at=PUB,
+                            title="Council backs library budget")
+    assert not any("ROLE-reference-frame" in m.why for m in framed)  # in the lede it is the news
+
+
 def test_the_same_act_in_the_lede_is_the_news():
     found = counted(_UNDATED_ACT + _QUIET_LEDE, title="Council backs library budget")
     assert [m.sub_event_type for m in found] == ["Armed clash"] or found, found
