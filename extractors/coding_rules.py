@@ -35,8 +35,6 @@ RULES: dict[str, str] = {
     "ROLE-reference-commemoration": "the act is recalled by a commemoration (an anniversary, a vigil, a memorial)",
     "ROLE-reference-recalled": "a past act recalled by a month, a season or a year only, with no toll (or by a "
                                "year with no place of its own): the backdrop of the news, a reference",
-    "ROLE-reference-backdrop": "a past act recalled by a titled story whose headline and lede report no act "
-                               "(a profile, an interview, a policy piece): its backdrop, not its news",
     "ROLE-reference-frame": "an act a story tells outside its news frame: undated, told only by echo words, or "
                             "borrowing another act's date, in a story whose headline and lede report no act or "
                             "a piece labelled as commentary: its topic, kept as a reference",

@@ -26,8 +26,9 @@ How (each step's rules live in its own module; the lexicons in `seeds/lexicon/<l
    the previous day's news the default date would make it; nor in a story whose title and lede
    report no act, or a piece labelled as commentary, or under a headline that names its act only
    as a past one (a memorial, an anniversary), where an undated act is a figure of speech, a memory or
-   a topic (`_news_of`), and under such a headline an act must carry its own date and a past act it
-   recalls is its backdrop (a reference); in a sports story a fight without harm is a move of the game.
+   a topic (`_news_of`), and under such a headline an act must carry its own date; what the frame
+   leaves out is kept as a reference (`ROLE-reference-frame`); in a sports story a fight without
+   harm is a move of the game.
 """
 
 from __future__ import annotations
@@ -62,15 +63,12 @@ from extractors.taxonomy import SUB_EVENT_TYPES
 MAX_EVIDENCE = 1200  # characters: beyond this the evidence is the lead sentence alone
 
 
-def _role(group: Group, first: Group, published: dt.date | None, toll: Toll,
-          backdrop: bool = False) -> tuple[str, str]:
+def _role(group: Group, first: Group, published: dt.date | None, toll: Toll) -> tuple[str, str]:
     """(role, rule id): background for an incident dated clearly before the news it is reported with;
-    a reference for one recalled with no day and no toll or place (`_recalled`), or for any past act a
-    titled story recalls when its news is not an act (`backdrop`, see `_news_of`): a profile, an
-    interview or a policy piece that recalls an old attack names it as its backdrop (GUIDE rule 9)."""
+    a reference for one recalled with no day and no toll or place (`_recalled`). A past act recalled
+    with its own date stays background whatever the story's news (GUIDE rule 9: "a dated past event
+    it recalls" is coded)."""
     role, rule = _dated_role(group, first, published)
-    if role == "background" and backdrop:
-        return "reference", "ROLE-reference-backdrop"
     if role == "background" and group.family == "violence" and _recalled(group, toll):
         return "reference", "ROLE-reference-recalled"
     return role, rule
@@ -287,14 +285,13 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
         kind, reasons[id(group)] = classify([(r.sentence.text, r.cues) for r in group.members], group.family, lex)
         typed.append((group, kind))
     typed = disaggregate(typed)
-    backdrop = False
     if typed and not _news_of(reads, title, lex, prep, published):
         # undated acts are not this story's news; echoes ("the incident", "deaths") refer to no act it tells;
         # under a headline that reports no act, an act must bear its own date: one that only takes the
         # date of the act told before it has no anchor of its own
-        backdrop = title is not None
+        titled = title is not None
         framed = [(group, kind) for group, kind in typed
-                  if group.date is not None and _told(group) and not (backdrop and group.date_inherited)]
+                  if group.date is not None and _told(group) and not (titled and group.date_inherited)]
         kept = {id(group) for group, _ in framed}
         # what the frame leaves out stays visible as a reference, with the rule that decided it
         side += [dataclasses.replace(group.lead, uncounted="ROLE-reference-frame")
@@ -318,7 +315,7 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
             why.append("DET-headline")
         if any(r.forced_new for r in group.members):
             why.append("DET-two-acts")
-        role, role_rule = _role(group, groups[0], published, toll, backdrop)
+        role, role_rule = _role(group, groups[0], published, toll)
         why += [role_rule, type_rule(type_reason)]
         if group.date is not None:
             event_date, precision = group.date.date, group.date.precision

@@ -1,5 +1,7 @@
-"""A past act recalled as the backdrop of a story whose news is not an act, and a past act recalled
-with a coarse date and too few anchors of its own: references, never counted (GUIDE rules 8, 9)."""
+"""A past act a story recalls with its own date is coded whatever the story's news (GUIDE rule 9: "a
+dated past event it recalls"); one recalled with a coarse date and too few anchors of its own, or one
+that only borrows the date of the act before it in a story whose news is no act, is a reference,
+never counted (GUIDE rules 8, 9)."""
 
 from __future__ import annotations
 
@@ -23,9 +25,8 @@ def _roles(text: str, title: str | None) -> list[tuple[str, str]]:
             for m in code_incidents(text, article_id="t", published_at=PUBLISHED, title=title)]
 
 
-def test_titled_story_without_an_act_keeps_a_recalled_attack_as_its_backdrop() -> None:
-    assert _roles(LIBRARY, "Town opens a library on the river front") == [
-        ("reference", "ROLE-reference-backdrop")]
+def test_titled_story_without_an_act_still_codes_an_attack_it_recalls_with_its_own_date() -> None:
+    assert _roles(LIBRARY, "Town opens a library on the river front") == [("background", "ROLE-background-dated")]
 
 
 def test_a_headline_that_reports_the_act_keeps_it_counted() -> None:
@@ -83,7 +84,8 @@ def test_an_attack_recalled_by_its_month_with_a_toll_is_still_told() -> None:
 def test_a_recap_genre_retells_known_acts_and_reports_none(label: str) -> None:
     text = "Soldiers shelled a village near Gao, killing four. On 2 March 2024, gunmen killed 12 villagers in Kidal."
     coded = code_incidents(text, article_id="g", published_at=PUBLISHED, title=f"{label}: the long road to the truce")
-    assert [m.role for m in coded if m.role in ("primary", "background")] == []
+    # the undated shelling is no news of a recap; the act it recalls with its own date is still coded
+    assert [m.role for m in coded if m.role in ("primary", "background")] == ["background"]
     # the same text under a plain title reports the shelling as news
     plain = code_incidents(text, article_id="g", published_at=PUBLISHED, title="The long road to the truce")
     assert "primary" in [m.role for m in plain]
