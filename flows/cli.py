@@ -389,16 +389,18 @@ def _exit_now(status: int) -> None:
     """End the process with `status` once the interpreter's exit handlers have run and stdout and
     stderr are flushed, without the interpreter's teardown: freeing every module's objects one by
     one (Prefect's, the gazetteer's, the language model's) costs 0.1-0.3 s of a command's wall
-    time, with nothing left to write (bench/bench_startup.py). Returns, for the usual exit, while
-    a thread that is not a daemon still runs (the interpreter would wait for it) or where the exit
-    handlers cannot be run apart."""
+    time, with nothing left to write (bench/bench_startup.py). First, as the interpreter's own exit
+    does, the threads that are not daemons are waited for (a coding pool's) and the exit handlers
+    run; where those two steps cannot be run apart (CPython's private `threading._shutdown` and
+    `atexit._run_exitfuncs`, missing), this returns, for the usual exit."""
     import atexit
     import threading
 
+    join_threads = getattr(threading, "_shutdown", None)
     run_handlers = getattr(atexit, "_run_exitfuncs", None)
-    others = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
-    if run_handlers is None or others:
+    if join_threads is None or run_handlers is None:
         return
+    join_threads()
     run_handlers()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
