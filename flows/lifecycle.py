@@ -192,8 +192,8 @@ def warm_up(command: str) -> None:
     but for `run`, load the coder's tables (`flows.steps.warm_up_coding`), with the regular
     expressions they compiled last time kept ready-made in the user's cache directory
     (`flows.regex_cache`) and the language model kept decompressed there (`keep_decoded_seeds`,
-    for the rest of the process too). Not for `run`: a run codes its pages in the coding processes, warmed in
-    their forkserver (`start_warm_forkserver`), once it has more than a few; a few pages load the
+    for the rest of the process too). Not for `run`: a run codes its pages in the coding
+    processes, warmed in their forkserver (`start_warm_forkserver`), once it has more than a few; a few pages load the
     tables when the first is coded, so this process's warm-up (about 1.3 s of CPU, while the server
     starts on the other core) would be spent for nothing on any run that fetches many
     (bench/bench_ingest.py --peer-only: start-up and the flow process's CPU)."""
