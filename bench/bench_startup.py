@@ -1,7 +1,7 @@
 """Where the seconds of `flarewatch demo` go: start-up (imports, Prefect's temporary server, the
 coding processes) against the work (polling, fetching, coding, writing).
 
-    .venv/bin/python bench/bench_startup.py [--runs 3] [--skip-trace] [--against DIR]
+    .venv/bin/python bench/bench_startup.py [--runs 3] [--skip-trace] [--against DIR [--against-cache DIR]]
 
 1. imports alone, each in a new interpreter: `flows.cli`, `flows.ingest` (Prefect's client,
    trafilatura, DuckDB, pyarrow, the coder), and `prefect.server.api.server` (what the temporary
@@ -53,13 +53,15 @@ def import_cost(module: str) -> tuple[float, float]:
     return time.perf_counter() - t0, cpu
 
 
-def demo_run(data: Path, tree: Path = REPO) -> tuple[float, float]:
+def demo_run(data: Path, tree: Path = REPO, cache: Path | None = None) -> tuple[float, float]:
     """(wall s, CPU s of the CLI and the children it waited for) of `python -m flows.cli demo` run
-    from `tree` (this checkout, or another revision's: its `flows` package is the one imported)."""
+    from `tree` (this checkout, or another revision's: its `flows` package is the one imported),
+    with `cache` as its XDG_CACHE_HOME if given."""
+    env = clean_env() | ({"XDG_CACHE_HOME": str(cache)} if cache else {})
     before = os.times()
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-m", "flows.cli", "demo", "--port", "0", "--data", str(data)], check=True,
-                   env=clean_env(), cwd=tree, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                   env=env, cwd=tree, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wall = time.perf_counter() - t0
     after = os.times()
     return wall, (after.children_user - before.children_user) + (after.children_system - before.children_system)
@@ -221,6 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--against", type=Path, metavar="DIR",
                     help="a checkout of another revision (git archive REV | tar -x -C DIR): its demo runs "
                     "before each of this tree's, with the same interpreter and packages")
+    ap.add_argument("--against-cache", type=Path, metavar="DIR",
+                    help="XDG_CACHE_HOME of --against's runs (else they share this tree's: the kept regular "
+                    "expressions and decoded seeds of the two revisions would meet in one directory)")
     ap.add_argument("--_trace", metavar="DATA", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args._trace:
@@ -241,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         walls = []
         for i in range(args.runs):
             if args.against:
-                wall, cpu = demo_run(Path(tmp) / f"against-{i}", args.against)
+                wall, cpu = demo_run(Path(tmp) / f"against-{i}", args.against, args.against_cache)
                 print(f"    {args.against}: {wall:6.2f} s wall, {cpu:6.2f} s CPU (load {os.getloadavg()[0]:.1f})")
             wall, cpu = demo_run(Path(tmp) / f"run-{i}")
             walls.append(wall)

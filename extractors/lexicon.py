@@ -62,7 +62,7 @@ class Lexicon:
 
 def _read(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle) or {}
+        data = yaml.load(handle, Loader=yaml.CSafeLoader) or {}  # libyaml: the same objects, 10x faster
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping at the top level")
     return data

@@ -15,8 +15,10 @@ from __future__ import annotations
 import logging
 
 try:
-    from flows.lifecycle import _cache_dir, imports_without_gc
+    from flows.lifecycle import _cache_dir, imports_without_gc, keep_decoded_seeds
     from flows.regex_cache import cache_file, kept_regexes
+
+    keep_decoded_seeds()  # and the language model decompressed, in the same directory
 
     # its own file of patterns (another set than the CLI's); what the warm-up builds is frozen out
     # of the collector's passes, in this process and in every worker forked from it

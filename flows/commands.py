@@ -87,6 +87,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     from flows.extract import extract_file
+    from flows.lifecycle import keep_decoded_seeds
+
+    keep_decoded_seeds()
 
     if args.output != "-":
         return extract_file(Path(args.input), Path(args.output))

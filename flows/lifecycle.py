@@ -7,6 +7,7 @@ In: nothing but the environment. Out: `die_with_parent()` (Linux parent-death si
 `serve_prefect(port)` (that server's process, its routes built by `route_once(app)` before it
 listens), `imports_without_gc()` (imports at less CPU),
 `warm_up(command)` (what a command's flow needs first, done while that server starts),
+`keep_decoded_seeds()` (the coder's decompressed seed data kept in the user's cache directory),
 `check_server(url)` (one line instead of a traceback when a named server is down) and
 `NO_TELEMETRY` (the variables that keep Prefect from phoning home).
 
@@ -190,8 +191,9 @@ def warm_up(command: str) -> None:
     server starts: import the flow's modules (Prefect's client, trafilatura, DuckDB, pyarrow) and,
     but for `run`, load the coder's tables (`flows.steps.warm_up_coding`), with the regular
     expressions they compiled last time kept ready-made in the user's cache directory
-    (`flows.regex_cache`). Not for `run`: a run codes its pages in the coding processes, warmed in
-    their forkserver (`start_warm_forkserver`), once it has more than a few; a few pages load the
+    (`flows.regex_cache`) and the language model kept decompressed there (`keep_decoded_seeds`,
+    for the rest of the process too). Not for `run`: a run codes its pages in the coding
+    processes, warmed in their forkserver (`start_warm_forkserver`), once it has more than a few; a few pages load the
     tables when the first is coded, so this process's warm-up (about 1.3 s of CPU, while the server
     starts on the other core) would be spent for nothing on any run that fetches many
     (bench/bench_ingest.py --peer-only: start-up and the flow process's CPU)."""
@@ -199,6 +201,7 @@ def warm_up(command: str) -> None:
 
     from flows.regex_cache import cache_file, kept_regexes
 
+    keep_decoded_seeds()
     module = "flows.backfill" if command == "backfill" else "flows.ingest"
     with kept_regexes(cache_file(_cache_dir(), f"{module}-{command}")):  # a file per command: each keeps what it uses
         import_module(module)
@@ -207,6 +210,14 @@ def warm_up(command: str) -> None:
         from flows.steps import warm_up_coding
 
         warm_up_coding()
+
+
+def keep_decoded_seeds() -> None:
+    """From now on this process keeps the coder's decompressed seed data (the language model) in
+    the user's cache directory and reads it back from there (`extractors.decoded_cache`)."""
+    from extractors import decoded_cache
+
+    decoded_cache.use_directory(_cache_dir())
 
 
 def start_warm_forkserver() -> None:
