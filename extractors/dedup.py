@@ -50,6 +50,7 @@ _MAX_GAP = 2  # days apart beyond which the date penalty alone keeps a pair unde
 _TOP_K = 40  # best partners each mention keeps as merge proposals: memory in a crowded country-week
 _PAIR_BLOCK = 4096  # proposals made Python ints at a time, while clustering consumes them
 _FOLD_MIN = 1 << 16  # offers buffered at least before they are folded into the kept partners
+_SLICE_NODES = 1024  # nodes whose kept partners are folded together (`_Best`)
 
 
 def incident_id_for(anchor_mention_id: str) -> str:
@@ -76,14 +77,16 @@ def merge_mentions(mentions: Iterable[Mention], previous: Iterable[Incident] = (
     for m in (m for m in mentions if m.role in COUNTED_ROLES):
         if m.mention_id not in blocked and (m.mention_id not in by_id or repr(m) > repr(by_id[m.mention_id])):
             by_id[m.mention_id] = m
-    nodes = [_node(m) for m in by_id.values()]
+    memo: dict[tuple[Any, ...], Any] = {}  # nodes of equal names share their normalised forms
+    nodes = [_node(m, memo=memo) for m in by_id.values()]
     must: list[tuple[str, str]] = []
     active = [p for p in prev.values() if p.status == "active"]
     for p in active:
         present = [mid for mid in p.mention_ids if mid in by_id]
         if len(present) < len(p.mention_ids) or not p.mention_ids:
-            nodes.append(_node(p, weight=max(1, len(p.mention_ids) - len(present))))
+            nodes.append(_node(p, weight=max(1, len(p.mention_ids) - len(present)), memo=memo))
             must += [(nodes[-1].ident, mid) for mid in present]
+    del by_id, memo
     nodes.sort(key=lambda n: n.key)
     spans: dict[tuple[object, ...], list[_Node]] = defaultdict(list)
     for n in nodes:  # one span of one article coded by two coder versions: one incident if compatible
@@ -93,7 +96,9 @@ def merge_mentions(mentions: Iterable[Mention], previous: Iterable[Incident] = (
              if isinstance(x.src, Mention) and isinstance(y.src, Mention)
              and x.src.extractor_version != y.src.extractor_version and _compatible(replace(x, article=""), y)]
     pos = {n.ident: i for i, n in enumerate(nodes)}
-    clusters = _cluster(nodes, [(pos[a], pos[b]) for a, b in must])
+    joined = [(pos[a], pos[b]) for a, b in must]
+    del spans, pos, must  # freed before the clustering's peak
+    clusters = _cluster(nodes, joined)
     incidents = _finish([[nodes[i] for i in c] for c in clusters], prev, active)
     return _count_references(incidents, references)
 
@@ -115,13 +120,14 @@ def link_references(mentions: Iterable[Mention], incidents: Iterable[Incident]) 
     """
     pool = [i for i in incidents if i.status == "active"]
     by_iso: dict[str | None, list[tuple[Incident, _Node]]] = defaultdict(list)
+    memo: dict[tuple[Any, ...], Any] = {}
     for incident in pool:
-        by_iso[incident.iso3].append((incident, _node(incident)))
+        by_iso[incident.iso3].append((incident, _node(incident, memo=memo)))
     links: dict[str, str] = {}
     for m in mentions:
         if m.role != "reference":
             continue
-        ref = _node(m)
+        ref = _node(m, memo=memo)
         candidates = by_iso.get(m.iso3, []) + (by_iso.get(None, []) if m.iso3 else [])
         if m.iso3 is None:
             candidates = [c for group in by_iso.values() for c in group]
@@ -227,9 +233,12 @@ def _proposals(nodes: Sequence[_Node]) -> Iterator[tuple[int, int]]:
     # pair (i, j) as i * size + j; a pair kept by both its nodes is there twice, with its one score
     size = len(nodes)
     node, partner, score = best.take()
-    pair = np.minimum(node, partner).astype(np.int64) * size + np.maximum(node, partner)
+    pair = np.minimum(node, partner).astype(np.int64)
+    pair *= size
+    pair += np.maximum(node, partner)
     del node, partner  # each stage freed before the next is built: the peak of a crowded window's merge
-    order = np.lexsort((pair, -score))  # by -affinity, then i, then j: the order of (-s, i, j) tuples
+    np.negative(score, out=score)
+    order = np.lexsort((pair, score))  # by -affinity, then i, then j: the order of (-s, i, j) tuples
     del score
     last = -1  # a pair's two copies are neighbours in that order: the second is skipped
     for start in range(0, len(order), _PAIR_BLOCK):
@@ -242,13 +251,16 @@ def _proposals(nodes: Sequence[_Node]) -> Iterator[tuple[int, int]]:
 class _Best:
     """Each of `size` nodes' `_TOP_K` best partners, the largest (affinity, -partner), as flat
     arrays: offers are buffered (`array`: 16 bytes each way) and folded into the kept ones with
-    numpy whenever the buffer outgrows them; once a node keeps `_TOP_K`, an offer below its worst
-    kept one is not buffered (`_floor`). The same partners a bounded heap of (affinity, -partner)
-    tuples per node keeps, at ~16 bytes an entry where a heap's tuples took ~115."""
+    numpy whenever the buffer outgrows a quarter of them; once a node keeps `_TOP_K`, an offer
+    below its worst kept one is not buffered (`_floor`). The kept partners are held in slices of
+    `_SLICE_NODES` nodes, each folded alone, so a fold's sorting copies are one slice's, not all
+    of them. The same partners a bounded heap of (affinity, -partner) tuples per node keeps, at
+    ~16 bytes an entry where a heap's tuples took ~115."""
 
     def __init__(self, size: int) -> None:
         self._node, self._partner, self._score = array("i"), array("i"), array("d")
-        self._kept = self._none()
+        self._slices: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._kept = 0  # entries in the slices
         self._floor, self._floor_partner = array("d", [-math.inf]) * size, array("i", [0]) * size
 
     def offer(self, i: int, j: int, s: float) -> None:
@@ -258,15 +270,19 @@ class _Best:
                 self._node.append(x)
                 self._partner.append(y)
                 self._score.append(s)
-        if len(self._node) >= max(_FOLD_MIN, len(self._kept[0]) // 4):
+        if len(self._node) >= max(_FOLD_MIN, self._kept // 4):
             self._fold()
 
     def take(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(node, partner, affinity) arrays of every node's kept partners, node by node; handed
         over, not held any longer."""
         self._fold()
-        kept, self._kept = self._kept, self._none()
-        return kept
+        slices = [self._slices.pop(k) for k in sorted(self._slices)]
+        self._kept = 0
+        if not slices:
+            return np.empty(0, np.int32), np.empty(0, np.int32), np.empty(0, np.float64)
+        node, partner, score = (np.concatenate(parts) for parts in zip(*slices, strict=True))
+        return node, partner, score
 
     @staticmethod
     def _groups(node: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -274,23 +290,36 @@ class _Best:
         first = np.flatnonzero(np.append(True, node[1:] != node[:-1]))
         return first, np.diff(np.append(first, len(node)))
 
-    @staticmethod
-    def _none() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return np.empty(0, np.int32), np.empty(0, np.int32), np.empty(0, np.float64)
-
     def _fold(self) -> None:
-        (kept_node, kept_partner, kept_score), self._kept = self._kept, self._none()
-        node = np.concatenate((kept_node, np.frombuffer(self._node, np.int32)))
-        partner = np.concatenate((kept_partner, np.frombuffer(self._partner, np.int32)))
-        score = np.concatenate((kept_score, np.frombuffer(self._score, np.float64)))
-        del kept_node, kept_partner, kept_score
+        """The buffered offers folded into the slices of the nodes they were made to."""
+        if not self._node:
+            return
+        node = np.frombuffer(self._node, np.int32).copy()
+        partner = np.frombuffer(self._partner, np.int32).copy()
+        score = np.frombuffer(self._score, np.float64).copy()
         self._node, self._partner, self._score = array("i"), array("i"), array("d")
-        order = np.lexsort((partner, -score, node))  # by node, then affinity down, then partner up
+        order = np.argsort(node, kind="stable")
         node, partner, score = node[order], partner[order], score[order]
         del order
-        keep = np.arange(len(node)) - np.repeat(*self._groups(node)) < _TOP_K
-        self._kept = node, partner, score = node[keep], partner[keep], score[keep]
-        del keep
+        where = node // _SLICE_NODES
+        for at, n in zip(*self._groups(where), strict=True):
+            self._fold_slice(int(where[at]), node[at:at + n], partner[at:at + n], score[at:at + n])
+
+    def _fold_slice(self, key: int, node: np.ndarray, partner: np.ndarray, score: np.ndarray) -> None:
+        """Offers to the nodes of slice `key` folded into it; its full nodes' floors set."""
+        kept_node, kept_partner, kept_score = self._slices.pop(key, (node[:0], partner[:0], score[:0]))
+        self._kept -= len(kept_node)
+        node = np.concatenate((kept_node, node))
+        partner = np.concatenate((kept_partner, partner))
+        score = np.concatenate((kept_score, score))
+        del kept_node, kept_partner, kept_score
+        order = np.lexsort((partner, -score, node))  # by node, then affinity down, then partner up
+        first, sizes = self._groups(node[order])
+        keep = order[np.arange(len(order)) - np.repeat(first, sizes) < _TOP_K]
+        node, partner, score = node[keep], partner[keep], score[keep]
+        del order, keep
+        self._slices[key] = node, partner, score
+        self._kept += len(node)
         first, sizes = self._groups(node)
         worst = first[sizes == _TOP_K] + _TOP_K - 1  # a full node's worst kept partner: its floor
         for x, s, y in zip(node[worst].tolist(), score[worst].tolist(), partner[worst].tolist(), strict=True):

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from extractors.dedup_names import (
     _named,
@@ -78,7 +80,11 @@ class _Node:
     named2: bool
 
 
-def _node(src: Mention | Incident, weight: int = 1) -> _Node:
+def _node(src: Mention | Incident, weight: int = 1, memo: dict[tuple[Any, ...], Any] | None = None) -> _Node:
+    """`src` normalised for the pair judgements. `memo` (one merge's, then dropped): the place
+    and actor normalisations by their inputs, so that nodes reporting the same names share one
+    tuple, string and token set instead of each holding copies (and each name is normalised once)."""
+    memo = {} if memo is None else memo
     if isinstance(src, Mention):
         ident, article, when = src.mention_id, src.article_id, src.reported_at
         span = (src.evidence_start, src.evidence_end)
@@ -94,9 +100,20 @@ def _node(src: Mention | Incident, weight: int = 1) -> _Node:
         src=src, weight=weight, article=article,
         family=_FAMILY.get(src.sub_event_type, src.sub_event_type or src.event_type), lo=lo, hi=hi,
         day=src.event_date.toordinal() if src.event_date and src.date_precision in _HALF_WIDTH else None,
-        iso3=src.iso3, admin1=_norm_place(src.admin1), loc=_place_parts(src.location, src.iso3, src.admin1),
-        a1=_tokens(src.actor1), a2=_tokens(src.actor2), named1=_named(src.actor1), named2=_named(src.actor2),
+        iso3=src.iso3, admin1=_memo(memo, _norm_place, src.admin1),
+        loc=_memo(memo, _place_parts, src.location, src.iso3, src.admin1),
+        a1=_memo(memo, _tokens, src.actor1), a2=_memo(memo, _tokens, src.actor2),
+        named1=_named(src.actor1), named2=_named(src.actor2),
     )
+
+
+def _memo(memo: dict[tuple[Any, ...], Any], fn: Callable[..., Any], *args: Any) -> Any:
+    """`fn(*args)`, computed once per `memo` (a dict, not `functools.cache`: the values are one
+    merge's and go with it)."""
+    key = (fn, *args)
+    if key not in memo:
+        memo[key] = fn(*args)
+    return memo[key]
 
 
 def _interval(day: dt.date | None, precision: str) -> tuple[float, float]:

@@ -180,6 +180,7 @@ def run_ingest(settings: Settings) -> dict:
             new_incidents=summary.new_incidents, merges=summary.merges, failures=len(summary.failures),
         )
         partitions.record_coded_months(root, published, run_id, summary.months_rewritten)
+    memory.release_free_memory()  # the report page below is the run's peak: it starts from the run's level
     publish_artifacts(root, summary, feed_health(feed_rows, prior))
     for failure in summary.failures:
         logger.warning("%s %s failed: %s", failure.stage, failure.target, failure.reason)

@@ -366,7 +366,7 @@ def test_an_undated_report_sharing_only_its_type_stays_apart() -> None:
 @given(st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11), st.sampled_from([0.5, 0.6, 0.75, 1.0, 1.25])),
                 max_size=400), st.integers(1, 5))
 def test_the_kept_partners_are_those_a_bounded_heap_per_node_keeps(offers, top_k):
-    """`_Best` (arrays, folded often here) keeps each node's `_TOP_K` largest (affinity,
+    """`_Best` (arrays, folded often here, in slices) keeps each node's `_TOP_K` largest (affinity,
     -partner): what a heap of those tuples per node, capped at `_TOP_K`, keeps."""
     import heapq
 
@@ -377,6 +377,7 @@ def test_the_kept_partners_are_those_a_bounded_heap_per_node_keeps(offers, top_k
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(dedup, "_TOP_K", top_k)
         mp.setattr(dedup, "_FOLD_MIN", 7)
+        mp.setattr(dedup, "_SLICE_NODES", 5)  # the 12 nodes' partners kept in three slices
         best = dedup._Best(12)
         for k, ((i, j), s) in enumerate(pairs.items()):
             best.offer(i, j, s)

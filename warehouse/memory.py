@@ -1,7 +1,8 @@
-"""A process's memory handed back to the system: glibc's malloc arenas capped and Arrow put on
-them (`limit_allocators`), Arrow's and the heap's free memory released (`release_free_memory`).
+"""A process's memory handed back to the system: glibc's malloc arenas capped, its mmap
+threshold fixed and Arrow put on them (`limit_allocators`), Arrow's and the heap's free memory
+released (`release_free_memory`).
 
-In: nothing but the process itself (and `MALLOC_ARENA_MAX`, glibc's, and
+In: nothing but the process itself (and `MALLOC_ARENA_MAX` / `MALLOC_MMAP_THRESHOLD_`, glibc's, and
 `ARROW_DEFAULT_MEMORY_POOL`, Arrow's, read once). Out: calls into
 glibc (`mallopt`, `malloc_trim`) and Arrow's allocator; nothing at all off glibc. Here, not in the
 flows, because the re-merge (`warehouse.remerge`) releases memory between its read and its writes.
@@ -18,13 +19,18 @@ import pyarrow as pa
 
 MALLOC_ARENAS = 2
 """glibc malloc arenas a flow process uses at most (see `limit_allocators`)."""
+MMAP_THRESHOLD = 128 * 1024
+"""Bytes from which glibc serves an allocation by its own mapping, handed back when freed (see
+`limit_allocators`): glibc's initial value, kept fixed."""
 _M_ARENA_MAX = -8  # mallopt's parameter number for MALLOC_ARENA_MAX (glibc malloc.h)
+_M_MMAP_THRESHOLD = -3  # and for MALLOC_MMAP_THRESHOLD_
 
 
 def limit_allocators(arenas: int = MALLOC_ARENAS) -> None:
-    """Cap this process's glibc malloc arenas, as `MALLOC_ARENA_MAX` does, unless the environment
-    sets `MALLOC_ARENA_MAX` itself, and have Arrow allocate from them too (its system pool), unless
-    the environment sets `ARROW_DEFAULT_MEMORY_POOL`; does nothing off glibc.
+    """Cap this process's glibc malloc arenas, as `MALLOC_ARENA_MAX` does, and fix its mmap
+    threshold, as `MALLOC_MMAP_THRESHOLD_` does, unless the environment sets them itself, and have
+    Arrow allocate from them too (its system pool), unless the environment sets
+    `ARROW_DEFAULT_MEMORY_POOL`; does nothing off glibc.
 
     Why: each thread that allocates (fetch threads, Prefect's task threads) gets an arena of its
     own, up to 8 per core, and an arena keeps its high-water mark after its thread is gone. The
@@ -38,10 +44,20 @@ def limit_allocators(arenas: int = MALLOC_ARENAS) -> None:
     re-merge's read by key of 4,000 demo copies' cited mentions (40 files, 3 MiB kept) raised the
     RSS 38 MiB with it, 10 with the system pool, and the run's re-merge peaked 38 MiB lower
     (bench/bench_memory.py --stores 4000), at the same CPU time; `release_free_memory` trims both.
+
+    Why a fixed mmap threshold (`MMAP_THRESHOLD`, unless `MALLOC_MMAP_THRESHOLD_` is set): glibc
+    raises its threshold to the size of each large block freed (up to 32 MiB), after which the
+    re-merge's and the counts' large Arrow and numpy buffers come from the heap, where the small
+    objects allocated between them keep the freed room from going back (malloc_trim cannot
+    return a page still partly used). Fixed, a large block is its own mapping, returned when
+    freed: a 4,000-article run's flow process peaked 313 -> 307 MiB (the report page, after the
+    re-merge and the partition records, started 5 MiB lower; bench/bench_memory.py).
     """
     libc = _glibc()
     if libc is not None and "MALLOC_ARENA_MAX" not in os.environ:
         libc.mallopt(_M_ARENA_MAX, arenas)
+    if libc is not None and "MALLOC_MMAP_THRESHOLD_" not in os.environ:
+        libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
     if libc is not None and "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
         pa.set_memory_pool(pa.system_memory_pool())
 

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from extractors.months import event_month, month_of
 from extractors.pipeline import CodedArticle
-from extractors.records import Incident, Mention
+from extractors.records import COUNTED_ROLES, Incident, Mention
 from warehouse import parquet
 from warehouse.paths import DataRoot
 
@@ -55,14 +55,21 @@ def load_mentions(root: DataRoot, partitions: Sequence[str] | None = None,
 
 MERGE_BLANKS: dict[str, Any] = {"evidence": "", "confidence": 0.0, "why": (), "refers_to": None}
 """Mention fields merging never reads (`extractors.dedup`), and the value `load_merge_mentions` gives them."""
+_BATCH = 4096
+"""Rows `load_merge_mentions` makes records of at a time."""
+MERGE_ROLES = COUNTED_ROLES | {"reference"}
+"""The roles of the mentions merging reads: it counts the first two and links references; an
+"aggregate" mention (a tally) neither makes nor joins an incident (`extractors.dedup`)."""
 
 
 def load_merge_mentions(root: DataRoot, event_months: Iterable[str]) -> list[Mention]:
-    """The stored mentions of the given event months ("YYYY-MM" / "unknown"), as records holding
-    what `extractors.dedup.merge_mentions` reads: the `MERGE_BLANKS` fields are not read (each
-    mention's evidence sentence is most of its size), and equal values share one Python object
+    """The stored mentions of the given event months ("YYYY-MM" / "unknown") that merging reads
+    (`MERGE_ROLES`: about half of a conflict report's mentions are aggregates, which it skips), as
+    records holding what `extractors.dedup.merge_mentions` reads: the `MERGE_BLANKS` fields are not
+    read (each mention's evidence sentence is most of its size), and equal values share one Python object
     (a month's mentions repeat their types, countries, outlets and dates), built column by
-    column, never as one dict per row. The merge of these records is the merge of the whole
+    column, `_BATCH` rows at a time, never as one dict per row nor as whole columns of Python
+    objects. The merge of these records is the merge of the whole
     records: it reads the blanked fields only to choose between two stored copies of one
     mention id (by their repr), so ids stored more than once come back whole.
     """
@@ -70,17 +77,22 @@ def load_merge_mentions(root: DataRoot, event_months: Iterable[str]) -> list[Men
     names = [f.name for f in dataclasses.fields(Mention)]
     tbl = parquet.read(root, "mentions", columns=[n for n in names if n not in MERGE_BLANKS],
                        months_of=("event_date", months))
-    counts = pc.value_counts(tbl["mention_id"])
+    read = pc.is_in(tbl["role"], value_set=pa.array(sorted(MERGE_ROLES), pa.string()))
+    counts = pc.value_counts(tbl["mention_id"].filter(read))
     twice = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
     whole: list[Mention] = []
     if len(twice):
-        tbl = tbl.filter(pc.invert(pc.is_in(tbl["mention_id"], value_set=twice)))
-        whole = load_mentions_of(root, twice.to_pylist(), months)
-    columns = [itertools.repeat(MERGE_BLANKS[n]) if n in MERGE_BLANKS else _shared(tbl[n].to_pylist())
-               for n in names]
-    del tbl
-    # not strict: the blanked fields' columns repeat without end
-    return [Mention(*row) for row in zip(*columns, strict=False)] + whole
+        read = pc.and_(read, pc.invert(pc.is_in(tbl["mention_id"], value_set=twice)))
+        whole = [m for m in load_mentions_of(root, twice.to_pylist(), months) if m.role in MERGE_ROLES]
+    seen: dict[str, dict[Any, Any]] = {n: {} for n in names}  # per column: equal values one object
+    out: list[Mention] = []
+    for start in range(0, tbl.num_rows, _BATCH):  # slices are views: a batch's rows are copied once
+        rows = tbl.slice(start, _BATCH).filter(read.slice(start, _BATCH))
+        columns = [itertools.repeat(MERGE_BLANKS[n]) if n in MERGE_BLANKS else _shared(rows[n].to_pylist(), seen[n])
+                   for n in names]
+        # not strict: the blanked fields' columns repeat without end
+        out += [Mention(*row) for row in zip(*columns, strict=False)]
+    return out + whole
 
 
 def load_mentions_of(root: DataRoot, mention_ids: Sequence[str], event_months: Iterable[str]) -> list[Mention]:
@@ -89,9 +101,9 @@ def load_mentions_of(root: DataRoot, mention_ids: Sequence[str], event_months: I
     return records_from(tbl.to_pylist(), Mention)
 
 
-def _shared(values: list[Any]) -> list[Any]:
-    """The values with equal ones made one object (lists as tuples, as the records hold them)."""
-    seen: dict[Any, Any] = {}
+def _shared(values: list[Any], seen: dict[Any, Any]) -> list[Any]:
+    """The values with equal ones made one object, the first `seen` (lists as tuples, as the
+    records hold them)."""
     return [seen.setdefault(v, v) for v in (tuple(x) if isinstance(x, list) else x for x in values)]
 
 

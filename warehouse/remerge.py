@@ -80,4 +80,7 @@ def remerge_incidents(root: DataRoot, months: Iterable[str]) -> tuple[int, int, 
     before = {i.incident_id for i in previous}
     new = sum(1 for i in incidents if i.status == "active" and i.incident_id not in before)
     merged = sum(1 for i in incidents if i.status == "merged" and i.incident_id in before)
-    return new, merged, tuple(sorted(by_month))
+    months_written = tuple(sorted(by_month))
+    del stored, previous, incidents, by_month, before
+    release_free_memory()  # what the run does next (its report page) starts from the run's level
+    return new, merged, months_written
