@@ -107,6 +107,10 @@ def incident_block(incident: Mapping) -> str:
         marked = pattern.sub(r"<mark>\1</mark>", esc(sentence)) if pattern else esc(sentence)
         lines.append(f"<p><span class=evidence>“{marked}”</span><br>{esc(src['outlet'] or 'unknown outlet')}"
                      f" · {esc(when)} · {esc(src['role'])}<br><span class=url>{esc(src['url'])}</span></p>")
+    more = incident.get("sources_total", len(incident["sources"])) - len(incident["sources"])
+    if more > 0:  # the earliest reports are shown; `flarewatch show` lists every one
+        lines.append(f"<p class=note>and {more} more report{'s' if more > 1 else ''}: "
+                     f"flarewatch show {esc(incident['incident_id'])}</p>")
     return "\n".join(lines) + "</div>"
 
 

@@ -101,3 +101,21 @@ def test_the_trends_from_the_materialised_counts_are_the_views_trends(root):
     assert from_counts == trends_cmd.compute(root, by="month", group=("iso3",))
     assert any("1 matching incidents have no event date" in line for line in from_counts.footer)
     assert any("; 5 dated active incidents of any type" in line for line in from_counts.footer)
+
+
+def test_a_much_reported_attack_shows_its_earliest_reports_and_counts_the_rest(tmp_path):
+    root = Warehouse.open(tmp_path)
+    many = attacks.SOURCES_SHOWN + 3
+    parquet.append(root, "articles", [article(f"r{k:02d}", T0 + dt.timedelta(hours=k), f"s{k}", f"Outlet {k}")
+                                      for k in range(many)])
+    parquet.upsert(root, "mentions", [mention(f"m{k:02d}", f"ar{k:02d}", None, 1) for k in range(many)])
+    told = dataclasses.replace(INCIDENTS[1], mention_ids=tuple(f"m{k:02d}" for k in reversed(range(many))))
+    parquet.replace_partitions(root, "incidents", {"2024-03": attacks.mark([told])})
+    attacks.write_per_month(root, ["2024-03"])
+    [shown] = attacks.latest(root, 1)
+    assert shown["sources_total"] == many
+    assert [s["mention_id"] for s in shown["sources"]] == [f"m{k:02d}" for k in range(attacks.SOURCES_SHOWN)]
+    assert "and 3 more reports: flarewatch show i2" in report_page.incident_block(shown)
+    # all shown: no line is added
+    few = shown | {"sources": shown["sources"][:2], "sources_total": 2}
+    assert "more report" not in report_page.incident_block(few)

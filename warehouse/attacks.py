@@ -118,6 +118,10 @@ that knows only those finds no latest attacks in a newer file and reads them fro
 PLAIN_LATEST_KEY = b"flarewatch.latest_attacks"
 LATEST_KEPT = 25
 """Latest attacks kept per event month: the report page's "latest N" reads them for N up to this."""
+SOURCES_SHOWN = 10
+"""Sources kept per latest attack: its earliest reports; "sources_total" counts them all (`flarewatch
+show ID` lists every one). A much-reported attack's page block, and the memory that builds it, stay
+the same size however many outlets report it."""
 LATEST_COLUMNS = ("incident_id", "status", "event_type", "sub_event_type", "event_date", "iso3", "admin1",
                   "location", "fatalities", "mention_ids")
 
@@ -135,7 +139,7 @@ def _latest_json(root: DataRoot, incidents: pa.Table) -> dict[str, bytes]:
     cited = [m for rows in months.values() for ids in rows["mention_ids"].to_pylist() for m in ids or ()]
     sources = _Sources(root, cited)
     del cited
-    return {month: _month_json(r | {"sources": sources.of(r["mention_ids"])} for r in rows.to_pylist())
+    return {month: _month_json(r | sources.shown(r["mention_ids"]) for r in rows.to_pylist())
             for month, rows in months.items()}
 
 
@@ -143,12 +147,13 @@ _EPOCH = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
 
 
 def with_sources(root: DataRoot, incidents: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Set each incident's "sources" (one per cited mention, earliest report first: mention_id,
-    evidence, fatalities, role, outlet, url, published_at), reading the mentions and the latest
-    version of their articles by key (the `incident_sources` view's rows); returns `incidents`."""
+    """Set each incident's "sources" (its `SOURCES_SHOWN` earliest cited mentions, earliest report
+    first: mention_id, evidence, fatalities, role, outlet, url, published_at) and "sources_total"
+    (all it cites), reading the mentions and the latest version of their articles by key (the
+    `incident_sources` view's rows); returns `incidents`."""
     sources = _Sources(root, [m for i in incidents for m in i["mention_ids"] or ()])
     for incident in incidents:
-        incident["sources"] = sources.of(incident["mention_ids"])
+        incident.update(sources.shown(incident["mention_ids"]))
     return incidents
 
 
@@ -173,6 +178,11 @@ class _Sources:
                     fetched[k] == fetched[held] and (sha[k] or "") < (sha[held] or "")):
                 self._article_row[article_id] = k
         self._articles = articles.select(["url", "outlet", "published_at"])
+
+    def shown(self, mention_ids: Iterable[str] | None) -> dict[str, Any]:
+        """{"sources": the `SOURCES_SHOWN` earliest of `of`, "sources_total": how many it cites}."""
+        found = self.of(mention_ids)
+        return {"sources": found[:SOURCES_SHOWN], "sources_total": len(found)}
 
     def of(self, mention_ids: Iterable[str] | None) -> list[dict[str, Any]]:
         """The sources of one incident citing `mention_ids`, earliest report first."""
