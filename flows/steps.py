@@ -208,7 +208,7 @@ def code_within_budget(page: Page) -> CodedArticle | None:
     extraction alone runs over the budget."""
     article: Article | None = None
     try:
-        with time_limit(CODING_SECONDS):  # one limit over both stages
+        with time_limit(CODING_SECONDS):  # one limit over both stages: one timer thread per page, not two
             try:
                 article = extract_page(page)
             except OverBudget:
