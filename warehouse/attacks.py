@@ -364,9 +364,10 @@ def _order(row: dict[str, Any]) -> tuple[str, ...]:
 
 def latest(root: DataRoot, n: int) -> list[dict[str, Any]]:
     """The `n` latest active attacks (by event date, then id; undated last) with their "sources"
-    (`with_sources`), what the report page shows. From the latest ones each merge keeps per event
-    month (`read_per_month`), else from the newest event-month partitions until they hold `n`;
-    sources kept with them, else read by key: the cost follows `n`, not the history."""
+    (`with_sources`: the `SOURCES_SHOWN` earliest) and "sources_total", what the report page
+    shows. From the latest ones each merge keeps per event month (`read_per_month`), else from the
+    newest event-month partitions until they hold `n`; sources kept with them, else read by key:
+    the cost follows `n`, not the history."""
     incidents = _kept_latest(root, n)
     if incidents is None:
         incidents = _read_latest(root, n)
