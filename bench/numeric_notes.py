@@ -8,12 +8,13 @@ In: `tests/fixtures/coding/notes_numeric_{tune,held}.jsonl`, short notes in the 
 databases ("<numeric date>: <who did what where>. <toll>. <claim or attribution>."), written in this
 project's own words, in the gold format of `../shared/eval/GUIDE.md`. Out: per half, the external
 scorer's detection precision / recall / F1 and the share of matched incidents with the exact day
-("dates right"; a day more than one off is no match, so "exact day (all gold)" also gives the
-share of all gold incidents found with their exact day), the same matching as `../shared/eval/score_incidents.py` (it is run on the
-predictions). `--published` also scores the same notes with their publication time rewritten in
-memory (`none`: dropped; `+N` / `-N`: N days after / before the first gold day), since a note from a
-database may come with no publication time, an export date long after the incident, or a stamp
-earlier than the day it records. Without the evaluation folder the scorer is absent: the script says so and exits 0.
+("dates right"; a day more than one off is no match, so "exact day (all gold)" also gives the share
+of all gold incidents found with their exact day): `../shared/eval/score_incidents.py` is run on the
+predictions, so the matching is the external one. `--published` also scores the same notes with
+their publication time rewritten in memory (`none`: dropped; `+N` / `-N`: N days after / before the
+first gold day), since a note from a database may come with no publication time, an export date
+long after the incident, or a stamp earlier than the day it records. Without the evaluation folder
+the scorer is absent: the script says so and exits 0.
 
 The split was fixed before the first score: the n-th note as written (the number in its id) is
 HELD when n is a multiple of 3, else TUNE. `--misses` lists TUNE only, so HELD is never read back.
@@ -97,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     if not (root / "score_incidents.py").is_file():
         print(f"no evaluation folder at {root}: the external scorer is absent, nothing to do")
         return 0
-    print("| half | published | notes | incidents | detection P | R | F1 | dates right (matched) | exact day (all gold) |")
+    print("| half | published | notes | incidents | detection P | R | F1 | dates right (matched) "
+          "| exact day (all gold) |")
     print("|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         for half, variant in itertools.product(("tune", "held") if args.half == "both" else (args.half,),
@@ -112,8 +114,9 @@ def main(argv: list[str] | None = None) -> int:
             det, date = report["detection"], report["fields"].get("event_date") or {"accuracy": 0.0, "n": 0}
             incidents = det["tp"] + det["fn"]
             exact = round((date["accuracy"] or 0.0) * date["n"])
-            print(f"| {half} | {variant} | {report['documents']} | {incidents} | {det['precision']:.3f} | {det['recall']:.3f} "
-                  f"| {det['f1']:.3f} | {date['accuracy'] or 0:.3f} ({date['n']}) | {exact / max(incidents, 1):.3f} |", flush=True)
+            print(f"| {half} | {variant} | {report['documents']} | {incidents} | {det['precision']:.3f} "
+                  f"| {det['recall']:.3f} | {det['f1']:.3f} | {date['accuracy'] or 0:.3f} ({date['n']}) "
+                  f"| {exact / max(incidents, 1):.3f} |", flush=True)
             if args.misses == half:
                 print("\n".join(misses(scorer_module(root), gold, pred)))
     return 0
