@@ -88,3 +88,10 @@ def test_a_note_keeps_its_month_first_date_whatever_its_stamp(published):
 def test_a_note_dated_after_its_stamp_keeps_its_own_date():
     text = "08/27/2015: Gunmen shot dead a judge outside his home in Quetta, Balochistan, Pakistan."
     assert [m.event_date for m in counted(text, stamp("2015-08-20"))] == [dt.date(2015, 8, 27)]
+
+
+def test_one_more_device_found_at_a_distance_is_its_own_incident():
+    text = ("06/21/2014: A bomb exploded in a bus station in Jos, Plateau state, Nigeria, killing nine passengers. "
+            "Hours later police defused another bomb two kilometres away.")
+    assert sorted(m.sub_event_type for m in counted(text, stamp("2014-06-22"))) == [
+        "Disrupted weapons use", "Remote explosive/landmine/IED"]
