@@ -95,3 +95,9 @@ def test_one_more_device_found_at_a_distance_is_its_own_incident():
             "Hours later police defused another bomb two kilometres away.")
     assert sorted(m.sub_event_type for m in counted(text, stamp("2014-06-22"))) == [
         "Disrupted weapons use", "Remote explosive/landmine/IED"]
+
+
+def test_more_devices_found_in_the_sentence_of_a_blast_leave_it_a_blast():
+    text = ("09/14/2017: A roadside bomb struck an army truck near Kidal, Mali, and three more mines were found "
+            "and removed by engineers.")
+    assert [m.sub_event_type for m in counted(text, stamp("2017-09-15"))] == ["Remote explosive/landmine/IED"]
