@@ -9,7 +9,10 @@ Rules:
   "hundreds" = 100); words that give no figure ("several", "scores", "an unknown number") give None;
 - "at least 11" / "more than 150" keep the figure (conservative); "nearly 200" / "up to 50" void it;
 - "killed and wounded 12" gives no split, so neither figure;
-- "no casualties" / "no one was hurt" -> 0; "no (immediate) reports of casualties" -> 0 deaths only;
+- an aside between the people and their verb ("30 people, including the bomber, were killed") keeps
+  the figure; "plus the four attackers" adds its own;
+- "no casualties" / "no reported casualties" / "no one was hurt" -> 0; "no (immediate) reports of
+  casualties" -> 0 deaths only;
 - an explicit tally ("3 fatalities", "Fatalities coded as 0") overrides figures read from verbs;
 - a suicide bomber said to have died ("blew himself up", "and the bomber were killed") is counted.
 Across sentences the largest figure is kept (a headline and its lead repeat one toll), except
@@ -56,6 +59,13 @@ _NUMBER_AFTER = re.compile(r"\s+(?:\d|a |an |one |two |three |four |five |six |s
                            re.IGNORECASE)
 _ADDITIVE = re.compile(r"\b(?:also|other|another|additional|further|more(?!\s+than)|as well)\b", re.IGNORECASE)
 _ADDITIVE_AFTER = re.compile(r"\s+(?:as well|too)\b", re.IGNORECASE)
+# a qualifying aside between a figure's people and their verb: "At least 30 people, including the bomber,
+# were killed", "Nine people, most of them students, died" (the figure already counts them), "plus <N>"
+# (adds its own figure: see `_plus`)
+_APPOSITIVE = (rf"(?:(?:(?!{_STOP}\b)[A-Za-z'’\-]+)?,\s*(?:including|excluding|among them|most of them|"
+               r"many of them|all of them|mostly|most|mainly|chiefly|plus|not including|as well as)\b"
+               r"[^,;.()]{1,60},\s*)?")
+_PLUS = re.compile(r",\s*(?:plus|as well as)\s+(?:the\s+)?(?P<num>[\w-]+)\b", re.IGNORECASE)
 _CLAUSE_CUT = re.compile(r".*(?:,|;|\band\b)", re.IGNORECASE | re.DOTALL)
 
 
@@ -110,13 +120,13 @@ def _patterns() -> _Patterns:
     return _Patterns(
         number=number,
         death_before=re.compile(rf"\b(?P<num>{number})\s+{_NP}(?:and the (?:suicide )?(?:bomber|attacker|assailant|"
-                                rf"gunman)s?\s+)?"
+                                rf"gunman)s?\s+)?{_APPOSITIVE}"
                                 rf"(?P<aux>{_AUX}){_ADVERBS}(?P<verb>{_DEATH_VERB})\b", flags),
         death_after=re.compile(rf"\b(?:{_DEATH_ACTIVE})\s+(?P<num>{number})\b{tail}(?P<rest>(?:\s+[\w'’\-]+){{0,4}})"
                                rf"|\b(?:beat|beaten|stoned|hacked|burn(?:ed|t)|stabbed|clubbed|"
                                rf"lynched)\s+(?P<num2>{number})\s+"
                                rf"(?:[\w'’\-]+\s+){{0,4}}?to death", flags),
-        injury_before=re.compile(rf"\b(?P<num>{number})\s+{_NP}(?P<aux>{_AUX}){_ADVERBS}"
+        injury_before=re.compile(rf"\b(?P<num>{number})\s+{_NP}{_APPOSITIVE}(?P<aux>{_AUX}){_ADVERBS}"
                                  rf"(?P<verb>{_INJURY_VERB})\b", flags),
         injury_after=re.compile(rf"\b(?:{_INJURY_ACTIVE})\s+(?P<num>{number})\b{tail}", flags),
         death_noun=re.compile(rf"\b(?P<num>{number})\s+(?:people\s+|persons\s+)?(?:dead|deaths|fatalities|fatality|"
@@ -136,7 +146,8 @@ def _patterns() -> _Patterns:
                                r"|\bnobody (?:was )?(?:killed|died)\b|\bno one (?:was )?killed\b|\b(?:did not|"
                                r"didn't|failed to) kill anyone\b"
                                r"|\bwithout (?:causing )?(?:any )?(?:fatalities|deaths|loss of life)\b", flags),
-        zero_both=re.compile(r"\bno (?:immediate )?casualties\b|\bno (?:one|body) (?:was |were )?(?:hurt|injured|"
+        zero_both=re.compile(r"\bno (?:immediate |reported )?casualties\b|\bno (?:damage|injuries) or casualties\b"
+                             r"|\bno (?:one|body) (?:was |were )?(?:hurt|injured|"
                              r"harmed|wounded)\b"
                              r"|\bnobody (?:was )?(?:hurt|injured|harmed)\b|"
                              r"\bwithout (?:causing )?(?:any )?(?:casualties|injuries)\b"
@@ -303,6 +314,7 @@ def _sum_matches(text: str, patterns: Iterable[re.Pattern[str]], lex: Lexicon,
             value = parse_number(phrase, lex)
             if value is not None and m.groupdict().get("aux") is not None:
                 value += _conjoined(text, start, lex)  # "Four militants and one soldier were killed"
+                value += _plus(m.group(), lex)
             found.append((start, end, value))
             bisect.insort(taken, (start, end))
     figures = [value for _, _, value in found if value is not None]
@@ -310,6 +322,12 @@ def _sum_matches(text: str, patterns: Iterable[re.Pattern[str]], lex: Lexicon,
         return None
     spans.extend((a, b) for a, b, value in found if value is not None)
     return sum(figures) if figures else None
+
+
+def _plus(matched: str, lex: Lexicon) -> int:
+    """The figure an aside adds to the people before it ("30 people, plus the four attackers, died")."""
+    aside = _PLUS.search(matched)
+    return (parse_number(aside.group("num"), lex) or 0) if aside else 0
 
 
 def combine_tolls(tolls: Iterable[Toll]) -> Toll:

@@ -125,7 +125,7 @@ def analyse_sentence(text: str, lex: Lexicon, dates: list[DateHit]) -> SentenceC
     blockers = LazyCues(lex, text, begun)
     cues = _drop_contained(raw)
     named_day = any(d.precision == "day" for d in dates)
-    sentence_drop = _sentence_reason(blockers, named_day, cues, text.rstrip(" \"'\u201d\u2019").endswith("?"))
+    sentence_drop = _sentence_reason(blockers, named_day, cues, text.rstrip(" \"'\u201d\u2019").endswith("?"), text)
     for cue in cues:
         reason = (sentence_drop or _tally_reason(cue, blockers, out.clauses, named_day)
                   or _cue_reason(cue, blockers, out.clauses, cues, text, named_day) or _search(cue, text, lex))
@@ -256,7 +256,7 @@ def _in_use(text: str, cue: Cue, clauses: list[int]) -> bool:
 
 
 def _sentence_reason(blockers: dict[str, list[Cue]], named_day: bool, cues: list[Cue],
-                     text_is_question: bool = False) -> str | None:
+                     text_is_question: bool = False, text: str = "") -> str | None:
     """A reason that voids every cue of the sentence, or None.
 
     Counts, spans of time and habits act on their clause (`_tally_reason`): "Since then,
@@ -269,9 +269,24 @@ def _sentence_reason(blockers: dict[str, list[Cue]], named_day: bool, cues: list
         return "running total"  # "attacked again, bringing the total to 90": a tally's latest step
     if blockers["habit_adverbial"] and not named_day:
         return "habitual"  # "militias attack convoys at will": a state of affairs, not one act
-    if blockers["commemoration"] and not any(c.name in DEMO for c in cues):
+    if blockers["commemoration"] and not any(c.name in DEMO for c in cues) \
+            and not _ritual_scene(blockers["commemoration"], cues, text):
         return "commemoration"  # a march on a memorial day is still a march
     return None
+
+
+# an act told by its verb: a past tense ending the cue ("bomb exploded", "struck", "opened fire")
+_ACT_VERB = re.compile(r"(?i)(?:\w+ed|struck|hit|shot|threw|blew up|went off|opened fire)$")
+_RELATIVE = re.compile(r"(?i)\b(?:that|which|who|whose)\b")
+
+
+def _ritual_scene(rituals: list[Cue], cues: list[Cue], text: str) -> bool:
+    """Whether the ritual words name the scene or the victims of the act the sentence tells: an
+    act verb of the main clause comes first, the ritual after it (an attack on mourners, a blast
+    at a memorial service), not the ritual first with the act as what it recalls."""
+    first = min(r.start for r in rituals)
+    return any(c.name in VIOLENCE and c.name not in ("kill", "injure") and c.end <= first
+               and _ACT_VERB.search(c.text) and not _RELATIVE.search(text[:c.start]) for c in cues)
 
 
 

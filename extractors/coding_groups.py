@@ -173,7 +173,19 @@ def _opens_new(group: Group | None, read: Read, family: str, countries: tuple[st
         return True
     if _answer_across_border(group, read, family, countries):
         return True
+    if family == "dwu" and group.family == "violence" and _ONE_MORE_DEVICE.search(read.sentence.text) \
+            and not _ELSEWHERE.search(read.sentence.text):
+        return False  # one more device of the attack being told that failed or was defused: the same attack
     return family != group.family and read.cues.specific
+
+
+# a device told as one more of an attack's ("another bomb", "a third device", "a second suicide vest")
+_ONE_MORE_DEVICE = re.compile(
+    r"(?i)\b(?:another|one more|a (?:second|third|fourth|further)|an (?:additional|other)|the (?:other|second|third))"
+    r"\s+(?:[\w-]+\s+){0,2}?(?:bombs?|devices?|IEDs?|explosives?|vests?|belts?|grenades?|mines?)\b")
+# a distance or another site: the device was elsewhere, its own incident ("found blocks away")
+_ELSEWHERE = re.compile(r"(?i)\b(?:away|elsewhere|blocks?|miles?|kilomet\w+|km|different|another "
+                        r"(?:location|site|street|area|part|district|neighbou?rhood|town|village))\b")
 
 
 _REMOTE = frozenset(("Air/drone strike", "Shelling/artillery/missile attack"))

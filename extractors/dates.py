@@ -13,7 +13,9 @@ Rules (ACLED's conventions where they exist):
   `-` or `.` and a year of 4 or 2 digits. Only one reading valid (a number above 12 cannot be a
   month): that one. Both valid: (1) the order the document itself settles (another numeric date
   in it with a number above 12: see `numeric_order`); else (2) the reading on or before the
-  publication day and closest to it (GUIDE rule 11); else, with no publication date, (3) the
+  publication day and closest to it (GUIDE rule 11), when it lies within `NEWS_SPAN` days of
+  publication; else (both readings long past: an archive's or a database's record) as with no
+  publication date: (3) the
   order of the text's written dates ("March 5" is month-first, "5 March" day-first), then (4)
   the separator: dotted dates are day-first in every convention that writes them; with `/` or
   `-`, month-first, CLDR's default short date for English ("M/d/y"). Two-digit
@@ -237,6 +239,11 @@ def numeric_order(text: str) -> DateOrder:
     return DateOrder(None, written.pop() if len(written) == 1 else None)
 
 
+# days (a month) before publication within which the nearer of a numeric date's two readings is the
+# one meant: a report tells of days just past; beyond that span both readings are equally old news
+NEWS_SPAN = 31
+
+
 def _numeric(g: dict[str, str | None], published: dt.date | None, order: DateOrder | None,
              slack: int) -> tuple[dt.date | None, str, str] | None:
     """A numeric date with day and month in either order, resolved as the module doc says."""
@@ -266,10 +273,15 @@ def _numeric(g: dict[str, str | None], published: dt.date | None, order: DateOrd
         return valid[order.numeric], "day", kind
     if published is not None:
         # (`published` may be the text's own latest date, with a long slack: nearest, not latest)
-        return min(valid.values(), key=lambda day: abs((day - published).days)), "day", kind
+        nearest = min(valid.values(), key=lambda day: abs((day - published).days))
+        if len(valid) == 1 or abs((published - nearest).days) <= max(slack, NEWS_SPAN):
+            return nearest, "day", kind
+        # both readings long before publication (an archive, a database's record, a retrospective):
+        # nearness no longer tells the order, the writing convention does
     if order is not None and order.written in valid:
         return valid[order.written], "day", kind
-    return valid["dmy" if g.get("sep") == "." else "mdy"], "day", kind
+    default = "dmy" if g.get("sep") == "." else "mdy"
+    return valid[default] if default in valid else next(iter(valid.values())), "day", kind
 
 
 def _ordinal(g: dict[str, str | None], published: dt.date | None) -> dt.date | None:
@@ -441,6 +453,10 @@ def find_dates(text: str, *, published: dt.date | None, anchor: dt.date | None =
             if kind == "numeric" and m.group() in ("9/11", "24/7"):
                 continue
             resolved = _resolve(kind, m, published, anchor, 183 if inferred else 1, order)
+            if resolved is None and kind == "numeric" and _heading_date(m, text, published, inferred):
+                # a full date heading a record states its own day: a publication stamp earlier than
+                # it (a feed's or an export's time) does not overrule it; the order is read as undated
+                resolved = _resolve(kind, m, None, anchor, 1, order)
             if resolved is None:
                 continue
             date, precision, hit_kind = resolved
@@ -459,6 +475,14 @@ def find_dates(text: str, *, published: dt.date | None, anchor: dt.date | None =
 
 
 _OPENS_TEXT = re.compile(r"(?i)^\W*(?:on|between|from)?\s*$")
+_HEADING_END = re.compile(r"\s*[:,]")
+
+
+def _heading_date(m: re.Match[str], text: str, published: dt.date | None, inferred: bool) -> bool:
+    """Whether a numeric date with a four-digit year heads the text ("<date>: ...", "On <date>, ...")."""
+    year = m.group("year") or ""
+    return (published is not None and not inferred and len(year) == 4 and bool(_OPENS_TEXT.match(text[:m.start()]))
+            and bool(_HEADING_END.match(text, m.end())))
 _RANGE_JOIN = re.compile(r"(?i)\s*(?:and|to|-|–|until|till|through)\s*")
 
 

@@ -113,3 +113,20 @@ def test_toll_patterns_are_the_same_text_whatever_the_hash_seed():
         for seed in ("1", "2", "3")
     }
     assert len(digests) == 1, digests
+
+
+@pytest.mark.parametrize("sentence, deaths, injuries", [
+    # an aside between the people and their verb: the figure already counts those it names
+    ("At least 41 people, including two of the gunmen, were killed and 60 others were hurt.", 41, 60),
+    ("Eleven villagers, most of them women, died in the fire the raiders set.", 11, None),
+    ("Seven pilgrims, excluding the bomber, were killed.", 7, None),
+    ("Twenty passengers, mainly traders, were wounded.", None, 20),
+    # "plus <N>" adds its own figure
+    ("At least 9 guards, plus the three attackers, were killed.", 12, None),
+    # the note style's zero
+    ("There were no reported casualties in the bombing.", 0, 0),
+    ("The shells fell on farmland and caused no damage or casualties.", 0, 0),
+])
+def test_asides_and_reported_zero(sentence, deaths, injuries):
+    toll = read_toll(sentence)
+    assert (toll.fatalities, toll.injuries) == (deaths, injuries)

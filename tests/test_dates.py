@@ -283,3 +283,31 @@ def test_a_range_of_full_dates_is_its_last_day(text, expected, precision):
 def test_two_dates_of_two_acts_are_no_range():
     hits = find_dates("a raid on 4 May 2019 and a bombing on 20 June 2019", published=dt.date(2019, 7, 1))
     assert [h.date for h in hits] == [dt.date(2019, 5, 4), dt.date(2019, 6, 20)]
+
+
+@pytest.mark.parametrize("text, published, expected", [
+    # both readings a year or more before publication (an archive's record): nearness tells nothing,
+    # the slash is read month-first
+    ("02/03/2016: Gunmen stormed a police post.", dt.date(2017, 6, 1), dt.date(2016, 2, 3)),
+    ("07/11/2009: A mortar round hit a depot.", dt.date(2012, 1, 20), dt.date(2009, 7, 11)),
+    # dotted dates stay day-first, and the document's own unambiguous date still settles the order
+    ("On 4.3.16, a bomb went off.", dt.date(2018, 9, 9), dt.date(2016, 3, 4)),
+    ("Filed 25/01/2016. 02/03/2016: Gunmen stormed a police post.", dt.date(2017, 6, 1), dt.date(2016, 3, 2)),
+])
+def test_numeric_date_long_before_publication_is_read_by_convention(text, published, expected):
+    assert find_dates(text, published=published)[-1].date == expected
+
+
+@pytest.mark.parametrize("text, published, expected", [
+    # a full date heading a record, a few days after the publication stamp it came with
+    ("03/15/2016: Militants opened fire on a convoy.", dt.date(2016, 3, 11), dt.date(2016, 3, 15)),
+    ("2019-08-30, a rocket struck a fuel depot.", dt.date(2019, 8, 1), dt.date(2019, 8, 30)),
+    ("On 28.02.2014, a grenade hit a bar.", dt.date(2014, 2, 20), dt.date(2014, 2, 28)),
+])
+def test_heading_date_after_publication_stamp_is_kept(text, published, expected):
+    assert find_dates(text, published=published)[0].date == expected
+
+
+def test_numeric_date_after_publication_inside_a_text_is_still_a_stamp():
+    hits = find_dates("Gunmen attacked a post. Report filed 03/15/2016.", published=dt.date(2016, 3, 11))
+    assert all(h.date is None or h.date <= dt.date(2016, 3, 12) for h in hits)
