@@ -231,13 +231,15 @@ def _proposals(nodes: Sequence[_Node]) -> Iterator[tuple[int, int]]:
                 for j in by_month.get(key, ()):
                     offer(i, j)
     # pair (i, j) as i * size + j; a pair kept by both its nodes is there twice, with its one score
-    size = len(nodes)
-    node, partner, score = best.take()
-    pair = np.minimum(node, partner).astype(np.int64)
-    pair *= size
-    pair += np.maximum(node, partner)
-    del node, partner  # each stage freed before the next is built: the peak of a crowded window's merge
-    np.negative(score, out=score)
+    size, at, slices = len(nodes), 0, best.take()
+    pair, score = np.empty(best.kept, np.int64), np.empty(best.kept, np.float64)
+    for node, partner, affinity in slices:  # a slice at a time: the peak of a crowded window's merge
+        end = at + len(node)
+        np.minimum(node, partner, out=pair[at:end], dtype=np.int64)
+        pair[at:end] *= size
+        pair[at:end] += np.maximum(node, partner)
+        np.negative(affinity, out=score[at:end])
+        at = end
     order = np.lexsort((pair, score))  # by -affinity, then i, then j: the order of (-s, i, j) tuples
     del score
     last = -1  # a pair's two copies are neighbours in that order: the second is skipped
@@ -273,16 +275,24 @@ class _Best:
         if len(self._node) >= max(_FOLD_MIN, self._kept // 4):
             self._fold()
 
-    def take(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(node, partner, affinity) arrays of every node's kept partners, node by node; handed
-        over, not held any longer."""
+    def take(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """(node, partner, affinity) arrays of the kept partners (the offers folded first), slice
+        by slice in node order; each slice handed over, no longer held, as it is yielded (`kept`
+        counts those not yet yielded), so its reader copies them out holding one slice twice, not
+        all of them."""
         self._fold()
-        slices = [self._slices.pop(k) for k in sorted(self._slices)]
-        self._kept = 0
-        if not slices:
-            return np.empty(0, np.int32), np.empty(0, np.int32), np.empty(0, np.float64)
-        node, partner, score = (np.concatenate(parts) for parts in zip(*slices, strict=True))
-        return node, partner, score
+        return self._hand_over()
+
+    def _hand_over(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        for key in sorted(self._slices):
+            node, partner, score = self._slices.pop(key)
+            self._kept -= len(node)
+            yield node, partner, score
+
+    @property
+    def kept(self) -> int:
+        """Entries kept (in the slices not yet taken)."""
+        return self._kept
 
     @staticmethod
     def _groups(node: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
