@@ -81,7 +81,6 @@ def stores(n: int, pages: Path | None, keep: Path | None = None) -> None:
     """Store N copies of the coded pages chunk by chunk, then re-merge them; prints RSS (MiB)."""
     import dataclasses
     import datetime as dt
-    import resource
     import tempfile
 
     from _farm import load_pages, unique_page
@@ -137,14 +136,12 @@ def stores(n: int, pages: Path | None, keep: Path | None = None) -> None:
         memory.release_free_memory()
         page, figures = phase(lambda: report_page.page(Warehouse.open(tmp), recorded=True))
         print(f"report page: {figures} ({len(page)} characters)")
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"process peak {peak:.0f} MiB")
 
 
 def phase(run: Callable[[], T]) -> tuple[T, str]:
     """`run()` and its memory: "before B, peak P (+P-B), after A" (MiB); the peak is the process's
-    own high-water mark since it was reset before `run` (ru_maxrss, the process's peak, where the
-    kernel does not allow the reset)."""
+    high-water mark (VmHWM), reset before `run` (where the kernel does not allow the reset, the
+    process's peak so far)."""
     def status(key: str) -> float:
         with open("/proc/self/status") as f:
             return next(int(line.split()[1]) for line in f if line.startswith(key)) / 1024
