@@ -156,6 +156,7 @@ def phase(run: Callable[[], T]) -> tuple[T, str]:
     peak = status("VmHWM")
     return out, f"before {before:.0f}, peak {peak:.0f} (+{peak - before:.0f}), after {status('VmRSS'):.0f} MiB"
 
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--articles", default="1000,2000,4000")
