@@ -15,7 +15,10 @@ and the growth per 1,000 articles; "bounded" means the peak does not grow with N
 the pages are coded once, N copies of them (new ids) are stored in chunks of 100 as a run does
 (the process's memory set up as the flow's, `memory.limit_allocators`)
 (`store_coded`, then `memory.release_free_memory`), printing the RSS after every 5th chunk, then
-the run's re-merge (`remerge.remerge_incidents`) runs, with the RSS before it and the process's peak.
+what the run does at its end, each with the RSS before it, its own peak (the kernel's high-water
+mark reset before it, `/proc/self/clear_refs`) and the RSS after it: the re-merge
+(`remerge.remerge_incidents`), the partition records (`partitions.record_coded_months`) and the
+report page (`report_page.page`), with the memory released between them as the flow does.
 `--keep DIR` stores into DIR (new or empty) and leaves it there, to compare two versions' output.
 """
 
@@ -26,10 +29,14 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _farm import descendants_by_kind, print_machine, rss_bytes  # noqa: E402
+
+T = TypeVar("T")
 
 
 def measure(n: int, feeds: int, pages: Path | None) -> dict:
@@ -74,16 +81,16 @@ def stores(n: int, pages: Path | None, keep: Path | None = None) -> None:
     """Store N copies of the coded pages chunk by chunk, then re-merge them; prints RSS (MiB)."""
     import dataclasses
     import datetime as dt
-    import resource
     import tempfile
 
     from _farm import load_pages, unique_page
 
-    from extractors.months import event_month
+    from extractors.months import event_month, publication_month
     from extractors.pipeline import CodedArticle, Page
     from extractors.records import FeedEntry
-    from flows import steps
-    from warehouse import memory, remerge
+    from flows import report_page, steps
+    from warehouse import memory, partitions, remerge
+    from warehouse.handle import Warehouse
     from warehouse.mentions import store_coded
 
     memory.limit_allocators()  # as the ingest module does when imported
@@ -110,18 +117,44 @@ def stores(n: int, pages: Path | None, keep: Path | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="fw-mem-") as scratch:
         tmp = str(keep) if keep else scratch
         months: set[str] = set()
+        published: set[str] = set()
         for start in range(0, n, 100):
             batch = [copy(coded[i % len(coded)], i) for i in range(start, min(n, start + 100))]
             store_coded(Path(tmp), batch)
             memory.release_free_memory()
             months |= {event_month(m.event_date) for c in batch for m in c.mentions}
+            published |= {publication_month(c.article) for c in batch}
             if start // 100 % 5 == 0:
                 print(f"  after chunk {start // 100 + 1}: {rss():.0f} MiB")
-        before, t0 = rss(), time.process_time()
-        new, _, rewritten = remerge.remerge_incidents(Path(tmp), months)
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"re-merge: {before:.0f} MiB before, {rss():.0f} after, process peak {peak:.0f}; "
-              f"{new} incidents in {len(rewritten)} months, {time.process_time() - t0:.1f} s CPU")
+        t0 = time.process_time()
+        (new, _, rewritten), figures = phase(lambda: remerge.remerge_incidents(Path(tmp), months))
+        print(f"re-merge: {figures}; {new} incidents in {len(rewritten)} months, "
+              f"{time.process_time() - t0:.1f} s CPU")
+        memory.release_free_memory()
+        _, figures = phase(lambda: partitions.record_coded_months(Path(tmp), published, "bench", rewritten))
+        print(f"partition records: {figures}")
+        memory.release_free_memory()
+        page, figures = phase(lambda: report_page.page(Warehouse.open(tmp), recorded=True))
+        print(f"report page: {figures} ({len(page)} characters)")
+
+
+def phase(run: Callable[[], T]) -> tuple[T, str]:
+    """`run()` and its memory: "before B, peak P (+P-B), after A" (MiB); the peak is the process's
+    high-water mark (VmHWM), reset before `run` (where the kernel does not allow the reset, the
+    process's peak so far)."""
+    def status(key: str) -> float:
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith(key)) / 1024
+
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")  # resets VmHWM to the current RSS
+    except OSError:
+        pass
+    before = status("VmRSS")
+    out = run()
+    peak = status("VmHWM")
+    return out, f"before {before:.0f}, peak {peak:.0f} (+{peak - before:.0f}), after {status('VmRSS'):.0f} MiB"
 
 
 def main(argv: list[str] | None = None) -> int:

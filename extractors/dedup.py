@@ -194,8 +194,8 @@ def _proposals(nodes: Sequence[_Node]) -> Iterator[tuple[int, int]]:
     Blocking keeps this near-linear: a mention dated to a day or a week meets the mentions of its family
     and country (or of no country) dated at most `_MAX_GAP` days away; one dated to a month or a year
     meets those of its months; an undated one meets its family. Each keeps its `_TOP_K` best partners.
-    Once chosen, the pairs are held as flat arrays (numpy: ~40 bytes a pair, a tuple of Python objects
-    each took ~150), sorted there, and handed out a block at a time.
+    Once chosen, the pairs are held as one flat array (numpy: 16 bytes a pair, sorted in place; a
+    tuple of Python objects each took ~150, an index sort ~40), and handed out a block at a time.
     """
     point: dict[tuple[str, int], dict[str | None, list[int]]] = defaultdict(lambda: defaultdict(list))
     by_month: dict[tuple[str, int], list[int]] = defaultdict(list)
@@ -230,19 +230,21 @@ def _proposals(nodes: Sequence[_Node]) -> Iterator[tuple[int, int]]:
             for key in dated:
                 for j in by_month.get(key, ()):
                     offer(i, j)
-    # pair (i, j) as i * size + j; a pair kept by both its nodes is there twice, with its one score
-    size = len(nodes)
-    node, partner, score = best.take()
-    pair = np.minimum(node, partner).astype(np.int64)
-    pair *= size
-    pair += np.maximum(node, partner)
-    del node, partner  # each stage freed before the next is built: the peak of a crowded window's merge
-    np.negative(score, out=score)
-    order = np.lexsort((pair, score))  # by -affinity, then i, then j: the order of (-s, i, j) tuples
-    del score
+    # pair (i, j) as i * size + j; a pair kept by both its nodes is there twice, with its one score.
+    # Each as one complex number, -affinity + pair * 1j (exact: pair < size ** 2 < 2 ** 53), sorted
+    # in place: numpy orders complex numbers by real part, then imaginary part, so the order of
+    # (-s, i, j) tuples, with no index array nor second key held beside them.
+    size, at, slices = len(nodes), 0, best.take()
+    pairs = np.empty(best.kept, np.complex128)
+    for node, partner, affinity in slices:  # a slice at a time: the peak of a crowded window's merge
+        end = at + len(node)
+        np.negative(affinity, out=pairs.real[at:end])
+        pairs.imag[at:end] = np.minimum(node, partner).astype(np.int64) * size + np.maximum(node, partner)
+        at = end
+    pairs.sort()
     last = -1  # a pair's two copies are neighbours in that order: the second is skipped
-    for start in range(0, len(order), _PAIR_BLOCK):
-        for p in pair[order[start:start + _PAIR_BLOCK]].tolist():
+    for start in range(0, len(pairs), _PAIR_BLOCK):
+        for p in pairs.imag[start:start + _PAIR_BLOCK].astype(np.int64).tolist():
             if p != last:
                 last = p
                 yield divmod(p, size)
@@ -273,16 +275,24 @@ class _Best:
         if len(self._node) >= max(_FOLD_MIN, self._kept // 4):
             self._fold()
 
-    def take(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(node, partner, affinity) arrays of every node's kept partners, node by node; handed
-        over, not held any longer."""
+    def take(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """(node, partner, affinity) arrays of the kept partners (the offers folded first), slice
+        by slice in node order; each slice handed over, no longer held, as it is yielded (`kept`
+        counts those not yet yielded), so its reader copies them out holding one slice twice, not
+        all of them."""
         self._fold()
-        slices = [self._slices.pop(k) for k in sorted(self._slices)]
-        self._kept = 0
-        if not slices:
-            return np.empty(0, np.int32), np.empty(0, np.int32), np.empty(0, np.float64)
-        node, partner, score = (np.concatenate(parts) for parts in zip(*slices, strict=True))
-        return node, partner, score
+        return self._hand_over()
+
+    def _hand_over(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        for key in sorted(self._slices):
+            node, partner, score = self._slices.pop(key)
+            self._kept -= len(node)
+            yield node, partner, score
+
+    @property
+    def kept(self) -> int:
+        """Entries kept (in the slices not yet taken)."""
+        return self._kept
 
     @staticmethod
     def _groups(node: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -7,6 +7,7 @@ import random
 import time
 from dataclasses import replace
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -388,6 +389,8 @@ def test_the_kept_partners_are_those_a_bounded_heap_per_node_keeps(offers, top_k
                     heapq.heappush(heaps[x], (s, -y))
                 elif (s, -y) > heaps[x][0]:
                     heapq.heapreplace(heaps[x], (s, -y))
-        node, partner, score = best.take()
+        slices = list(best.take())  # each slice handed over as it is taken
+        assert best.kept == 0
+    node, partner, score = (np.concatenate([s[k] for s in slices] or [np.empty(0)]) for k in range(3))
     kept = sorted(zip(node.tolist(), partner.tolist(), score.tolist(), strict=True))
     assert kept == sorted((x, -y, s) for x, heap in enumerate(heaps) for s, y in heap)

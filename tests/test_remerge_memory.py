@@ -83,3 +83,17 @@ def test_undated_mentions_are_read_for_the_unknown_month_and_only_for_it(tmp_pat
     assert {m.mention_id for m in load_mentions(tmp_path, event_months=["unknown"])} == {"m9"}
     assert {m.mention_id for m in load_merge_mentions(tmp_path, ["unknown"])} == {"m9"}
     assert "m9" not in {m.mention_id for m in load_mentions(tmp_path, event_months=["2024-07"])}
+
+
+def test_slim_records_read_file_by_file_are_the_whole_read_and_share_values_across_files(tmp_path):
+    mentions = window()
+    for k in range(0, len(mentions), 4):  # three files, as three chunks of a run write them
+        parquet.add(tmp_path, "mentions", [dataclasses.asdict(m) | {"ingested_at": JULY} for m in mentions[k:k + 4]])
+    assert len(list((tmp_path / "mentions" / "ingest_month=2024-07").glob("*.parquet"))) == 3
+    months = ["2024-06", "2024-07", "2024-08", "unknown"]
+    whole = load_mentions(tmp_path, event_months=months)
+    slim = load_merge_mentions(tmp_path, months)
+    assert [dataclasses.replace(m, **MERGE_BLANKS) for m in whole if m.role != "aggregate"] == slim
+    by_id = {m.mention_id: m for m in slim}
+    first, last = by_id["m1"], by_id["m12"]  # written to the first and the last file
+    assert first.iso3 is last.iso3 and first.extractor_version is last.extractor_version

@@ -111,7 +111,17 @@ def test_a_much_reported_attack_shows_its_earliest_reports_and_counts_the_rest(t
     parquet.upsert(root, "mentions", [mention(f"m{k:02d}", f"ar{k:02d}", None, 1) for k in range(many)])
     told = dataclasses.replace(INCIDENTS[1], mention_ids=tuple(f"m{k:02d}" for k in reversed(range(many))))
     parquet.replace_partitions(root, "incidents", {"2024-03": attacks.mark([told])})
-    attacks.write_per_month(root, ["2024-03"])
+    read, evidence_read = parquet.read, []
+
+    def spy(*args, **kwargs):  # the mentions read with their evidence: only the sources shown
+        if "evidence" in (kwargs.get("columns") or ()):
+            evidence_read.extend(kwargs["keys"])
+        return read(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(parquet, "read", spy)
+        attacks.write_per_month(root, ["2024-03"])
+    assert sorted(evidence_read) == [f"m{k:02d}" for k in range(attacks.SOURCES_SHOWN)]
     [shown] = attacks.latest(root, 1)
     assert shown["sources_total"] == many
     assert [s["mention_id"] for s in shown["sources"]] == [f"m{k:02d}" for k in range(attacks.SOURCES_SHOWN)]

@@ -129,18 +129,15 @@ LATEST_COLUMNS = ("incident_id", "status", "event_type", "sub_event_type", "even
 def _latest_json(root: DataRoot, incidents: pa.Table) -> dict[str, bytes]:
     """Event-month partition -> its `LATEST_KEPT` latest active attacks (`LATEST_COLUMNS`, newest
     event date first, then by id) with their sources (`with_sources`), as `_month_json`, over
-    incident rows with `event_month` (months without one left out). An incident's sources are
-    built and written one incident at a time: on a crowded window they are most of the merge's
-    mentions."""
+    incident rows with `event_month` (months without one left out). Only the `SOURCES_SHOWN`
+    sources kept per attack are read whole (`_sources`): on a crowded window an attack's
+    citations are most of the merge's mentions."""
     kept = incidents.filter(current_attacks(incidents)).select([*LATEST_COLUMNS, "event_month"])
     kept = kept.sort_by([("event_date", "descending"), ("incident_id", "ascending")])  # undated: last
     months = {m: kept.filter(pc.equal(kept["event_month"], m)).slice(0, LATEST_KEPT).drop_columns(["event_month"])
               for m in sorted(m for m in pc.unique(kept["event_month"]).to_pylist() if m is not None)}
-    cited = [m for rows in months.values() for ids in rows["mention_ids"].to_pylist() for m in ids or ()]
-    sources = _Sources(root, cited)
-    del cited
-    return {month: _month_json(r | sources.shown(r["mention_ids"]) for r in rows.to_pylist())
-            for month, rows in months.items()}
+    shown = iter(_sources(root, [ids for rows in months.values() for ids in rows["mention_ids"].to_pylist()]))
+    return {month: _month_json(r | next(shown) for r in rows.to_pylist()) for month, rows in months.items()}
 
 
 _EPOCH = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
@@ -151,55 +148,76 @@ def with_sources(root: DataRoot, incidents: list[dict[str, Any]]) -> list[dict[s
     first: mention_id, evidence, fatalities, role, outlet, url, published_at) and "sources_total"
     (all it cites), reading the mentions and the latest version of their articles by key (the
     `incident_sources` view's rows); returns `incidents`."""
-    sources = _Sources(root, [m for i in incidents for m in i["mention_ids"] or ()])
-    for incident in incidents:
-        incident.update(sources.shown(incident["mention_ids"]))
+    for incident, shown in zip(incidents, _sources(root, [i["mention_ids"] for i in incidents]), strict=True):
+        incident.update(shown)
     return incidents
 
 
-class _Sources:
-    """The cited mentions and the latest version of their articles (the `articles_latest` view's
-    order), read once by key and held as Arrow columns, not a dict per row: on a crowded window
-    they are most of a merge's mentions. `of` builds one incident's sources."""
+def _sources(root: DataRoot, cited: list[list[str] | None]) -> list[dict[str, Any]]:
+    """Per incident citing `cited[k]` (mention ids): {"sources": its `SOURCES_SHOWN` earliest
+    reports (by their article's publication time, then mention id; a mention or article not
+    stored gives None fields and comes last), "sources_total": how many it cites}.
 
-    def __init__(self, root: DataRoot, mention_ids: Iterable[str]) -> None:
-        cols = ["mention_id", "article_id", "outlet", "evidence", "fatalities", "role"]
-        self._mentions = parquet.read(root, "mentions", keys=sorted(set(mention_ids)), columns=cols)
-        # an id stored twice: its last row, as a dict of the rows keeps
-        self._mention_row = {m: k for k, m in enumerate(self._mentions["mention_id"].to_pylist())}
-        keys = sorted({a for a in self._mentions["article_id"].to_pylist() if a})
-        cols = ["article_id", "url", "outlet", "published_at", "fetched_at", "content_sha256"]
-        articles = parquet.read(root, "articles", keys=keys, columns=cols)
-        fetched, sha = articles["fetched_at"].to_pylist(), articles["content_sha256"].to_pylist()
-        self._article_row: dict[str, int] = {}
-        for k, article_id in enumerate(articles["article_id"].to_pylist()):
-            held = self._article_row.get(article_id)
-            if held is None or (fetched[k] or _EPOCH) > (fetched[held] or _EPOCH) or (
-                    fetched[k] == fetched[held] and (sha[k] or "") < (sha[held] or "")):
-                self._article_row[article_id] = k
-        self._articles = articles.select(["url", "outlet", "published_at"])
-
-    def shown(self, mention_ids: Iterable[str] | None) -> dict[str, Any]:
-        """{"sources": the `SOURCES_SHOWN` earliest of `of`, "sources_total": how many it cites}."""
-        found = self.of(mention_ids)
-        return {"sources": found[:SOURCES_SHOWN], "sources_total": len(found)}
-
-    def of(self, mention_ids: Iterable[str] | None) -> list[dict[str, Any]]:
-        """The sources of one incident citing `mention_ids`, earliest report first."""
-        ids = list(mention_ids or ())
-        at = [self._mention_row.get(m) for m in ids]
-        found = iter(self._mentions.take(pa.array([k for k in at if k is not None], pa.int64())).to_pylist())
-        cited = [next(found) if k is not None else {} for k in at]
-        at = [self._article_row.get(m.get("article_id") or "") for m in cited]
-        found = iter(self._articles.take(pa.array([k for k in at if k is not None], pa.int64())).to_pylist())
+    Two reads by key: the cited mentions' article ids and the latest version of those articles
+    (the `articles_latest` view's order) choose each incident's earliest reports; then only the
+    chosen mentions are read with their evidence, so the memory follows the sources shown, not
+    the citations (a much-reported attack cites most of a crowded window's mentions). A mention
+    id stored twice gives its last row in both reads (same files, same order), as a dict of the
+    rows keeps."""
+    ids = parquet.read(root, "mentions", keys=sorted({m for c in cited for m in c or ()}),
+                       columns=["mention_id", "article_id"])
+    mention_row = {m: k for k, m in enumerate(ids["mention_id"].to_pylist())}
+    articles = _latest_articles(root, ids["article_id"])
+    article_at = {a: k for k, a in enumerate(articles["article_id"].to_pylist())}
+    article_of = [article_at.get(a or "") for a in ids["article_id"].to_pylist()]
+    published = articles["published_at"].to_pylist()
+    del ids, article_at
+    chosen: list[tuple[list[tuple[str, int | None, int | None]], int]] = []
+    for mention_ids in cited:
+        found = []
+        for m in mention_ids or ():
+            k = mention_row.get(m)
+            a = None if k is None else article_of[k]
+            when = None if a is None else published[a]
+            found.append(((when is None, when or _EPOCH, m), (m, k, a)))
+        found.sort(key=lambda f: f[0])
+        chosen.append(([f[1] for f in found[:SOURCES_SHOWN]], len(found)))
+    del mention_row, article_of, published
+    keys = sorted({m for shown, _ in chosen for m, k, _ in shown if k is not None})
+    cols = ["mention_id", "outlet", "evidence", "fatalities", "role"]
+    detail = parquet.read(root, "mentions", keys=keys, columns=cols).to_pylist()
+    mention = {r["mention_id"]: r for r in detail}  # an id stored twice: its last row
+    article = articles.select(["url", "outlet", "published_at"])
+    out = []
+    for shown, total in chosen:
+        rows = iter(article.take(pa.array([a for _, _, a in shown if a is not None], pa.int64())).to_pylist())
         sources = []
-        for mention_id, m, k in zip(ids, cited, at, strict=True):
-            a = next(found) if k is not None else {}
-            outlet = m.get("outlet") if a.get("outlet") is None else a["outlet"]
-            sources.append({"mention_id": mention_id, "evidence": m.get("evidence"), "fatalities": m.get("fatalities"),
-                            "role": m.get("role"), "outlet": outlet, "url": a.get("url"),
-                            "published_at": a.get("published_at")})
-        return sorted(sources, key=lambda s: (s["published_at"] is None, s["published_at"] or _EPOCH, s["mention_id"]))
+        for m_id, k, a in shown:
+            said: dict[str, Any] = mention[m_id] if k is not None else {}
+            row: dict[str, Any] = next(rows) if a is not None else {}
+            outlet = said.get("outlet") if row.get("outlet") is None else row["outlet"]
+            sources.append({"mention_id": m_id, "evidence": said.get("evidence"), "fatalities": said.get("fatalities"),
+                            "role": said.get("role"), "outlet": outlet, "url": row.get("url"),
+                            "published_at": row.get("published_at")})
+        out.append({"sources": sources, "sources_total": total})
+    return out
+
+
+def _latest_articles(root: DataRoot, article_ids: pa.ChunkedArray) -> pa.Table:
+    """The latest version (newest fetch, then lowest content hash) of these articles: article_id,
+    url, outlet, published_at, one row each."""
+    keys = sorted({a for a in article_ids.to_pylist() if a})
+    cols = ["article_id", "url", "outlet", "published_at", "fetched_at", "content_sha256"]
+    articles = parquet.read(root, "articles", keys=keys, columns=cols)
+    fetched, sha = articles["fetched_at"].to_pylist(), articles["content_sha256"].to_pylist()
+    held: dict[str, int] = {}
+    for k, article_id in enumerate(articles["article_id"].to_pylist()):
+        h = held.get(article_id)
+        if h is None or (fetched[k] or _EPOCH) > (fetched[h] or _EPOCH) or (
+                fetched[k] == fetched[h] and (sha[k] or "") < (sha[h] or "")):
+            held[article_id] = k
+    rows = pa.array(sorted(held.values()), pa.int64())
+    return articles.select(["article_id", "url", "outlet", "published_at"]).take(rows)
 
 
 def _iso(value: Any) -> Any:

@@ -68,30 +68,36 @@ def load_merge_mentions(root: DataRoot, event_months: Iterable[str]) -> list[Men
     records holding what `extractors.dedup.merge_mentions` reads: the `MERGE_BLANKS` fields are not
     read (each mention's evidence sentence is most of its size), and equal values share one Python object
     (a month's mentions repeat their types, countries, outlets and dates), built column by
-    column, `_BATCH` rows at a time, never as one dict per row nor as whole columns of Python
-    objects. The merge of these records is the merge of the whole
-    records: it reads the blanked fields only to choose between two stored copies of one
-    mention id (by their repr), so ids stored more than once come back whole.
+    column, one data file and at most `_BATCH` rows at a time, never as one dict per row, nor as
+    whole columns of Python objects, nor as one table of every mention read (only their ids and
+    roles are read whole, first, to find the ids stored twice). The merge of these records is the
+    merge of the whole records: it reads the blanked fields only to choose between two stored
+    copies of one mention id (by their repr), so ids stored more than once come back whole.
     """
     months = sorted(set(event_months))
     names = [f.name for f in dataclasses.fields(Mention)]
-    tbl = parquet.read(root, "mentions", columns=[n for n in names if n not in MERGE_BLANKS],
-                       months_of=("event_date", months))
-    read = pc.is_in(tbl["role"], value_set=pa.array(sorted(MERGE_ROLES), pa.string()))
-    counts = pc.value_counts(tbl["mention_id"].filter(read))
+    roles = pa.array(sorted(MERGE_ROLES), pa.string())
+    ids = parquet.read(root, "mentions", columns=["mention_id", "role"], months_of=("event_date", months))
+    counts = pc.value_counts(ids["mention_id"].filter(pc.is_in(ids["role"], value_set=roles)))
     twice = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+    del ids, counts
     whole: list[Mention] = []
     if len(twice):
-        read = pc.and_(read, pc.invert(pc.is_in(tbl["mention_id"], value_set=twice)))
         whole = [m for m in load_mentions_of(root, twice.to_pylist(), months) if m.role in MERGE_ROLES]
     seen: dict[str, dict[Any, Any]] = {n: {} for n in names}  # per column: equal values one object
     out: list[Mention] = []
-    for start in range(0, tbl.num_rows, _BATCH):  # slices are views: a batch's rows are copied once
-        rows = tbl.slice(start, _BATCH).filter(read.slice(start, _BATCH))
-        columns = [itertools.repeat(MERGE_BLANKS[n]) if n in MERGE_BLANKS else _shared(rows[n].to_pylist(), seen[n])
-                   for n in names]
-        # not strict: the blanked fields' columns repeat without end
-        out += [Mention(*row) for row in zip(*columns, strict=False)]
+    for piece in parquet.read_files(root, "mentions", columns=[n for n in names if n not in MERGE_BLANKS],
+                                    months_of=("event_date", months)):
+        read = pc.is_in(piece["role"], value_set=roles)
+        if len(twice):
+            read = pc.and_(read, pc.invert(pc.is_in(piece["mention_id"], value_set=twice)))
+        piece = piece.filter(read)
+        for start in range(0, piece.num_rows, _BATCH):  # slices are views: a batch's rows are copied once
+            rows = piece.slice(start, _BATCH)
+            columns = [itertools.repeat(MERGE_BLANKS[n]) if n in MERGE_BLANKS else _shared(rows[n].to_pylist(), seen[n])
+                       for n in names]
+            # not strict: the blanked fields' columns repeat without end
+            out += [Mention(*row) for row in zip(*columns, strict=False)]
     return out + whole
 
 

@@ -47,7 +47,7 @@ import dataclasses
 import errno
 import hashlib
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -214,12 +214,28 @@ def read(
     """
     ts = spec(table)
     schema = ts.schema if columns is None else pa.schema([ts.schema.field(c) for c in columns])
+    pieces = list(read_files(root, table, partitions=partitions, columns=columns, months_of=months_of, keys=keys))
+    return pa.concat_tables(pieces) if pieces else schema.empty_table()
+
+
+def read_files(
+    root: str | os.PathLike[str] | paths.Root,
+    table: str,
+    *,
+    partitions: Iterable[str] | None = None,
+    columns: Sequence[str] | None = None,
+    months_of: tuple[str, Iterable[str]] | None = None,
+    keys: Iterable[str] | None = None,
+) -> Iterator[pa.Table]:
+    """`read`'s rows one data file at a time (files without a row left out), for a reader that
+    keeps less than all of them (`warehouse.mentions.load_merge_mentions`)."""
+    ts = spec(table)
+    schema = ts.schema if columns is None else pa.schema([ts.schema.field(c) for c in columns])
     parsed = paths.open_root(root)
     wanted = None if months_of is None else pa.array(sorted(set(months_of[1])), pa.string())
     chosen = None if keys is None else pa.array(sorted(set(keys)), pa.string())
     files = (_files(parsed, ts, partitions) if chosen is None
              else _files_with(parsed, ts, chosen.to_pylist(), partitions))
-    pieces = []
     for part, f in files:
         if months_of is not None and footers.outside_months(
                 footers.footer(parsed, f, [months_of[0]]).ranges[months_of[0]], wanted):
@@ -242,8 +258,7 @@ def read(
         if mask is not None:
             tbl = tbl.filter(mask)
         pcol = (ts.partition_col, part) if ts.partition_col and part is not None else None
-        pieces.append(_conform(tbl, schema, pcol, _defaults(ts)))
-    return pa.concat_tables(pieces) if pieces else schema.empty_table()
+        yield _conform(tbl, schema, pcol, _defaults(ts))
 
 
 def _month_mask(pf: pq.ParquetFile, column: str, months: pa.Array) -> pa.Array:

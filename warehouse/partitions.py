@@ -131,8 +131,10 @@ def incident_counts(root: DataRoot, months: Iterable[str]) -> dict[str, int]:
 def month_articles(root: DataRoot, months: Iterable[str]) -> dict[str, tuple[int, str | None]]:
     """Publication month -> (articles whose latest version was published then, the month's
     extractor as `month_extractor_version` gives it), for `months` only: the same choice of latest
-    version as `latest_article_refs`, made with Arrow over five columns, so that no article becomes
-    a Python object (an ingest run's end calls it over the months of all its articles)."""
+    version as `latest_article_refs`, made with Arrow, so that no article becomes a Python object
+    (an ingest run's end calls it over the months of all its articles). An article stored once
+    (most) is its own latest version: only those stored more than once have their versions
+    ranked, with their content hashes read for them alone."""
     wanted = sorted(set(months))
     if not wanted:
         return {}
@@ -140,24 +142,41 @@ def month_articles(root: DataRoot, months: Iterable[str]) -> dict[str, tuple[int
         parquet.read(root, "articles", columns=["article_id"], months_of=(column, wanted))
         for column in ("published_at", "fetched_at")
     ])
-    keys = pc.unique(dated["article_id"])
-    if len(keys) == 0:
+    keys = pc.unique(dated["article_id"]).to_pylist()
+    del dated
+    if not keys:
         return {}
-    cols = ["article_id", "published_at", "fetched_at", "extractor_version", "content_sha256"]
-    tbl = parquet.read(root, "articles", columns=cols, keys=keys.to_pylist())
-    tbl = tbl.append_column("current", pc.fill_null(pc.equal(tbl["extractor_version"], EXTRACTOR_ID), False))
-    tbl = tbl.sort_by([("article_id", "ascending"), ("fetched_at", "descending"), ("current", "descending"),
-                       ("content_sha256", "descending")])
-    tbl = tbl.append_column("row", pa.array(np.arange(tbl.num_rows, dtype=np.int64)))
-    first = tbl.group_by("article_id", use_threads=False).aggregate([("row", "min")])["row_min"]
-    latest = tbl.take(pc.sort_indices(first))
+    cols = ["article_id", "published_at", "fetched_at", "extractor_version"]
+    tbl = parquet.read(root, "articles", columns=cols, keys=keys)
+    del keys
+    counts = pc.value_counts(tbl["article_id"])
+    several = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+    del counts
+    latest = tbl.filter(pc.invert(pc.is_in(tbl["article_id"], value_set=several)))
+    del tbl
+    if len(several):
+        latest = pa.concat_tables([latest, _latest_versions(root, several.to_pylist()).select(cols)])
     when = pc.coalesce(latest["published_at"], latest["fetched_at"])
-    latest = latest.append_column("month", pc.strftime(pc.cast(when, pa.timestamp("us", tz="UTC")), "%Y-%m"))
+    month = pc.strftime(pc.cast(when, pa.timestamp("us", tz="UTC")), "%Y-%m")
+    latest = latest.select(["article_id", "extractor_version"]).append_column("month", month)
     latest = latest.filter(pc.is_in(latest["month"], value_set=pa.array(wanted, pa.string())))
     grouped = latest.group_by("month", use_threads=False).aggregate(
         [("article_id", "count"), ("extractor_version", "distinct")]).to_pylist()
     return {g["month"]: (g["article_id_count"], month_extractor_version(
         [{"extractor_version": v} for v in g["extractor_version_distinct"]])) for g in grouped}
+
+
+def _latest_versions(root: DataRoot, article_ids: list[str]) -> pa.Table:
+    """The latest version of each of these articles (`latest_article_refs`' order: newest fetch,
+    the current extractor's, highest content hash), one row each, by article id."""
+    cols = ["article_id", "published_at", "fetched_at", "extractor_version", "content_sha256"]
+    tbl = parquet.read(root, "articles", columns=cols, keys=article_ids)
+    tbl = tbl.append_column("current", pc.fill_null(pc.equal(tbl["extractor_version"], EXTRACTOR_ID), False))
+    tbl = tbl.sort_by([("article_id", "ascending"), ("fetched_at", "descending"), ("current", "descending"),
+                       ("content_sha256", "descending")])
+    tbl = tbl.append_column("row", pa.array(np.arange(tbl.num_rows, dtype=np.int64)))
+    first = tbl.group_by("article_id", use_threads=False).aggregate([("row", "min")])["row_min"]
+    return tbl.take(first)  # each article's first row in that order
 
 
 def record_coded_months(root: DataRoot, coded_months: Iterable[str], run_id: str,

@@ -44,6 +44,7 @@ def remerge_incidents(root: DataRoot, months: Iterable[str]) -> tuple[int, int, 
     if not write:
         return 0, 0, ()
     mentions = load_merge_mentions(root, read)  # only what merging reads: memory per mention small
+    release_free_memory()  # the read's buffers: the merge's large arrays are mappings of their own
     stored = load_incidents(root, sorted(write))
     present = {m.mention_id for m in mentions}
     cited = {m for i in stored if i.status != "merged" for m in i.mention_ids or ()} - present
