@@ -27,6 +27,11 @@ Goals (issue): pipeline pages/s >= 0.8 x bare single-core x cores used; Prefect 
    included; flarewatch's split by process) are printed beside its wall time: a figure other jobs
    on the machine do not move.
 
+With `--score-extraction DIR` (the article-extraction benchmark: DIR/html/<id>.html.gz,
+DIR/ground-truth.json, and DIR/../score_extraction.py), only `extract_article` over its pages,
+`--repeat` passes: CPU ms per page of each pass, and F1 / precision / recall of the first pass's
+texts by that scorer; `--texts-out FILE` keeps those texts (JSON by page id) to compare trees.
+
 With `--options`, only the per-page CPU cost of each extraction option and of coding instead
 (`options_table`), interleaved page by page over the `--bare` pages; no flow is run.
 """
@@ -140,6 +145,43 @@ def options_table(pages: list[bytes], url: str) -> None:
     base = spent["extract(), defaults (the baseline)"]
     for name, seconds in spent.items():
         print(f"    {name:<38} {1000 * seconds / len(pages):7.2f} ms CPU per page  {seconds / base:5.2f}x")
+
+
+def score_extraction(directory: Path, passes: int, texts_out: Path | None) -> int:
+    """Print the CPU ms per page of `extract_article` over the benchmark's pages in each of
+    `passes` passes (one untimed warm-up page first), then the benchmark scorer's line for the
+    texts of the first pass; write those texts to `texts_out` when given."""
+    import gzip
+    import importlib.util
+    import json
+
+    from extractors.articles import extract_article
+
+    truth = json.loads((directory / "ground-truth.json").read_text(encoding="utf-8"))
+    pages = {key: gzip.decompress((directory / "html" / f"{key}.html.gz").read_bytes()) for key in truth}
+    when = dt.datetime(2024, 10, 8, 12, tzinfo=dt.UTC)
+
+    def extract(key: str) -> str:
+        url = truth[key].get("url") or "https://example.org/article"
+        article = extract_article(pages[key], url=url, feed_entry=None, fetched_at=when, raw_path=None, outlet=None)
+        return article.text if article else ""
+
+    extract(next(iter(truth)))
+    texts: dict[str, str] = {}
+    for i in range(passes):
+        c0 = time.process_time()
+        got = {key: extract(key) for key in truth}
+        print(f"    pass {i + 1}: {1000 * (time.process_time() - c0) / len(truth):.2f} ms CPU per page "
+              f"over {len(truth)} pages")
+        texts = texts or got
+    spec = importlib.util.spec_from_file_location("score_extraction", directory.parent / "score_extraction.py")
+    assert spec and spec.loader
+    scorer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(scorer)
+    print("    " + str(scorer.evaluate(truth, {key: {"articleBody": text} for key, text in texts.items()})))
+    if texts_out:
+        texts_out.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+    return 0
 
 
 def instrument(spans: Intervals) -> None:
@@ -350,11 +392,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--peer-only", action="store_true", help="only the cold comparison with trafilatura's CLI")
     ap.add_argument("--repeat", type=int, default=1, metavar="N",
                     help="peer: N pairs of runs, the order swapped each time; the median ratio (default 1)")
+    ap.add_argument("--score-extraction", type=Path, default=None, metavar="DIR",
+                    help="only extract_article over the extraction benchmark in DIR: CPU per page and its scores")
+    ap.add_argument("--texts-out", type=Path, default=None, help="with --score-extraction: write the texts here")
     args = ap.parse_args(argv)
     print_machine("python bench/bench_ingest.py " + " ".join(sys.argv[1:] if argv is None else argv))
     logging.getLogger("prefect").setLevel(logging.WARNING)
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
+    if args.score_extraction:
+        return score_extraction(args.score_extraction, args.repeat, args.texts_out)
     raw = load_pages(args.pages)
     farm = Farm(raw, args.articles, args.feeds, pages_dir=args.pages)
     farm.base_url = b"http://127.0.0.1:1"  # bare passes: same bytes as served, bar the port

@@ -8,6 +8,7 @@ import hashlib
 import pickle
 from pathlib import Path
 
+import pytest
 import trafilatura
 
 from extractors import EXTRACTOR_VERSION, articles
@@ -179,3 +180,24 @@ def test_our_bare_extraction_is_trafilaturas_without_categories_tags_and_licence
         assert [getattr(ours, f) for f in fields] == [getattr(theirs, f) for f in fields]
         assert (ours.categories, ours.tags, ours.license) == ([], [], None)
     assert (theirs.tags, theirs.license) == (["Drones"], "CC BY 4.0")  # trafilatura's own finds them
+
+
+def test_trafilaturas_fallback_runs_only_on_an_unsure_body(monkeypatch: pytest.MonkeyPatch) -> None:
+    import trafilatura.external
+
+    sentences = [f"Witness {i} said the convoy reached the northern checkpoint at dawn and waited there "
+                 f"for {i + 2} hours before the road to the river crossing was opened again." for i in range(40)]
+    paragraphs = "".join(f"<p>{' '.join(sentences[i:i + 5])}</p>" for i in range(0, 40, 5))
+    long_page = f"<html><body><nav>Home | World</nav><article><h1>Convoy waits</h1>{paragraphs}</article></body></html>"
+    dates = {"original_date": True, "extensive_search": False, "max_date": "2026-02-19", "url": URL}
+    theirs = trafilatura.bare_extraction(long_page, url=URL, **articles._OPTIONS, date_extraction_params=dict(dates))
+    calls: list[int] = []
+    compare = trafilatura.external.compare_extraction
+    monkeypatch.setattr(trafilatura.external, "compare_extraction", lambda *a: calls.append(1) or compare(*a))
+
+    ours = articles._bare_extraction(long_page, url=URL, **articles._OPTIONS, date_extraction_params=dict(dates))
+    assert len(ours.text) > articles._SURE_LENGTH and ours.text == theirs.text
+    assert calls == []  # a long body of 8 paragraphs: no comparison
+    short = extract(page("article_en.html"))
+    assert short is not None and len(short.text) < articles._SURE_LENGTH
+    assert calls == [1]  # a short body: compared with readability and justext as trafilatura does
