@@ -23,9 +23,11 @@ from collections.abc import Sequence
 from extractors.coding_cue_data import SentenceCues
 from extractors.lexicon import Lexicon
 
+# "at" opens a place or a time, except in "at least" / "at most", which count the object itself
+_AT_PLACE = r"at(?!\s+(?:least|most)\b)"
 _OBJECT_STOP = re.compile(
-    r"[,.;:()\u2014]|\b(?:in|at|near|on|during|with|by|after|while|from|inside|outside|following|when|as|who|"
-    r"which|that|before|for|because|since|into|along|between|and killed|and injured|and wounded|killing|"
+    rf"[,.;:()\u2014]|\b{_AT_PLACE}\b|\b(?:in|near|on|during|with|by|after|while|from|inside|outside|following|"
+    r"when|as|who|which|that|before|for|because|since|into|along|between|and killed|and injured|and wounded|killing|"
     r"injuring|wounding|leaving|were|was|had|have|has)\b", re.IGNORECASE)
 _CLAUSE_START = re.compile(r"[,;:]|\b(?:after|before|following|when|while|but|as|and then)\b", re.IGNORECASE)
 _NOT_A_SIDE = re.compile(r"(?i)(?:vehicles?|cars?|trucks?|camps?|stations?|units?|drones?|helicopters?)$")
@@ -33,8 +35,9 @@ _HARM = (r"killed|wounded|injured|hurt|shot(?: dead| and killed)?|attacked|targe
          r"beaten|stabbed|hacked|murdered|executed|beheaded|lynched|raped|taken hostage|gunned down|hit|struck")
 # the victims of an act, in the four ways a sentence names them
 _PASSIVE = re.compile(rf"\b(?:was|were|been|got)\s+(?:\w+\s+)?(?:{_HARM})\b", re.IGNORECASE)
-_REDUCED = re.compile(r"\b(?:killed|wounded|injured|shot dead)\s+(?:in|by|during|when|after|as|following|near|at|on)\b",
-                      re.IGNORECASE)
+_REDUCED = re.compile(
+    rf"\b(?:killed|wounded|injured|shot dead)\s+(?:in|by|during|when|after|as|following|near|on|{_AT_PLACE})\b",
+    re.IGNORECASE)
 _ACTIVE = re.compile(
     r"\b(?:kill|killed|killing|kills|wound|wounds|wounded|wounding|injure|injures|injured|injuring|shot|shooting|"
     r"attack|attacked|attacking|target|targets|targeted|targeting|ambush|ambushes|abduct|abducts|kidnap|kidnaps|"

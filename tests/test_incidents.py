@@ -54,6 +54,9 @@ def only(text: str, published: dt.datetime | None = PUB):
      "Armed clash"),
     ("On 3 March 2022, gunmen attacked an army checkpoint and killed two soldiers.", "Armed clash"),
     ("On 3 March 2022, gunmen shot dead a farmer and his son in their field.", "Attack"),
+    # "at least N" counts the object: the victims, not a place, follow it (and the agents are not the victims)
+    ("On 3 March 2022, armed men on pickups killed at least nine herders in a hamlet near the river.", "Attack"),
+    ("On 3 March 2022, raiders killed at most four guards at a mine before fleeing.", "Armed clash"),
     ("On 3 March 2022, armed men kidnapped a priest and two teachers from the village.",
      "Abduction/forced disappearance"),
     ("On 3 March 2022, soldiers raped a woman at a checkpoint.", "Sexual violence"),
