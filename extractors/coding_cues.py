@@ -289,8 +289,6 @@ def _ritual_scene(rituals: list[Cue], cues: list[Cue], text: str) -> bool:
                and _ACT_VERB.search(c.text) and not _RELATIVE.search(text[:c.start]) for c in cues)
 
 
-
-
 _FIGHT_CUES = ("clash", "attack", "kill")
 # words whose subject is not the one who fought: "three people died", "explosions targeting police"
 _NOT_AGENTIVE = re.compile(r"(?i)^(?:\w+ing|died|dead|deaths?|death toll|fatalit\w+|found dead|.*bod(?:y|ies).*)$")

@@ -48,7 +48,7 @@ import errno
 import hashlib
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -193,16 +193,17 @@ def _defaults(ts: TableSpec) -> dict[str, object]:
             if f.default is not dataclasses.MISSING and f.default is not None}
 
 
-def read(
-    root: str | os.PathLike[str] | paths.Root,
-    table: str,
-    *,
-    partitions: Iterable[str] | None = None,
-    columns: Sequence[str] | None = None,
-    months_of: tuple[str, Iterable[str]] | None = None,
-    keys: Iterable[str] | None = None,
-) -> pa.Table:
-    """Read `table` (or some of its partitions, e.g. ["2024-07"]) with its declared schema.
+class Where(TypedDict, total=False):
+    """Which rows `read` and `read_files` take (their keyword arguments; see `read`)."""
+
+    partitions: Iterable[str] | None
+    columns: Sequence[str] | None
+    months_of: tuple[str, Iterable[str]] | None
+    keys: Iterable[str] | None
+
+
+def read(root: str | os.PathLike[str] | paths.Root, table: str, **where: Unpack[Where]) -> pa.Table:
+    """Read `table` (or some of its partitions, e.g. `partitions=["2024-07"]`) with its declared schema.
 
     `columns` selects columns (the partition column among them if wanted). `months_of=(column,
     months)` keeps only rows whose date `column` falls in one of `months` ("YYYY-MM", "unknown"
@@ -212,10 +213,13 @@ def read(
     one of them, and opens only the files whose Bloom filter may hold one. Returns an empty table
     with the schema when nothing is stored.
     """
-    ts = spec(table)
-    schema = ts.schema if columns is None else pa.schema([ts.schema.field(c) for c in columns])
-    pieces = list(read_files(root, table, partitions=partitions, columns=columns, months_of=months_of, keys=keys))
-    return pa.concat_tables(pieces) if pieces else schema.empty_table()
+    pieces = list(read_files(root, table, **where))
+    return pa.concat_tables(pieces) if pieces else _schema(spec(table), where.get("columns")).empty_table()
+
+
+def _schema(ts: TableSpec, columns: Sequence[str] | None) -> pa.Schema:
+    """The declared schema of a table, or of the `columns` selected from it."""
+    return ts.schema if columns is None else pa.schema([ts.schema.field(c) for c in columns])
 
 
 def read_files(
@@ -230,7 +234,7 @@ def read_files(
     """`read`'s rows one data file at a time (files without a row left out), for a reader that
     keeps less than all of them (`warehouse.mentions.load_merge_mentions`)."""
     ts = spec(table)
-    schema = ts.schema if columns is None else pa.schema([ts.schema.field(c) for c in columns])
+    schema = _schema(ts, columns)
     parsed = paths.open_root(root)
     wanted = None if months_of is None else pa.array(sorted(set(months_of[1])), pa.string())
     chosen = None if keys is None else pa.array(sorted(set(keys)), pa.string())
