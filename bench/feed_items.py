@@ -102,9 +102,10 @@ def annotations(folder: Path = GOLD_DIR) -> dict[str, dict]:
     return found
 
 
-def build(root: Path, out: Path, half: str) -> int:
-    """Write the gold set (annotated items of `half`) to `out`; returns the number of documents."""
-    notes = annotations()
+def build(root: Path, out: Path, half: str, folder: Path = GOLD_DIR) -> int:
+    """Write the gold set (the items of `half` annotated in `folder`) to `out`; returns the number
+    of documents."""
+    notes = annotations(folder)
     count = 0
     with out.open("w", encoding="utf-8") as sink:
         for item in items(root):

@@ -82,9 +82,10 @@ def pages(root: Path) -> Iterator[dict]:
         }
 
 
-def build(root: Path, out: Path, half: str) -> int:
-    """Write the gold set (annotated pages of `half`) to `out`; returns the number of documents."""
-    notes = feed_items.annotations(GOLD_DIR)
+def build(root: Path, out: Path, half: str, folder: Path = GOLD_DIR) -> int:
+    """Write the gold set (the pages of `half` annotated in `folder`) to `out`; returns the number
+    of documents."""
+    notes = feed_items.annotations(folder)
     count = 0
     with out.open("w", encoding="utf-8") as sink:
         for page in pages(root):
