@@ -118,12 +118,19 @@ def run_ingest(settings: Settings) -> dict:
         polled = [e.canonical_url for p in polls for e in p.entries]
         entries = steps.new_entries(polls, state.seen_canonical_urls(root, among=polled) | links.retired_urls(root))
         logger.info("%d feeds polled, %d new entries", len(polls), len(entries))
+        # What the run's end needs of an entry (its link's record) is three strings; the entries
+        # themselves (titles, summaries) go with their chunk once it is fetched, and the polls keep
+        # only what the feed-state rows read: memory does not hold the whole run's entries.
+        fetched_links = [(e.canonical_url, e.url, e.feed_id) for e in entries]
+        polls = [dataclasses.replace(p, entries=()) for p in polls]
+        del polled
         by_id = {s.id: s for s in specs}
         # Chunk by chunk, as a pipeline: while the coding processes work on chunk i (and what is
         # left of i-1), the flow fetches chunk i+1 and stores chunk i-1, so the coders never wait
         # for a fetch or a write; memory holds a few chunks' records (page bytes stay in the raw
         # store and the coders), and a crash keeps what was stored.
         chunks = [entries[i : i + settings.chunk_size] for i in range(0, len(entries), settings.chunk_size)]
+        del entries
         if settings.workers > 1 and chunks and len(chunks[0]) >= steps.INLINE_BELOW:  # the pool will be used
             start_warm_forkserver()  # the coders' imports and tables, once, while chunk 0 is fetched
         by_feed: Counter[str] = Counter()  # counts, not articles: memory flat in the run's size
@@ -148,6 +155,7 @@ def run_ingest(settings: Settings) -> dict:
         coding: steps.Coding | None = None
         for index in range(len(chunks)):
             pages, failures = settled(pending)
+            chunks[index] = []  # fetched: its entries live on in its pages until they are stored
             pending = (fetch_pages_task.submit(chunks[index + 1], by_id, policy, root)
                        if index + 1 < len(chunks) else None)
             summary.failures.extend(failures)
@@ -160,9 +168,8 @@ def run_ingest(settings: Settings) -> dict:
         if months:
             summary.new_incidents, summary.merges, summary.months_rewritten = remerge.remerge_incidents(root, months)
         failed = {f.target: f.reason for f in summary.failures if f.stage == "fetch"}
-        retired = links.record_fetches(root, [(e.canonical_url, e.url, e.feed_id) for e in entries], failed,
-                                       at=utcnow())  # a link failing run after run is retired
-        retry = {e.feed_id for e in entries if e.url in failed and e.canonical_url not in retired}
+        retired = links.record_fetches(root, fetched_links, failed, at=utcnow())  # failing run after run: retired
+        retry = {feed for canonical, url, feed in fetched_links if url in failed and canonical not in retired}
         feed_rows = feed_state_rows(specs, polls, prior, by_feed, keep_validators=retry)
         state.save_feed_state(root, feed_rows)
         # the footers this run read, so the next poll reads one file per table; before the run's
@@ -181,7 +188,7 @@ def run_ingest(settings: Settings) -> dict:
     for failure in summary.failures:
         logger.warning("%s %s failed: %s", failure.stage, failure.target, failure.reason)
     logger.info("run %s: %d new articles, %d new incidents", run_id, summary.new_articles, summary.new_incidents)
-    reason = total_failure(summary, pages_tried=len(entries))
+    reason = total_failure(summary, pages_tried=len(fetched_links))
     if reason:
         raise PollFailed(reason, summary_dict(summary))
     return summary_dict(summary)
