@@ -4,7 +4,9 @@ copy of its own; a copy cut short or not ours is not used, and is rebuilt."""
 
 from __future__ import annotations
 
+import contextlib
 import lzma
+import os
 import shutil
 
 import numpy as np
@@ -60,13 +62,53 @@ def test_the_kept_copy_builds_the_packages_identifier(model):
     assert [c for c, _ in (second.classify(t) for t in TEXTS)] == ["en", "fr"]
 
 
-def test_a_changed_model_gets_its_own_copy(model):
-    _identifier()
+def test_a_changed_model_gets_its_own_copy_and_the_old_one_goes(model):
+    theirs = _identifier()
     [old] = _copies(model)
     model.write_bytes(model.read_bytes() + lzma.compress(b""))  # a second, empty stream: other bytes, same arrays
+    _same(_identifier(), theirs)
+    [new] = _copies(model)
+    assert new != old and not old.exists()
+
+
+def test_only_its_own_files_of_other_versions_are_removed(model, tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    target = elsewhere / "langid-00000000000000aa"
+    target.write_bytes(b"someone else's")
+    gone = ["langid-0000000000000001", "langid-0000000000000002.4242.partial"]  # an old copy, a killed write's
+    kept = ["langid-notes", "langid-0000000000000001.txt", "other-0000000000000001", "langid-000000000000000G"]
+    for name in gone + kept:
+        (cache / name).write_bytes(b"old")
+    (cache / "langid-0000000000000003").symlink_to(target)  # a link named like a copy: not ours
+    (cache / "langid-0000000000000004").mkdir()  # a directory: not ours
     _identifier()
-    copies = _copies(model)
-    assert len(copies) == 2 and old in copies
+    copy = decoded_cache.copy_path("langid", model.read_bytes())
+    assert copy is not None and copy.is_file()
+    names = sorted(p.name for p in cache.iterdir())
+    assert names == sorted([*kept, "langid-0000000000000003", "langid-0000000000000004", copy.name])
+    assert target.read_bytes() == b"someone else's"
+
+
+def test_a_file_another_process_removed_first_is_no_error(model, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    old = cache / "langid-0000000000000001"
+    old.write_bytes(b"old")
+    listed, seen = os.scandir, []
+
+    def scandir(path):  # the directory as listed, then another process removes the old copy
+        entries = list(listed(path))
+        seen.extend(e.name for e in entries)
+        old.unlink(missing_ok=True)
+        return contextlib.nullcontext(entries)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    _identifier()
+    assert old.name in seen
+    assert [p.name for p in cache.iterdir()] == [_copies(model)[0].name]
 
 
 def test_a_damaged_copy_is_not_used_and_is_rebuilt(model):

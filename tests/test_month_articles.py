@@ -31,10 +31,10 @@ def test_the_month_counts_follow_each_articles_latest_version(tmp_path):
         dataclasses.replace(first[1], fetched_at=T + 9 * day, published_at=T + 5 * day, content_sha256="a" * 64),
         dataclasses.replace(first[2], extractor_version=old, content_sha256="f" * 64),  # a re-code: same fetch
         dataclasses.replace(first[4], extractor_version=old, fetched_at=T + day, content_sha256="b" * 64),
-        dataclasses.replace(first[5], content_sha256="9" * 64, published_at=T + 3 * day),  # the higher hash
+        dataclasses.replace(first[5], content_sha256="9" * 64, published_at=T + 3 * day),  # the higher hash: not it
         dataclasses.replace(first[7], extractor_version=old, fetched_at=T + 2 * day, published_at=None,
                             content_sha256="c" * 64),
-        dataclasses.replace(first[8], content_sha256="0" * 64, published_at=T + 3 * day),  # the lower hash: not it
+        dataclasses.replace(first[8], content_sha256="0" * 64, published_at=T + 3 * day),  # the lower hash
     ]
     parquet.append(tmp_path, "articles", first)
     parquet.append(tmp_path, "articles", again)
@@ -46,5 +46,5 @@ def test_the_month_counts_follow_each_articles_latest_version(tmp_path):
         if mine:
             expected[m] = (len(mine), partitions.month_extractor_version(mine))
     assert partitions.month_articles(tmp_path, months) == expected
-    assert expected == {"2024-03": (6, old), "2024-04": (3, old)}  # moved: a1, a5 (higher hash), a7 (undated)
+    assert expected == {"2024-03": (6, old), "2024-04": (3, old)}  # moved: a1, a8 (lower hash), a7 (undated)
     assert partitions.month_articles(tmp_path, ["2024-03"]) == {"2024-03": expected["2024-03"]}

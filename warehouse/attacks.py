@@ -204,20 +204,14 @@ def _sources(root: DataRoot, cited: list[list[str] | None]) -> list[dict[str, An
 
 
 def _latest_articles(root: DataRoot, article_ids: pa.ChunkedArray) -> pa.Table:
-    """The latest version (newest fetch, then lowest content hash) of these articles: article_id,
-    url, outlet, published_at, one row each."""
+    """The latest version (`partitions.LATEST_ORDER`, the `articles_latest` view's) of these
+    articles: article_id, url, outlet, published_at, one row each."""
+    from warehouse import partitions  # here: it imports the extractor (trafilatura), catalog imports this module
+
     keys = sorted({a for a in article_ids.to_pylist() if a})
-    cols = ["article_id", "url", "outlet", "published_at", "fetched_at", "content_sha256"]
-    articles = parquet.read(root, "articles", keys=keys, columns=cols)
-    fetched, sha = articles["fetched_at"].to_pylist(), articles["content_sha256"].to_pylist()
-    held: dict[str, int] = {}
-    for k, article_id in enumerate(articles["article_id"].to_pylist()):
-        h = held.get(article_id)
-        if h is None or (fetched[k] or _EPOCH) > (fetched[h] or _EPOCH) or (
-                fetched[k] == fetched[h] and (sha[k] or "") < (sha[h] or "")):
-            held[article_id] = k
-    rows = pa.array(sorted(held.values()), pa.int64())
-    return articles.select(["article_id", "url", "outlet", "published_at"]).take(rows)
+    cols = ["article_id", "url", "outlet", "published_at", "fetched_at", "extractor_version", "content_sha256"]
+    latest = partitions.latest_versions(parquet.read(root, "articles", keys=keys, columns=cols))
+    return latest.select(["article_id", "url", "outlet", "published_at"])
 
 
 def _iso(value: Any) -> Any:

@@ -4,8 +4,9 @@ In: a data root. Out: a DuckDB connection with the views below, and functions th
 
 Base views (one per `schemas.TABLES` entry, columns exactly the declared schema):
 `articles`, `mentions`, `incidents_all`, `feed_state`, `partitions`, `runs`.
-Derived: `incidents` (status = 'active'), `articles_latest` (newest version of each article_id),
-`attacks` (active incidents where `is_attack`), `attacks_per_month`, `incident_sources`.
+Derived: `incidents` (status = 'active'), `articles_latest` (the latest version of each article_id,
+by `partitions.LATEST_ORDER`), `attacks` (active incidents where `is_attack`), `attacks_per_month`,
+`incident_sources`.
 Macros: `is_attack(event_type, sub_event_type)` (the rule of `warehouse.attacks`, which also writes
 the stored `is_attack` column), table macro
 `attacks_by(period, country := NULL, etype := NULL)` (period: 'day' | 'week' | 'month').
@@ -111,8 +112,7 @@ _DERIVED = {
     "incidents": "SELECT * FROM incidents_all WHERE status = 'active'",
     "articles_latest": """
         SELECT * FROM articles
-        QUALIFY row_number() OVER (
-            PARTITION BY article_id ORDER BY fetched_at DESC, content_sha256) = 1""",
+        QUALIFY row_number() OVER (PARTITION BY article_id ORDER BY {latest_order}) = 1""",
     "attacks": "SELECT * FROM incidents WHERE is_attack(event_type, sub_event_type)",
     "attacks_per_month": f"""
         SELECT CAST(date_trunc('month', event_date) AS DATE) AS month,
@@ -152,7 +152,13 @@ def refresh(con: duckdb.DuckDBPyConnection, root: str | os.PathLike[str]) -> Non
         "CREATE OR REPLACE MACRO is_attack(event_type, sub_event_type) AS "
         + attacks.attack_sql("event_type", "sub_event_type")
     )
+    # here, not at the top: the rule names the current extractor, and importing it (trafilatura) is
+    # needed only once a connection is made
+    from warehouse.partitions import latest_order_sql
+
     for view, sql in _DERIVED.items():
+        if view == "articles_latest":
+            sql = sql.format(latest_order=latest_order_sql())
         con.execute(f"CREATE OR REPLACE VIEW {_ident(view)} AS {sql}")
     # Parameter names differ from column names: inside a macro a parameter shadows a column.
     con.execute(

@@ -40,14 +40,46 @@ _REF_COLUMNS = (
 )
 
 
-def latest_article_refs(root: DataRoot, months: Iterable[str] | None = None) -> list[dict[str, Any]]:
-    """The latest stored version of every article (of those whose latest version was published in
-    one of `months`, when given), without its text, sorted by article_id.
+LATEST_ORDER: tuple[tuple[str, str], ...] = (
+    ("fetched_at", "descending"), ("current", "descending"), ("content_sha256", "ascending"))
+"""The one rule of the latest version of an article, first key first, nulls last: the newest
+fetch; among versions of one fetch (a re-extraction, `flarewatch backfill --reprocess`, appends one
+with the fetch time of the raw page it re-reads), the current extractor's ("current":
+`extractor_version` is `EXTRACTOR_ID`); then the lowest content hash, so that the choice never
+depends on file order. `latest_versions` applies it to Arrow, `latest_order_sql` gives it to the
+`articles_latest` view (`warehouse.catalog`), which `incident_sources` and the report's sources
+(`warehouse.attacks`) follow."""
 
-    Latest: the newest fetch; among versions extracted from one fetch (a re-code appends one),
-    the current extractor's, then the highest content hash, so the choice never depends on
-    file order. With `months`, the articles published then are found by their dates (files whose
-    footer rules the months out are skipped), then all versions of just those are read by key.
+
+def _current(tbl: pa.Table) -> pa.ChunkedArray:
+    return pc.fill_null(pc.equal(tbl["extractor_version"], EXTRACTOR_ID), False)
+
+
+def latest_order_sql() -> str:
+    """`LATEST_ORDER` as the ORDER BY of a window over `articles` rows (the current extractor id
+    written in as a quoted literal: a view cannot call Python)."""
+    current = "coalesce(extractor_version = '" + EXTRACTOR_ID.replace("'", "''") + "', false)"
+    return ", ".join(f"{current if col == 'current' else col} {'DESC' if way == 'descending' else 'ASC'} NULLS LAST"
+                     for col, way in LATEST_ORDER)
+
+
+def latest_versions(tbl: pa.Table) -> pa.Table:
+    """The latest version (`LATEST_ORDER`) of each article of `tbl` (`articles` rows with at least
+    article_id, fetched_at, extractor_version and content_sha256), one row each, by article id."""
+    keys = pa.table({"article_id": tbl["article_id"], "fetched_at": tbl["fetched_at"], "current": _current(tbl),
+                     "content_sha256": tbl["content_sha256"], "row": np.arange(tbl.num_rows, dtype=np.int64)})
+    ranked = keys.sort_by([("article_id", "ascending"), *LATEST_ORDER])
+    ranked = ranked.append_column("at", pa.array(np.arange(ranked.num_rows, dtype=np.int64)))
+    first = ranked.group_by("article_id", use_threads=False).aggregate([("at", "min")]).sort_by("article_id")
+    return tbl.take(ranked["row"].take(first["at_min"]))  # each article's first row in that order
+
+
+def latest_article_refs(root: DataRoot, months: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """The latest stored version (`LATEST_ORDER`) of every article (of those whose latest version
+    was published in one of `months`, when given), without its text, sorted by article_id.
+
+    With `months`, the articles published then are found by their dates (files whose footer rules
+    the months out are skipped), then all versions of just those are read by key.
     """
     keys = None
     if months is not None:
@@ -59,13 +91,7 @@ def latest_article_refs(root: DataRoot, months: Iterable[str] | None = None) -> 
         keys = set(dated["article_id"].to_pylist())
         if not keys:
             return []
-    best: dict[str, dict[str, Any]] = {}
-    for row in parquet.read(root, "articles", columns=list(_REF_COLUMNS), keys=keys).to_pylist():
-        rank = (row["fetched_at"], row["extractor_version"] == EXTRACTOR_ID, row["content_sha256"])
-        held = best.get(row["article_id"])
-        if held is None or rank > held["_rank"]:
-            best[row["article_id"]] = row | {"_rank": rank}
-    refs = [{k: v for k, v in best[i].items() if k != "_rank"} for i in sorted(best)]
+    refs = latest_versions(parquet.read(root, "articles", columns=list(_REF_COLUMNS), keys=keys)).to_pylist()
     return refs if months is None else [r for r in refs if publication_month(r) in set(months)]
 
 
@@ -167,16 +193,9 @@ def month_articles(root: DataRoot, months: Iterable[str]) -> dict[str, tuple[int
 
 
 def _latest_versions(root: DataRoot, article_ids: list[str]) -> pa.Table:
-    """The latest version of each of these articles (`latest_article_refs`' order: newest fetch,
-    the current extractor's, highest content hash), one row each, by article id."""
+    """The latest version (`latest_versions`) of each of these articles, one row each, by article id."""
     cols = ["article_id", "published_at", "fetched_at", "extractor_version", "content_sha256"]
-    tbl = parquet.read(root, "articles", columns=cols, keys=article_ids)
-    tbl = tbl.append_column("current", pc.fill_null(pc.equal(tbl["extractor_version"], EXTRACTOR_ID), False))
-    tbl = tbl.sort_by([("article_id", "ascending"), ("fetched_at", "descending"), ("current", "descending"),
-                       ("content_sha256", "descending")])
-    tbl = tbl.append_column("row", pa.array(np.arange(tbl.num_rows, dtype=np.int64)))
-    first = tbl.group_by("article_id", use_threads=False).aggregate([("row", "min")])["row_min"]
-    return tbl.take(first)  # each article's first row in that order
+    return latest_versions(parquet.read(root, "articles", columns=cols, keys=article_ids))
 
 
 def record_coded_months(root: DataRoot, coded_months: Iterable[str], run_id: str,
