@@ -43,6 +43,8 @@ class LazyCues(dict[str, "list[Cue]"]):
     def __missing__(self, name: str) -> list[Cue]:
         found = _matches(self._lex, name, self._text, self._begun) \
             if self._lex is not None and name in self._lex.cues else []
+        if name == "aggregate_period" and self._lex is not None:
+            found = [c for c in found if not _habit_of_a_thing(c, self._text, self._lex)]
         if name == "intervention":
             # what a demonstration is against is no intervention in it: "protested against the
             # unjust arrest of an editor", "demanding the release of those detained"; nor is an
@@ -100,6 +102,32 @@ _GRIEVANCE = re.compile(r"(?i)\b(?:against|over|condemn\w*|denounc\w*|protest\w*
 _AT_THE_SCENE = re.compile(r"(?i)\b(?:police\w*|security|authorities|soldiers|troops|gendarm\w*|officers|army|"
                            r"protest\w*|demonstrat\w*|crowds?|participants|marchers|rall(?:y|ies)|sit-ins?|them|"
                            r"tear ?gas|teargas|water ?cannons?|batons?|rubber bullets)\b")
+
+
+_FREQUENCY = re.compile(r"(?i)daily|weekly|monthly|nightly")
+# the words after a frequency adjective, up to a word that ends its noun phrase
+_PHRASE_AFTER = re.compile(r"[ -]((?:(?!(?:and|or|of|in|on|at|to|for|with|by|near|from|that|which|who|as|but|when|"
+                           r"while|after|before|since|until)\b)[^\W\d][\w'’-]*[ ]?){1,3})", re.IGNORECASE)
+# nouns by which a frequency word still tells a habit or a tally of acts: "on a daily basis", "part of daily
+# life", "a weekly toll", "the monthly report"
+_RECURRENCE = re.compile(r"(?i)\b(?:basis|life|lives|routine|reality|fact|occurrences?|events?|affairs?|features?|"
+                         r"tolls?|tall(?:y|ies)|totals?|averages?|rates?|counts?|figures?|numbers?|statistics|"
+                         r"reports?|bulletins?|updates?|briefings?|summar(?:y|ies)|reviews?|threats?|dangers?)\b")
+
+
+def _habit_of_a_thing(cue: Cue, text: str, lex: Lexicon) -> bool:
+    """Whether a frequency adjective (`cue`, an `aggregate_period` match) qualifies a thing that is no
+    act: "near the weekly market", "after daily prayers", "daily wage labourers", "a daily newspaper".
+    The habit is the thing's, not the act's, so it makes no tally of the acts its clause tells; one
+    before an act ("daily shelling", "weekly Israeli raids"), a word of recurrence ("on a daily basis")
+    or none ("attacked daily") still does."""
+    if not _FREQUENCY.fullmatch(cue.text):
+        return False
+    after = _PHRASE_AFTER.match(text, cue.end)
+    if after is None:
+        return False
+    phrase = after.group(1)
+    return lex.any_event.search(phrase) is None and _RECURRENCE.search(phrase) is None
 
 
 def _matches(lex: Lexicon, name: str, text: str, begun: Starts | None = None) -> list[Cue]:

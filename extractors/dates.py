@@ -14,7 +14,11 @@ Rules (ACLED's conventions where they exist):
   month): that one. Both valid: (1) the order the document itself settles (another numeric date
   in it with a number above 12: see `numeric_order`); else (2) the reading on or before the
   publication day and closest to it (GUIDE rule 11), when it lies within `NEWS_SPAN` days of
-  publication; else (both readings long past: an archive's or a database's record) as with no
+  publication; else, for a full date heading a record, the reading at most `EARLY_STAMP` days
+  after publication (a feed's or an export's stamp a few days earlier than the record: a report
+  is never dated after its publication by more than that); else (both readings long past: an
+  archive's or a database's record; both too far after the stamp; or one among the days just
+  past and one just after an early stamp, which nearness cannot tell apart) as with no
   publication date: (3) the
   order of the text's written dates ("March 5" is month-first, "5 March" day-first), then (4)
   the separator: dotted dates are day-first in every convention that writes them; with `/` or
@@ -242,11 +246,15 @@ def numeric_order(text: str) -> DateOrder:
 # days (a month) before publication within which the nearer of a numeric date's two readings is the
 # one meant: a report tells of days just past; beyond that span both readings are equally old news
 NEWS_SPAN = 31
+# days a full date heading a record may lie after its publication stamp (an export's or a feed's time
+# a few days earlier than the record) and still be read by its nearness to that stamp
+EARLY_STAMP = 7
 
 
 def _numeric(g: dict[str, str | None], published: dt.date | None, order: DateOrder | None,
-             slack: int) -> tuple[dt.date | None, str, str] | None:
-    """A numeric date with day and month in either order, resolved as the module doc says."""
+             slack: int, ahead: int = 0) -> tuple[dt.date | None, str, str] | None:
+    """A numeric date with day and month in either order, resolved as the module doc says
+    (`ahead`: days after publication a reading may lie, for a date heading a record)."""
     first, second = int(g["n1"] or g["n1_b"] or 0), int(g["n2"] or g["n2_b"] or 0)
     year = _year_of(g.get("year"), published)
     if year and 0 in (first, second) and 1 <= first + second <= 12:
@@ -261,23 +269,33 @@ def _numeric(g: dict[str, str | None], published: dt.date | None, order: DateOrd
     if not valid:
         # a well-formed day and month whose year cannot be told yet (no publication date)
         return (None, "day", kind) if readings and not year else None
+    early: dict[str, dt.date] = {}
     if published is not None:
         # digits after the publication day in every order name no day the report looks back on
         # (a note's own filing date, a reference number such as "file 30/4/19" in an older note);
-        # the one day of time-zone slack is left to a date that opens the text (see `find_dates`)
+        # the one day of time-zone slack is left to a date that opens the text (see `find_dates`),
+        # and the few days of an early stamp to a full date heading a record (`ahead`)
         limit = published + dt.timedelta(days=slack)
+        early = {name: day for name, day in valid.items() if limit < day <= published + dt.timedelta(days=ahead)}
         valid = {name: day for name, day in valid.items() if day <= limit}
-        if not valid:
+        if not valid and not early:
             return None
-    if order is not None and order.numeric in valid:
-        return valid[order.numeric], "day", kind
+    if order is not None and order.numeric in valid | early:
+        return (valid | early)[order.numeric], "day", kind
     if published is not None:
         # (`published` may be the text's own latest date, with a long slack: nearest, not latest)
-        nearest = min(valid.values(), key=lambda day: abs((day - published).days))
-        if len(valid) == 1 or abs((published - nearest).days) <= max(slack, NEWS_SPAN):
+        nearest = min(valid.values(), key=lambda day: abs((day - published).days), default=None)
+        close = nearest is not None and abs((published - nearest).days) <= max(slack, NEWS_SPAN)
+        if nearest is not None and not early and (len(valid) == 1 or close):
             return nearest, "day", kind
-        # both readings long before publication (an archive, a database's record, a retrospective):
-        # nearness no longer tells the order, the writing convention does
+        if early and not close:
+            # no reading among the days just past: a record a few days after its stamp is the
+            # reading meant, not one months before it
+            return min(early.values()), "day", kind
+        # both readings long before publication (an archive, a database's record, a retrospective),
+        # or one among the days just past and one just after an early stamp: nearness no longer
+        # tells the order, the writing convention does
+        valid |= early
     if order is not None and order.written in valid:
         return valid[order.written], "day", kind
     default = "dmy" if g.get("sep") == "." else "mdy"
@@ -300,11 +318,13 @@ def _ordinal(g: dict[str, str | None], published: dt.date | None) -> dt.date | N
 
 
 def _resolve(kind: str, m: re.Match[str], published: dt.date | None, anchor: dt.date | None,
-             slack: int = 1, order: DateOrder | None = None) -> tuple[dt.date | None, str, str] | None:
-    """(date, precision, hit kind) for one pattern match, or None when the match is not a date."""
+             slack: int = 1, order: DateOrder | None = None,
+             ahead: int = 0) -> tuple[dt.date | None, str, str] | None:
+    """(date, precision, hit kind) for one pattern match, or None when the match is not a date
+    (`ahead`: see `_numeric`)."""
     g = m.groupdict()
     if kind == "numeric":
-        return _numeric(g, published, order, slack)
+        return _numeric(g, published, order, slack, ahead)
     if kind == "ordinal":
         return _ordinal(g, published), "day", "partial"
     if kind in ("iso", "dmy", "mdy"):
@@ -452,8 +472,10 @@ def find_dates(text: str, *, published: dt.date | None, anchor: dt.date | None =
                 continue
             if kind == "numeric" and m.group() in ("9/11", "24/7"):
                 continue
-            resolved = _resolve(kind, m, published, anchor, 183 if inferred else 1, order)
-            if resolved is None and kind == "numeric" and _heading_date(m, text, published, inferred):
+            heading = kind == "numeric" and _heading_date(m, text, published, inferred)
+            resolved = _resolve(kind, m, published, anchor, 183 if inferred else 1, order,
+                                EARLY_STAMP if heading else 0)
+            if resolved is None and heading:
                 # a full date heading a record states its own day: a publication stamp earlier than
                 # it (a feed's or an export's time) does not overrule it; the order is read as undated
                 resolved = _resolve(kind, m, None, anchor, 1, order)

@@ -20,7 +20,8 @@ How (each step's rules live in its own module; the lexicons in `seeds/lexicon/<l
 4. each group is typed (`coding_types`), dated (its own date, else the date of the incident told
    just before it, else the day before publication at week precision), placed, and given its
    actors (`actors`), casualties (largest figure, added victims summed, claims only when nothing
-   else), weapons (`coding_weapons`) and role (background when dated clearly before the news);
+   else), weapons (`coding_weapons`: of its sentences and of the sentence after each that tells
+   no act) and role (background when dated clearly before the news);
    in a story whose news is a finding about an act ("rights groups say the strike ...", "an
    analysis of shell fragments shows ...") an incident it does not date is left out: it is not
    the previous day's news the default date would make it; nor in a story whose title and lede
@@ -54,11 +55,11 @@ from extractors.coding_sense import game_move, sport_story
 from extractors.coding_sense_ctx import Ctx
 from extractors.coding_text import Prepared, prepare
 from extractors.coding_types import classify
-from extractors.coding_weapons import read_munitions, read_weapons
+from extractors.coding_weapons import quiet_sentences, read_munitions, read_weapons
 from extractors.dates import reference_date
 from extractors.lexicon import DEFAULT_LANGUAGE, Lexicon, get_lexicon
 from extractors.records import Mention
-from extractors.taxonomy import SUB_EVENT_TYPES
+from extractors.taxonomy import DISRUPTED, SUB_EVENT_TYPES
 
 MAX_EVIDENCE = 1200  # characters: beyond this the evidence is the lead sentence alone
 
@@ -303,6 +304,7 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
     groups = [group for group, _ in typed]
     headline = headline_act(prep.clean)
     mentions: list[Mention] = []
+    quiet: dict[int, str] | None = None  # the sentences that tell no act (`quiet_sentences`), read when needed
     for group, sub_event_type in typed:
         type_reason = reasons[id(group)]
         toll = combine_tolls(r.toll for r in group.members)
@@ -338,6 +340,11 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
                 actors = Actors(claimed, actors.actor2, actors.assoc_actor1, actors.target)
         codes = code_actors(actors, SUB_EVENT_TYPES[sub_event_type])
         joined = " ".join(r.sentence.text for r in group.members)
+        # the sentence right after one of the act's that tells no act itself describes it: its weapons are the act's
+        if quiet is None:
+            quiet = quiet_sentences(prep.clean, events)
+        described = " ".join([joined] + [quiet[r.index + 1] for r in group.members if r.index + 1 in quiet])
+        weapons = tuple(read_weapons(described, seizure=sub_event_type == DISRUPTED))  # a seized cache is its weapons
         place, place_rule = _place(group.location, countries, named, story)
         why.append(place_rule)
         start, end = _evidence(group, prep)
@@ -354,7 +361,7 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
                 event_date=event_date, date_precision=precision, **place,
                 actor1=actors.actor1, actor2=actors.actor2,
                 fatalities=toll.fatalities if first else None, injuries=toll.injuries if first else None,
-                weapons=tuple(read_weapons(joined)), munitions=read_munitions(joined) if first else None,
+                weapons=weapons, munitions=read_munitions(joined) if first else None,
                 role=role, evidence=text[start:end], evidence_start=start, evidence_end=end,
                 confidence=_confidence(group, toll, place_rule == "PLACE-abstain"),
                 extractor_version=EXTRACTOR_VERSION, why=check(why),
