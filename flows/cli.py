@@ -167,8 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
     sql = sub.add_parser(
         "sql",
         help="run SQL over the warehouse views",
-        description="Run SQL with DuckDB over the views: articles, mentions, incidents, "
-        "incidents_all, attacks, attacks_per_month, incident_sources, feed_state, partitions, runs. "
+        description="Run SQL with DuckDB over the views: articles, articles_latest (each article's latest "
+        "version), mentions, incidents, incidents_all, attacks, attacks_per_month, incident_sources, feed_state, "
+        "link_failures (article links failing run after run), partitions, runs. "
         "Several statements (;-separated) print every result set. Read-only: only reading statements "
         "run, and files outside the data root, COPY, ATTACH and extensions are refused.",
     )

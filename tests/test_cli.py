@@ -83,3 +83,13 @@ def test_trends_writes_csv_json_and_a_png_chart(tmp_path, capsys):
     assert [(r["period"], r["country"], r["incidents"]) for r in rows] == [
         ("2024-07", "Iraq", 1), ("2024-08", "Iraq", 1)]
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_sql_help_names_every_view_a_query_can_read(tmp_path):
+    from warehouse import catalog
+
+    description = build_parser()._subparsers._group_actions[0].choices["sql"].description
+    named = {word.strip(".,:()") for word in description.split()}
+    with catalog.connect(tmp_path / "data") as con:
+        views = {row[0] for row in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    assert views and views <= named, sorted(views - named)
