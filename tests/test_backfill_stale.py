@@ -1,16 +1,21 @@
 """`flarewatch backfill --reprocess stale` after a coder-only upgrade: the months it re-codes end
 current, a second run plans nothing, and an ingest's record of such a month keeps it current.
 
-The demo corpus is ingested (real HTTP on 127.0.0.1, the real ingest flow), then made to look
-coded by an older extractor: every stored article version says OLD and the months' `partitions`
+The demo corpus but one April article is ingested (real HTTP on 127.0.0.1, the real ingest flow),
+then made to look coded by an older extractor: every stored article version says OLD and the months' `partitions`
 rows too. The current extractor then re-extracts the same text from the same raw pages (what a
 coder-only change does), so the articles table has nothing to append; before, the months stayed
-stale for ever (the stored versions kept saying OLD) and every `--reprocess stale` re-coded them.
+stale for ever (the stored versions kept saying OLD) and every `--reprocess stale` re-coded them,
+and the ingest of the held-back article recorded its month as OLD's again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
@@ -20,7 +25,7 @@ import pytest
 from extractors.articles import EXTRACTOR_ID
 from flows import plan as planning
 from flows.cli import main
-from flows.demo import serve_demo, write_demo_feed_list
+from flows.demo import DEMO_DIR, serve_demo, write_demo_feed_list
 from warehouse import catalog, coverage, partitions, paths
 from warehouse.swap import write_atomic
 
@@ -58,24 +63,47 @@ def tree(root: Path) -> dict[str, str]:
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+@dataclass
+class Older:
+    """A demo root as an older extractor left it, its feed list and the served copy of the demo."""
+
+    root: Path
+    feeds: Path
+    feed: Path
+    """The feed one April entry is held back from (`restore` puts it back)."""
+    full: str
+
+    def restore(self) -> None:
+        self.feed.write_text(self.full, encoding="utf-8")
+
+
 @pytest.fixture()
-def older_root(prefect_harness, tmp_path) -> Path:
+def older(prefect_harness, tmp_path) -> Iterator[Older]:
+    """The demo corpus but one April article ingested (the demo served from a copy, which stays
+    served for the test), then made to look coded by OLD (`as_if_older`)."""
     from flows.ingest import ingest
 
-    root = tmp_path / "data"
-    with serve_demo() as base_url:
-        feeds = write_demo_feed_list(base_url, tmp_path / "demo-feeds.yaml")
+    site, root = tmp_path / "site", tmp_path / "data"
+    shutil.copytree(DEMO_DIR, site)
+    feed = site / "feeds" / "gulf-monitor.xml"
+    full = feed.read_text(encoding="utf-8")
+    april = [e for e in re.findall(r"\s*<entry>.*?</entry>", full, flags=re.S) if "<published>2024-04" in e][0]
+    feed.write_text(full.replace(april, ""), encoding="utf-8")
+    with serve_demo(site) as base_url:
+        feeds = write_demo_feed_list(base_url, tmp_path / "demo-feeds.yaml", directory=site)
         assert ingest(feeds=str(feeds), data=str(root), allow_hosts=["127.0.0.1"])["failures"] == []
-    as_if_older(root)
-    return root
+        as_if_older(root)
+        yield Older(root, feeds, feed, full)
 
 
 def stale(root: Path, months: list[str]) -> dict[str, bool]:
     return {m: a.stale for m, a in coverage.article_months(root, months).items()}
 
 
-def test_reprocess_stale_leaves_the_months_current(older_root, capsys):
-    root = older_root
+def test_reprocess_stale_leaves_the_months_current(older, capsys):
+    from flows.ingest import ingest
+
+    root = older.root
     with catalog.connect(root) as con:
         rows_before = con.execute("SELECT count(*) FROM articles").fetchall()
     assert planning.make_plan(root, RUN[0], RUN[-1], reprocess="stale").to_run == RUN
@@ -99,19 +127,26 @@ def test_reprocess_stale_leaves_the_months_current(older_root, capsys):
     assert "Nothing to run." in capsys.readouterr().out
     assert tree(root) == before
 
-    # (2) an ingest that codes into such a month records it (its end) as current, not stale again
-    partitions.record_coded_months(root, RUN, "ingest-after")
+    # (2) an ingest that codes a new article into such a month records it (at its end) as
+    # current, not stale again
+    older.restore()
+    before = coverage.article_months(root, RUN)
+    assert ingest(feeds=str(older.feeds), data=str(root), allow_hosts=["127.0.0.1"])["new_articles"] == 1
     rows = partitions.partition_rows(root, "articles")
+    assert rows[("articles", "2024-04")]["run_id"] != before["2024-04"].run_id  # the ingest recorded it
+    assert rows[("articles", "2024-04")]["rows"] == before["2024-04"].articles + 1
     assert {rows[("articles", m)]["extractor_version"] for m in RUN} == {EXTRACTOR_ID}
     assert stale(root, RUN) == dict.fromkeys(RUN, False)
     assert planning.make_plan(root, RUN[0], RUN[-1], reprocess="stale").to_run == []
 
 
 @pytest.mark.parametrize("stop", ["restamp", "record"])
-def test_a_run_stopped_around_the_restamp_is_finished_by_the_next(older_root, monkeypatch, capsys, stop):
+def test_a_run_stopped_around_the_restamp_is_finished_by_the_next(older, monkeypatch, capsys, stop):
     """Stopped just before the restamp (mentions re-coded, articles still OLD) or just after it
     (the month not recorded): the months are not done, and the next run re-codes them to current."""
     from warehouse import parquet, recoded
+
+    older_root = older.root
 
     def stopped(*args, **kwargs):
         raise RuntimeError(f"stopped at {stop}")
