@@ -6,7 +6,9 @@ Out: Parquet files (`paths.py` layout) and Arrow tables read back with the decla
 Three write modes, one per table (`TableSpec.mode`):
 
 - append (`articles`): `append` skips rows whose key is anywhere in the table and writes
-  the rest as one new file per partition, `part-<sha of the keys>.parquet`.
+  the rest as one new file per partition, `part-<sha of the keys>.parquet`. Stored rows change
+  only through `restamp` (one column of given keys, e.g. the extractor that reproduced a text),
+  which rewrites the files holding them, each atomically under its own name.
 - replace (`mentions`, `incidents`): each partition directory holds exactly ONE file, `data.parquet`.
   `replace_partitions` writes the new file under a temp name (`.data.parquet.<id>.tmp`, which no
   reader's `*.parquet` glob matches), fsyncs it, then `os.replace`s it over `data.parquet`: a single
