@@ -6,7 +6,9 @@ Out: Parquet files (`paths.py` layout) and Arrow tables read back with the decla
 Three write modes, one per table (`TableSpec.mode`):
 
 - append (`articles`): `append` skips rows whose key is anywhere in the table and writes
-  the rest as one new file per partition, `part-<sha of the keys>.parquet`.
+  the rest as one new file per partition, `part-<sha of the keys>.parquet`. Stored rows change
+  only through `restamp` (one column of given keys, e.g. the extractor that reproduced a text),
+  which rewrites the files holding them, each atomically under its own name.
 - replace (`mentions`, `incidents`): each partition directory holds exactly ONE file, `data.parquet`.
   `replace_partitions` writes the new file under a temp name (`.data.parquet.<id>.tmp`, which no
   reader's `*.parquet` glob matches), fsyncs it, then `os.replace`s it over `data.parquet`: a single
@@ -72,6 +74,7 @@ __all__ = [
     "read",
     "replace_partitions",
     "replace_table",
+    "restamp",
     "stored_keys",
     "to_arrow",
     "upsert",
@@ -324,6 +327,43 @@ def _write_new_files(root: paths.Root, ts: TableSpec, new: pa.Table, keys: pa.Ar
         digest = hashlib.sha256("\n".join(sorted(part_keys.to_pylist())).encode()).hexdigest()
         target = f"{paths.partition_dir(root, ts.name, pcol, part)}/part-{digest[:32]}.parquet"
         write_atomic(root, footers.with_key_filter(rows.drop_columns([pcol]), ts.key[0]), target)
+
+
+def restamp(root: str | os.PathLike[str], table: str, column: str, stamps: pa.Table) -> int:
+    """Set `column` of stored rows of an append table (articles) to new values, nothing else.
+
+    In: `stamps`, a table of the key columns and `column` (a key at most once): the stored row of
+    each key gets that value. Only the files holding a row whose value changes are rewritten
+    (their rows, order and other columns as they were), each atomically (`write_atomic`, the
+    same name: the file keeps its keys); every other file is left byte for byte, so a rerun
+    rewrites nothing. Out: the rows changed. (Append tables are otherwise never rewritten but
+    by `compact`.)
+    """
+    ts = spec(table)
+    _require_mode(ts, "append", "use upsert")
+    if stamps.num_rows == 0:
+        return 0
+    if stamps[column].null_count:
+        raise ValueError(f"{table}: restamp gives {column} a null value")
+    wanted = key_array(stamps, ts.key)
+    values = stamps[column].combine_chunks()
+    parsed = paths.open_root(root)
+    changed = 0
+    with write_guard(parsed):
+        for _, f in _files_with(parsed, ts, pc.unique(stamps[ts.key[0]].cast(pa.string())).to_pylist()):
+            stored = pq.ParquetFile(f, filesystem=parsed.fs).read()
+            at = pc.index_in(key_array(stored, ts.key), value_set=wanted)
+            if column not in stored.column_names:  # a file that predates the column: nulls till now
+                stored = stored.append_column(field := ts.schema.field(column), pa.nulls(stored.num_rows, field.type))
+            old = stored[column].combine_chunks()
+            new = pc.if_else(pc.is_valid(at), values.take(at).cast(old.type), old)
+            n = pc.sum(pc.and_(pc.fill_null(pc.not_equal(new, old), True), pc.is_valid(at))).as_py() or 0
+            if n:
+                i = stored.column_names.index(column)
+                stored = stored.set_column(i, stored.schema.field(i), new)
+                write_atomic(parsed, footers.with_key_filter(stored, ts.key[0]), f)
+                changed += n
+    return changed
 
 
 def add(root: str | os.PathLike[str], table: str, records: Records) -> int:

@@ -45,10 +45,11 @@ LATEST_ORDER: tuple[tuple[str, str], ...] = (
 """The one rule of the latest version of an article, first key first, nulls last: the newest
 fetch; among versions of one fetch (a re-extraction, `flarewatch backfill --reprocess`, appends one
 with the fetch time of the raw page it re-reads), the current extractor's ("current":
-`extractor_version` is `EXTRACTOR_ID`); then the lowest content hash, so that the choice never
-depends on file order. `latest_versions` applies it to Arrow, `latest_order_sql` gives it to the
-`articles_latest` view (`warehouse.catalog`), which `incident_sources` and the report's sources
-(`warehouse.attacks`) follow."""
+`extractor_version` is `EXTRACTOR_ID`; a stored version the re-extraction reproduced, same text
+from the same page, is not appended again but restamped so by `recoded.restamp_reproduced`);
+then the lowest content hash, so that the choice never depends on file order. `latest_versions`
+applies it to Arrow, `latest_order_sql` gives it to the `articles_latest` view (`warehouse.catalog`),
+which `incident_sources` and the report's sources (`warehouse.attacks`) follow."""
 
 
 def _current(tbl: pa.Table) -> pa.ChunkedArray:

@@ -2,8 +2,9 @@
 
 In: the opened data root (`paths.DataRoot`) and a publication month; for `raw`, the month's stored
 articles and their raw pages, for `sitemaps` / `urls`, the articles coded from the pages found.
-Out: articles appended, their mentions replaced, incidents re-merged, the month recorded in the
-`partitions` table (`record_month`); a dict of counts per month for the backfill's report.
+Out: articles appended (or, re-extracted identically, restamped with the current extractor), their
+mentions replaced, incidents re-merged, the month recorded in the `partitions` table
+(`record_month`); a dict of counts per month for the backfill's report.
 
 The coding is the caller's, passed in (`code`: `flows.steps.code_all`, which spreads pages over
 coding processes), so that this module orders the writes, which is what makes a killed backfill
@@ -16,6 +17,8 @@ import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import pyarrow as pa
 
 from extractors.months import event_month
 from extractors.pipeline import CodedArticle, Page
@@ -87,7 +90,11 @@ def write_recode(root: DataRoot, recode: Recode) -> dict[str, Any]:
        or receives them, the other articles' mentions kept;
     3. incidents re-merged (`warehouse.remerge`) for the event months the old and new mentions touch; the
        re-merge also takes the months of the mentions table's change log, which is how a rerun
-       after a kill between 2 and 3 still finds the months of the mentions 2 removed.
+       after a kill between 2 and 3 still finds the months of the mentions 2 removed;
+    4. the stored versions the re-extraction reproduced (`restamp_reproduced`: same text, same
+       fetch, skipped by 1) stamped with its extractor, last: until then the month's articles
+       still say an older extractor coded them, so a run killed before 4 leaves the month stale
+       (or running) and it is re-coded again; `record_month` then records the month current.
     """
     new_versions = parquet.append(root, "articles", [c.article for c in recode.coded])
     ids = {c.article.article_id for c in recode.coded}
@@ -95,12 +102,40 @@ def write_recode(root: DataRoot, recode: Recode) -> dict[str, Any]:
     removed, old_months = replace_article_mentions(root, ids, rows)
     months = old_months | {event_month(r["event_date"]) for r in rows}
     new, merged, rewritten = remerge.remerge_incidents(root, months)
+    restamped = restamp_reproduced(root, recode.coded)
     return {
         "month": recode.month, "articles": recode.articles, "recoded": len(recode.coded),
-        "new_versions": new_versions, "kept": len(recode.kept), "mentions": len(rows),
+        "new_versions": new_versions, "restamped": restamped, "kept": len(recode.kept), "mentions": len(rows),
         "mentions_replaced": len(removed), "new_incidents": new, "merges": merged,
         "incident_months": list(rewritten), "failures": [dataclasses.asdict(f) for f in recode.failures],
     }
+
+
+def restamp_reproduced(root: DataRoot, coded: Sequence[CodedArticle]) -> int:
+    """Stamp each stored article version a re-extraction reproduced with the re-extraction's extractor.
+
+    In: the re-coded articles. A stored row is reproduced when it has the same article id, content
+    hash (so `parquet.append` skipped the new version: the text is identical, as after any
+    coder-only change) and fetch time (the same raw page) as a re-coded article; its
+    `extractor_version` becomes that article's, so the stored articles say truthfully that the
+    current extractor yields this text, and `partitions.LATEST_ORDER` ("the current extractor's")
+    and the month's recorded extractor (`month_extractor_version`) count it as current. The text
+    and every other column stay as stored. Out: the rows restamped (0 on a rerun). The caller
+    holds the lock.
+    """
+    made = {(c.article.article_id, c.article.content_sha256, c.article.fetched_at): c.article.extractor_version
+            for c in coded}
+    if not made:
+        return 0
+    cols = ["article_id", "content_sha256", "fetched_at", "extractor_version"]
+    stored = parquet.read(root, "articles", columns=cols, keys={a for a, _, _ in made}).to_pylist()
+    stamps = [r | {"extractor_version": made[key]} for r in stored
+              if (key := (r["article_id"], r["content_sha256"], r["fetched_at"])) in made
+              and r["extractor_version"] != made[key]]
+    if not stamps:
+        return 0
+    return parquet.restamp(root, "articles", "extractor_version",
+                           pa.Table.from_pylist(stamps).select(["article_id", "content_sha256", "extractor_version"]))
 
 
 def store_discovered(root: DataRoot, coded: Sequence[CodedArticle], month: str) -> dict[str, Any]:
@@ -126,7 +161,8 @@ def store_discovered(root: DataRoot, coded: Sequence[CodedArticle], month: str) 
 def record_month(root: DataRoot, month: str, run_id: str, incident_months: Iterable[str], *,
                  error: str | None) -> int:
     """Record a written publication month in the `partitions` table: its articles' partition done
-    (failed, with `error`, when given) with their count and extractor version, and the incident
+    (failed, with `error`, when given) with their count and extractor version (the current one
+    once `write_recode` re-coded and restamped them all), and the incident
     months the re-merge rewrote. The caller holds the lock. Returns the month's article count."""
     refs = articles_by_month(root, [month]).get(month, [])
     partitions.mark_partitions(
