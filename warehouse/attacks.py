@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 
 from extractors.records import Incident
 from extractors.taxonomy import DISRUPTED, POLITICAL_VIOLENCE, is_attack
-from warehouse import parquet, paths, swap
+from warehouse import parquet, partitions, paths, swap
 from warehouse.paths import DataRoot
 
 ACTIVE = "active"
@@ -206,8 +206,6 @@ def _sources(root: DataRoot, cited: list[list[str] | None]) -> list[dict[str, An
 def _latest_articles(root: DataRoot, article_ids: pa.ChunkedArray) -> pa.Table:
     """The latest version (`partitions.LATEST_ORDER`, the `articles_latest` view's) of these
     articles: article_id, url, outlet, published_at, one row each."""
-    from warehouse import partitions  # here: it imports the extractor (trafilatura), catalog imports this module
-
     keys = sorted({a for a in article_ids.to_pylist() if a})
     cols = ["article_id", "url", "outlet", "published_at", "fetched_at", "extractor_version", "content_sha256"]
     latest = partitions.latest_versions(parquet.read(root, "articles", keys=keys, columns=cols))

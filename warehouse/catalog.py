@@ -35,6 +35,7 @@ import duckdb
 import pyarrow as pa
 
 from warehouse import attacks, paths
+from warehouse.partitions import latest_order_sql
 from warehouse.schemas import TABLES, TableSpec
 
 PERIODS = ("day", "week", "month")
@@ -152,10 +153,6 @@ def refresh(con: duckdb.DuckDBPyConnection, root: str | os.PathLike[str]) -> Non
         "CREATE OR REPLACE MACRO is_attack(event_type, sub_event_type) AS "
         + attacks.attack_sql("event_type", "sub_event_type")
     )
-    # here, not at the top: the rule names the current extractor, and importing it (trafilatura) is
-    # needed only once a connection is made
-    from warehouse.partitions import latest_order_sql
-
     for view, sql in _DERIVED.items():
         if view == "articles_latest":
             sql = sql.format(latest_order=latest_order_sql())

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from extractors.articles import EXTRACTOR_ID
+from extractors import EXTRACTOR_ID
 from warehouse import parquet, partitions
 from warehouse.paths import DataRoot
 from warehouse.schemas import FeedState, Run

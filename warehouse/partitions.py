@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from extractors.articles import EXTRACTOR_ID
+from extractors import EXTRACTOR_ID
 from extractors.months import publication_month
 from warehouse import footers, parquet, paths
 from warehouse.paths import DataRoot
