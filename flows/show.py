@@ -51,7 +51,8 @@ def render(found: dict) -> None:
     output.print_record({k: v for k, v in incident.items() if k != "incident_id"})
     sources = found["sources"]
     outlets = {s["outlet"] for s in sources if s["outlet"]}
-    out.print(f"\nSources: {len(sources)} mentions from {len(outlets)} outlets", style="bold")
+    mentions, from_outlets = _count(len(sources), "mention"), _count(len(outlets), "outlet")
+    out.print(f"\nSources: {mentions} from {from_outlets}", style="bold")
     for n, src in enumerate(sources, 1):
         date = output.plain(src["published_at"] or src["reported_at"]) or "date unknown"
         head = f"[{n}] {src['outlet'] or 'unknown outlet'} · {str(date)[:10]} · {src['role'] or 'role unknown'}"
@@ -67,7 +68,7 @@ def render(found: dict) -> None:
     refs = found["references"]
     if refs or incident.get("n_references"):
         count = len(refs) or incident.get("n_references")
-        out.print(f"\nReferenced by {count} articles (not counted as sources)", style="bold")
+        out.print(f"\nReferenced by {_count(count, 'article')} (not counted as sources)", style="bold")
         for ref in refs:
             when = str(output.plain(ref["published_at"]) or "")[:10]
             out.print(output.visible(f"    {ref['outlet'] or 'unknown outlet'} {when}: {ref['url'] or ''}"),
@@ -83,3 +84,7 @@ def run(args, data: Warehouse) -> int:
     render(found)
     return 0
 
+
+def _count(n: int, noun: str) -> str:
+    """"1 mention", "2 mentions"."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"

@@ -117,3 +117,17 @@ def test_json_carries_the_exact_text(hostile_root, capsys):
     rows = json.loads(printed(capsys, "sql", "SELECT outlet FROM articles ORDER BY outlet", "--format", "json",
                               "--data", str(hostile_root)))
     assert [r["outlet"] for r in rows] == ["Second " + ANSI, "[b]Outlet[/b] :x:"]
+
+
+def test_show_counts_one_source_and_one_reference_in_the_singular(capsys):
+    from flows import show
+
+    source = {"outlet": "Example Post", "published_at": WHEN, "reported_at": WHEN, "role": "primary",
+              "sentence": "Gunmen killed two villagers.", "fatalities": 2, "injuries": None, "why": [],
+              "url": "https://news.example/1"}
+    reference = {"outlet": "Other Daily", "published_at": WHEN, "url": "https://news.example/2"}
+    show.render({"incident": {"incident_id": "i1", "n_references": 1}, "sources": [source],
+                 "references": [reference]})
+    out = capsys.readouterr().out
+    assert "Sources: 1 mention from 1 outlet\n" in out
+    assert "Referenced by 1 article (not counted" in out
