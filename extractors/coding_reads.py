@@ -214,6 +214,8 @@ def story_place(places: Any, iso3: str) -> Any | None:
     return places.gaz.story_place("".join(masked), iso3)
 
 
+# the reasons that void a cue as part of a tally of acts (`coding_cue_reasons`, `coding_cues`)
+TALLY_REASONS = frozenset(("aggregate_count", "aggregate_period", "habitual", "running total"))
 _FIGURE_WORDS = re.compile(r"(?i)casualt|fatalit|injur|wounded|unhurt|unharmed|unscathed|killed|dead|died|hurt")
 _NO_CUE = Cue("detail", 0, 0, "", True)
 
@@ -261,7 +263,9 @@ def read_sentences(prep: Prepared, published: dt.date | None, countries: tuple[s
             # a sentence of figures or of police action only completes the incident told in the
             # sentence right before it (`coding_groups.group_sentences`): one after a sentence that
             # gave no counted read (`told`) completes nothing, and is not read
-            if told:
+            # a sentence whose acts were voided as a tally ("Three had been killed since January") gives
+            # the tally's figures, not the incident's
+            if told and not (cues is not None and any(reason in TALLY_REASONS for _, reason in cues.dropped)):
                 detail = _detail(sentence, cues or SentenceCues(), index, lex)
                 if detail is not None:
                     reads.append(detail)
