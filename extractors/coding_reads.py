@@ -263,10 +263,11 @@ def read_sentences(prep: Prepared, published: dt.date | None, countries: tuple[s
             # a sentence of figures or of police action only completes the incident told in the
             # sentence right before it (`coding_groups.group_sentences`): one after a sentence that
             # gave no counted read (`told`) completes nothing, and is not read
-            # a sentence whose acts were voided as a tally ("Three had been killed since January") gives
-            # the tally's figures, not the incident's
-            if told and not (cues is not None and any(reason in TALLY_REASONS for _, reason in cues.dropped)):
-                detail = _detail(sentence, cues or SentenceCues(), index, lex)
+            if told:
+                # a sentence whose acts were voided as a tally ("Three had been killed since January")
+                # gives the tally's figures, not the incident's
+                tally = cues is not None and any(reason in TALLY_REASONS for _, reason in cues.dropped)
+                detail = _detail(sentence, cues or SentenceCues(), index, lex, figures=not tally)
                 if detail is not None:
                     reads.append(detail)
             continue
@@ -296,10 +297,10 @@ def read_sentences(prep: Prepared, published: dt.date | None, countries: tuple[s
     return reads
 
 
-def _detail(sentence: Sentence, cues: SentenceCues, index: int, lex: Any) -> Read | None:
+def _detail(sentence: Sentence, cues: SentenceCues, index: int, lex: Any, figures: bool = True) -> Read | None:
     """The "detail" read of a sentence with no kept event cue (its `cues`): one that gives
-    figures of dead or wounded, or tells police action; else None."""
-    toll = read_toll(sentence.text) if _FIGURE_WORDS.search(sentence.text) else None
+    figures of dead or wounded (only read with `figures`), or tells police action; else None."""
+    toll = read_toll(sentence.text) if figures and _FIGURE_WORDS.search(sentence.text) else None
     action = lex.cues["intervention"].search(sentence.text)
     if (toll is not None and (toll.fatalities is not None or toll.injuries is not None)) or action:
         if action:

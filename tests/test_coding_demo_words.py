@@ -109,3 +109,18 @@ def test_a_share_of_counted_acts_is_a_tally_and_its_toll_no_incident() -> None:
 def test_actor1_is_the_party_that_acts(sentence: str, cue: str, actor: str | None) -> None:
     start = sentence.index(cue)
     assert read_actors(sentence, start, start + len(cue)).actor1 == actor
+
+
+def test_running_battles_of_demonstrators_with_police_are_a_riot() -> None:
+    text = ("Police detained 40 people in Kampala on Tuesday as student protests over fee rises descended into "
+            "running battles with riot police.")
+    assert [m.sub_event_type for m in _counted(text)] == ["Violent demonstration"]
+
+
+def test_a_tally_sentence_still_tells_the_police_action_but_not_its_figures() -> None:
+    text = ("About 300 traders protested on Tuesday outside the municipal offices in Kisumu over new levies. "
+            "Police arrested 12 of them. Those arrested are often detained at such rallies, and two traders "
+            "have been killed at rallies since 2019, the union said.")
+    counted = _counted(text)
+    assert [m.sub_event_type for m in counted] == ["Protest with intervention"]
+    assert counted[0].fatalities is None
