@@ -6,9 +6,12 @@ noun phrase cut from the text, never a guess from outside it.
 
 Where the perpetrator comes from, most reliable first: a claim or attribution ("X claimed
 responsibility", "blamed on X", "fired from areas controlled by X"), the agent of a passive
-("killed by X"), then the subject of an active verb ("X attacked ..."). The target: the object
-of the act ("attacked a police post"), what follows "on"/"against" ("an attack on villagers"),
-or the subject of a passive ("two soldiers were killed").
+("killed by X"; not the agent of another verb: "ambushed a convoy escorted by X"), then the
+subject of an active verb ("X attacked ..."), read from the subordinator that opens its clause
+("two policemen were killed when gunmen attacked": "gunmen"); the subject of a passive is whom the
+act hit, never its actor. The target: the object of the act ("attacked a police post"), what
+follows "on"/"against" ("an attack on villagers"), or the subject of a passive ("two soldiers
+were killed").
 
 An actor is a named party or None, never a stretch of words: a phrase is kept only when it names
 a party (a proper name, or a head noun such as "gunmen", "police", "protesters"), cut before the
@@ -29,6 +32,7 @@ _NP_STOP = re.compile(
     r"[,.;:()\u201c\u201d\"]|\s(?:in|at|near|on|during|with|after|while|from|inside|outside|following|when|as|"
     r"who|which|that|before|for|because|since|into|along|and killed|and injured|killing|injuring|wounding|"
     r"reportedly|allegedly|said|says|according|late|early|last|this|overnight|to|was|were|is|are|has|have|had|"
+    r"over|across|through|towards?|around|beyond|off|"
     r"claimed|attacked|fired|killed|struck|shot|launched|carried|targeted|stormed|abducted|kidnapped|"
     r"ambushed|raided|hit|opened|clashed|bombed|shelled|fell|landed|exploded|blamed|believed|suspected|caused|left|"
     r"leaving)\b",
@@ -49,7 +53,30 @@ _CLAIMS = (
 # what each claim pattern cannot match without (its fixed words), found first: a cheap test
 _NEEDED = (re.compile(_CLAIM, re.IGNORECASE), re.compile(_ATTRIBUTION, re.IGNORECASE), None)
 _AGENT = re.compile(r"(?<=\s)by\s+(?P<np>[^,.;:()]{3,80})", re.IGNORECASE)
-_SUBJECT_END = re.compile(r"(?:^|[,;:(]|\bthat|\bsaid|\b\d{4})\s*([^,;:()]*?)\s*$", re.IGNORECASE)
+# where an active verb's subject starts: a clause's edge, or a subordinator ("... were killed when gunmen attacked")
+_SUBORDINATOR = r"\b(?:when|while|after|before|because|until|once|where|as)\b"
+_SUBJECT_END = re.compile(rf"(?:^|[,;:(]|\bthat|\bsaid|\b\d{{4}}|{_SUBORDINATOR})\s*"
+                          rf"((?:(?!{_SUBORDINATOR})[^,;:()])*?)\s*$", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"(?:^|[,;:(]|\bthat|\bsaid|\b\d{4})\s*([^,;:()]*?)\s*$", re.IGNORECASE)
+# a passive in the subject's stretch: its subject is the victim ("two soldiers were killed and five wounded in
+# fighting"), or a reduced one ("after three troops injured in a drone attack")
+_PASSIVE_IN = re.compile(r"(?i)\b(?:was|were|been|being|got)\s+(?:\w+ly\s+)?(?:\w+ed|\w+en|shot|hit|hurt|struck)\b|"
+                         r"\b(?:killed|wounded|injured|hurt|abducted|kidnapped)\s+(?:in|by|during|when|after|as|near|"
+                         r"on|at|while)\b")
+# the agent of that passive, right before the act's noun: "journalists killed by Israeli strike"
+_OWNER = re.compile(r"(?i)\bby\s+((?:an?\s+|the\s+)?[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,2})$")
+# the verb of the act itself before its agent: "rounds fired by X", "a bomb planted by X" (not "a convoy escorted by X")
+_ACT_PARTICIPLE = re.compile(r"(?i)\b(?:fired|launched|planted|dropped|thrown|detonated|set off|laid|carried out|"
+                             r"conducted|staged|mounted|used|claimed|committed|perpetrated|sent|flown|piloted)\b")
+# the object of a verb cue, then a participle of its own: "ambushed a convoy escorted by ..." (a noun cue's
+# participle is its act's: "a drone shot down by ...")
+_OBJECT_PARTICIPLE = re.compile(r"(?i)\b(?:a|an|the|their|its|his|her|our|several|\d+|two|three|four|five)\s+"
+                                r"(?:[\w-]+\s+){0,3}?(?:\w{3,}ed|\w+en|shot|hit|held|led|built|sent|set|made|run|kept)\b")
+# an act noun whose first word is its means: "a drone strike on a car", "a rocket attack that killed"
+_ACT_NOUN = re.compile(r"(?i)\s+(?:\w+\s+)?(?:strikes?|airstrikes?|attacks?|raids?|bombings?|bombardments?|barrages?|"
+                       r"assaults?)$")
+_NOUN_FOLLOWS = re.compile(r"(?i)\s*(?:$|[,.;:)]|(?:on|against|in|at|near|targeting|that|which|killed|kills|hit|hits|"
+                           r"struck|left|wounded|injured)\b)")
 _OBJECT_PREP = re.compile(r"^\s*(?:on|against|at|upon|targeting|towards)\s+", re.IGNORECASE)
 _PASSIVE = re.compile(r"\b(?:was|were|been|being|got)\s+(?:\w+\s+)?$", re.IGNORECASE)
 _NOT_ACTOR = re.compile(r"^(?:it|they|he|she|we|there|this|that|these|those|which|who|officials?|sources?|"
@@ -113,7 +140,7 @@ _ADJECTIVAL = frozenset("armed unidentified suspected unknown masked alleged uni
                         "opposing striking fighting banned self-styled so-called wounded injured uniformed "
                         "trained".split())
 _IRREGULAR_VERBS = frozenset("ran run threw shot set took went came hit fought made held gave stole broke began burnt "
-                             "burned blew led beat stood sought caught brought drove flew told said says "
+                             "burned blew led beat stood sought caught brought drove flew told said says say "
                              "is are was were has have had did does again also then later now still".split())
 # a headline's present tense after its subject ("Rebels seize 3 towns", "Mob burns shops")
 _PRESENT_VERB = re.compile(r"(?:kill|hit|launch|strike|attack|order|praise|remind|aid|arrest|leave|claim|vow|warn|"
@@ -171,6 +198,8 @@ def party(phrase: str | None) -> str | None:
     words = _QUANTITY.sub("", phrase.strip()).split()
     if not words or words[0].lower() in _FRAGMENT_EDGE and len(words) == 1:
         return None  # a determiner alone
+    if words[0].lower() in ("he", "she", "it", "they", "we", "i", "you"):
+        return None  # a clause ("they advise and assist forces"), not a noun phrase
     if words[0].lower() in ("its", "their", "his", "her", "our", "my"):
         return None  # a possession, not a party ("their vehicle")
     if words[0].lower() in ("no", "none", "nobody", "neither", "not"):
@@ -257,6 +286,7 @@ def code_actors(actors: Actors, event_type: str) -> ActorCodes:
 
 def _noun_phrase(text: str, max_words: int = 7) -> str | None:
     """The leading noun phrase of `text`: cut at the first clause word, determiners dropped."""
+    text = _LEAD.sub("", text.lstrip())  # "by suspected militants": the adjective opens the phrase, it does not end it
     stop = _NP_STOP.search(" " + text)
     phrase = (" " + text)[:stop.start()] if stop else " " + text
     words = phrase.split()[:max_words]
@@ -274,14 +304,32 @@ def _noun_phrase(text: str, max_words: int = 7) -> str | None:
 def _subject(text: str, position: int) -> str | None:
     """The words before `position` back to the clause start: an active verb's subject."""
     match = _SUBJECT_END.search(text[:position])
+    if match and party(_noun_phrase(match.group(1))) is None:
+        # no party after the subordinator ("after attack", "when a shell hit"): the clause's own subject
+        match = _CLAUSE_END.search(text[:position])
     if not match:
         return None
+    if _PASSIVE_IN.search(match.group(1)):
+        # the subject of a passive is whom the act hit, not who did it; its agent may name the act's owner
+        # right before the act's noun ("journalists killed by Israeli strike")
+        owner = _OWNER.search(match.group(1))
+        return _noun_phrase(owner.group(1)) if owner else None
     words = match.group(1).split()
     start = max(0, len(words) - 7)
     while 0 < start and len(words) - start < 12 and words[start].lower() in ("of", "for", "and", "the", "de", "al"):
         start -= 1  # do not cut a long name at its connector ("Forces | of the Front ...")
     words = words[start:]
     return _noun_phrase(" ".join(words)) if words else None
+
+
+def _victim(head: str) -> str | None:
+    """The subject of the last passive in `head` (a sentence up to its act): whom the act hit ("two
+    soldiers were killed when a bomb hit ...", "three troops injured in a drone attack"), or None."""
+    found = list(_PASSIVE_IN.finditer(head))[-1:]
+    if not found:
+        return None
+    stretch = _SUBJECT_END.search(head[:found[0].start()])
+    return _noun_phrase(stretch.group(1)) if stretch and stretch.group(1).strip() else None
 
 
 def read_claim(text: str) -> str | None:
@@ -299,17 +347,24 @@ def read_claim(text: str) -> str | None:
 def read_actors(text: str, cue_start: int, cue_end: int) -> Actors:
     """Perpetrator and target named in one sentence around the event cue at [cue_start, cue_end)."""
     actor1 = read_claim(text)
-    passive = bool(_PASSIVE.search(text[max(0, cue_start - 30):cue_start]))
     after = text[cue_end:]
+    # "were attacked", or reduced before its agent: "vessels attacked by drones"
+    passive = bool(_PASSIVE.search(text[max(0, cue_start - 30):cue_start])
+                   or re.match(r"(?i)\w+ed\s+by\s", text[cue_start:cue_end] + after[:4]))
     if actor1 is None:
         agent = _AGENT.search(after[:120])
+        between = after[:agent.start()] if agent else ""
+        if agent and _OBJECT_PARTICIPLE.search(between) and not _ACT_PARTICIPLE.search(between):
+            agent = None  # "ambushed a convoy escorted by soldiers": the agent of another verb
         if agent:
             actor1 = party(_noun_phrase(agent.group("np")))
     assoc: str | None = None
     if actor1 is None and not passive:
         # a cue that opens on its actor ("gunmen shot"): the subject runs through that word
         first = re.match(r"[\w'’-]+(?=\s)", text[cue_start:cue_end])
-        subject_end = cue_start + first.end() if first and inter_code(first.group()) else cue_start
+        means = bool(first and _MEANS.match(first.group()) and _ACT_NOUN.search(text[cue_start:cue_end])
+                     and _NOUN_FOLLOWS.match(text, cue_end))
+        subject_end = cue_start + first.end() if first and inter_code(first.group()) and not means else cue_start
         actor1 = party(_subject(text, subject_end))
         backed = _BACKED_SUBJECT.search(text[:cue_start])
         if actor1 is None and backed:  # "X, backed by Y, attacked ..."
@@ -318,11 +373,13 @@ def read_actors(text: str, cue_start: int, cue_end: int) -> Actors:
     if assoc is None:
         actor1, assoc = associate(text, actor1)
     if passive:
-        actor2 = _subject(text, _PASSIVE.search(text[max(0, cue_start - 30):cue_start]).start()  # type: ignore[union-attr]
-                          + max(0, cue_start - 30))
+        auxiliary = _PASSIVE.search(text[max(0, cue_start - 30):cue_start])
+        actor2 = _subject(text, auxiliary.start() + max(0, cue_start - 30) if auxiliary else cue_start)
     else:
         prep = _OBJECT_PREP.match(after)
         actor2 = _noun_phrase(after[prep.end():] if prep else after)
+    if actor2 is None:
+        actor2 = _victim(text[:cue_start])
     target, actor2 = actor2, party(_DEAD.sub("", actor2)) if actor2 else None
     if actor2 is not None and actor1 is not None and actor2.lower() == actor1.lower():
         actor2 = None

@@ -49,8 +49,8 @@ class LazyCues(dict[str, "list[Cue]"]):
             # what a demonstration is against is no intervention in it: "protested against the
             # unjust arrest of an editor", "demanding the release of those detained"; nor is an
             # arrest told with neither the police nor the demonstrators ("He was arrested in May")
-            found = [c for c in found if not _GRIEVANCE.search(self._text[max(0, c.start - 60):c.start])] \
-                if _AT_THE_SCENE.search(self._text) else []
+            found = [c for c in found if not _GRIEVANCE.search(self._text[max(0, c.start - 60):c.start])
+                     and not _self_end(c, self._text)] if _AT_THE_SCENE.search(self._text) else []
         self[name] = found
         return found
 
@@ -97,6 +97,16 @@ class SentenceCues:
 
 _GRIEVANCE = re.compile(r"(?i)\b(?:against|over|condemn\w*|denounc\w*|protest\w*|demand\w*|releas\w*|decry\w*|"
                         r"outrage at)\s+(?:the\s+|their\s+|his\s+|her\s+)?(?:[\w/-]+\s+){0,4}$")
+
+
+# a demonstration that ends by itself: "the rally broke up peacefully", "the crowd dispersed" (its own subject, no
+# force named as the one that broke it up)
+_SELF_END = re.compile(r"(?i)^(?:broke up|break up|dispersed|dispersing|disperse)$")
+_GATHERING_BEFORE = re.compile(r"(?i)\b(?:demonstrations?|protests?|rall(?:y|ies)|marches|march|sit-ins?|gatherings?|"
+                               r"crowds?|protesters|demonstrators|marchers)\s+(?:\w+ly\s+|later\s+|then\s+)?$")
+def _self_end(cue: Cue, text: str) -> bool:
+    """Whether an intervention word tells a demonstration ending by itself ("the rally broke up")."""
+    return bool(_SELF_END.match(cue.text) and _GATHERING_BEFORE.search(text[max(0, cue.start - 40):cue.start]))
 
 
 _AT_THE_SCENE = re.compile(r"(?i)\b(?:police\w*|security|authorities|soldiers|troops|gendarm\w*|officers|army|"

@@ -269,12 +269,19 @@ def _sentence_reason(blockers: dict[str, list[Cue]], named_day: bool, cues: list
         return "running total"  # "attacked again, bringing the total to 90": a tally's latest step
     if blockers["habit_adverbial"] and not named_day:
         return "habitual"  # "militias attack convoys at will": a state of affairs, not one act
+    if any(_PARTITIVE.match(b.text) and not text[:b.start].strip(" \"'\u201c\u2018")
+           for b in blockers["aggregate_count"]):
+        # "Most of the incidents took place on roads where trucks were looted": its subject is a share of
+        # acts counted before, so all it tells is of that tally
+        return "aggregate_count"
     if blockers["commemoration"] and not any(c.name in DEMO for c in cues) \
             and not _ritual_scene(blockers["commemoration"], cues, text):
         return "commemoration"  # a march on a memorial day is still a march
     return None
 
 
+# a share of many acts: "most of the attacks", "some of these incidents" (not "one of the attacks": one act)
+_PARTITIVE = re.compile(r"(?i)(?:most|many|some|all|several|none|each|half) of\b")
 # an act told by its verb: a past tense ending the cue ("bomb exploded", "struck", "opened fire")
 _ACT_VERB = re.compile(r"(?i)(?:\w+ed|struck|hit|shot|threw|blew up|went off|opened fire)$")
 _RELATIVE = re.compile(r"(?i)\b(?:that|which|who|whose)\b")

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from extractors.coding_headlines import np_report, verb_report
-from extractors.coding_reads import Read, placed_in
+from extractors.coding_reads import TALLY_REASONS, Read, placed_in
+from extractors.coding_sense_demo import PEOPLE
 from extractors.coding_types import classify
 from extractors.dates import DateHit
 from extractors.lexicon import get_lexicon
@@ -173,10 +174,23 @@ def _opens_new(group: Group | None, read: Read, family: str, countries: tuple[st
         return True
     if _answer_across_border(group, read, family, countries):
         return True
+    if _adds_toll(read):
+        return False  # its figures are the act's just told, whatever family its party words make it
     if family == "dwu" and group.family == "violence" and _ONE_MORE_DEVICE.search(read.sentence.text) \
             and not _ELSEWHERE.search(read.sentence.text):
         return False  # one more device of the attack being told that failed or was defused: the same attack
     return family != group.family and read.cues.specific
+
+
+def _adds_toll(read: Read) -> bool:
+    """Whether a sentence only adds figures of dead or wounded to the act told before it: it has a
+    toll, no date of its own, and no word of an act but the outcomes ("killed", "injured") and
+    nouns of people ("Four passengers were killed, according to a member of <a vigilante group>",
+    "no one was killed and local vigilantes were searching the area")."""
+    toll = read.toll
+    if read.date is not None or (toll.fatalities is None and toll.injuries is None):
+        return False
+    return all(c.weak or c.name in _OUTCOMES or PEOPLE.match(c.text) for c in read.cues.events)
 
 
 # a device told as one more of an attack's ("another bomb", "a third device", "a second suicide vest")
@@ -258,7 +272,7 @@ def _reported_echo(read: Read) -> bool:
     date and a named place, or a day ("video of an airstrike on a depot in Syria on Nov. 8").
     A toll in a sentence whose acts were voided as a tally belongs to the tally ("hit in four
     further raids on outposts in two countries, wounding two")."""
-    if any(reason in _TALLY_REASONS for _, reason in read.cues.dropped):
+    if any(reason in TALLY_REASONS for _, reason in read.cues.dropped):
         return False
     toll = bool(read.toll.fatalities) or bool(read.toll.injuries)
     dated = read.date is not None and read.date.date is not None
@@ -268,7 +282,6 @@ def _reported_echo(read: Read) -> bool:
     return (toll and (dated or not legal)) or (dated and specific_place(read.location)) or day
 
 
-_TALLY_REASONS = frozenset(("aggregate_count", "aggregate_period", "habitual", "running total"))
 _OUTCOMES = frozenset(("kill", "injure"))
 
 

@@ -214,6 +214,8 @@ def story_place(places: Any, iso3: str) -> Any | None:
     return places.gaz.story_place("".join(masked), iso3)
 
 
+# the reasons that void a cue as part of a tally of acts (`coding_cue_reasons`, `coding_cues`)
+TALLY_REASONS = frozenset(("aggregate_count", "aggregate_period", "habitual", "running total"))
 _FIGURE_WORDS = re.compile(r"(?i)casualt|fatalit|injur|wounded|unhurt|unharmed|unscathed|killed|dead|died|hurt")
 _NO_CUE = Cue("detail", 0, 0, "", True)
 
@@ -262,7 +264,10 @@ def read_sentences(prep: Prepared, published: dt.date | None, countries: tuple[s
             # sentence right before it (`coding_groups.group_sentences`): one after a sentence that
             # gave no counted read (`told`) completes nothing, and is not read
             if told:
-                detail = _detail(sentence, cues or SentenceCues(), index, lex)
+                # a sentence whose acts were voided as a tally ("Three had been killed since January")
+                # gives the tally's figures, not the incident's
+                tally = cues is not None and any(reason in TALLY_REASONS for _, reason in cues.dropped)
+                detail = _detail(sentence, cues or SentenceCues(), index, lex, figures=not tally)
                 if detail is not None:
                     reads.append(detail)
             continue
@@ -292,10 +297,10 @@ def read_sentences(prep: Prepared, published: dt.date | None, countries: tuple[s
     return reads
 
 
-def _detail(sentence: Sentence, cues: SentenceCues, index: int, lex: Any) -> Read | None:
+def _detail(sentence: Sentence, cues: SentenceCues, index: int, lex: Any, figures: bool = True) -> Read | None:
     """The "detail" read of a sentence with no kept event cue (its `cues`): one that gives
-    figures of dead or wounded, or tells police action; else None."""
-    toll = read_toll(sentence.text) if _FIGURE_WORDS.search(sentence.text) else None
+    figures of dead or wounded (only read with `figures`), or tells police action; else None."""
+    toll = read_toll(sentence.text) if figures and _FIGURE_WORDS.search(sentence.text) else None
     action = lex.cues["intervention"].search(sentence.text)
     if (toll is not None and (toll.fatalities is not None or toll.injuries is not None)) or action:
         if action:

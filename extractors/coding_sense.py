@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from extractors.coding_sense_ctx import Ctx, _cls, _crowd, harm
+from extractors.coding_sense_demo import armed_roadblock, delegation, forced_march, source
 from extractors.coding_sense_harm import (
     accidental,
     charge,
@@ -432,9 +433,20 @@ RULES: tuple[SenseRule, ...] = (
     SenseRule("work_stoppage", "a strike where nobody gathers: no demonstration under ACLED", work_stoppage),
     SenseRule("diplomatic_protest", "a protest lodged by a state: words, no demonstration", diplomatic_protest),
 )
-# a demonstration cue is read by the first three rules (a title, an idiom, an expectation), and by the
-# two that say it is no demonstration at all (a strike nobody gathers for, a state's protest note)
-_PROTEST_RULES = RULES[:3] + RULES[-2:]
+# the words of a demonstration or a crowd that tell none (`coding_sense_demo`)
+DEMO_RULES: tuple[SenseRule, ...] = (
+    SenseRule("source", "the people of a demonstration or a crowd named as the source of a report", source),
+    SenseRule("delegation", "demonstrators named as a party sent to talks", delegation),
+    SenseRule("forced_march", "people marched by force: captives moved, not a march of protest", forced_march),
+    SenseRule("armed_roadblock", "a road blocked by an armed party: a step of its attack, not a riot",
+              armed_roadblock),
+)
+# a demonstration cue is read by the first three rules (a title, an idiom, an expectation), by the
+# two that say it is no demonstration at all (a strike nobody gathers for, a state's protest note),
+# and by those of its people and words that tell no demonstration; a riot or a mob cue by the first
+# three and the latter
+_PROTEST_RULES = RULES[:3] + RULES[-2:] + DEMO_RULES
+_CROWD_RULES = RULES[:3] + DEMO_RULES
 
 
 # the cues of violence are read by every rule but those about demonstrations only
@@ -444,7 +456,9 @@ _VIOLENT_RULES = tuple(r for r in RULES if r.id not in ("work_stoppage", "diplom
 def sense_reason(ctx: Ctx) -> str | None:
     """`"sense:<id>"` of the first rule that voids the cue of `ctx`, else None."""
     name = ctx.name
-    for rule in _VIOLENT_RULES if name in VIOLENT_CUES else _PROTEST_RULES if name == "protest" else RULES[:3]:
+    rules = _VIOLENT_RULES if name in VIOLENT_CUES else _PROTEST_RULES if name == "protest" \
+        else _CROWD_RULES if name in ("riot", "mob") else RULES[:3]
+    for rule in rules:
         # a demonstration, an arrest or an agreement is what it says whatever its object or frame
         # ("teachers protested against the reform"); only a title, an idiom or an expectation
         # ("a strike called for next week") hides it

@@ -49,6 +49,10 @@ _NOMINAL = re.compile(r"\b(?:attacks?|assaults?|raids?|ambush(?:es)?|strikes?|fi
                       re.IGNORECASE)
 
 Members = Sequence[tuple[str, SentenceCues]]
+# the subject of an outcome that says it befell nobody: "no one was killed", "nobody was hurt"
+_NOBODY = re.compile(r"(?i)\b(?:no one|no-one|nobody|none|no (?:one|person|people|casualties|civilians))\s+"
+                     r"(?:(?:of|among)\s+(?:\w+\s+){1,2})?(?:was|were|had been|has been|have been|got)\s+"
+                     r"(?:\w+ly\s+)?$")
 _CONTEXT_USED = ("small_arms", "intervention", "lethal_force")
 
 
@@ -151,6 +155,8 @@ def classify(members: Members, family: str, lex: Lexicon) -> tuple[str, str]:
     parties: set[str] = set()
     for text, cues in members:
         for cue in cues.events:
+            if cue.name in ("kill", "injure") and _NOBODY.search(text[max(0, cue.start - 40):cue.start]):
+                continue  # "no one was killed": a toll of none, no killing told
             (echoes if cue.weak else counts)[cue.name] += 1
         context |= {name for name in _CONTEXT_USED if cues.context.get(name)}
         parties |= victims(text, lex)
