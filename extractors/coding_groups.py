@@ -20,7 +20,7 @@ from typing import Any
 
 from extractors.coding_headlines import np_report, verb_report
 from extractors.coding_reads import TALLY_REASONS, Read, placed_in
-from extractors.coding_sense_demo import PEOPLE
+from extractors.coding_sense_crowd import PEOPLE
 from extractors.coding_types import classify
 from extractors.dates import DateHit
 from extractors.lexicon import get_lexicon

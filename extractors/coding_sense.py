@@ -23,8 +23,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from extractors.coding_sense_crowd import armed_roadblock, delegation, forced_march, source
 from extractors.coding_sense_ctx import Ctx, _cls, _crowd, harm
-from extractors.coding_sense_demo import armed_roadblock, delegation, forced_march, source
 from extractors.coding_sense_harm import (
     accidental,
     charge,
@@ -433,7 +433,7 @@ RULES: tuple[SenseRule, ...] = (
     SenseRule("work_stoppage", "a strike where nobody gathers: no demonstration under ACLED", work_stoppage),
     SenseRule("diplomatic_protest", "a protest lodged by a state: words, no demonstration", diplomatic_protest),
 )
-# the words of a demonstration or a crowd that tell none (`coding_sense_demo`)
+# the words of a demonstration or a crowd that tell none (`coding_sense_crowd`)
 DEMO_RULES: tuple[SenseRule, ...] = (
     SenseRule("source", "the people of a demonstration or a crowd named as the source of a report", source),
     SenseRule("delegation", "demonstrators named as a party sent to talks", delegation),
