@@ -63,7 +63,7 @@ _CLAUSE_END = re.compile(r"(?:^|[,;:(]|\bthat|\bsaid|\b\d{4})\s*([^,;:()]*?)\s*$
 _PASSIVE_IN = re.compile(r"(?i)\b(?:was|were|been|being|got)\s+(?:\w+ly\s+)?(?:\w+ed|\w+en|shot|hit|hurt|struck)\b|"
                          r"\b(?:killed|wounded|injured|hurt|abducted|kidnapped)\s+(?:in|by|during|when|after|as|near|"
                          r"on|at|while)\b")
-# the agent of that passive, right before the act's noun: "journalists killed by Israeli strike"
+# the agent of that passive, right before the act's noun: "two medics killed by Turkish strike"
 _OWNER = re.compile(r"(?i)\bby\s+((?:an?\s+|the\s+)?[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,2})$")
 # the verb of the act itself before its agent: "rounds fired by X", "a bomb planted by X" (not "a convoy escorted by X")
 _ACT_PARTICIPLE = re.compile(r"(?i)\b(?:fired|launched|planted|dropped|thrown|detonated|set off|laid|carried out|"
@@ -311,7 +311,7 @@ def _subject(text: str, position: int) -> str | None:
         return None
     if _PASSIVE_IN.search(match.group(1)):
         # the subject of a passive is whom the act hit, not who did it; its agent may name the act's owner
-        # right before the act's noun ("journalists killed by Israeli strike")
+        # right before the act's noun ("two medics killed by Turkish strike")
         owner = _OWNER.search(match.group(1))
         return _noun_phrase(owner.group(1)) if owner else None
     words = match.group(1).split()

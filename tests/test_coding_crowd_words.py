@@ -112,8 +112,8 @@ def test_actor1_is_the_party_that_acts(sentence: str, cue: str, actor: str | Non
 
 
 def test_running_battles_of_demonstrators_with_police_are_a_riot() -> None:
-    text = ("Police detained 40 people in Kampala on Tuesday as student protests over fee rises descended into "
-            "running battles with riot police.")
+    text = ("Police detained 40 people in Kampala on Tuesday as students protesting over fee rises fought "
+            "running battles against riot police.")
     assert [m.sub_event_type for m in _counted(text)] == ["Violent demonstration"]
 
 
