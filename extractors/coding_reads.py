@@ -222,14 +222,15 @@ _NO_CUE = Cue("detail", 0, 0, "", True)
 
 def read_sentences(prep: Prepared, published: dt.date | None, countries: tuple[str, ...],
                    inferred: bool = False, lex: Any = None, events: list[int] | None = None,
-                   places: Any = None) -> list[Read]:
+                   places: Any = None, split: list[Sentence] | None = None) -> list[Read]:
     """The `Read`s of one document. `published`: the publication date, or with `inferred` the
     text's own latest full date standing in for it (see `dates.reference_date`). `lex`: the
     lexicon of the text's language (English by default). `events`: the sorted offsets in the
     clean text where an event cue starts, when the caller has scanned it once already (one pass
     of the cue pattern over the document instead of one per sentence). `places`: the clean
     text's `places.PlacedText` in the context of `countries`, when the caller has it (else it is
-    made here, when the gazetteer is installed)."""
+    made here, when the gazetteer is installed). `split`: the clean text's `sentences`, when the
+    caller has them."""
     lex = lex or get_lexicon()
     if events is None:
         events = [m.start() for m in lex.any_event.finditer(prep.clean)]
@@ -240,7 +241,7 @@ def read_sentences(prep: Prepared, published: dt.date | None, countries: tuple[s
     anchor: dt.date | None = None if inferred else published
     order = numeric_order(prep.clean)  # the day/month order of the document's numeric dates
     opening: DateHit | None = None  # the day a sentence with no act opens on ("On 7 May 2020, police went ...")
-    for index, sentence in enumerate(sentences(prep.clean)):
+    for index, sentence in enumerate(split if split is not None else sentences(prep.clean)):
         # dates are only read where an event word is (most sentences of a story have none)
         first = bisect.bisect_left(events, sentence.start)
         eventful = first < len(events) and events[first] < sentence.end

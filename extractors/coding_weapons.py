@@ -13,9 +13,10 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+from collections.abc import Sequence
 
 from extractors.casualties import number_pattern, parse_number
-from extractors.coding_text import sentences
+from extractors.coding_text import Sentence
 from extractors.lexicon import get_lexicon
 
 _MUNITION = (r"(?:rockets?|missiles?|drones?|UAVs?|shells?|mortars?(?: rounds| shells| bombs)?|rounds|projectiles?|"
@@ -82,12 +83,12 @@ def read_weapons(text: str, seizure: bool = False) -> list[str]:
     return list(seen)
 
 
-def quiet_sentences(clean: str, events: list[int]) -> dict[int, str]:
-    """The sentences of `clean` (`coding_text.sentences`) with no event cue at all, by index (`events`:
+def quiet_sentences(split: Sequence[Sentence], events: list[int]) -> dict[int, str]:
+    """The sentences of a text (`split`: its `coding_text.sentences`) with no event cue at all, by index (`events`:
     the sorted offsets where an event cue starts): one right after a sentence of an incident tells no
     act of its own, so the weapons it names are that act's ("The attackers carried rifles.")."""
     out: dict[int, str] = {}
-    for index, sentence in enumerate(sentences(clean)):
+    for index, sentence in enumerate(split):
         first = bisect.bisect_left(events, sentence.start)
         if first == len(events) or events[first] >= sentence.end:
             out[index] = sentence.text

@@ -53,7 +53,7 @@ from extractors.coding_reads import Read, gazetteer, locate, read_sentences, sto
 from extractors.coding_rules import check, type_rule
 from extractors.coding_sense import game_move, sport_story
 from extractors.coding_sense_ctx import Ctx
-from extractors.coding_text import Prepared, prepare
+from extractors.coding_text import Prepared, prepare, sentences
 from extractors.coding_types import classify
 from extractors.coding_weapons import quiet_sentences, read_munitions, read_weapons
 from extractors.dates import reference_date
@@ -277,8 +277,9 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
     reference = published if published is not None else reference_date(prep.clean)
     places = gaz.placed(prep.clean, countries) if gaz is not None else None  # the one place scan of the text
     story = functools.cache(functools.partial(story_place, places))  # the story's place, sought once
+    split = sentences(prep.clean)  # split once: the reads and the weapons' quiet sentences share it
     reads = read_sentences(prep, reference, countries, inferred=published is None, lex=lex, events=events,
-                           places=places)
+                           places=places, split=split)
     side = [r for r in reads if r.uncounted]
     reasons: dict[int, str] = {}
     typed = []
@@ -342,7 +343,7 @@ def code_incidents(text: str, *, article_id: str, published_at: dt.datetime | No
         joined = " ".join(r.sentence.text for r in group.members)
         # the sentence right after one of the act's that tells no act itself describes it: its weapons are the act's
         if quiet is None:
-            quiet = quiet_sentences(prep.clean, events)
+            quiet = quiet_sentences(split, events)
         described = " ".join([joined] + [quiet[r.index + 1] for r in group.members if r.index + 1 in quiet])
         weapons = tuple(read_weapons(described, seizure=sub_event_type == DISRUPTED))  # a seized cache is its weapons
         place, place_rule = _place(group.location, countries, named, story)
