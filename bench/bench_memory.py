@@ -20,6 +20,9 @@ mark reset before it, `/proc/self/clear_refs`) and the RSS after it: the re-merg
 (`remerge.remerge_incidents`), the partition records (`partitions.record_coded_months`) and the
 report page (`report_page.page`), with the memory released between them as the flow does.
 `--keep DIR` stores into DIR (new or empty) and leaves it there, to compare two versions' output.
+`--distinct` places each copy's incidents in a town of its own, so that no two copies report one
+incident: the working set of N different reports, where plain copies are reprints of 28 stories
+(which the merge holds as one node each, `extractors.dedup_pairs.copies`).
 """
 
 from __future__ import annotations
@@ -77,10 +80,11 @@ def child(n: int, feeds: int, pages: Path | None) -> None:
         print(f"ingested {summary.get('new_articles')} articles in {wall:.1f} s")
 
 
-def stores(n: int, pages: Path | None, keep: Path | None = None) -> None:
+def stores(n: int, pages: Path | None, keep: Path | None = None, distinct: bool = False) -> None:
     """Store N copies of the coded pages chunk by chunk, then re-merge them; prints RSS (MiB)."""
     import dataclasses
     import datetime as dt
+    import hashlib
     import tempfile
 
     from _farm import load_pages, unique_page
@@ -102,18 +106,23 @@ def stores(n: int, pages: Path | None, keep: Path | None = None) -> None:
                     body=unique_page(body, b"http://127.0.0.1", str(k)))
         coded += [c] if (c := steps.code_within_budget(page)) else []
 
+    def town(i: int) -> str:  # a made-up name no other copy's town is alike to (`dedup_names._place_match`)
+        return hashlib.sha1(str(i).encode()).hexdigest()[:10].translate(str.maketrans("0123456789", "ghijklmnop"))
+
     def copy(c: CodedArticle, i: int) -> CodedArticle:
         article = dataclasses.replace(c.article, article_id=f"{c.article.article_id}-{i}", outlet=f"outlet{i % 20}",
                                       url=f"{c.article.url}?{i}", canonical_url=f"{c.article.canonical_url}?{i}")
         return CodedArticle(article, tuple(
             dataclasses.replace(m, mention_id=f"{m.mention_id}-{i}", article_id=article.article_id,
-                                outlet=article.outlet, reported_at=when + dt.timedelta(seconds=i))
+                                outlet=article.outlet, reported_at=when + dt.timedelta(seconds=i),
+                                **({"location": town(i)} if distinct else {}))
             for m in c.mentions))
 
     def rss() -> float:
         return rss_bytes(os.getpid()) / 2**20
 
-    print(f"{len(coded)} pages coded, {sum(len(c.mentions) for c in coded)} mentions; {n} copies stored")
+    print(f"{len(coded)} pages coded, {sum(len(c.mentions) for c in coded)} mentions; {n} copies stored"
+          + (", each in towns of its own" if distinct else ""))
     with tempfile.TemporaryDirectory(prefix="fw-mem-") as scratch:
         tmp = str(keep) if keep else scratch
         months: set[str] = set()
@@ -164,11 +173,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pages", type=Path, default=None)
     ap.add_argument("--stores", type=int, default=None, help="store N copies and re-merge, in this process")
     ap.add_argument("--keep", type=Path, default=None, help="with --stores: store into DIR and leave it")
+    ap.add_argument("--distinct", action="store_true", help="with --stores: no two copies report one incident")
     ap.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.stores:
         print_machine("python bench/bench_memory.py " + " ".join(sys.argv[1:] if argv is None else argv))
-        stores(args.stores, args.pages, args.keep)
+        stores(args.stores, args.pages, args.keep, args.distinct)
         return 0
     if args.child:
         child(args.child, args.feeds, args.pages)

@@ -13,6 +13,10 @@ versions (one coder reads two incidents from one sentence by construction: "X af
 three sites). Clusters then grow best-first: the strongest pair (`_affinity`) proposes a merge of its two clusters,
 which goes ahead only if every cross pair is compatible (complete-linkage veto) and the average affinity clears
 `MERGE_THRESHOLD` (average linkage), so a vague mention cannot chain two distinct events together.
+Copies of one report (every coded field equal, in different articles: a wire story reprinted by many
+outlets) are one node weighted by their number (`dedup_pairs.copies`): the same averages, and a
+report reprinted a thousand times costs one node and cannot fill its own best partners with its
+reprints, which kept the other reports of its incident from ever being proposed.
 
 Only mentions that report an incident (role primary or background, `records.COUNTED_ROLES`) make or
 join one. A "reference" mention (a story that names an incident only as its topic or backdrop) is
@@ -39,7 +43,7 @@ from extractors.dedup_names import (
     _overlap,
     _place_match,
 )
-from extractors.dedup_pairs import _END, _affinity, _compatible, _crossable, _Node, _node
+from extractors.dedup_pairs import _END, _affinity, _compatible, _crossable, _Node, _node, copies
 from extractors.records import COUNTED_ROLES, Incident, Mention
 from extractors.taxonomy import SUB_EVENT_TYPES
 
@@ -78,23 +82,26 @@ def merge_mentions(mentions: Iterable[Mention], previous: Iterable[Incident] = (
         if m.mention_id not in blocked and (m.mention_id not in by_id or repr(m) > repr(by_id[m.mention_id])):
             by_id[m.mention_id] = m
     memo: dict[tuple[Any, ...], Any] = {}  # nodes of equal names share their normalised forms
-    nodes = [_node(m, memo=memo) for m in by_id.values()]
+    # copies of one report are one node: a wire story reprinted a thousand times costs one, and
+    # its copies cannot crowd the other reports of its incident out of each other's best partners
+    nodes = [_node(group[0], memo=memo, group=group) for group in copies(by_id.values())]
+    node_of = {m.mention_id: n.ident for n in nodes if len(n.copies) > 1 for m in n.copies}
     must: list[tuple[str, str]] = []
     active = [p for p in prev.values() if p.status == "active"]
     for p in active:
         present = [mid for mid in p.mention_ids if mid in by_id]
         if len(present) < len(p.mention_ids) or not p.mention_ids:
             nodes.append(_node(p, weight=max(1, len(p.mention_ids) - len(present)), memo=memo))
-            must += [(nodes[-1].ident, mid) for mid in present]
-    del by_id, memo
+            must += [(nodes[-1].ident, node_of.get(mid, mid)) for mid in present]
+    del by_id, memo, node_of
     nodes.sort(key=lambda n: n.key)
-    spans: dict[tuple[object, ...], list[_Node]] = defaultdict(list)
+    spans: dict[tuple[object, ...], list[tuple[_Node, Mention]]] = defaultdict(list)
     for n in nodes:  # one span of one article coded by two coder versions: one incident if compatible
-        if isinstance(n.src, Mention):
-            spans[(n.article, n.src.evidence_start, n.src.evidence_end)].append(n)
-    must += [(x.ident, y.ident) for group in spans.values() for x, y in combinations(group, 2)
-             if isinstance(x.src, Mention) and isinstance(y.src, Mention)
-             and x.src.extractor_version != y.src.extractor_version and _compatible(replace(x, article=""), y)]
+        for m in n.copies:
+            spans[(m.article_id, m.evidence_start, m.evidence_end)].append((n, m))
+    must += [(x.ident, y.ident) for group in spans.values() for (x, a), (y, b) in combinations(group, 2)
+             if x is not y and a.extractor_version != b.extractor_version
+             and _compatible(replace(x, article="", also=frozenset()), y)]
     pos = {n.ident: i for i, n in enumerate(nodes)}
     joined = [(pos[a], pos[b]) for a, b in must]
     del spans, pos, must  # freed before the clustering's peak
@@ -389,7 +396,7 @@ def _mode(values: Iterable[tuple[Any, int]]) -> Any:
 def _build(nodes: list[_Node], incident_id: str) -> Incident:
     """One active incident from a cluster: each field from the most precise, most reported values."""
     nodes = sorted(nodes, key=lambda n: n.key)
-    ms = [n.src for n in nodes if isinstance(n.src, Mention)]
+    ms = [m for n in nodes for m in n.copies]
     stubs = [n.src for n in nodes if isinstance(n.src, Incident)]
     covered = {mid for x in stubs for mid in x.mention_ids}
 
@@ -442,16 +449,18 @@ def _finish(
     """Name each cluster, build its incident, and tombstone the earlier ids that were absorbed."""
     natural = []
     for c in clusters:
-        ms = [n.src for n in c if isinstance(n.src, Mention)]
+        ms = [m for n in c for m in n.copies]
         anchor = min(ms, key=lambda m: (m.reported_at or _END, m.mention_id), default=None)
         natural.append(incident_id_for(anchor.mention_id) if anchor else c[0].ident.removeprefix("incident:"))
     owner = {mid: p.incident_id for p in active for mid in p.mention_ids}
     held: dict[str, Counter[int]] = defaultdict(Counter)  # earlier id -> how much of it each cluster holds
     for k, c in enumerate(clusters):
         for n in c:
-            pid = n.src.incident_id if isinstance(n.src, Incident) else owner.get(n.ident)
-            if pid is not None:
-                held[pid][k] += n.weight
+            if isinstance(n.src, Incident):
+                held[n.src.incident_id][k] += n.weight
+            for m in n.copies:
+                if (pid := owner.get(m.mention_id)) is not None:
+                    held[pid][k] += 1
     # an earlier id stays with the cluster that would be named so anyway, else with the one holding most
     # of it; ties go to the earlier-reported id
     claims = sorted(((natural[k] != pid, -w, prev[pid].first_reported_at or _END, pid, k)

@@ -1,17 +1,19 @@
 """The pair judgements of incident merging: could two mentions be one incident, and how alike are they.
 
 In: `Mention`s, or earlier `Incident`s standing in for their mentions, normalised once as `_Node`s
-(`_node`). Out: `_compatible(a, b)` (nothing contradicts one incident: type family, dates within
-both precisions, places nested, attackers not swapped, different articles) and `_affinity(a, b)`,
-the score `extractors.dedup` clusters on. Pure; no state.
+(`_node`); mentions that are copies of one report (`copies`) are one node. Out: `_compatible(a, b)`
+(nothing contradicts one incident: type family, dates within both precisions, places nested,
+attackers not swapped, different articles) and `_affinity(a, b)`, the score `extractors.dedup`
+clusters on. Pure; no state.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, fields
 from typing import Any
 
 from extractors.dedup_names import (
@@ -60,6 +62,54 @@ _UNDATED_COST = 0.75  # a mention the text gives no date is weak evidence of bei
 # --- a mention, or an earlier incident standing in for its mentions, normalised once ------------------
 
 
+# What a mention says of its incident, apart from which article says it, where in its text and by
+# which coder: two mentions of different articles that agree on all the rest are copies of one report
+# (a wire story reprinted by many outlets), and every pair judgement treats them alike.
+_PROVENANCE = frozenset({"mention_id", "article_id", "outlet", "reported_at", "evidence", "evidence_start",
+                         "evidence_end", "confidence", "extractor_version", "why", "refers_to"})
+_CODED = tuple(f.name for f in fields(Mention) if f.name not in _PROVENANCE)
+_ONE: frozenset[str] = frozenset()  # a node of one report: its article is `_Node.article`
+
+
+def copies(mentions: Iterable[Mention]) -> list[tuple[Mention, ...]]:
+    """The mentions in groups of copies of one report, each group in canonical order (`_order`).
+
+    Copies agree on every coded field (`_CODED`) and come from different articles. An article that
+    tells two look-alike incidents (the same coded fields at two places in its text) puts the first
+    in one group and the second in another, as the i-th of several look-alike incidents in one
+    article pairs with the i-th of another (by place in the text; one coder may read several
+    incidents from one sentence, and those stay apart); two coder versions' mentions of one place
+    in one article go in one group. Groups are ordered by their first member.
+    """
+    alike: dict[tuple[Any, ...], list[Mention]] = defaultdict(list)
+    for m in mentions:
+        alike[tuple(getattr(m, n) for n in _CODED)].append(m)
+    groups: list[list[Mention]] = list(alike.values())
+    del alike  # its keys, a tuple per report, before the groups are built
+    out: list[tuple[Mention, ...]] = []
+    for same in groups:
+        if len(same) == 1:  # most reports have no copy
+            out.append((same[0],))
+            continue
+        lanes: dict[tuple[int, int], list[Mention]] = defaultdict(list)
+        spans: dict[str, list[tuple[int, int]]] = defaultdict(list)  # article -> its places, in text order
+        told: Counter[tuple[str, str, tuple[int, int]]] = Counter()  # one coder's mentions of one place
+        for m in sorted(same, key=lambda m: (m.article_id, m.evidence_start, m.evidence_end, m.mention_id)):
+            span = (m.evidence_start, m.evidence_end)
+            if span not in spans[m.article_id]:
+                spans[m.article_id].append(span)
+            lanes[(spans[m.article_id].index(span), told[(m.article_id, m.extractor_version, span)])].append(m)
+            told[(m.article_id, m.extractor_version, span)] += 1
+        out += [tuple(sorted(lane, key=_order)) for lane in lanes.values()]
+    out.sort(key=lambda group: _order(group[0]))
+    return out
+
+
+def _order(m: Mention) -> tuple[object, ...]:
+    """A mention's canonical place: arrival, then place in its article, then id (`_Node.key`)."""
+    return (m.reported_at or _END, m.article_id, (m.evidence_start, m.evidence_end), m.mention_id)
+
+
 @dataclass(slots=True)
 class _Node:
     ident: str
@@ -67,6 +117,8 @@ class _Node:
     src: Mention | Incident
     weight: int
     article: str
+    also: frozenset[str]  # every article of a node of several copies; empty (no memory) for one report
+    copies: tuple[Mention, ...]
     family: str
     lo: float
     hi: float
@@ -80,24 +132,26 @@ class _Node:
     named2: bool
 
 
-def _node(src: Mention | Incident, weight: int = 1, memo: dict[tuple[Any, ...], Any] | None = None) -> _Node:
-    """`src` normalised for the pair judgements. `memo` (one merge's, then dropped): the place
-    and actor normalisations by their inputs, so that nodes reporting the same names share one
-    tuple, string and token set instead of each holding copies (and each name is normalised once)."""
+def _node(src: Mention | Incident, weight: int = 1, memo: dict[tuple[Any, ...], Any] | None = None,
+          group: tuple[Mention, ...] = ()) -> _Node:
+    """`src` normalised for the pair judgements; `group`: a mention's copies (`copies`, `src` first),
+    one node weighted by their number and holding all their articles. `memo` (one merge's, then
+    dropped): the place and actor normalisations by their inputs, so that nodes reporting the same
+    names share one tuple, string and token set instead of each holding copies (and each name is
+    normalised once)."""
     memo = {} if memo is None else memo
     if isinstance(src, Mention):
-        ident, article, when = src.mention_id, src.article_id, src.reported_at
-        span = (src.evidence_start, src.evidence_end)
+        group = group or (src,)
+        ident, article, key, weight = src.mention_id, src.article_id, _order(src), len(group)
+        also = frozenset(m.article_id for m in group) if len(group) > 1 else _ONE
     else:
         ident = article = f"incident:{src.incident_id}"
-        when, span = src.first_reported_at, (0, 0)
+        key, also = (src.first_reported_at or _END, ident, (0, 0), ident), _ONE
     lo, hi = _interval(src.event_date, src.date_precision)
     return _Node(
-        ident=ident,
         # canonical order: arrival, then place in the article (so the i-th of several look-alike incidents
         # in one article pairs with the i-th of another), then id
-        key=(when or _END, article, span, ident),
-        src=src, weight=weight, article=article,
+        ident=ident, key=key, src=src, weight=weight, article=article, also=also, copies=group,
         family=_FAMILY.get(src.sub_event_type, src.sub_event_type or src.event_type), lo=lo, hi=hi,
         day=src.event_date.toordinal() if src.event_date and src.date_precision in _HALF_WIDTH else None,
         iso3=src.iso3, admin1=_memo(memo, _norm_place, src.admin1),
@@ -134,7 +188,7 @@ def _interval(day: dt.date | None, precision: str) -> tuple[float, float]:
 
 def _compatible(a: _Node, b: _Node) -> bool:
     """False when anything contradicts a and b being one incident."""
-    if a.lo > b.hi or b.lo > a.hi or a.article == b.article:
+    if a.lo > b.hi or b.lo > a.hi or a.article == b.article or (a.also or b.also) and _share_article(a, b):
         return False
     if a.family != b.family and not _crossable(a, b):
         return False
@@ -154,6 +208,11 @@ def _compatible(a: _Node, b: _Node) -> bool:
     # (only clean names count: a fragment that happens to contain the other's target proves nothing)
     return a.family == "battle" or not (a.named1 and b.named1 and a.a1 and b.a1 and not _overlap(a.a1, b.a1)
                                         and (_overlap(a.a1, b.a2) or _overlap(a.a2, b.a1)))
+
+
+def _share_article(a: _Node, b: _Node) -> bool:
+    """Whether two nodes, one at least of several copies, hold a report of the same article."""
+    return not (a.also or {a.article}).isdisjoint(b.also or {b.article})
 
 
 def _crossable(a: _Node, b: _Node) -> bool:

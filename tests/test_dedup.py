@@ -62,6 +62,36 @@ def test_two_attacks_in_one_article_stay_two_and_pair_with_their_own_copies() ->
     assert partition(merge_mentions(one + two)) == {frozenset({"a#0", "b#0"}), frozenset({"a#1", "b#1"})}
 
 
+@pytest.mark.parametrize("reprints", [1, 3, 60])
+def test_reprints_of_one_report_do_not_change_the_incidents(reprints: int) -> None:
+    """Two wire stories of one strike, each reprinted by `reprints` outlets, beside a second strike:
+    as many incidents, with the same figures, whether each story is printed once or sixty times
+    (more than the best partners a node keeps, which a node per reprint filled with its own copies)."""
+    story = [mention("a#0", "a", fatalities=4, location=None),
+             mention("b#0", "b", hours=5, fatalities=6, actor2=None, event_date=DAY + dt.timedelta(days=1)),
+             mention("c#0", "c", hours=1, location="Abu Kamal", actor1="Israeli military", actor2=None)]
+    once = active(merge_mentions(story))
+    printed = [replace(m, mention_id=f"{m.mention_id}-{k}", article_id=f"{m.article_id}-{k}",
+                       outlet=f"outlet{k}", reported_at=m.reported_at + dt.timedelta(minutes=k))
+               for m in story for k in range(reprints)]
+    merged = active(merge_mentions(random.Random(reprints).sample(printed, len(printed))))
+    assert len(once) == 2
+    def told(i: Incident, times: int = 1) -> tuple[object, ...]:
+        return i.location or "", i.fatalities, i.fatalities_max, times * i.n_mentions, times * i.n_articles
+
+    assert sorted(told(i) for i in merged) == sorted(told(i, reprints) for i in once)
+
+
+def test_an_article_telling_two_look_alike_attacks_keeps_them_apart_among_reprints() -> None:
+    """Copies of one report are one node only across articles: the same coded strike twice in one
+    article (two places in its text) is two incidents, each reprint's first with the first."""
+    vague = dict(admin1=None, location=None, actor2=None)
+    later = dict(evidence_start=30, evidence_end=60)
+    ms = [m for k in range(3) for m in (mention(f"a{k}#0", f"a{k}", hours=k, **vague),
+                                         mention(f"a{k}#1", f"a{k}", hours=k, **later, **vague))]
+    assert partition(merge_mentions(ms)) == {frozenset({"a0#0", "a1#0", "a2#0"}), frozenset({"a0#1", "a1#1", "a2#1"})}
+
+
 def test_later_update_with_higher_toll_merges_and_keeps_the_lowest_figure() -> None:
     first = mention("a#0", "a", fatalities=5, injuries=10)
     update = mention("b#0", "b", "outlet-a", hours=20, fatalities=12, injuries=8)  # the same outlet, later

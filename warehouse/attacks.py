@@ -24,6 +24,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -136,7 +137,8 @@ def _latest_json(root: DataRoot, incidents: pa.Table) -> dict[str, bytes]:
     kept = kept.sort_by([("event_date", "descending"), ("incident_id", "ascending")])  # undated: last
     months = {m: kept.filter(pc.equal(kept["event_month"], m)).slice(0, LATEST_KEPT).drop_columns(["event_month"])
               for m in sorted(m for m in pc.unique(kept["event_month"]).to_pylist() if m is not None)}
-    shown = iter(_sources(root, [ids for rows in months.values() for ids in rows["mention_ids"].to_pylist()]))
+    cited = pa.chunked_array([rows["mention_ids"] for rows in months.values()], pa.list_(pa.string()))
+    shown = iter(_sources(root, cited))
     return {month: _month_json(r | next(shown) for r in rows.to_pylist()) for month, rows in months.items()}
 
 
@@ -153,60 +155,59 @@ def with_sources(root: DataRoot, incidents: list[dict[str, Any]]) -> list[dict[s
     return incidents
 
 
-def _sources(root: DataRoot, cited: list[list[str] | None]) -> list[dict[str, Any]]:
-    """Per incident citing `cited[k]` (mention ids): {"sources": its `SOURCES_SHOWN` earliest
-    reports (by their article's publication time, then mention id; a mention or article not
-    stored gives None fields and comes last), "sources_total": how many it cites}.
+def _sources(root: DataRoot, cited: pa.Array | pa.ChunkedArray | list[list[str] | None]) -> list[dict[str, Any]]:
+    """Per incident citing `cited[k]` (mention ids: Python lists, or a list<string> array):
+    {"sources": its `SOURCES_SHOWN` earliest reports (by their article's publication time, then
+    mention id; a mention or article not stored gives None fields and comes last), "sources_total":
+    how many it cites}.
 
     Two reads by key: the cited mentions' article ids and the latest version of those articles
-    (the `articles_latest` view's order) choose each incident's earliest reports; then only the
-    chosen mentions are read with their evidence, so the memory follows the sources shown, not
-    the citations (a much-reported attack cites most of a crowded window's mentions). A mention
-    id stored twice gives its last row in both reads (same files, same order), as a dict of the
-    rows keeps."""
-    ids = parquet.read(root, "mentions", keys=sorted({m for c in cited for m in c or ()}),
-                       columns=["mention_id", "article_id"])
-    mention_row = {m: k for k, m in enumerate(ids["mention_id"].to_pylist())}
+    (the `articles_latest` view's order) choose each incident's earliest reports, looked up and
+    sorted as Arrow arrays; then only the chosen mentions are read with their evidence. Python
+    objects are made for the sources shown, not for every citation: a much-reported attack cites
+    most of a crowded window's mentions. A mention id stored twice gives its last row in both
+    reads (same files, same order), as a dict of the rows keeps."""
+    if isinstance(cited, list):
+        cited = pa.array(cited, pa.list_(pa.string()))
+    elif isinstance(cited, pa.ChunkedArray):
+        cited = pa.concat_arrays(cited.chunks) if cited.num_chunks else pa.array([], pa.list_(pa.string()))
+    totals = pc.fill_null(pc.list_value_length(cited), 0).to_pylist()
+    incident, mention_id = pc.list_parent_indices(cited), pc.list_flatten(cited)
+    ids = parquet.read(root, "mentions", keys=pc.unique(mention_id).to_pylist(), columns=["mention_id", "article_id"])
+    ids = ids.take(pa.array(np.arange(ids.num_rows - 1, -1, -1, dtype=np.int64)))  # last row first
+    row = pc.index_in(mention_id, value_set=ids["mention_id"])  # the first match: the last row stored
     articles = _latest_articles(root, ids["article_id"])
-    article_at = {a: k for k, a in enumerate(articles["article_id"].to_pylist())}
-    article_of = [article_at.get(a or "") for a in ids["article_id"].to_pylist()]
-    published = articles["published_at"].to_pylist()
-    del ids, article_at
-    chosen: list[tuple[list[tuple[str, int | None, int | None]], int]] = []
-    for mention_ids in cited:
-        found = []
-        for m in mention_ids or ():
-            k = mention_row.get(m)
-            a = None if k is None else article_of[k]
-            when = None if a is None else published[a]
-            found.append(((when is None, when or _EPOCH, m), (m, k, a)))
-        found.sort(key=lambda f: f[0])
-        chosen.append(([f[1] for f in found[:SOURCES_SHOWN]], len(found)))
-    del mention_row, article_of, published
-    keys = sorted({m for shown, _ in chosen for m, k, _ in shown if k is not None})
+    article = pc.index_in(ids["article_id"].take(row), value_set=articles["article_id"])
+    keys = pa.table({"incident": incident, "published_at": articles["published_at"].take(article),
+                     "mention_id": mention_id})
+    order = pc.sort_indices(keys, sort_keys=[("incident", "ascending"), ("published_at", "ascending"),
+                                             ("mention_id", "ascending")])  # nulls last: unknown times
+    by_incident = incident.take(order).to_numpy()
+    first = np.searchsorted(by_incident, by_incident, side="left")  # where each incident's rows start
+    shown = order.filter(pa.array(np.arange(len(by_incident)) - first < SOURCES_SHOWN))
+    chosen = pa.table({"incident": incident.take(shown), "mention_id": mention_id.take(shown),
+                       "row": row.take(shown), "article": article.take(shown)}).to_pylist()
+    del keys, order, by_incident, first, shown, ids
     cols = ["mention_id", "outlet", "evidence", "fatalities", "role"]
-    detail = parquet.read(root, "mentions", keys=keys, columns=cols).to_pylist()
-    mention = {r["mention_id"]: r for r in detail}  # an id stored twice: its last row
-    article = articles.select(["url", "outlet", "published_at"])
-    out = []
-    for shown, total in chosen:
-        rows = iter(article.take(pa.array([a for _, _, a in shown if a is not None], pa.int64())).to_pylist())
-        sources = []
-        for m_id, k, a in shown:
-            said: dict[str, Any] = mention[m_id] if k is not None else {}
-            row: dict[str, Any] = next(rows) if a is not None else {}
-            outlet = said.get("outlet") if row.get("outlet") is None else row["outlet"]
-            sources.append({"mention_id": m_id, "evidence": said.get("evidence"), "fatalities": said.get("fatalities"),
-                            "role": said.get("role"), "outlet": outlet, "url": row.get("url"),
-                            "published_at": row.get("published_at")})
-        out.append({"sources": sources, "sources_total": total})
+    stored = sorted({c["mention_id"] for c in chosen if c["row"] is not None})
+    said_of = {r["mention_id"]: r for r in parquet.read(root, "mentions", keys=stored, columns=cols).to_pylist()}
+    wanted = [c["article"] for c in chosen if c["article"] is not None]
+    rows = iter(articles.select(["url", "outlet", "published_at"]).take(pa.array(wanted, pa.int64())).to_pylist())
+    out: list[dict[str, Any]] = [{"sources": [], "sources_total": total} for total in totals]
+    for c in chosen:
+        said: dict[str, Any] = said_of[c["mention_id"]] if c["row"] is not None else {}
+        at: dict[str, Any] = next(rows) if c["article"] is not None else {}
+        outlet = said.get("outlet") if at.get("outlet") is None else at["outlet"]
+        out[c["incident"]]["sources"].append({
+            "mention_id": c["mention_id"], "evidence": said.get("evidence"), "fatalities": said.get("fatalities"),
+            "role": said.get("role"), "outlet": outlet, "url": at.get("url"), "published_at": at.get("published_at")})
     return out
 
 
 def _latest_articles(root: DataRoot, article_ids: pa.ChunkedArray) -> pa.Table:
     """The latest version (`partitions.LATEST_ORDER`, the `articles_latest` view's) of these
     articles: article_id, url, outlet, published_at, one row each."""
-    keys = sorted({a for a in article_ids.to_pylist() if a})
+    keys = pc.unique(pc.drop_null(article_ids)).to_pylist()
     cols = ["article_id", "url", "outlet", "published_at", "fetched_at", "extractor_version", "content_sha256"]
     latest = partitions.latest_versions(parquet.read(root, "articles", keys=keys, columns=cols))
     return latest.select(["article_id", "url", "outlet", "published_at"])

@@ -84,7 +84,8 @@ def load_merge_mentions(root: DataRoot, event_months: Iterable[str]) -> list[Men
     whole: list[Mention] = []
     if len(twice):
         whole = [m for m in load_mentions_of(root, twice.to_pylist(), months) if m.role in MERGE_ROLES]
-    seen: dict[str, dict[Any, Any]] = {n: {} for n in names}  # per column: equal values one object
+    # per column: equal values one object; a mention's id is its own
+    seen: dict[str, dict[Any, Any] | None] = {n: None if n == "mention_id" else {} for n in names}
     out: list[Mention] = []
     for piece in parquet.read_files(root, "mentions", columns=[n for n in names if n not in MERGE_BLANKS],
                                     months_of=("event_date", months)):
@@ -107,15 +108,26 @@ def load_mentions_of(root: DataRoot, mention_ids: Sequence[str], event_months: I
     return records_from(tbl.to_pylist(), Mention)
 
 
-def _shared(values: list[Any], seen: dict[Any, Any]) -> list[Any]:
+def _shared(values: list[Any], seen: dict[Any, Any] | None) -> list[Any]:
     """The values with equal ones made one object, the first `seen` (lists as tuples, as the
-    records hold them)."""
-    return [seen.setdefault(v, v) for v in (tuple(x) if isinstance(x, list) else x for x in values)]
+    records hold them); `seen` None: each value its own (a column of unique ids)."""
+    values = [tuple(x) if isinstance(x, list) else x for x in values]
+    return values if seen is None else [seen.setdefault(v, v) for v in values]
 
 
 def load_incidents(root: DataRoot, months: Sequence[str]) -> list[Incident]:
-    """The stored incidents (all statuses) of the given event months."""
-    return records_from(parquet.read(root, "incidents", partitions=months).to_pylist(), Incident)
+    """The stored incidents (all statuses) of the given event months, built as `load_merge_mentions`
+    builds mentions: column by column, one data file and at most `_BATCH` rows at a time, equal
+    values one object (ids and citations, unique, are not looked up), never a dict per row."""
+    names = [f.name for f in dataclasses.fields(Incident)]
+    seen: dict[str, dict[Any, Any] | None] = {n: None if n in ("incident_id", "mention_ids") else {} for n in names}
+    out: list[Incident] = []
+    for piece in parquet.read_files(root, "incidents", partitions=months, columns=names):
+        for start in range(0, piece.num_rows, _BATCH):
+            rows = piece.slice(start, _BATCH)
+            columns = [_shared(rows[n].to_pylist(), seen[n]) for n in names]
+            out += [Incident(*row) for row in zip(*columns, strict=True)]
+    return out
 
 
 def records_from(rows: Iterable[dict[str, Any]], cls: type) -> list[Any]:
