@@ -96,8 +96,9 @@ def merge_mentions(mentions: Iterable[Mention], previous: Iterable[Incident] = (
     del by_id, memo, node_of
     nodes.sort(key=lambda n: n.key)
     spans: dict[tuple[object, ...], list[tuple[_Node, Mention]]] = defaultdict(list)
-    for n in nodes:  # one span of one article coded by two coder versions: one incident if compatible
-        for m in n.copies:
+    versions = {m.extractor_version for n in nodes for m in n.copies}
+    for n in nodes if len(versions) > 1 else ():  # one span of one article coded by two coder versions
+        for m in n.copies:  # (one incident if compatible)
             spans[(m.article_id, m.evidence_start, m.evidence_end)].append((n, m))
     must += [(x.ident, y.ident) for group in spans.values() for (x, a), (y, b) in combinations(group, 2)
              if x is not y and a.extractor_version != b.extractor_version
