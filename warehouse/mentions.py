@@ -92,14 +92,24 @@ def load_merge_mentions(root: DataRoot, event_months: Iterable[str]) -> list[Men
         read = pc.is_in(piece["role"], value_set=roles)
         if len(twice):
             read = pc.and_(read, pc.invert(pc.is_in(piece["mention_id"], value_set=twice)))
-        piece = piece.filter(read)
-        for start in range(0, piece.num_rows, _BATCH):  # slices are views: a batch's rows are copied once
-            rows = piece.slice(start, _BATCH)
-            columns = [itertools.repeat(MERGE_BLANKS[n]) if n in MERGE_BLANKS else _shared(rows[n].to_pylist(), seen[n])
-                       for n in names]
-            # not strict: the blanked fields' columns repeat without end
-            out += [Mention(*row) for row in zip(*columns, strict=False)]
+        out += _records(piece.filter(read), Mention, seen, MERGE_BLANKS)
     return out + whole
+
+
+def _records(piece: pa.Table, cls: type, seen: dict[str, dict[Any, Any] | None],
+             blanks: dict[str, Any] | None = None) -> list[Any]:
+    """The rows of `piece` as `cls` records, built column by column at most `_BATCH` rows at a time
+    (slices are views: a batch's rows are copied once), each column's values through `_shared`
+    with its `seen`, and the `blanks` fields given their value instead of being read."""
+    blanks = blanks or {}
+    names = [f.name for f in dataclasses.fields(cls)]
+    out: list[Any] = []
+    for start in range(0, piece.num_rows, _BATCH):
+        rows = piece.slice(start, _BATCH)
+        columns = [itertools.repeat(blanks[n]) if n in blanks else _shared(rows[n].to_pylist(), seen[n])
+                   for n in names]
+        out += [cls(*row) for row in zip(*columns, strict=False)]  # a blank's column repeats without end
+    return out
 
 
 def load_mentions_of(root: DataRoot, mention_ids: Sequence[str], event_months: Iterable[str]) -> list[Mention]:
@@ -121,13 +131,8 @@ def load_incidents(root: DataRoot, months: Sequence[str]) -> list[Incident]:
     values one object (ids and citations, unique, are not looked up), never a dict per row."""
     names = [f.name for f in dataclasses.fields(Incident)]
     seen: dict[str, dict[Any, Any] | None] = {n: None if n in ("incident_id", "mention_ids") else {} for n in names}
-    out: list[Incident] = []
-    for piece in parquet.read_files(root, "incidents", partitions=months, columns=names):
-        for start in range(0, piece.num_rows, _BATCH):
-            rows = piece.slice(start, _BATCH)
-            columns = [_shared(rows[n].to_pylist(), seen[n]) for n in names]
-            out += [Incident(*row) for row in zip(*columns, strict=True)]
-    return out
+    return [i for piece in parquet.read_files(root, "incidents", partitions=months, columns=names)
+            for i in _records(piece, Incident, seen)]
 
 
 def records_from(rows: Iterable[dict[str, Any]], cls: type) -> list[Any]:
